@@ -1,0 +1,151 @@
+// The user's configuration: one JSON file (weblog.config.json) plus environment variables,
+// environment winning. Credentials are never read here: the AWS SDK's default chain finds them.
+import {existsSync, readFileSync} from "node:fs";
+import {dirname, resolve} from "node:path";
+
+export interface SourceConfig {
+  bucket: string | null;
+  /** Key prefix the S3 sink writes under (its `topics.dir`), always ending in "/" unless empty. */
+  prefix: string;
+  region: string;
+  /** S3-compatible endpoint URL (MinIO, a local test server…); null for AWS itself. */
+  endpoint: string | null;
+  /** Path-style addressing, needed by most S3-compatible stores; defaults to true when an endpoint is set. */
+  forcePathStyle: boolean;
+}
+
+export interface GeoIpConfig {
+  /** GeoLite2-City.mmdb to use; null means the managed copy in `directory`, else the bundled sample. */
+  cityDatabase: string | null;
+  asnDatabase: string | null;
+  /** MaxMind license key for `weblog geoip update`. Never logged, never written into the site. */
+  licenseKey: string | null;
+  /** Where `weblog geoip update` keeps the databases it downloads. */
+  directory: string;
+}
+
+export interface WeblogConfig {
+  source: SourceConfig;
+  geoip: GeoIpConfig;
+  /** A format name (combined, common, vhost_combined, nginx) or an Apache LogFormat string. */
+  logFormat: string;
+  /** Directory of the local Parquet store that sync fills and the loaders read. */
+  store: string;
+  /** Seconds between bucket polls in `weblog watch`. */
+  pollSeconds: number;
+}
+
+export type Environment = Record<string, string | undefined>;
+
+export const CONFIG_FILE_NAME = "weblog.config.json";
+
+/** Thrown for configuration the user must fix; the message says what and where. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/**
+ * Reads the configuration for the project at `projectDir`: `weblog.config.json` (or the file named
+ * by WEBLOG_CONFIG), then environment variables on top. Relative paths are resolved against the
+ * directory of the config file, or the project directory when there is none.
+ */
+export function loadConfig(projectDir: string = process.cwd(), env: Environment = process.env): WeblogConfig {
+  const file = env.WEBLOG_CONFIG ? resolve(projectDir, env.WEBLOG_CONFIG) : resolve(projectDir, CONFIG_FILE_NAME);
+  if (env.WEBLOG_CONFIG && !existsSync(file)) throw new ConfigError(`WEBLOG_CONFIG names ${file}, which does not exist`);
+  const json = existsSync(file) ? readConfigFile(file) : {};
+  const baseDir = existsSync(file) ? dirname(file) : projectDir;
+  return resolveConfig(json, env, baseDir);
+}
+
+/** The shape of weblog.config.json; every field optional. */
+export interface ConfigFile {
+  bucket?: string;
+  prefix?: string;
+  region?: string;
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  geoip?: {cityDatabase?: string; asnDatabase?: string; licenseKey?: string; directory?: string};
+  logFormat?: string;
+  store?: string;
+  pollSeconds?: number;
+}
+
+function readConfigFile(file: string): ConfigFile {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new ConfigError(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ConfigError(`${file} must hold a JSON object, found ${Array.isArray(value) ? "an array" : typeof value}`);
+  }
+  return checkConfigFile(value as Record<string, unknown>, file);
+}
+
+const STRING_FIELDS = ["bucket", "prefix", "region", "endpoint", "logFormat", "store"] as const;
+const GEOIP_FIELDS = ["cityDatabase", "asnDatabase", "licenseKey", "directory"] as const;
+
+function checkConfigFile(value: Record<string, unknown>, file: string): ConfigFile {
+  const known = new Set<string>([...STRING_FIELDS, "forcePathStyle", "geoip", "pollSeconds", "$schema"]);
+  for (const key of Object.keys(value)) {
+    if (!known.has(key)) throw new ConfigError(`${file}: unknown setting "${key}" (known: ${[...known].filter((k) => k !== "$schema").join(", ")})`);
+  }
+  for (const key of STRING_FIELDS) {
+    if (value[key] !== undefined && typeof value[key] !== "string") throw new ConfigError(`${file}: "${key}" must be a string`);
+  }
+  if (value.forcePathStyle !== undefined && typeof value.forcePathStyle !== "boolean") throw new ConfigError(`${file}: "forcePathStyle" must be true or false`);
+  if (value.pollSeconds !== undefined && !(typeof value.pollSeconds === "number" && value.pollSeconds > 0)) throw new ConfigError(`${file}: "pollSeconds" must be a positive number`);
+  if (value.geoip !== undefined) {
+    if (typeof value.geoip !== "object" || value.geoip === null) throw new ConfigError(`${file}: "geoip" must be an object`);
+    for (const [key, field] of Object.entries(value.geoip)) {
+      if (!(GEOIP_FIELDS as readonly string[]).includes(key)) throw new ConfigError(`${file}: unknown setting "geoip.${key}" (known: ${GEOIP_FIELDS.join(", ")})`);
+      if (typeof field !== "string") throw new ConfigError(`${file}: "geoip.${key}" must be a string`);
+    }
+  }
+  return value as ConfigFile;
+}
+
+/** Merges file settings and environment variables into a full configuration with defaults. */
+export function resolveConfig(file: ConfigFile, env: Environment, baseDir: string): WeblogConfig {
+  const pick = (...values: (string | undefined)[]) => values.find((v) => v !== undefined && v !== "") ?? null;
+  const path = (p: string | null) => (p === null ? null : resolve(baseDir, p));
+  const endpoint = pick(env.WEBLOG_S3_ENDPOINT, env.AWS_ENDPOINT_URL_S3, env.AWS_ENDPOINT_URL, file.endpoint);
+  const forcePathStyleEnv = pick(env.WEBLOG_S3_FORCE_PATH_STYLE);
+  const pollSeconds = Number(pick(env.WEBLOG_POLL_SECONDS) ?? file.pollSeconds ?? 5);
+  if (!(pollSeconds > 0)) throw new ConfigError(`WEBLOG_POLL_SECONDS must be a positive number, found "${env.WEBLOG_POLL_SECONDS}"`);
+  if (endpoint !== null && !/^https?:\/\//.test(endpoint)) throw new ConfigError(`the S3 endpoint must be an http(s) URL, found "${endpoint}"`);
+  return {
+    source: {
+      bucket: pick(env.WEBLOG_BUCKET, file.bucket),
+      prefix: normalizePrefix(pick(env.WEBLOG_PREFIX, file.prefix) ?? "topics/"),
+      region: pick(env.WEBLOG_REGION, env.AWS_REGION, env.AWS_DEFAULT_REGION, file.region) ?? "us-east-1",
+      endpoint,
+      forcePathStyle: forcePathStyleEnv !== null ? forcePathStyleEnv === "true" || forcePathStyleEnv === "1" : file.forcePathStyle ?? endpoint !== null,
+    },
+    geoip: {
+      cityDatabase: path(pick(env.WEBLOG_GEOIP_CITY, file.geoip?.cityDatabase)),
+      asnDatabase: path(pick(env.WEBLOG_GEOIP_ASN, file.geoip?.asnDatabase)),
+      licenseKey: pick(env.MAXMIND_LICENSE_KEY, file.geoip?.licenseKey),
+      directory: resolve(baseDir, pick(env.WEBLOG_GEOIP_DIR, file.geoip?.directory) ?? ".weblog/geoip"),
+    },
+    logFormat: pick(env.WEBLOG_LOG_FORMAT, file.logFormat) ?? "combined",
+    store: resolve(baseDir, pick(env.WEBLOG_STORE, file.store) ?? ".weblog/store"),
+    pollSeconds,
+  };
+}
+
+/** "topics" and "/topics/" both mean the keys under "topics/". */
+export function normalizePrefix(prefix: string): string {
+  const trimmed = prefix.replace(/^\/+/, "");
+  return trimmed === "" || trimmed.endsWith("/") ? trimmed : trimmed + "/";
+}
+
+/** The bucket, or a message that says how to set one. */
+export function requireBucket(config: WeblogConfig): string {
+  if (config.source.bucket) return config.source.bucket;
+  throw new ConfigError(
+    `no bucket configured: set "bucket" in ${CONFIG_FILE_NAME} or the WEBLOG_BUCKET environment variable ` +
+      `(see docs/configuration.md), or run "npm run demo" for the bundled sample`,
+  );
+}

@@ -1,0 +1,5 @@
+export default {
+  root: "src",
+  title: "Weblog Workbook",
+  globalStylesheets: [],
+};

@@ -1,0 +1,40 @@
+// Writes docs/data-dictionary.md from the column lists in data-loaders/event.ts, so the
+// documented columns are the written ones. `npm run docs` runs it; a test checks it is current.
+import {writeFileSync} from "node:fs";
+import {resolve} from "node:path";
+import {fileURLToPath} from "node:url";
+import {EVENT_COLUMNS, REJECTED_COLUMNS, type ColumnSpec} from "../data-loaders/event.js";
+
+export function dataDictionaryMarkdown(): string {
+  return `# Data dictionary
+
+The site's tables, as the pages query them in DuckDB-WASM (\`SELECT … FROM events\`) and as
+\`npx weblog parse\` prints them (one JSON object per line, same names, timestamps as ISO 8601 UTC
+strings). Generated from \`data-loaders/event.ts\` by \`npm run docs\`; do not edit by hand.
+
+Timestamps are UTC. \`(topic, kafka_partition, kafka_offset)\` identifies an event: the store
+never holds two rows with the same triple.
+
+## events
+
+One row per access-log line that parsed.
+
+${table(EVENT_COLUMNS)}
+## rejected
+
+One row per line that did not parse, kept so nothing is lost silently. The Data quality page
+shows them.
+
+${table(REJECTED_COLUMNS)}`;
+}
+
+function table(columns: readonly ColumnSpec[]): string {
+  const rows = columns.map((c) => `| \`${c.name}\` | ${c.type} | ${c.description} |`);
+  return ["| column | type | meaning |", "|---|---|---|", ...rows, ""].join("\n");
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const path = resolve(fileURLToPath(import.meta.url), "../../docs/data-dictionary.md");
+  writeFileSync(path, dataDictionaryMarkdown());
+  console.log(`wrote ${path}`);
+}

@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import {mkdtemp, writeFile} from "node:fs/promises";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {test} from "node:test";
+import {ConfigError, loadConfig, normalizePrefix, requireBucket} from "../../data-loaders/config.js";
+
+async function projectWith(config?: unknown): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "weblog-config-"));
+  if (config !== undefined) await writeFile(join(dir, "weblog.config.json"), typeof config === "string" ? config : JSON.stringify(config));
+  return dir;
+}
+
+test("with no file and no environment the defaults apply and the bucket is missing", async () => {
+  const dir = await projectWith();
+  const config = loadConfig(dir, {});
+  assert.equal(config.source.bucket, null);
+  assert.equal(config.source.prefix, "topics/");
+  assert.equal(config.source.endpoint, null);
+  assert.equal(config.logFormat, "combined");
+  assert.equal(config.store, join(dir, ".weblog/store"));
+  assert.throws(() => requireBucket(config), /no bucket configured: set "bucket" in weblog.config.json or the WEBLOG_BUCKET/);
+});
+
+test("environment variables win over the file", async () => {
+  const dir = await projectWith({bucket: "from-file", region: "eu-west-1", prefix: "logs"});
+  const config = loadConfig(dir, {WEBLOG_BUCKET: "from-env", AWS_REGION: "ap-south-1"});
+  assert.equal(config.source.bucket, "from-env");
+  assert.equal(config.source.region, "ap-south-1");
+  assert.equal(config.source.prefix, "logs/");
+});
+
+test("an endpoint turns on path-style addressing unless told otherwise", async () => {
+  const dir = await projectWith({endpoint: "http://127.0.0.1:9000"});
+  assert.equal(loadConfig(dir, {}).source.forcePathStyle, true);
+  assert.equal(loadConfig(dir, {WEBLOG_S3_FORCE_PATH_STYLE: "false"}).source.forcePathStyle, false);
+  assert.equal(loadConfig(dir, {AWS_ENDPOINT_URL_S3: "https://s3.example.net"}).source.endpoint, "https://s3.example.net");
+});
+
+test("relative paths resolve against the config file's directory", async () => {
+  const dir = await projectWith({geoip: {cityDatabase: "geo/City.mmdb"}, store: "data/store"});
+  const config = loadConfig(dir, {});
+  assert.equal(config.geoip.cityDatabase, join(dir, "geo/City.mmdb"));
+  assert.equal(config.store, join(dir, "data/store"));
+});
+
+test("mistakes in the file are named with the file and the setting", async () => {
+  const broken = await projectWith("{ bucket: ");
+  assert.throws(() => loadConfig(broken, {}), (e: Error) => e instanceof ConfigError && e.message.includes("is not valid JSON"));
+  const unknown = await projectWith({bukket: "x"});
+  assert.throws(() => loadConfig(unknown, {}), /unknown setting "bukket"/);
+  const wrongType = await projectWith({bucket: 3});
+  assert.throws(() => loadConfig(wrongType, {}), /"bucket" must be a string/);
+  const badEndpoint = await projectWith();
+  assert.throws(() => loadConfig(badEndpoint, {WEBLOG_S3_ENDPOINT: "localhost:9000"}), /must be an http\(s\) URL/);
+  assert.throws(() => loadConfig(badEndpoint, {WEBLOG_CONFIG: "missing.json"}), /WEBLOG_CONFIG names .*missing.json, which does not exist/);
+});
+
+test("prefixes are normalised to end in a slash", () => {
+  assert.equal(normalizePrefix("topics"), "topics/");
+  assert.equal(normalizePrefix("/topics/"), "topics/");
+  assert.equal(normalizePrefix(""), "");
+});
