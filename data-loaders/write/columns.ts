@@ -1,0 +1,81 @@
+// Growable typed columns with a null mask, laid out the way DuckDB vectors are, so a whole
+// stretch of rows is copied into a vector in one call instead of one call per value.
+
+const INITIAL_CAPACITY = 4096;
+
+/**
+ * Null mask in DuckDB's layout: bit i of 64-bit word i/64, little-endian, so byte i>>3 bit i&7.
+ * Allocated lazily: a column with no nulls never has one.
+ */
+export class NullMask {
+  bytes: Uint8Array | null = null;
+
+  setNull(row: number, capacity: number): void {
+    if (this.bytes === null || this.bytes.length * 8 < capacity) this.grow(capacity);
+    this.bytes![row >> 3] &= ~(1 << (row & 7));
+  }
+
+  private grow(capacity: number): void {
+    const next = new Uint8Array(Math.ceil(capacity / 64) * 8).fill(0xff);
+    if (this.bytes) next.set(this.bytes);
+    this.bytes = next;
+  }
+}
+
+/** A nullable DOUBLE column: timestamps in ms, byte counts, offsets (exact below 2^53). */
+export class Float64Column {
+  values = new Float64Array(INITIAL_CAPACITY);
+  readonly nulls = new NullMask();
+  length = 0;
+
+  push(value: number | null): void {
+    if (this.length === this.values.length) this.values = grow(this.values);
+    if (value === null) this.nulls.setNull(this.length, this.values.length);
+    else this.values[this.length] = value;
+    this.length++;
+  }
+}
+
+/** A nullable INTEGER column: status, ports, partitions and dictionary ids. */
+export class Int32Column {
+  values = new Int32Array(INITIAL_CAPACITY);
+  readonly nulls = new NullMask();
+  length = 0;
+
+  push(value: number | null): void {
+    if (this.length === this.values.length) this.values = grow(this.values);
+    if (value === null) this.nulls.setNull(this.length, this.values.length);
+    else this.values[this.length] = value;
+    this.length++;
+  }
+}
+
+function grow<T extends Float64Array | Int32Array>(values: T): T {
+  const next = new (values.constructor as {new (length: number): T})(values.length * 2);
+  next.set(values);
+  return next;
+}
+
+/**
+ * Gives each distinct string a small integer id, in order of first appearance. Strings repeat
+ * heavily in access logs (IPs, agents, URLs), so each distinct one is enriched and written once.
+ */
+export class Dictionary {
+  private readonly ids = new Map<string, number>();
+  readonly values: string[] = [];
+
+  /** The id of `value`, and whether it was new. */
+  idOf(value: string): number {
+    let id = this.ids.get(value);
+    if (id === undefined) {
+      id = this.values.length;
+      this.ids.set(value, id);
+      this.values.push(value);
+    }
+    return id;
+  }
+
+  get size(): number {
+    return this.values.length;
+  }
+}

@@ -1,0 +1,133 @@
+// A batch of parsed events held column by column, strings replaced by dictionary ids, ready
+// to be enriched once per distinct client and agent and written to Parquet in bulk.
+import type {EventOrigin, ParsedLine, RejectedLine} from "../event.js";
+import {Dictionary, Float64Column, Int32Column} from "./columns.js";
+
+/** The object-level part of an event's origin: one row of the batch's origins table. */
+export interface OriginRow {
+  s3_key: string | null;
+  topic: string | null;
+  kafka_partition: number | null;
+  log_group: string | null;
+  log_stream: string | null;
+}
+
+export class EventBatch {
+  // One entry per event.
+  readonly ts = new Float64Column();
+  readonly ingestTs = new Float64Column();
+  readonly kafkaOffset = new Float64Column();
+  readonly bytes = new Float64Column();
+  readonly durationUs = new Float64Column();
+  readonly bytesReceived = new Float64Column();
+  readonly bytesSent = new Float64Column();
+  readonly status = new Int32Column();
+  readonly serverPort = new Int32Column();
+  readonly originId = new Int32Column();
+  readonly clientId = new Int32Column();
+  readonly agentId = new Int32Column();
+  readonly urlId = new Int32Column();
+  readonly referrerId = new Int32Column();
+  readonly vhostId = new Int32Column();
+  readonly identId = new Int32Column();
+  readonly authUserId = new Int32Column();
+  readonly methodId = new Int32Column();
+  readonly protocolId = new Int32Column();
+
+  // One entry per distinct value.
+  readonly clients = new Dictionary();
+  readonly agents = new Dictionary();
+  readonly urls = new Dictionary();
+  /** path and query of urls.values[i], as the parser cut them. */
+  readonly urlParts: {path: string | null; query: string | null}[] = [];
+  readonly referrers = new Dictionary();
+  readonly referrerHosts: (string | null)[] = [];
+  /** Short repeated tokens: methods, protocols, vhosts, ident and user names. */
+  readonly words = new Dictionary();
+  readonly origins: OriginRow[] = [];
+
+  readonly rejected: RejectedLine[] = [];
+
+  // Events of one object share an origin; remembering the last one avoids a lookup per event.
+  private lastOrigin: OriginRow | null = null;
+  private lastOriginId = -1;
+  private readonly originIds = new Map<string, number>();
+
+  get size(): number {
+    return this.ts.length;
+  }
+
+  add(origin: EventOrigin, line: ParsedLine): void {
+    this.ts.push(line.ts ?? origin.ingest_ts);
+    this.ingestTs.push(origin.ingest_ts);
+    this.kafkaOffset.push(origin.kafka_offset);
+    this.bytes.push(line.bytes);
+    this.durationUs.push(line.duration_us);
+    this.bytesReceived.push(line.bytes_received);
+    this.bytesSent.push(line.bytes_sent);
+    this.status.push(line.status);
+    this.serverPort.push(line.server_port);
+    this.originId.push(this.originIdOf(origin));
+    this.clientId.push(line.client_ip === null ? null : this.clients.idOf(line.client_ip));
+    this.agentId.push(line.user_agent === null ? null : this.agents.idOf(line.user_agent));
+    this.urlId.push(this.urlIdOf(line));
+    this.referrerId.push(this.referrerIdOf(line));
+    this.vhostId.push(this.wordId(line.vhost));
+    this.identId.push(this.wordId(line.ident));
+    this.authUserId.push(this.wordId(line.auth_user));
+    this.methodId.push(this.wordId(line.method));
+    this.protocolId.push(this.wordId(line.protocol));
+  }
+
+  reject(line: RejectedLine): void {
+    this.rejected.push(line);
+  }
+
+  private wordId(value: string | null): number | null {
+    return value === null ? null : this.words.idOf(value);
+  }
+
+  private urlIdOf(line: ParsedLine): number | null {
+    if (line.url === null) return null;
+    const id = this.urls.idOf(line.url);
+    if (id === this.urlParts.length) this.urlParts.push({path: line.path, query: line.query});
+    return id;
+  }
+
+  private referrerIdOf(line: ParsedLine): number | null {
+    if (line.referrer === null) return null;
+    const id = this.referrers.idOf(line.referrer);
+    if (id === this.referrerHosts.length) this.referrerHosts.push(line.referrer_host);
+    return id;
+  }
+
+  private originIdOf(origin: EventOrigin): number {
+    const last = this.lastOrigin;
+    if (
+      last !== null &&
+      last.s3_key === origin.s3_key &&
+      last.log_group === origin.log_group &&
+      last.log_stream === origin.log_stream &&
+      last.topic === origin.topic &&
+      last.kafka_partition === origin.kafka_partition
+    ) {
+      return this.lastOriginId;
+    }
+    const key = `${origin.s3_key}\u0000${origin.topic}\u0000${origin.kafka_partition}\u0000${origin.log_group}\u0000${origin.log_stream}`;
+    let id = this.originIds.get(key) ?? -1;
+    if (id < 0) {
+      id = this.origins.length;
+      this.origins.push({
+        s3_key: origin.s3_key,
+        topic: origin.topic,
+        kafka_partition: origin.kafka_partition,
+        log_group: origin.log_group,
+        log_stream: origin.log_stream,
+      });
+      this.originIds.set(key, id);
+    }
+    this.lastOrigin = this.origins[id];
+    this.lastOriginId = id;
+    return id;
+  }
+}

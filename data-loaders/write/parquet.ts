@@ -1,0 +1,252 @@
+// Writes an EventBatch to ZSTD Parquet, sorted by time, with the columns of DESIGN §3.
+// Numbers go into DuckDB a vector at a time; strings once per distinct value; the enriched
+// events table is then a join, so GeoLite2 and the agent parser run once per distinct value.
+import bindings from "@duckdb/node-bindings";
+import {DOUBLE, DuckDBDataChunk, INTEGER, type DuckDBConnection} from "@duckdb/node-api";
+import {EVENT_COLUMNS, GEO_FIELD_NAMES, REJECTED_COLUMNS, USER_AGENT_FIELD_NAMES, type GeoFields, type RejectedLine, type UserAgentFields} from "../event.js";
+import {Float64Column, Int32Column} from "./columns.js";
+import type {EventBatch} from "./event-batch.js";
+import {sqlString} from "./duckdb.js";
+
+export interface Enrichers {
+  geo(clientIp: string): GeoFields;
+  userAgent(userAgent: string | null): UserAgentFields;
+}
+
+export interface ParquetOptions {
+  /** Rows per row group: smaller groups let the browser fetch less for a narrow time range. */
+  rowGroupSize?: number;
+}
+
+export const DEFAULT_ROW_GROUP_SIZE = 65_536;
+
+/** Writes the batch's events to `file`; returns the number of events written. */
+export async function writeEventsParquet(
+  connection: DuckDBConnection,
+  batch: EventBatch,
+  enrichers: Enrichers,
+  file: string,
+  options: ParquetOptions = {},
+): Promise<number> {
+  await stageEvents(connection, batch, enrichers);
+  try {
+    // Joining into a table first and sorting in the COPY measured twice as fast as one statement.
+    await connection.run(`CREATE OR REPLACE TEMP TABLE enriched_events AS ${ENRICHED_EVENTS_SQL}`);
+    await connection.run(
+      `COPY (SELECT * FROM enriched_events ORDER BY ts, topic, kafka_partition, kafka_offset) TO ${sqlString(file)} ` +
+        `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE})`,
+    );
+  } finally {
+    await dropStagedEvents(connection);
+  }
+  return batch.size;
+}
+
+/** Writes rejected lines to `file`. */
+export async function writeRejectedParquet(connection: DuckDBConnection, rejected: readonly RejectedLine[], file: string): Promise<void> {
+  await connection.run(`CREATE OR REPLACE TEMP TABLE staged_rejects (${REJECTED_COLUMNS.map((c) => `${c.name} ${c.type}`).join(", ")})`);
+  try {
+    const appender = await connection.createAppender("staged_rejects");
+    for (const r of rejected) {
+      appendNullableVarchar(appender, r.s3_key);
+      appendNullableVarchar(appender, r.topic);
+      if (r.kafka_partition === null) appender.appendNull();
+      else appender.appendInteger(r.kafka_partition);
+      if (r.kafka_offset === null) appender.appendNull();
+      else appender.appendBigInt(BigInt(r.kafka_offset));
+      appender.appendInteger(r.line_number);
+      appender.appendVarchar(r.reason);
+      appender.appendVarchar(r.line);
+      appender.endRow();
+    }
+    appender.closeSync();
+    await connection.run(`COPY (SELECT * FROM staged_rejects ORDER BY s3_key, line_number) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd)`);
+  } finally {
+    await connection.run("DROP TABLE IF EXISTS staged_rejects");
+  }
+}
+
+// The staged events table: every per-event number, strings as dictionary ids.
+const STAGED_EVENT_COLUMNS: readonly {name: string; column: (b: EventBatch) => Float64Column | Int32Column}[] = [
+  {name: "ts", column: (b) => b.ts},
+  {name: "ingest_ts", column: (b) => b.ingestTs},
+  {name: "kafka_offset", column: (b) => b.kafkaOffset},
+  {name: "bytes", column: (b) => b.bytes},
+  {name: "duration_us", column: (b) => b.durationUs},
+  {name: "bytes_received", column: (b) => b.bytesReceived},
+  {name: "bytes_sent", column: (b) => b.bytesSent},
+  {name: "status", column: (b) => b.status},
+  {name: "server_port", column: (b) => b.serverPort},
+  {name: "origin_id", column: (b) => b.originId},
+  {name: "client_id", column: (b) => b.clientId},
+  {name: "agent_id", column: (b) => b.agentId},
+  {name: "url_id", column: (b) => b.urlId},
+  {name: "referrer_id", column: (b) => b.referrerId},
+  {name: "vhost_id", column: (b) => b.vhostId},
+  {name: "ident_id", column: (b) => b.identId},
+  {name: "auth_user_id", column: (b) => b.authUserId},
+  {name: "method_id", column: (b) => b.methodId},
+  {name: "protocol_id", column: (b) => b.protocolId},
+];
+
+const GEO_COLUMNS = EVENT_COLUMNS.filter((c) => (GEO_FIELD_NAMES as readonly string[]).includes(c.name));
+const AGENT_COLUMNS = EVENT_COLUMNS.filter((c) => (USER_AGENT_FIELD_NAMES as readonly string[]).includes(c.name));
+
+// Where each output column comes from once the dictionaries are joined back.
+const COLUMN_SOURCES: Record<string, string> = {
+  ts: "make_timestamp(CAST(e.ts * 1000 AS BIGINT))",
+  ingest_ts: "make_timestamp(CAST(e.ingest_ts * 1000 AS BIGINT))",
+  log_group: "o.log_group",
+  log_stream: "o.log_stream",
+  topic: "o.topic",
+  kafka_partition: "o.kafka_partition",
+  kafka_offset: "CAST(e.kafka_offset AS BIGINT)",
+  s3_key: "o.s3_key",
+  vhost: "vhost.value",
+  client_ip: "c.client_ip",
+  ident: "ident.value",
+  auth_user: "auth_user.value",
+  method: "method.value",
+  url: "u.url",
+  path: "u.path",
+  query: "u.query",
+  protocol: "protocol.value",
+  status: "CAST(e.status AS SMALLINT)",
+  bytes: "CAST(e.bytes AS BIGINT)",
+  referrer: "r.referrer",
+  referrer_host: "r.referrer_host",
+  user_agent: "a.user_agent",
+  server_port: "e.server_port",
+  duration_us: "CAST(e.duration_us AS BIGINT)",
+  bytes_received: "CAST(e.bytes_received AS BIGINT)",
+  bytes_sent: "CAST(e.bytes_sent AS BIGINT)",
+  ...Object.fromEntries(GEO_COLUMNS.map((c) => [c.name, `c.${c.name}`])),
+  ...Object.fromEntries(AGENT_COLUMNS.map((c) => [c.name, `a.${c.name}`])),
+};
+
+const ENRICHED_EVENTS_SQL =
+  `SELECT ${EVENT_COLUMNS.map((c) => `${COLUMN_SOURCES[c.name]} AS ${c.name}`).join(", ")} ` +
+  `FROM staged_events e ` +
+  `JOIN staged_origins o ON o.id = e.origin_id ` +
+  // Events without an agent still get the agent fields of "no agent" (row -1).
+  `JOIN staged_agents a ON a.id = coalesce(e.agent_id, -1) ` +
+  `LEFT JOIN staged_clients c ON c.id = e.client_id ` +
+  `LEFT JOIN staged_urls u ON u.id = e.url_id ` +
+  `LEFT JOIN staged_referrers r ON r.id = e.referrer_id ` +
+  ["vhost", "ident", "auth_user", "method", "protocol"].map((w) => `LEFT JOIN staged_words ${w} ON ${w}.id = e.${w}_id`).join(" ");
+
+const STAGED_TABLES = ["enriched_events", "staged_events", "staged_origins", "staged_clients", "staged_agents", "staged_urls", "staged_referrers", "staged_words"];
+
+async function stageEvents(connection: DuckDBConnection, batch: EventBatch, enrichers: Enrichers): Promise<void> {
+  const numericType = (c: Float64Column | Int32Column) => (c instanceof Float64Column ? "DOUBLE" : "INTEGER");
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE staged_events (${STAGED_EVENT_COLUMNS.map((c) => `${c.name} ${numericType(c.column(batch))}`).join(", ")})`,
+  );
+  await connection.run("CREATE OR REPLACE TEMP TABLE staged_origins (id INTEGER, s3_key VARCHAR, topic VARCHAR, kafka_partition INTEGER, log_group VARCHAR, log_stream VARCHAR)");
+  await connection.run(`CREATE OR REPLACE TEMP TABLE staged_clients (id INTEGER, client_ip VARCHAR, ${GEO_COLUMNS.map((c) => `${c.name} ${c.type}`).join(", ")})`);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE staged_agents (id INTEGER, user_agent VARCHAR, ${AGENT_COLUMNS.map((c) => `${c.name} ${c.type}`).join(", ")})`);
+  await connection.run("CREATE OR REPLACE TEMP TABLE staged_urls (id INTEGER, url VARCHAR, path VARCHAR, query VARCHAR)");
+  await connection.run("CREATE OR REPLACE TEMP TABLE staged_referrers (id INTEGER, referrer VARCHAR, referrer_host VARCHAR)");
+  await connection.run("CREATE OR REPLACE TEMP TABLE staged_words (id INTEGER, value VARCHAR)");
+
+  await appendNumericColumns(connection, "staged_events", STAGED_EVENT_COLUMNS.map((c) => c.column(batch)), batch.size);
+
+  await appendRows(connection, "staged_origins", batch.origins, (a, o, id) => {
+    a.appendInteger(id);
+    appendNullableVarchar(a, o.s3_key);
+    appendNullableVarchar(a, o.topic);
+    appendNullableInteger(a, o.kafka_partition);
+    appendNullableVarchar(a, o.log_group);
+    appendNullableVarchar(a, o.log_stream);
+  });
+  await appendRows(connection, "staged_clients", batch.clients.values, (a, ip, id) => {
+    a.appendInteger(id);
+    a.appendVarchar(ip);
+    appendFields(a, GEO_COLUMNS, enrichers.geo(ip));
+  });
+  await appendRows(connection, "staged_agents", [null, ...batch.agents.values], (a, agent, index) => {
+    a.appendInteger(index - 1);
+    appendNullableVarchar(a, agent);
+    appendFields(a, AGENT_COLUMNS, enrichers.userAgent(agent));
+  });
+  await appendRows(connection, "staged_urls", batch.urls.values, (a, url, id) => {
+    a.appendInteger(id);
+    a.appendVarchar(url);
+    appendNullableVarchar(a, batch.urlParts[id].path);
+    appendNullableVarchar(a, batch.urlParts[id].query);
+  });
+  await appendRows(connection, "staged_referrers", batch.referrers.values, (a, referrer, id) => {
+    a.appendInteger(id);
+    a.appendVarchar(referrer);
+    appendNullableVarchar(a, batch.referrerHosts[id]);
+  });
+  await appendRows(connection, "staged_words", batch.words.values, (a, word, id) => {
+    a.appendInteger(id);
+    a.appendVarchar(word);
+  });
+}
+
+async function dropStagedEvents(connection: DuckDBConnection): Promise<void> {
+  for (const table of STAGED_TABLES) await connection.run(`DROP TABLE IF EXISTS ${table}`);
+}
+
+type Appender = Awaited<ReturnType<DuckDBConnection["createAppender"]>>;
+
+async function appendRows<T>(connection: DuckDBConnection, table: string, rows: readonly T[], appendRow: (a: Appender, row: T, index: number) => void): Promise<void> {
+  const appender = await connection.createAppender(table);
+  rows.forEach((row, index) => {
+    appendRow(appender, row, index);
+    appender.endRow();
+  });
+  appender.closeSync();
+}
+
+/** Copies whole stretches of typed arrays into DuckDB vectors: one native call per column per 2048 rows. */
+async function appendNumericColumns(connection: DuckDBConnection, table: string, columns: readonly (Float64Column | Int32Column)[], rowCount: number): Promise<void> {
+  const appender = await connection.createAppender(table);
+  const types = columns.map((c) => (c instanceof Float64Column ? DOUBLE : INTEGER));
+  const vectorSize = bindings.vector_size();
+  for (let start = 0; start < rowCount; start += vectorSize) {
+    const count = Math.min(vectorSize, rowCount - start);
+    const chunk = DuckDBDataChunk.create(types);
+    columns.forEach((column, index) => {
+      const vector = bindings.data_chunk_get_vector(chunk.chunk, index);
+      const {values} = column;
+      bindings.copy_data_to_vector(vector, 0, values.buffer as ArrayBuffer, values.byteOffset + start * values.BYTES_PER_ELEMENT, count * values.BYTES_PER_ELEMENT);
+      const mask = column.nulls.bytes;
+      // start is a multiple of 2048, so the slice of the mask starts on a whole byte.
+      if (mask !== null && start / 8 < mask.length) {
+        const validity = new Uint8Array(Math.ceil(count / 64) * 8).fill(0xff);
+        validity.set(mask.subarray(start / 8, Math.min(mask.length, start / 8 + validity.length)));
+        bindings.vector_ensure_validity_writable(vector);
+        bindings.copy_data_to_vector_validity(vector, 0, validity.buffer, 0, validity.length);
+      }
+    });
+    bindings.data_chunk_set_size(chunk.chunk, count);
+    appender.appendDataChunk(chunk);
+  }
+  appender.closeSync();
+}
+
+function appendFields(appender: Appender, columns: readonly {name: string; type: string}[], fields: object): void {
+  const record = fields as Record<string, string | number | boolean | null>;
+  for (const column of columns) {
+    const value = record[column.name];
+    if (value === null || value === undefined) appender.appendNull();
+    else if (column.type === "VARCHAR") appender.appendVarchar(String(value));
+    else if (column.type === "DOUBLE") appender.appendDouble(value as number);
+    else if (column.type === "INTEGER") appender.appendInteger(value as number);
+    else if (column.type === "BOOLEAN") appender.appendBoolean(value as boolean);
+    else throw new Error(`no appender for column ${column.name} of type ${column.type}`);
+  }
+}
+
+function appendNullableVarchar(appender: Appender, value: string | null): void {
+  if (value === null) appender.appendNull();
+  else appender.appendVarchar(value);
+}
+
+function appendNullableInteger(appender: Appender, value: number | null): void {
+  if (value === null) appender.appendNull();
+  else appender.appendInteger(value);
+}
