@@ -133,7 +133,7 @@ export const EVENT_COLUMNS: readonly ColumnSpec<keyof WeblogEvent>[] = [
   {name: "browser", type: "VARCHAR", description: "Browser family from the user agent"},
   {name: "browser_version", type: "VARCHAR", description: "Browser major version"},
   {name: "os", type: "VARCHAR", description: "Operating system family"},
-  {name: "device_type", type: "VARCHAR", description: "desktop, mobile, tablet, bot or other"},
+  {name: "device_type", type: "VARCHAR", description: "desktop, mobile, tablet, tv, console, bot or other"},
   {name: "is_bot", type: "BOOLEAN", description: "True for crawlers, scanners, monitors and scripted clients"},
   {name: "bot_name", type: "VARCHAR", description: "The crawler's or scanner's name when is_bot"},
   {name: "country_code", type: "VARCHAR", description: "ISO 3166-1 alpha-2 country code (GeoLite2 City)"},
