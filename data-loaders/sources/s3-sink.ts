@@ -1,0 +1,92 @@
+// Listing and reading the S3 sink's objects, with errors a user can act on.
+import {gunzipSync} from "node:zlib";
+import {GetObjectCommand, ListObjectsV2Command, type S3Client} from "@aws-sdk/client-s3";
+import {parseSinkObjectKey, type Compression, type SinkObjectKey, type SkippedKey} from "./sink-object-key.js";
+
+export interface ListedSinkObject {
+  key: string;
+  etag: string;
+  size: number;
+  lastModified: Date | null;
+  sink: SinkObjectKey | SkippedKey;
+}
+
+/** Every object under the prefix, page by page (S3 answers at most 1,000 keys a page). */
+export async function* listSinkObjects(client: S3Client, where: {bucket: string; prefix: string}): AsyncGenerator<ListedSinkObject> {
+  let token: string | undefined;
+  do {
+    const page = await withS3Errors(`listing s3://${where.bucket}/${where.prefix}`, client, () =>
+      client.send(new ListObjectsV2Command({Bucket: where.bucket, Prefix: where.prefix, ContinuationToken: token})),
+    );
+    for (const object of page.Contents ?? []) {
+      if (!object.Key) continue;
+      yield {
+        key: object.Key,
+        etag: object.ETag ?? "",
+        size: object.Size ?? 0,
+        lastModified: object.LastModified ?? null,
+        sink: parseSinkObjectKey(object.Key, where.prefix),
+      };
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+}
+
+/** The object's bytes, gunzipped when they are gzip (whatever the name says). */
+export async function readSinkObject(client: S3Client, bucket: string, key: string, compression: Compression): Promise<Buffer> {
+  const bytes = await withS3Errors(`reading s3://${bucket}/${key}`, client, async () => {
+    const response = await client.send(new GetObjectCommand({Bucket: bucket, Key: key}));
+    if (!response.Body) return Buffer.alloc(0);
+    return Buffer.from(await response.Body.transformToByteArray());
+  });
+  const isGzip = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+  if (isGzip) {
+    try {
+      return gunzipSync(bytes);
+    } catch (error) {
+      throw new Error(`s3://${bucket}/${key} is not a complete gzip file: ${(error as Error).message}`);
+    }
+  }
+  if (compression === "gzip") throw new Error(`s3://${bucket}/${key} is named .gz but its bytes are not gzip`);
+  return bytes;
+}
+
+/** Thrown for S3 failures, with what was being done and what to check. */
+export class S3AccessError extends Error {
+  override name = "S3AccessError";
+}
+
+async function withS3Errors<T>(doing: string, client: S3Client, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new S3AccessError(`${doing}: ${await explain(error, client)}`, {cause: error});
+  }
+}
+
+async function explain(error: unknown, client: S3Client): Promise<string> {
+  const e = error as {name?: string; Code?: string; code?: string; message?: string; $metadata?: {httpStatusCode?: number}};
+  const name = e.name ?? e.Code ?? "";
+  const status = e.$metadata?.httpStatusCode;
+  const endpoint = await endpointOf(client);
+  if (name === "NoSuchBucket") return `the bucket does not exist at ${endpoint} (check "bucket" and "region" in the configuration)`;
+  if (name === "AccessDenied" || name === "Forbidden" || status === 403) {
+    return "access denied: the credentials the AWS SDK found (environment, profile or instance role) may not list or read this bucket (s3:ListBucket, s3:GetObject)";
+  }
+  if (name === "NoSuchKey" || status === 404) return "not found (was it removed while syncing?)";
+  if (name === "InvalidAccessKeyId" || name === "SignatureDoesNotMatch") return "the credentials were refused (check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the profile)";
+  if (name === "CredentialsProviderError") return "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run on an instance with a role";
+  const code = e.code ?? (e as {cause?: {code?: string}}).cause?.code;
+  if (code === "ECONNREFUSED" || code === "ENOTFOUND" || code === "ETIMEDOUT" || code === "ECONNRESET") return `cannot reach ${endpoint} (${code})`;
+  return `${name || "error"}${status ? ` (HTTP ${status})` : ""}: ${e.message ?? String(error)}`;
+}
+
+async function endpointOf(client: S3Client): Promise<string> {
+  try {
+    const endpoint = await client.config.endpoint?.();
+    if (endpoint) return `${endpoint.protocol}//${endpoint.hostname}${endpoint.port ? `:${endpoint.port}` : ""}`;
+  } catch {
+    // No custom endpoint: AWS itself.
+  }
+  return `AWS S3 (${await client.config.region()})`;
+}

