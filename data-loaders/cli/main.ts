@@ -1,0 +1,40 @@
+// `weblog <command>`: the commands analysts and scripts run (shared/DESIGN.md §4).
+import {ConfigError} from "../config.js";
+import {UsageError} from "./usage-error.js";
+import {runParse} from "./parse.js";
+import {runSync} from "./sync.js";
+
+const USAGE = `Usage: weblog <command> [options]
+
+Commands:
+  parse   Parse access-log lines (or S3 sink JSON records) from stdin; one JSON event per line on stdout.
+            --format combined|common|vhost_combined|nginx|'<LogFormat string>'   (default: combined)
+            --geoip FILE   GeoLite2-City.mmdb to enrich with (default: the configured database)
+            --asn FILE     GeoLite2-ASN.mmdb to enrich with
+  sync    Take what is new in the bucket into the local Parquet store.
+
+Configuration: weblog.config.json and WEBLOG_* environment variables (docs/configuration.md).`;
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  parse: runParse,
+  sync: runSync,
+};
+
+const [name, ...args] = process.argv.slice(2);
+if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+  console.log(USAGE);
+  process.exit(0);
+}
+const command = commands[name];
+if (!command) {
+  console.error(`weblog: unknown command "${name}"\n\n${USAGE}`);
+  process.exit(2);
+}
+try {
+  process.exitCode = await command(args);
+} catch (error) {
+  // Errors the user can act on print their message alone; anything else keeps its stack.
+  if (error instanceof ConfigError || error instanceof UsageError) console.error(`weblog ${name}: ${error.message}`);
+  else console.error(`weblog ${name}:`, error);
+  process.exitCode = error instanceof UsageError ? 2 : 1;
+}

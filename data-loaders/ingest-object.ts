@@ -1,0 +1,104 @@
+// The hot loop: one S3 sink object's JSON lines → records → parsed lines → rows of a batch.
+// Every record ends up as an event, a rejected line (with its reason) or a counted duplicate.
+import {REJECTED_LINE_MAX_CHARS, type EventOrigin} from "./event.js";
+import {isParseError, type LineParser} from "./parse/log-format.js";
+import {decodeSinkRecord} from "./records/cloudwatch.js";
+import {splitTopicName} from "./records/topic-name.js";
+import type {EventBatch} from "./write/event-batch.js";
+
+/** What the pipeline knows of an object before reading it: its key and what its name says. */
+export interface SinkObjectName {
+  key: string;
+  topic: string;
+  partition: number;
+  startOffset: number;
+}
+
+export interface ObjectIngestCounts {
+  /** Non-blank lines: Kafka records, at offsets startOffset, startOffset + 1, … */
+  records: number;
+  events: number;
+  rejected: number;
+  duplicates: number;
+}
+
+/**
+ * Adds the object's records to `batch`. `isTakenOffset` says whether another object already
+ * holds a record at that offset (a connector restart can write a record twice): such records
+ * are counted as duplicates and not added again.
+ */
+export function ingestSinkObject(
+  text: string,
+  object: SinkObjectName,
+  parser: LineParser,
+  batch: EventBatch,
+  isTakenOffset: (offset: number) => boolean = () => false,
+): ObjectIngestCounts {
+  const counts: ObjectIngestCounts = {records: 0, events: 0, rejected: 0, duplicates: 0};
+  const fromTopic = splitTopicName(object.topic);
+  // Reused for every record: batch.add copies what it needs.
+  const origin: EventOrigin = {
+    ingest_ts: null,
+    log_group: null,
+    log_stream: null,
+    topic: object.topic,
+    kafka_partition: object.partition,
+    kafka_offset: null,
+    s3_key: object.key,
+  };
+  let lineNumber = 0;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+    start = end + 1;
+    lineNumber++;
+    if (isBlank(line)) continue;
+
+    const offset = object.startOffset + counts.records;
+    counts.records++;
+    if (isTakenOffset(offset)) {
+      counts.duplicates++;
+      continue;
+    }
+    const record = decodeSinkRecord(line);
+    if ("error" in record) {
+      batch.reject(rejectedLine(object, offset, lineNumber, `record: ${record.error}`, line));
+      counts.rejected++;
+      continue;
+    }
+    const parsed = parser.parse(record.message);
+    if (isParseError(parsed)) {
+      batch.reject(rejectedLine(object, offset, lineNumber, `line: ${parsed.error}`, record.message));
+      counts.rejected++;
+      continue;
+    }
+    origin.ingest_ts = record.ingest_ts;
+    origin.log_group = record.log_group ?? fromTopic.log_group;
+    origin.log_stream = record.log_stream ?? fromTopic.log_stream;
+    origin.kafka_offset = offset;
+    batch.add(origin, parsed);
+    counts.events++;
+  }
+  return counts;
+}
+
+function rejectedLine(object: SinkObjectName, offset: number, lineNumber: number, reason: string, line: string) {
+  return {
+    s3_key: object.key,
+    topic: object.topic,
+    kafka_partition: object.partition,
+    kafka_offset: offset,
+    line_number: lineNumber,
+    reason,
+    line: line.length > REJECTED_LINE_MAX_CHARS ? line.slice(0, REJECTED_LINE_MAX_CHARS) : line,
+  };
+}
+
+function isBlank(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}

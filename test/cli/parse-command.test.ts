@@ -1,0 +1,75 @@
+// `npx weblog parse` run as a user runs it: a child process, lines on stdin, JSON lines on stdout.
+import assert from "node:assert/strict";
+import {spawnSync} from "node:child_process";
+import {join} from "node:path";
+import {test} from "node:test";
+import {EVENT_COLUMNS} from "../../data-loaders/event.js";
+import {PROJECT_DIR} from "../support/sample-site.js";
+
+const CITY_TEST_DB = join(PROJECT_DIR, "../shared/data/maxmind-test/GeoLite2-City-Test.mmdb");
+
+function weblog(args: string[], input: string) {
+  const run = spawnSync(process.execPath, [join(PROJECT_DIR, "bin/weblog.js"), ...args], {cwd: PROJECT_DIR, input, encoding: "utf8", env: {...process.env, WEBLOG_CONFIG: ""}});
+  return {status: run.status, stderr: run.stderr, lines: run.stdout.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l))};
+}
+
+const combined =
+  '81.2.69.142 - frank [24/Nov/2026:05:30:00 +0530] "GET /docs/index.html?lang=en HTTP/1.1" 200 2326 "https://example.com/start" "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0"';
+
+test("one JSON object per input line, columns in contract order, errors in place, exit 0", () => {
+  const record = JSON.stringify({logGroupName: "cloudwatchLogsEC2", logStreamName: "i-02e3ca004943e0f26", timestamp: Date.parse("2026-12-01T06:00:01Z"), message: combined});
+  const run = weblog(["parse", "--geoip", CITY_TEST_DB], [combined, "this is not an access log line", record, ""].join("\n") + "\n");
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.lines.length, 4);
+
+  const [event, error, fromRecord, blank] = run.lines;
+  assert.deepEqual(Object.keys(event), EVENT_COLUMNS.map((c) => c.name));
+  assert.equal(event.ts, "2026-11-24T00:00:00.000Z");
+  assert.equal(event.client_ip, "81.2.69.142");
+  assert.equal(event.ident, null);
+  assert.equal(event.auth_user, "frank");
+  assert.equal(event.url, "/docs/index.html?lang=en");
+  assert.equal(event.path, "/docs/index.html");
+  assert.equal(event.query, "lang=en");
+  assert.equal(event.status, 200);
+  assert.equal(event.bytes, 2326);
+  assert.equal(event.referrer_host, "example.com");
+  assert.equal(event.browser, "Firefox");
+  assert.equal(event.is_bot, false);
+  // From MaxMind's test database: 81.2.69.142 is in London.
+  assert.equal(event.city, "London");
+  assert.equal(event.country_code, "GB");
+
+  assert.equal(error.line, 2);
+  assert.equal(typeof error.error, "string");
+  assert.ok(error.error.length > 0);
+
+  assert.equal(fromRecord.log_stream, "i-02e3ca004943e0f26");
+  assert.equal(fromRecord.log_group, "cloudwatchLogsEC2");
+  assert.equal(fromRecord.ingest_ts, "2026-12-01T06:00:01.000Z");
+  assert.equal(fromRecord.url, event.url);
+
+  assert.equal(blank.line, 4, "an empty line is an error in its place, not skipped");
+});
+
+test("--format picks the log format: Common has no referrer or agent", () => {
+  const run = weblog(["parse", "--format", "common"], '::1 - - [26/Dec/2016:16:16:29 +0200] "GET /favicon.ico HTTP/1.1" 404 209\n');
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.lines[0].ts, "2016-12-26T14:16:29.000Z");
+  assert.equal(run.lines[0].client_ip, "::1");
+  assert.equal(run.lines[0].user_agent, null);
+  assert.equal(run.lines[0].country, null);
+});
+
+test("a LogFormat string works as --format", () => {
+  const run = weblog(["parse", "--format", '%h %l %u %t "%r" %>s %b %D'], '10.0.0.1 - - [24/Nov/2026:10:00:00 +0000] "POST /api HTTP/2.0" 201 17 1234\n');
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.lines[0].method, "POST");
+  assert.equal(run.lines[0].duration_us, 1234);
+});
+
+test("an unknown format is a usage error, exit 2, with the names to choose from", () => {
+  const run = weblog(["parse", "--format", "apache-ish"], "");
+  assert.equal(run.status, 2);
+  assert.match(run.stderr, /combined/);
+});
