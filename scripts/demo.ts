@@ -1,0 +1,83 @@
+// `npm run demo`: the whole workbook on the bundled sample, with no cloud and no network.
+// Starts an S3-compatible endpoint on loopback holding the sample S3 sink output, syncs it into
+// a demo store, replays a connector restart (an object rewritten under the same name), builds
+// the site and serves it on localhost.
+import {spawn} from "node:child_process";
+import {join, resolve} from "node:path";
+import {fileURLToPath} from "node:url";
+import {loadConfig} from "../data-loaders/config.js";
+import {createS3Client} from "../data-loaders/sources/s3-client.js";
+import {markSiteDataStale} from "../data-loaders/site-loaders.js";
+import {syncStore} from "../data-loaders/sync.js";
+import {seedBucket, startLocalS3} from "./local-s3.js";
+import {serveSite} from "./serve-site.js";
+
+const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
+export const DEMO_BUCKET = "s3sink-3";
+export const SAMPLE_DIR = join(projectDir, "sample/s3-sink");
+export const REWRITES_DIR = join(projectDir, "sample/rewrites");
+
+/** The environment that points the workbook at the demo endpoint and a demo store of its own. */
+export function demoEnvironment(endpoint: string, storeDir: string): Record<string, string> {
+  return {
+    WEBLOG_BUCKET: DEMO_BUCKET,
+    WEBLOG_PREFIX: "topics/",
+    WEBLOG_S3_ENDPOINT: endpoint,
+    WEBLOG_REGION: "ap-south-1",
+    WEBLOG_STORE: storeDir,
+    // The local endpoint takes any credentials; these keep the SDK from searching for real ones.
+    AWS_ACCESS_KEY_ID: "demo",
+    AWS_SECRET_ACCESS_KEY: "demo",
+    OBSERVABLE_TELEMETRY_DISABLE: "true",
+  };
+}
+
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 3000);
+  const s3 = await startLocalS3({port: 0});
+  console.log(`S3-compatible endpoint on ${s3.endpoint}, bucket ${DEMO_BUCKET}`);
+  const env = demoEnvironment(s3.endpoint, join(projectDir, ".weblog/demo/store"));
+  Object.assign(process.env, env);
+  const config = loadConfig(projectDir);
+  const client = createS3Client(config.source);
+  await seedBucket(client, DEMO_BUCKET, SAMPLE_DIR);
+
+  const log = (message: string) => console.log(`  ${message}`);
+  console.log("Sync the sample into the demo store:");
+  const first = await syncStore(config, {client, log});
+  console.log(`  ${first.events} events, ${first.rejected} rejected lines, ${first.skipped.length} key files and other objects skipped`);
+
+  console.log("A connector restart rewrites an object under the same name; sync again:");
+  await seedBucket(client, DEMO_BUCKET, REWRITES_DIR);
+  const second = await syncStore(config, {client, log});
+  console.log(`  ${second.replaced} object replaced, ${second.added} added: its rows replace the old ones, nothing counted twice`);
+
+  await markSiteDataStale(projectDir);
+  console.log("Build the site:");
+  await run("npx", ["observable", "build"], {...process.env, ...env});
+
+  const site = await serveSite(join(projectDir, "dist"), {port});
+  console.log(`\nWeblog Workbook demo: ${site.url}\n(Ctrl-C to stop)`);
+  const stop = async () => {
+    await site.close();
+    await s3.stop();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, {cwd: projectDir, env, stdio: "inherit"});
+    child.once("error", fail);
+    child.once("exit", (code) => (code === 0 ? done() : fail(new Error(`${command} ${args.join(" ")} exited with ${code}`))));
+  });
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

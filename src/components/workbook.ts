@@ -1,0 +1,67 @@
+// The workbook's database: DuckDB-WASM from node_modules (no CDN), with the events and the
+// rejected lines as tables read straight from their Parquet files over HTTP range requests.
+import * as duckdb from "@duckdb/duckdb-wasm";
+import {FileAttachment} from "observablehq:stdlib";
+
+/**
+ * Table name → URL of its Parquet file. Pages query these names; docs/data-dictionary.md lists
+ * the columns. `.href` right on the attachment matters: a bare FileAttachment of a .parquet file
+ * makes Framework add parquet-wasm and Arrow from jsDelivr, which the offline build cannot reach.
+ */
+const TABLES = {
+  events: FileAttachment("../data/events.parquet").href,
+  rejected: FileAttachment("../data/rejected.parquet").href,
+};
+
+export type Row = Record<string, unknown>;
+
+let database: Promise<duckdb.AsyncDuckDBConnection> | undefined;
+
+/** One database per page load, opened on first use and shared by every cell. */
+export function connection(): Promise<duckdb.AsyncDuckDBConnection> {
+  return (database ??= openDatabase());
+}
+
+async function openDatabase(): Promise<duckdb.AsyncDuckDBConnection> {
+  // Framework copies these files from node_modules into the site, so no request leaves it.
+  const wasm = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-eh.wasm");
+  const workerUrl = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js");
+  const worker = new Worker(workerUrl, {type: "module"});
+  const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
+  await db.instantiate(wasm);
+  // Plain numbers and Dates in results: counts never reach 2^53, and charts want Dates.
+  await db.open({query: {castBigIntToDouble: true, castTimestampToDate: true, castDecimalToDouble: true}});
+  const conn = await db.connect();
+  for (const [name, href] of Object.entries(TABLES)) {
+    const url = new URL(href, document.baseURI).href;
+    await db.registerFileURL(`${name}.parquet`, url, duckdb.DuckDBDataProtocol.HTTP, false);
+    await conn.query(`CREATE VIEW ${name} AS SELECT * FROM read_parquet('${name}.parquet')`);
+  }
+  return conn;
+}
+
+/**
+ * Runs one SQL statement and returns its rows as plain objects. `params` fill `?` placeholders,
+ * so values the analyst picks never need quoting by hand.
+ */
+export async function query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+  const conn = await connection();
+  let table;
+  if (params.length === 0) {
+    table = await conn.query(sql);
+  } else {
+    const statement = await conn.prepare(sql);
+    try {
+      table = await statement.query(...params);
+    } finally {
+      await statement.close();
+    }
+  }
+  return table.toArray().map((row) => ({...row.toJSON()}) as T);
+}
+
+/** The first row of a query, for single-number questions. */
+export async function queryRow<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T> {
+  const [row] = await query<T>(sql, params);
+  return row;
+}

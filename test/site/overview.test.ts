@@ -1,0 +1,88 @@
+// The Overview page, built from the bundled sample and opened in Chromium: its numbers are the
+// ones SQL over the shipped Parquet gives, and nothing leaves the site's origin.
+import assert from "node:assert/strict";
+import {mkdir} from "node:fs/promises";
+import {after, before, test} from "node:test";
+import type {Browser} from "playwright-core";
+import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
+import {serveSite, type SiteServer} from "../../scripts/serve-site.js";
+import {formatBytes, formatCount, formatPercent} from "../../src/components/format.js";
+import {launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
+import {PROJECT_DIR, sampleSite, type SampleSite} from "../support/sample-site.js";
+
+let site: SampleSite;
+let server: SiteServer;
+let browser: Browser;
+let overview: WatchedPage;
+let firstChartMs: number;
+
+before(async () => {
+  site = await sampleSite();
+  server = await serveSite(site.dist);
+  browser = await launchBrowser();
+  overview = await openWatchedPage(browser, server.url);
+  await overview.page.goto(server.url);
+  await overview.page.waitForSelector("[data-chart] svg", {timeout: 60_000});
+  firstChartMs = await overview.page.evaluate(() => performance.now());
+  await overview.page.waitForFunction(() => document.querySelectorAll("[data-chart] svg").length >= 3, undefined, {timeout: 60_000});
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function expected<T>(sql: string): Promise<T[]> {
+  const duckdb = await openDuckDB();
+  const reader = await duckdb.runAndReadAll(sql.replaceAll("events", `read_parquet(${sqlString(site.eventsParquet)})`));
+  return reader.getRowObjectsJson() as T[];
+}
+
+test("the headline numbers are SQL over the shipped events Parquet", async () => {
+  const [row] = await expected<{requests: number; clients: number; bytes: string; error_rate: number}>(
+    "SELECT count(*) AS requests, count(DISTINCT client_ip) AS clients, sum(bytes) AS bytes, avg(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS error_rate FROM events",
+  );
+  assert.ok(Number(row.requests) > 1000, "the sample has thousands of events");
+  const metric = (name: string) => overview.page.textContent(`[data-metric="${name}"]`);
+  assert.equal(await metric("requests"), formatCount(Number(row.requests)));
+  assert.equal(await metric("clients"), formatCount(Number(row.clients)));
+  assert.equal(await metric("bytes"), formatBytes(Number(row.bytes)));
+  assert.equal(await metric("error-rate"), formatPercent(Number(row.error_rate)));
+});
+
+test("the top paths chart lists the ten most requested paths in order", async () => {
+  const rows = await expected<{path: string; requests: number}>(
+    "SELECT path, count(*) AS requests FROM events WHERE path IS NOT NULL GROUP BY path ORDER BY requests DESC, path LIMIT 10",
+  );
+  const titles = await overview.page.$$eval('[data-chart="top-paths"] svg g[aria-label="text"] text title', (nodes) => nodes.map((n) => n.textContent));
+  assert.deepEqual(titles, rows.map((r) => r.path));
+});
+
+test("the top countries chart puts the country with most requests first", async () => {
+  const rows = await expected<{country: string}>(
+    "SELECT coalesce(country, 'Unknown') AS country, count(*) AS requests FROM events GROUP BY ALL ORDER BY requests DESC, country LIMIT 10",
+  );
+  const titles = await overview.page.$$eval('[data-chart="top-countries"] svg g[aria-label="text"] text title', (nodes) => nodes.map((n) => n.textContent));
+  assert.deepEqual(titles, rows.map((r) => r.country));
+});
+
+test("the requests-over-time bars add up to every timed request", async () => {
+  const [row] = await expected<{timed: number}>("SELECT count(*) AS timed FROM events WHERE ts IS NOT NULL");
+  // Bar heights in pixels, turned back into requests through the chart's own y scale.
+  const drawn = await overview.page.$eval('[data-chart="requests-over-time"] figure', (figure) => {
+    const y = (figure as unknown as {scale(name: string): {domain: number[]; range: number[]}}).scale("y");
+    const requestsPerPixel = (y.domain[1] - y.domain[0]) / (y.range[0] - y.range[1]);
+    let pixels = 0;
+    for (const rect of figure.querySelectorAll('svg g[aria-label="rect"] rect')) pixels += Number(rect.getAttribute("height"));
+    return pixels * requestsPerPixel;
+  });
+  assert.ok(Math.abs(drawn - Number(row.timed)) <= Number(row.timed) * 0.005, `bars add up to ${drawn}, expected ${row.timed}`);
+});
+
+test("no request leaves the site's origin and nothing fails in the console", async () => {
+  assert.deepEqual(overview.externalRequests, []);
+  assert.deepEqual(overview.errors, []);
+  await mkdir(`${PROJECT_DIR}/test-results`, {recursive: true});
+  await overview.page.screenshot({path: `${PROJECT_DIR}/test-results/overview.png`, fullPage: true});
+  console.log(`overview: first chart ${Math.round(firstChartMs)} ms after navigation`);
+});

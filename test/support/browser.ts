@@ -1,0 +1,47 @@
+// Headless Chromium (Debian's, not a downloaded one) driven by playwright-core, with every
+// request outside the site's origin recorded and refused, and console errors collected.
+import {chromium, type Browser, type Page} from "playwright-core";
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+// Without the background-networking flags Chromium calls Google at start, which this
+// machine's closed network refuses.
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS});
+}
+
+export interface WatchedPage {
+  page: Page;
+  /** Requests to anywhere but the site's own origin (refused before they leave). */
+  externalRequests: string[];
+  /** console.error messages and uncaught exceptions. */
+  errors: string[];
+}
+
+export async function openWatchedPage(browser: Browser, origin: string): Promise<WatchedPage> {
+  const context = await browser.newContext({viewport: {width: 1280, height: 900}});
+  const page = await context.newPage();
+  const watched: WatchedPage = {page, externalRequests: [], errors: []};
+  const allowed = new URL(origin).origin;
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (new URL(url).origin === allowed || url.startsWith("data:") || url.startsWith("blob:")) return route.continue();
+    watched.externalRequests.push(url);
+    return route.abort();
+  });
+  page.on("console", (message) => {
+    if (message.type() === "error") watched.errors.push(`console: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => watched.errors.push(`page: ${error.message}`));
+  return watched;
+}

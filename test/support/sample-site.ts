@@ -1,0 +1,108 @@
+// The site built from the bundled sample exactly as `npm run demo` builds it, but in a copy of
+// the project under .cache/, so tests never touch the developer's own loader cache or store.
+// Built once per content hash of everything that shapes it; later test files reuse it.
+import {execFile} from "node:child_process";
+import {createHash} from "node:crypto";
+import {cp, mkdir, readdir, readFile, rm, stat, symlink, writeFile} from "node:fs/promises";
+import {join, relative, resolve} from "node:path";
+import {fileURLToPath} from "node:url";
+import {promisify} from "node:util";
+import {loadConfig} from "../../data-loaders/config.js";
+import {createS3Client} from "../../data-loaders/sources/s3-client.js";
+import {syncStore} from "../../data-loaders/sync.js";
+import {demoEnvironment, DEMO_BUCKET, REWRITES_DIR, SAMPLE_DIR} from "../../scripts/demo.js";
+import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3} from "../../scripts/local-s3.js";
+import {lockStore} from "../../data-loaders/store/lock.js";
+
+export const PROJECT_DIR = resolve(fileURLToPath(import.meta.url), "../../..");
+
+export interface SampleSite {
+  /** The built site. */
+  dist: string;
+  /** The store the site's loaders read. */
+  store: string;
+  /** The Parquet files as shipped in dist/, for computing expected numbers in the test. */
+  eventsParquet: string;
+  rejectedParquet: string;
+}
+
+const INPUTS = ["src", "data-loaders", "sample", "observablehq.config.ts", "package-lock.json"];
+
+export async function sampleSite(): Promise<SampleSite> {
+  const hash = await contentHash(INPUTS.map((p) => join(PROJECT_DIR, p)));
+  const dir = join(PROJECT_DIR, ".cache/test-site", hash);
+  await mkdir(dir, {recursive: true});
+  const lock = await lockStore(dir);
+  try {
+    const done = join(dir, "built");
+    if (!(await exists(done))) {
+      await buildSampleSite(dir);
+      await writeFile(done, new Date().toISOString());
+    }
+  } finally {
+    await lock.release();
+  }
+  const dist = join(dir, "project/dist");
+  return {
+    dist,
+    store: join(dir, "store"),
+    eventsParquet: await findShipped(join(dist, "_file/data"), "events"),
+    rejectedParquet: await findShipped(join(dist, "_file/data"), "rejected"),
+  };
+}
+
+async function buildSampleSite(dir: string): Promise<void> {
+  const project = join(dir, "project");
+  await rm(project, {recursive: true, force: true});
+  await rm(join(dir, "store"), {recursive: true, force: true});
+  await mkdir(project, {recursive: true});
+  await cp(join(PROJECT_DIR, "src"), join(project, "src"), {recursive: true, filter: (p) => !p.includes(".observablehq")});
+  await cp(join(PROJECT_DIR, "observablehq.config.ts"), join(project, "observablehq.config.ts"));
+  await cp(join(PROJECT_DIR, "package.json"), join(project, "package.json"));
+  for (const shared of ["data-loaders", "node_modules"]) await symlink(join(PROJECT_DIR, shared), join(project, shared));
+
+  const s3 = await startLocalS3({port: 0});
+  try {
+    const env = demoEnvironment(s3.endpoint, join(dir, "store"));
+    // The SDK takes credentials from the process environment; the local endpoint accepts any.
+    Object.assign(process.env, LOCAL_S3_CREDENTIALS);
+    const config = loadConfig(project, {...process.env, ...env});
+    const client = createS3Client(config.source);
+    await seedBucket(client, DEMO_BUCKET, SAMPLE_DIR);
+    await syncStore(config, {client});
+    await seedBucket(client, DEMO_BUCKET, REWRITES_DIR);
+    // The loaders sync again (taking in the rewrite), then export: as in `npm run build`.
+    await promisify(execFile)(join(PROJECT_DIR, "node_modules/.bin/observable"), ["build"], {
+      cwd: project,
+      // Framework runs .ts loaders with `tsx`, found on PATH as under `npm run`.
+      env: {...process.env, ...env, PATH: `${join(PROJECT_DIR, "node_modules/.bin")}:${process.env.PATH}`},
+      maxBuffer: 64 << 20,
+    });
+  } finally {
+    await s3.stop();
+  }
+}
+
+async function findShipped(dir: string, name: string): Promise<string> {
+  const file = (await readdir(dir)).find((f) => f.startsWith(`${name}.`) && f.endsWith(".parquet"));
+  if (!file) throw new Error(`the built site has no ${name}.parquet in ${dir}`);
+  return join(dir, file);
+}
+
+async function contentHash(paths: string[]): Promise<string> {
+  const hash = createHash("sha256");
+  const visit = async (path: string): Promise<void> => {
+    const info = await stat(path);
+    if (info.isDirectory()) {
+      for (const name of (await readdir(path)).sort()) if (name !== ".observablehq" && name !== "node_modules") await visit(join(path, name));
+    } else {
+      hash.update(relative(PROJECT_DIR, path)).update(await readFile(path));
+    }
+  };
+  for (const path of paths) await visit(path);
+  return hash.digest("hex").slice(0, 16);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
