@@ -25,7 +25,7 @@ export function isParseError(value: ParsedLine | LineParseError): value is LineP
 type FieldKind =
   | "client" | "ident" | "user" | "time" | "request" | "status" | "bytes" | "referrer" | "agent"
   | "duration_us" | "duration_ms" | "duration_s" | "vhost" | "port" | "bytes_received" | "bytes_sent"
-  | "method" | "url_path" | "query_string" | "protocol" | "ignored";
+  | "method" | "url_path" | "query_string" | "target" | "protocol" | "ignored";
 
 interface Field {
   kind: FieldKind;
@@ -73,6 +73,14 @@ function compileSteps(format: string): Step[] {
     i += directive.length - 1;
   }
   if (literal) tokens.push(literal);
+
+  // %U%q, written together, is the request target: %q brings its own "?" (or nothing).
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const [token, after] = [tokens[i], tokens[i + 1]];
+    if (typeof token === "object" && token.kind === "url_path" && typeof after === "object" && after.kind === "query_string") {
+      tokens.splice(i, 2, {directive: token.directive + after.directive, kind: "target"});
+    }
+  }
 
   // Apache's %t prints its own brackets; "[%t]" in a format means the same bracketed time.
   for (let i = 0; i < tokens.length; i++) {
@@ -271,10 +279,11 @@ function assign(parsed: ParsedLine, field: Field, value: string): string | null 
       return setNumber(parsed, "bytes", value, field);
     case "duration_us":
       return setNumber(parsed, "duration_us", value, field);
+    // %D (µs) is the precise one; %T only fills in when a format has no %D.
     case "duration_ms":
-      return setNumber(parsed, "duration_us", value, field, 1000);
+      return parsed.duration_us !== null ? null : setNumber(parsed, "duration_us", value, field, 1000);
     case "duration_s":
-      return setNumber(parsed, "duration_us", value, field, 1_000_000);
+      return parsed.duration_us !== null ? null : setNumber(parsed, "duration_us", value, field, 1_000_000);
     case "port":
       return setNumber(parsed, "server_port", value, field);
     case "bytes_received":
@@ -296,6 +305,9 @@ function assign(parsed: ParsedLine, field: Field, value: string): string | null 
       return null;
     case "protocol":
       parsed.protocol = value === "-" ? null : value;
+      return null;
+    case "target":
+      if (value !== "-") Object.assign(parsed, {url: value, ...splitTarget(value)});
       return null;
     case "url_path":
       return value === "-" ? null : URL_PATH;
@@ -340,14 +352,20 @@ function closingQuote(line: string, from: number, next: string): number {
     for (let b = at - 1; b >= from && line.charCodeAt(b) === 92; b--) backslashes++;
     if (backslashes % 2 === 1) continue;
     if (rest === "") {
+      // The last field: what follows must be the end of the line, or whole extra fields a newer
+      // LogFormat appended (` "-"`), not the rest of a value holding a raw quote.
       const after = line.charCodeAt(at + 1);
-      if (at + 1 === line.length || after === 32 || after === 9) return at;
+      if (at + 1 === line.length) return at;
+      if ((after === 32 || after === 9) && line.length - at < 1024 && EXTRA_FIELDS.test(line.slice(at + 1))) return at;
     } else if (line.startsWith(rest, at + 1)) {
       return at;
     }
   }
   return -1;
 }
+
+/** Whitespace-separated fields, quoted or bare, and nothing else. */
+const EXTRA_FIELDS = /^(?:[ \t]+(?:"(?:[^"\\]|\\.)*"|[^\s"]+))*[ \t]*$/;
 
 function endsHere(line: string, pos: number): boolean {
   for (let i = pos; i < line.length; i++) {
