@@ -29,7 +29,7 @@ for (const [i, peer] of cases.entries()) {
     assert.ok(!isParseError(parsed), `did not parse: ${isParseError(parsed) ? parsed.error : ""}`);
     for (const [column, value] of Object.entries(peer.expected)) {
       if (NOT_THE_PARSERS.has(column)) continue;
-      const actual = parsed[column as keyof ParsedLine];
+      const actual: unknown = (parsed as ParsedLine)[column as keyof ParsedLine];
       if (column === "ts") assert.equal(new Date(actual as number).toISOString(), new Date(value as string).toISOString(), column);
       else assert.equal(actual, value, column);
     }
