@@ -1,6 +1,7 @@
 // `weblog <command>`: the commands analysts and scripts run (shared/DESIGN.md §4).
 import {ConfigError} from "../config.js";
 import {UsageError} from "./usage-error.js";
+import {runGeoIp} from "./geoip.js";
 import {runParse} from "./parse.js";
 import {runSync} from "./sync.js";
 
@@ -12,12 +13,17 @@ Commands:
             --geoip FILE   GeoLite2-City.mmdb to enrich with (default: the configured database)
             --asn FILE     GeoLite2-ASN.mmdb to enrich with
   sync    Take what is new in the bucket into the local Parquet store.
+  geoip update   Download the current GeoLite2 City database from MaxMind into geoip.directory.
+            --asn     also GeoLite2 ASN (the asn and as_org columns)
+            --force   download even when the installed copy is current
+            Needs a free MaxMind license key: MAXMIND_LICENSE_KEY or geoip.licenseKey.
 
 Configuration: weblog.config.json and WEBLOG_* environment variables (docs/configuration.md).`;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   parse: runParse,
   sync: runSync,
+  geoip: runGeoIp,
 };
 
 const [name, ...args] = process.argv.slice(2);
