@@ -1,9 +1,31 @@
 // Observable Framework settings for the workbook site. Everything the site loads comes from
 // this project: no CDN, no web fonts, so the built site works with no network at all.
+import {existsSync} from "node:fs";
+import {fileURLToPath} from "node:url";
+import {loadConfig} from "./data-loaders/config.js";
+import {storedLogStreams} from "./data-loaders/log-streams.js";
+
+// One page per EC2 instance (log stream) found in the local store: src/instances/[instance].md.
+const instances = await storedLogStreams(loadConfig()).catch(() => [] as string[]);
+
+// The sidebar, in reading order. A page listed here whose file you delete simply drops out.
+const pages = [
+  {name: "Overview", path: "/"},
+  {name: "Traffic", path: "/traffic"},
+  {name: "Status codes", path: "/status-codes"},
+  {name: "Geography", path: "/geography"},
+  {name: "User agents", path: "/user-agents"},
+  {name: "Security", path: "/security"},
+  {name: "Instances", open: false, pages: instances.map((instance) => ({name: instance, path: `/instances/${instance}`}))},
+  {name: "Explore", path: "/explore"},
+  {name: "Data quality", path: "/data-quality"},
+].filter((page) => page.pages !== undefined || existsSync(fileURLToPath(new URL(`src${page.path === "/" ? "/index" : page.path}.md`, import.meta.url))));
+
 export default {
   root: "src",
   title: "Weblog Workbook",
-  pages: [{name: "Overview", path: "/"}],
+  pages,
+  dynamicPaths: instances.map((instance) => `/instances/${instance}`),
   // Framework's default asks fonts.googleapis.com for Source Serif; the system fonts do instead.
   globalStylesheets: [],
   // Default theme (air, near-midnight when dark) plus Inputs' stylesheet, all from node_modules.

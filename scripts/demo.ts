@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   console.log("A connector restart rewrites an object under the same name; sync again:");
   await seedBucket(client, DEMO_BUCKET, REWRITES_DIR);
   const second = await syncStore(config, {client, log});
-  console.log(`  ${second.replaced} object replaced, ${second.added} added: its rows replace the old ones, nothing counted twice`);
+  console.log(`  ${second.replaced} object replaced (its rows replace the old ones), ${second.added} added whose ${second.duplicates} records were already stored: nothing counted twice`);
 
   await markSiteDataStale(projectDir);
   console.log("Build the site:");

@@ -56,6 +56,11 @@ export function whereClause(filter: EventFilter, table = ""): WhereClause {
   return {sql: conditions.length ? `WHERE ${conditions.join(" AND ")}` : "", params};
 }
 
+/** The filter's WHERE clause with one more condition: `FROM events ${andWhere(where, "status = 404")}`. */
+export function andWhere(where: WhereClause, condition: string): string {
+  return where.sql ? `${where.sql} AND (${condition})` : `WHERE ${condition}`;
+}
+
 /** A one-line description of the filter, for captions: "Humans only, i-0abc, 4xx and 5xx". */
 export function describeFilter(filter: EventFilter): string {
   const parts: string[] = [];

@@ -24,12 +24,13 @@ export function rankedBars(data: Record<string, unknown>[], {width, x, y, label,
     height: 26 * data.length + 30,
     marginLeft: 8,
     marginRight: 8,
-    x: {axis: "top", grid: true, label: label ?? null, insetRight: 60},
+    x: {axis: "top", grid: true, label: label ?? null, insetRight: 70},
     y: {axis: null, domain: data.map((d) => d[y] as string)},
     marks: [
       Plot.barX(data, {x, y, fill, fillOpacity: 0.25}),
       Plot.text(data, {x: 0, y, text: cut, textAnchor: "start", dx: 6, title: (d: Record<string, unknown>) => String(d[y] ?? "–")}),
-      Plot.text(data, {x, y, text: (d: Record<string, unknown>) => (d[x] as number).toLocaleString("en-US"), textAnchor: "start", dx: 4}),
+      // Counts on the right edge, clear of long labels on short bars.
+      Plot.text(data, {y, text: (d: Record<string, unknown>) => (d[x] as number).toLocaleString("en-US"), frameAnchor: "right", textAnchor: "end", dx: -2}),
       Plot.ruleX([0]),
     ],
   });

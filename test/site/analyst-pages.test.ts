@@ -1,0 +1,121 @@
+// Traffic, Status codes, Security and the per-instance pages, built from the bundled sample and
+// opened in Chromium: their numbers are SQL over the shipped Parquet, nothing leaves the origin,
+// and log content carrying HTML payloads is shown as text, never run.
+import assert from "node:assert/strict";
+import {mkdir} from "node:fs/promises";
+import {after, before, test} from "node:test";
+import type {Browser, Page} from "playwright-core";
+import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
+import {serveSite, type SiteServer} from "../../scripts/serve-site.js";
+import {formatCount} from "../../src/components/format.js";
+import {SUSPICIOUS_RULES, suspiciousKindSql} from "../../src/components/suspicious.js";
+import {launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
+import {PROJECT_DIR, sampleSite, type SampleSite} from "../support/sample-site.js";
+
+let site: SampleSite;
+let server: SiteServer;
+let browser: Browser;
+const dialogs: string[] = [];
+
+before(async () => {
+  site = await sampleSite();
+  server = await serveSite(site.dist);
+  browser = await launchBrowser();
+  await mkdir(`${PROJECT_DIR}/test-results`, {recursive: true});
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function sql<T = Record<string, unknown>>(text: string): Promise<T[]> {
+  const duckdb = await openDuckDB();
+  const reader = await duckdb.runAndReadAll(text.replaceAll("FROM events", `FROM read_parquet(${sqlString(site.eventsParquet)})`));
+  return reader.getRowObjectsJson() as T[];
+}
+
+/** Opens a page, waits for its charts, and checks it stayed inside the origin with no errors. */
+async function open(path: string, ready: string): Promise<WatchedPage> {
+  const watched = await openWatchedPage(browser, server.url);
+  // An alert() from a log line would mean injected script ran.
+  watched.page.on("dialog", (dialog) => {
+    dialogs.push(`${path}: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  await watched.page.goto(new URL(path, server.url).href);
+  await watched.page.waitForSelector(ready, {timeout: 60_000});
+  // Let every cell settle before asserting on errors.
+  await watched.page.waitForLoadState("networkidle");
+  return watched;
+}
+
+async function finish(watched: WatchedPage, name: string): Promise<void> {
+  await watched.page.screenshot({path: `${PROJECT_DIR}/test-results/${name}.png`, fullPage: true});
+  assert.deepEqual(watched.externalRequests, []);
+  assert.deepEqual(watched.errors, []);
+  assert.deepEqual(dialogs, []);
+  await watched.page.context().close();
+}
+
+const titles = (page: Page, chart: string) => page.$$eval(`[data-chart="${chart}"] svg g[aria-label="text"] text title`, (nodes) => nodes.map((n) => n.textContent));
+
+test("Status codes: a row per code, and the 404 paths in order", async () => {
+  const watched = await open("/status-codes", '[data-chart="top-404"] svg');
+  const codes = await sql<{status: number; requests: number}>("SELECT status, count(*) AS requests FROM events GROUP BY status ORDER BY requests DESC, status");
+  const rows = await watched.page.$$eval('[data-chart="status-codes"] table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent?.trim())));
+  assert.equal(rows.length, codes.length);
+  assert.deepEqual(rows.map((r) => r.slice(1, 3)), codes.map((c) => [String(c.status ?? "none"), formatCount(Number(c.requests))]));
+  const notFound = await sql<{path: string}>("SELECT coalesce(path, url, '(no request)') AS path, count(*) AS n FROM events WHERE status = 404 GROUP BY ALL ORDER BY n DESC, path LIMIT 15");
+  assert.deepEqual(await titles(watched.page, "top-404"), notFound.map((r) => r.path));
+  await finish(watched, "status-codes");
+});
+
+test("Traffic: the weekday × hour cells and the referrer hosts", async () => {
+  const watched = await open("/traffic", '[data-chart="referrer-hosts"] svg');
+  const [{cells}] = await sql<{cells: number}>("SELECT count(*) AS cells FROM (SELECT DISTINCT isodow(ts), hour(ts) FROM events WHERE ts IS NOT NULL)");
+  const drawn = await watched.page.$$eval('[data-chart="weekday-hour"] svg g[aria-label="cell"] rect', (rects) => rects.length);
+  assert.equal(drawn, Number(cells));
+  const hosts = await sql<{referrer_host: string}>("SELECT referrer_host, count(*) AS n FROM events WHERE referrer_host IS NOT NULL GROUP BY 1 ORDER BY n DESC, referrer_host LIMIT 15");
+  assert.deepEqual(await titles(watched.page, "referrer-hosts"), hosts.map((h) => h.referrer_host));
+  await finish(watched, "traffic");
+});
+
+test("Security: every suspicious kind counted as SQL counts it; payloads shown as text", async () => {
+  const watched = await open("/security", '[data-chart="suspicious-kinds"] svg');
+  const counts = await sql<{kind: string; n: number}>(`SELECT kind, count(*) AS n FROM (SELECT ${suspiciousKindSql()} AS kind FROM events) WHERE kind IS NOT NULL GROUP BY kind`);
+  const expected = Object.fromEntries(SUSPICIOUS_RULES.map((r) => [r.name, 0]));
+  for (const {kind, n} of counts) expected[kind] = Number(n);
+  const drawn = await watched.page.$$eval('[data-chart="suspicious-kinds"] svg g[aria-label="text"] text', (nodes) => nodes.map((n) => n.textContent));
+  assert.deepEqual(drawn, Object.values(expected).map(String));
+  // The sample's hand-made probes each land in their kind.
+  assert.equal(expected["TLS sent to the HTTP port"], 2);
+  assert.ok(expected["Secrets and config files"] >= 2, ".env and .git/config");
+  assert.ok(expected["WordPress login probes"] >= 1);
+  assert.ok(expected["Path traversal"] >= 1);
+  assert.ok(expected["SQL injection"] >= 1);
+  assert.ok(expected["Shell and code execution"] >= 1, "the ThinkPHP invokefunction probe");
+  assert.ok(expected["Script injection (XSS)"] >= 1);
+  // The XSS line's agent is `<script>alert(3)</script>`: in the table as text, not as an element.
+  const table = await watched.page.textContent('[data-table="suspicious-requests"]');
+  assert.match(table ?? "", /<script>alert\(3\)<\/script>/);
+  assert.equal(await watched.page.$$eval("main script", (nodes) => nodes.filter((n) => n.textContent?.includes("alert(3)")).length), 0);
+  const bots = await sql<{bot: string}>("SELECT coalesce(bot_name, 'unnamed') AS bot, count(*) AS n FROM events WHERE is_bot GROUP BY ALL ORDER BY n DESC, bot LIMIT 20");
+  assert.deepEqual(await titles(watched.page, "bots-by-name"), bots.map((b) => b.bot));
+  const [{expanse}] = await sql<{expanse: number}>("SELECT count(*) AS expanse FROM events WHERE is_bot AND bot_name = 'Expanse'");
+  assert.equal(Number(expanse), 3, "Palo Alto Networks' Expanse scanner counts as a bot");
+  await finish(watched, "security");
+});
+
+test("Instances: one page per log stream, each with its own numbers", async () => {
+  const streams = await sql<{log_stream: string; n: number}>("SELECT log_stream, count(*) AS n FROM events GROUP BY 1 ORDER BY 1");
+  assert.equal(streams.length, 3);
+  for (const {log_stream, n} of streams) {
+    const watched = await open(`/instances/${log_stream}`, '[data-chart="top-paths"] svg');
+    assert.equal(await watched.page.textContent('[data-metric="requests"]'), formatCount(Number(n)));
+    assert.match((await watched.page.textContent("h1")) ?? "", new RegExp(log_stream));
+    const links = await watched.page.$$eval("#observablehq-sidebar a", (as) => as.map((a) => (a as HTMLAnchorElement).href));
+    for (const other of streams) assert.ok(links.some((href) => href?.endsWith(`/instances/${other.log_stream}`)), `sidebar links ${other.log_stream}`);
+    await finish(watched, `instance-${log_stream}`);
+  }
+});
