@@ -19,6 +19,7 @@ import {isTemporaryPath, renameDurably, temporaryPathFor} from "./store/durable-
 import {lockStore} from "./store/lock.js";
 import {liveFiles, readManifest, writeManifest, type Manifest, type Segment, type StoredObject} from "./store/manifest.js";
 import {TakenOffsets} from "./store/taken-offsets.js";
+import {COMPACT_ABOVE_SEGMENTS, compactStore} from "./store/compact.js";
 import {openDuckDB, sqlFileList, sqlString} from "./write/duckdb.js";
 import {EventBatch} from "./write/event-batch.js";
 import {writeEventsParquet, writeRejectedParquet} from "./write/parquet.js";
@@ -122,6 +123,10 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
       if (batch.size >= batchEvents) await commit();
     }
     if (batchObjects.length > 0) await commit();
+    if (Object.keys(manifest.segments).length > COMPACT_ABOVE_SEGMENTS) {
+      const compacted = await compactStore(store, {alreadyLocked: true});
+      log(`compacted ${compacted.segmentsBefore} segments into ${compacted.segmentsAfter}`);
+    }
     return result;
   } finally {
     await lock.release();

@@ -3,7 +3,8 @@ import {ConfigError} from "../config.js";
 import {UsageError} from "./usage-error.js";
 import {runGeoIp} from "./geoip.js";
 import {runParse} from "./parse.js";
-import {runSync} from "./sync.js";
+import {runCompact, runSync} from "./sync.js";
+import {runWatch} from "./watch.js";
 
 const USAGE = `Usage: weblog <command> [options]
 
@@ -13,6 +14,9 @@ Commands:
             --geoip FILE   GeoLite2-City.mmdb to enrich with (default: the configured database)
             --asn FILE     GeoLite2-ASN.mmdb to enrich with
   sync    Take what is new in the bucket into the local Parquet store.
+            --batch-events N   events per Parquet segment (bounds memory; default 500000)
+  watch   Sync every pollSeconds (or --interval S) and refresh a running \`npm run dev\`.
+  compact Merge the store's segments into one (sync does it by itself past 16 segments).
   geoip update   Download the current GeoLite2 City database from MaxMind into geoip.directory.
             --asn     also GeoLite2 ASN (the asn and as_org columns)
             --force   download even when the installed copy is current
@@ -23,6 +27,8 @@ Configuration: weblog.config.json and WEBLOG_* environment variables (docs/confi
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   parse: runParse,
   sync: runSync,
+  watch: runWatch,
+  compact: runCompact,
   geoip: runGeoIp,
 };
 

@@ -1,0 +1,44 @@
+// `weblog watch`: sync, wait pollSeconds, sync again… and each time the store changes, mark the
+// site's loaders stale so a running `npm run dev` re-exports the data and reloads the pages.
+// Ctrl-C waits for a sync in progress to commit, then stops.
+import {loadConfig} from "../config.js";
+import {markSiteDataStale} from "../site-loaders.js";
+import {syncStore} from "../sync.js";
+import {createS3Client} from "../sources/s3-client.js";
+import {parseOptions, positiveInteger, summary} from "./sync.js";
+
+export async function runWatch(args: string[]): Promise<number> {
+  const {values} = parseOptions(args, {interval: {type: "string"}});
+  const config = loadConfig();
+  const seconds = positiveInteger(values.interval, "--interval") ?? config.pollSeconds;
+  const client = createS3Client(config.source);
+  let stopping = false;
+  let wake: () => void = () => {};
+  const stop = () => {
+    stopping = true;
+    wake();
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  console.error(`watch: syncing s3://${config.source.bucket}/${config.source.prefix} every ${seconds} s (Ctrl-C to stop)`);
+  while (!stopping) {
+    const started = performance.now();
+    try {
+      const result = await syncStore(config, {client});
+      if (result.changed) {
+        await markSiteDataStale(process.cwd());
+        console.error(`${new Date().toISOString()} ${summary(result, performance.now() - started)}`);
+      }
+    } catch (error) {
+      // A network blip or a throttled bucket must not end the watch: say so, try again next time.
+      console.error(`${new Date().toISOString()} watch: sync failed, retrying in ${seconds} s: ${(error as Error).message}`);
+    }
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+      setTimeout(resolve, seconds * 1000);
+    });
+  }
+  client.destroy();
+  console.error("watch: stopped");
+  return 0;
+}
