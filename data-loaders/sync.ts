@@ -136,7 +136,13 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
 /** Fetches objects a few at a time, in plan order, while the caller parses the previous ones. */
 async function* readObjects(client: S3Client, bucket: string, objects: readonly PlannedObject[], concurrency: number) {
   const pending: Promise<string>[] = [];
-  const start = (i: number) => readSinkObject(client, bucket, objects[i].key, objects[i].compression).then((body) => body.toString("utf8"));
+  const start = (i: number) => {
+    const read = readSinkObject(client, bucket, objects[i].key, objects[i].compression).then((body) => body.toString("utf8"));
+    // A read fetched ahead may fail after an earlier one already stopped the sync: that second
+    // failure is expected, not an unhandled rejection. The first failure is still thrown below.
+    read.catch(() => {});
+    return read;
+  };
   for (let i = 0; i < Math.min(concurrency, objects.length); i++) pending.push(start(i));
   for (let i = 0; i < objects.length; i++) {
     const text = await pending[i];

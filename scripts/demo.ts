@@ -9,7 +9,7 @@ import {loadConfig} from "../data-loaders/config.js";
 import {createS3Client} from "../data-loaders/sources/s3-client.js";
 import {markSiteDataStale} from "../data-loaders/site-loaders.js";
 import {syncStore} from "../data-loaders/sync.js";
-import {seedBucket, startLocalS3} from "./local-s3.js";
+import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3} from "./local-s3.js";
 import {serveSite} from "./serve-site.js";
 
 const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
@@ -26,8 +26,7 @@ export function demoEnvironment(endpoint: string, storeDir: string): Record<stri
     WEBLOG_REGION: "ap-south-1",
     WEBLOG_STORE: storeDir,
     // The local endpoint takes any credentials; these keep the SDK from searching for real ones.
-    AWS_ACCESS_KEY_ID: "demo",
-    AWS_SECRET_ACCESS_KEY: "demo",
+    ...LOCAL_S3_CREDENTIALS,
     OBSERVABLE_TELEMETRY_DISABLE: "true",
   };
 }

@@ -22,7 +22,8 @@ export async function startLocalS3(options: {port?: number} = {}): Promise<Local
 }
 
 /** Credentials the local endpoint accepts; they keep the SDK from looking for real ones. */
-export const LOCAL_S3_CREDENTIALS = {AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local"} as const;
+// Distinctive, so tests can prove they never reach the built site.
+export const LOCAL_S3_CREDENTIALS = {AWS_ACCESS_KEY_ID: "AKIALOCALS3TESTONLY0", AWS_SECRET_ACCESS_KEY: "local-s3-secret-never-in-the-site"} as const;
 
 /** Creates the bucket if needed and uploads every file under `dir`, its relative path as the key. Returns the count. */
 export async function seedBucket(client: S3Client, bucket: string, dir: string): Promise<number> {

@@ -17,7 +17,9 @@ export function parseApacheTime(text: string): number | null {
   const offsetHours = twoDigits(text, 22);
   const offsetMinutes = twoDigits(text, 24);
   if (month === undefined || text.charCodeAt(20) !== 32 || (sign !== 43 && sign !== 45)) return null;
-  if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60 || offsetMinutes > 59 || Number.isNaN(year + offsetHours)) return null;
+  // NaN (a non-digit) fails no comparison, so it is checked on its own.
+  if (Number.isNaN(day + year + hour + minute + second + offsetHours + offsetMinutes)) return null;
+  if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60 || offsetMinutes > 59) return null;
   const offset = (sign === 45 ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
   return Date.UTC(year, month, day, hour, minute, second) - offset;
 }

@@ -99,6 +99,8 @@ test("lines that do not parse say why", () => {
   assert.match(refuse(""), /empty/);
   assert.match(refuse('10.0.0.1 - - [24/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" abc 5 "-" "-"'), /status is not a number/);
   assert.match(refuse('10.0.0.1 - - [2026-11-24T10:00:00Z] "GET / HTTP/1.1" 200 5 "-" "-"'), /time/);
+  // A letter where a digit belongs (found by test/fuzz): refused, not a NaN time.
+  assert.match(refuse('10.0.0.1 - - [24/Nov/2026:10:0x:00 +0000] "GET / HTTP/1.1" 200 5 "-" "-"'), /time/);
   assert.match(refuse('10.0.0.1 - - [24/Nov/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 many "-" "-"'), /%b is not a number/);
   assert.match(refuse("[Tue May 16 11:30:00.123456 2023] [mpm_event:notice] [pid 1234:tid 140] AH00489: resuming"), /expected/);
 });

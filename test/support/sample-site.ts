@@ -14,6 +14,9 @@ import {demoEnvironment, DEMO_BUCKET, REWRITES_DIR, SAMPLE_DIR} from "../../scri
 import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3} from "../../scripts/local-s3.js";
 import {lockStore} from "../../data-loaders/store/lock.js";
 
+/** Set while building the sample site; test/site/secrets.test.ts proves it is nowhere in dist/. */
+export const SECRET_LICENSE_KEY = "maxmind-license-key-never-in-the-site";
+
 export const PROJECT_DIR = resolve(fileURLToPath(import.meta.url), "../../..");
 
 export interface SampleSite {
@@ -26,7 +29,7 @@ export interface SampleSite {
   rejectedParquet: string;
 }
 
-const INPUTS = ["src", "data-loaders", "sample", "observablehq.config.ts", "package-lock.json"];
+const INPUTS = ["src", "data-loaders", "sample", "scripts", "test/support", "observablehq.config.ts", "package-lock.json"];
 
 export async function sampleSite(): Promise<SampleSite> {
   const hash = await contentHash(INPUTS.map((p) => join(PROJECT_DIR, p)));
@@ -63,7 +66,8 @@ async function buildSampleSite(dir: string): Promise<void> {
 
   const s3 = await startLocalS3({port: 0});
   try {
-    const env = demoEnvironment(s3.endpoint, join(dir, "store"));
+    // A license key in the environment, as a user with one would have: it must not reach the site.
+    const env = {...demoEnvironment(s3.endpoint, join(dir, "store")), MAXMIND_LICENSE_KEY: SECRET_LICENSE_KEY};
     // The SDK takes credentials from the process environment; the local endpoint accepts any.
     Object.assign(process.env, LOCAL_S3_CREDENTIALS);
     const config = loadConfig(project, {...process.env, ...env});
