@@ -7,7 +7,8 @@ import {cp, mkdir, readdir, readFile, rm, stat, symlink, writeFile} from "node:f
 import {join, relative, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {promisify} from "node:util";
-import {loadConfig} from "../../data-loaders/config.js";
+import type {S3Client} from "@aws-sdk/client-s3";
+import {loadConfig, type WeblogConfig} from "../../data-loaders/config.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {syncStore} from "../../data-loaders/sync.js";
 import {demoEnvironment, DEMO_BUCKET, REWRITES_DIR, SAMPLE_DIR} from "../../scripts/demo.js";
@@ -55,9 +56,22 @@ export async function sampleSite(): Promise<SampleSite> {
 }
 
 async function buildSampleSite(dir: string): Promise<void> {
+  await rm(join(dir, "store"), {recursive: true, force: true});
+  await buildSiteWith(dir, async (client, config) => {
+    await seedBucket(client, DEMO_BUCKET, SAMPLE_DIR);
+    await syncStore(config, {client});
+    // The loaders sync again during the build (taking in the rewrite), as in `npm run build`.
+    await seedBucket(client, DEMO_BUCKET, REWRITES_DIR);
+  });
+}
+
+/**
+ * Builds a copy of the site in `<dir>/project` against its own local S3 endpoint and store
+ * `<dir>/store`; `fill` puts the data in the bucket (and may sync) before the build runs.
+ */
+export async function buildSiteWith(dir: string, fill: (client: S3Client, config: WeblogConfig) => Promise<void>): Promise<string> {
   const project = join(dir, "project");
   await rm(project, {recursive: true, force: true});
-  await rm(join(dir, "store"), {recursive: true, force: true});
   await mkdir(project, {recursive: true});
   await cp(join(PROJECT_DIR, "src"), join(project, "src"), {recursive: true, filter: (p) => !p.includes(".observablehq")});
   await cp(join(PROJECT_DIR, "observablehq.config.ts"), join(project, "observablehq.config.ts"));
@@ -71,11 +85,7 @@ async function buildSampleSite(dir: string): Promise<void> {
     // The SDK takes credentials from the process environment; the local endpoint accepts any.
     Object.assign(process.env, LOCAL_S3_CREDENTIALS);
     const config = loadConfig(project, {...process.env, ...env});
-    const client = createS3Client(config.source);
-    await seedBucket(client, DEMO_BUCKET, SAMPLE_DIR);
-    await syncStore(config, {client});
-    await seedBucket(client, DEMO_BUCKET, REWRITES_DIR);
-    // The loaders sync again (taking in the rewrite), then export: as in `npm run build`.
+    await fill(createS3Client(config.source), config);
     await promisify(execFile)(join(PROJECT_DIR, "node_modules/.bin/observable"), ["build"], {
       cwd: project,
       // Framework runs .ts loaders with `tsx`, found on PATH as under `npm run`.
@@ -85,6 +95,7 @@ async function buildSampleSite(dir: string): Promise<void> {
   } finally {
     await s3.stop();
   }
+  return join(project, "dist");
 }
 
 async function findShipped(dir: string, name: string): Promise<string> {
