@@ -14,6 +14,16 @@ export interface SinkObjectName {
   startOffset: number;
 }
 
+/** What reading the object found wrong with it, before any record was decoded. */
+export interface ObjectDamage {
+  /** The object as a whole (a gzip stream cut short…), or null. */
+  problem: string | null;
+  /** 1-based numbers of lines whose bytes are not UTF-8 (their text holds U+FFFD in place of the bad bytes). */
+  invalidUtf8Lines: ReadonlySet<number>;
+}
+
+export const NO_DAMAGE: ObjectDamage = {problem: null, invalidUtf8Lines: new Set()};
+
 export interface ObjectIngestCounts {
   /** Non-blank lines: Kafka records, at offsets startOffset, startOffset + 1, … */
   records: number;
@@ -33,8 +43,14 @@ export function ingestSinkObject(
   parser: LineParser,
   batch: EventBatch,
   isTakenOffset: (offset: number) => boolean = () => false,
+  damage: ObjectDamage = NO_DAMAGE,
 ): ObjectIngestCounts {
   const counts: ObjectIngestCounts = {records: 0, events: 0, rejected: 0, duplicates: 0};
+  if (damage.problem !== null) {
+    // The object itself: one row saying what was wrong with it, at line 0.
+    batch.reject({s3_key: object.key, topic: object.topic, kafka_partition: object.partition, kafka_offset: null, line_number: 0, reason: `object: ${damage.problem}`, line: ""});
+    counts.rejected++;
+  }
   const fromTopic = splitTopicName(object.topic);
   // Reused for every record: batch.add copies what it needs.
   const origin: EventOrigin = {
@@ -59,6 +75,11 @@ export function ingestSinkObject(
     counts.records++;
     if (isTakenOffset(offset)) {
       counts.duplicates++;
+      continue;
+    }
+    if (damage.invalidUtf8Lines.has(lineNumber)) {
+      batch.reject(rejectedLine(object, offset, lineNumber, "record: not valid UTF-8", line));
+      counts.rejected++;
       continue;
     }
     const record = decodeSinkRecord(line);

@@ -13,7 +13,8 @@ import {ingestSinkObject, type SinkObjectName} from "./ingest-object.js";
 import {lineParserFor} from "./parse/formats.js";
 import type {LineParser} from "./parse/log-format.js";
 import {createS3Client} from "./sources/s3-client.js";
-import {listSinkObjects, readSinkObject} from "./sources/s3-sink.js";
+import {decodeObjectText} from "./sources/object-text.js";
+import {isVanishedObject, listSinkObjects, readSinkObject, type SinkObjectBody} from "./sources/s3-sink.js";
 import type {Compression} from "./sources/sink-object-key.js";
 import {isTemporaryPath, renameDurably, temporaryPathFor} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
@@ -94,7 +95,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
 
     // 2. Read, parse and write in batches; commit after each.
     const parser = lineParserFor(config.logFormat);
-    const enrichment = await openEnrichment(config);
+    const enrichment = await openEnrichment(config, log);
     const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
     const taken = new TakenOffsets(manifest.objects);
     const batchEvents = options.batchEvents ?? DEFAULT_BATCH_EVENTS;
@@ -109,10 +110,20 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
       batchObjects = [];
     };
 
-    for await (const {object, text} of readObjects(client, bucket, planned, options.concurrency ?? 8)) {
+    for await (const read of readObjects(client, bucket, planned, options.concurrency ?? 8)) {
+      const object = read.object;
+      if (read.content === null) {
+        // Deleted between listing and reading (a lifecycle rule, a cleanup): nothing to take in.
+        log(`warning: ${object.key} was deleted before it could be read; skipped`);
+        result.skipped.push({key: object.key, reason: "deleted between listing and reading"});
+        continue;
+      }
       const isReplacement = manifest.objects[object.key] !== undefined;
       taken.remove(object.key, object.topic, object.partition);
-      const counts = ingestSinkObject(text, object, parser, batch, taken.takenBy(object.key, object.topic, object.partition, object.startOffset));
+      const {text, invalidUtf8Lines} = decodeObjectText(read.content.bytes);
+      const damage = {problem: read.content.problem, invalidUtf8Lines};
+      if (damage.problem) log(`warning: ${object.key}: ${damage.problem}`);
+      const counts = ingestSinkObject(text, object, parser, batch, taken.takenBy(object.key, object.topic, object.partition, object.startOffset), damage);
       taken.add(object.key, object.topic, object.partition, object.startOffset, counts.records);
       batchObjects.push({object, counts});
       if (isReplacement) result.replaced++;
@@ -133,11 +144,17 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
   }
 }
 
-/** Fetches objects a few at a time, in plan order, while the caller parses the previous ones. */
+/**
+ * Fetches objects a few at a time, in plan order, while the caller parses the previous ones.
+ * `content` is null for an object deleted since it was listed.
+ */
 async function* readObjects(client: S3Client, bucket: string, objects: readonly PlannedObject[], concurrency: number) {
-  const pending: Promise<string>[] = [];
+  const pending: Promise<SinkObjectBody | null>[] = [];
   const start = (i: number) => {
-    const read = readSinkObject(client, bucket, objects[i].key, objects[i].compression).then((body) => body.toString("utf8"));
+    const read = readSinkObject(client, bucket, objects[i].key, objects[i].compression).catch((error) => {
+      if (isVanishedObject(error)) return null;
+      throw error;
+    });
     // A read fetched ahead may fail after an earlier one already stopped the sync: that second
     // failure is expected, not an unhandled rejection. The first failure is still thrown below.
     read.catch(() => {});
@@ -145,9 +162,9 @@ async function* readObjects(client: S3Client, bucket: string, objects: readonly 
   };
   for (let i = 0; i < Math.min(concurrency, objects.length); i++) pending.push(start(i));
   for (let i = 0; i < objects.length; i++) {
-    const text = await pending[i];
+    const content = await pending[i];
     if (i + concurrency < objects.length) pending.push(start(i + concurrency));
-    yield {object: objects[i], text};
+    yield {object: objects[i], content};
   }
 }
 

@@ -17,8 +17,19 @@ export interface Enrichment {
 export const CITY_DATABASE_FILE = "GeoLite2-City.mmdb";
 export const ASN_DATABASE_FILE = "GeoLite2-ASN.mmdb";
 
-export async function openEnrichment(config: WeblogConfig): Promise<Enrichment> {
-  const geoip = await openGeoIp(await geoIpPaths(config));
+/**
+ * A GeoLite2 database that is missing or unreadable does not stop a sync: events go in without
+ * location (the Geography page says so), and `warn` says which file and why.
+ */
+export async function openEnrichment(config: WeblogConfig, warn: (message: string) => void = console.error): Promise<Enrichment> {
+  const paths = await geoIpPaths(config);
+  let geoip: GeoIp;
+  try {
+    geoip = await openGeoIp(paths);
+  } catch (error) {
+    warn(`warning: GeoLite2 unavailable, events get no location: ${(error as Error).message}`);
+    geoip = await openGeoIp({city: null, asn: null});
+  }
   const userAgent = createUserAgentClassifier();
   return {geo: (ip) => geoip.lookup(ip), userAgent, geoip};
 }

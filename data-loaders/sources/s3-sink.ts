@@ -1,5 +1,5 @@
 // Listing and reading the S3 sink's objects, with errors a user can act on.
-import {gunzipSync} from "node:zlib";
+import {constants, gunzipSync} from "node:zlib";
 import {GetObjectCommand, ListObjectsV2Command, type S3Client} from "@aws-sdk/client-s3";
 import {parseSinkObjectKey, type Compression, type SinkObjectKey, type SkippedKey} from "./sink-object-key.js";
 
@@ -32,23 +32,39 @@ export async function* listSinkObjects(client: S3Client, where: {bucket: string;
   } while (token);
 }
 
-/** The object's bytes, gunzipped when they are gzip (whatever the name says). */
-export async function readSinkObject(client: S3Client, bucket: string, key: string, compression: Compression): Promise<Buffer> {
+/** An object's content, and what was wrong with it when it could only be read in part. */
+export interface SinkObjectBody {
+  bytes: Buffer;
+  /** E.g. a gzip stream cut short: the bytes before the cut are in `bytes`. */
+  problem: string | null;
+}
+
+/**
+ * The object's bytes, gunzipped when they are gzip (whatever the name says: a `.gz` name over
+ * plain JSON is read as it is). A gzip stream that ends early gives what came before the cut,
+ * with the problem named, so the records before it still load.
+ */
+export async function readSinkObject(client: S3Client, bucket: string, key: string, _compression: Compression): Promise<SinkObjectBody> {
   const bytes = await withS3Errors(`reading s3://${bucket}/${key}`, client, async () => {
     const response = await client.send(new GetObjectCommand({Bucket: bucket, Key: key}));
     if (!response.Body) return Buffer.alloc(0);
     return Buffer.from(await response.Body.transformToByteArray());
   });
   const isGzip = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-  if (isGzip) {
-    try {
-      return gunzipSync(bytes);
-    } catch (error) {
-      throw new Error(`s3://${bucket}/${key} is not a complete gzip file: ${(error as Error).message}`);
-    }
+  if (!isGzip) return {bytes, problem: null};
+  try {
+    return {bytes: gunzipSync(bytes), problem: null};
+  } catch (error) {
+    // Decompress what is there: a flush instead of an error at the cut.
+    const partial = gunzipSync(bytes, {finishFlush: constants.Z_SYNC_FLUSH});
+    return {bytes: partial, problem: `gzip data cut short (${(error as Error).message}); ${partial.length} bytes before the cut were read`};
   }
-  if (compression === "gzip") throw new Error(`s3://${bucket}/${key} is named .gz but its bytes are not gzip`);
-  return bytes;
+}
+
+/** True for the error S3 gives when a listed object was deleted before it could be read. */
+export function isVanishedObject(error: unknown): boolean {
+  const cause = (error as {cause?: {name?: string; $metadata?: {httpStatusCode?: number}}}).cause;
+  return cause?.name === "NoSuchKey" || cause?.$metadata?.httpStatusCode === 404;
 }
 
 /** Thrown for S3 failures, with what was being done and what to check. */
