@@ -38,7 +38,7 @@ before(async () => {
 
   // 0: records that are not what they should be, between good ones.
   const binary = Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00, 0xff]).toString("latin1");
-  await put(key(0), [record(1), "{not json", JSON.stringify({msg: "no message"}), record(2), binary, JSON.stringify({message: line(3) + " " + "x".repeat(1_100_000)}), record(4)].join("\n") + "\n");
+  await put(key(0), [record(1), "{not json", JSON.stringify({msg: "no message"}), record(2), binary, JSON.stringify({message: line(3).replace("/page/3", "/page/3?q=" + "x".repeat(1_100_000))}), record(4)].join("\n") + "\n");
   // 10: a line whose bytes are not UTF-8.
   await put(key(10), Buffer.concat([Buffer.from(record(10) + "\n"), Buffer.from('{"message": "bad \xff\xfe bytes"}\n', "latin1"), Buffer.from(record(11) + "\n")]));
   // 20: a gzip object cut short.
