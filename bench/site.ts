@@ -44,6 +44,13 @@ try {
     started = performance.now();
     const result = await syncStore(config, {client});
     console.log(`sync: ${result.events.toLocaleString("en")} events in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    // Incremental cost: one more 1000-record object on top of that history.
+    const topic = `cloudwatchLogsEC2.${INSTANCES[0]}`;
+    const body = Array.from({length: PER_OBJECT}, (_, k) => JSON.stringify({message: real[k]})).join("\n");
+    await client.send(new PutObjectCommand({Bucket: DEMO_BUCKET, Key: `topics/${topic}/year=2015/${topic}+1+0000000000.json`, Body: body}));
+    started = performance.now();
+    const one = await syncStore(config, {client});
+    console.log(`incremental: one new ${PER_OBJECT}-record object synced in ${((performance.now() - started) / 1000).toFixed(2)} s with ${result.events.toLocaleString("en")} events stored (${one.unchanged} objects unchanged)`);
     started = performance.now();
   });
   const files = join(dist, "_file/data");
