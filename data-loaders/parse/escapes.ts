@@ -1,45 +1,52 @@
-// Apache writes quoted fields with `"` as `\"`, `\` as `\\` and non-printable bytes as `\xhh`
-// (nginx: `\x22` for a quote). Analysts want the header as the client sent it, so referrer and
-// user agent are unescaped; the URL is kept exactly as logged.
+// Apache writes quoted fields with `"` as `\"`, `\` as `\\`, control characters as `\n \r \t \b \v`
+// and other non-printable bytes as `\xhh` (ap_escape_logitem); nginx writes `\x22` for a quote.
+// Analysts want the header as the client sent it, so referrer, user agent and user are unescaped;
+// the URL is kept exactly as logged.
 
-/** The text with Apache's/nginx's escapes undone; `\xhh` bytes decoded as UTF-8 when valid, else Latin-1. */
+const NAMED: Readonly<Record<string, string>> = {n: "\n", r: "\r", t: "\t", b: "\b", v: "\v"};
+const utf8 = new TextDecoder("utf-8", {fatal: true});
+
+/**
+ * The text with Apache's and nginx's escapes undone. Runs of `\xhh` bytes are decoded as UTF-8
+ * when they are valid UTF-8, else each byte as Latin-1: a lossless fallback (every byte maps to
+ * one character, U+0000–U+00FF), where the referrer's real encoding (often Windows-1251 or
+ * Shift_JIS) cannot be known. A backslash before anything else is dropped, as Apache would have
+ * written only the escapes above.
+ */
 export function unescapeLogField(text: string): string {
   if (text.indexOf("\\") < 0) return text;
   let out = "";
   let bytes: number[] = [];
-  const flushBytes = () => {
-    if (bytes.length === 0) return;
-    out += decodeBytes(bytes);
-    bytes = [];
-  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (c !== "\\" || i + 1 === text.length) {
-      flushBytes();
-      out += c;
-      continue;
-    }
-    const next = text[i + 1];
-    if (next === "x" && isHex(text.charCodeAt(i + 2)) && isHex(text.charCodeAt(i + 3))) {
+    if (c === "\\" && text[i + 1] === "x" && isHex(text.charCodeAt(i + 2)) && isHex(text.charCodeAt(i + 3))) {
       bytes.push(parseInt(text.slice(i + 2, i + 4), 16));
       i += 3;
       continue;
     }
-    flushBytes();
-    out += next === "n" ? "\n" : next === "t" ? "\t" : next === "r" ? "\r" : next;
-    i++;
+    if (bytes.length > 0) {
+      out += decodeBytes(bytes);
+      bytes = [];
+    }
+    if (c !== "\\" || i + 1 === text.length) {
+      out += c;
+      continue;
+    }
+    const next = text[++i];
+    out += NAMED[next] ?? next;
   }
-  flushBytes();
+  if (bytes.length > 0) out += decodeBytes(bytes);
   return out;
 }
 
-const utf8 = new TextDecoder("utf-8", {fatal: true});
-
 function decodeBytes(bytes: number[]): string {
+  const array = Uint8Array.from(bytes);
   try {
-    return utf8.decode(Uint8Array.from(bytes));
+    return utf8.decode(array);
   } catch {
-    return String.fromCharCode(...bytes);
+    let latin1 = "";
+    for (const byte of array) latin1 += String.fromCharCode(byte);
+    return latin1;
   }
 }
 

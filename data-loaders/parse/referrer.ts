@@ -1,11 +1,34 @@
 // The host a referrer points at, for "where do visitors come from" tables.
 
-const SCHEME_HOST = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^:/?#]*)/i;
-
-/** "https://www.Example.com:8443/a?b" → "www.example.com"; null when the referrer is not a URL with a host. */
+/**
+ * "https://user@www.Example.com:8443/a?b" → "www.example.com", "http://[2001:db8::1]/" → "2001:db8::1";
+ * null when the referrer is not a URL with a scheme and a host ("-", "about:blank", "/relative").
+ */
 export function referrerHost(referrer: string | null): string | null {
   if (referrer === null) return null;
-  const match = SCHEME_HOST.exec(referrer);
-  if (!match || match[1] === "") return null;
-  return match[1].toLowerCase();
+  const slashes = referrer.indexOf("://");
+  if (slashes < 1 || !isScheme(referrer, slashes)) return null;
+  let start = slashes + 3;
+  let end = start;
+  // The authority ends at the first / ? # (or the end); user info before an @ is not the host.
+  for (let c = referrer.charCodeAt(end); end < referrer.length && c !== 47 && c !== 63 && c !== 35; c = referrer.charCodeAt(++end)) {
+    if (c === 64) start = end + 1;
+  }
+  if (referrer.charCodeAt(start) === 91) {
+    const close = referrer.indexOf("]", start);
+    return close < 0 || close > end ? null : referrer.slice(start + 1, close).toLowerCase() || null;
+  }
+  const colon = referrer.indexOf(":", start);
+  if (colon >= 0 && colon < end) end = colon;
+  return end > start ? referrer.slice(start, end).toLowerCase() : null;
+}
+
+/** RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ). */
+function isScheme(text: string, end: number): boolean {
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    if (i === 0 ? !letter : !(letter || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) return false;
+  }
+  return true;
 }
