@@ -2,6 +2,7 @@
 // endpoint with 1,000 S3 sink objects (the real log repeated over three instances), syncs,
 // builds the site and opens each page in Chromium, printing the time to its first chart and to
 // its last. Figures to read; nothing asserts a time. BENCH_SITE_EVENTS sets the size.
+import {existsSync} from "node:fs";
 import {mkdtemp, readFile, rm, stat} from "node:fs/promises";
 import {availableParallelism, tmpdir} from "node:os";
 import {join, resolve} from "node:path";
@@ -17,7 +18,10 @@ const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
 const EVENTS = Number(process.env.BENCH_SITE_EVENTS ?? 1_000_000);
 const PER_OBJECT = 1000;
 const INSTANCES = ["i-0bench00000000001", "i-0bench00000000002", "i-0bench00000000003"];
-const PAGES = ["/", "/traffic", "/status-codes", "/geography", "/user-agents", "/security", `/instances/${INSTANCES[0]}`, "/explore", "/data-quality"];
+// The pages this checkout has (the instance page is a route, always there).
+const PAGES = ["/", "/traffic", "/status-codes", "/geography", "/user-agents", "/security", `/instances/${INSTANCES[0]}`, "/explore", "/data-quality"].filter(
+  (page) => page.startsWith("/instances/") || existsSync(join(projectDir, "src", `${page === "/" ? "index" : page.slice(1)}.md`)),
+);
 
 console.log(`# every page on ${EVENTS.toLocaleString("en")} events — node ${process.version}, ${availableParallelism()} cores`);
 const real = (await readFile(resolve(projectDir, "../shared/data/real-logs/elastic-examples-apache_logs"), "utf8")).split("\n").filter(Boolean);
