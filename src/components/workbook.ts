@@ -15,14 +15,29 @@ const TABLES = {
 
 export type Row = Record<string, unknown>;
 
-let database: Promise<duckdb.AsyncDuckDBConnection> | undefined;
+let database: Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.AsyncDuckDBConnection}> | undefined;
 
 /** One database per page load, opened on first use and shared by every cell. */
-export function connection(): Promise<duckdb.AsyncDuckDBConnection> {
-  return (database ??= openDatabase());
+export async function connection(): Promise<duckdb.AsyncDuckDBConnection> {
+  return (await (database ??= openDatabase())).conn;
 }
 
-async function openDatabase(): Promise<duckdb.AsyncDuckDBConnection> {
+/**
+ * Runs `COPY (sql) TO … (FORMAT parquet)` inside DuckDB-WASM and returns the file's bytes: the
+ * Explore page's Parquet download.
+ */
+export async function queryToParquet(sql: string): Promise<Uint8Array> {
+  const {db, conn} = await (database ??= openDatabase());
+  const name = `result-${Date.now()}.parquet`;
+  await conn.query(`COPY (${sql}) TO '${name}' (FORMAT parquet, COMPRESSION zstd)`);
+  try {
+    return await db.copyFileToBuffer(name);
+  } finally {
+    await db.dropFile(name);
+  }
+}
+
+async function openDatabase(): Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.AsyncDuckDBConnection}> {
   // Framework copies these files from node_modules into the site, so no request leaves it.
   const wasm = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-eh.wasm");
   const workerUrl = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js");
@@ -37,7 +52,7 @@ async function openDatabase(): Promise<duckdb.AsyncDuckDBConnection> {
     await db.registerFileURL(`${name}.parquet`, url, duckdb.DuckDBDataProtocol.HTTP, false);
     await conn.query(`CREATE VIEW ${name} AS SELECT * FROM read_parquet('${name}.parquet')`);
   }
-  return conn;
+  return {db, conn};
 }
 
 /**

@@ -1,0 +1,130 @@
+// Geography, User agents, Explore and Data quality, built from the bundled sample and opened in
+// Chromium: numbers equal SQL over the shipped Parquet, downloads hold the query's rows, log
+// content stays text, nothing leaves the origin.
+import assert from "node:assert/strict";
+import {readFile} from "node:fs/promises";
+import {join} from "node:path";
+import {after, before, test} from "node:test";
+import type {Browser} from "playwright-core";
+import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
+import {serveSite, type SiteServer} from "../../scripts/serve-site.js";
+import {formatCount} from "../../src/components/format.js";
+import {launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
+import {PROJECT_DIR, sampleSite, type SampleSite} from "../support/sample-site.js";
+
+let site: SampleSite;
+let server: SiteServer;
+let browser: Browser;
+
+before(async () => {
+  site = await sampleSite();
+  server = await serveSite(site.dist);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function sql<T = Record<string, unknown>>(text: string, file = site.eventsParquet): Promise<T[]> {
+  const duckdb = await openDuckDB();
+  const table = file === site.eventsParquet ? "events" : "rejected";
+  return (await duckdb.runAndReadAll(text.replaceAll(`FROM ${table}`, `FROM read_parquet(${sqlString(file)})`))).getRowObjectsJson() as T[];
+}
+
+async function open(path: string, ready: string): Promise<WatchedPage> {
+  const watched = await openWatchedPage(browser, server.url);
+  watched.page.on("dialog", (dialog) => {
+    watched.errors.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  await watched.page.goto(new URL(path, server.url).href);
+  await watched.page.waitForSelector(ready, {timeout: 60_000});
+  await watched.page.waitForLoadState("networkidle");
+  return watched;
+}
+
+async function finish(watched: WatchedPage, name: string): Promise<void> {
+  await watched.page.screenshot({path: join(PROJECT_DIR, `test-results/${name}.png`), fullPage: true});
+  assert.deepEqual(watched.externalRequests, []);
+  assert.deepEqual(watched.errors, []);
+  await watched.page.context().close();
+}
+
+const tableRows = (watched: WatchedPage, selector: string) =>
+  watched.page.$$eval(`${selector} table tbody tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(1).map((td) => td.textContent?.trim() ?? "")));
+
+test("Geography: located and unknown requests, the map's countries, the country table", async () => {
+  const watched = await open("/geography", '[data-chart="world-map"] svg');
+  const [counts] = await sql<{located: number; unknown: number}>("SELECT count(country) AS located, count(*) - count(country) AS unknown FROM events");
+  assert.equal(await watched.page.textContent('[data-metric="located"]'), formatCount(Number(counts.located)));
+  assert.equal(await watched.page.textContent('[data-metric="unknown"]'), formatCount(Number(counts.unknown)));
+  assert.ok(Number(counts.unknown) > 0, "private and unknown addresses are counted, not dropped");
+  const countries = await sql<{country: string; requests: number}>("SELECT country, count(*) AS requests FROM events WHERE country IS NOT NULL GROUP BY country ORDER BY requests DESC, country");
+  const rows = await tableRows(watched, '[data-table="countries"]');
+  assert.deepEqual(rows[0].slice(0, 1).concat(rows[0][2]), [countries[0].country, formatCount(Number(countries[0].requests))]);
+  // Every country shaded on the map carries its count in its title.
+  const titles = await watched.page.$$eval('[data-chart="world-map"] svg g[aria-label="geo"] path title', (nodes) => nodes.map((n) => n.textContent ?? ""));
+  assert.ok(titles.includes(`United States of America: ${Number(countries.find((c) => c.country === "United States")!.requests).toLocaleString("en-US")} requests`));
+  await finish(watched, "geography");
+});
+
+test("User agents: the cloud's biggest word is the biggest family; words are text, cut, with the full string in a title", async () => {
+  const watched = await open("/user-agents", '[data-chart="agent-cloud"] svg text');
+  const [top] = await sql<{text: string; requests: number}>(
+    "SELECT coalesce(CASE WHEN is_bot THEN bot_name END, browser, 'Unknown') AS text, count(*) AS requests FROM events GROUP BY ALL ORDER BY requests DESC, text LIMIT 1",
+  );
+  const words = await watched.page.$$eval('[data-chart="agent-cloud"] svg text', (nodes) =>
+    nodes.map((n) => ({text: n.childNodes[0]?.textContent ?? "", size: Number(n.getAttribute("font-size")), title: n.querySelector("title")?.textContent ?? ""})),
+  );
+  assert.ok(words.length >= 40 && words.length <= 100, `${words.length} words placed`);
+  const biggest = words.reduce((a, b) => (b.size > a.size ? b : a));
+  assert.equal(biggest.title, `${top.text}: ${Number(top.requests).toLocaleString("en-US")} requests`);
+  assert.ok(words.every((w) => w.text.length <= 40));
+  assert.ok(words.some((w) => w.text.endsWith("…") && w.title.length > 40), "long agent strings are cut, whole in the title");
+  await finish(watched, "user-agents");
+});
+
+test("Explore: a typed query's rows, its CSV and Parquet downloads, and a readable error", async () => {
+  const watched = await open("/explore", '[data-table="result"] table');
+  const query = "SELECT status, count(*) AS requests, '=cmd|calc' AS note FROM events GROUP BY status ORDER BY requests DESC, status";
+  await watched.page.fill("textarea", query);
+  await watched.page.click('button:has-text("Run")');
+  await watched.page.waitForFunction(() => document.querySelector('[data-result="error"]')?.textContent?.includes("rows"));
+  await watched.page.waitForFunction((n) => document.querySelectorAll('[data-table="result"] table tbody tr').length === n, (await sql(query)).length);
+  const expected = await sql<{status: number; requests: number}>(query);
+  const rows = await tableRows(watched, '[data-table="result"]');
+  assert.deepEqual(rows.map((r) => r.slice(0, 2)), expected.map((e) => [String(e.status), formatCount(Number(e.requests))]));
+
+  const [csv] = await Promise.all([watched.page.waitForEvent("download"), watched.page.click('button[data-download="weblog-query.csv"]')]);
+  const text = await readFile((await csv.path())!, "utf8");
+  const lines = text.trim().split("\r\n");
+  assert.equal(lines[0], "status,requests,note");
+  assert.equal(lines.length, expected.length + 1);
+  assert.equal(lines[1], `${expected[0].status},${expected[0].requests},'=cmd|calc`, "formula cells neutralised");
+
+  const [parquet] = await Promise.all([watched.page.waitForEvent("download"), watched.page.click('button[data-download="weblog-query.parquet"]')]);
+  const duckdb = await openDuckDB();
+  const [[n]] = (await duckdb.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString((await parquet.path())!)})`)).getRows();
+  assert.equal(Number(n), expected.length);
+
+  await watched.page.fill("textarea", "SELECT no_such_column FROM events");
+  await watched.page.click('button:has-text("Run")');
+  await watched.page.waitForFunction(() => document.querySelector('[data-result="error"]')?.textContent?.includes("The query failed"));
+  assert.match((await watched.page.textContent('[data-result="error"]')) ?? "", /no_such_column/);
+  await finish(watched, "explore");
+});
+
+test("Data quality: the rejected lines by reason and object, with samples as text", async () => {
+  const watched = await open("/data-quality", '[data-table="rejected-samples"] table');
+  const rejected = await sql<{s3_key: string; n: number}>("SELECT s3_key, count(*) AS n FROM rejected GROUP BY s3_key ORDER BY n DESC, s3_key", site.rejectedParquet);
+  const total = rejected.reduce((sum, r) => sum + Number(r.n), 0);
+  assert.equal(total, 4, "the sample's four bad lines");
+  assert.equal(await watched.page.textContent('[data-metric="rejected"]'), formatCount(total));
+  const rows = await tableRows(watched, '[data-table="rejected-by-object"]');
+  assert.deepEqual(rows.map((r) => [r[0], r[1]]), rejected.map((r) => [r.s3_key, formatCount(Number(r.n))]));
+  const samples = (await watched.page.textContent('[data-table="rejected-samples"]')) ?? "";
+  assert.match(samples, /AH00489/);
+  await finish(watched, "data-quality");
+});
