@@ -1,5 +1,6 @@
 // `weblog <command>`: the commands analysts and scripts run (shared/DESIGN.md §4).
 import {ConfigError} from "../config.js";
+import {S3AccessError} from "../sources/s3-sink.js";
 import {UsageError} from "./usage-error.js";
 import {runGeoIp} from "./geoip.js";
 import {runParse} from "./parse.js";
@@ -46,7 +47,7 @@ try {
   process.exitCode = await command(args);
 } catch (error) {
   // Errors the user can act on print their message alone; anything else keeps its stack.
-  if (error instanceof ConfigError || error instanceof UsageError) console.error(`weblog ${name}: ${error.message}`);
+  if (error instanceof ConfigError || error instanceof UsageError || error instanceof S3AccessError) console.error(`weblog ${name}: ${error.message}`);
   else console.error(`weblog ${name}:`, error);
   process.exitCode = error instanceof UsageError ? 2 : 1;
 }

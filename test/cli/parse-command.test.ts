@@ -73,3 +73,16 @@ test("an unknown format is a usage error, exit 2, with the names to choose from"
   assert.equal(run.status, 2);
   assert.match(run.stderr, /combined/);
 });
+
+test("sync against a bucket that does not exist: one line naming it, exit 1", () => {
+  const run = spawnSync(process.execPath, [join(PROJECT_DIR, "bin/weblog.js"), "sync"], {
+    cwd: PROJECT_DIR,
+    encoding: "utf8",
+    env: {...process.env, WEBLOG_BUCKET: "no-such-bucket", WEBLOG_S3_ENDPOINT: "http://127.0.0.1:9", WEBLOG_STORE: join(PROJECT_DIR, ".cache/cli-store"), AWS_ACCESS_KEY_ID: "x", AWS_SECRET_ACCESS_KEY: "y"},
+  });
+  assert.equal(run.status, 1);
+  const lines = run.stderr.split("\n").filter((l) => l.startsWith("weblog sync:"));
+  assert.equal(lines.length, 1, run.stderr);
+  assert.match(lines[0], /s3:\/\/no-such-bucket\/topics\/: cannot reach http:\/\/127\.0\.0\.1:9/);
+  assert.doesNotMatch(run.stderr, /^\s+at /m, "no stack trace");
+});
