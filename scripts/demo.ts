@@ -3,6 +3,7 @@
 // a demo store, replays a connector restart (an object rewritten under the same name), builds
 // the site and serves it on localhost.
 import {spawn} from "node:child_process";
+import {rm} from "node:fs/promises";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {loadConfig} from "../data-loaders/config.js";
@@ -35,7 +36,10 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   const s3 = await startLocalS3({port: 0});
   console.log(`S3-compatible endpoint on ${s3.endpoint}, bucket ${DEMO_BUCKET}`);
-  const env = demoEnvironment(s3.endpoint, join(projectDir, ".weblog/demo/store"));
+  // A fresh demo store each run, so the demo always tells the same story from an empty start.
+  const demoStore = join(projectDir, ".weblog/demo/store");
+  await rm(demoStore, {recursive: true, force: true});
+  const env = demoEnvironment(s3.endpoint, demoStore);
   Object.assign(process.env, env);
   const config = loadConfig(projectDir);
   const client = createS3Client(config.source);
