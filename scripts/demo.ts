@@ -11,6 +11,7 @@ import {createS3Client} from "../data-loaders/sources/s3-client.js";
 import {markSiteDataStale} from "../data-loaders/site-loaders.js";
 import {syncStore} from "../data-loaders/sync.js";
 import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3} from "./local-s3.js";
+import {bundleDuckDB} from "./bundle-duckdb.js";
 import {serveSite} from "./serve-site.js";
 
 const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
 
   await markSiteDataStale(projectDir);
   console.log("Build the site:");
+  await bundleDuckDB();
   await run("npx", ["observable", "build"], {...process.env, ...env});
 
   const site = await serveSite(join(projectDir, "dist"), {port});

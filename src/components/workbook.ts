@@ -1,6 +1,6 @@
 // The workbook's database: DuckDB-WASM from node_modules (no CDN), with the events and the
 // rejected lines as tables read straight from their Parquet files over HTTP range requests.
-import * as duckdb from "@duckdb/duckdb-wasm";
+import * as duckdb from "./duckdb-wasm.js";
 import {FileAttachment} from "observablehq:stdlib";
 
 /**
@@ -47,6 +47,10 @@ async function openDatabase(): Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.Asy
   // Plain numbers and Dates in results: counts never reach 2^53, and charts want Dates.
   await db.open({query: {castBigIntToDouble: true, castTimestampToDate: true, castDecimalToDouble: true}});
   const conn = await db.connect();
+  // The engine's default is to fetch a missing extension from extensions.duckdb.org. Everything
+  // the workbook needs is built in; with no network a query that needs more fails at once.
+  await conn.query("SET autoinstall_known_extensions = false");
+  await conn.query("SET autoload_known_extensions = false");
   for (const [name, href] of Object.entries(TABLES)) {
     const url = new URL(href, document.baseURI).href;
     await db.registerFileURL(`${name}.parquet`, url, duckdb.DuckDBDataProtocol.HTTP, false);

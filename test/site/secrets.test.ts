@@ -38,3 +38,19 @@ test("the shipped Parquet holds no credential either, once decompressed", async 
     assert.equal(Number(reader.getRows()[0][0]), 0, file);
   }
 });
+
+test("no page, script, style or data file of the built site names a CDN or font host", async () => {
+  const site = await sampleSite();
+  // The .wasm is DuckDB's compiled engine: it carries its default extension address, which the
+  // workbook switches off (autoload and autoinstall); the browser tests see no request leave.
+  const files = (await readdir(site.dist, {recursive: true, withFileTypes: true}))
+    .filter((e) => e.isFile() && !e.name.endsWith(".wasm"))
+    .map((e) => join(e.parentPath, e.name));
+  assert.ok(files.some((f) => /duckdb-wasm\.[0-9a-f]+\.js$/.test(f)), "the DuckDB-WASM module is among them");
+  const found: string[] = [];
+  for (const file of files) {
+    const match = /jsdelivr|unpkg\.com|esm\.sh|fonts\.googleapis|fonts\.gstatic|extensions\.duckdb\.org/i.exec((await readFile(file)).toString("latin1"));
+    if (match) found.push(`${file}: ${match[0]}`);
+  }
+  assert.deepEqual(found, []);
+});

@@ -12,6 +12,7 @@ import {loadConfig, type WeblogConfig} from "../../data-loaders/config.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {syncStore} from "../../data-loaders/sync.js";
 import {demoEnvironment, DEMO_BUCKET, REWRITES_DIR, SAMPLE_DIR} from "../../scripts/demo.js";
+import {bundleDuckDB} from "../../scripts/bundle-duckdb.js";
 import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3} from "../../scripts/local-s3.js";
 import {lockStore} from "../../data-loaders/store/lock.js";
 
@@ -33,6 +34,8 @@ export interface SampleSite {
 const INPUTS = ["src", "data-loaders", "sample", "scripts", "test/support", "observablehq.config.ts", "package-lock.json"];
 
 export async function sampleSite(): Promise<SampleSite> {
+  // Generated into src/ before hashing, so the hash is the same on every run.
+  await bundleDuckDB();
   const hash = await contentHash(INPUTS.map((p) => join(PROJECT_DIR, p)));
   const dir = join(PROJECT_DIR, ".cache/test-site", hash);
   await mkdir(dir, {recursive: true});
@@ -73,6 +76,7 @@ export async function buildSiteWith(dir: string, fill: (client: S3Client, config
   const project = join(dir, "project");
   await rm(project, {recursive: true, force: true});
   await mkdir(project, {recursive: true});
+  await bundleDuckDB();
   await cp(join(PROJECT_DIR, "src"), join(project, "src"), {recursive: true, filter: (p) => !p.includes(".observablehq")});
   await cp(join(PROJECT_DIR, "observablehq.config.ts"), join(project, "observablehq.config.ts"));
   await cp(join(PROJECT_DIR, "package.json"), join(project, "package.json"));
