@@ -4,9 +4,14 @@ import {existsSync} from "node:fs";
 import {fileURLToPath} from "node:url";
 import {loadConfig} from "./data-loaders/config.js";
 import {storedLogStreams} from "./data-loaders/log-streams.js";
+import {storedDays} from "./data-loaders/site-data.js";
 
+const config = loadConfig();
 // One page per EC2 instance (log stream) found in the local store: src/instances/[instance].md.
-const instances = await storedLogStreams(loadConfig()).catch(() => [] as string[]);
+const instances = await storedLogStreams(config).catch(() => [] as string[]);
+// One events file per day in the store, made by src/data/events/[day].parquet.ts; the pages
+// find them through data/event-days.json.
+const days = await storedDays(config.store).catch(() => []);
 
 // The sidebar, in reading order. A page listed here whose file you delete simply drops out.
 const pages = [
@@ -25,7 +30,7 @@ export default {
   root: "src",
   title: "Weblog Workbook",
   pages,
-  dynamicPaths: instances.map((instance) => `/instances/${instance}`),
+  dynamicPaths: [...instances.map((instance) => `/instances/${instance}`), ...days.map(({day}) => `/data/events/${day}.parquet`)],
   // Framework's default asks fonts.googleapis.com for Source Serif; the system fonts do instead.
   globalStylesheets: [],
   // Default theme (air, near-midnight when dark) plus Inputs' stylesheet, all from node_modules.

@@ -2,14 +2,11 @@
 // by observablehq.config.ts when Framework builds, so each instance gets a page and a sidebar entry.
 import {join} from "node:path";
 import type {WeblogConfig} from "./config.js";
-import {readManifest} from "./store/manifest.js";
+import {readManifest, segmentsOfKind} from "./store/manifest.js";
 import {openDuckDB, sqlFileList} from "./write/duckdb.js";
 
 export async function storedLogStreams(config: WeblogConfig): Promise<string[]> {
-  const manifest = await readManifest(config.store);
-  const files = Object.values(manifest.segments)
-    .filter((s) => s.event_count > 0)
-    .map((s) => join(config.store, s.events));
+  const files = segmentsOfKind(await readManifest(config.store), "events").map((s) => join(config.store, s.file));
   if (files.length === 0) return [];
   const duckdb = await openDuckDB();
   const reader = await duckdb.runAndReadAll(`SELECT DISTINCT log_stream FROM read_parquet(${sqlFileList(files)}) WHERE log_stream IS NOT NULL ORDER BY 1`);

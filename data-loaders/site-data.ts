@@ -1,5 +1,8 @@
-// The files the site reads, made from the local store: every event sorted by time (so the
-// browser reads only the row groups a time range needs), and every rejected line.
+// The files the site reads, made from the local store: one Parquet file of events per UTC day,
+// sorted by time (so the browser reads only the row groups a time range needs), an index of
+// the days, and every rejected line. A day's file is made from that day's segments alone, so a
+// refresh re-exports only the days that changed (site-loaders.ts says which).
+import {createHash} from "node:crypto";
 import {createReadStream} from "node:fs";
 import {mkdir, rm} from "node:fs/promises";
 import {join} from "node:path";
@@ -9,33 +12,61 @@ import type {WeblogConfig} from "./config.js";
 import {EVENT_COLUMNS, REJECTED_COLUMNS, type ColumnSpec} from "./event.js";
 import {temporaryPathFor} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
-import {readManifest, type Manifest} from "./store/manifest.js";
+import {readManifest, segmentsByDay, segmentsOfKind, type Manifest} from "./store/manifest.js";
 import {openDuckDB, sqlFileList, sqlString} from "./write/duckdb.js";
-import {DEFAULT_ROW_GROUP_SIZE} from "./write/parquet.js";
+import {DEFAULT_ROW_GROUP_SIZE, EVENT_ORDER} from "./write/parquet.js";
 
 export type SiteTable = "events" | "rejected";
 
-/** Writes the store's events (or rejected lines) as one Parquet file to `output` (a loader's stdout). */
-export async function writeSiteParquet(config: WeblogConfig, table: SiteTable, output: Writable): Promise<void> {
+export interface ExportOptions {
+  /** Only this day's events (YYYY-MM-DD or "undated"); without it, every event. */
+  day?: string;
+}
+
+/** A day of the store as the site sees it. */
+export interface StoredDay {
+  /** YYYY-MM-DD (UTC), or "undated". */
+  day: string;
+  events: number;
+  /** Changes whenever the day's rows may have: a digest of its segments. */
+  version: string;
+}
+
+/** The store's days, in order, from its manifest alone (no Parquet is read). */
+export async function storedDays(store: string): Promise<StoredDay[]> {
+  return daysOf(await readManifest(store));
+}
+
+export function daysOf(manifest: Manifest): StoredDay[] {
+  return [...segmentsByDay(manifest)].map(([day, segments]) => ({
+    day,
+    events: segments.reduce((n, [, s]) => n + s.rows, 0),
+    version: createHash("sha256").update(segments.map(([id]) => id).sort().join(",")).digest("hex").slice(0, 16),
+  }));
+}
+
+/** Writes a site table as one Parquet file to `output` (a loader's stdout). */
+export async function writeSiteParquet(config: WeblogConfig, table: SiteTable, output: Writable, options: ExportOptions = {}): Promise<void> {
   await mkdir(join(config.store, "tmp"), {recursive: true});
-  const file = temporaryPathFor(join(config.store, "tmp", `${table}.parquet`));
+  const file = temporaryPathFor(join(config.store, "tmp", "site.parquet"));
   try {
-    await exportSiteParquet(config, table, file);
+    await exportSiteParquet(config, table, file, options);
     await pipeline(createReadStream(file), output, {end: false});
   } finally {
     await rm(file, {force: true});
   }
 }
 
-export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, file: string): Promise<void> {
+export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, file: string, {day}: ExportOptions = {}): Promise<void> {
   const duckdb = await openDuckDB({tempDirectory: join(config.store, "tmp")});
   // The lock keeps a concurrent sync from removing a segment between reading the manifest and the files.
   const lock = await lockStore(config.store);
   try {
     const manifest = await readManifest(config.store);
-    const files = segmentFiles(manifest, table).map((f) => join(config.store, f));
-    const source = files.length > 0 ? `read_parquet(${sqlFileList(files)})` : `(${emptyTableSql(table === "events" ? EVENT_COLUMNS : REJECTED_COLUMNS)})`;
-    const order = table === "events" ? "ts, topic, kafka_partition, kafka_offset" : "s3_key, line_number";
+    const files = filesOf(manifest, table, day).map((f) => join(config.store, f));
+    const columns = table === "rejected" ? REJECTED_COLUMNS : EVENT_COLUMNS;
+    const source = files.length > 0 ? `read_parquet(${sqlFileList(files)})` : `(${emptyTableSql(columns)})`;
+    const order = table === "rejected" ? "s3_key, line_number" : EVENT_ORDER;
     await duckdb.run(
       `COPY (SELECT * FROM ${source} ORDER BY ${order}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${DEFAULT_ROW_GROUP_SIZE})`,
     );
@@ -44,10 +75,10 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
   }
 }
 
-function segmentFiles(manifest: Manifest, table: SiteTable): string[] {
-  return Object.values(manifest.segments)
-    .filter((s) => (table === "events" ? s.event_count : s.rejected_count) > 0)
-    .map((s) => (table === "events" ? s.events : s.rejected));
+function filesOf(manifest: Manifest, table: SiteTable, day: string | undefined): string[] {
+  if (table === "rejected") return segmentsOfKind(manifest, "rejected").map((s) => s.file);
+  if (day === undefined) return segmentsOfKind(manifest, "events").map((s) => s.file);
+  return (segmentsByDay(manifest).get(day) ?? []).map(([, s]) => s.file);
 }
 
 /** A query with the right columns and no rows: a store with nothing in it still makes a valid file. */

@@ -1,15 +1,59 @@
-// The site's data loaders (src/data/*.parquet.ts) read the local store. Framework re-runs a
-// loader when its file is newer than its cached output, in `build` and live in `preview`, so a
-// store that changed marks them stale by touching them.
-import {readdir, utimes} from "node:fs/promises";
+// Keeps the site's data in step with the store, redoing only what changed. The site's data
+// loaders (src/data/) read the store; Framework keeps each loader's output in its cache
+// (src/.observablehq/cache/) and, in `build` and live in `preview`, runs a loader again when
+// its output is missing or older than the loader's file. So after a sync:
+//   - a day whose segments changed loses its cached file (data/events/<day>.parquet), and only
+//     that day is exported again;
+//   - the days index and the rejected lines, both cheap, are marked stale by touching their loader.
+// What the cache was made from is recorded beside it, so a cache made from another store (the
+// demo's, say) is never taken for this one's.
+import {mkdir, readFile, rm, utimes, writeFile} from "node:fs/promises";
 import {join} from "node:path";
+import {daysOf} from "./site-data.js";
+import {readManifest, segmentsOfKind} from "./store/manifest.js";
 
 export const SITE_DATA_DIR = "src/data";
+const DAYS_INDEX_LOADER = "event-days.json.ts";
+const REJECTED_LOADER = "rejected.parquet.ts";
+const DAY_FILES_CACHE = "src/.observablehq/cache/data/events";
+const RECORD_FILE = ".weblog-store.json";
 
-export async function markSiteDataStale(projectDir: string): Promise<string[]> {
-  const dir = join(projectDir, SITE_DATA_DIR);
-  const loaders = (await readdir(dir).catch(() => [] as string[])).filter((name) => /\.parquet\.ts$/.test(name));
+/** What the cached site data was made from. */
+interface CacheRecord {
+  store: string;
+  days: Record<string, string>;
+  rejected: string;
+}
+
+export interface SiteDataRefresh {
+  /** Days whose cached file was dropped, to be exported again. */
+  days: string[];
+  rejectedChanged: boolean;
+}
+
+export async function refreshSiteData(projectDir: string, store: string): Promise<SiteDataRefresh> {
+  const manifest = await readManifest(store);
+  const current: CacheRecord = {
+    store,
+    days: Object.fromEntries(daysOf(manifest).map((d) => [d.day, d.version])),
+    rejected: segmentsOfKind(manifest, "rejected").map((s) => s.file).sort().join(","),
+  };
+  const cacheDir = join(projectDir, DAY_FILES_CACHE);
+  const recordPath = join(cacheDir, RECORD_FILE);
+  const recorded = await readFile(recordPath, "utf8").then((text) => JSON.parse(text) as CacheRecord, () => null);
+  const sameStore = recorded?.store === store;
+
+  const stale = new Set(Object.keys(current.days).filter((day) => !sameStore || recorded.days[day] !== current.days[day]));
+  // Days that left the store (all their objects replaced by others) lose their file too.
+  if (recorded) for (const day of Object.keys(recorded.days)) if (!(day in current.days)) stale.add(day);
+  for (const day of stale) await rm(join(cacheDir, `${day}.parquet`), {force: true});
+  const rejectedChanged = !sameStore || recorded.rejected !== current.rejected;
+
   const now = new Date();
-  for (const name of loaders) await utimes(join(dir, name), now, now);
-  return loaders;
+  const touch = (loader: string) => utimes(join(projectDir, SITE_DATA_DIR, loader), now, now).catch(() => {});
+  if (stale.size > 0 || !sameStore) await touch(DAYS_INDEX_LOADER);
+  if (rejectedChanged) await touch(REJECTED_LOADER);
+  await mkdir(cacheDir, {recursive: true});
+  await writeFile(recordPath, JSON.stringify(current));
+  return {days: [...stale].sort(), rejectedChanged};
 }

@@ -4,8 +4,9 @@
 //   → batch → enrich once per distinct client and agent → Parquet segment → commit the manifest.
 // A commit is one atomic manifest rename, so a sync killed at any moment leaves the store as it
 // was before or after a batch, never between.
-import {mkdir, readdir, rm} from "node:fs/promises";
-import {join} from "node:path";
+import {mkdir, rm} from "node:fs/promises";
+import {mkdirSync} from "node:fs";
+import {dirname, join} from "node:path";
 import type {S3Client} from "@aws-sdk/client-s3";
 import {requireBucket, type WeblogConfig} from "./config.js";
 import {openEnrichment, type Enrichment} from "./enrich/enrichers.js";
@@ -16,14 +17,15 @@ import {createS3Client} from "./sources/s3-client.js";
 import {decodeObjectText} from "./sources/object-text.js";
 import {isVanishedObject, listSinkObjects, readSinkObject, type SinkObjectBody} from "./sources/s3-sink.js";
 import type {Compression} from "./sources/sink-object-key.js";
-import {isTemporaryPath, renameDurably, temporaryPathFor} from "./store/durable-file.js";
+import {renameDurably, temporaryPathFor} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
-import {liveFiles, readManifest, writeManifest, type Manifest, type Segment, type StoredObject} from "./store/manifest.js";
+import {emptyManifest, OutdatedStoreError, readManifest, writeManifest, type Manifest, type Segment} from "./store/manifest.js";
+import {newSegmentId, removeUnreferencedFiles, rewriteSegmentWithout, segmentPath} from "./store/segments.js";
 import {TakenOffsets} from "./store/taken-offsets.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore} from "./store/compact.js";
-import {openDuckDB, sqlFileList, sqlString} from "./write/duckdb.js";
+import {openDuckDB} from "./write/duckdb.js";
 import {EventBatch} from "./write/event-batch.js";
-import {writeEventsParquet, writeRejectedParquet} from "./write/parquet.js";
+import {writeEventsByDay, writeRejectedParquet} from "./write/parquet.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
 
 export interface SyncOptions {
@@ -65,10 +67,10 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
   const log = options.log ?? (() => {});
   const client = options.client ?? createS3Client(config.source);
   const store = config.store;
-  await mkdir(join(store, "segments"), {recursive: true});
+  await mkdir(store, {recursive: true});
   const lock = await lockStore(store);
   try {
-    let manifest = await readManifest(store);
+    let manifest = await readManifestOrStartOver(store, log);
     await removeUnreferencedFiles(store, manifest);
 
     // 1. List and plan.
@@ -102,12 +104,21 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     let batch = new EventBatch();
     let batchObjects: {object: PlannedObject; counts: ReturnType<typeof ingestSinkObject>}[] = [];
 
+    // Both cores at work: while DuckDB writes one batch (on its own threads), this thread reads
+    // and parses the next. Commits still happen one at a time, in order.
+    let committing: Promise<void> = Promise.resolve();
     const commit = async () => {
-      manifest = await commitBatch(store, manifest, duckdb, batch, batchObjects, enrichment);
-      log(`committed ${batchObjects.length} objects, ${batch.size} events, ${batch.rejected.length} rejected lines`);
-      result.changed = true;
+      const full = {batch, objects: batchObjects};
       batch = new EventBatch();
       batchObjects = [];
+      await committing;
+      committing = (async () => {
+        manifest = await commitBatch(store, manifest, duckdb, full.batch, full.objects, enrichment);
+        log(`committed ${full.objects.length} objects, ${full.batch.size} events, ${full.batch.rejected.length} rejected lines`);
+        result.changed = true;
+      })();
+      // A failed commit is thrown where it is next awaited; until then it must not count as unhandled.
+      committing.catch(() => {});
     };
 
     for await (const read of readObjects(client, bucket, planned, options.concurrency ?? 8)) {
@@ -134,10 +145,9 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
       if (batch.size >= batchEvents) await commit();
     }
     if (batchObjects.length > 0) await commit();
-    if (Object.keys(manifest.segments).length > COMPACT_ABOVE_SEGMENTS) {
-      const compacted = await compactStore(store, {alreadyLocked: true});
-      log(`compacted ${compacted.segmentsBefore} segments into ${compacted.segmentsAfter}`);
-    }
+    await committing;
+    const compacted = await compactStore(store, {alreadyLocked: true, onlyAbove: COMPACT_ABOVE_SEGMENTS});
+    if (compacted.segmentsBefore !== compacted.segmentsAfter) log(`compacted ${compacted.segmentsBefore} segments into ${compacted.segmentsAfter}`);
     return result;
   } finally {
     await lock.release();
@@ -169,9 +179,10 @@ async function* readObjects(client: S3Client, bucket: string, objects: readonly 
 }
 
 /**
- * Writes the batch as a new segment, strips replaced objects' old rows from the segments that
- * held them, and swaps the manifest. Files are written under temporary names and renamed into
- * place before the manifest names them; the files the old manifest named are removed after.
+ * Writes the batch as new segments (one per day, and one of rejected lines), strips replaced
+ * objects' old rows from the segments that held them, and swaps the manifest. Files are written
+ * under temporary names and renamed into place before the manifest names them; the files the
+ * old manifest named are removed after.
  */
 async function commitBatch(
   store: string,
@@ -181,27 +192,29 @@ async function commitBatch(
   batchObjects: readonly {object: PlannedObject; counts: ReturnType<typeof ingestSinkObject>}[],
   enrichment: Enrichment,
 ): Promise<Manifest> {
-  const next: Manifest = {version: 1, objects: {...manifest.objects}, segments: {...manifest.segments}};
-  const segmentId = newSegmentId();
-  next.segments[segmentId] = await writeSegment(store, segmentId, duckdb, batch, enrichment);
+  const next: Manifest = {version: 2, objects: {...manifest.objects}, segments: {...manifest.segments}};
+  const newSegmentsOf = new Map<string, string[]>();
+  for (const {id, segment, keys} of await writeBatchSegments(store, duckdb, batch, enrichment)) {
+    next.segments[id] = segment;
+    for (const key of keys) newSegmentsOf.set(key, [...(newSegmentsOf.get(key) ?? []), id]);
+  }
 
   // Replaced objects: their old rows leave the segments that held them.
-  const replacedBySegment = new Map<string, string[]>();
-  for (const {object} of batchObjects) {
-    const old = manifest.objects[object.key];
-    if (old) replacedBySegment.set(old.segment, [...(replacedBySegment.get(old.segment) ?? []), object.key]);
-  }
-  for (const [oldId, keys] of replacedBySegment) {
+  const replaced = batchObjects.map(({object}) => object.key).filter((key) => manifest.objects[key] !== undefined);
+  const touched = new Set(replaced.flatMap((key) => manifest.objects[key].segments));
+  for (const oldId of touched) {
     delete next.segments[oldId];
-    const remaining = Object.entries(next.objects).filter(([key, o]) => o.segment === oldId && !keys.includes(key));
-    if (remaining.length === 0) continue;
-    const rewrittenId = newSegmentId();
-    next.segments[rewrittenId] = await rewriteSegmentWithout(store, manifest.segments[oldId], rewrittenId, keys, duckdb);
-    for (const [key] of remaining) next.objects[key] = {...next.objects[key], segment: rewrittenId};
+    const rewritten = await rewriteSegmentWithout(store, duckdb, manifest.segments[oldId], replaced);
+    if (rewritten) next.segments[rewritten.id] = rewritten.segment;
+    for (const [key, object] of Object.entries(next.objects)) {
+      if (!object.segments.includes(oldId)) continue;
+      const others = object.segments.filter((id) => id !== oldId);
+      next.objects[key] = {...object, segments: rewritten ? [...others, rewritten.id] : others};
+    }
   }
 
   for (const {object, counts} of batchObjects) {
-    const stored: StoredObject = {
+    next.objects[object.key] = {
       etag: object.etag,
       size: object.size,
       topic: object.topic,
@@ -211,70 +224,56 @@ async function commitBatch(
       events: counts.events,
       rejected: counts.rejected,
       duplicates: counts.duplicates,
-      segment: segmentId,
+      segments: newSegmentsOf.get(object.key) ?? [],
     };
-    next.objects[object.key] = stored;
   }
   await writeManifest(store, next);
   await removeUnreferencedFiles(store, next);
   return next;
 }
 
-async function writeSegment(store: string, id: string, duckdb: DuckDBConnection, batch: EventBatch, enrichment: Enrichment): Promise<Segment> {
-  const segment: Segment = {
-    events: `segments/${id}.events.parquet`,
-    rejected: `segments/${id}.rejected.parquet`,
-    event_count: batch.size,
-    rejected_count: batch.rejected.length,
-    min_ts: null,
-    max_ts: null,
-  };
-  const eventsPath = join(store, segment.events);
-  const rejectedPath = join(store, segment.rejected);
-  const eventsTemporary = temporaryPathFor(eventsPath);
-  const rejectedTemporary = temporaryPathFor(rejectedPath);
-  await writeEventsParquet(duckdb, batch, {geo: enrichment.geo, userAgent: enrichment.userAgent}, eventsTemporary);
-  await writeRejectedParquet(duckdb, batch.rejected, rejectedTemporary);
-  Object.assign(segment, await timeRange(duckdb, eventsTemporary));
-  await renameDurably(eventsTemporary, eventsPath);
-  await renameDurably(rejectedTemporary, rejectedPath);
-  return segment;
-}
-
-async function rewriteSegmentWithout(store: string, old: Segment, id: string, keys: readonly string[], duckdb: DuckDBConnection): Promise<Segment> {
-  const segment: Segment = {events: `segments/${id}.events.parquet`, rejected: `segments/${id}.rejected.parquet`, event_count: 0, rejected_count: 0, min_ts: null, max_ts: null};
-  const excluded = `s3_key NOT IN (${keys.map(sqlString).join(", ")})`;
-  for (const [from, to] of [[old.events, segment.events], [old.rejected, segment.rejected]] as const) {
-    const temporary = temporaryPathFor(join(store, to));
-    await duckdb.run(
-      `COPY (SELECT * FROM read_parquet(${sqlString(join(store, from))}) WHERE ${excluded}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd)`,
-    );
-    await renameDurably(temporary, join(store, to));
+/** The batch's new segments, each with the objects that have rows in it. */
+async function writeBatchSegments(store: string, duckdb: DuckDBConnection, batch: EventBatch, enrichment: Enrichment) {
+  const written: {id: string; segment: Segment; keys: string[]}[] = [];
+  const temporaries = new Map<string, {id: string; file: string}>();
+  const days = await writeEventsByDay(duckdb, batch, {geo: enrichment.geo, userAgent: enrichment.userAgent}, (day) => {
+    const id = newSegmentId();
+    const file = segmentPath("events", day, id);
+    const temporary = temporaryPathFor(join(store, file));
+    mkdirSync(dirname(temporary), {recursive: true});
+    temporaries.set(temporary, {id, file});
+    return temporary;
+  });
+  for (const day of days) {
+    const {id, file} = temporaries.get(day.file)!;
+    await renameDurably(day.file, join(store, file));
+    written.push({id, segment: {kind: "events", day: day.day, file, rows: day.rows, min_ts: day.minTs, max_ts: day.maxTs}, keys: day.keys});
   }
-  const counts = await duckdb.runAndReadAll(
-    `SELECT (SELECT count(*) FROM read_parquet(${sqlString(join(store, segment.events))})), (SELECT count(*) FROM read_parquet(${sqlString(join(store, segment.rejected))}))`,
-  );
-  const [events, rejected] = counts.getRows()[0];
-  segment.event_count = Number(events);
-  segment.rejected_count = Number(rejected);
-  Object.assign(segment, await timeRange(duckdb, join(store, segment.events)));
-  return segment;
-}
-
-async function timeRange(duckdb: DuckDBConnection, file: string): Promise<{min_ts: number | null; max_ts: number | null}> {
-  const reader = await duckdb.runAndReadAll(`SELECT epoch_ms(min(ts)), epoch_ms(max(ts)) FROM read_parquet(${sqlFileList([file])})`);
-  const [min, max] = reader.getRows()[0];
-  return {min_ts: min === null ? null : Number(min), max_ts: max === null ? null : Number(max)};
-}
-
-/** Removes segment files no manifest names: leftovers of a sync that was killed, or of a replaced segment. */
-async function removeUnreferencedFiles(store: string, manifest: Manifest): Promise<void> {
-  const live = liveFiles(manifest);
-  for (const name of await readdir(join(store, "segments"))) {
-    if (!live.has(`segments/${name}`) || isTemporaryPath(name)) await rm(join(store, "segments", name), {force: true});
+  if (batch.rejected.length > 0) {
+    const id = newSegmentId();
+    const file = segmentPath("rejected", null, id);
+    const temporary = temporaryPathFor(join(store, file));
+    await mkdir(dirname(temporary), {recursive: true});
+    await writeRejectedParquet(duckdb, batch.rejected, temporary);
+    await renameDurably(temporary, join(store, file));
+    const keys = [...new Set(batch.rejected.map((r) => r.s3_key).filter((key) => key !== null))];
+    written.push({id, segment: {kind: "rejected", day: null, file, rows: batch.rejected.length, min_ts: null, max_ts: null}, keys});
   }
+  return written;
 }
 
-function newSegmentId(): string {
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+/**
+ * The store's manifest; a store written by an earlier version is emptied and taken in again from
+ * the bucket (it is a copy of the bucket, so nothing is lost), with a line saying so.
+ */
+async function readManifestOrStartOver(store: string, log: (message: string) => void): Promise<Manifest> {
+  try {
+    return await readManifest(store);
+  } catch (error) {
+    if (!(error instanceof OutdatedStoreError)) throw error;
+    log(`${store} was written by an earlier Weblog Workbook (not partitioned by day): taking the bucket in again`);
+    await rm(join(store, "segments"), {recursive: true, force: true});
+    await writeManifest(store, emptyManifest());
+    return emptyManifest();
+  }
 }

@@ -8,7 +8,7 @@ import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {loadConfig} from "../data-loaders/config.js";
 import {createS3Client} from "../data-loaders/sources/s3-client.js";
-import {markSiteDataStale} from "../data-loaders/site-loaders.js";
+import {refreshSiteData} from "../data-loaders/site-loaders.js";
 import {syncStore} from "../data-loaders/sync.js";
 import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3} from "./local-s3.js";
 import {bundleDuckDB} from "./bundle-duckdb.js";
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const second = await syncStore(config, {client, log});
   console.log(`  ${second.replaced} object replaced (its rows replace the old ones), ${second.added} added whose ${second.duplicates} records were already stored: nothing counted twice`);
 
-  await markSiteDataStale(projectDir);
+  await refreshSiteData(projectDir, config.store);
   console.log("Build the site:");
   await bundleDuckDB();
   await run("npx", ["observable", "build"], {...process.env, ...env});

@@ -5,6 +5,7 @@ declare module "observablehq:stdlib" {
     readonly mimeType: string;
     readonly size: number;
     url(): Promise<string>;
+    json(): Promise<unknown>;
     /** The file's URL relative to the page (Framework sets it at build time). */
     readonly href: string;
   }

@@ -17,7 +17,7 @@ Commands:
   sync    Take what is new in the bucket into the local Parquet store.
             --batch-events N   events per Parquet segment (bounds memory; default 500000)
   watch   Sync every pollSeconds (or --interval S) and refresh a running \`npm run dev\`.
-  compact Merge the store's segments into one (sync does it by itself past 16 segments).
+  compact Merge each day's segments into one (sync does it by itself for a day past 8 segments).
   geoip update   Download the current GeoLite2 City database from MaxMind into geoip.directory.
             --asn     also GeoLite2 ASN (the asn and as_org columns)
             --force   download even when the installed copy is current

@@ -1,10 +1,10 @@
-// `weblog sync`: take what is new in the bucket into the local Parquet store, and mark the
-// site's data loaders stale so the next build re-exports the store. Always, not only when the
-// store changed: the loader cache may hold another store's data (the demo's, say).
-// `weblog compact`: merge the store's segments into one.
+// `weblog sync`: take what is new in the bucket into the local Parquet store, and bring the
+// site's cached data in step with it (site-loaders.ts), so the next build re-exports just the
+// days that changed, or everything when the cache was made from another store (the demo's, say).
+// `weblog compact`: merge each day's segments into one.
 import {parseArgs} from "node:util";
 import {loadConfig} from "../config.js";
-import {markSiteDataStale} from "../site-loaders.js";
+import {refreshSiteData} from "../site-loaders.js";
 import {compactStore} from "../store/compact.js";
 import {DEFAULT_BATCH_EVENTS, syncStore, type SyncResult} from "../sync.js";
 import {UsageError} from "./usage-error.js";
@@ -15,7 +15,7 @@ export async function runSync(args: string[]): Promise<number> {
   const config = loadConfig();
   const started = performance.now();
   const result = await syncStore(config, {log: (message) => console.error(message), batchEvents});
-  await markSiteDataStale(process.cwd());
+  await refreshSiteData(process.cwd(), config.store);
   console.error(summary(result, performance.now() - started));
   return 0;
 }
@@ -24,7 +24,8 @@ export async function runCompact(args: string[]): Promise<number> {
   parseOptions(args, {});
   const config = loadConfig();
   const result = await compactStore(config.store);
-  console.error(`compact: ${result.segmentsBefore} segments → ${result.segmentsAfter}; ${result.events} events, ${result.rejected} rejected lines`);
+  const merged = result.merged.length === 0 ? "nothing to merge" : `merged ${result.merged.join(", ")}`;
+  console.error(`compact: ${result.segmentsBefore} segments → ${result.segmentsAfter}; ${merged}`);
   return 0;
 }
 

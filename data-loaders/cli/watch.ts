@@ -2,7 +2,7 @@
 // site's loaders stale so a running `npm run dev` re-exports the data and reloads the pages.
 // Ctrl-C waits for a sync in progress to commit, then stops.
 import {loadConfig} from "../config.js";
-import {markSiteDataStale} from "../site-loaders.js";
+import {refreshSiteData} from "../site-loaders.js";
 import {syncStore} from "../sync.js";
 import {createS3Client} from "../sources/s3-client.js";
 import {parseOptions, positiveInteger, summary} from "./sync.js";
@@ -26,7 +26,7 @@ export async function runWatch(args: string[]): Promise<number> {
     try {
       const result = await syncStore(config, {client});
       if (result.changed) {
-        await markSiteDataStale(process.cwd());
+        await refreshSiteData(process.cwd(), config.store);
         console.error(`${new Date().toISOString()} ${summary(result, performance.now() - started)}`);
       }
     } catch (error) {

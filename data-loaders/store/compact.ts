@@ -1,55 +1,59 @@
-// Compaction: many small syncs leave many small segments, and every export reads them all.
-// Compacting rewrites the live rows into one segment sorted by time, under the store lock, and
-// swaps the manifest atomically, so a compaction killed midway leaves the store as it was.
-import {rm} from "node:fs/promises";
+// Compaction: every sync adds a segment to each day it has events on, and every export reads
+// them all. Compacting merges each day's segments into one sorted by time (and all rejected
+// lines into one), under the store lock, and swaps the manifest atomically, so a compaction
+// killed midway leaves the store as it was. Only the days that need it are rewritten.
 import {join} from "node:path";
 import {lockStore} from "./lock.js";
-import {liveFiles, readManifest, writeManifest, type Manifest, type Segment} from "./manifest.js";
-import {isTemporaryPath, renameDurably, temporaryPathFor} from "./durable-file.js";
-import {openDuckDB, sqlFileList, sqlString} from "../write/duckdb.js";
-import {DEFAULT_ROW_GROUP_SIZE} from "../write/parquet.js";
+import {readManifest, writeManifest, type Manifest, type Segment} from "./manifest.js";
+import {mergeSegments, removeUnreferencedFiles} from "./segments.js";
+import {openDuckDB} from "../write/duckdb.js";
 
-/** Sync compacts on its own once a store has more segments than this. */
-export const COMPACT_ABOVE_SEGMENTS = 16;
+/** Sync compacts a day on its own once it has more segments than this. */
+export const COMPACT_ABOVE_SEGMENTS = 8;
 
 export interface CompactResult {
   segmentsBefore: number;
   segmentsAfter: number;
-  events: number;
-  rejected: number;
+  /** The days (and "rejected") whose segments were merged. */
+  merged: string[];
 }
 
-export async function compactStore(store: string, {alreadyLocked = false} = {}): Promise<CompactResult> {
+export interface CompactOptions {
+  /** Sync already holds the lock. */
+  alreadyLocked?: boolean;
+  /** Merge only the days with more segments than this (default: every day with more than one). */
+  onlyAbove?: number;
+}
+
+export async function compactStore(store: string, {alreadyLocked = false, onlyAbove = 1}: CompactOptions = {}): Promise<CompactResult> {
   const lock = alreadyLocked ? null : await lockStore(store);
   try {
     const manifest = await readManifest(store);
-    const ids = Object.keys(manifest.segments);
-    const events = ids.reduce((n, id) => n + manifest.segments[id].event_count, 0);
-    const rejected = ids.reduce((n, id) => n + manifest.segments[id].rejected_count, 0);
-    if (ids.length <= 1) return {segmentsBefore: ids.length, segmentsAfter: ids.length, events, rejected};
+    const groups = new Map<string, [string, Segment][]>();
+    for (const [id, segment] of Object.entries(manifest.segments)) {
+      const group = segment.kind === "events" ? segment.day! : "rejected";
+      groups.set(group, [...(groups.get(group) ?? []), [id, segment]]);
+    }
+    const toMerge = [...groups].filter(([, segments]) => segments.length > onlyAbove);
+    const before = Object.keys(manifest.segments).length;
+    if (toMerge.length === 0) return {segmentsBefore: before, segmentsAfter: before, merged: []};
 
-    const id = `${Date.now().toString(36)}-compact`;
-    const segment: Segment = {events: `segments/${id}.events.parquet`, rejected: `segments/${id}.rejected.parquet`, event_count: events, rejected_count: rejected, min_ts: null, max_ts: null};
     const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
-    const write = async (files: string[], order: string, to: string) => {
-      const temporary = temporaryPathFor(join(store, to));
-      await duckdb.run(
-        `COPY (SELECT * FROM read_parquet(${sqlFileList(files.map((f) => join(store, f)))}) ORDER BY ${order}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${DEFAULT_ROW_GROUP_SIZE})`,
-      );
-      await renameDurably(temporary, join(store, to));
-    };
-    await write(ids.map((i) => manifest.segments[i].events), "ts, topic, kafka_partition, kafka_offset", segment.events);
-    await write(ids.map((i) => manifest.segments[i].rejected), "s3_key, line_number", segment.rejected);
-    const ranges = ids.map((i) => manifest.segments[i]).filter((s) => s.min_ts !== null);
-    segment.min_ts = ranges.length ? Math.min(...ranges.map((s) => s.min_ts!)) : null;
-    segment.max_ts = ranges.length ? Math.max(...ranges.map((s) => s.max_ts!)) : null;
-
-    const next: Manifest = {version: 1, objects: {}, segments: {[id]: segment}};
-    for (const [key, object] of Object.entries(manifest.objects)) next.objects[key] = {...object, segment: id};
+    const next: Manifest = {version: 2, objects: {...manifest.objects}, segments: {...manifest.segments}};
+    for (const [, segments] of toMerge) {
+      const merged = await mergeSegments(store, duckdb, segments.map(([, s]) => s));
+      const oldIds = new Set(segments.map(([id]) => id));
+      for (const id of oldIds) delete next.segments[id];
+      if (merged) next.segments[merged.id] = merged.segment;
+      for (const [key, object] of Object.entries(next.objects)) {
+        if (!object.segments.some((id) => oldIds.has(id))) continue;
+        const others = object.segments.filter((id) => !oldIds.has(id));
+        next.objects[key] = {...object, segments: merged ? [...others, merged.id] : others};
+      }
+    }
     await writeManifest(store, next);
-    const live = liveFiles(next);
-    for (const file of liveFiles(manifest)) if (!live.has(file) && !isTemporaryPath(file)) await rm(join(store, file), {force: true});
-    return {segmentsBefore: ids.length, segmentsAfter: 1, events, rejected};
+    await removeUnreferencedFiles(store, next);
+    return {segmentsBefore: before, segmentsAfter: Object.keys(next.segments).length, merged: toMerge.map(([group]) => group)};
   } finally {
     await lock?.release();
   }

@@ -1,5 +1,9 @@
 // The store's single source of truth: which S3 objects were taken in (key and ETag) and which
 // Parquet segments hold their rows. A file the manifest does not name is not part of the store.
+//
+// Events are partitioned by UTC day: every events segment holds the rows of one day, so taking
+// in new data, replacing an object and compacting all touch only the days concerned, and the
+// site re-exports only the days that changed.
 import {readFile} from "node:fs/promises";
 import {join} from "node:path";
 import {writeFileDurably} from "./durable-file.js";
@@ -17,24 +21,28 @@ export interface StoredObject {
   rejected: number;
   /** Records skipped because another object already holds their offsets. */
   duplicates: number;
-  /** The segment holding this object's rows. */
-  segment: string;
+  /** The segments holding this object's rows: one per day it has events on, and its rejected lines. */
+  segments: string[];
 }
 
-/** One Parquet file of events (and one of rejected lines) written by one sync batch. */
+/** Rows without a time (a log format with no %t) have no day; they are kept under this name. */
+export const UNDATED = "undated";
+
+/** One Parquet file of the store. */
 export interface Segment {
-  /** Paths relative to the store directory. */
-  events: string;
-  rejected: string;
-  event_count: number;
-  rejected_count: number;
-  /** Time range of the segment's events, epoch ms; null when it has none. */
+  kind: "events" | "rejected";
+  /** Events: the UTC day of every row, YYYY-MM-DD, or UNDATED. Rejected lines: null. */
+  day: string | null;
+  /** Path relative to the store directory. */
+  file: string;
+  rows: number;
+  /** Time range of the rows, epoch ms; null for rejected lines and undated events. */
   min_ts: number | null;
   max_ts: number | null;
 }
 
 export interface Manifest {
-  version: 1;
+  version: 2;
   objects: Record<string, StoredObject>;
   segments: Record<string, Segment>;
 }
@@ -42,8 +50,11 @@ export interface Manifest {
 export const MANIFEST_FILE = "manifest.json";
 
 export function emptyManifest(): Manifest {
-  return {version: 1, objects: {}, segments: {}};
+  return {version: 2, objects: {}, segments: {}};
 }
+
+/** A store written by an earlier version, whose layout this one does not read. */
+export class OutdatedStoreError extends Error {}
 
 export async function readManifest(storeDir: string): Promise<Manifest> {
   const path = join(storeDir, MANIFEST_FILE);
@@ -54,9 +65,10 @@ export async function readManifest(storeDir: string): Promise<Manifest> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return emptyManifest();
     throw error;
   }
-  const manifest = JSON.parse(text) as Manifest;
-  if (manifest.version !== 1) throw new Error(`${path} has version ${manifest.version}; this Weblog Workbook reads version 1`);
-  return manifest;
+  const manifest = JSON.parse(text) as Manifest | {version: number};
+  if (manifest.version === 1) throw new OutdatedStoreError(`${storeDir} was written by an earlier Weblog Workbook (not partitioned by day); \`npx weblog sync\` takes the bucket in again`);
+  if (manifest.version !== 2) throw new Error(`${path} has version ${manifest.version}; this Weblog Workbook reads version 2`);
+  return manifest as Manifest;
 }
 
 /** Replaces the manifest atomically: readers see the old store or the new one, never a mix. */
@@ -64,12 +76,24 @@ export async function writeManifest(storeDir: string, manifest: Manifest): Promi
   await writeFileDurably(join(storeDir, MANIFEST_FILE), JSON.stringify(manifest));
 }
 
-/** Segment paths (relative) of every live file in the store, events and rejected lines. */
+/** Segment paths (relative) of every live file in the store. */
 export function liveFiles(manifest: Manifest): Set<string> {
-  const files = new Set<string>();
-  for (const segment of Object.values(manifest.segments)) {
-    files.add(segment.events);
-    files.add(segment.rejected);
+  return new Set(Object.values(manifest.segments).map((segment) => segment.file));
+}
+
+/** The events segments of each day, days in order. */
+export function segmentsByDay(manifest: Manifest): Map<string, [id: string, segment: Segment][]> {
+  const days = new Map<string, [string, Segment][]>();
+  const entries = Object.entries(manifest.segments).filter(([, s]) => s.kind === "events");
+  entries.sort(([, a], [, b]) => a.day!.localeCompare(b.day!));
+  for (const [id, segment] of entries) {
+    const list = days.get(segment.day!) ?? [];
+    list.push([id, segment]);
+    days.set(segment.day!, list);
   }
-  return files;
+  return days;
+}
+
+export function segmentsOfKind(manifest: Manifest, kind: Segment["kind"]): Segment[] {
+  return Object.values(manifest.segments).filter((s) => s.kind === kind && s.rows > 0);
 }

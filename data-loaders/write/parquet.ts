@@ -7,6 +7,7 @@ import {EVENT_COLUMNS, GEO_FIELD_NAMES, REJECTED_COLUMNS, USER_AGENT_FIELD_NAMES
 import {Float64Column, Int32Column} from "./columns.js";
 import type {EventBatch} from "./event-batch.js";
 import {sqlString} from "./duckdb.js";
+import {UNDATED} from "../store/manifest.js";
 
 export interface Enrichers {
   geo(clientIp: string): GeoFields;
@@ -20,7 +21,7 @@ export interface ParquetOptions {
 
 export const DEFAULT_ROW_GROUP_SIZE = 65_536;
 
-/** Writes the batch's events to `file`; returns the number of events written. */
+/** Writes the batch's events to `file`, all days together; returns the number of events written. */
 export async function writeEventsParquet(
   connection: DuckDBConnection,
   batch: EventBatch,
@@ -28,18 +29,65 @@ export async function writeEventsParquet(
   file: string,
   options: ParquetOptions = {},
 ): Promise<number> {
-  await stageEvents(connection, batch, enrichers);
+  await stageEnrichedEvents(connection, batch, enrichers);
   try {
-    // Joining into a table first and sorting in the COPY measured twice as fast as one statement.
-    await connection.run(`CREATE OR REPLACE TEMP TABLE enriched_events AS ${ENRICHED_EVENTS_SQL}`);
-    await connection.run(
-      `COPY (SELECT * FROM enriched_events ORDER BY ts, topic, kafka_partition, kafka_offset) TO ${sqlString(file)} ` +
-        `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE})`,
-    );
+    await copySorted(connection, "enriched_events", "true", file, options);
   } finally {
     await dropStagedEvents(connection);
   }
   return batch.size;
+}
+
+/** One day's events written by writeEventsByDay. */
+export interface DayFile {
+  /** YYYY-MM-DD (UTC), or "undated" for events without a time. */
+  day: string;
+  file: string;
+  rows: number;
+  /** Epoch ms; null when undated. */
+  minTs: number | null;
+  maxTs: number | null;
+  /** The S3 objects with rows in this file. */
+  keys: string[];
+}
+
+/** The UTC day of an event, as the store partitions them. */
+export const DAY_SQL = `coalesce(strftime(ts, '%Y-%m-%d'), '${UNDATED}')`;
+
+/** Writes the batch's events as one time-sorted Parquet file per UTC day; `fileFor(day)` names each. */
+export async function writeEventsByDay(
+  connection: DuckDBConnection,
+  batch: EventBatch,
+  enrichers: Enrichers,
+  fileFor: (day: string) => string,
+  options: ParquetOptions = {},
+): Promise<DayFile[]> {
+  await stageEnrichedEvents(connection, batch, enrichers);
+  try {
+    const days = await connection.runAndReadAll(
+      `SELECT ${DAY_SQL} AS day, count(*), epoch_ms(min(ts)), epoch_ms(max(ts)), list(DISTINCT s3_key) FROM enriched_events GROUP BY day ORDER BY day`,
+    );
+    const written: DayFile[] = [];
+    for (const [day, rows, minTs, maxTs, keys] of days.getRowsJS()) {
+      const file = fileFor(String(day));
+      await copySorted(connection, "enriched_events", `${DAY_SQL} = ${sqlString(String(day))}`, file, options);
+      const toNumber = (v: unknown) => (v === null ? null : Number(v));
+      written.push({day: String(day), file, rows: Number(rows), minTs: toNumber(minTs), maxTs: toNumber(maxTs), keys: (keys as unknown[]).map(String)});
+    }
+    return written;
+  } finally {
+    await dropStagedEvents(connection);
+  }
+}
+
+/** Events sorted by time, as every events file of the store and the site is. */
+export const EVENT_ORDER = "ts, topic, kafka_partition, kafka_offset";
+
+async function copySorted(connection: DuckDBConnection, table: string, where: string, file: string, options: ParquetOptions): Promise<void> {
+  await connection.run(
+    `COPY (SELECT * FROM ${table} WHERE ${where} ORDER BY ${EVENT_ORDER}) TO ${sqlString(file)} ` +
+      `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE})`,
+  );
 }
 
 /** Writes rejected lines to `file`. */
@@ -136,6 +184,13 @@ const ENRICHED_EVENTS_SQL =
   ["vhost", "ident", "auth_user", "method", "protocol"].map((w) => `LEFT JOIN staged_words ${w} ON ${w}.id = e.${w}_id`).join(" ");
 
 const STAGED_TABLES = ["enriched_events", "staged_events", "staged_origins", "staged_clients", "staged_agents", "staged_urls", "staged_referrers", "staged_words"];
+
+/** Stages the batch in DuckDB and joins it into the temporary table enriched_events. */
+async function stageEnrichedEvents(connection: DuckDBConnection, batch: EventBatch, enrichers: Enrichers): Promise<void> {
+  await stageEvents(connection, batch, enrichers);
+  // Joining into a table first and sorting in the COPY measured twice as fast as one statement.
+  await connection.run(`CREATE OR REPLACE TEMP TABLE enriched_events AS ${ENRICHED_EVENTS_SQL}`);
+}
 
 async function stageEvents(connection: DuckDBConnection, batch: EventBatch, enrichers: Enrichers): Promise<void> {
   const numericType = (c: Float64Column | Int32Column) => (c instanceof Float64Column ? "DOUBLE" : "INTEGER");

@@ -4,14 +4,30 @@ import * as duckdb from "./duckdb-wasm.js";
 import {FileAttachment} from "observablehq:stdlib";
 
 /**
- * Table name → URL of its Parquet file. Pages query these names; docs/data-dictionary.md lists
- * the columns. `.href` right on the attachment matters: a bare FileAttachment of a .parquet file
- * makes Framework add parquet-wasm and Arrow from jsDelivr, which the offline build cannot reach.
+ * The events are one Parquet file per UTC day (src/data/events/[day].parquet.ts), listed with
+ * their versions in event-days.json; the rejected lines are one file. `.href` right on the
+ * attachment matters: a bare FileAttachment of a .parquet file makes Framework add parquet-wasm
+ * and Arrow from jsDelivr, which the offline build cannot reach. docs/data-dictionary.md lists
+ * the columns.
  */
-const TABLES = {
-  events: FileAttachment("../data/events.parquet").href,
-  rejected: FileAttachment("../data/rejected.parquet").href,
-};
+const EVENT_DAYS = FileAttachment("../data/event-days.json");
+const REJECTED = FileAttachment("../data/rejected.parquet").href;
+
+interface EventDays {
+  days: {day: string; events: number; version: string}[];
+  columns: {name: string; type: string}[];
+}
+
+/**
+ * Where a day's file is served. The built site has it at data/events/<day>.parquet from the site's
+ * root (two levels above this module, in _import/components/); the preview serves data-loader
+ * output under _file/ and marks its file URLs with ?sha=. The version makes a changed day a new URL.
+ */
+function dayFileUrl(day: EventDays["days"][number]): string {
+  const inPreview = new URL(EVENT_DAYS.href, document.baseURI).searchParams.has("sha");
+  const path = `${inPreview ? "_file/" : ""}data/events/${encodeURIComponent(day.day)}.parquet?v=${day.version}`;
+  return new URL(path, new URL("../../", import.meta.url)).href;
+}
 
 export type Row = Record<string, unknown>;
 
@@ -51,11 +67,16 @@ async function openDatabase(): Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.Asy
   // the workbook needs is built in; with no network a query that needs more fails at once.
   await conn.query("SET autoinstall_known_extensions = false");
   await conn.query("SET autoload_known_extensions = false");
-  for (const [name, href] of Object.entries(TABLES)) {
-    const url = new URL(href, document.baseURI).href;
-    await db.registerFileURL(`${name}.parquet`, url, duckdb.DuckDBDataProtocol.HTTP, false);
-    await conn.query(`CREATE VIEW ${name} AS SELECT * FROM read_parquet('${name}.parquet')`);
+  const {days, columns} = (await EVENT_DAYS.json()) as EventDays;
+  for (const [index, day] of days.entries()) {
+    await db.registerFileURL(`events-${index}.parquet`, dayFileUrl(day), duckdb.DuckDBDataProtocol.HTTP, false);
   }
+  const eventFiles = days.map((_, index) => `'events-${index}.parquet'`).join(", ");
+  // No day yet (an empty bucket): the same columns, no rows, so every page still runs.
+  const noEvents = `SELECT ${columns.map((c) => `CAST(NULL AS ${c.type}) AS ${c.name}`).join(", ")} WHERE false`;
+  await conn.query(`CREATE VIEW events AS ${days.length > 0 ? `SELECT * FROM read_parquet([${eventFiles}])` : noEvents}`);
+  await db.registerFileURL("rejected.parquet", new URL(REJECTED, document.baseURI).href, duckdb.DuckDBDataProtocol.HTTP, false);
+  await conn.query("CREATE VIEW rejected AS SELECT * FROM read_parquet('rejected.parquet')");
   return {db, conn};
 }
 

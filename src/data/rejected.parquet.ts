@@ -1,8 +1,6 @@
 // Every line that did not parse, with its object, line number and reason: the data-quality page.
+// Made from the local store (`npm run build` and `weblog watch` sync it first).
 import {loadConfig} from "../../data-loaders/config.js";
 import {writeSiteParquet} from "../../data-loaders/site-data.js";
-import {syncStore} from "../../data-loaders/sync.js";
 
-const config = loadConfig();
-await syncStore(config, {log: (message) => console.error(message)});
-await writeSiteParquet(config, "rejected", process.stdout);
+await writeSiteParquet(loadConfig(), "rejected", process.stdout);

@@ -11,7 +11,7 @@ import {join} from "node:path";
 import {after, before, test} from "node:test";
 import {loadConfig} from "../../data-loaders/config.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
-import {readManifest} from "../../data-loaders/store/manifest.js";
+import {readManifest, segmentsOfKind} from "../../data-loaders/store/manifest.js";
 import {syncStore} from "../../data-loaders/sync.js";
 import {demoEnvironment, DEMO_BUCKET, SAMPLE_DIR} from "../../scripts/demo.js";
 import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
@@ -109,6 +109,6 @@ test("an object deleted between listing and reading is skipped with a warning; t
   // Back again (the 404 was transient): the next sync takes it in.
   const again = await syncStore(configFor("vanished"));
   assert.equal(again.added, 1);
-  const events = Object.values((await readManifest(join(dir, "vanished"))).segments).reduce((n, s) => n + s.event_count, 0);
+  const events = segmentsOfKind(await readManifest(join(dir, "vanished")), "events").reduce((n, s) => n + s.rows, 0);
   assert.equal(events, expected.events);
 });

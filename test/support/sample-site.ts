@@ -11,6 +11,7 @@ import type {S3Client} from "@aws-sdk/client-s3";
 import {loadConfig, type WeblogConfig} from "../../data-loaders/config.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {syncStore} from "../../data-loaders/sync.js";
+import {refreshSiteData} from "../../data-loaders/site-loaders.js";
 import {demoEnvironment, DEMO_BUCKET, REWRITES_DIR, SAMPLE_DIR} from "../../scripts/demo.js";
 import {bundleDuckDB} from "../../scripts/bundle-duckdb.js";
 import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3} from "../../scripts/local-s3.js";
@@ -26,7 +27,7 @@ export interface SampleSite {
   dist: string;
   /** The store the site's loaders read. */
   store: string;
-  /** The Parquet files as shipped in dist/, for computing expected numbers in the test. */
+  /** The Parquet files as shipped in dist/, for computing expected numbers in the test: a glob of the day files. */
   eventsParquet: string;
   rejectedParquet: string;
 }
@@ -53,7 +54,7 @@ export async function sampleSite(): Promise<SampleSite> {
   return {
     dist,
     store: join(dir, "store"),
-    eventsParquet: await findShipped(join(dist, "_file/data"), "events"),
+    eventsParquet: join(dist, "data/events/*.parquet"),
     rejectedParquet: await findShipped(join(dist, "_file/data"), "rejected"),
   };
 }
@@ -63,24 +64,18 @@ async function buildSampleSite(dir: string): Promise<void> {
   await buildSiteWith(dir, async (client, config) => {
     await seedBucket(client, DEMO_BUCKET, SAMPLE_DIR);
     await syncStore(config, {client});
-    // The loaders sync again during the build (taking in the rewrite), as in `npm run build`.
+    // A connector restart before the next build, which takes it in (as `npm run build` syncs first).
     await seedBucket(client, DEMO_BUCKET, REWRITES_DIR);
   });
 }
 
 /**
  * Builds a copy of the site in `<dir>/project` against its own local S3 endpoint and store
- * `<dir>/store`; `fill` puts the data in the bucket (and may sync) before the build runs.
+ * `<dir>/store`; `fill` puts the data in the bucket (and may sync), then the build runs as
+ * `npm run build` does: sync, refresh the site's cached data, `observable build`.
  */
 export async function buildSiteWith(dir: string, fill: (client: S3Client, config: WeblogConfig) => Promise<void>): Promise<string> {
-  const project = join(dir, "project");
-  await rm(project, {recursive: true, force: true});
-  await mkdir(project, {recursive: true});
-  await bundleDuckDB();
-  await cp(join(PROJECT_DIR, "src"), join(project, "src"), {recursive: true, filter: (p) => !p.includes(".observablehq")});
-  await cp(join(PROJECT_DIR, "observablehq.config.ts"), join(project, "observablehq.config.ts"));
-  await cp(join(PROJECT_DIR, "package.json"), join(project, "package.json"));
-  for (const shared of ["data-loaders", "node_modules"]) await symlink(join(PROJECT_DIR, shared), join(project, shared));
+  const project = await copyProject(join(dir, "project"));
 
   const s3 = await startLocalS3({port: 0});
   try {
@@ -89,7 +84,10 @@ export async function buildSiteWith(dir: string, fill: (client: S3Client, config
     // The SDK takes credentials from the process environment; the local endpoint accepts any.
     Object.assign(process.env, LOCAL_S3_CREDENTIALS);
     const config = loadConfig(project, {...process.env, ...env});
-    await fill(createS3Client(config.source), config);
+    const client = createS3Client(config.source);
+    await fill(client, config);
+    await syncStore(config, {client});
+    await refreshSiteData(project, config.store);
     await promisify(execFile)(join(PROJECT_DIR, "node_modules/.bin/observable"), ["build"], {
       cwd: project,
       // Framework runs .ts loaders with `tsx`, found on PATH as under `npm run`.
@@ -100,6 +98,18 @@ export async function buildSiteWith(dir: string, fill: (client: S3Client, config
     await s3.stop();
   }
   return join(project, "dist");
+}
+
+/** A copy of the site's sources at `project` (library and node_modules linked), with no cache. */
+export async function copyProject(project: string): Promise<string> {
+  await rm(project, {recursive: true, force: true});
+  await mkdir(project, {recursive: true});
+  await bundleDuckDB();
+  await cp(join(PROJECT_DIR, "src"), join(project, "src"), {recursive: true, filter: (p) => !p.includes(".observablehq")});
+  await cp(join(PROJECT_DIR, "observablehq.config.ts"), join(project, "observablehq.config.ts"));
+  await cp(join(PROJECT_DIR, "package.json"), join(project, "package.json"));
+  for (const shared of ["data-loaders", "node_modules"]) await symlink(join(PROJECT_DIR, shared), join(project, shared));
+  return project;
 }
 
 async function findShipped(dir: string, name: string): Promise<string> {

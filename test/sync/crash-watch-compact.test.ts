@@ -3,12 +3,12 @@
 import assert from "node:assert/strict";
 import {spawn, type ChildProcess} from "node:child_process";
 import {readFileSync} from "node:fs";
-import {mkdir, mkdtemp, readdir, rm, stat, writeFile} from "node:fs/promises";
+import {mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile} from "node:fs/promises";
 import {tmpdir} from "node:os";
-import {join} from "node:path";
+import {join, relative} from "node:path";
 import {after, before, test} from "node:test";
 import {loadConfig} from "../../data-loaders/config.js";
-import {exportSiteParquet} from "../../data-loaders/site-data.js";
+import {daysOf, exportSiteParquet, storedDays} from "../../data-loaders/site-data.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {compactStore} from "../../data-loaders/store/compact.js";
 import {liveFiles, readManifest} from "../../data-loaders/store/manifest.js";
@@ -59,7 +59,12 @@ function waitForOutput(child: ChildProcess, pattern: RegExp, times = 1): Promise
 async function inspect(store: string) {
   const manifest = await readManifest(store);
   const live = liveFiles(manifest);
-  const strays = (await readdir(join(store, "segments"))).filter((name) => !live.has(`segments/${name}`));
+  const files = [];
+  for (const directory of ["events", "rejected"]) {
+    const entries = await readdir(join(store, directory), {recursive: true, withFileTypes: true}).catch(() => []);
+    files.push(...entries.filter((e) => e.isFile()).map((e) => relative(store, join(e.parentPath, e.name))));
+  }
+  const strays = files.filter((file) => !live.has(file));
   const file = join(store, "check.parquet");
   await exportSiteParquet(loadConfig(store, {WEBLOG_STORE: store}), "events", file);
   const duckdb = await openDuckDB();
@@ -103,42 +108,54 @@ for (const commits of [1, 4, 9]) {
   });
 }
 
-test("compaction merges segments and changes no row", async () => {
+test("compaction merges each day's segments into one and changes no row", async () => {
   const store = join(dir, "many-segments");
   await syncStore(loadConfig(dir, demoEnvironment(s3.endpoint, store)), {batchEvents: 100});
   const before = await inspect(store);
-  assert.ok(before.segments > 1 && before.segments <= 16, `${before.segments} segments`);
+  const groups = () => readManifest(store).then((m) => Object.values(m.segments).map((s) => s.day ?? "rejected"));
+  const groupsBefore = await groups();
+  const distinct = new Set(groupsBefore).size;
+  assert.ok(groupsBefore.length > distinct, `${groupsBefore.length} segments in ${distinct} days and rejected`);
   const result = await compactStore(store);
-  assert.equal(result.segmentsAfter, 1);
+  assert.equal(result.segmentsAfter, distinct);
+  assert.deepEqual((await groups()).sort(), [...new Set(groupsBefore)].sort(), "one segment per day, one of rejected lines");
   const compacted = await inspect(store);
-  assert.equal(compacted.segments, 1);
   assert.deepEqual({...compacted, segments: 0}, {...before, segments: 0});
   // A later sync still knows every object: nothing is taken in twice.
   const again = await syncStore(loadConfig(dir, demoEnvironment(s3.endpoint, store)));
   assert.equal(again.unchanged, expected.valueObjects);
 });
 
-test("weblog watch takes in new objects as they land, refreshes the loaders, and stops on Ctrl-C", {timeout: 120_000}, async () => {
+test("weblog watch takes in new objects as they land, refreshes the site's data, and stops on Ctrl-C", {timeout: 120_000}, async () => {
   const project = join(dir, "project");
   const store = join(dir, "watched");
   await mkdir(join(project, "src/data"), {recursive: true});
-  const loader = join(project, "src/data/events.parquet.ts");
-  await writeFile(loader, "// stand-in for the site's loader\n");
+  const index = join(project, "src/data/event-days.json.ts");
+  await writeFile(index, "// stand-in for the site's days index loader\n");
   const old = new Date(Date.now() - 3_600_000);
-  const {utimes} = await import("node:fs/promises");
-  await utimes(loader, old, old);
+  await utimes(index, old, old);
 
   const child = weblog(["watch", "--interval", "1"], project, store);
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   await waitForOutput(child, /sync: /);
   assert.equal(Object.keys((await readManifest(store)).objects).length, expected.valueObjects);
-  assert.ok((await stat(loader)).mtimeMs > old.getTime() + 1000, "the loader was marked stale");
+  assert.ok((await stat(index)).mtimeMs > old.getTime() + 1000, "the days index was marked stale");
 
+  // Framework's cached day files: after the rewrite lands, only the days it touched are dropped.
+  const cache = join(project, "src/.observablehq/cache/data/events");
+  const days = (await storedDays(store)).map((d) => d.day);
+  for (const day of days) await writeFile(join(cache, `${day}.parquet`), "cached");
   const config = loadConfig(dir, demoEnvironment(s3.endpoint, store));
+  const before = await readManifest(store);
   await seedBucket(createS3Client(config.source), DEMO_BUCKET, REWRITES_DIR);
   await waitForOutput(child, /sync: /);
   const manifest = await readManifest(store);
   assert.equal(Object.keys(manifest.objects).length, expected.valueObjects + 1);
+
+  const changed = (await storedDays(store)).filter((d) => daysOf(before).find((b) => b.day === d.day)?.version !== d.version).map((d) => d.day);
+  assert.ok(changed.length > 0 && changed.length < days.length, `the rewrite touched ${changed.join(", ")} of ${days.length} days`);
+  const kept = (await readdir(cache)).filter((f) => f.endsWith(".parquet")).map((f) => f.replace(".parquet", ""));
+  assert.deepEqual(kept.sort(), days.filter((d) => !changed.includes(d)).sort(), "the untouched days keep their cached file");
 
   child.kill("SIGINT");
   assert.equal(await exited, 0);

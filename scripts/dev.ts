@@ -1,0 +1,50 @@
+// `npm run dev`: the live workbook. `weblog watch` keeps the store in step with the bucket and
+// drops the site's cached data for the days that changed; `observable preview` re-runs the
+// loaders it needs and updates the open pages. Ctrl-C stops both. Extra arguments go to the
+// preview (`npm run dev -- --port 4000 --no-open`).
+import {spawn, type ChildProcess} from "node:child_process";
+import {join, resolve} from "node:path";
+import {fileURLToPath} from "node:url";
+import {bundleDuckDB} from "./bundle-duckdb.js";
+
+const toolsDir = resolve(fileURLToPath(import.meta.url), "../..");
+
+export interface LiveWorkbook {
+  watch: ChildProcess;
+  preview: ChildProcess;
+  /** Stops both; resolves when both have exited. */
+  stop(): Promise<void>;
+}
+
+/** Starts `weblog watch` and `observable preview` in `projectDir`; their output goes to `stdio`. */
+export function startLiveWorkbook(projectDir: string, {env = process.env, previewArgs = [] as string[], stdio = "inherit" as "inherit" | "pipe"} = {}): LiveWorkbook {
+  const bin = join(toolsDir, "node_modules/.bin");
+  // Framework runs the .ts loaders with tsx, which it finds on PATH.
+  const childEnv = {...env, OBSERVABLE_TELEMETRY_DISABLE: "true", PATH: `${bin}:${env.PATH ?? ""}`};
+  const watch = spawn(process.execPath, [join(toolsDir, "bin/weblog.js"), "watch"], {cwd: projectDir, env: childEnv, stdio: ["ignore", stdio, stdio]});
+  const preview = spawn(join(bin, "observable"), ["preview", ...previewArgs], {cwd: projectDir, env: childEnv, stdio: ["ignore", stdio, stdio]});
+  const exited = (child: ChildProcess) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((done) => child.once("exit", () => done())));
+  return {
+    watch,
+    preview,
+    async stop() {
+      for (const child of [watch, preview]) if (child.exitCode === null && child.signalCode === null) child.kill("SIGINT");
+      await Promise.all([exited(watch), exited(preview)]);
+    },
+  };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await bundleDuckDB();
+  const live = startLiveWorkbook(process.cwd(), {previewArgs: process.argv.slice(2)});
+  let stopping = false;
+  const stop = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    void live.stop().then(() => process.exit(code));
+  };
+  process.once("SIGINT", () => stop(0));
+  process.once("SIGTERM", () => stop(0));
+  // Either one ending (a bad configuration, a port in use) ends the other: half a workbook would mislead.
+  for (const child of [live.watch, live.preview]) child.once("exit", (code) => stop(code ?? 1));
+}

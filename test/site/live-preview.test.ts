@@ -1,0 +1,64 @@
+// `npm run dev` live: an S3 sink object put into the bucket while the Overview is open in
+// Chromium shows up on the page by itself (no one reloads it), and only the day it fell on is
+// exported again.
+import assert from "node:assert/strict";
+import {after, before, test} from "node:test";
+import type {Browser} from "playwright-core";
+import {storedDays} from "../../data-loaders/site-data.js";
+import {DEMO_BUCKET, SAMPLE_DIR} from "../../scripts/demo.js";
+import {seedBucket} from "../../scripts/local-s3.js";
+import {launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
+import {landObject, shownRequests, startLiveSetup, type LiveSetup} from "../support/live-workbook.js";
+
+let live: LiveSetup;
+let browser: Browser;
+let overview: WatchedPage;
+
+before(async () => {
+  live = await startLiveSetup((client) => seedBucket(client, DEMO_BUCKET, SAMPLE_DIR).then(() => {}));
+  browser = await launchBrowser();
+  overview = await openWatchedPage(browser, live.url);
+  await overview.page.goto(live.url);
+  await overview.page.waitForSelector("[data-chart] svg", {timeout: 90_000});
+});
+
+after(async () => {
+  await browser?.close();
+  await live?.stop();
+});
+
+test("an object landing in the bucket appears on the open Overview without a reload", {timeout: 120_000}, async (t) => {
+  const before = await shownRequests(overview.page);
+  assert.ok(before !== null && before > 0, `the Overview shows ${before} requests`);
+  const daysBefore = await storedDays(live.config.store);
+  let navigations = 0;
+  overview.page.on("framenavigated", (frame) => {
+    if (frame === overview.page.mainFrame()) navigations++;
+  });
+
+  // 250 requests on 17 May 2023, a day the sample already has, from a new partition's first object.
+  const lines = Array.from({length: 250}, (_, i) => `198.51.100.${i % 200} - - [17/May/2023:09:${String(i % 60).padStart(2, "0")}:00 +0000] "GET /live/${i} HTTP/1.1" 200 512 "-" "curl/8.4.0"`);
+  const outputBefore = live.output().length;
+  const landed = performance.now();
+  await landObject(live.client, "i-05f1a9c3d7e2b6480", 900_000, lines);
+
+  await overview.page.waitForFunction(
+    ([selector, expected]) => document.querySelector(selector)?.textContent?.replace(/[^\d]/g, "") === String(expected),
+    ['[data-metric="requests"]', before + 250] as const,
+    {timeout: 60_000, polling: 200},
+  ).catch((error) => assert.fail(`the page still shows ${before}: ${error.message}\n${live.output().slice(-3000)}`));
+  t.diagnostic(`shown ${((performance.now() - landed) / 1000).toFixed(1)} s after landing (polling every second)`);
+  assert.equal(navigations, 0, "nobody reloaded the page");
+
+  const daysAfter = await storedDays(live.config.store);
+  const changed = daysAfter.filter((d) => daysBefore.find((b) => b.day === d.day)?.version !== d.version).map((d) => d.day);
+  assert.deepEqual(changed, ["2023-05-17"]);
+  // The preview ran the day loader for that day alone; the other days came from its cache.
+  // Framework logs "load /data/events/<day>.parquet → [fresh] …" for a day served from its cache.
+  const loaded = [...live.output().slice(outputBefore).matchAll(/load \/data\/events\/([\w-]+)\.parquet → (\[\w+\] )?/g)]
+    .filter((m) => m[2] !== "[fresh] ")
+    .map((m) => m[1]);
+  assert.deepEqual([...new Set(loaded)], ["2023-05-17"], live.output().slice(outputBefore));
+  assert.deepEqual(overview.externalRequests, []);
+  assert.deepEqual(overview.errors, []);
+});
