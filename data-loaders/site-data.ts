@@ -16,7 +16,8 @@ import {readManifest, segmentsByDay, segmentsOfKind, type Manifest} from "./stor
 import {openDuckDB, sqlFileList, sqlString} from "./write/duckdb.js";
 import {DEFAULT_ROW_GROUP_SIZE, EVENT_ORDER} from "./write/parquet.js";
 
-export type SiteTable = "events" | "rejected";
+/** events: one day's (or every) event; rollups: one day's pre-aggregated counts; rejected: every rejected line. */
+export type SiteTable = "events" | "rollups" | "rejected";
 
 export interface ExportOptions {
   /** Only this day's events (YYYY-MM-DD or "undated"); without it, every event. */
@@ -63,13 +64,11 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
   const lock = await lockStore(config.store);
   try {
     const manifest = await readManifest(config.store);
-    const files = filesOf(manifest, table, day).map((f) => join(config.store, f));
+    const files = filesOf(manifest, table === "rollups" ? "events" : table, day).map((f) => join(config.store, f));
     const columns = table === "rejected" ? REJECTED_COLUMNS : EVENT_COLUMNS;
     const source = files.length > 0 ? `read_parquet(${sqlFileList(files)})` : `(${emptyTableSql(columns)})`;
-    const order = table === "rejected" ? "s3_key, line_number" : EVENT_ORDER;
-    await duckdb.run(
-      `COPY (SELECT * FROM ${source} ORDER BY ${order}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${DEFAULT_ROW_GROUP_SIZE})`,
-    );
+    const select = table === "rollups" ? rollupsSql(source) : `SELECT * FROM ${source} ORDER BY ${table === "rejected" ? "s3_key, line_number" : EVENT_ORDER}`;
+    await duckdb.run(`COPY (${select}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${DEFAULT_ROW_GROUP_SIZE})`);
   } finally {
     await lock.release();
   }
@@ -79,6 +78,26 @@ function filesOf(manifest: Manifest, table: SiteTable, day: string | undefined):
   if (table === "rejected") return segmentsOfKind(manifest, "rejected").map((s) => s.file);
   if (day === undefined) return segmentsOfKind(manifest, "events").map((s) => s.file);
   return (segmentsByDay(manifest).get(day) ?? []).map(([, s]) => s.file);
+}
+
+/**
+ * A day's rollups: request counts pre-aggregated by the dimensions the pages filter on (time,
+ * instance, bot or not, status), one `kind` per question the Overview asks, so it reads thousands
+ * of rows instead of millions. `ts` is the hour ('hour') or the day (the others), so the pages'
+ * day-range filters apply unchanged. docs/data-dictionary.md lists the views made from them.
+ */
+function rollupsSql(events: string): string {
+  const filterColumns = "log_stream, is_bot, status";
+  const daily = (kind: string, value: string) =>
+    `SELECT '${kind}' AS kind, date_trunc('day', ts) AS ts, ${filterColumns}, ${value} AS value, count(*) AS requests, ` +
+    `sum(bytes)::BIGINT AS bytes, NULL::TIMESTAMP AS first_ts, NULL::TIMESTAMP AS last_ts FROM ${events} GROUP BY ALL`;
+  return [
+    `SELECT 'hour' AS kind, date_trunc('hour', ts) AS ts, ${filterColumns}, NULL::VARCHAR AS value, count(*) AS requests, ` +
+      `sum(bytes)::BIGINT AS bytes, min(ts) AS first_ts, max(ts) AS last_ts FROM ${events} GROUP BY ALL`,
+    daily("path", "path"),
+    daily("country", "country"),
+    daily("client", "client_ip"),
+  ].join(" UNION ALL ") + " ORDER BY kind, ts";
 }
 
 /** A query with the right columns and no rows: a store with nothing in it still makes a valid file. */

@@ -2,8 +2,8 @@
 // loaders (src/data/) read the store; Framework keeps each loader's output in its cache
 // (src/.observablehq/cache/) and, in `build` and live in `preview`, runs a loader again when
 // its output is missing or older than the loader's file. So after a sync:
-//   - a day whose segments changed loses its cached file (data/events/<day>.parquet), and only
-//     that day is exported again;
+//   - a day whose segments changed loses its cached files (data/events/<day>.parquet and
+//     data/rollups/<day>.parquet), and only that day is exported again;
 //   - the days index and the rejected lines, both cheap, are marked stale by touching their loader.
 // What the cache was made from is recorded beside it, so a cache made from another store (the
 // demo's, say) is never taken for this one's.
@@ -16,6 +16,8 @@ export const SITE_DATA_DIR = "src/data";
 const DAYS_INDEX_LOADER = "event-days.json.ts";
 const REJECTED_LOADER = "rejected.parquet.ts";
 const DAY_FILES_CACHE = "src/.observablehq/cache/data/events";
+/** Made from the same segments as the day's events file, so dropped with it. */
+const DAY_ROLLUPS_CACHE = "src/.observablehq/cache/data/rollups";
 const RECORD_FILE = ".weblog-store.json";
 
 /** What the cached site data was made from. */
@@ -46,7 +48,10 @@ export async function refreshSiteData(projectDir: string, store: string): Promis
   const stale = new Set(Object.keys(current.days).filter((day) => !sameStore || recorded.days[day] !== current.days[day]));
   // Days that left the store (all their objects replaced by others) lose their file too.
   if (recorded) for (const day of Object.keys(recorded.days)) if (!(day in current.days)) stale.add(day);
-  for (const day of stale) await rm(join(cacheDir, `${day}.parquet`), {force: true});
+  for (const day of stale) {
+    await rm(join(cacheDir, `${day}.parquet`), {force: true});
+    await rm(join(projectDir, DAY_ROLLUPS_CACHE, `${day}.parquet`), {force: true});
+  }
   const rejectedChanged = !sameStore || recorded.rejected !== current.rejected;
 
   const now = new Date();

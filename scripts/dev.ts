@@ -45,6 +45,10 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   };
   process.once("SIGINT", () => stop(0));
   process.once("SIGTERM", () => stop(0));
-  // Either one ending (a bad configuration, a port in use) ends the other: half a workbook would mislead.
-  for (const child of [live.watch, live.preview]) child.once("exit", (code) => stop(code ?? 1));
+  // Without a bucket (no weblog.config.json yet) the watch ends at once; the preview goes on with
+  // what the store holds, so pages can still be written and checked.
+  live.watch.once("exit", (code) => {
+    if (!stopping) console.error(`weblog watch ended (exit ${code}); the preview goes on with the data already in the store`);
+  });
+  live.preview.once("exit", (code) => stop(code ?? 1));
 }

@@ -75,8 +75,9 @@ const day = (date: Date | null) => date?.toISOString().slice(0, 10) ?? null;
 
 /** The filter bar, with the instances and dates found in the data. Use as `view(await filterBar())`. */
 export async function filterBar(): Promise<Inputs.Input<EventFilter>> {
-  const range = await queryRow<{first: Date | null; last: Date | null}>("SELECT min(ts) AS first, max(ts) AS last FROM events");
-  const instances = (await query<{log_stream: string}>("SELECT DISTINCT log_stream FROM events WHERE log_stream IS NOT NULL ORDER BY 1")).map((r) => r.log_stream);
+  // From the hourly rollups: the same answers as from events, without reading millions of rows.
+  const range = await queryRow<{first: Date | null; last: Date | null}>("SELECT min(first_ts) AS first, max(last_ts) AS last FROM requests_hourly");
+  const instances = (await query<{log_stream: string}>("SELECT DISTINCT log_stream FROM requests_hourly WHERE log_stream IS NOT NULL ORDER BY 1")).map((r) => r.log_stream);
   const initial = restoreFilter(instances);
   const form = Inputs.form<{from: Date | null; to: Date | null; instance: string; bots: BotChoice; statuses: string[]}>(
     {

@@ -13,6 +13,32 @@ import {FileAttachment} from "observablehq:stdlib";
 const EVENT_DAYS = FileAttachment("../data/event-days.json");
 const REJECTED = FileAttachment("../data/rejected.parquet").href;
 
+/** The columns of data/rollups/<day>.parquet (data-loaders/site-data.ts writes them). */
+const ROLLUP_COLUMNS = [
+  {name: "kind", type: "VARCHAR"},
+  {name: "ts", type: "TIMESTAMP"},
+  {name: "log_stream", type: "VARCHAR"},
+  {name: "is_bot", type: "BOOLEAN"},
+  {name: "status", type: "SMALLINT"},
+  {name: "value", type: "VARCHAR"},
+  {name: "requests", type: "BIGINT"},
+  {name: "bytes", type: "BIGINT"},
+  {name: "first_ts", type: "TIMESTAMP"},
+  {name: "last_ts", type: "TIMESTAMP"},
+];
+
+/**
+ * Pre-aggregated requests, for pages that must open fast on millions of events. Each has the
+ * columns the filters use (ts, log_stream, is_bot, status), so `whereClause` applies as it does
+ * to `events`; ts is the hour (requests_hourly) or the day (the others).
+ */
+const ROLLUP_VIEWS = {
+  requests_hourly: "SELECT ts, log_stream, is_bot, status, requests, bytes, first_ts, last_ts FROM rollups WHERE kind = 'hour'",
+  requests_by_path: "SELECT ts, log_stream, is_bot, status, value AS path, requests, bytes FROM rollups WHERE kind = 'path'",
+  requests_by_country: "SELECT ts, log_stream, is_bot, status, value AS country, requests, bytes FROM rollups WHERE kind = 'country'",
+  requests_by_client: "SELECT ts, log_stream, is_bot, status, value AS client_ip, requests, bytes FROM rollups WHERE kind = 'client'",
+};
+
 interface EventDays {
   days: {day: string; events: number; version: string}[];
   columns: {name: string; type: string}[];
@@ -23,9 +49,9 @@ interface EventDays {
  * root (two levels above this module, in _import/components/); the preview serves data-loader
  * output under _file/ and marks its file URLs with ?sha=. The version makes a changed day a new URL.
  */
-function dayFileUrl(day: EventDays["days"][number]): string {
+function dayFileUrl(kind: "events" | "rollups", day: EventDays["days"][number]): string {
   const inPreview = new URL(EVENT_DAYS.href, document.baseURI).searchParams.has("sha");
-  const path = `${inPreview ? "_file/" : ""}data/events/${encodeURIComponent(day.day)}.parquet?v=${day.version}`;
+  const path = `${inPreview ? "_file/" : ""}data/${kind}/${encodeURIComponent(day.day)}.parquet?v=${day.version}`;
   return new URL(path, new URL("../../", import.meta.url)).href;
 }
 
@@ -68,13 +94,16 @@ async function openDatabase(): Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.Asy
   await conn.query("SET autoinstall_known_extensions = false");
   await conn.query("SET autoload_known_extensions = false");
   const {days, columns} = (await EVENT_DAYS.json()) as EventDays;
-  for (const [index, day] of days.entries()) {
-    await db.registerFileURL(`events-${index}.parquet`, dayFileUrl(day), duckdb.DuckDBDataProtocol.HTTP, false);
-  }
-  const eventFiles = days.map((_, index) => `'events-${index}.parquet'`).join(", ");
   // No day yet (an empty bucket): the same columns, no rows, so every page still runs.
-  const noEvents = `SELECT ${columns.map((c) => `CAST(NULL AS ${c.type}) AS ${c.name}`).join(", ")} WHERE false`;
-  await conn.query(`CREATE VIEW events AS ${days.length > 0 ? `SELECT * FROM read_parquet([${eventFiles}])` : noEvents}`);
+  const noRows = (cols: {name: string; type: string}[]) => `SELECT ${cols.map((c) => `CAST(NULL AS ${c.type}) AS ${c.name}`).join(", ")} WHERE false`;
+  for (const kind of ["events", "rollups"] as const) {
+    for (const [index, day] of days.entries()) {
+      await db.registerFileURL(`${kind}-${index}.parquet`, dayFileUrl(kind, day), duckdb.DuckDBDataProtocol.HTTP, false);
+    }
+    const files = days.map((_, index) => `'${kind}-${index}.parquet'`).join(", ");
+    await conn.query(`CREATE VIEW ${kind} AS ${days.length > 0 ? `SELECT * FROM read_parquet([${files}])` : noRows(kind === "events" ? columns : ROLLUP_COLUMNS)}`);
+  }
+  for (const [view, select] of Object.entries(ROLLUP_VIEWS)) await conn.query(`CREATE VIEW ${view} AS ${select}`);
   await db.registerFileURL("rejected.parquet", new URL(REJECTED, document.baseURI).href, duckdb.DuckDBDataProtocol.HTTP, false);
   await conn.query("CREATE VIEW rejected AS SELECT * FROM read_parquet('rejected.parquet')");
   return {db, conn};

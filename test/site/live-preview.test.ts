@@ -53,9 +53,10 @@ test("an object landing in the bucket appears on the open Overview without a rel
   const daysAfter = await storedDays(live.config.store);
   const changed = daysAfter.filter((d) => daysBefore.find((b) => b.day === d.day)?.version !== d.version).map((d) => d.day);
   assert.deepEqual(changed, ["2023-05-17"]);
-  // The preview ran the day loader for that day alone; the other days came from its cache.
-  // Framework logs "load /data/events/<day>.parquet → [fresh] …" for a day served from its cache.
-  const loaded = [...live.output().slice(outputBefore).matchAll(/load \/data\/events\/([\w-]+)\.parquet → (\[\w+\] )?/g)]
+  // The preview ran the day loaders for that day alone; the other days came from its cache.
+  // Framework logs "load /data/events/<day>.parquet → [fresh] …" for a file served from its cache,
+  // "[missing]" or "[stale]" for one it makes again (events or rollups of a day).
+  const loaded = [...live.output().slice(outputBefore).matchAll(/load \/data\/(?:events|rollups)\/([\w-]+)\.parquet → (\[\w+\] )?/g)]
     .filter((m) => m[2] !== "[fresh] ")
     .map((m) => m[1]);
   assert.deepEqual([...new Set(loaded)], ["2023-05-17"], live.output().slice(outputBefore));

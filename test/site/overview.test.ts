@@ -86,3 +86,26 @@ test("no request leaves the site's origin and nothing fails in the console", asy
   await overview.page.screenshot({path: `${PROJECT_DIR}/test-results/overview.png`, fullPage: true});
   console.log(`overview: first chart ${Math.round(firstChartMs)} ms after navigation`);
 });
+
+test("under a filter (one instance, two days, humans, 4xx and 5xx) the rollups give what events give", async () => {
+  const instance = "i-02e3ca004943e0f26";
+  const filter = {from: "2023-05-15", to: "2023-05-16", instance, bots: "exclude", statuses: ["4xx", "5xx"]};
+  const where = `WHERE ts >= TIMESTAMP '2023-05-15' AND ts < TIMESTAMP '2023-05-17' AND log_stream = '${instance}' AND NOT is_bot AND status // 100 IN (4, 5)`;
+  const [row] = await expected<{requests: number; clients: number; bytes: string}>(
+    `SELECT count(*) AS requests, count(DISTINCT client_ip) AS clients, sum(bytes) AS bytes FROM events ${where}`,
+  );
+  const paths = await expected<{path: string}>(`SELECT path, count(*) AS requests FROM events ${where} AND path IS NOT NULL GROUP BY path ORDER BY requests DESC, path LIMIT 10`);
+  assert.ok(Number(row.requests) > 10 && paths.length > 1, `the filter keeps ${row.requests} requests`);
+
+  const filtered = await openWatchedPage(browser, server.url);
+  await filtered.page.goto(`${server.url}?filter=${encodeURIComponent(JSON.stringify(filter))}`);
+  await filtered.page.waitForFunction(() => document.querySelectorAll("[data-chart] svg").length >= 3, undefined, {timeout: 60_000});
+  const metric = (name: string) => filtered.page.textContent(`[data-metric="${name}"]`);
+  assert.equal(await metric("requests"), formatCount(Number(row.requests)));
+  assert.equal(await metric("clients"), formatCount(Number(row.clients)));
+  assert.equal(await metric("bytes"), formatBytes(Number(row.bytes)));
+  const titles = await filtered.page.$$eval('[data-chart="top-paths"] svg g[aria-label="text"] text title', (nodes) => nodes.map((n) => n.textContent));
+  assert.deepEqual(titles, paths.map((r) => r.path));
+  assert.deepEqual(filtered.errors, []);
+  await filtered.page.context().close();
+});

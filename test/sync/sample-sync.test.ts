@@ -3,14 +3,15 @@
 // instead of adding them. Expected counts come from sample/expected.json, which the sample
 // generator computed from the lines it wrote, not from this pipeline.
 import assert from "node:assert/strict";
-import {readFileSync} from "node:fs";
-import {mkdtemp, rm} from "node:fs/promises";
+import {existsSync, readFileSync} from "node:fs";
+import {mkdir, mkdtemp, rm, writeFile} from "node:fs/promises";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
 import {loadConfig, type WeblogConfig} from "../../data-loaders/config.js";
 import {exportSiteParquet} from "../../data-loaders/site-data.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
+import {readManifest, segmentsOfKind} from "../../data-loaders/store/manifest.js";
 import {syncStore, type SyncResult} from "../../data-loaders/sync.js";
 import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
 import {demoEnvironment, DEMO_BUCKET, REWRITES_DIR, SAMPLE_DIR} from "../../scripts/demo.js";
@@ -136,4 +137,36 @@ test("connector rewrites replace rows and are never counted twice", async () => 
   assert.equal(Number(replacedRows), expected.rewrites.replacedRecords);
   // The rewritten object's records carry new ingestion times: its rows were replaced, not kept.
   assert.equal(Number(lateIngest), expected.rewrites.replacedRecords);
+});
+
+test("every day file holds only its own day, sorted by time", async () => {
+  const manifest = await readManifest(config.store);
+  const events = segmentsOfKind(manifest, "events");
+  assert.ok(events.length >= 2, `${events.length} day segments`);
+  const duckdb = await openDuckDB();
+  for (const segment of events) {
+    const file = sqlString(join(config.store, segment.file));
+    const [[rows, otherDays, unsorted]] = (
+      await duckdb.runAndReadAll(
+        `SELECT count(*), count(*) FILTER (strftime(ts, '%Y-%m-%d') <> ${sqlString(segment.day!)}), count(*) FILTER (ts < previous)
+         FROM (SELECT ts, lag(ts) OVER () AS previous FROM read_parquet(${file}))`,
+      )
+    ).getRowsJS();
+    assert.deepEqual([Number(rows), Number(otherDays), Number(unsorted)], [segment.rows, 0, 0], segment.file);
+  }
+});
+
+test("a store written by the first version is taken in again from the bucket, with a line saying so", async () => {
+  const store = join(dir, "old-store");
+  await mkdir(join(store, "segments"), {recursive: true});
+  await writeFile(join(store, "manifest.json"), JSON.stringify({version: 1, objects: {}, segments: {}}));
+  await writeFile(join(store, "segments/old.events.parquet"), "not read");
+  const old = loadConfig(dir, {...demoEnvironment(s3.endpoint, store)});
+  await assert.rejects(exportSiteParquet(old, "events", join(dir, "x.parquet")), /earlier Weblog Workbook.*weblog sync/);
+  const lines: string[] = [];
+  const result = await syncStore(old, {client, log: (line) => lines.push(line)});
+  assert.equal(result.events, expected.events);
+  assert.ok(lines.some((line) => line.includes("taking the bucket in again")), lines.join("\n"));
+  assert.equal((await readManifest(store)).version, 2);
+  assert.equal(existsSync(join(store, "segments")), false);
 });
