@@ -21,12 +21,16 @@ export async function runWatch(args: string[]): Promise<number> {
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   console.error(`watch: syncing s3://${config.source.bucket}/${config.source.prefix} every ${seconds} s (Ctrl-C to stop)`);
+  // The first pass refreshes the site's data even when the store did not change: the cache may
+  // have been made from another store (the demo's, say).
+  let first = true;
   while (!stopping) {
     const started = performance.now();
     try {
       const result = await syncStore(config, {client});
+      if (result.changed || first) await refreshSiteData(process.cwd(), config.store);
+      first = false;
       if (result.changed) {
-        await refreshSiteData(process.cwd(), config.store);
         console.error(`${new Date().toISOString()} ${summary(result, performance.now() - started)}`);
       }
     } catch (error) {

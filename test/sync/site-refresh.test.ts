@@ -1,0 +1,75 @@
+// refreshSiteData keeps Framework's cached site data in step with the store: a day whose
+// segments changed loses its cached files, the others keep theirs, and a cache made from
+// another store is never reused. Real files in a temporary project; the manifests are written
+// as sync writes them.
+import assert from "node:assert/strict";
+import {mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile} from "node:fs/promises";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {after, before, test} from "node:test";
+import {refreshSiteData} from "../../data-loaders/site-loaders.js";
+import {writeManifest, type Manifest, type Segment} from "../../data-loaders/store/manifest.js";
+
+let dir: string;
+const project = () => join(dir, "project");
+const cached = (kind: string) => join(project(), "src/.observablehq/cache/data", kind);
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), "weblog-refresh-"));
+  await mkdir(join(project(), "src/data"), {recursive: true});
+  await writeFile(join(project(), "src/data/event-days.json.ts"), "// stand-in\n");
+  await writeFile(join(project(), "src/data/rejected.parquet.ts"), "// stand-in\n");
+});
+
+after(() => rm(dir, {recursive: true, force: true}));
+
+function segment(day: string, id: string): [string, Segment] {
+  return [id, {kind: "events", day, file: `events/day=${day}/${id}.parquet`, rows: 10, min_ts: 0, max_ts: 0}];
+}
+
+async function storeWith(name: string, segments: [string, Segment][]): Promise<string> {
+  const store = join(dir, name);
+  await mkdir(store, {recursive: true});
+  const manifest: Manifest = {version: 2, objects: {}, segments: Object.fromEntries(segments)};
+  await writeManifest(store, manifest);
+  return store;
+}
+
+async function fillCache(days: string[]): Promise<void> {
+  for (const kind of ["events", "rollups"]) {
+    await mkdir(cached(kind), {recursive: true});
+    for (const day of days) await writeFile(join(cached(kind), `${day}.parquet`), "cached");
+  }
+}
+
+const cachedDays = async (kind: string) => (await readdir(cached(kind))).filter((f) => f.endsWith(".parquet")).map((f) => f.slice(0, 10)).sort();
+
+test("only the days whose segments changed lose their cached files; the days index is marked stale", async () => {
+  const store = await storeWith("a", [segment("2025-01-01", "s1"), segment("2025-01-02", "s2"), segment("2025-01-03", "s3")]);
+  assert.deepEqual((await refreshSiteData(project(), store)).days, ["2025-01-01", "2025-01-02", "2025-01-03"], "a first refresh trusts no cache");
+  await fillCache(["2025-01-01", "2025-01-02", "2025-01-03"]);
+  const old = new Date(Date.now() - 60_000);
+  await utimes(join(project(), "src/data/event-days.json.ts"), old, old);
+
+  // A sync added a segment to 2 January and compacted nothing else.
+  await storeWith("a", [segment("2025-01-01", "s1"), segment("2025-01-02", "s2"), segment("2025-01-02", "s4"), segment("2025-01-03", "s3")]);
+  const refresh = await refreshSiteData(project(), store);
+  assert.deepEqual(refresh.days, ["2025-01-02"]);
+  assert.deepEqual(await cachedDays("events"), ["2025-01-01", "2025-01-03"]);
+  assert.deepEqual(await cachedDays("rollups"), ["2025-01-01", "2025-01-03"]);
+  assert.ok((await stat(join(project(), "src/data/event-days.json.ts"))).mtimeMs > old.getTime() + 1000);
+
+  // Nothing changed: nothing is dropped.
+  await fillCache(["2025-01-02"]);
+  assert.deepEqual((await refreshSiteData(project(), store)).days, []);
+  assert.deepEqual(await cachedDays("events"), ["2025-01-01", "2025-01-02", "2025-01-03"]);
+});
+
+test("a cache made from another store is dropped whole, even for days with the same segments", async () => {
+  const other = await storeWith("b", [segment("2025-01-01", "s1"), segment("2025-01-02", "s2"), segment("2025-01-03", "s3")]);
+  await fillCache(["2025-01-01", "2025-01-02", "2025-01-03"]);
+  const refresh = await refreshSiteData(project(), other);
+  assert.deepEqual(refresh.days, ["2025-01-01", "2025-01-02", "2025-01-03"]);
+  assert.equal(refresh.rejectedChanged, true);
+  assert.deepEqual(await cachedDays("events"), []);
+});
