@@ -80,6 +80,20 @@ function filesOf(manifest: Manifest, table: SiteTable, day: string | undefined):
   return (segmentsByDay(manifest).get(day) ?? []).map(([, s]) => s.file);
 }
 
+/** The columns rollupsSql gives, in its order. */
+export const ROLLUP_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
+  {name: "kind", type: "VARCHAR"},
+  {name: "ts", type: "TIMESTAMP"},
+  {name: "log_stream", type: "VARCHAR"},
+  {name: "is_bot", type: "BOOLEAN"},
+  {name: "status", type: "SMALLINT"},
+  {name: "value", type: "VARCHAR"},
+  {name: "requests", type: "BIGINT"},
+  {name: "bytes", type: "BIGINT"},
+  {name: "first_ts", type: "TIMESTAMP"},
+  {name: "last_ts", type: "TIMESTAMP"},
+];
+
 /**
  * A day's rollups: request counts pre-aggregated by the dimensions the pages filter on (time,
  * instance, bot or not, status), one `kind` per question the Overview asks, so it reads thousands

@@ -52,7 +52,7 @@ export interface DayFile {
 }
 
 /** The UTC day of an event, as the store partitions them. */
-export const DAY_SQL = `coalesce(strftime(ts, '%Y-%m-%d'), '${UNDATED}')`;
+const DAY_SQL = `coalesce(strftime(ts, '%Y-%m-%d'), '${UNDATED}')`;
 
 /** Writes the batch's events as one time-sorted Parquet file per UTC day; `fileFor(day)` names each. */
 export async function writeEventsByDay(
@@ -65,12 +65,12 @@ export async function writeEventsByDay(
   await stageEnrichedEvents(connection, batch, enrichers);
   try {
     const days = await connection.runAndReadAll(
-      `SELECT ${DAY_SQL} AS day, count(*), epoch_ms(min(ts)), epoch_ms(max(ts)), list(DISTINCT s3_key) FROM enriched_events GROUP BY day ORDER BY day`,
+      "SELECT day, count(*), epoch_ms(min(ts)), epoch_ms(max(ts)), list(DISTINCT s3_key) FROM enriched_events GROUP BY day ORDER BY day",
     );
     const written: DayFile[] = [];
     for (const [day, rows, minTs, maxTs, keys] of days.getRowsJS()) {
       const file = fileFor(String(day));
-      await copySorted(connection, "enriched_events", `${DAY_SQL} = ${sqlString(String(day))}`, file, options);
+      await copySorted(connection, "enriched_events", `day = ${sqlString(String(day))}`, file, options);
       const toNumber = (v: unknown) => (v === null ? null : Number(v));
       written.push({day: String(day), file, rows: Number(rows), minTs: toNumber(minTs), maxTs: toNumber(maxTs), keys: (keys as unknown[]).map(String)});
     }
@@ -85,7 +85,7 @@ export const EVENT_ORDER = "ts, topic, kafka_partition, kafka_offset";
 
 async function copySorted(connection: DuckDBConnection, table: string, where: string, file: string, options: ParquetOptions): Promise<void> {
   await connection.run(
-    `COPY (SELECT * FROM ${table} WHERE ${where} ORDER BY ${EVENT_ORDER}) TO ${sqlString(file)} ` +
+    `COPY (SELECT * EXCLUDE (day) FROM ${table} WHERE ${where} ORDER BY ${EVENT_ORDER}) TO ${sqlString(file)} ` +
       `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE})`,
   );
 }
@@ -185,11 +185,14 @@ const ENRICHED_EVENTS_SQL =
 
 const STAGED_TABLES = ["enriched_events", "staged_events", "staged_origins", "staged_clients", "staged_agents", "staged_urls", "staged_referrers", "staged_words"];
 
-/** Stages the batch in DuckDB and joins it into the temporary table enriched_events. */
+/**
+ * Stages the batch in DuckDB and joins it into the temporary table enriched_events, with each
+ * row's day computed once (the per-day writes filter on it; it is not written out).
+ */
 async function stageEnrichedEvents(connection: DuckDBConnection, batch: EventBatch, enrichers: Enrichers): Promise<void> {
   await stageEvents(connection, batch, enrichers);
   // Joining into a table first and sorting in the COPY measured twice as fast as one statement.
-  await connection.run(`CREATE OR REPLACE TEMP TABLE enriched_events AS ${ENRICHED_EVENTS_SQL}`);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE enriched_events AS SELECT *, ${DAY_SQL} AS day FROM (${ENRICHED_EVENTS_SQL})`);
 }
 
 async function stageEvents(connection: DuckDBConnection, batch: EventBatch, enrichers: Enrichers): Promise<void> {

@@ -13,20 +13,6 @@ import {FileAttachment} from "observablehq:stdlib";
 const EVENT_DAYS = FileAttachment("../data/event-days.json");
 const REJECTED = FileAttachment("../data/rejected.parquet").href;
 
-/** The columns of data/rollups/<day>.parquet (data-loaders/site-data.ts writes them). */
-const ROLLUP_COLUMNS = [
-  {name: "kind", type: "VARCHAR"},
-  {name: "ts", type: "TIMESTAMP"},
-  {name: "log_stream", type: "VARCHAR"},
-  {name: "is_bot", type: "BOOLEAN"},
-  {name: "status", type: "SMALLINT"},
-  {name: "value", type: "VARCHAR"},
-  {name: "requests", type: "BIGINT"},
-  {name: "bytes", type: "BIGINT"},
-  {name: "first_ts", type: "TIMESTAMP"},
-  {name: "last_ts", type: "TIMESTAMP"},
-];
-
 /**
  * Pre-aggregated requests, for pages that must open fast on millions of events. Each has the
  * columns the filters use (ts, log_stream, is_bot, status), so `whereClause` applies as it does
@@ -41,7 +27,8 @@ const ROLLUP_VIEWS = {
 
 interface EventDays {
   days: {day: string; events: number; version: string}[];
-  columns: {name: string; type: string}[];
+  /** The columns of the events and of the rollups files, for empty tables when there is no day yet. */
+  columns: {events: {name: string; type: string}[]; rollups: {name: string; type: string}[]};
 }
 
 /**
@@ -101,7 +88,7 @@ async function openDatabase(): Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.Asy
       await db.registerFileURL(`${kind}-${index}.parquet`, dayFileUrl(kind, day), duckdb.DuckDBDataProtocol.HTTP, false);
     }
     const files = days.map((_, index) => `'${kind}-${index}.parquet'`).join(", ");
-    await conn.query(`CREATE VIEW ${kind} AS ${days.length > 0 ? `SELECT * FROM read_parquet([${files}])` : noRows(kind === "events" ? columns : ROLLUP_COLUMNS)}`);
+    await conn.query(`CREATE VIEW ${kind} AS ${days.length > 0 ? `SELECT * FROM read_parquet([${files}])` : noRows(columns[kind])}`);
   }
   for (const [view, select] of Object.entries(ROLLUP_VIEWS)) await conn.query(`CREATE VIEW ${view} AS ${select}`);
   await db.registerFileURL("rejected.parquet", new URL(REJECTED, document.baseURI).href, duckdb.DuckDBDataProtocol.HTTP, false);
