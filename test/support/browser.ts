@@ -26,12 +26,41 @@ export interface WatchedPage {
   externalRequests: string[];
   /** console.error messages and uncaught exceptions. */
   errors: string[];
+  /**
+   * Resolves once no request has been in flight for `quietMs`: the page has fetched every file
+   * it asked for. (Playwright's "networkidle" is a load state, reached once per navigation.)
+   */
+  settled(quietMs?: number, timeoutMs?: number): Promise<void>;
 }
 
 export async function openWatchedPage(browser: Browser, origin: string): Promise<WatchedPage> {
   const context = await browser.newContext({viewport: {width: 1280, height: 900}});
   const page = await context.newPage();
-  const watched: WatchedPage = {page, externalRequests: [], errors: []};
+  let inFlight = 0;
+  let lastActivity = Date.now();
+  const started = () => {
+    inFlight++;
+    lastActivity = Date.now();
+  };
+  const ended = () => {
+    inFlight--;
+    lastActivity = Date.now();
+  };
+  page.on("request", started);
+  page.on("requestfinished", ended);
+  page.on("requestfailed", ended);
+  const watched: WatchedPage = {
+    page,
+    externalRequests: [],
+    errors: [],
+    async settled(quietMs = 1000, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (inFlight > 0 || Date.now() - lastActivity < quietMs) {
+        if (Date.now() > deadline) throw new Error(`the page still had ${inFlight} requests in flight after ${timeoutMs} ms`);
+        await new Promise((done) => setTimeout(done, 100));
+      }
+    },
+  };
   const allowed = new URL(origin).origin;
   await context.route("**/*", (route) => {
     const url = route.request().url();
