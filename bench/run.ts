@@ -68,7 +68,7 @@ async function ingestFigures(events: number): Promise<void> {
     await client.send(new PutObjectCommand({Bucket: BUCKET, Key: `topics/${topic}/year=2025/${topic}+1+0000000000.json`, Body: body}));
     started = performance.now();
     const one = await syncStore(config, {client});
-    console.log(`incremental: one new ${RECORDS_PER_OBJECT}-record object in ${seconds(started)} s with ${result.events.toLocaleString("en")} events stored (${one.unchanged} objects listed unchanged)`);
+    console.log(`incremental: one new ${RECORDS_PER_OBJECT}-record object in ${seconds(started)} s with ${result.events.toLocaleString("en")} events stored (${one.listed} objects listed: ${one.fullListing ? "every key" : "the tail of each topic"})`);
     client.destroy();
   } finally {
     await s3.stop();

@@ -33,6 +33,11 @@ export interface WeblogConfig {
   store: string;
   /** Seconds between bucket polls in `weblog watch`. */
   pollSeconds: number;
+  /**
+   * Minutes between listings of every key under the prefix; in between, sync lists only the
+   * tail of each topic (sources/incremental-listing.ts).
+   */
+  fullListingMinutes: number;
 }
 
 export type Environment = Record<string, string | undefined>;
@@ -68,6 +73,7 @@ export interface ConfigFile {
   logFormat?: string;
   store?: string;
   pollSeconds?: number;
+  fullListingMinutes?: number;
 }
 
 function readConfigFile(file: string): ConfigFile {
@@ -87,7 +93,7 @@ const STRING_FIELDS = ["bucket", "prefix", "region", "endpoint", "logFormat", "s
 const GEOIP_FIELDS = ["cityDatabase", "asnDatabase", "licenseKey", "directory"] as const;
 
 function checkConfigFile(value: Record<string, unknown>, file: string): ConfigFile {
-  const known = new Set<string>([...STRING_FIELDS, "forcePathStyle", "geoip", "pollSeconds", "$schema"]);
+  const known = new Set<string>([...STRING_FIELDS, "forcePathStyle", "geoip", "pollSeconds", "fullListingMinutes", "$schema"]);
   for (const key of Object.keys(value)) {
     if (!known.has(key)) throw new ConfigError(`${file}: unknown setting "${key}" (known: ${[...known].filter((k) => k !== "$schema").join(", ")})`);
   }
@@ -95,7 +101,9 @@ function checkConfigFile(value: Record<string, unknown>, file: string): ConfigFi
     if (value[key] !== undefined && typeof value[key] !== "string") throw new ConfigError(`${file}: "${key}" must be a string`);
   }
   if (value.forcePathStyle !== undefined && typeof value.forcePathStyle !== "boolean") throw new ConfigError(`${file}: "forcePathStyle" must be true or false`);
-  if (value.pollSeconds !== undefined && !(typeof value.pollSeconds === "number" && value.pollSeconds > 0)) throw new ConfigError(`${file}: "pollSeconds" must be a positive number`);
+  for (const key of ["pollSeconds", "fullListingMinutes"] as const) {
+    if (value[key] !== undefined && !(typeof value[key] === "number" && value[key] > 0)) throw new ConfigError(`${file}: "${key}" must be a positive number`);
+  }
   if (value.geoip !== undefined) {
     if (typeof value.geoip !== "object" || value.geoip === null) throw new ConfigError(`${file}: "geoip" must be an object`);
     for (const [key, field] of Object.entries(value.geoip)) {
@@ -114,6 +122,8 @@ export function resolveConfig(file: ConfigFile, env: Environment, baseDir: strin
   const forcePathStyleEnv = pick(env.WEBLOG_S3_FORCE_PATH_STYLE);
   const pollSeconds = Number(pick(env.WEBLOG_POLL_SECONDS) ?? file.pollSeconds ?? 5);
   if (!(pollSeconds > 0)) throw new ConfigError(`WEBLOG_POLL_SECONDS must be a positive number, found "${env.WEBLOG_POLL_SECONDS}"`);
+  const fullListingMinutes = Number(pick(env.WEBLOG_FULL_LISTING_MINUTES) ?? file.fullListingMinutes ?? 60);
+  if (!(fullListingMinutes > 0)) throw new ConfigError(`WEBLOG_FULL_LISTING_MINUTES must be a positive number, found "${env.WEBLOG_FULL_LISTING_MINUTES}"`);
   if (endpoint !== null && !/^https?:\/\//.test(endpoint)) throw new ConfigError(`the S3 endpoint must be an http(s) URL, found "${endpoint}"`);
   return {
     source: {
@@ -132,6 +142,7 @@ export function resolveConfig(file: ConfigFile, env: Environment, baseDir: strin
     logFormat: pick(env.WEBLOG_LOG_FORMAT, file.logFormat) ?? "combined",
     store: resolve(baseDir, pick(env.WEBLOG_STORE, file.store) ?? ".weblog/store"),
     pollSeconds,
+    fullListingMinutes,
   };
 }
 

@@ -15,6 +15,7 @@ import {lineParserFor} from "./parse/formats.js";
 import type {LineParser} from "./parse/log-format.js";
 import {createS3Client} from "./sources/s3-client.js";
 import {decodeObjectText} from "./sources/object-text.js";
+import {listingStarts, listSinkObjectsAfter, type KnownObject} from "./sources/incremental-listing.js";
 import {isVanishedObject, listSinkObjects, readSinkObject, type SinkObjectBody} from "./sources/s3-sink.js";
 import type {Compression} from "./sources/sink-object-key.js";
 import {renameDurably, temporaryPathFor} from "./store/durable-file.js";
@@ -37,11 +38,15 @@ export interface SyncOptions {
   batchEvents?: number;
   /** Objects fetched from S3 at once. */
   concurrency?: number;
+  /** List every key under the prefix, however recent the last full listing (`weblog sync --full`). */
+  fullListing?: boolean;
 }
 
 export interface SyncResult {
-  /** Objects under the prefix that are S3 sink value files. */
+  /** Objects listed that are S3 sink value files: all of them, or the tail of each topic. */
   listed: number;
+  /** True when every key under the prefix was listed, false when only the tail of each topic. */
+  fullListing: boolean;
   /** Keys under the prefix that are not event objects (key files, other extensions), with why. */
   skipped: {key: string; reason: string}[];
   added: number;
@@ -74,9 +79,14 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     await removeUnreferencedFiles(store, manifest);
 
     // 1. List and plan.
-    const result: SyncResult = {listed: 0, skipped: [], added: 0, replaced: 0, unchanged: 0, events: 0, rejected: 0, duplicates: 0, changed: false};
+    const result: SyncResult = {listed: 0, fullListing: false, skipped: [], added: 0, replaced: 0, unchanged: 0, events: 0, rejected: 0, duplicates: 0, changed: false};
     const planned: PlannedObject[] = [];
-    for await (const listed of listSinkObjects(client, {bucket, prefix: config.source.prefix})) {
+    const listingStarted = Date.now();
+    const fullListing = options.fullListing === true || isFullListingDue(manifest, config.fullListingMinutes, listingStarted);
+    const listing = fullListing
+      ? listSinkObjects(client, {bucket, prefix: config.source.prefix})
+      : listSinkObjectsAfter(client, {bucket, prefix: config.source.prefix}, listingStarts(knownObjects(manifest), config.source.prefix));
+    for await (const listed of listing) {
       if ("skipped" in listed.sink) {
         result.skipped.push({key: listed.key, reason: listed.sink.skipped});
         continue;
@@ -92,8 +102,19 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     }
     // Offsets in order, so that of two objects holding the same records the earlier one keeps them.
     planned.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition || a.startOffset - b.startOffset || a.key.localeCompare(b.key));
-    log(`${result.listed} objects listed: ${planned.length} to take in, ${result.unchanged} unchanged, ${result.skipped.length} other keys skipped`);
-    if (planned.length === 0) return result;
+    result.fullListing = fullListing;
+    log(`${result.listed} objects listed (${fullListing ? "every key" : "the tail of each topic"}): ${planned.length} to take in, ${result.unchanged} unchanged, ${result.skipped.length} other keys skipped`);
+    // Recorded only once everything the full listing found is committed: a sync killed before
+    // then lists everything again next time.
+    const recordFullListing = async () => {
+      if (!fullListing) return;
+      manifest = {...manifest, listed_fully_at: listingStarted};
+      await writeManifest(store, manifest);
+    };
+    if (planned.length === 0) {
+      await recordFullListing();
+      return result;
+    }
 
     // 2. Read, parse and write in batches; commit after each.
     const parser = lineParserFor(config.logFormat);
@@ -146,6 +167,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     }
     if (batchObjects.length > 0) await commit();
     await committing;
+    await recordFullListing();
     const compacted = await compactStore(store, {alreadyLocked: true, onlyAbove: COMPACT_ABOVE_SEGMENTS});
     if (compacted.segmentsBefore !== compacted.segmentsAfter) log(`compacted ${compacted.segmentsBefore} segments into ${compacted.segmentsAfter}`);
     return result;
@@ -192,7 +214,7 @@ async function commitBatch(
   batchObjects: readonly {object: PlannedObject; counts: ReturnType<typeof ingestSinkObject>}[],
   enrichment: Enrichment,
 ): Promise<Manifest> {
-  const next: Manifest = {version: 2, objects: {...manifest.objects}, segments: {...manifest.segments}};
+  const next: Manifest = {...manifest, objects: {...manifest.objects}, segments: {...manifest.segments}};
   const newSegmentsOf = new Map<string, string[]>();
   for (const {id, segment, keys} of await writeBatchSegments(store, duckdb, batch, enrichment)) {
     next.segments[id] = segment;
@@ -276,4 +298,16 @@ async function readManifestOrStartOver(store: string, log: (message: string) => 
     await writeManifest(store, emptyManifest());
     return emptyManifest();
   }
+}
+
+/**
+ * True when the bucket must be listed whole: the store has never been, or not for
+ * `fullListingMinutes` (the incremental listing cannot see a rewrite of an older object).
+ */
+function isFullListingDue(manifest: Manifest, fullListingMinutes: number, now: number): boolean {
+  return manifest.listed_fully_at === undefined || now - manifest.listed_fully_at >= fullListingMinutes * 60_000;
+}
+
+function* knownObjects(manifest: Manifest): Generator<KnownObject> {
+  for (const [key, object] of Object.entries(manifest.objects)) yield {key, topic: object.topic, partition: object.kafka_partition};
 }

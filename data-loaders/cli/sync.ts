@@ -10,11 +10,11 @@ import {DEFAULT_BATCH_EVENTS, syncStore, type SyncResult} from "../sync.js";
 import {UsageError} from "./usage-error.js";
 
 export async function runSync(args: string[]): Promise<number> {
-  const {values} = parseOptions(args, {"batch-events": {type: "string"}});
+  const {values} = parseOptions(args, {"batch-events": {type: "string"}, full: {type: "boolean"}});
   const batchEvents = positiveInteger(values["batch-events"], "--batch-events") ?? DEFAULT_BATCH_EVENTS;
   const config = loadConfig();
   const started = performance.now();
-  const result = await syncStore(config, {log: (message) => console.error(message), batchEvents});
+  const result = await syncStore(config, {log: (message) => console.error(message), batchEvents, fullListing: values.full === true});
   await refreshSiteData(process.cwd(), config.store);
   console.error(summary(result, performance.now() - started));
   return 0;

@@ -1,6 +1,6 @@
 // Listing and reading the S3 sink's objects, with errors a user can act on.
 import {constants, gunzipSync} from "node:zlib";
-import {GetObjectCommand, ListObjectsV2Command, type S3Client} from "@aws-sdk/client-s3";
+import {GetObjectCommand, ListObjectsV2Command, type _Object, type S3Client} from "@aws-sdk/client-s3";
 import {parseSinkObjectKey, type Compression, type SinkObjectKey, type SkippedKey} from "./sink-object-key.js";
 
 export interface ListedSinkObject {
@@ -11,25 +11,32 @@ export interface ListedSinkObject {
   sink: SinkObjectKey | SkippedKey;
 }
 
-/** Every object under the prefix, page by page (S3 answers at most 1,000 keys a page). */
-export async function* listSinkObjects(client: S3Client, where: {bucket: string; prefix: string}): AsyncGenerator<ListedSinkObject> {
+/**
+ * Every object under `where.prefix`, page by page (S3 answers at most 1,000 keys a page). Keys
+ * are read as S3 sink names relative to `sinkPrefix`, the configured prefix (where.prefix may be
+ * a folder below it).
+ */
+export async function* listSinkObjects(client: S3Client, where: {bucket: string; prefix: string}, sinkPrefix = where.prefix): AsyncGenerator<ListedSinkObject> {
   let token: string | undefined;
   do {
     const page = await withS3Errors(`listing s3://${where.bucket}/${where.prefix}`, client, () =>
       client.send(new ListObjectsV2Command({Bucket: where.bucket, Prefix: where.prefix, ContinuationToken: token})),
     );
-    for (const object of page.Contents ?? []) {
-      if (!object.Key) continue;
-      yield {
-        key: object.Key,
-        etag: object.ETag ?? "",
-        size: object.Size ?? 0,
-        lastModified: object.LastModified ?? null,
-        sink: parseSinkObjectKey(object.Key, where.prefix),
-      };
-    }
+    for (const object of page.Contents ?? []) if (object.Key) yield toListedSinkObject(object, sinkPrefix);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
+}
+
+/** A listed object with what its name says, read relative to the configured prefix. */
+export function toListedSinkObject(object: _Object, sinkPrefix: string): ListedSinkObject {
+  const key = object.Key ?? "";
+  return {
+    key,
+    etag: object.ETag ?? "",
+    size: object.Size ?? 0,
+    lastModified: object.LastModified ?? null,
+    sink: parseSinkObjectKey(key, sinkPrefix),
+  };
 }
 
 /** An object's content, and what was wrong with it when it could only be read in part. */
@@ -72,7 +79,7 @@ export class S3AccessError extends Error {
   override name = "S3AccessError";
 }
 
-async function withS3Errors<T>(doing: string, client: S3Client, call: () => Promise<T>): Promise<T> {
+export async function withS3Errors<T>(doing: string, client: S3Client, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {

@@ -20,6 +20,12 @@ export interface SkippedKey {
 
 const FILE_NAME = /^(.+)\+(\d+)\+(\d+)((?:\.[A-Za-z0-9]+)*)$/;
 
+/** The topic and Kafka partition a file name gives, whatever the file holds (values, keys, headers); null for other names. */
+export function topicPartitionOf(key: string): {topic: string; partition: number} | null {
+  const match = FILE_NAME.exec(key.slice(key.lastIndexOf("/") + 1));
+  return match ? {topic: match[1], partition: Number(match[2])} : null;
+}
+
 export function parseSinkObjectKey(key: string, prefix: string): SinkObjectKey | SkippedKey {
   if (!key.startsWith(prefix)) return {key, skipped: `not under the prefix "${prefix}"`};
   if (key.endsWith("/")) return {key, skipped: "a folder marker"};

@@ -39,7 +39,7 @@ export async function compactStore(store: string, {alreadyLocked = false, onlyAb
     if (toMerge.length === 0) return {segmentsBefore: before, segmentsAfter: before, merged: []};
 
     const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
-    const next: Manifest = {version: 2, objects: {...manifest.objects}, segments: {...manifest.segments}};
+    const next: Manifest = {...manifest, objects: {...manifest.objects}, segments: {...manifest.segments}};
     for (const [, segments] of toMerge) {
       const merged = await mergeSegments(store, duckdb, segments.map(([, s]) => s));
       const oldIds = new Set(segments.map(([id]) => id));

@@ -45,6 +45,8 @@ export interface Manifest {
   version: 2;
   objects: Record<string, StoredObject>;
   segments: Record<string, Segment>;
+  /** When sync last listed every key under the prefix (epoch ms); between such listings it lists only the tail of each topic. */
+  listed_fully_at?: number;
 }
 
 export const MANIFEST_FILE = "manifest.json";

@@ -61,3 +61,14 @@ test("prefixes are normalised to end in a slash", () => {
   assert.equal(normalizePrefix("/topics/"), "topics/");
   assert.equal(normalizePrefix(""), "");
 });
+
+test("poll and full-listing intervals: defaults, file, environment, and a clear message for nonsense", async () => {
+  const defaults = loadConfig(await projectWith(), {});
+  assert.deepEqual([defaults.pollSeconds, defaults.fullListingMinutes], [5, 60]);
+  const dir = await projectWith({pollSeconds: 2, fullListingMinutes: 15});
+  assert.deepEqual([loadConfig(dir, {}).pollSeconds, loadConfig(dir, {}).fullListingMinutes], [2, 15]);
+  assert.equal(loadConfig(dir, {WEBLOG_FULL_LISTING_MINUTES: "240"}).fullListingMinutes, 240);
+  assert.throws(() => loadConfig(dir, {WEBLOG_FULL_LISTING_MINUTES: "never"}), /WEBLOG_FULL_LISTING_MINUTES must be a positive number, found "never"/);
+  const bad = await projectWith({fullListingMinutes: 0});
+  assert.throws(() => loadConfig(bad, {}), /"fullListingMinutes" must be a positive number/);
+});

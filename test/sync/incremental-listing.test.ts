@@ -1,0 +1,148 @@
+// Between full listings sync lists only the tail of each topic folder: what a poll lists and asks
+// S3 for stays the same however much history the bucket holds, and new objects, new topics and
+// rewrites of the latest objects are still all taken in. A rewrite of an old object waits for
+// the next full listing (or `--full`).
+import assert from "node:assert/strict";
+import {mkdtemp, rm} from "node:fs/promises";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {after, before, test} from "node:test";
+import {CreateBucketCommand, PutObjectCommand, type S3Client} from "@aws-sdk/client-s3";
+import {resolveConfig, type WeblogConfig} from "../../data-loaders/config.js";
+import {createS3Client} from "../../data-loaders/sources/s3-client.js";
+import {listingStarts, REWRITE_WINDOW, topicFolder} from "../../data-loaders/sources/incremental-listing.js";
+import {readManifest, writeManifest} from "../../data-loaders/store/manifest.js";
+import {syncStore} from "../../data-loaders/sync.js";
+import {LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
+
+const BUCKET = "listing";
+let s3: LocalS3;
+let dir: string;
+let client: S3Client;
+let config: WeblogConfig;
+let listRequests = 0;
+
+before(async () => {
+  Object.assign(process.env, LOCAL_S3_CREDENTIALS);
+  s3 = await startLocalS3();
+  dir = await mkdtemp(join(tmpdir(), "weblog-listing-"));
+  config = resolveConfig({bucket: BUCKET, endpoint: s3.endpoint, store: join(dir, "store")}, {WEBLOG_GEOIP_DIR: join(dir, "geoip")}, dir);
+  client = createS3Client(config.source);
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === "ListObjectsV2Command") listRequests++;
+      return next(args);
+    },
+    {step: "initialize"},
+  );
+  await client.send(new CreateBucketCommand({Bucket: BUCKET}));
+});
+
+after(async () => {
+  client?.destroy();
+  await s3?.stop();
+  if (dir) await rm(dir, {recursive: true, force: true});
+});
+
+function keyOf(instance: string, partition: number, offset: number): string {
+  const topic = `cloudwatchLogsEC2.${instance}`;
+  return `topics/${topic}/year=2025/${topic}+${partition}+${String(offset).padStart(10, "0")}.json`;
+}
+
+/** An S3 sink object of two records at `offset`; `path` tells the rows of different puts apart. */
+async function put(instance: string, partition: number, offset: number, path = "/"): Promise<void> {
+  const body = [0, 1]
+    .map((i) => JSON.stringify({logGroupName: "cloudwatchLogsEC2", logStreamName: instance, message: `192.0.2.${i + 1} - - [01/Jan/2025:10:00:0${i} +0000] "GET ${path} HTTP/1.1" 200 10 "-" "curl/8.4.0"`}))
+    .join("\n");
+  await client.send(new PutObjectCommand({Bucket: BUCKET, Key: keyOf(instance, partition, offset), Body: body}));
+}
+
+/** `count` more objects in each partition: instance a has partitions 0 and 1, b and c one each. */
+async function addHistory(from: number, count: number): Promise<void> {
+  const puts: Promise<void>[] = [];
+  for (let n = from; n < from + count; n++) {
+    for (const [instance, partition] of [["i-a", 0], ["i-a", 1], ["i-b", 0], ["i-c", 0]] as const) puts.push(put(instance, partition, n * 2));
+    // The connector can store Kafka keys beside the values: i-c's keys, one file per object.
+    const keys = keyOf("i-c", 0, n * 2).replace(/\.json$/, ".keys.json");
+    puts.push(client.send(new PutObjectCommand({Bucket: BUCKET, Key: keys, Body: "null\nnull"})).then(() => {}));
+  }
+  await Promise.all(puts);
+}
+
+async function sync(options: {fullListing?: boolean} = {}) {
+  listRequests = 0;
+  const result = await syncStore(config, {client, ...options});
+  return {...result, listRequests};
+}
+
+test("a topic folder is cut from a key under any prefix", () => {
+  const key = keyOf("i-a", 0, 40);
+  assert.equal(topicFolder(key, "cloudwatchLogsEC2.i-a", "topics/"), "topics/cloudwatchLogsEC2.i-a/");
+  assert.equal(topicFolder(key, "cloudwatchLogsEC2.i-a", ""), "topics/cloudwatchLogsEC2.i-a/");
+  // A prefix deeper than the topic folder is the folder itself.
+  assert.equal(topicFolder(key, "cloudwatchLogsEC2.i-a", "topics/cloudwatchLogsEC2.i-a/year=2025/"), "topics/cloudwatchLogsEC2.i-a/year=2025/");
+  // A layout without a folder named after the topic: the prefix, listed as one folder.
+  assert.equal(topicFolder("logs/t+0+0000000000.json", "t", "logs/"), "logs/");
+});
+
+test("each folder is listed from before its partitions' last objects, or whole while they are few", () => {
+  const known = (partition: number, count: number) => Array.from({length: count}, (_, n) => ({key: keyOf("i-a", partition, n), topic: "cloudwatchLogsEC2.i-a", partition}));
+  const folder = "topics/cloudwatchLogsEC2.i-a/";
+  const starts = (...partitions: [number, string | null][]) => new Map([[folder, new Map(partitions.map(([p, start]) => [`cloudwatchLogsEC2.i-a+${p}`, start]))]]);
+  assert.deepEqual(listingStarts(known(0, REWRITE_WINDOW), "topics/"), starts([0, null]));
+  assert.deepEqual(listingStarts(known(0, 30), "topics/"), starts([0, keyOf("i-a", 0, 30 - 1 - REWRITE_WINDOW)]));
+  assert.deepEqual(listingStarts([...known(0, 30), ...known(1, 5)], "topics/"), starts([0, keyOf("i-a", 0, 30 - 1 - REWRITE_WINDOW)], [1, null]));
+});
+
+test("between full listings a poll lists only the tail, and still takes in new objects, new topics and rewrites of the latest", async () => {
+  await addHistory(0, 40);
+  const first = await sync();
+  assert.equal(first.fullListing, true, "an empty store lists everything");
+  assert.equal(first.added, 160);
+
+  // Nothing new: the tail of each of the four partitions is listed again, nothing more.
+  const idle = await sync();
+  assert.equal(idle.fullListing, false);
+  assert.equal(idle.changed, false);
+  const tail = 4 * REWRITE_WINDOW;
+  assert.equal(idle.listed, tail);
+
+  // Twice the history: the same listing, the same requests.
+  await addHistory(40, 40);
+  await sync({fullListing: true});
+  const idleLater = await sync();
+  assert.equal(idleLater.listed, tail);
+  assert.equal(idleLater.skipped.length, idle.skipped.length, "key files too");
+  assert.equal(idleLater.listRequests, idle.listRequests);
+
+  await put("i-a", 1, 160); // next object of a known partition
+  await put("i-d", 0, 0); // an instance never seen: a new topic folder
+  await put("i-b", 0, 158, "/rewritten-latest"); // the latest object of i-b, rewritten after a connector restart
+  await put("i-c", 0, 0, "/rewritten-oldest"); // an old one, outside the window
+  const poll = await sync();
+  assert.equal(poll.fullListing, false);
+  assert.equal(poll.added, 2);
+  assert.equal(poll.replaced, 1);
+  assert.equal(poll.events, 6);
+  const manifest = await readManifest(config.store);
+  assert.ok(manifest.objects[keyOf("i-a", 1, 160)] && manifest.objects[keyOf("i-d", 0, 0)]);
+
+  // The full listing finds the old rewrite; its rows replace the old ones.
+  const full = await sync({fullListing: true});
+  assert.equal(full.fullListing, true);
+  assert.deepEqual([full.added, full.replaced, full.events], [0, 1, 2]);
+  assert.equal(full.listed, 4 * 80 + 2);
+  assert.equal(full.skipped.length, 80);
+});
+
+test("sync lists everything again once the last full listing is older than fullListingMinutes", async () => {
+  const recent = await sync();
+  assert.equal(recent.fullListing, false);
+  const manifest = await readManifest(config.store);
+  await writeManifest(config.store, {...manifest, listed_fully_at: Date.now() - config.fullListingMinutes * 60_000 - 1});
+  const due = await sync();
+  assert.equal(due.fullListing, true);
+  assert.equal(due.changed, false);
+  assert.ok((await readManifest(config.store)).listed_fully_at! > Date.now() - 60_000, "the full listing is recorded");
+  assert.equal((await sync()).fullListing, false);
+});
