@@ -7,7 +7,7 @@ import {after, before, test} from "node:test";
 import type {Browser, Page} from "playwright-core";
 import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
 import {serveSite, type SiteServer} from "../../scripts/serve-site.js";
-import {formatCount} from "../../src/components/format.js";
+import {formatBytes, formatCount, formatPercent} from "../../src/components/format.js";
 import {SUSPICIOUS_RULES, suspiciousKindSql} from "../../src/components/suspicious.js";
 import {launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
 import {PROJECT_DIR, sampleSite, type SampleSite} from "../support/sample-site.js";
@@ -112,7 +112,16 @@ test("Instances: one page per log stream, each with its own numbers", async () =
   assert.equal(streams.length, 3);
   for (const {log_stream, n} of streams) {
     const watched = await open(`/instances/${log_stream}`, '[data-chart="top-paths"] svg');
+    // The page counts from the rollups; every card and the top paths are what SQL over events gives.
+    const [expected] = await sql<{clients: number; bytes: number; error_rate: number}>(
+      `SELECT count(DISTINCT client_ip) AS clients, sum(bytes) AS bytes, avg(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS error_rate FROM events WHERE log_stream = '${log_stream}'`,
+    );
     assert.equal(await watched.page.textContent('[data-metric="requests"]'), formatCount(Number(n)));
+    assert.equal(await watched.page.textContent('[data-metric="clients"]'), formatCount(Number(expected.clients)));
+    assert.equal(await watched.page.textContent('[data-metric="bytes"]'), formatBytes(Number(expected.bytes)));
+    assert.equal(await watched.page.textContent('[data-metric="error-rate"]'), formatPercent(Number(expected.error_rate)));
+    const paths = await sql<{path: string}>(`SELECT path, count(*) AS n FROM events WHERE log_stream = '${log_stream}' AND path IS NOT NULL GROUP BY path ORDER BY n DESC, path LIMIT 10`);
+    assert.deepEqual(await titles(watched.page, "top-paths"), paths.map((p) => p.path));
     assert.match((await watched.page.textContent("h1")) ?? "", new RegExp(log_stream));
     const links = await watched.page.$$eval("#observablehq-sidebar a", (as) => as.map((a) => (a as HTMLAnchorElement).href));
     for (const other of streams) assert.ok(links.some((href) => href?.endsWith(`/instances/${other.log_stream}`)), `sidebar links ${other.log_stream}`);
