@@ -88,6 +88,18 @@ export const ROLLUP_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
   {name: "is_bot", type: "BOOLEAN"},
   {name: "status", type: "SMALLINT"},
   {name: "value", type: "VARCHAR"},
+  // What enrichment said of the client ('client' rows) or of the agent ('agent' rows).
+  {name: "country", type: "VARCHAR"},
+  {name: "country_code", type: "VARCHAR"},
+  {name: "city", type: "VARCHAR"},
+  {name: "latitude", type: "DOUBLE"},
+  {name: "longitude", type: "DOUBLE"},
+  {name: "asn", type: "INTEGER"},
+  {name: "as_org", type: "VARCHAR"},
+  {name: "browser", type: "VARCHAR"},
+  {name: "os", type: "VARCHAR"},
+  {name: "device_type", type: "VARCHAR"},
+  {name: "bot_name", type: "VARCHAR"},
   {name: "requests", type: "BIGINT"},
   {name: "bytes", type: "BIGINT"},
   {name: "first_ts", type: "TIMESTAMP"},
@@ -96,21 +108,29 @@ export const ROLLUP_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
 
 /**
  * A day's rollups: request counts pre-aggregated by the dimensions the pages filter on (time,
- * instance, bot or not, status), one `kind` per question the Overview asks, so it reads thousands
+ * instance, bot or not, status), one `kind` per question the pages ask, so they read thousands
  * of rows instead of millions. `ts` is the hour ('hour') or the day (the others), so the pages'
- * day-range filters apply unchanged. docs/data-dictionary.md lists the views made from them.
+ * day-range filters apply unchanged. 'client' rows carry what GeoLite2 said of the address and
+ * 'agent' rows what the parser said of the agent string, so Geography and User agents need no
+ * events either. docs/data-dictionary.md lists the views made from them.
  */
 function rollupsSql(events: string): string {
   const filterColumns = "log_stream, is_bot, status";
-  const daily = (kind: string, value: string) =>
-    `SELECT '${kind}' AS kind, date_trunc('day', ts) AS ts, ${filterColumns}, ${value} AS value, count(*) AS requests, ` +
-    `sum(bytes)::BIGINT AS bytes, NULL::TIMESTAMP AS first_ts, NULL::TIMESTAMP AS last_ts FROM ${events} GROUP BY ALL`;
+  const place = "country, country_code, city, latitude, longitude, asn, as_org";
+  const agent = "browser, os, device_type, bot_name";
+  const typeOf = (column: string) => ROLLUP_COLUMNS.find((c) => c.name === column)!.type;
+  const nulls = (columns: string) => columns.split(", ").map((c) => `NULL::${typeOf(c)} AS ${c}`).join(", ");
+  const counted = (kind: string, ts: string, value: string, described: string, range: string) =>
+    `SELECT '${kind}' AS kind, ${ts} AS ts, ${filterColumns}, ${value} AS value, ${described}, count(*) AS requests, ` +
+    `sum(bytes)::BIGINT AS bytes, ${range} FROM ${events} GROUP BY ALL`;
+  const noRange = "NULL::TIMESTAMP AS first_ts, NULL::TIMESTAMP AS last_ts";
+  const day = "date_trunc('day', ts)";
   return [
-    `SELECT 'hour' AS kind, date_trunc('hour', ts) AS ts, ${filterColumns}, NULL::VARCHAR AS value, count(*) AS requests, ` +
-      `sum(bytes)::BIGINT AS bytes, min(ts) AS first_ts, max(ts) AS last_ts FROM ${events} GROUP BY ALL`,
-    daily("path", "path"),
-    daily("country", "country"),
-    daily("client", "client_ip"),
+    counted("hour", "date_trunc('hour', ts)", "NULL::VARCHAR", `${nulls(place)}, ${nulls(agent)}`, "min(ts) AS first_ts, max(ts) AS last_ts"),
+    counted("path", day, "path", `${nulls(place)}, ${nulls(agent)}`, noRange),
+    counted("country", day, "country", `${nulls(place)}, ${nulls(agent)}`, noRange),
+    counted("client", day, "client_ip", `${place}, ${nulls(agent)}`, noRange),
+    counted("agent", day, "user_agent", `${nulls(place)}, ${agent}`, noRange),
   ].join(" UNION ALL ") + " ORDER BY kind, ts";
 }
 

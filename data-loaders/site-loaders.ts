@@ -6,10 +6,11 @@
 //     data/rollups/<day>.parquet), and only that day is exported again;
 //   - the days index and the rejected lines, both cheap, are marked stale by touching their loader.
 // What the cache was made from is recorded beside it, so a cache made from another store (the
-// demo's, say) is never taken for this one's.
+// demo's, say), or with other columns (an upgrade that adds a rollup column), is never reused.
 import {mkdir, readFile, rm, utimes, writeFile} from "node:fs/promises";
 import {join} from "node:path";
-import {daysOf} from "./site-data.js";
+import {EVENT_COLUMNS} from "./event.js";
+import {daysOf, ROLLUP_COLUMNS} from "./site-data.js";
 import {readManifest, segmentsOfKind} from "./store/manifest.js";
 
 export const SITE_DATA_DIR = "src/data";
@@ -23,6 +24,8 @@ const RECORD_FILE = ".weblog-store.json";
 /** What the cached site data was made from. */
 interface CacheRecord {
   store: string;
+  /** The columns of the events and rollups files, as the code writing them now has them. */
+  columns: string;
   days: Record<string, string>;
   rejected: string;
 }
@@ -37,13 +40,15 @@ export async function refreshSiteData(projectDir: string, store: string): Promis
   const manifest = await readManifest(store);
   const current: CacheRecord = {
     store,
+    columns: siteColumnsSignature(),
     days: Object.fromEntries(daysOf(manifest).map((d) => [d.day, d.version])),
     rejected: segmentsOfKind(manifest, "rejected").map((s) => s.file).sort().join(","),
   };
   const cacheDir = join(projectDir, DAY_FILES_CACHE);
   const recordPath = join(cacheDir, RECORD_FILE);
   const recorded = await readFile(recordPath, "utf8").then((text) => JSON.parse(text) as CacheRecord, () => null);
-  const sameStore = recorded?.store === store;
+  // Files made from another store, or by code that wrote other columns, are all made again.
+  const sameStore = recorded?.store === store && recorded.columns === current.columns;
 
   const stale = new Set(Object.keys(current.days).filter((day) => !sameStore || recorded.days[day] !== current.days[day]));
   // Days that left the store (all their objects replaced by others) lose their file too.
@@ -61,4 +66,9 @@ export async function refreshSiteData(projectDir: string, store: string): Promis
   await mkdir(cacheDir, {recursive: true});
   await writeFile(recordPath, JSON.stringify(current));
   return {days: [...stale].sort(), rejectedChanged};
+}
+
+function siteColumnsSignature(): string {
+  const describe = (columns: readonly {name: string; type: string}[]) => columns.map((c) => `${c.name} ${c.type}`).join(", ");
+  return `events: ${describe(EVENT_COLUMNS)}; rollups: ${describe(ROLLUP_COLUMNS)}`;
 }

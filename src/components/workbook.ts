@@ -22,7 +22,9 @@ const ROLLUP_VIEWS = {
   requests_hourly: "SELECT ts, log_stream, is_bot, status, requests, bytes, first_ts, last_ts FROM rollups WHERE kind = 'hour'",
   requests_by_path: "SELECT ts, log_stream, is_bot, status, value AS path, requests, bytes FROM rollups WHERE kind = 'path'",
   requests_by_country: "SELECT ts, log_stream, is_bot, status, value AS country, requests, bytes FROM rollups WHERE kind = 'country'",
-  requests_by_client: "SELECT ts, log_stream, is_bot, status, value AS client_ip, requests, bytes FROM rollups WHERE kind = 'client'",
+  requests_by_client:
+    "SELECT ts, log_stream, is_bot, status, value AS client_ip, country, country_code, city, latitude, longitude, asn, as_org, requests, bytes FROM rollups WHERE kind = 'client'",
+  requests_by_agent: "SELECT ts, log_stream, is_bot, status, value AS user_agent, browser, os, device_type, bot_name, requests, bytes FROM rollups WHERE kind = 'agent'",
 };
 
 interface EventDays {

@@ -3,7 +3,7 @@
 // another store is never reused. Real files in a temporary project; the manifests are written
 // as sync writes them.
 import assert from "node:assert/strict";
-import {mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile} from "node:fs/promises";
+import {mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile} from "node:fs/promises";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
@@ -72,4 +72,17 @@ test("a cache made from another store is dropped whole, even for days with the s
   assert.deepEqual(refresh.days, ["2025-01-01", "2025-01-02", "2025-01-03"]);
   assert.equal(refresh.rejectedChanged, true);
   assert.deepEqual(await cachedDays("events"), []);
+});
+
+test("a cache made by code that wrote other columns is dropped whole", async () => {
+  const store = await storeWith("c", [segment("2025-01-01", "s1"), segment("2025-01-02", "s2")]);
+  await refreshSiteData(project(), store);
+  await fillCache(["2025-01-01", "2025-01-02"]);
+  assert.deepEqual((await refreshSiteData(project(), store)).days, [], "the same code and store: kept");
+  // The record an earlier version left, before the rollups had the agent columns.
+  const record = join(cached("events"), ".weblog-store.json");
+  const earlier = JSON.parse(await readFile(record, "utf8"));
+  await writeFile(record, JSON.stringify({...earlier, columns: earlier.columns.replace(", browser VARCHAR", "")}));
+  assert.deepEqual((await refreshSiteData(project(), store)).days, ["2025-01-01", "2025-01-02"]);
+  assert.deepEqual(await cachedDays("rollups"), []);
 });
