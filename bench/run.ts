@@ -47,10 +47,14 @@ async function ingestFigures(events: number): Promise<void> {
     console.log(`upload to the local endpoint (not counted): ${seconds(started)} s`);
 
     started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const result = await syncStore(config, {client});
+    const cpu = process.cpuUsage(cpuBefore);
     const ingestSeconds = (performance.now() - started) / 1000;
     const ingestRate = result.events / ingestSeconds;
     console.log(`ingest, S3 → enriched Parquet store: ${perSecond(ingestRate)} events/s (${ingestSeconds.toFixed(1)} s for ${result.events.toLocaleString("en")} events)`);
+    // CPU time of every thread of this process (JS and DuckDB's) over the wall time: the cores kept busy.
+    console.log(`cores busy during ingest: ${((cpu.user + cpu.system) / 1e6 / ingestSeconds).toFixed(2)} of ${availableParallelism()}`);
 
     const goaccess = goaccessRates(events);
     for (const [label, rate] of goaccess) {
