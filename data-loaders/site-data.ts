@@ -87,8 +87,12 @@ export const ROLLUP_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
   {name: "log_stream", type: "VARCHAR"},
   {name: "is_bot", type: "BOOLEAN"},
   {name: "status", type: "SMALLINT"},
-  {name: "value", type: "VARCHAR"},
-  // What enrichment said of the client ('client' rows) or of the agent ('agent' rows).
+  // What a kind counts by; NULL in the rows of the kinds that do not.
+  {name: "path", type: "VARCHAR"},
+  {name: "error_target", type: "VARCHAR"},
+  {name: "client_ip", type: "VARCHAR"},
+  {name: "user_agent", type: "VARCHAR"},
+  {name: "referrer_host", type: "VARCHAR"},
   {name: "country", type: "VARCHAR"},
   {name: "country_code", type: "VARCHAR"},
   {name: "city", type: "VARCHAR"},
@@ -107,31 +111,52 @@ export const ROLLUP_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
 ];
 
 /**
+ * The kinds of rollup row: what each counts requests by, besides the filter columns (ts, log_stream,
+ * is_bot, status), as SQL over the events. Columns a kind does not name are NULL in its rows.
+ * 'hour' rows are per hour, the others per day. Where a column is a function of another (a client's
+ * place, an agent's browser), counting by both costs no extra rows.
+ */
+const ROLLUP_KINDS: Record<string, Record<string, string>> = {
+  hour: {},
+  path: {path: "path"},
+  country: {country: "country"},
+  // A client with what GeoLite2 said of it.
+  client: Object.fromEntries(["client_ip", "country", "country_code", "city", "latitude", "longitude", "asn", "as_org"].map((c) => [c, c])),
+  // An agent string with what the parser found in it.
+  agent: Object.fromEntries(["user_agent", "browser", "os", "device_type", "bot_name"].map((c) => [c, c])),
+  referrer: {referrer_host: "referrer_host"},
+  // A visitor is one client address with one agent string.
+  visitor: {client_ip: "client_ip", user_agent: "user_agent", bot_name: "bot_name"},
+  // Requests answered 4xx or 5xx: what was asked for (the path, or the raw request when it has
+  // none) and by whom. Only error rows, so this kind stays small.
+  error: {
+    path: "path",
+    error_target: "coalesce(path, url, '(no request)')",
+    client_ip: "client_ip",
+    country: "country",
+    as_org: "as_org",
+    bot_name: "bot_name",
+  },
+};
+
+/**
  * A day's rollups: request counts pre-aggregated by the dimensions the pages filter on (time,
  * instance, bot or not, status), one `kind` per question the pages ask, so they read thousands
  * of rows instead of millions. `ts` is the hour ('hour') or the day (the others), so the pages'
- * day-range filters apply unchanged. 'client' rows carry what GeoLite2 said of the address and
- * 'agent' rows what the parser said of the agent string, so Geography and User agents need no
- * events either. docs/data-dictionary.md lists the views made from them.
+ * day-range filters apply unchanged. docs/writing-pages.md lists the views made from them.
  */
 function rollupsSql(events: string): string {
-  const filterColumns = "log_stream, is_bot, status";
-  const place = "country, country_code, city, latitude, longitude, asn, as_org";
-  const agent = "browser, os, device_type, bot_name";
-  const typeOf = (column: string) => ROLLUP_COLUMNS.find((c) => c.name === column)!.type;
-  const nulls = (columns: string) => columns.split(", ").map((c) => `NULL::${typeOf(c)} AS ${c}`).join(", ");
-  const counted = (kind: string, ts: string, value: string, described: string, range: string) =>
-    `SELECT '${kind}' AS kind, ${ts} AS ts, ${filterColumns}, ${value} AS value, ${described}, count(*) AS requests, ` +
-    `sum(bytes)::BIGINT AS bytes, ${range} FROM ${events} GROUP BY ALL`;
-  const noRange = "NULL::TIMESTAMP AS first_ts, NULL::TIMESTAMP AS last_ts";
-  const day = "date_trunc('day', ts)";
-  return [
-    counted("hour", "date_trunc('hour', ts)", "NULL::VARCHAR", `${nulls(place)}, ${nulls(agent)}`, "min(ts) AS first_ts, max(ts) AS last_ts"),
-    counted("path", day, "path", `${nulls(place)}, ${nulls(agent)}`, noRange),
-    counted("country", day, "country", `${nulls(place)}, ${nulls(agent)}`, noRange),
-    counted("client", day, "client_ip", `${place}, ${nulls(agent)}`, noRange),
-    counted("agent", day, "user_agent", `${nulls(place)}, ${agent}`, noRange),
-  ].join(" UNION ALL ") + " ORDER BY kind, ts";
+  const counts = new Set(["kind", "ts", "log_stream", "is_bot", "status", "requests", "bytes", "first_ts", "last_ts"]);
+  const keyColumns = ROLLUP_COLUMNS.filter((c) => !counts.has(c.name));
+  const select = (kind: string, columns: Record<string, string>) => {
+    const keys = keyColumns.map((c) => `${columns[c.name] ?? `NULL::${c.type}`} AS ${c.name}`).join(", ");
+    const [ts, range, where] =
+      kind === "hour"
+        ? ["date_trunc('hour', ts)", "min(ts) AS first_ts, max(ts) AS last_ts", ""]
+        : ["date_trunc('day', ts)", "NULL::TIMESTAMP AS first_ts, NULL::TIMESTAMP AS last_ts", kind === "error" ? "WHERE status >= 400" : ""];
+    return `SELECT '${kind}' AS kind, ${ts} AS ts, log_stream, is_bot, status, ${keys}, count(*) AS requests, sum(bytes)::BIGINT AS bytes, ${range} FROM ${events} ${where} GROUP BY ALL`;
+  };
+  return Object.entries(ROLLUP_KINDS).map(([kind, columns]) => select(kind, columns)).join(" UNION ALL ") + " ORDER BY kind, ts";
 }
 
 /** A query with the right columns and no rows: a store with nothing in it still makes a valid file. */

@@ -20,11 +20,14 @@ const REJECTED = FileAttachment("../data/rejected.parquet").href;
  */
 const ROLLUP_VIEWS = {
   requests_hourly: "SELECT ts, log_stream, is_bot, status, requests, bytes, first_ts, last_ts FROM rollups WHERE kind = 'hour'",
-  requests_by_path: "SELECT ts, log_stream, is_bot, status, value AS path, requests, bytes FROM rollups WHERE kind = 'path'",
-  requests_by_country: "SELECT ts, log_stream, is_bot, status, value AS country, requests, bytes FROM rollups WHERE kind = 'country'",
+  requests_by_path: "SELECT ts, log_stream, is_bot, status, path, requests, bytes FROM rollups WHERE kind = 'path'",
+  requests_by_country: "SELECT ts, log_stream, is_bot, status, country, requests, bytes FROM rollups WHERE kind = 'country'",
   requests_by_client:
-    "SELECT ts, log_stream, is_bot, status, value AS client_ip, country, country_code, city, latitude, longitude, asn, as_org, requests, bytes FROM rollups WHERE kind = 'client'",
-  requests_by_agent: "SELECT ts, log_stream, is_bot, status, value AS user_agent, browser, os, device_type, bot_name, requests, bytes FROM rollups WHERE kind = 'agent'",
+    "SELECT ts, log_stream, is_bot, status, client_ip, country, country_code, city, latitude, longitude, asn, as_org, requests, bytes FROM rollups WHERE kind = 'client'",
+  requests_by_agent: "SELECT ts, log_stream, is_bot, status, user_agent, browser, os, device_type, bot_name, requests, bytes FROM rollups WHERE kind = 'agent'",
+  requests_by_referrer: "SELECT ts, log_stream, is_bot, status, referrer_host, requests, bytes FROM rollups WHERE kind = 'referrer'",
+  requests_by_visitor: "SELECT ts, log_stream, is_bot, status, client_ip, user_agent, bot_name, requests, bytes FROM rollups WHERE kind = 'visitor'",
+  errors_by_client: "SELECT ts, log_stream, is_bot, status, client_ip, path, error_target, country, as_org, bot_name, requests, bytes FROM rollups WHERE kind = 'error'",
 };
 
 interface EventDays {

@@ -78,6 +78,14 @@ test("Traffic: the weekday × hour cells and the referrer hosts", async () => {
   assert.equal(drawn, Number(cells));
   const hosts = await sql<{referrer_host: string}>("SELECT referrer_host, count(*) AS n FROM events WHERE referrer_host IS NOT NULL GROUP BY 1 ORDER BY n DESC, referrer_host LIMIT 15");
   assert.deepEqual(await titles(watched.page, "referrer-hosts"), hosts.map((h) => h.referrer_host));
+  // Visitors per day from the rollups: the bars' heights, read back through the y scale, are SQL's counts.
+  const visitors = await sql<{visitors: number}>("SELECT count(DISTINCT (client_ip, user_agent)) AS visitors FROM events WHERE ts IS NOT NULL GROUP BY date_trunc('day', ts) ORDER BY date_trunc('day', ts)");
+  const visitorBars = await watched.page.$eval('[data-chart="visitors-per-day"] svg', (svg) => {
+    const y = (svg as unknown as {scale(name: string): {apply(v: number): number}}).scale("y");
+    const perVisitor = y.apply(0) - y.apply(1);
+    return [...svg.querySelectorAll('g[aria-label="bar"] rect')].map((rect) => Math.round(Number(rect.getAttribute("height")) / perVisitor));
+  });
+  assert.deepEqual(visitorBars, visitors.map((v) => Number(v.visitors)));
   await finish(watched, "traffic");
 });
 
@@ -102,6 +110,11 @@ test("Security: every suspicious kind counted as SQL counts it; payloads shown a
   assert.equal(await watched.page.$$eval("main script", (nodes) => nodes.filter((n) => n.textContent?.includes("alert(3)")).length), 0);
   const bots = await sql<{bot: string}>("SELECT coalesce(bot_name, 'unnamed') AS bot, count(*) AS n FROM events WHERE is_bot GROUP BY ALL ORDER BY n DESC, bot LIMIT 20");
   assert.deepEqual(await titles(watched.page, "bots-by-name"), bots.map((b) => b.bot));
+  const clients4xx = await sql<{client_ip: string; errors: number; paths: number}>(
+    "SELECT client_ip, count(*) AS errors, count(DISTINCT path) AS paths FROM events WHERE status BETWEEN 400 AND 499 GROUP BY client_ip ORDER BY errors DESC, client_ip LIMIT 15",
+  );
+  const shown4xx = await watched.page.$$eval('[data-table="clients-4xx"] table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent?.trim() ?? "")));
+  assert.deepEqual(shown4xx.map((r) => [r[1], r[4], r[5]]), clients4xx.map((c) => [c.client_ip, String(c.errors), String(c.paths)]));
   const [{expanse}] = await sql<{expanse: number}>("SELECT count(*) AS expanse FROM events WHERE is_bot AND bot_name = 'Expanse'");
   assert.equal(Number(expanse), 3, "Palo Alto Networks' Expanse scanner counts as a bot");
   await finish(watched, "security");
