@@ -18,10 +18,28 @@ export interface CompactResult {
   merged: string[];
 }
 
+/**
+ * Which of a day's segments sync merges. A day that takes in an object every few seconds has one
+ * large segment (its history) and many small ones: merging them all would rewrite the day each
+ * time, so a sync on a busy day would cost what the day holds, not what it took in. So the small
+ * ones are merged among themselves while the largest outweighs them; once they outweigh it,
+ * everything is merged. Each row is so rewritten a few times at most, and a sync never rewrites
+ * more than twice what arrived since the day's last full merge.
+ */
+export function mergeCandidates<T extends [string, Segment]>(segments: readonly T[]): T[] {
+  const bySize = [...segments].sort((a, b) => b[1].rows - a[1].rows);
+  const [largest, ...others] = bySize;
+  const othersRows = others.reduce((sum, [, s]) => sum + s.rows, 0);
+  return largest[1].rows > othersRows ? others : bySize;
+}
+
 export interface CompactOptions {
   /** Sync already holds the lock. */
   alreadyLocked?: boolean;
-  /** Merge only the days with more segments than this (default: every day with more than one). */
+  /**
+   * Merge only the days with more segments than this, and of those only what mergeCandidates
+   * picks (sync). The default, 1, merges every day with more than one segment into one.
+   */
   onlyAbove?: number;
 }
 
@@ -34,7 +52,9 @@ export async function compactStore(store: string, {alreadyLocked = false, onlyAb
       const group = segment.kind === "events" ? segment.day! : "rejected";
       groups.set(group, [...(groups.get(group) ?? []), [id, segment]]);
     }
-    const toMerge = [...groups].filter(([, segments]) => segments.length > onlyAbove);
+    const toMerge = [...groups]
+      .filter(([, segments]) => segments.length > onlyAbove)
+      .map(([group, segments]): [string, [string, Segment][]] => [group, onlyAbove > 1 ? mergeCandidates(segments) : segments]);
     const before = Object.keys(manifest.segments).length;
     if (toMerge.length === 0) return {segmentsBefore: before, segmentsAfter: before, merged: []};
 

@@ -127,6 +127,27 @@ test("User agents: the cloud's biggest word is the biggest family; words are tex
   await finish(watched, "user-agents");
 });
 
+test("Explore: every example query runs", async () => {
+  const watched = await open("/explore", '[data-table="result"] table');
+  const examples = await watched.page.$$eval("select option", (options) => options.map((o) => o.textContent ?? ""));
+  assert.ok(examples.length >= 6);
+  // From the second example round to the first, so that each choice changes the query; each
+  // example's columns differ, so a new table header means its result is in.
+  for (const example of [...examples.slice(1), examples[0]]) {
+    const header = await watched.page.textContent('[data-table="result"] table thead');
+    await watched.page.selectOption("select", {label: example});
+    await watched.page.click('button:has-text("Run")');
+    await watched.page.waitForFunction(
+      (before) => (document.querySelector('[data-table="result"] table thead')?.textContent ?? "") !== before || /failed/.test(document.querySelector('[data-result="error"]')?.textContent ?? ""),
+      header,
+    );
+    const outcome = (await watched.page.textContent('[data-result="error"]')) ?? "";
+    assert.doesNotMatch(outcome, /failed/, `${example}: ${outcome}`);
+    assert.doesNotMatch(outcome, /^0 rows/, `${example} finds rows in the sample`);
+  }
+  await finish(watched, "explore-examples");
+});
+
 test("Explore: a typed query's rows, its CSV and Parquet downloads, and a readable error", async () => {
   const watched = await open("/explore", '[data-table="result"] table');
   const query = "SELECT status, count(*) AS requests, '=cmd|calc' AS note FROM events GROUP BY status ORDER BY requests DESC, status";

@@ -1,7 +1,8 @@
-// Between full listings sync lists only the tail of each topic folder: what a poll lists and asks
-// S3 for stays the same however much history the bucket holds, and new objects, new topics and
-// rewrites of the latest objects are still all taken in. A rewrite of an old object waits for
-// the next full listing (or `--full`).
+// A poll costs what it takes in, not what the history holds. Between full listings sync lists only
+// the tail of each topic folder: what it lists and asks S3 for stays the same however long the
+// history, and new objects, new topics and rewrites of the latest objects are still all taken in
+// (a rewrite of an old object waits for the next full listing, or `--full`). And a busy day's
+// small segments are merged among themselves, not into the day's history.
 import assert from "node:assert/strict";
 import {mkdtemp, rm} from "node:fs/promises";
 import {tmpdir} from "node:os";
@@ -11,7 +12,8 @@ import {CreateBucketCommand, PutObjectCommand, type S3Client} from "@aws-sdk/cli
 import {resolveConfig, type WeblogConfig} from "../../data-loaders/config.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {listingStarts, REWRITE_WINDOW, topicFolder} from "../../data-loaders/sources/incremental-listing.js";
-import {readManifest, writeManifest} from "../../data-loaders/store/manifest.js";
+import {COMPACT_ABOVE_SEGMENTS, compactStore, mergeCandidates} from "../../data-loaders/store/compact.js";
+import {readManifest, writeManifest, type Segment} from "../../data-loaders/store/manifest.js";
 import {syncStore} from "../../data-loaders/sync.js";
 import {LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
 
@@ -145,4 +147,27 @@ test("sync lists everything again once the last full listing is older than fullL
   assert.equal(due.changed, false);
   assert.ok((await readManifest(config.store)).listed_fully_at! > Date.now() - 60_000, "the full listing is recorded");
   assert.equal((await sync()).fullListing, false);
+});
+
+test("a busy day's new segments are merged among themselves, leaving its history as it is", async () => {
+  await compactStore(config.store);
+  const daySegments = async () => Object.entries((await readManifest(config.store)).segments).filter(([, s]) => s.day === "2025-01-01");
+  const [[history, {rows: historyRows}], ...others] = await daySegments();
+  assert.equal(others.length, 0, "one segment for the day after compaction");
+
+  // An object every few seconds: each sync adds a small segment, until the day has one too many.
+  for (let n = 0; n < COMPACT_ABOVE_SEGMENTS; n++) {
+    await put("i-e", 0, n * 2, `/busy/${n}`);
+    await sync();
+  }
+  const after = await daySegments();
+  assert.equal(after.length, 2, "the history and one segment of the new rows");
+  assert.ok(after.some(([id]) => id === history), "the history was not rewritten");
+  assert.equal(after.reduce((sum, [, s]) => sum + s.rows, 0), historyRows + 2 * COMPACT_ABOVE_SEGMENTS);
+});
+
+test("merging picks the small segments while the largest outweighs them, and all once they outweigh it", () => {
+  const segment = (rows: number): [string, Segment] => [`s${rows}`, {kind: "events", day: "2025-01-01", file: "", rows, min_ts: 0, max_ts: 0}];
+  assert.deepEqual(mergeCandidates([segment(1000), segment(10), segment(20)]).map(([id]) => id).sort(), ["s10", "s20"]);
+  assert.deepEqual(mergeCandidates([segment(30), segment(10), segment(20)]).map(([id]) => id).sort(), ["s10", "s20", "s30"]);
 });
