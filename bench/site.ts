@@ -37,9 +37,16 @@ try {
     console.log(`sync: ${result.events.toLocaleString("en")} events in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     started = performance.now();
   });
-  const days = (await readdir(join(dist, "data/events"))).filter((f) => f.endsWith(".parquet"));
-  const bytes = (await Promise.all(days.map((f) => stat(join(dist, "data/events", f)).then((s) => s.size)))).reduce((a, b) => a + b, 0);
-  console.log(`build (every day exported): ${((performance.now() - started) / 1000).toFixed(1)} s; ${days.length} day files, ${(bytes / 1e6).toFixed(1)} MB, ${(bytes / EVENTS).toFixed(1)} bytes per event`);
+  const sizeOf = async (folder: string) => {
+    const files = (await readdir(join(dist, "data", folder))).filter((f) => f.endsWith(".parquet"));
+    return {files: files.length, bytes: (await Promise.all(files.map((f) => stat(join(dist, "data", folder, f)).then((s) => s.size)))).reduce((a, b) => a + b, 0)};
+  };
+  const events = await sizeOf("events");
+  const rollups = await sizeOf("rollups");
+  console.log(
+    `build (every day exported): ${((performance.now() - started) / 1000).toFixed(1)} s; ${events.files} day files, ${(events.bytes / 1e6).toFixed(1)} MB, ` +
+      `${(events.bytes / EVENTS).toFixed(1)} bytes per event; rollups ${(rollups.bytes / 1e6).toFixed(1)} MB (${(rollups.bytes / EVENTS).toFixed(1)} bytes per event)`,
+  );
 
   const server = await serveSite(dist);
   const browser = await launchBrowser();
