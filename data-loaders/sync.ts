@@ -120,7 +120,9 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     const parser = lineParserFor(config.logFormat);
     const enrichment = await openEnrichment(config, log);
     const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
-    const taken = new TakenOffsets(manifest.objects);
+    // Only the partitions this sync writes to can hold offsets twice.
+    const plannedPartitions = new Set(planned.map((o) => `${o.topic}+${o.partition}`));
+    const taken = new TakenOffsets(Object.entries(manifest.objects).filter(([, o]) => plannedPartitions.has(`${o.topic}+${o.kafka_partition}`)));
     const batchEvents = options.batchEvents ?? DEFAULT_BATCH_EVENTS;
     let batch = new EventBatch();
     let batchObjects: {object: PlannedObject; counts: ReturnType<typeof ingestSinkObject>}[] = [];
@@ -168,7 +170,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     if (batchObjects.length > 0) await commit();
     await committing;
     await recordFullListing();
-    const compacted = await compactStore(store, {alreadyLocked: true, onlyAbove: COMPACT_ABOVE_SEGMENTS});
+    const compacted = await compactStore(store, {alreadyLocked: true, manifest, onlyAbove: COMPACT_ABOVE_SEGMENTS});
     if (compacted.segmentsBefore !== compacted.segmentsAfter) log(`compacted ${compacted.segmentsBefore} segments into ${compacted.segmentsAfter}`);
     return result;
   } finally {

@@ -19,23 +19,27 @@ export interface CompactResult {
 }
 
 /**
- * Which of a day's segments sync merges. A day that takes in an object every few seconds has one
- * large segment (its history) and many small ones: merging them all would rewrite the day each
- * time, so a sync on a busy day would cost what the day holds, not what it took in. So the small
- * ones are merged among themselves while the largest outweighs them; once they outweigh it,
- * everything is merged. Each row is so rewritten a few times at most, and a sync never rewrites
- * more than twice what arrived since the day's last full merge.
+ * Which of a day's segments sync merges. A day that takes in an object every few seconds has a
+ * few large segments (its history) and many small ones: merging them all would rewrite the day
+ * each time, so a sync on a busy day would cost what the day holds, not what it took in. So the
+ * smallest segments are merged among themselves: the most of them that together hold no more rows
+ * than the next larger one; when no two qualify (segments of like size), all are merged. Each row is so
+ * rewritten a few times at most, each time with segments at least as large as its own.
  */
 export function mergeCandidates<T extends [string, Segment]>(segments: readonly T[]): T[] {
-  const bySize = [...segments].sort((a, b) => b[1].rows - a[1].rows);
-  const [largest, ...others] = bySize;
-  const othersRows = others.reduce((sum, [, s]) => sum + s.rows, 0);
-  return largest[1].rows > othersRows ? others : bySize;
+  const bySize = [...segments].sort((a, b) => a[1].rows - b[1].rows);
+  // rowsBelow[k]: the rows of the k smallest.
+  const rowsBelow = [0];
+  for (const [, segment] of bySize) rowsBelow.push(rowsBelow[rowsBelow.length - 1] + segment.rows);
+  for (let k = bySize.length - 1; k >= 2; k--) if (rowsBelow[k] <= bySize[k][1].rows) return bySize.slice(0, k);
+  return bySize;
 }
 
 export interface CompactOptions {
   /** Sync already holds the lock. */
   alreadyLocked?: boolean;
+  /** The store's manifest, when the caller (sync, holding the lock) has just written it. */
+  manifest?: Manifest;
   /**
    * Merge only the days with more segments than this, and of those only what mergeCandidates
    * picks (sync). The default, 1, merges every day with more than one segment into one.
@@ -43,10 +47,10 @@ export interface CompactOptions {
   onlyAbove?: number;
 }
 
-export async function compactStore(store: string, {alreadyLocked = false, onlyAbove = 1}: CompactOptions = {}): Promise<CompactResult> {
+export async function compactStore(store: string, {alreadyLocked = false, manifest: given, onlyAbove = 1}: CompactOptions = {}): Promise<CompactResult> {
   const lock = alreadyLocked ? null : await lockStore(store);
   try {
-    const manifest = await readManifest(store);
+    const manifest = given ?? (await readManifest(store));
     const groups = new Map<string, [string, Segment][]>();
     for (const [id, segment] of Object.entries(manifest.segments)) {
       const group = segment.kind === "events" ? segment.day! : "rejected";

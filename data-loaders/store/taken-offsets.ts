@@ -12,8 +12,9 @@ interface OffsetRange {
 export class TakenOffsets {
   private readonly ranges = new Map<string, OffsetRange[]>();
 
-  constructor(objects: Record<string, StoredObject> = {}) {
-    for (const [key, o] of Object.entries(objects)) this.add(key, o.topic, o.kafka_partition, o.start_offset, o.records);
+  /** `objects`: the stored objects, [key, object], whose offsets count as taken. */
+  constructor(objects: Iterable<[string, StoredObject]> = []) {
+    for (const [key, o] of objects) this.add(key, o.topic, o.kafka_partition, o.start_offset, o.records);
   }
 
   add(key: string, topic: string, partition: number, start: number, records: number): void {

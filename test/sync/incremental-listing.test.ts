@@ -166,8 +166,16 @@ test("a busy day's new segments are merged among themselves, leaving its history
   assert.equal(after.reduce((sum, [, s]) => sum + s.rows, 0), historyRows + 2 * COMPACT_ABOVE_SEGMENTS);
 });
 
-test("merging picks the small segments while the largest outweighs them, and all once they outweigh it", () => {
-  const segment = (rows: number): [string, Segment] => [`s${rows}`, {kind: "events", day: "2025-01-01", file: "", rows, min_ts: 0, max_ts: 0}];
-  assert.deepEqual(mergeCandidates([segment(1000), segment(10), segment(20)]).map(([id]) => id).sort(), ["s10", "s20"]);
-  assert.deepEqual(mergeCandidates([segment(30), segment(10), segment(20)]).map(([id]) => id).sort(), ["s10", "s20", "s30"]);
+test("merging picks the smallest segments, as many as hold no more than the next one, or all when they are alike", () => {
+  let n = 0;
+  const segment = (rows: number): [string, Segment] => [`${rows}:${n++}`, {kind: "events", day: "2025-01-01", file: "", rows, min_ts: 0, max_ts: 0}];
+  const picked = (...sizes: number[]) => mergeCandidates(sizes.map(segment)).map(([id]) => Number(id.split(":")[0])).sort((a, b) => a - b);
+  // The history and what came since: only what came since.
+  assert.deepEqual(picked(330_000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000), [1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000]);
+  // A history in three batches of a first sync, and six new objects: the six.
+  assert.deepEqual(picked(110_000, 110_000, 110_000, 1000, 1000, 1000, 1000, 1000, 1000), [1000, 1000, 1000, 1000, 1000, 1000]);
+  // Those merged once already join the next merge while they are smaller than the history.
+  assert.deepEqual(picked(110_000, 110_000, 110_000, 8000, 1000, 1000, 1000, 1000, 1000), [1000, 1000, 1000, 1000, 1000, 8000]);
+  // Segments of like size: all of them.
+  assert.deepEqual(picked(100, 100, 100, 100), [100, 100, 100, 100]);
 });
