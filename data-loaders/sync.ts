@@ -40,6 +40,8 @@ export interface SyncOptions {
   concurrency?: number;
   /** List every key under the prefix, however recent the last full listing (`weblog sync --full`). */
   fullListing?: boolean;
+  /** An enrichment the caller keeps open (watch); by default sync opens its own. */
+  enrichment?: () => Promise<Enrichment>;
 }
 
 export interface SyncResult {
@@ -118,7 +120,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
 
     // 2. Read, parse and write in batches; commit after each.
     const parser = lineParserFor(config.logFormat);
-    const enrichment = await openEnrichment(config, log);
+    const enrichment = options.enrichment ? await options.enrichment() : await openEnrichment(config, log);
     const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
     // Only the partitions this sync writes to can hold offsets twice.
     const plannedPartitions = new Set(planned.map((o) => `${o.topic}+${o.partition}`));

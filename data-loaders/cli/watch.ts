@@ -5,6 +5,7 @@ import {loadConfig} from "../config.js";
 import {refreshSiteData} from "../site-loaders.js";
 import {syncStore} from "../sync.js";
 import {createS3Client} from "../sources/s3-client.js";
+import {KeptEnrichment} from "../enrich/kept-enrichment.js";
 import {parseOptions, positiveInteger, summary} from "./sync.js";
 
 export async function runWatch(args: string[]): Promise<number> {
@@ -12,6 +13,7 @@ export async function runWatch(args: string[]): Promise<number> {
   const config = loadConfig();
   const seconds = positiveInteger(values.interval, "--interval") ?? config.pollSeconds;
   const client = createS3Client(config.source);
+  const enrichment = new KeptEnrichment(config);
   let stopping = false;
   let wake: () => void = () => {};
   const stop = () => {
@@ -27,7 +29,7 @@ export async function runWatch(args: string[]): Promise<number> {
   while (!stopping) {
     const started = performance.now();
     try {
-      const result = await syncStore(config, {client});
+      const result = await syncStore(config, {client, enrichment: () => enrichment.current()});
       if (result.changed || first) await refreshSiteData(process.cwd(), config.store);
       first = false;
       if (result.changed) {
