@@ -5,8 +5,7 @@
 // A commit is one atomic manifest rename, so a sync killed at any moment leaves the store as it
 // was before or after a batch, never between.
 import {mkdir, rm} from "node:fs/promises";
-import {mkdirSync} from "node:fs";
-import {dirname, join} from "node:path";
+import {join} from "node:path";
 import type {S3Client} from "@aws-sdk/client-s3";
 import {requireBucket, type WeblogConfig} from "./config.js";
 import {openEnrichment, type Enrichment} from "./enrich/enrichers.js";
@@ -18,10 +17,10 @@ import {decodeObjectText} from "./sources/object-text.js";
 import {listingStarts, listSinkObjectsAfter, type KnownObject} from "./sources/incremental-listing.js";
 import {isVanishedObject, listSinkObjects, readSinkObject, type SinkObjectBody} from "./sources/s3-sink.js";
 import type {Compression} from "./sources/sink-object-key.js";
-import {renameDurably, temporaryPathFor} from "./store/durable-file.js";
+import {renameDurably} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
-import {emptyManifest, OutdatedStoreError, readManifest, writeManifest, type Manifest, type Segment} from "./store/manifest.js";
-import {newSegmentId, removeUnreferencedFiles, rewriteSegmentWithout, segmentPath} from "./store/segments.js";
+import {emptyManifest, OutdatedStoreError, readManifest, repointSegments, writeManifest, type Manifest, type Segment} from "./store/manifest.js";
+import {newSegmentFile, removeUnreferencedFiles, rewriteSegmentWithout} from "./store/segments.js";
 import {TakenOffsets} from "./store/taken-offsets.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore} from "./store/compact.js";
 import {openDuckDB} from "./write/duckdb.js";
@@ -222,22 +221,23 @@ async function commitBatch(
   const newSegmentsOf = new Map<string, string[]>();
   for (const {id, segment, keys} of await writeBatchSegments(store, duckdb, batch, enrichment)) {
     next.segments[id] = segment;
-    for (const key of keys) newSegmentsOf.set(key, [...(newSegmentsOf.get(key) ?? []), id]);
+    for (const key of keys) {
+      const ids = newSegmentsOf.get(key);
+      if (ids) ids.push(id);
+      else newSegmentsOf.set(key, [id]);
+    }
   }
 
   // Replaced objects: their old rows leave the segments that held them.
   const replaced = batchObjects.map(({object}) => object.key).filter((key) => manifest.objects[key] !== undefined);
-  const touched = new Set(replaced.flatMap((key) => manifest.objects[key].segments));
-  for (const oldId of touched) {
+  const replacements = new Map<string, string | null>();
+  for (const oldId of new Set(replaced.flatMap((key) => manifest.objects[key].segments))) {
     delete next.segments[oldId];
     const rewritten = await rewriteSegmentWithout(store, duckdb, manifest.segments[oldId], replaced);
     if (rewritten) next.segments[rewritten.id] = rewritten.segment;
-    for (const [key, object] of Object.entries(next.objects)) {
-      if (!object.segments.includes(oldId)) continue;
-      const others = object.segments.filter((id) => id !== oldId);
-      next.objects[key] = {...object, segments: rewritten ? [...others, rewritten.id] : others};
-    }
+    replacements.set(oldId, rewritten?.id ?? null);
   }
+  repointSegments(next.objects, replacements);
 
   for (const {object, counts} of batchObjects) {
     next.objects[object.key] = {
@@ -261,25 +261,19 @@ async function commitBatch(
 /** The batch's new segments, each with the objects that have rows in it. */
 async function writeBatchSegments(store: string, duckdb: DuckDBConnection, batch: EventBatch, enrichment: Enrichment) {
   const written: {id: string; segment: Segment; keys: string[]}[] = [];
-  const temporaries = new Map<string, {id: string; file: string}>();
-  const days = await writeEventsByDay(duckdb, batch, {geo: enrichment.geo, userAgent: enrichment.userAgent}, (day) => {
-    const id = newSegmentId();
-    const file = segmentPath("events", day, id);
-    const temporary = temporaryPathFor(join(store, file));
-    mkdirSync(dirname(temporary), {recursive: true});
-    temporaries.set(temporary, {id, file});
+  const segmentFiles = new Map<string, {id: string; file: string}>();
+  const days = await writeEventsByDay(duckdb, batch, {geo: enrichment.geo, userAgent: enrichment.userAgent}, async (day) => {
+    const {id, file, temporary} = await newSegmentFile(store, "events", day);
+    segmentFiles.set(temporary, {id, file});
     return temporary;
   });
   for (const day of days) {
-    const {id, file} = temporaries.get(day.file)!;
+    const {id, file} = segmentFiles.get(day.file)!;
     await renameDurably(day.file, join(store, file));
     written.push({id, segment: {kind: "events", day: day.day, file, rows: day.rows, min_ts: day.minTs, max_ts: day.maxTs}, keys: day.keys});
   }
   if (batch.rejected.length > 0) {
-    const id = newSegmentId();
-    const file = segmentPath("rejected", null, id);
-    const temporary = temporaryPathFor(join(store, file));
-    await mkdir(dirname(temporary), {recursive: true});
+    const {id, file, temporary} = await newSegmentFile(store, "rejected", null);
     await writeRejectedParquet(duckdb, batch.rejected, temporary);
     await renameDurably(temporary, join(store, file));
     const keys = [...new Set(batch.rejected.map((r) => r.s3_key).filter((key) => key !== null))];

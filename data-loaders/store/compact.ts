@@ -4,7 +4,7 @@
 // killed midway leaves the store as it was. Only the days that need it are rewritten.
 import {join} from "node:path";
 import {lockStore} from "./lock.js";
-import {readManifest, writeManifest, type Manifest, type Segment} from "./manifest.js";
+import {readManifest, repointSegments, writeManifest, type Manifest, type Segment} from "./manifest.js";
 import {mergeSegments, removeUnreferencedFiles} from "./segments.js";
 import {openDuckDB} from "../write/duckdb.js";
 
@@ -54,7 +54,9 @@ export async function compactStore(store: string, {alreadyLocked = false, manife
     const groups = new Map<string, [string, Segment][]>();
     for (const [id, segment] of Object.entries(manifest.segments)) {
       const group = segment.kind === "events" ? segment.day! : "rejected";
-      groups.set(group, [...(groups.get(group) ?? []), [id, segment]]);
+      const members = groups.get(group);
+      if (members) members.push([id, segment]);
+      else groups.set(group, [[id, segment]]);
     }
     const toMerge = [...groups]
       .filter(([, segments]) => segments.length > onlyAbove)
@@ -64,17 +66,16 @@ export async function compactStore(store: string, {alreadyLocked = false, manife
 
     const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
     const next: Manifest = {...manifest, objects: {...manifest.objects}, segments: {...manifest.segments}};
+    const replacements = new Map<string, string | null>();
     for (const [, segments] of toMerge) {
       const merged = await mergeSegments(store, duckdb, segments.map(([, s]) => s));
-      const oldIds = new Set(segments.map(([id]) => id));
-      for (const id of oldIds) delete next.segments[id];
-      if (merged) next.segments[merged.id] = merged.segment;
-      for (const [key, object] of Object.entries(next.objects)) {
-        if (!object.segments.some((id) => oldIds.has(id))) continue;
-        const others = object.segments.filter((id) => !oldIds.has(id));
-        next.objects[key] = {...object, segments: merged ? [...others, merged.id] : others};
+      for (const [id] of segments) {
+        delete next.segments[id];
+        replacements.set(id, merged?.id ?? null);
       }
+      if (merged) next.segments[merged.id] = merged.segment;
     }
+    repointSegments(next.objects, replacements);
     await writeManifest(store, next);
     await removeUnreferencedFiles(store, next);
     return {segmentsBefore: before, segmentsAfter: Object.keys(next.segments).length, merged: toMerge.map(([group]) => group)};

@@ -78,6 +78,23 @@ export async function writeManifest(storeDir: string, manifest: Manifest): Promi
   await writeFileDurably(join(storeDir, MANIFEST_FILE), JSON.stringify(manifest));
 }
 
+/**
+ * Points the objects of `objects` (a manifest's being made) from the segments in `replacements`
+ * to what replaced each: a new segment's id, or null when its rows are gone. One pass.
+ */
+export function repointSegments(objects: Record<string, StoredObject>, replacements: ReadonlyMap<string, string | null>): void {
+  if (replacements.size === 0) return;
+  for (const [key, object] of Object.entries(objects)) {
+    if (!object.segments.some((id) => replacements.has(id))) continue;
+    const segments = new Set<string>();
+    for (const id of object.segments) {
+      const now = replacements.has(id) ? replacements.get(id)! : id;
+      if (now !== null) segments.add(now);
+    }
+    objects[key] = {...object, segments: [...segments]};
+  }
+}
+
 /** Segment paths (relative) of every live file in the store. */
 export function liveFiles(manifest: Manifest): Set<string> {
   return new Set(Object.values(manifest.segments).map((segment) => segment.file));

@@ -4,7 +4,7 @@
 import {mkdir, readdir, rm} from "node:fs/promises";
 import {dirname, join} from "node:path";
 import type {DuckDBConnection} from "@duckdb/node-api";
-import {sqlFileList, sqlString} from "../write/duckdb.js";
+import {numberOrNull, sqlFileList, sqlString} from "../write/duckdb.js";
 import {DEFAULT_ROW_GROUP_SIZE, EVENT_ORDER} from "../write/parquet.js";
 import {isTemporaryPath, renameDurably, temporaryPathFor} from "./durable-file.js";
 import {liveFiles, type Manifest, type Segment} from "./manifest.js";
@@ -13,12 +13,21 @@ import {liveFiles, type Manifest, type Segment} from "./manifest.js";
 const SEGMENT_DIRECTORIES = ["events", "rejected"];
 
 /** events/day=2015-05-17/<id>.parquet, or rejected/<id>.parquet. */
-export function segmentPath(kind: Segment["kind"], day: string | null, id: string): string {
+function segmentPath(kind: Segment["kind"], day: string | null, id: string): string {
   return kind === "events" ? `events/day=${day}/${id}.parquet` : `rejected/${id}.parquet`;
 }
 
-export function newSegmentId(): string {
+function newSegmentId(): string {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** A new segment's id, its path in the store, and the temporary path to write it under (its folder made). */
+export async function newSegmentFile(store: string, kind: Segment["kind"], day: string | null): Promise<{id: string; file: string; temporary: string}> {
+  const id = newSegmentId();
+  const file = segmentPath(kind, day, id);
+  const temporary = temporaryPathFor(join(store, file));
+  await mkdir(dirname(temporary), {recursive: true});
+  return {id, file, temporary};
 }
 
 const ORDER: Record<Segment["kind"], string> = {events: EVENT_ORDER, rejected: "s3_key, line_number"};
@@ -31,10 +40,7 @@ async function writeSegment(
   day: string | null,
   select: string,
 ): Promise<{id: string; segment: Segment} | null> {
-  const id = newSegmentId();
-  const file = segmentPath(kind, day, id);
-  const temporary = temporaryPathFor(join(store, file));
-  await mkdir(dirname(temporary), {recursive: true});
+  const {id, file, temporary} = await newSegmentFile(store, kind, day);
   await duckdb.run(
     `COPY (${select} ORDER BY ${ORDER[kind]}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${DEFAULT_ROW_GROUP_SIZE})`,
   );
@@ -45,8 +51,7 @@ async function writeSegment(
     return null;
   }
   await renameDurably(temporary, join(store, file));
-  const toNumber = (v: unknown) => (v === null ? null : Number(v));
-  return {id, segment: {kind, day, file, rows: Number(rows), min_ts: toNumber(min), max_ts: toNumber(max)}};
+  return {id, segment: {kind, day, file, rows: Number(rows), min_ts: numberOrNull(min), max_ts: numberOrNull(max)}};
 }
 
 /** The segment without the rows of `keys` (objects being replaced); null when nothing else is left. */

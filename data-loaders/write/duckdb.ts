@@ -24,6 +24,11 @@ export function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
+/** A count or epoch value as DuckDB returns it (number or bigint), or null, as a number or null. */
+export function numberOrNull(value: unknown): number | null {
+  return value === null ? null : Number(value);
+}
+
 /** A list of file paths as a SQL list literal, for read_parquet([...]). */
 export function sqlFileList(files: readonly string[]): string {
   return `[${files.map(sqlString).join(", ")}]`;

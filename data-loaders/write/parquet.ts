@@ -1,4 +1,4 @@
-// Writes an EventBatch to ZSTD Parquet, sorted by time, with the columns of DESIGN §3.
+// Writes an EventBatch to ZSTD Parquet, one file per UTC day, sorted by time, with the columns of DESIGN §3.
 // Numbers go into DuckDB a vector at a time; strings once per distinct value; the enriched
 // events table is then a join, so GeoLite2 and the agent parser run once per distinct value.
 import bindings from "@duckdb/node-bindings";
@@ -6,7 +6,7 @@ import {DOUBLE, DuckDBDataChunk, INTEGER, type DuckDBConnection} from "@duckdb/n
 import {EVENT_COLUMNS, GEO_FIELD_NAMES, REJECTED_COLUMNS, USER_AGENT_FIELD_NAMES, type GeoFields, type RejectedLine, type UserAgentFields} from "../event.js";
 import {Float64Column, Int32Column} from "./columns.js";
 import type {EventBatch} from "./event-batch.js";
-import {sqlString} from "./duckdb.js";
+import {numberOrNull, sqlString} from "./duckdb.js";
 import {UNDATED} from "../store/manifest.js";
 
 export interface Enrichers {
@@ -20,23 +20,6 @@ export interface ParquetOptions {
 }
 
 export const DEFAULT_ROW_GROUP_SIZE = 65_536;
-
-/** Writes the batch's events to `file`, all days together; returns the number of events written. */
-export async function writeEventsParquet(
-  connection: DuckDBConnection,
-  batch: EventBatch,
-  enrichers: Enrichers,
-  file: string,
-  options: ParquetOptions = {},
-): Promise<number> {
-  await stageEnrichedEvents(connection, batch, enrichers);
-  try {
-    await copySorted(connection, "enriched_events", "true", file, options);
-  } finally {
-    await dropStagedEvents(connection);
-  }
-  return batch.size;
-}
 
 /** One day's events written by writeEventsByDay. */
 export interface DayFile {
@@ -59,7 +42,7 @@ export async function writeEventsByDay(
   connection: DuckDBConnection,
   batch: EventBatch,
   enrichers: Enrichers,
-  fileFor: (day: string) => string,
+  fileFor: (day: string) => Promise<string>,
   options: ParquetOptions = {},
 ): Promise<DayFile[]> {
   await stageEnrichedEvents(connection, batch, enrichers);
@@ -69,10 +52,9 @@ export async function writeEventsByDay(
     );
     const written: DayFile[] = [];
     for (const [day, rows, minTs, maxTs, keys] of days.getRowsJS()) {
-      const file = fileFor(String(day));
-      await copySorted(connection, "enriched_events", `day = ${sqlString(String(day))}`, file, options);
-      const toNumber = (v: unknown) => (v === null ? null : Number(v));
-      written.push({day: String(day), file, rows: Number(rows), minTs: toNumber(minTs), maxTs: toNumber(maxTs), keys: (keys as unknown[]).map(String)});
+      const file = await fileFor(String(day));
+      await copyDaySorted(connection, String(day), file, options);
+      written.push({day: String(day), file, rows: Number(rows), minTs: numberOrNull(minTs), maxTs: numberOrNull(maxTs), keys: (keys as unknown[]).map(String)});
     }
     return written;
   } finally {
@@ -83,9 +65,9 @@ export async function writeEventsByDay(
 /** Events sorted by time, as every events file of the store and the site is. */
 export const EVENT_ORDER = "ts, topic, kafka_partition, kafka_offset";
 
-async function copySorted(connection: DuckDBConnection, table: string, where: string, file: string, options: ParquetOptions): Promise<void> {
+async function copyDaySorted(connection: DuckDBConnection, day: string, file: string, options: ParquetOptions): Promise<void> {
   await connection.run(
-    `COPY (SELECT * EXCLUDE (day) FROM ${table} WHERE ${where} ORDER BY ${EVENT_ORDER}) TO ${sqlString(file)} ` +
+    `COPY (SELECT * EXCLUDE (day) FROM enriched_events WHERE day = ${sqlString(day)} ORDER BY ${EVENT_ORDER}) TO ${sqlString(file)} ` +
       `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE})`,
   );
 }

@@ -6,11 +6,18 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {test} from "node:test";
 import {EVENT_COLUMNS, type EventOrigin, type GeoFields, type ParsedLine, type UserAgentFields} from "../../data-loaders/event.js";
+import type {DuckDBConnection} from "@duckdb/node-api";
 import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
 import {EventBatch} from "../../data-loaders/write/event-batch.js";
-import {writeEventsParquet, writeRejectedParquet, type Enrichers} from "../../data-loaders/write/parquet.js";
+import {writeEventsByDay, writeRejectedParquet, type Enrichers} from "../../data-loaders/write/parquet.js";
 
 const BASE = Date.UTC(2023, 4, 17, 10, 0, 0);
+
+/** Writes the batch as sync does, a file per day into `dir`; a glob of the files, in day order. */
+async function writeEvents(duckdb: DuckDBConnection, batch: EventBatch, enrichers: Enrichers, dir: string): Promise<string> {
+  await writeEventsByDay(duckdb, batch, enrichers, async (day) => join(dir, `${day}.parquet`));
+  return join(dir, "*.parquet");
+}
 
 function line(i: number, overrides: Partial<ParsedLine> = {}): ParsedLine {
   return {
@@ -75,10 +82,9 @@ async function writeSample(count: number, shuffle = true) {
   if (shuffle) order.sort((a, b) => ((a * 7919) % count) - ((b * 7919) % count));
   for (const i of order) batch.add(origin(i), line(i));
   const dir = await mkdtemp(join(tmpdir(), "weblog-parquet-"));
-  const file = join(dir, "events.parquet");
   const duckdb = await openDuckDB();
   const recorded = recordingEnrichers();
-  await writeEventsParquet(duckdb, batch, recorded.enrichers, file);
+  const file = await writeEvents(duckdb, batch, recorded.enrichers, dir);
   const rows = (await duckdb.runAndReadAll(`SELECT * FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS();
   return {rows, file, duckdb, ...recorded};
 }
@@ -138,8 +144,8 @@ test("an event without a time of its own takes the ingestion time", async () => 
   batch.add(origin(1), line(1, {ts: null}));
   const dir = await mkdtemp(join(tmpdir(), "weblog-parquet-"));
   const duckdb = await openDuckDB();
-  await writeEventsParquet(duckdb, batch, recordingEnrichers().enrichers, join(dir, "e.parquet"));
-  const [row] = (await duckdb.runAndReadAll(`SELECT ts FROM read_parquet(${sqlString(join(dir, "e.parquet"))})`)).getRowObjectsJS();
+  const file = await writeEvents(duckdb, batch, recordingEnrichers().enrichers, dir);
+  const [row] = (await duckdb.runAndReadAll(`SELECT ts FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS();
   assert.equal((row.ts as Date).getTime(), origin(1).ingest_ts);
 });
 
