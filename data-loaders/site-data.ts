@@ -82,7 +82,7 @@ function filesOf(manifest: Manifest, table: SiteTable, day: string | undefined):
 }
 
 /** The columns rollupsSql gives, in its order. */
-export const ROLLUP_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
+const ROLLUP_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
   {name: "kind", type: "VARCHAR"},
   {name: "ts", type: "TIMESTAMP"},
   {name: "log_stream", type: "VARCHAR"},
@@ -118,56 +118,90 @@ export const ROLLUP_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
  */
 const ROLLUP_ROW_GROUP_SIZE = 4096;
 
+/** One kind of rollup row, and the view the pages read it through. */
+interface RollupKind {
+  /** The view over the rollups that gives this kind's rows (docs/writing-pages.md lists them). */
+  view: string;
+  /** Hourly or daily counts. */
+  per: "hour" | "day";
+  /** What it counts requests by, besides the filter columns: column → SQL over the events. */
+  by: Record<string, string>;
+  /** Only the events this condition keeps, when not all. */
+  where?: string;
+}
+
+const sameNames = (...columns: string[]) => Object.fromEntries(columns.map((c) => [c, c]));
+
 /**
- * The kinds of rollup row: what each counts requests by, besides the filter columns (ts, log_stream,
- * is_bot, status), as SQL over the events. Columns a kind does not name are NULL in its rows.
- * 'hour' rows are per hour, the others per day. Where a column is a function of another (a client's
- * place, an agent's browser), counting by both costs no extra rows.
+ * The kinds of rollup row. Every kind counts by the filter columns (ts, log_stream, is_bot,
+ * status) and what its `by` names; the other columns are NULL in its rows. Where a column is a
+ * function of another (a client's place, an agent's browser), counting by both costs no extra rows.
  */
-const ROLLUP_KINDS: Record<string, Record<string, string>> = {
-  hour: {},
-  path: {path: "path"},
-  country: {country: "country"},
+const ROLLUP_KINDS: Record<string, RollupKind> = {
+  hour: {view: "requests_hourly", per: "hour", by: {}},
+  path: {view: "requests_by_path", per: "day", by: sameNames("path")},
+  country: {view: "requests_by_country", per: "day", by: sameNames("country")},
   // A client with what GeoLite2 said of it.
-  client: Object.fromEntries(["client_ip", "country", "country_code", "city", "latitude", "longitude", "asn", "as_org"].map((c) => [c, c])),
+  client: {view: "requests_by_client", per: "day", by: sameNames("client_ip", "country", "country_code", "city", "latitude", "longitude", "asn", "as_org")},
   // An agent string with what the parser found in it.
-  agent: Object.fromEntries(["user_agent", "browser", "os", "device_type", "bot_name"].map((c) => [c, c])),
-  referrer: {referrer_host: "referrer_host"},
+  agent: {view: "requests_by_agent", per: "day", by: sameNames("user_agent", "browser", "os", "device_type", "bot_name")},
+  referrer: {view: "requests_by_referrer", per: "day", by: sameNames("referrer_host")},
   // A visitor is one client address with one agent string.
-  visitor: {client_ip: "client_ip", user_agent: "user_agent", bot_name: "bot_name"},
+  visitor: {view: "requests_by_visitor", per: "day", by: sameNames("client_ip", "user_agent", "bot_name")},
   // Requests answered 4xx or 5xx: what was asked for (the path, or the raw request when it has
   // none) and by whom. Only error rows, so this kind stays small.
   error: {
-    path: "path",
-    error_target: "coalesce(path, url, '(no request)')",
-    client_ip: "client_ip",
-    country: "country",
-    as_org: "as_org",
-    bot_name: "bot_name",
+    view: "errors_by_client",
+    per: "day",
+    by: {...sameNames("client_ip", "path"), error_target: "coalesce(path, url, '(no request)')", ...sameNames("country", "as_org", "bot_name")},
+    where: "status >= 400",
   },
 };
+
+/** Columns every rollup row has; the others are what a kind counts by. */
+const COUNT_COLUMNS = new Set(["kind", "ts", "log_stream", "is_bot", "status", "requests", "bytes", "first_ts", "last_ts"]);
 
 /**
  * A day's rollups: request counts pre-aggregated by the dimensions the pages filter on (time,
  * instance, bot or not, status), one `kind` per question the pages ask, so they read thousands
- * of rows instead of millions. `ts` is the hour ('hour') or the day (the others), so the pages'
- * day-range filters apply unchanged. docs/writing-pages.md lists the views made from them.
+ * of rows instead of millions. `ts` is the hour or the day, so the pages' day-range filters
+ * apply unchanged; only hourly rows carry the first and last request's time.
  */
 function rollupsSql(events: string): string {
-  const counts = new Set(["kind", "ts", "log_stream", "is_bot", "status", "requests", "bytes", "first_ts", "last_ts"]);
-  const keyColumns = ROLLUP_COLUMNS.filter((c) => !counts.has(c.name));
-  const select = (kind: string, columns: Record<string, string>) => {
-    const keys = keyColumns.map((c) => `${columns[c.name] ?? `NULL::${c.type}`} AS ${c.name}`).join(", ");
-    const [ts, range, where] =
-      kind === "hour"
-        ? ["date_trunc('hour', ts)", "min(ts) AS first_ts, max(ts) AS last_ts", ""]
-        : ["date_trunc('day', ts)", "NULL::TIMESTAMP AS first_ts, NULL::TIMESTAMP AS last_ts", kind === "error" ? "WHERE status >= 400" : ""];
-    return `SELECT '${kind}' AS kind, ${ts} AS ts, log_stream, is_bot, status, ${keys}, count(*) AS requests, sum(bytes)::BIGINT AS bytes, ${range} FROM ${events} ${where} GROUP BY ALL`;
+  const keyColumns = ROLLUP_COLUMNS.filter((c) => !COUNT_COLUMNS.has(c.name));
+  const select = (kind: string, {per, by, where}: RollupKind) => {
+    const keys = keyColumns.map((c) => `${by[c.name] ?? `NULL::${c.type}`} AS ${c.name}`).join(", ");
+    const range = per === "hour" ? "min(ts) AS first_ts, max(ts) AS last_ts" : "NULL::TIMESTAMP AS first_ts, NULL::TIMESTAMP AS last_ts";
+    return (
+      `SELECT '${kind}' AS kind, date_trunc('${per}', ts) AS ts, log_stream, is_bot, status, ${keys}, count(*) AS requests, sum(bytes)::BIGINT AS bytes, ${range} ` +
+      `FROM ${events} ${where ? `WHERE ${where}` : ""} GROUP BY ALL`
+    );
   };
-  return Object.entries(ROLLUP_KINDS).map(([kind, columns]) => select(kind, columns)).join(" UNION ALL ") + " ORDER BY kind, ts";
+  return Object.entries(ROLLUP_KINDS).map(([kind, rollup]) => select(kind, rollup)).join(" UNION ALL ") + " ORDER BY kind, ts";
+}
+
+/**
+ * What the browser needs to make its tables (src/components/workbook.ts), sent with the days
+ * index: each rollup view's SQL over the `rollups` table, and, for a store with no day yet,
+ * the events and rollups tables as queries with their columns and no rows.
+ */
+export function siteTables(): {rollupViews: Record<string, string>; empty: {events: string; rollups: string}} {
+  const rollupViews = Object.fromEntries(
+    Object.entries(ROLLUP_KINDS).map(([kind, {view, per, by}]) => {
+      const range = per === "hour" ? ", first_ts, last_ts" : "";
+      return [view, `SELECT ts, log_stream, is_bot, status, ${Object.keys(by).map((c) => `${c}, `).join("")}requests, bytes${range} FROM rollups WHERE kind = '${kind}'`];
+    }),
+  );
+  return {rollupViews, empty: {events: emptyTableSql(EVENT_COLUMNS), rollups: emptyTableSql(ROLLUP_COLUMNS)}};
+}
+
+/** Changes whenever the site's files would come out different: their columns or the rollups' kinds. */
+export function siteFilesSignature(): string {
+  const describe = (columns: readonly {name: string; type: string}[]) => columns.map((c) => `${c.name} ${c.type}`).join(", ");
+  return `events: ${describe(EVENT_COLUMNS)}; rollups: ${describe(ROLLUP_COLUMNS)}; kinds: ${JSON.stringify(ROLLUP_KINDS)}`;
 }
 
 /** A query with the right columns and no rows: a store with nothing in it still makes a valid file. */
-function emptyTableSql(columns: readonly ColumnSpec[]): string {
+function emptyTableSql(columns: readonly Pick<ColumnSpec, "name" | "type">[]): string {
   return `SELECT ${columns.map((c) => `CAST(NULL AS ${c.type}) AS ${c.name}`).join(", ")} WHERE false`;
 }

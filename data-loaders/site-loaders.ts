@@ -9,8 +9,7 @@
 // demo's, say), or with other columns (an upgrade that adds a rollup column), is never reused.
 import {mkdir, readFile, rm, utimes, writeFile} from "node:fs/promises";
 import {join} from "node:path";
-import {EVENT_COLUMNS} from "./event.js";
-import {daysOf, ROLLUP_COLUMNS} from "./site-data.js";
+import {daysOf, siteFilesSignature} from "./site-data.js";
 import {readManifest, segmentsOfKind} from "./store/manifest.js";
 
 export const SITE_DATA_DIR = "src/data";
@@ -24,7 +23,7 @@ const RECORD_FILE = ".weblog-store.json";
 /** What the cached site data was made from. */
 interface CacheRecord {
   store: string;
-  /** The columns of the events and rollups files, as the code writing them now has them. */
+  /** What the code that made the files would make (site-data.ts: siteFilesSignature). */
   columns: string;
   days: Record<string, string>;
   rejected: string;
@@ -40,7 +39,7 @@ export async function refreshSiteData(projectDir: string, store: string): Promis
   const manifest = await readManifest(store);
   const current: CacheRecord = {
     store,
-    columns: siteColumnsSignature(),
+    columns: siteFilesSignature(),
     days: Object.fromEntries(daysOf(manifest).map((d) => [d.day, d.version])),
     rejected: segmentsOfKind(manifest, "rejected").map((s) => s.file).sort().join(","),
   };
@@ -66,9 +65,4 @@ export async function refreshSiteData(projectDir: string, store: string): Promis
   await mkdir(cacheDir, {recursive: true});
   await writeFile(recordPath, JSON.stringify(current));
   return {days: [...stale].sort(), rejectedChanged};
-}
-
-function siteColumnsSignature(): string {
-  const describe = (columns: readonly {name: string; type: string}[]) => columns.map((c) => `${c.name} ${c.type}`).join(", ");
-  return `events: ${describe(EVENT_COLUMNS)}; rollups: ${describe(ROLLUP_COLUMNS)}`;
 }

@@ -13,27 +13,17 @@ import {FileAttachment} from "observablehq:stdlib";
 const EVENT_DAYS = FileAttachment("../data/event-days.json");
 const REJECTED = FileAttachment("../data/rejected.parquet").href;
 
-/**
- * Pre-aggregated requests, for pages that must open fast on millions of events. Each has the
- * columns the filters use (ts, log_stream, is_bot, status), so `whereClause` applies as it does
- * to `events`; ts is the hour (requests_hourly) or the day (the others).
- */
-const ROLLUP_VIEWS = {
-  requests_hourly: "SELECT ts, log_stream, is_bot, status, requests, bytes, first_ts, last_ts FROM rollups WHERE kind = 'hour'",
-  requests_by_path: "SELECT ts, log_stream, is_bot, status, path, requests, bytes FROM rollups WHERE kind = 'path'",
-  requests_by_country: "SELECT ts, log_stream, is_bot, status, country, requests, bytes FROM rollups WHERE kind = 'country'",
-  requests_by_client:
-    "SELECT ts, log_stream, is_bot, status, client_ip, country, country_code, city, latitude, longitude, asn, as_org, requests, bytes FROM rollups WHERE kind = 'client'",
-  requests_by_agent: "SELECT ts, log_stream, is_bot, status, user_agent, browser, os, device_type, bot_name, requests, bytes FROM rollups WHERE kind = 'agent'",
-  requests_by_referrer: "SELECT ts, log_stream, is_bot, status, referrer_host, requests, bytes FROM rollups WHERE kind = 'referrer'",
-  requests_by_visitor: "SELECT ts, log_stream, is_bot, status, client_ip, user_agent, bot_name, requests, bytes FROM rollups WHERE kind = 'visitor'",
-  errors_by_client: "SELECT ts, log_stream, is_bot, status, client_ip, path, error_target, country, as_org, bot_name, requests, bytes FROM rollups WHERE kind = 'error'",
-};
-
 interface EventDays {
   days: {day: string; events: number; version: string}[];
-  /** The columns of the events and of the rollups files, for empty tables when there is no day yet. */
-  columns: {events: {name: string; type: string}[]; rollups: {name: string; type: string}[]};
+  /**
+   * The rollup views (requests_hourly, requests_by_path, …) over the rollups table: pre-aggregated
+   * requests for pages that must open fast on millions of events. Each has the columns the filters
+   * use (ts, log_stream, is_bot, status), so `whereClause` applies as it does to `events`. Defined
+   * with the rollups, in data-loaders/site-data.ts.
+   */
+  rollupViews: Record<string, string>;
+  /** The events and rollups tables with their columns and no rows, for a store with no day yet. */
+  empty: {events: string; rollups: string};
 }
 
 /**
@@ -85,17 +75,16 @@ async function openDatabase(): Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.Asy
   // the workbook needs is built in; with no network a query that needs more fails at once.
   await conn.query("SET autoinstall_known_extensions = false");
   await conn.query("SET autoload_known_extensions = false");
-  const {days, columns} = (await EVENT_DAYS.json()) as EventDays;
-  // No day yet (an empty bucket): the same columns, no rows, so every page still runs.
-  const noRows = (cols: {name: string; type: string}[]) => `SELECT ${cols.map((c) => `CAST(NULL AS ${c.type}) AS ${c.name}`).join(", ")} WHERE false`;
+  const {days, rollupViews, empty} = (await EVENT_DAYS.json()) as EventDays;
   for (const kind of ["events", "rollups"] as const) {
     for (const [index, day] of days.entries()) {
       await db.registerFileURL(`${kind}-${index}.parquet`, dayFileUrl(kind, day), duckdb.DuckDBDataProtocol.HTTP, false);
     }
     const files = days.map((_, index) => `'${kind}-${index}.parquet'`).join(", ");
-    await conn.query(`CREATE VIEW ${kind} AS ${days.length > 0 ? `SELECT * FROM read_parquet([${files}])` : noRows(columns[kind])}`);
+    // No day yet (an empty bucket): the same columns, no rows, so every page still runs.
+    await conn.query(`CREATE VIEW ${kind} AS ${days.length > 0 ? `SELECT * FROM read_parquet([${files}])` : empty[kind]}`);
   }
-  for (const [view, select] of Object.entries(ROLLUP_VIEWS)) await conn.query(`CREATE VIEW ${view} AS ${select}`);
+  for (const [view, select] of Object.entries(rollupViews)) await conn.query(`CREATE VIEW ${view} AS ${select}`);
   await db.registerFileURL("rejected.parquet", new URL(REJECTED, document.baseURI).href, duckdb.DuckDBDataProtocol.HTTP, false);
   await conn.query("CREATE VIEW rejected AS SELECT * FROM read_parquet('rejected.parquet')");
   return {db, conn};
