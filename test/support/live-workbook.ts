@@ -46,19 +46,22 @@ export async function startLiveSetup(fill: (client: S3Client, config: WeblogConf
 
     const port = await freePort();
     live = startLiveWorkbook(project, {env, previewArgs: ["--host", "127.0.0.1", "--port", String(port), "--no-open"], stdio: "pipe"});
+    // Framework colours its log when the CI variable is set (picocolors does), even into a pipe;
+    // the tests read the log as plain text.
     let output = "";
+    const append = (chunk: Buffer) => (output += chunk);
     for (const child of [live.watch, live.preview]) {
-      child.stdout!.on("data", (chunk) => (output += chunk));
-      child.stderr!.on("data", (chunk) => (output += chunk));
+      child.stdout!.on("data", append);
+      child.stderr!.on("data", append);
     }
     const url = `http://127.0.0.1:${port}/`;
-    await waitForServer(url, () => output);
+    await waitForServer(url, () => withoutColour(output));
     const started = {s3, live};
     return {
       url,
       client,
       config,
-      output: () => output,
+      output: () => withoutColour(output),
       async stop() {
         client.destroy();
         await started.live.stop();
@@ -72,6 +75,11 @@ export async function startLiveSetup(fill: (client: S3Client, config: WeblogConf
     await rm(dir, {recursive: true, force: true});
     throw error;
   }
+}
+
+/** `text` without the terminal's colour and style codes. */
+function withoutColour(text: string): string {
+  return text.replace(/\x1b\[[0-9;]*m/g, "");
 }
 
 /** Puts one S3 sink object of `lines` (Apache lines as CloudWatch records) for `instance`, at `offset`. */
