@@ -13,6 +13,8 @@ import {EVENT_COLUMNS, REJECTED_COLUMNS, type ColumnSpec} from "./event.js";
 import {temporaryPathFor} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
 import {readManifest, segmentsByDay, segmentsOfKind, type Manifest} from "./store/manifest.js";
+// The Security page's rules: counted ahead here with the same SQL the page describes them by.
+import {suspiciousKindSql} from "../src/components/suspicious.js";
 import {openDuckDB, sqlFileList, sqlString} from "./write/duckdb.js";
 import {DEFAULT_ROW_GROUP_SIZE, EVENT_ORDER} from "./write/parquet.js";
 
@@ -90,7 +92,9 @@ const ROLLUP_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
   {name: "status", type: "SMALLINT"},
   // What a kind counts by; NULL in the rows of the kinds that do not.
   {name: "path", type: "VARCHAR"},
+  {name: "url", type: "VARCHAR"},
   {name: "error_target", type: "VARCHAR"},
+  {name: "suspicious_kind", type: "VARCHAR"},
   {name: "client_ip", type: "VARCHAR"},
   {name: "user_agent", type: "VARCHAR"},
   {name: "referrer_host", type: "VARCHAR"},
@@ -122,8 +126,8 @@ const ROLLUP_ROW_GROUP_SIZE = 4096;
 interface RollupKind {
   /** The view over the rollups that gives this kind's rows (docs/writing-pages.md lists them). */
   view: string;
-  /** Hourly or daily counts. */
-  per: "hour" | "day";
+  /** Counts per minute, hour or day; "request" keeps each request's own time. */
+  per: "request" | "minute" | "hour" | "day";
   /** What it counts requests by, besides the filter columns: column → SQL over the events. */
   by: Record<string, string>;
   /** Only the events this condition keeps, when not all. */
@@ -156,6 +160,16 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
     by: {...sameNames("client_ip", "path"), error_target: "coalesce(path, url, '(no request)')", ...sameNames("country", "as_org", "bot_name")},
     where: "status >= 400",
   },
+  // Error answers per minute and client, for the bursts of errors a scanner draws.
+  error_minute: {view: "errors_by_minute", per: "minute", by: sameNames("client_ip", "path"), where: "status >= 400"},
+  // Requests matching one of the Security page's suspicious patterns (src/components/suspicious.ts),
+  // with their own time: the page lists the newest of them.
+  suspicious: {
+    view: "suspicious_requests",
+    per: "request",
+    by: {suspicious_kind: suspiciousKindSql(), ...sameNames("client_ip", "country", "url", "user_agent")},
+    where: `(${suspiciousKindSql()}) IS NOT NULL`,
+  },
 };
 
 /** Columns every rollup row has; the others are what a kind counts by. */
@@ -164,16 +178,17 @@ const COUNT_COLUMNS = new Set(["kind", "ts", "log_stream", "is_bot", "status", "
 /**
  * A day's rollups: request counts pre-aggregated by the dimensions the pages filter on (time,
  * instance, bot or not, status), one `kind` per question the pages ask, so they read thousands
- * of rows instead of millions. `ts` is the hour or the day, so the pages' day-range filters
- * apply unchanged; only hourly rows carry the first and last request's time.
+ * of rows instead of millions. `ts` is the minute, hour or day (or the request's own time), so
+ * the pages' day-range filters apply unchanged; only hourly rows carry the first and last request's time.
  */
 function rollupsSql(events: string): string {
   const keyColumns = ROLLUP_COLUMNS.filter((c) => !COUNT_COLUMNS.has(c.name));
   const select = (kind: string, {per, by, where}: RollupKind) => {
     const keys = keyColumns.map((c) => `${by[c.name] ?? `NULL::${c.type}`} AS ${c.name}`).join(", ");
     const range = per === "hour" ? "min(ts) AS first_ts, max(ts) AS last_ts" : "NULL::TIMESTAMP AS first_ts, NULL::TIMESTAMP AS last_ts";
+    const time = per === "request" ? "ts" : `date_trunc('${per}', ts)`;
     return (
-      `SELECT '${kind}' AS kind, date_trunc('${per}', ts) AS ts, log_stream, is_bot, status, ${keys}, count(*) AS requests, sum(bytes)::BIGINT AS bytes, ${range} ` +
+      `SELECT '${kind}' AS kind, ${time} AS ts, log_stream, is_bot, status, ${keys}, count(*) AS requests, sum(bytes)::BIGINT AS bytes, ${range} ` +
       `FROM ${events} ${where ? `WHERE ${where}` : ""} GROUP BY ALL`
     );
   };

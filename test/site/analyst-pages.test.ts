@@ -108,6 +108,21 @@ test("Security: every suspicious kind counted as SQL counts it; payloads shown a
   const table = await watched.page.textContent('[data-table="suspicious-requests"]');
   assert.match(table ?? "", /<script>alert\(3\)<\/script>/);
   assert.equal(await watched.page.$$eval("main script", (nodes) => nodes.filter((n) => n.textContent?.includes("alert(3)")).length), 0);
+  // The table starts with the newest matches; like requests of the same second are one row, with
+  // how many times they came. (It draws more rows as it is scrolled; the first ones are compared.)
+  const matchRows = await watched.page.$$eval('[data-table="suspicious-requests"] table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent?.trim() ?? "")));
+  const newest = await sql<{kind: string; client_ip: string; url: string; times: number}>(
+    `SELECT kind, client_ip, url, count(*) AS times FROM (SELECT ${suspiciousKindSql()} AS kind, * FROM events) WHERE kind IS NOT NULL ` +
+      "GROUP BY kind, ts, log_stream, is_bot, status, client_ip, country, url, user_agent ORDER BY ts DESC NULLS LAST, kind, url",
+  );
+  assert.ok(matchRows.length >= 10, `${matchRows.length} rows drawn`);
+  assert.deepEqual(matchRows.map((r) => [r[2], r[3], r[6], r[8]]), newest.slice(0, matchRows.length).map((m) => [m.kind, m.client_ip, m.url, String(m.times)]));
+  const bursts = await sql<{client_ip: string; errors: number; paths: number}>(
+    "SELECT client_ip, date_trunc('minute', ts) AS minute, count(*) AS errors, count(DISTINCT path) AS paths FROM events WHERE status >= 400 AND ts IS NOT NULL GROUP BY ALL HAVING count(*) >= 2 ORDER BY errors DESC, minute, client_ip LIMIT 15",
+  );
+  assert.ok(bursts.length > 0, "the sample has bursts of errors");
+  const shownBursts = await watched.page.$$eval('[data-table="error-bursts"] table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent?.trim() ?? "")));
+  assert.deepEqual(shownBursts.map((r) => [r[1], r[3], r[4]]), bursts.map((b) => [b.client_ip, String(b.errors), String(b.paths)]));
   const bots = await sql<{bot: string}>("SELECT coalesce(bot_name, 'unnamed') AS bot, count(*) AS n FROM events WHERE is_bot GROUP BY ALL ORDER BY n DESC, bot LIMIT 20");
   assert.deepEqual(await titles(watched.page, "bots-by-name"), bots.map((b) => b.bot));
   const clients4xx = await sql<{client_ip: string; errors: number; paths: number}>(
