@@ -12,7 +12,7 @@ import type {WeblogConfig} from "./config.js";
 import {EVENT_COLUMNS, REJECTED_COLUMNS, type ColumnSpec} from "./event.js";
 import {temporaryPathFor} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
-import {readManifest, segmentsByDay, segmentsOfKind, type Manifest} from "./store/manifest.js";
+import {readManifest, segmentsByDay, segmentsOfKind, type Manifest, type SkippedKeys} from "./store/manifest.js";
 // The Security page's rules: counted ahead here with the same SQL the page describes them by.
 import {suspiciousKindSql} from "../src/components/suspicious.js";
 import {openDuckDB, sqlFileList, sqlString} from "./write/duckdb.js";
@@ -46,6 +46,12 @@ export function daysOf(manifest: Manifest): StoredDay[] {
     events: segments.reduce((n, [, s]) => n + s.rows, 0),
     version: createHash("sha256").update(segments.map(([id]) => id).sort().join(",")).digest("hex").slice(0, 16),
   }));
+}
+
+/** What the Data quality page shows of the keys sync did not read, from the manifest alone. */
+export async function skippedKeysOf(store: string): Promise<{listedFullyAt: number | null; reasons: SkippedKeys[]}> {
+  const manifest = await readManifest(store);
+  return {listedFullyAt: manifest.listed_fully_at ?? null, reasons: manifest.skipped_keys ?? []};
 }
 
 /** Writes a site table as one Parquet file to `output` (a loader's stdout). */

@@ -4,7 +4,8 @@
 // its output is missing or older than the loader's file. So after a sync:
 //   - a day whose segments changed loses its cached files (data/events/<day>.parquet and
 //     data/rollups/<day>.parquet), and only that day is exported again;
-//   - the days index and the rejected lines, both cheap, are marked stale by touching their loader.
+//   - the days index, the rejected lines and the keys not read, all cheap, are marked stale by
+//     touching their loader.
 // What the cache was made from is recorded beside it, so a cache made from another store (the
 // demo's, say), or with other columns (an upgrade that adds a rollup column), is never reused.
 import {mkdir, readFile, rm, utimes, writeFile} from "node:fs/promises";
@@ -15,6 +16,7 @@ import {readManifest, segmentsOfKind} from "./store/manifest.js";
 export const SITE_DATA_DIR = "src/data";
 const DAYS_INDEX_LOADER = "event-days.json.ts";
 const REJECTED_LOADER = "rejected.parquet.ts";
+const SKIPPED_KEYS_LOADER = "skipped-keys.json.ts";
 const DAY_FILES_CACHE = "src/.observablehq/cache/data/events";
 /** Made from the same segments as the day's events file, so dropped with it. */
 const DAY_ROLLUPS_CACHE = "src/.observablehq/cache/data/rollups";
@@ -27,12 +29,15 @@ interface CacheRecord {
   columns: string;
   days: Record<string, string>;
   rejected: string;
+  /** The manifest's skipped_keys, as JSON. */
+  skippedKeys: string;
 }
 
 export interface SiteDataRefresh {
   /** Days whose cached file was dropped, to be exported again. */
   days: string[];
   rejectedChanged: boolean;
+  skippedKeysChanged: boolean;
 }
 
 export async function refreshSiteData(projectDir: string, store: string): Promise<SiteDataRefresh> {
@@ -42,6 +47,7 @@ export async function refreshSiteData(projectDir: string, store: string): Promis
     columns: siteFilesSignature(),
     days: Object.fromEntries(daysOf(manifest).map((d) => [d.day, d.version])),
     rejected: segmentsOfKind(manifest, "rejected").map((s) => s.file).sort().join(","),
+    skippedKeys: JSON.stringify(manifest.skipped_keys ?? []),
   };
   const cacheDir = join(projectDir, DAY_FILES_CACHE);
   const recordPath = join(cacheDir, RECORD_FILE);
@@ -62,7 +68,9 @@ export async function refreshSiteData(projectDir: string, store: string): Promis
   const touch = (loader: string) => utimes(join(projectDir, SITE_DATA_DIR, loader), now, now).catch(() => {});
   if (stale.size > 0 || !sameStore) await touch(DAYS_INDEX_LOADER);
   if (rejectedChanged) await touch(REJECTED_LOADER);
+  const skippedKeysChanged = !sameStore || recorded.skippedKeys !== current.skippedKeys;
+  if (skippedKeysChanged) await touch(SKIPPED_KEYS_LOADER);
   await mkdir(cacheDir, {recursive: true});
   await writeFile(recordPath, JSON.stringify(current));
-  return {days: [...stale].sort(), rejectedChanged};
+  return {days: [...stale].sort(), rejectedChanged, skippedKeysChanged};
 }

@@ -19,7 +19,7 @@ import {isVanishedObject, listSinkObjects, readSinkObject, type SinkObjectBody} 
 import type {Compression} from "./sources/sink-object-key.js";
 import {renameDurably} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
-import {emptyManifest, OutdatedStoreError, readManifest, repointSegments, writeManifest, type Manifest, type Segment} from "./store/manifest.js";
+import {emptyManifest, OutdatedStoreError, readManifest, repointSegments, summarizeSkippedKeys, writeManifest, type Manifest, type Segment} from "./store/manifest.js";
 import {newSegmentFile, removeUnreferencedFiles, rewriteSegmentWithout} from "./store/segments.js";
 import {TakenOffsets} from "./store/taken-offsets.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore} from "./store/compact.js";
@@ -106,10 +106,13 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     result.fullListing = fullListing;
     log(`${result.listed} objects listed (${fullListing ? "every key" : "the tail of each topic"}): ${planned.length} to take in, ${result.unchanged} unchanged, ${result.skipped.length} other keys skipped`);
     // Recorded only once everything the full listing found is committed: a sync killed before
-    // then lists everything again next time.
+    // then lists everything again next time. Only a full listing sees every key not read, so only
+    // it replaces what the Data quality page shows of them.
+    const skippedKeys = summarizeSkippedKeys(result.skipped);
     const recordFullListing = async () => {
       if (!fullListing) return;
-      manifest = {...manifest, listed_fully_at: listingStarted};
+      if (JSON.stringify(skippedKeys) !== JSON.stringify(manifest.skipped_keys ?? [])) result.changed = true;
+      manifest = {...manifest, listed_fully_at: listingStarted, skipped_keys: skippedKeys};
       await writeManifest(store, manifest);
     };
     if (planned.length === 0) {

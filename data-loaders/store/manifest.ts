@@ -41,12 +41,37 @@ export interface Segment {
   max_ts: number | null;
 }
 
+/** Keys under the prefix that are not event objects, of one reason, as the last full listing found them. */
+export interface SkippedKeys {
+  reason: string;
+  count: number;
+  /** The first keys of this reason, in key order. */
+  examples: string[];
+}
+
 export interface Manifest {
   version: 2;
   objects: Record<string, StoredObject>;
   segments: Record<string, Segment>;
   /** When sync last listed every key under the prefix (epoch ms); between such listings it lists only the tail of each topic. */
   listed_fully_at?: number;
+  /** What that listing found and did not read (Kafka key files, other formats), by reason. */
+  skipped_keys?: SkippedKeys[];
+}
+
+/** Examples kept per reason: enough to find the files, few enough that a bucket of key files does not swell the manifest. */
+const SKIPPED_EXAMPLES = 10;
+
+/** The skipped keys of a listing, counted by reason (most first), with a few examples of each. */
+export function summarizeSkippedKeys(skipped: readonly {key: string; reason: string}[]): SkippedKeys[] {
+  const byReason = new Map<string, SkippedKeys>();
+  for (const {key, reason} of [...skipped].sort((a, b) => a.key.localeCompare(b.key))) {
+    let entry = byReason.get(reason);
+    if (!entry) byReason.set(reason, (entry = {reason, count: 0, examples: []}));
+    entry.count++;
+    if (entry.examples.length < SKIPPED_EXAMPLES) entry.examples.push(key);
+  }
+  return [...byReason.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
 }
 
 export const MANIFEST_FILE = "manifest.json";

@@ -188,5 +188,9 @@ test("Data quality: the rejected lines by reason and object, with samples as tex
   assert.deepEqual(rows.map((r) => [r[0], r[1]]), rejected.map((r) => [r.s3_key, formatCount(Number(r.n))]));
   const samples = (await watched.page.textContent('[data-table="rejected-samples"]')) ?? "";
   assert.match(samples, /AH00489/);
+  // The sample's Kafka key files, listed beside the values and not read.
+  const skipped = await tableRows(watched, '[data-table="skipped-keys"]');
+  assert.deepEqual(skipped.map((r) => r.slice(0, 2)), [["Kafka key file", "5"]]);
+  assert.match(skipped[0][2], /\+0\+0000000000\.keys\.bin/);
   await finish(watched, "data-quality");
 });

@@ -135,6 +135,12 @@ test("between full listings a poll lists only the tail, and still takes in new o
   assert.deepEqual([full.added, full.replaced, full.events], [0, 1, 2]);
   assert.equal(full.listed, 4 * 80 + 2);
   assert.equal(full.skipped.length, 80);
+  // What the full listing did not read is recorded whole; a poll, which sees only the tail, leaves it.
+  const recorded = (await readManifest(config.store)).skipped_keys ?? [];
+  assert.equal(recorded.reduce((n, r) => n + r.count, 0), 80);
+  assert.ok(recorded.every((r) => r.examples.length === Math.min(10, r.count)));
+  await sync();
+  assert.deepEqual((await readManifest(config.store)).skipped_keys, recorded);
 });
 
 test("sync lists everything again once the last full listing is older than fullListingMinutes", async () => {

@@ -76,6 +76,12 @@ test("key files are listed but skipped, never read as events", () => {
   assert.equal(first.skipped.length, expected.keyFiles);
 });
 
+test("the full listing's skipped keys are kept in the manifest, by reason, for the Data quality page", async () => {
+  const manifest = await readManifest(config.store);
+  const keyFiles = first.skipped.map((s) => s.key).sort();
+  assert.deepEqual(manifest.skipped_keys, [{reason: "Kafka key file", count: expected.keyFiles, examples: keyFiles.slice(0, 10)}]);
+});
+
 test("each instance's events carry its log group and stream, whatever the record shape", async () => {
   const rows = await storeQuery((e) => `SELECT log_stream, any_value(log_group), count(*) FROM ${e} GROUP BY ALL ORDER BY 1`);
   const byStream = Object.fromEntries(rows.map(([stream, group, n]) => [stream, {group, n: Number(n)}]));

@@ -8,7 +8,7 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
 import {refreshSiteData} from "../../data-loaders/site-loaders.js";
-import {writeManifest, type Manifest, type Segment} from "../../data-loaders/store/manifest.js";
+import {writeManifest, type Manifest, type Segment, type SkippedKeys} from "../../data-loaders/store/manifest.js";
 
 let dir: string;
 const project = () => join(dir, "project");
@@ -19,6 +19,7 @@ before(async () => {
   await mkdir(join(project(), "src/data"), {recursive: true});
   await writeFile(join(project(), "src/data/event-days.json.ts"), "// stand-in\n");
   await writeFile(join(project(), "src/data/rejected.parquet.ts"), "// stand-in\n");
+  await writeFile(join(project(), "src/data/skipped-keys.json.ts"), "// stand-in\n");
 });
 
 after(() => rm(dir, {recursive: true, force: true}));
@@ -27,10 +28,10 @@ function segment(day: string, id: string): [string, Segment] {
   return [id, {kind: "events", day, file: `events/day=${day}/${id}.parquet`, rows: 10, min_ts: 0, max_ts: 0}];
 }
 
-async function storeWith(name: string, segments: [string, Segment][]): Promise<string> {
+async function storeWith(name: string, segments: [string, Segment][], skipped_keys?: SkippedKeys[]): Promise<string> {
   const store = join(dir, name);
   await mkdir(store, {recursive: true});
-  const manifest: Manifest = {version: 2, objects: {}, segments: Object.fromEntries(segments)};
+  const manifest: Manifest = {version: 2, objects: {}, segments: Object.fromEntries(segments), skipped_keys};
   await writeManifest(store, manifest);
   return store;
 }
@@ -85,4 +86,22 @@ test("a cache made by code that wrote other columns is dropped whole", async () 
   await writeFile(record, JSON.stringify({...earlier, columns: earlier.columns.replace(", browser VARCHAR", "")}));
   assert.deepEqual((await refreshSiteData(project(), store)).days, ["2025-01-01", "2025-01-02"]);
   assert.deepEqual(await cachedDays("rollups"), []);
+});
+
+test("the keys not read are made again when a full listing found others, and only then", async () => {
+  const days = [segment("2025-01-01", "s1")];
+  const keyFiles: SkippedKeys[] = [{reason: "Kafka key file", count: 1, examples: ["topics/t/year=2025/t+0+0000000000.keys.bin"]}];
+  const store = await storeWith("d", days, keyFiles);
+  await refreshSiteData(project(), store);
+  const loader = join(project(), "src/data/skipped-keys.json.ts");
+  const old = new Date(Date.now() - 60_000);
+  await utimes(loader, old, old);
+  assert.equal((await refreshSiteData(project(), store)).skippedKeysChanged, false);
+  assert.ok((await stat(loader)).mtimeMs < old.getTime() + 1000, "not touched");
+
+  await storeWith("d", days, [...keyFiles, {reason: "Kafka headers file", count: 1, examples: ["topics/t/year=2025/t+0+0000000000.headers.bin"]}]);
+  const refresh = await refreshSiteData(project(), store);
+  assert.equal(refresh.skippedKeysChanged, true);
+  assert.deepEqual(refresh.days, [], "the days' files are kept");
+  assert.ok((await stat(loader)).mtimeMs > old.getTime() + 1000);
 });
