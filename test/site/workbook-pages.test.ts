@@ -145,6 +145,10 @@ test("Explore: every example query runs", async () => {
     assert.doesNotMatch(outcome, /failed/, `${example}: ${outcome}`);
     assert.doesNotMatch(outcome, /^0 rows/, `${example} finds rows in the sample`);
   }
+  // The first example, requests per hour per instance: the quick chart draws a line per instance.
+  const [{instances}] = await sql<{instances: number}>("SELECT count(DISTINCT log_stream) AS instances FROM events");
+  const lines = await watched.page.$$eval('[data-chart="quick-chart"] svg g[aria-label="line"] path', (paths) => paths.length);
+  assert.equal(lines, Number(instances));
   await finish(watched, "explore-examples");
 });
 
