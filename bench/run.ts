@@ -2,7 +2,8 @@
 // (nothing asserts a time). For each size (BENCH_SIZES, default 1,000,000 and 10,000,000 events):
 //   - ingest: S3 sink objects on the local S3 endpoint (its own process) → parsed, enriched,
 //     day-partitioned ZSTD Parquet in the store, events/s; GoAccess on the same lines, and the ratio;
-//   - incremental: one new 1000-record object taken in on top of that history;
+//   - incremental: new 1000-record objects taken in one sync each on top of that history (the
+//     median of seven, the first and the slowest);
 //   - Parquet bytes per event in the store (the site's day files are the same format).
 // Then freshness: in watch mode with the preview open in Chromium, the time from an object
 // landing in the bucket to its rows on the page. `npm run bench:site` measures the pages.
@@ -19,7 +20,7 @@ import {createS3Client} from "../data-loaders/sources/s3-client.js";
 import {readManifest, segmentsOfKind} from "../data-loaders/store/manifest.js";
 import {syncStore} from "../data-loaders/sync.js";
 import {LOCAL_S3_CREDENTIALS} from "../scripts/local-s3.js";
-import {benchLine, benchObject, INSTANCES, RECORDS_PER_OBJECT, uploadWorkload} from "./workload.js";
+import {benchLine, INSTANCES, RECORDS_PER_OBJECT, uploadWorkload} from "./workload.js";
 
 const projectDir = resolve(import.meta.dirname, "..");
 const SIZES = (process.env.BENCH_SIZES ?? "1000000,10000000").split(",").map(Number);

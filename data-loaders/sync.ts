@@ -16,7 +16,7 @@ import {createS3Client} from "./sources/s3-client.js";
 import {decodeObjectText} from "./sources/object-text.js";
 import {listingStarts, listSinkObjectsAfter, type KnownObject} from "./sources/incremental-listing.js";
 import {isVanishedObject, listSinkObjects, readSinkObject, type SinkObjectBody} from "./sources/s3-sink.js";
-import type {Compression} from "./sources/sink-object-key.js";
+import {partitionName, type Compression} from "./sources/sink-object-key.js";
 import {renameDurably} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
 import {emptyManifest, OutdatedStoreError, readManifest, repointSegments, summarizeSkippedKeys, writeManifest, type Manifest, type Segment} from "./store/manifest.js";
@@ -125,8 +125,8 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     const enrichment = options.enrichment ? await options.enrichment() : await openEnrichment(config, log);
     const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
     // Only the partitions this sync writes to can hold offsets twice.
-    const plannedPartitions = new Set(planned.map((o) => `${o.topic}+${o.partition}`));
-    const taken = new TakenOffsets(Object.entries(manifest.objects).filter(([, o]) => plannedPartitions.has(`${o.topic}+${o.kafka_partition}`)));
+    const plannedPartitions = new Set(planned.map((o) => partitionName(o.topic, o.partition)));
+    const taken = new TakenOffsets(Object.entries(manifest.objects).filter(([, o]) => plannedPartitions.has(partitionName(o.topic, o.kafka_partition))));
     const batchEvents = options.batchEvents ?? DEFAULT_BATCH_EVENTS;
     let batch = new EventBatch();
     let batchObjects: {object: PlannedObject; counts: ReturnType<typeof ingestSinkObject>}[] = [];

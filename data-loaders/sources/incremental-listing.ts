@@ -13,7 +13,7 @@
 // the configured interval (config.ts: fullListingMinutes).
 import {ListObjectsV2Command, type _Object, type S3Client} from "@aws-sdk/client-s3";
 import {listSinkObjects, toListedSinkObject, withS3Errors, type ListedSinkObject} from "./s3-sink.js";
-import {topicPartitionOf} from "./sink-object-key.js";
+import {partitionName, topicPartitionOf} from "./sink-object-key.js";
 
 /** How many of each partition's latest objects are listed again, to catch rewrites under the same name. */
 export const REWRITE_WINDOW = 10;
@@ -56,10 +56,6 @@ export function listingStarts(known: Iterable<KnownObject>, prefix: string): Map
     }
   }
   return starts;
-}
-
-function partitionName(topic: string, partition: number): string {
-  return `${topic}+${partition}`;
 }
 
 /**

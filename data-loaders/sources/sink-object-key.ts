@@ -20,6 +20,14 @@ export interface SkippedKey {
 
 const FILE_NAME = /^(.+)\+(\d+)\+(\d+)((?:\.[A-Za-z0-9]+)*)$/;
 
+/**
+ * One Kafka partition of one topic, named as the S3 sink names it in object keys
+ * (`<topic>+<partition>`; Kafka topic names cannot hold a "+").
+ */
+export function partitionName(topic: string, partition: number): string {
+  return `${topic}+${partition}`;
+}
+
 /** The topic and Kafka partition a file name gives, whatever the file holds (values, keys, headers); null for other names. */
 export function topicPartitionOf(key: string): {topic: string; partition: number} | null {
   const match = FILE_NAME.exec(key.slice(key.lastIndexOf("/") + 1));

@@ -1,5 +1,6 @@
 // Which Kafka offsets the store already holds, per topic and partition, so a record written
 // twice under two object names (a connector restart with other rotation settings) counts once.
+import {partitionName} from "../sources/sink-object-key.js";
 import type {StoredObject} from "./manifest.js";
 
 interface OffsetRange {
@@ -19,14 +20,14 @@ export class TakenOffsets {
 
   add(key: string, topic: string, partition: number, start: number, records: number): void {
     if (records === 0) return;
-    const id = `${topic}\u0000${partition}`;
+    const id = partitionName(topic, partition);
     let list = this.ranges.get(id);
     if (!list) this.ranges.set(id, (list = []));
     list.push({key, start, end: start + records});
   }
 
   remove(key: string, topic: string, partition: number): void {
-    const list = this.ranges.get(`${topic}\u0000${partition}`);
+    const list = this.ranges.get(partitionName(topic, partition));
     if (!list) return;
     const index = list.findIndex((r) => r.key === key);
     if (index >= 0) list.splice(index, 1);
@@ -37,7 +38,7 @@ export class TakenOffsets {
    * Almost always no range overlaps, and the predicate is then a constant.
    */
   takenBy(key: string, topic: string, partition: number, start: number): (offset: number) => boolean {
-    const overlapping = (this.ranges.get(`${topic}\u0000${partition}`) ?? []).filter((r) => r.key !== key && r.end > start);
+    const overlapping = (this.ranges.get(partitionName(topic, partition)) ?? []).filter((r) => r.key !== key && r.end > start);
     if (overlapping.length === 0) return () => false;
     return (offset) => overlapping.some((r) => offset >= r.start && offset < r.end);
   }

@@ -1,6 +1,7 @@
-// One UTC day's rollups: request counts by hour, path, country and client, pre-aggregated by the
-// filter dimensions, so the Overview opens fast however many events there are. Made from the
-// same store segments as data/events/<day>.parquet, and made again when they change.
+// One UTC day's rollups: request counts by hour and by each thing the pages rank (paths,
+// countries, clients, agents, errors, suspicious requests: ROLLUP_KINDS in data-loaders/site-data.ts),
+// pre-aggregated by the filter dimensions, so the pages open fast however many events there are.
+// Made from the same store segments as data/events/<day>.parquet, and made again when they change.
 import {parseArgs} from "node:util";
 import {loadConfig} from "../../../data-loaders/config.js";
 import {writeSiteParquet} from "../../../data-loaders/site-data.js";
