@@ -108,9 +108,10 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     // Recorded only once everything the full listing found is committed: a sync killed before
     // then lists everything again next time. Only a full listing sees every key not read, so only
     // it replaces what the Data quality page shows of them.
-    const skippedKeys = summarizeSkippedKeys(result.skipped);
+    // Summarized now: reading adds the objects deleted since the listing, which are not the bucket's.
+    const skippedKeys = fullListing ? summarizeSkippedKeys(result.skipped) : null;
     const recordFullListing = async () => {
-      if (!fullListing) return;
+      if (skippedKeys === null) return;
       if (JSON.stringify(skippedKeys) !== JSON.stringify(manifest.skipped_keys ?? [])) result.changed = true;
       manifest = {...manifest, listed_fully_at: listingStarted, skipped_keys: skippedKeys};
       await writeManifest(store, manifest);
