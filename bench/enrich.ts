@@ -1,7 +1,6 @@
 // Micro-benchmark of the enrichers: lookups per second for GeoLite2 City (the bundled build) and for
 // the user-agent classifier, over the client IPs and agents of the 10,000 real lines repeated to ~1M.
 // Figures for people to read; nothing here asserts a time. Run: npx tsx bench/enrich.ts
-import {readFile} from "node:fs/promises";
 import {isIP} from "node:net";
 import {availableParallelism, tmpdir} from "node:os";
 import {join} from "node:path";
@@ -10,12 +9,12 @@ import {bundledGeoLite2City} from "../data-loaders/enrich/bundled-geolite2.js";
 import {DEFAULT_GEO_CACHE_SIZE, NO_GEO, geoFieldsFromRecords, openGeoIp, type GeoIp} from "../data-loaders/enrich/geoip.js";
 import {createUserAgentClassifier} from "../data-loaders/enrich/user-agent.js";
 import type {GeoFields, UserAgentFields} from "../data-loaders/event.js";
+import {fixtureLines, REAL_LOG} from "../test/fixtures.js";
 
-const REAL_LOG = new URL("../../shared/data/real-logs/elastic-examples-apache_logs", import.meta.url).pathname;
 const TARGET_LOOKUPS = 1_000_000;
 const CORES = availableParallelism();
 
-const lines = (await readFile(REAL_LOG, "utf8")).split("\n").filter((line) => line !== "");
+const lines = fixtureLines(REAL_LOG);
 // Cut the simple way, as a quick look at a log would: first field, sixth quoted field.
 const clients = lines.map((line) => line.split(" ", 1)[0]);
 const agents = lines.map((line) => line.split('"')[5] ?? null);

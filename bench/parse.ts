@@ -1,18 +1,16 @@
 // `npx tsx bench/parse.ts`: lines/s through the log-line parser alone, on one core.
-// Input: the 10,000 real Combined lines of ../shared/data/real-logs repeated to BENCH_LINES
+// Input: the 10,000 real Combined lines of test/fixtures/real-logs repeated to BENCH_LINES
 // (default 1,000,000). Each run parses every line and keeps a checksum, so nothing is optimised away.
-import {readFileSync} from "node:fs";
 import {availableParallelism, cpus} from "node:os";
-import {resolve} from "node:path";
 import {lineParserFor} from "../data-loaders/parse/formats.js";
 import {isParseError} from "../data-loaders/parse/log-format.js";
+import {fixtureLines, REAL_LOG} from "../test/fixtures.js";
 
-const REAL_LOG = resolve(import.meta.dirname, "../../shared/data/real-logs/elastic-examples-apache_logs");
 const TARGET_LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const FORMAT = process.env.BENCH_FORMAT ?? "combined";
 
-const real = readFileSync(REAL_LOG, "utf8").split("\n").filter((line) => line !== "");
+const real = fixtureLines(REAL_LOG);
 const lines: string[] = [];
 // Fresh strings (not 100 copies of the same 10,000), as lines read from a file would be.
 while (lines.length < TARGET_LINES) for (const line of real) if (lines.length < TARGET_LINES) lines.push((" " + line).slice(1));

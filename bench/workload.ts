@@ -1,19 +1,17 @@
-// The benchmarks' input: the 10,000 real Combined lines of ../shared/data/real-logs, repeated to
+// The benchmarks' input: the 10,000 real Combined lines of test/fixtures/real-logs, repeated to
 // any size with their times spread evenly over a month (so a store of 10M events has 30 days,
 // as a month of a busy site would), shipped as the S3 sink writes them: CloudWatch records, 1000
 // per object, one topic per instance.
-import {readFileSync} from "node:fs";
-import {resolve} from "node:path";
 import {PutObjectCommand, type S3Client} from "@aws-sdk/client-s3";
+import {fixtureLines, REAL_LOG} from "../test/fixtures.js";
 
-const REAL_LOG = resolve(import.meta.dirname, "../../shared/data/real-logs/elastic-examples-apache_logs");
 export const RECORDS_PER_OBJECT = 1000;
 export const INSTANCES = ["i-0bench00000000001", "i-0bench00000000002", "i-0bench00000000003"];
 const START = Date.UTC(2025, 0, 1);
 const SPAN_MS = 30 * 86_400_000;
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-const real = readFileSync(REAL_LOG, "utf8").split("\n").filter((line) => line !== "");
+const real = fixtureLines(REAL_LOG);
 
 function timeOf(i: number, total: number): number {
   return START + Math.floor((i * SPAN_MS) / total);

@@ -1,19 +1,19 @@
 // Builds sample/: the bundled S3 sink output that `npm run demo` and the tests load.
 //
-// Real lines from a public web server (../shared/data/real-logs, May 2015), moved to May 2023
+// Real lines from a public web server (test/fixtures/real-logs, May 2015), moved to May 2023
 // (same weekdays) and rewritten in the servers' +0530 time zone, spread over three EC2 instances
 // the way a load balancer with sticky sessions would, then laid out exactly as CloudWatch Logs →
 // Kafka → Confluent's S3 sink writes them. A few hand-made lines add what the real log lacks:
 // scanners, probes, TLS sent to the HTTP port, and lines that do not parse.
 //
 // Deterministic: running it twice gives the same bytes. `npx tsx scripts/make-sample.ts`
-import {mkdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {mkdirSync, rmSync, writeFileSync} from "node:fs";
 import {dirname, join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {gzipSync} from "node:zlib";
+import {fixtureLines, REAL_LOG} from "../test/fixtures.js";
 
 const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
-const REAL_LOG = resolve(projectDir, "../shared/data/real-logs/elastic-examples-apache_logs");
 const SAMPLE_DIR = join(projectDir, "sample");
 
 const LOG_GROUP = "cloudwatchLogsEC2";
@@ -24,7 +24,7 @@ const FLUSH_SIZE = 500;
 const SHIFT_MS = 2919 * 86_400_000;
 const SERVER_OFFSET_MINUTES = 5 * 60 + 30;
 
-/** How each instance's connector writes records, so the sample covers every shape of DESIGN §1. */
+/** How each instance's connector writes records, so the sample covers every shape in docs/design-notes.md (What the connectors write). */
 const INSTANCE_SHAPES = [
   {partitions: 2, value: "object", gzip: false, keys: true},
   {partitions: 1, value: "envelope", gzip: false, keys: false},
@@ -40,7 +40,7 @@ interface LogLine {
 }
 
 function main(): void {
-  const real = readFileSync(REAL_LOG, "utf8").split("\n").filter((line) => line.length > 0);
+  const real = fixtureLines(REAL_LOG);
   // Three lines in five: about 6,000 lines over the log's four days.
   const lines: LogLine[] = real.filter((_, i) => i % 5 < 3).map(retime);
   lines.push(...handMadeLines());

@@ -4,9 +4,10 @@ import {spawnSync} from "node:child_process";
 import {join} from "node:path";
 import {test} from "node:test";
 import {EVENT_COLUMNS} from "../../data-loaders/event.js";
+import {MAXMIND_TEST_DIR} from "../fixtures.js";
 import {PROJECT_DIR} from "../support/sample-site.js";
 
-const CITY_TEST_DB = join(PROJECT_DIR, "../shared/data/maxmind-test/GeoLite2-City-Test.mmdb");
+const CITY_TEST_DB = join(MAXMIND_TEST_DIR, "GeoLite2-City-Test.mmdb");
 
 function weblog(args: string[], input: string) {
   const run = spawnSync(process.execPath, [join(PROJECT_DIR, "bin/weblog.js"), ...args], {cwd: PROJECT_DIR, input, encoding: "utf8", env: {...process.env, WEBLOG_CONFIG: ""}});

@@ -7,8 +7,8 @@ import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {BUNDLED_CITY_FILE, bundledGeoLite2City} from "../../data-loaders/enrich/bundled-geolite2.js";
 import {NO_GEO, openGeoIp, type GeoIp} from "../../data-loaders/enrich/geoip.js";
+import {fixtureLines, REAL_LOG} from "../fixtures.js";
 
-const REAL_LOG = new URL("../../../shared/data/real-logs/elastic-examples-apache_logs", import.meta.url).pathname;
 
 describe("bundled GeoLite2 City", () => {
   let cacheDir: string;
@@ -81,7 +81,7 @@ describe("bundled GeoLite2 City", () => {
   });
 
   test("almost every client of the real 2015 log gets a country, and full, English fields", async () => {
-    const lines = (await readFile(REAL_LOG, "utf8")).split("\n").filter((line) => line !== "");
+    const lines = fixtureLines(REAL_LOG);
     const clients = new Set(lines.map((line) => line.split(" ", 1)[0]));
     let located = 0;
     for (const client of clients) {

@@ -1,5 +1,5 @@
 // GeoLite2 lookups against MaxMind's own test databases, with the expectations derived from the
-// source records those databases were built from (shared/data/maxmind-test/*.json).
+// source records those databases were built from (test/fixtures/maxmind-test/*.json).
 import assert from "node:assert/strict";
 import {mkdtemp, readFile, rm, writeFile} from "node:fs/promises";
 import {tmpdir} from "node:os";
@@ -8,9 +8,10 @@ import {after, before, describe, test} from "node:test";
 import {gzipSync} from "node:zlib";
 import {NO_GEO, openGeoIp, type GeoIp} from "../../data-loaders/enrich/geoip.js";
 import type {GeoFields} from "../../data-loaders/event.js";
+import {MAXMIND_TEST_DIR} from "../fixtures.js";
 import {containingNetwork, networksOf, type Network} from "./networks.js";
 
-const TEST_DATA = new URL("../../../shared/data/maxmind-test/", import.meta.url).pathname;
+const TEST_DATA = MAXMIND_TEST_DIR;
 const GEOIP2_CITY = join(TEST_DATA, "GeoIP2-City-Test.mmdb");
 const GEOLITE2_CITY = join(TEST_DATA, "GeoLite2-City-Test.mmdb");
 const GEOLITE2_COUNTRY = join(TEST_DATA, "GeoLite2-Country-Test.mmdb");

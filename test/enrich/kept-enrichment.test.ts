@@ -7,8 +7,9 @@ import {join} from "node:path";
 import {test} from "node:test";
 import {resolveConfig} from "../../data-loaders/config.js";
 import {KeptEnrichment} from "../../data-loaders/enrich/kept-enrichment.js";
+import {MAXMIND_TEST_DIR} from "../fixtures.js";
 
-const TEST_DATA = new URL("../../../shared/data/maxmind-test/", import.meta.url).pathname;
+const TEST_DATA = MAXMIND_TEST_DIR;
 
 test("the enrichment stays open while its database is the same, and is opened again when it is replaced", async () => {
   const dir = await mkdtemp(join(tmpdir(), "weblog-kept-"));

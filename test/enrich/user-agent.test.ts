@@ -6,9 +6,9 @@ import {describe, test, type TestContext} from "node:test";
 import {BOT_SIGNATURES, botNameFromAgent} from "../../data-loaders/enrich/bots.js";
 import {DEVICE_TYPES, NO_USER_AGENT, createUserAgentClassifier} from "../../data-loaders/enrich/user-agent.js";
 import type {UserAgentFields} from "../../data-loaders/event.js";
+import {fixtureLines, fixturePath, REAL_LOG} from "../fixtures.js";
 
-const SHARED_DATA = new URL("../../../shared/data/", import.meta.url).pathname;
-const UAP_CORE_SUBSET = new URL("../fixtures/enrich/uap-core-subset.json", import.meta.url).pathname;
+const UAP_CORE_SUBSET = fixturePath("enrich/uap-core-subset.json");
 
 const classify = createUserAgentClassifier();
 
@@ -134,7 +134,7 @@ describe("people's browsers", () => {
 
 describe("Filebeat's apache module test lines", () => {
   test("browser and OS family match Filebeat's (either usual spelling)", async () => {
-    const lines = (await readFile(`${SHARED_DATA}peer-suites/apache-access-filebeat.jsonl`, "utf8")).split("\n").filter((line) => line !== "");
+    const lines = fixtureLines("peer-suites/apache-access-filebeat.jsonl");
     let checked = 0;
     for (const line of lines) {
       const {input, expected} = JSON.parse(line) as {input: string; expected: {browser?: string; os_family?: string}};
@@ -222,7 +222,7 @@ describe("ua-parser's uap-core test cases (a subset, test/fixtures/enrich/uap-co
 });
 
 describe("the 10,000 real lines (elastic/examples apache_logs, 2015)", async () => {
-  const lines = (await readFile(`${SHARED_DATA}real-logs/elastic-examples-apache_logs`, "utf8")).split("\n").filter((line) => line !== "");
+  const lines = fixtureLines(REAL_LOG);
   const agents = lines.map(agentOf).filter((agent): agent is string => agent !== undefined);
 
   test("every agent classifies into the documented values", () => {

@@ -2,18 +2,16 @@
 // of an object ends up exactly once as an event or a rejected line with a reason.
 // Seeded, so a failure reproduces: FUZZ_SEED=… to explore other inputs.
 import assert from "node:assert/strict";
-import {readFileSync} from "node:fs";
-import {join} from "node:path";
 import {test} from "node:test";
 import {ingestSinkObject} from "../../data-loaders/ingest-object.js";
 import {lineParserFor, NAMED_FORMATS} from "../../data-loaders/parse/formats.js";
 import {isParseError} from "../../data-loaders/parse/log-format.js";
 import {decodeSinkRecord} from "../../data-loaders/records/cloudwatch.js";
 import {EventBatch} from "../../data-loaders/write/event-batch.js";
-import {PROJECT_DIR} from "../support/sample-site.js";
+import {fixtureLines, REAL_LOG} from "../fixtures.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124);
-const real = readFileSync(join(PROJECT_DIR, "../shared/data/real-logs/elastic-examples-apache_logs"), "utf8").split("\n").filter(Boolean).slice(0, 500);
+const real = fixtureLines(REAL_LOG).slice(0, 500);
 
 /** mulberry32: small, seeded, good enough to pick mutations. */
 function random(seed: number): () => number {

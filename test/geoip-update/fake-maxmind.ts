@@ -7,8 +7,9 @@ import {createServer, type IncomingMessage, type ServerResponse} from "node:http
 import type {AddressInfo} from "node:net";
 import {join} from "node:path";
 import {gzipSync} from "node:zlib";
+import {MAXMIND_TEST_DIR} from "../fixtures.js";
 
-export const TEST_DATA = new URL("../../../shared/data/maxmind-test/", import.meta.url).pathname;
+export const TEST_DATA = MAXMIND_TEST_DIR;
 export const CITY_TEST_DB = join(TEST_DATA, "GeoLite2-City-Test.mmdb");
 export const ASN_TEST_DB = join(TEST_DATA, "GeoLite2-ASN-Test.mmdb");
 

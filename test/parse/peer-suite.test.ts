@@ -1,12 +1,11 @@
 // The parser against Filebeat's apache module tests: real lines with the fields another tool
-// extracted, mapped to our column names (../shared/data/peer-suites).
+// extracted, mapped to our column names (test/fixtures/peer-suites).
 import assert from "node:assert/strict";
-import {readFileSync} from "node:fs";
 import {test} from "node:test";
 import type {ParsedLine} from "../../data-loaders/event.js";
 import {lineParserFor} from "../../data-loaders/parse/formats.js";
 import {isParseError} from "../../data-loaders/parse/log-format.js";
-import {sharedDataPath} from "./shared-data.js";
+import {fixtureLines} from "../fixtures.js";
 
 interface PeerCase {
   format: string;
@@ -15,10 +14,7 @@ interface PeerCase {
   note?: string;
 }
 
-const cases: PeerCase[] = readFileSync(sharedDataPath("peer-suites/apache-access-filebeat.jsonl"), "utf8")
-  .split("\n")
-  .filter(Boolean)
-  .map((line) => JSON.parse(line));
+const cases: PeerCase[] = fixtureLines("peer-suites/apache-access-filebeat.jsonl").map((line) => JSON.parse(line));
 
 // The enrichment owns these; test/enrich checks them.
 const ENRICHMENT_FIELDS = new Set(["browser", "os_family"]);

@@ -1,4 +1,4 @@
-// 10,000 real Combined lines from a public web server (../shared/data/real-logs), each checked
+// 10,000 real Combined lines from a public web server (test/fixtures/real-logs), each checked
 // against fields cut independently with one plain regular expression, a few lines read by hand,
 // and totals counted outside the project (awk '$9==200' and awk '{s+=$10}').
 import assert from "node:assert/strict";
@@ -6,9 +6,9 @@ import {test} from "node:test";
 import type {ParsedLine} from "../../data-loaders/event.js";
 import {lineParserFor} from "../../data-loaders/parse/formats.js";
 import {isParseError} from "../../data-loaders/parse/log-format.js";
-import {sharedDataLines} from "./shared-data.js";
+import {fixtureLines, REAL_LOG} from "../fixtures.js";
 
-const lines = sharedDataLines("real-logs/elastic-examples-apache_logs");
+const lines = fixtureLines(REAL_LOG);
 const parser = lineParserFor("combined");
 const results = lines.map((line) => parser.parse(line));
 

@@ -1,4 +1,4 @@
-// Every record shape the S3 sink writes (shared/DESIGN.md §1), and the topic fallback.
+// Every record shape the S3 sink writes (docs/design-notes.md, What the connectors write), and the topic fallback.
 import assert from "node:assert/strict";
 import {test} from "node:test";
 import {decodeSinkRecord} from "../../data-loaders/records/cloudwatch.js";
