@@ -1,5 +1,5 @@
 // The enriched event: one row of the events Parquet, one line of `weblog parse` output.
-// Column names are a contract (shared/DESIGN.md §3): pages, the CLI and other tools rely on them.
+// Column names are a contract (docs/data-dictionary.md, generated from this file): pages, the CLI and other tools rely on them.
 
 /** Milliseconds since the Unix epoch, UTC. */
 export type EpochMillis = number;

@@ -1,4 +1,4 @@
-// `weblog <command>`: the commands analysts and scripts run (shared/DESIGN.md §4).
+// `weblog <command>`: the commands analysts and scripts run (README.md, Commands).
 import {ConfigError} from "../config.js";
 import {S3AccessError} from "../sources/s3-sink.js";
 import {UsageError} from "./usage-error.js";

@@ -1,5 +1,5 @@
 // `weblog parse`: access-log lines or S3 sink JSON records on stdin, one JSON object per input
-// line on stdout with the columns of DESIGN §3. A line that does not parse prints
+// line on stdout with the columns of docs/data-dictionary.md. A line that does not parse prints
 // {"error": …, "line": N} in its place, and the exit code stays 0.
 import {createInterface} from "node:readline";
 import {parseArgs} from "node:util";

@@ -1,5 +1,5 @@
 // One line of an S3 sink object → the CloudWatch log event it carries. The connector's JSON
-// converter writes the record value in one of three shapes (shared/DESIGN.md §1), all accepted:
+// converter writes the record value in one of three shapes (docs/design-notes.md, What the connectors write), all accepted:
 //   {"message": "<access-log line>", "logGroupName": …, "logStreamName": …, "timestamp": …}
 //   {"schema": {…}, "payload": <either of the other two>}      (schemas.enable=true)
 //   "<access-log line>"                                        (a bare JSON string)

@@ -1,4 +1,4 @@
-// Writes an EventBatch to ZSTD Parquet, one file per UTC day, sorted by time, with the columns of DESIGN §3.
+// Writes an EventBatch to ZSTD Parquet, one file per UTC day, sorted by time, with the columns of docs/data-dictionary.md.
 // Numbers go into DuckDB a vector at a time; strings once per distinct value; the enriched
 // events table is then a join, so GeoLite2 and the agent parser run once per distinct value.
 import bindings from "@duckdb/node-bindings";
