@@ -3,6 +3,7 @@
 import {existsSync} from "node:fs";
 import {fileURLToPath} from "node:url";
 import {loadConfig} from "./data-loaders/config.js";
+import {geoCreditHtml, geoDatabasesUsed} from "./data-loaders/enrich/geoip-credit.js";
 import {storedLogStreams} from "./data-loaders/log-streams.js";
 import {storedDays} from "./data-loaders/site-data.js";
 
@@ -35,9 +36,10 @@ export default {
   globalStylesheets: [],
   // Default theme (air, near-midnight when dark) plus Inputs' stylesheet, all from node_modules.
   style: "style.css",
-  // GeoLite2's licence asks for this credit wherever the data is shown.
+  // Which GeoLite2 database the locations come from, its build and its licence (the bundled build is
+  // non-commercial), with the credit GeoLite2's licence asks for wherever the data is shown.
   footer:
     "Weblog Workbook: access logs from CloudWatch, Kafka and S3, analysed in your browser with DuckDB-WASM. " +
-    'IP geolocation by <a href="https://www.maxmind.com">MaxMind</a> GeoLite2.',
+    geoCreditHtml(await geoDatabasesUsed(config)),
   search: false,
 };

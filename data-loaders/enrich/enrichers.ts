@@ -34,11 +34,30 @@ export async function openEnrichment(config: WeblogConfig, warn: (message: strin
   return {geo: (ip) => geoip.lookup(ip), userAgent, geoip};
 }
 
+/** Where a database comes from; the site's footer names it, since the bundled build's licence differs. */
+export type GeoDatabaseOrigin = "configured" | "downloaded" | "bundled";
+
+export interface ChosenGeoDatabase {
+  path: string;
+  origin: GeoDatabaseOrigin;
+}
+
 /** Which databases to use: configured paths first, then `weblog geoip update`'s copies, then the bundled City build. */
-export async function geoIpPaths(config: WeblogConfig): Promise<{city: string; asn: string | null}> {
+export async function chooseGeoDatabases(config: WeblogConfig): Promise<{city: ChosenGeoDatabase; asn: ChosenGeoDatabase | null}> {
   const managedCity = join(config.geoip.directory, CITY_DATABASE_FILE);
   const managedAsn = join(config.geoip.directory, ASN_DATABASE_FILE);
-  const city = config.geoip.cityDatabase ?? (existsSync(managedCity) ? managedCity : await bundledGeoLite2City(config.geoip.directory));
-  const asn = config.geoip.asnDatabase ?? (existsSync(managedAsn) ? managedAsn : null);
+  const city: ChosenGeoDatabase =
+    config.geoip.cityDatabase !== null ? {path: config.geoip.cityDatabase, origin: "configured"}
+    : existsSync(managedCity) ? {path: managedCity, origin: "downloaded"}
+    : {path: await bundledGeoLite2City(config.geoip.directory), origin: "bundled"};
+  const asn: ChosenGeoDatabase | null =
+    config.geoip.asnDatabase !== null ? {path: config.geoip.asnDatabase, origin: "configured"}
+    : existsSync(managedAsn) ? {path: managedAsn, origin: "downloaded"}
+    : null;
   return {city, asn};
+}
+
+export async function geoIpPaths(config: WeblogConfig): Promise<{city: string; asn: string | null}> {
+  const {city, asn} = await chooseGeoDatabases(config);
+  return {city: city.path, asn: asn?.path ?? null};
 }
