@@ -3,6 +3,7 @@
 import {REJECTED_LINE_MAX_CHARS, type EventOrigin} from "./event.js";
 import {isParseError, type LineParser} from "./parse/log-format.js";
 import {decodeSinkRecord} from "./records/cloudwatch.js";
+import {appendOffset, type OffsetRun} from "./store/offset-ledger.js";
 import {splitTopicName} from "./records/topic-name.js";
 import type {EventBatch} from "./write/event-batch.js";
 
@@ -30,6 +31,8 @@ export interface ObjectIngestCounts {
   events: number;
   rejected: number;
   duplicates: number;
+  /** The offsets taken in (as events or rejected lines), as sorted runs. */
+  stored: OffsetRun[];
 }
 
 /**
@@ -45,7 +48,7 @@ export function ingestSinkObject(
   isTakenOffset: (offset: number) => boolean = () => false,
   damage: ObjectDamage = NO_DAMAGE,
 ): ObjectIngestCounts {
-  const counts: ObjectIngestCounts = {records: 0, events: 0, rejected: 0, duplicates: 0};
+  const counts: ObjectIngestCounts = {records: 0, events: 0, rejected: 0, duplicates: 0, stored: []};
   if (damage.problem !== null) {
     // The object itself: one row saying what was wrong with it, at line 0.
     batch.reject({s3_key: object.key, topic: object.topic, kafka_partition: object.partition, kafka_offset: null, line_number: 0, reason: `object: ${damage.problem}`, line: ""});
@@ -77,6 +80,7 @@ export function ingestSinkObject(
       counts.duplicates++;
       continue;
     }
+    appendOffset(counts.stored, offset);
     if (damage.invalidUtf8Lines.has(lineNumber)) {
       batch.reject(rejectedLine(object, offset, lineNumber, "record: not valid UTF-8", line));
       counts.rejected++;

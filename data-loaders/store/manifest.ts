@@ -7,6 +7,7 @@
 import {readFile} from "node:fs/promises";
 import {join} from "node:path";
 import {writeFileDurably} from "./durable-file.js";
+import type {OffsetRun} from "./offset-ledger.js";
 
 /** An S3 sink object already taken into the store. */
 export interface StoredObject {
@@ -21,6 +22,11 @@ export interface StoredObject {
   rejected: number;
   /** Records skipped because another object already holds their offsets. */
   duplicates: number;
+  /**
+   * The offsets whose rows this object holds in the store, as sorted runs [start, end): no other
+   * object stores any of them (store/offset-ledger.ts).
+   */
+  stored: OffsetRun[];
   /** The segments holding this object's rows: one per day it has events on, and its rejected lines. */
   segments: string[];
 }
@@ -95,6 +101,10 @@ export async function readManifest(storeDir: string): Promise<Manifest> {
   const manifest = JSON.parse(text) as Manifest | {version: number};
   if (manifest.version === 1) throw new OutdatedStoreError(`${storeDir} was written by an earlier Weblog Workbook (not partitioned by day); \`npx weblog sync\` takes the bucket in again`);
   if (manifest.version !== 2) throw new Error(`${path} has version ${manifest.version}; this Weblog Workbook reads version 2`);
+  // Written before objects recorded the offsets they store: which object holds what is unknown.
+  if (Object.values((manifest as Manifest).objects).some((o) => o.stored === undefined)) {
+    throw new OutdatedStoreError(`${storeDir} was written by an earlier Weblog Workbook (offsets not recorded per object); \`npx weblog sync\` takes the bucket in again`);
+  }
   return manifest as Manifest;
 }
 
