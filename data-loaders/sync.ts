@@ -19,10 +19,11 @@ import {createS3Client} from "./sources/s3-client.js";
 import {decodeObjectText} from "./sources/object-text.js";
 import {listingStarts, listSinkObjectsAfter, type KnownObject} from "./sources/incremental-listing.js";
 import {isVanishedObject, listSinkObjects, readSinkObject, type SinkObjectBody} from "./sources/s3-sink.js";
-import type {Compression} from "./sources/sink-object-key.js";
+import {sinkObjectStem, type Compression} from "./sources/sink-object-key.js";
+import {decodeKeyFile, type KeyFile} from "./records/connect-key.js";
 import {renameDurably} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
-import {emptyManifest, OutdatedStoreError, readManifest, repointSegments, summarizeSkippedKeys, writeManifest, type Manifest, type Segment, type StoredObject} from "./store/manifest.js";
+import {emptyManifest, OutdatedStoreError, readManifest, repointSegments, summarizeKeyMismatches, summarizeSkippedKeys, writeManifest, type Manifest, type Segment, type StoredObject} from "./store/manifest.js";
 import {newSegmentFile, removeUnreferencedFiles, rewriteSegmentWithout} from "./store/segments.js";
 import {inRuns, mergeRuns, OffsetLedger, runLength, type OffsetRun} from "./store/offset-ledger.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore} from "./store/compact.js";
@@ -71,6 +72,14 @@ interface PlannedObject extends SinkObjectName {
   etag: string;
   size: number;
   compression: Compression;
+  /** The Kafka key file beside it, read with it. */
+  keyFile: ListedKeyFile | null;
+}
+
+interface ListedKeyFile {
+  key: string;
+  etag: string;
+  compression: Compression;
 }
 
 /**
@@ -83,6 +92,8 @@ type ObjectWork = {mode: "take"; object: PlannedObject} | {mode: "backfill"; obj
 interface IngestedObject {
   work: ObjectWork;
   counts: ObjectIngestCounts;
+  /** The key file read with it, or null. */
+  keyFile: {key: string; etag: string} | null;
 }
 
 export const DEFAULT_BATCH_EVENTS = 500_000;
@@ -107,20 +118,42 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     const listing = fullListing
       ? listSinkObjects(client, {bucket, prefix: config.source.prefix})
       : listSinkObjectsAfter(client, {bucket, prefix: config.source.prefix}, listingStarts(knownObjects(manifest), config.source.prefix));
+    const values: PlannedObject[] = [];
+    const keyFiles = new Map<string, ListedKeyFile>();
     for await (const object of listing) {
       if ("skipped" in object.sink) {
         result.skipped.push({key: object.key, reason: object.sink.skipped});
-        continue;
+      } else if ("keyFile" in object.sink) {
+        keyFiles.set(object.sink.stem, {key: object.key, etag: object.etag, compression: object.sink.compression});
+      } else {
+        const {topic, partition, startOffset, compression} = object.sink;
+        values.push({key: object.key, etag: object.etag, size: object.size, topic, partition, startOffset, compression, keyFile: null});
       }
+    }
+    // An object is new or changed when it or its key file is: a key file landing after its value
+    // object takes the object in again, as a replacement.
+    for (const object of values) {
       result.listed++;
       listed.add(object.key);
+      const stem = sinkObjectStem(object.key);
+      object.keyFile = keyFiles.get(stem) ?? null;
+      keyFiles.delete(stem);
       const stored = manifest.objects[object.key];
-      if (stored && stored.etag === object.etag) {
-        result.unchanged++;
-        continue;
+      if (stored && stored.etag === object.etag && sameKeyFile(stored, object.keyFile)) result.unchanged++;
+      else planned.push(object);
+    }
+    // Key files whose value object was not listed: the tail listing can start between the two,
+    // or the value object is gone.
+    if (keyFiles.size > 0) {
+      const storedByStem = new Map(Object.keys(manifest.objects).map((key) => [sinkObjectStem(key), key]));
+      for (const [stem, keyFile] of keyFiles) {
+        const key = storedByStem.get(stem);
+        if (key === undefined || listed.has(key) || fullListing) {
+          result.skipped.push({key: keyFile.key, reason: "Kafka key file without its value object"});
+        } else if (!sameKeyFile(manifest.objects[key], keyFile)) {
+          planned.push({...plannedFromStored(key, manifest.objects[key]), keyFile});
+        }
       }
-      const {topic, partition, startOffset, compression} = object.sink;
-      planned.push({key: object.key, etag: object.etag, size: object.size, topic, partition, startOffset, compression});
     }
     // Offsets in order, so that of two objects holding the same records the earlier one keeps them.
     planned.sort(inOffsetOrder);
@@ -195,13 +228,14 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
           continue;
         }
         const {text, invalidUtf8Lines} = decodeObjectText(read.content.bytes);
+        const keys = read.keys === null ? null : decodeKeyFile(decodeObjectText(read.keys.bytes).text);
         let counts: ObjectIngestCounts;
         if (w.mode === "take") {
           const isReplacement = manifest.objects[object.key] !== undefined;
           ledger.release(object.key, object.topic, object.partition);
           const damage = {problem: read.content.problem, invalidUtf8Lines};
           if (damage.problem) log(`warning: ${object.key}: ${damage.problem}`);
-          counts = ingestSinkObject(text, object, parser, batch, ledger.isStored(object.topic, object.partition, object.startOffset), damage);
+          counts = ingestSinkObject(text, object, parser, batch, ledger.isStored(object.topic, object.partition, object.startOffset), damage, keys);
           ledger.record(object.key, object.topic, object.partition, object.startOffset, counts.records, counts.stored);
           if (isReplacement) result.replaced++;
           else result.added++;
@@ -209,11 +243,11 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
         } else {
           // The object's own problem row is in the store already: only its lines are read again.
           const wanted = inRuns(w.take);
-          counts = ingestSinkObject(text, object, parser, batch, (offset) => !wanted(offset), {...NO_DAMAGE, invalidUtf8Lines});
+          counts = ingestSinkObject(text, object, parser, batch, (offset) => !wanted(offset), {...NO_DAMAGE, invalidUtf8Lines}, keys);
           ledger.grow(object.key, object.topic, object.partition, counts.stored);
           result.backfilled++;
         }
-        batchObjects.push({work: w, counts});
+        batchObjects.push({work: w, counts, keyFile: read.keys !== null && object.keyFile ? {key: object.keyFile.key, etag: object.keyFile.etag} : null});
         result.events += counts.events;
         result.rejected += counts.rejected;
         if (batch.size >= batchEvents) await commit();
@@ -253,32 +287,44 @@ function inOffsetOrder(a: SinkObjectName, b: SinkObjectName): number {
   return a.topic.localeCompare(b.topic) || a.partition - b.partition || a.startOffset - b.startOffset || a.key.localeCompare(b.key);
 }
 
-/** A stored object, to be read again. */
+/** A stored object, to be read again with the key file it was read with. */
 function plannedFromStored(key: string, stored: StoredObject): PlannedObject {
-  return {key, etag: stored.etag, size: stored.size, topic: stored.topic, partition: stored.kafka_partition, startOffset: stored.start_offset, compression: key.endsWith(".gz") ? "gzip" : "none"};
+  const keyFile = stored.key_file ? {...stored.key_file, compression: stored.key_file.key.endsWith(".gz") ? ("gzip" as const) : ("none" as const)} : null;
+  return {key, etag: stored.etag, size: stored.size, topic: stored.topic, partition: stored.kafka_partition, startOffset: stored.start_offset, compression: key.endsWith(".gz") ? "gzip" : "none", keyFile};
+}
+
+function sameKeyFile(stored: StoredObject, keyFile: ListedKeyFile | null): boolean {
+  // Absent: stored before key files were read. Taken in again only if it has one.
+  return (stored.key_file?.etag ?? null) === (keyFile?.etag ?? null);
 }
 
 /**
- * Fetches objects a few at a time, in plan order, while the caller parses the previous ones.
- * `content` is null for an object deleted since it was listed.
+ * Fetches objects (and their key files) a few at a time, in plan order, while the caller parses
+ * the previous ones. `content` is null for an object deleted since it was listed; `keys` is null
+ * when it has no key file, or its key file was deleted since.
  */
 async function* readObjects(client: S3Client, bucket: string, objects: readonly PlannedObject[], concurrency: number) {
-  const pending: Promise<SinkObjectBody | null>[] = [];
-  const start = (i: number) => {
-    const read = readSinkObject(client, bucket, objects[i].key, objects[i].compression).catch((error) => {
+  const read = (key: string, compression: Compression) => {
+    const body = readSinkObject(client, bucket, key, compression).catch((error) => {
       if (isVanishedObject(error)) return null;
       throw error;
     });
     // A read fetched ahead may fail after an earlier one already stopped the sync: that second
     // failure is expected, not an unhandled rejection. The first failure is still thrown below.
-    read.catch(() => {});
-    return read;
+    body.catch(() => {});
+    return body;
   };
+  const start = (i: number) => {
+    const {key, compression, keyFile} = objects[i];
+    return {content: read(key, compression), keys: keyFile ? read(keyFile.key, keyFile.compression) : Promise.resolve(null)};
+  };
+  const pending: {content: Promise<SinkObjectBody | null>; keys: Promise<SinkObjectBody | null>}[] = [];
   for (let i = 0; i < Math.min(concurrency, objects.length); i++) pending.push(start(i));
   for (let i = 0; i < objects.length; i++) {
-    const content = await pending[i];
+    const content = await pending[i].content;
+    const keys = await pending[i].keys;
     if (i + concurrency < objects.length) pending.push(start(i + concurrency));
-    yield {index: i, object: objects[i], content};
+    yield {index: i, object: objects[i], content, keys};
   }
 }
 
@@ -321,7 +367,7 @@ async function commitBatch(
   for (const key of leaving) delete next.objects[key];
   repointSegments(next.objects, replacements);
 
-  for (const {work, counts} of batchObjects) {
+  for (const {work, counts, keyFile} of batchObjects) {
     const {object} = work;
     const segments = newSegmentsOf.get(object.key) ?? [];
     const before = next.objects[object.key];
@@ -350,8 +396,11 @@ async function commitBatch(
       duplicates: counts.duplicates,
       stored: counts.stored,
       segments,
+      key_file: keyFile,
+      key_mismatch: counts.keyMismatch,
     };
   }
+  next.key_mismatches = summarizeKeyMismatches(next.objects);
   await writeManifest(store, next);
   await removeUnreferencedFiles(store, next);
   return next;

@@ -7,6 +7,7 @@
 import {readFile} from "node:fs/promises";
 import {join} from "node:path";
 import {writeFileDurably} from "./durable-file.js";
+import type {KeyMismatch} from "../records/connect-key.js";
 import type {OffsetRun} from "./offset-ledger.js";
 
 /** An S3 sink object already taken into the store. */
@@ -29,6 +30,10 @@ export interface StoredObject {
   stored: OffsetRun[];
   /** The segments holding this object's rows: one per day it has events on, and its rejected lines. */
   segments: string[];
+  /** Its Kafka key file when it was read (key and ETag), null when it had none (absent: read before key files were). */
+  key_file?: {key: string; etag: string} | null;
+  /** What did not match between its records and its key file, when something did. */
+  key_mismatch?: KeyMismatch | null;
 }
 
 /** Rows without a time (a log format with no %t) have no day; they are kept under this name. */
@@ -61,8 +66,10 @@ export interface Manifest {
   segments: Record<string, Segment>;
   /** When sync last listed every key under the prefix (epoch ms); between such listings it lists only the tail of each topic. */
   listed_fully_at?: number;
-  /** What that listing found and did not read (Kafka key files, other formats), by reason. */
+  /** What that listing found and did not read (Kafka header files, other formats), by reason. */
   skipped_keys?: SkippedKeys[];
+  /** Objects whose key files do not match their records (summarizeKeyMismatches), as of the last commit. */
+  key_mismatches?: KeyMismatches;
 }
 
 /** Examples kept per reason: enough to find the files, few enough that a bucket of key files does not swell the manifest. */
@@ -78,6 +85,20 @@ export function summarizeSkippedKeys(skipped: readonly {key: string; reason: str
     if (entry.examples.length < SKIPPED_EXAMPLES) entry.examples.push(key);
   }
   return [...byReason.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+}
+
+/** Objects whose keys do not match their records: how many, and the first in key order. */
+export interface KeyMismatches {
+  objects: number;
+  examples: ({key: string} & KeyMismatch)[];
+}
+
+/** Objects listed as examples on the Data quality page. */
+const KEY_MISMATCH_EXAMPLES = 20;
+
+export function summarizeKeyMismatches(objects: Record<string, StoredObject>): KeyMismatches {
+  const keys = Object.keys(objects).filter((key) => objects[key].key_mismatch).sort();
+  return {objects: keys.length, examples: keys.slice(0, KEY_MISMATCH_EXAMPLES).map((key) => ({key, ...objects[key].key_mismatch!}))};
 }
 
 export const MANIFEST_FILE = "manifest.json";
