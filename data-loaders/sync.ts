@@ -18,7 +18,7 @@ import type {LineParser} from "./parse/log-format.js";
 import {createS3Client} from "./sources/s3-client.js";
 import {decodeObjectText} from "./sources/object-text.js";
 import {listingStarts, listSinkObjectsAfter, type KnownObject} from "./sources/incremental-listing.js";
-import {isVanishedObject, listSinkObjects, readSinkObject, type SinkObjectBody} from "./sources/s3-sink.js";
+import {isVanishedObject, listSinkObjects, readSinkObject, type ListedSinkObject, type SinkObjectBody} from "./sources/s3-sink.js";
 import {sinkObjectStem, type Compression} from "./sources/sink-object-key.js";
 import {decodeKeyFile, type KeyFile} from "./records/connect-key.js";
 import {renameDurably} from "./store/durable-file.js";
@@ -111,50 +111,12 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
 
     // 1. List and plan.
     const result: SyncResult = {listed: 0, fullListing: false, skipped: [], added: 0, replaced: 0, unchanged: 0, removed: 0, backfilled: 0, events: 0, rejected: 0, duplicates: 0, changed: false};
-    const planned: PlannedObject[] = [];
-    const listed = new Set<string>();
     const listingStarted = Date.now();
     const fullListing = options.fullListing === true || isFullListingDue(manifest, config.fullListingMinutes, listingStarted);
     const listing = fullListing
       ? listSinkObjects(client, {bucket, prefix: config.source.prefix})
       : listSinkObjectsAfter(client, {bucket, prefix: config.source.prefix}, listingStarts(knownObjects(manifest), config.source.prefix));
-    const values: PlannedObject[] = [];
-    const keyFiles = new Map<string, ListedKeyFile>();
-    for await (const object of listing) {
-      if ("skipped" in object.sink) {
-        result.skipped.push({key: object.key, reason: object.sink.skipped});
-      } else if ("keyFile" in object.sink) {
-        keyFiles.set(object.sink.stem, {key: object.key, etag: object.etag, compression: object.sink.compression});
-      } else {
-        const {topic, partition, startOffset, compression} = object.sink;
-        values.push({key: object.key, etag: object.etag, size: object.size, topic, partition, startOffset, compression, keyFile: null});
-      }
-    }
-    // An object is new or changed when it or its key file is: a key file landing after its value
-    // object takes the object in again, as a replacement.
-    for (const object of values) {
-      result.listed++;
-      listed.add(object.key);
-      const stem = sinkObjectStem(object.key);
-      object.keyFile = keyFiles.get(stem) ?? null;
-      keyFiles.delete(stem);
-      const stored = manifest.objects[object.key];
-      if (stored && stored.etag === object.etag && sameKeyFile(stored, object.keyFile)) result.unchanged++;
-      else planned.push(object);
-    }
-    // Key files whose value object was not listed: the tail listing can start between the two,
-    // or the value object is gone.
-    if (keyFiles.size > 0) {
-      const storedByStem = new Map(Object.keys(manifest.objects).map((key) => [sinkObjectStem(key), key]));
-      for (const [stem, keyFile] of keyFiles) {
-        const key = storedByStem.get(stem);
-        if (key === undefined || listed.has(key) || fullListing) {
-          result.skipped.push({key: keyFile.key, reason: "Kafka key file without its value object"});
-        } else if (!sameKeyFile(manifest.objects[key], keyFile)) {
-          planned.push({...plannedFromStored(key, manifest.objects[key]), keyFile});
-        }
-      }
-    }
+    const {planned, listed} = await planSinkObjects(listing, manifest, fullListing, result);
     // Offsets in order, so that of two objects holding the same records the earlier one keeps them.
     planned.sort(inOffsetOrder);
     // Only a full listing sees every key: what it did not find has left the bucket.
@@ -278,6 +240,55 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * The S3 sink's objects that are new or changed, from a listing: a value object is changed when
+ * its ETag or its key file's is (a key file landing after its value object takes the object in
+ * again, as a replacement). Also every value object's key, listed. Counts what it lists into
+ * `result`; keys it does not read go to `result.skipped`.
+ */
+async function planSinkObjects(
+  listing: AsyncIterable<ListedSinkObject>,
+  manifest: Manifest,
+  fullListing: boolean,
+  result: SyncResult,
+): Promise<{planned: PlannedObject[]; listed: Set<string>}> {
+  const values: PlannedObject[] = [];
+  const keyFiles = new Map<string, ListedKeyFile>();
+  for await (const object of listing) {
+    if ("skipped" in object.sink) {
+      result.skipped.push({key: object.key, reason: object.sink.skipped});
+    } else if ("keyFile" in object.sink) {
+      keyFiles.set(object.sink.stem, {key: object.key, etag: object.etag, compression: object.sink.compression});
+    } else {
+      const {topic, partition, startOffset, compression} = object.sink;
+      values.push({key: object.key, etag: object.etag, size: object.size, topic, partition, startOffset, compression, keyFile: null});
+    }
+  }
+  const planned: PlannedObject[] = [];
+  const listed = new Set<string>();
+  for (const object of values) {
+    result.listed++;
+    listed.add(object.key);
+    const stem = sinkObjectStem(object.key);
+    object.keyFile = keyFiles.get(stem) ?? null;
+    keyFiles.delete(stem);
+    const stored = manifest.objects[object.key];
+    if (stored && stored.etag === object.etag && sameKeyFile(stored, object.keyFile)) result.unchanged++;
+    else planned.push(object);
+  }
+  // Key files whose value object was not listed: the tail listing may start right after the
+  // value object (its key file sorts after it), or the value object is gone.
+  if (keyFiles.size > 0) {
+    const storedByStem = new Map(Object.keys(manifest.objects).map((key) => [sinkObjectStem(key), key]));
+    for (const [stem, keyFile] of keyFiles) {
+      const key = storedByStem.get(stem);
+      if (key === undefined || fullListing) result.skipped.push({key: keyFile.key, reason: "Kafka key file without its value object"});
+      else if (!sameKeyFile(manifest.objects[key], keyFile)) planned.push({...plannedFromStored(key, manifest.objects[key]), keyFile});
+    }
+  }
+  return {planned, listed};
 }
 
 /** Rounds of backfill in one sync: each needs an object deleted during the one before. */
