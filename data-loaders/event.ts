@@ -109,9 +109,9 @@ export interface ColumnSpec<Name extends string = string> {
  */
 export const EVENT_COLUMNS: readonly ColumnSpec<keyof WeblogEvent>[] = [
   {name: "ts", type: "TIMESTAMP", description: "Request time from Apache %t, UTC offset applied (falls back to ingest_ts when the format has no time)"},
-  {name: "ingest_ts", type: "TIMESTAMP", description: "CloudWatch event timestamp (ingestion time), if present"},
-  {name: "log_group", type: "VARCHAR", description: "CloudWatch log group, from the record, else from the topic name"},
-  {name: "log_stream", type: "VARCHAR", description: "CloudWatch log stream (the EC2 instance id), from the record, else from the topic name"},
+  {name: "ingest_ts", type: "TIMESTAMP", description: "CloudWatch event timestamp (ingestion time): from the record's Kafka key file, else from the record value; null when neither has it"},
+  {name: "log_group", type: "VARCHAR", description: "CloudWatch log group, from the record's Kafka key file, else the record value, else the topic name"},
+  {name: "log_stream", type: "VARCHAR", description: "CloudWatch log stream (the EC2 instance id), from the record's Kafka key file, else the record value, else the topic name"},
   {name: "topic", type: "VARCHAR", description: "Kafka topic, from the S3 object name"},
   {name: "kafka_partition", type: "INTEGER", description: "Kafka partition, from the S3 object name"},
   {name: "kafka_offset", type: "BIGINT", description: "Kafka offset: the object's start offset plus the record's line index"},

@@ -3,6 +3,8 @@
 import {REJECTED_LINE_MAX_CHARS, type EventOrigin} from "./event.js";
 import {isParseError, type LineParser} from "./parse/log-format.js";
 import {decodeSinkRecord} from "./records/cloudwatch.js";
+import {keyMismatchOf, type KeyFile, type KeyMismatch} from "./records/connect-key.js";
+import {appendOffset, type OffsetRun} from "./store/offset-ledger.js";
 import {splitTopicName} from "./records/topic-name.js";
 import type {EventBatch} from "./write/event-batch.js";
 
@@ -30,12 +32,18 @@ export interface ObjectIngestCounts {
   events: number;
   rejected: number;
   duplicates: number;
+  /** The offsets taken in (as events or rejected lines), as sorted runs. */
+  stored: OffsetRun[];
+  /** What does not match between the object's records and its key file, or null. */
+  keyMismatch: KeyMismatch | null;
 }
 
 /**
  * Adds the object's records to `batch`. `isTakenOffset` says whether another object already
  * holds a record at that offset (a connector restart can write a record twice): such records
- * are counted as duplicates and not added again.
+ * are counted as duplicates and not added again. `keys`, the object's key file, gives record n
+ * its log group, stream and CloudWatch time from key n; what it lacks comes from the value, then
+ * from the topic name.
  */
 export function ingestSinkObject(
   text: string,
@@ -44,8 +52,10 @@ export function ingestSinkObject(
   batch: EventBatch,
   isTakenOffset: (offset: number) => boolean = () => false,
   damage: ObjectDamage = NO_DAMAGE,
+  keys: KeyFile | null = null,
 ): ObjectIngestCounts {
-  const counts: ObjectIngestCounts = {records: 0, events: 0, rejected: 0, duplicates: 0};
+  const counts: ObjectIngestCounts = {records: 0, events: 0, rejected: 0, duplicates: 0, stored: [], keyMismatch: null};
+  let eventsWithoutTime = 0;
   if (damage.problem !== null) {
     // The object itself: one row saying what was wrong with it, at line 0.
     batch.reject({s3_key: object.key, topic: object.topic, kafka_partition: object.partition, kafka_offset: null, line_number: 0, reason: `object: ${damage.problem}`, line: ""});
@@ -71,12 +81,14 @@ export function ingestSinkObject(
     lineNumber++;
     if (isBlank(line)) continue;
 
-    const offset = object.startOffset + counts.records;
+    const index = counts.records;
+    const offset = object.startOffset + index;
     counts.records++;
     if (isTakenOffset(offset)) {
       counts.duplicates++;
       continue;
     }
+    appendOffset(counts.stored, offset);
     if (damage.invalidUtf8Lines.has(lineNumber)) {
       batch.reject(rejectedLine(object, offset, lineNumber, "record: not valid UTF-8", line));
       counts.rejected++;
@@ -94,13 +106,22 @@ export function ingestSinkObject(
       counts.rejected++;
       continue;
     }
-    origin.ingest_ts = record.ingest_ts;
-    origin.log_group = record.log_group ?? fromTopic.log_group;
-    origin.log_stream = record.log_stream ?? fromTopic.log_stream;
+    const key = keys !== null && index < keys.keys.length ? keys.keys[index] : null;
+    if (key !== null && !("error" in key)) {
+      origin.ingest_ts = key.ingest_ts ?? record.ingest_ts;
+      origin.log_group = key.log_group ?? record.log_group ?? fromTopic.log_group;
+      origin.log_stream = key.log_stream ?? record.log_stream ?? fromTopic.log_stream;
+    } else {
+      origin.ingest_ts = record.ingest_ts;
+      origin.log_group = record.log_group ?? fromTopic.log_group;
+      origin.log_stream = record.log_stream ?? fromTopic.log_stream;
+    }
+    if (origin.ingest_ts === null) eventsWithoutTime++;
     origin.kafka_offset = offset;
     batch.add(origin, parsed);
     counts.events++;
   }
+  counts.keyMismatch = keyMismatchOf(keys, counts.records, eventsWithoutTime);
   return counts;
 }
 

@@ -12,7 +12,7 @@ import type {WeblogConfig} from "./config.js";
 import {EVENT_COLUMNS, REJECTED_COLUMNS, type ColumnSpec} from "./event.js";
 import {temporaryPathFor} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
-import {readManifest, segmentsByDay, segmentsOfKind, type Manifest, type SkippedKeys} from "./store/manifest.js";
+import {readManifest, segmentsByDay, segmentsOfKind, type KeyMismatches, type Manifest, type SkippedKeys} from "./store/manifest.js";
 // The Security page's rules: counted ahead here with the same SQL the page describes them by.
 import {suspiciousKindSql} from "../src/components/suspicious.js";
 import {openDuckDB, sqlFileList, sqlString} from "./write/duckdb.js";
@@ -52,6 +52,11 @@ export function daysOf(manifest: Manifest): StoredDay[] {
 export async function skippedKeysOf(store: string): Promise<{listedFullyAt: number | null; reasons: SkippedKeys[]}> {
   const manifest = await readManifest(store);
   return {listedFullyAt: manifest.listed_fully_at ?? null, reasons: manifest.skipped_keys ?? []};
+}
+
+/** What the Data quality page shows of the objects whose Kafka key files do not match their records, from the manifest alone. */
+export async function keyMismatchesOf(store: string): Promise<KeyMismatches> {
+  return (await readManifest(store)).key_mismatches ?? {objects: 0, examples: []};
 }
 
 /** Writes a site table as one Parquet file to `output` (a loader's stdout). */

@@ -4,8 +4,8 @@
 // its output is missing or older than the loader's file. So after a sync:
 //   - a day whose segments changed loses its cached files (data/events/<day>.parquet and
 //     data/rollups/<day>.parquet), and only that day is exported again;
-//   - the days index, the rejected lines and the keys not read, all cheap, are marked stale by
-//     touching their loader.
+//   - the days index, the rejected lines, the keys not read and the key mismatches, all cheap,
+//     are marked stale by touching their loader.
 // What the cache was made from is recorded beside it, so a cache made from another store (the
 // demo's, say), or with other columns (an upgrade that adds a rollup column), is never reused.
 import {mkdir, readFile, rm, utimes, writeFile} from "node:fs/promises";
@@ -17,6 +17,7 @@ export const SITE_DATA_DIR = "src/data";
 const DAYS_INDEX_LOADER = "event-days.json.ts";
 const REJECTED_LOADER = "rejected.parquet.ts";
 const SKIPPED_KEYS_LOADER = "skipped-keys.json.ts";
+const KEY_MISMATCHES_LOADER = "key-mismatches.json.ts";
 const DAY_FILES_CACHE = "src/.observablehq/cache/data/events";
 /** Made from the same segments as the day's events file, so dropped with it. */
 const DAY_ROLLUPS_CACHE = "src/.observablehq/cache/data/rollups";
@@ -31,6 +32,8 @@ interface CacheRecord {
   rejected: string;
   /** The manifest's skipped_keys, as JSON. */
   skippedKeys: string;
+  /** The manifest's key_mismatches, as JSON (absent in a record made before key files were read). */
+  keyMismatches?: string;
 }
 
 export interface SiteDataRefresh {
@@ -38,6 +41,7 @@ export interface SiteDataRefresh {
   days: string[];
   rejectedChanged: boolean;
   skippedKeysChanged: boolean;
+  keyMismatchesChanged: boolean;
 }
 
 export async function refreshSiteData(projectDir: string, store: string): Promise<SiteDataRefresh> {
@@ -48,6 +52,7 @@ export async function refreshSiteData(projectDir: string, store: string): Promis
     days: Object.fromEntries(daysOf(manifest).map((d) => [d.day, d.version])),
     rejected: segmentsOfKind(manifest, "rejected").map((s) => s.file).sort().join(","),
     skippedKeys: JSON.stringify(manifest.skipped_keys ?? []),
+    keyMismatches: JSON.stringify(manifest.key_mismatches ?? {objects: 0, examples: []}),
   };
   const cacheDir = join(projectDir, DAY_FILES_CACHE);
   const recordPath = join(cacheDir, RECORD_FILE);
@@ -70,7 +75,9 @@ export async function refreshSiteData(projectDir: string, store: string): Promis
   if (rejectedChanged) await touch(REJECTED_LOADER);
   const skippedKeysChanged = !sameStore || recorded.skippedKeys !== current.skippedKeys;
   if (skippedKeysChanged) await touch(SKIPPED_KEYS_LOADER);
+  const keyMismatchesChanged = !sameStore || recorded.keyMismatches !== current.keyMismatches;
+  if (keyMismatchesChanged) await touch(KEY_MISMATCHES_LOADER);
   await mkdir(cacheDir, {recursive: true});
   await writeFile(recordPath, JSON.stringify(current));
-  return {days: [...stale].sort(), rejectedChanged, skippedKeysChanged};
+  return {days: [...stale].sort(), rejectedChanged, skippedKeysChanged, keyMismatchesChanged};
 }

@@ -2,6 +2,9 @@
 // objects that are new or changed (by ETag). The pipeline, top to bottom:
 //   list the S3 sink objects → plan what is new → read each object → records → parsed lines
 //   → batch → enrich once per distinct client and agent → Parquet segment → commit the manifest.
+// The store is a copy of the bucket: every (topic, partition, offset) the bucket holds is stored
+// exactly once (store/offset-ledger.ts), objects that leave the bucket leave the store, and
+// offsets that only an unchanged object still holds are read again from it (a backfill).
 // A commit is one atomic manifest rename, so a sync killed at any moment leaves the store as it
 // was before or after a batch, never between.
 import {mkdir, rm} from "node:fs/promises";
@@ -9,19 +12,20 @@ import {join} from "node:path";
 import type {S3Client} from "@aws-sdk/client-s3";
 import {requireBucket, type WeblogConfig} from "./config.js";
 import {openEnrichment, type Enrichment} from "./enrich/enrichers.js";
-import {ingestSinkObject, type SinkObjectName} from "./ingest-object.js";
+import {ingestSinkObject, NO_DAMAGE, type ObjectIngestCounts, type SinkObjectName} from "./ingest-object.js";
 import {lineParserFor} from "./parse/formats.js";
 import type {LineParser} from "./parse/log-format.js";
 import {createS3Client} from "./sources/s3-client.js";
 import {decodeObjectText} from "./sources/object-text.js";
 import {listingStarts, listSinkObjectsAfter, type KnownObject} from "./sources/incremental-listing.js";
-import {isVanishedObject, listSinkObjects, readSinkObject, type SinkObjectBody} from "./sources/s3-sink.js";
-import {partitionName, type Compression} from "./sources/sink-object-key.js";
+import {isVanishedObject, listSinkObjects, readSinkObject, type ListedSinkObject, type SinkObjectBody} from "./sources/s3-sink.js";
+import {sinkObjectStem, type Compression} from "./sources/sink-object-key.js";
+import {decodeKeyFile, type KeyFile} from "./records/connect-key.js";
 import {renameDurably} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
-import {emptyManifest, OutdatedStoreError, readManifest, repointSegments, summarizeSkippedKeys, writeManifest, type Manifest, type Segment} from "./store/manifest.js";
+import {emptyManifest, OutdatedStoreError, readManifest, repointSegments, summarizeKeyMismatches, summarizeSkippedKeys, writeManifest, type Manifest, type Segment, type StoredObject} from "./store/manifest.js";
 import {newSegmentFile, removeUnreferencedFiles, rewriteSegmentWithout} from "./store/segments.js";
-import {TakenOffsets} from "./store/taken-offsets.js";
+import {inRuns, mergeRuns, OffsetLedger, runLength, type OffsetRun} from "./store/offset-ledger.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore} from "./store/compact.js";
 import {openDuckDB} from "./write/duckdb.js";
 import {EventBatch} from "./write/event-batch.js";
@@ -53,6 +57,10 @@ export interface SyncResult {
   added: number;
   replaced: number;
   unchanged: number;
+  /** Objects no longer in the bucket (a full listing did not find them), whose rows left the store. */
+  removed: number;
+  /** Unchanged objects read again for offsets that an object which left no longer holds. */
+  backfilled: number;
   events: number;
   rejected: number;
   duplicates: number;
@@ -64,6 +72,28 @@ interface PlannedObject extends SinkObjectName {
   etag: string;
   size: number;
   compression: Compression;
+  /** The Kafka key file beside it, read with it. */
+  keyFile: ListedKeyFile | null;
+}
+
+interface ListedKeyFile {
+  key: string;
+  etag: string;
+  compression: Compression;
+}
+
+/**
+ * What sync does with an object it reads: "take" takes it in whole (new or rewritten: it takes
+ * every offset of its range that no other object stores); "backfill" reads an object already in
+ * the store again for the offsets of `take` only.
+ */
+type ObjectWork = {mode: "take"; object: PlannedObject} | {mode: "backfill"; object: PlannedObject; take: OffsetRun[]};
+
+interface IngestedObject {
+  work: ObjectWork;
+  counts: ObjectIngestCounts;
+  /** The key file read with it, or null. */
+  keyFile: {key: string; etag: string} | null;
 }
 
 export const DEFAULT_BATCH_EVENTS = 500_000;
@@ -80,31 +110,20 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     await removeUnreferencedFiles(store, manifest);
 
     // 1. List and plan.
-    const result: SyncResult = {listed: 0, fullListing: false, skipped: [], added: 0, replaced: 0, unchanged: 0, events: 0, rejected: 0, duplicates: 0, changed: false};
-    const planned: PlannedObject[] = [];
+    const result: SyncResult = {listed: 0, fullListing: false, skipped: [], added: 0, replaced: 0, unchanged: 0, removed: 0, backfilled: 0, events: 0, rejected: 0, duplicates: 0, changed: false};
     const listingStarted = Date.now();
     const fullListing = options.fullListing === true || isFullListingDue(manifest, config.fullListingMinutes, listingStarted);
     const listing = fullListing
       ? listSinkObjects(client, {bucket, prefix: config.source.prefix})
       : listSinkObjectsAfter(client, {bucket, prefix: config.source.prefix}, listingStarts(knownObjects(manifest), config.source.prefix));
-    for await (const listed of listing) {
-      if ("skipped" in listed.sink) {
-        result.skipped.push({key: listed.key, reason: listed.sink.skipped});
-        continue;
-      }
-      result.listed++;
-      const stored = manifest.objects[listed.key];
-      if (stored && stored.etag === listed.etag) {
-        result.unchanged++;
-        continue;
-      }
-      const {topic, partition, startOffset, compression} = listed.sink;
-      planned.push({key: listed.key, etag: listed.etag, size: listed.size, topic, partition, startOffset, compression});
-    }
+    const {planned, listed} = await planSinkObjects(listing, manifest, fullListing, result);
     // Offsets in order, so that of two objects holding the same records the earlier one keeps them.
-    planned.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition || a.startOffset - b.startOffset || a.key.localeCompare(b.key));
+    planned.sort(inOffsetOrder);
+    // Only a full listing sees every key: what it did not find has left the bucket.
+    const gone = fullListing ? Object.keys(manifest.objects).filter((key) => !listed.has(key)) : [];
+    const ledger = new OffsetLedger(Object.entries(manifest.objects));
     result.fullListing = fullListing;
-    log(`${result.listed} objects listed (${fullListing ? "every key" : "the tail of each topic"}): ${planned.length} to take in, ${result.unchanged} unchanged, ${result.skipped.length} other keys skipped`);
+    log(`${result.listed} objects listed (${fullListing ? "every key" : "the tail of each topic"}): ${planned.length} to take in, ${result.unchanged} unchanged, ${gone.length} gone from the bucket, ${result.skipped.length} other keys skipped`);
     // Recorded only once everything the full listing found is committed: a sync killed before
     // then lists everything again next time. Only a full listing sees every key not read, so only
     // it replaces what the Data quality page shows of them.
@@ -116,7 +135,9 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
       manifest = {...manifest, listed_fully_at: listingStarted, skipped_keys: skippedKeys};
       await writeManifest(store, manifest);
     };
-    if (planned.length === 0) {
+    // Holes are looked for even when nothing is new: a sync killed between taking an object in
+    // and backfilling what it freed leaves them, and the next sync fills them.
+    if (planned.length === 0 && gone.length === 0 && ledger.backfills().length === 0) {
       await recordFullListing();
       return result;
     }
@@ -125,55 +146,93 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     const parser = lineParserFor(config.logFormat);
     const enrichment = options.enrichment ? await options.enrichment() : await openEnrichment(config, log);
     const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
-    // Only the partitions this sync writes to can hold offsets twice.
-    const plannedPartitions = new Set(planned.map((o) => partitionName(o.topic, o.partition)));
-    const taken = new TakenOffsets(Object.entries(manifest.objects).filter(([, o]) => plannedPartitions.has(partitionName(o.topic, o.kafka_partition))));
     const batchEvents = options.batchEvents ?? DEFAULT_BATCH_EVENTS;
     let batch = new EventBatch();
-    let batchObjects: {object: PlannedObject; counts: ReturnType<typeof ingestSinkObject>}[] = [];
+    let batchObjects: IngestedObject[] = [];
+    // Objects whose rows leave the store with the next commit (gone from the bucket).
+    let leaving: string[] = [];
+    const leave = (key: string) => {
+      const object = manifest.objects[key];
+      if (!object) return;
+      ledger.release(key, object.topic, object.kafka_partition);
+      leaving.push(key);
+      result.removed++;
+    };
+    for (const key of gone) leave(key);
 
     // Both cores at work: while DuckDB writes one batch (on its own threads), this thread reads
     // and parses the next. Commits still happen one at a time, in order.
     let committing: Promise<void> = Promise.resolve();
     const commit = async () => {
-      const full = {batch, objects: batchObjects};
+      const full = {batch, objects: batchObjects, leaving};
       batch = new EventBatch();
       batchObjects = [];
+      leaving = [];
       await committing;
       committing = (async () => {
-        manifest = await commitBatch(store, manifest, duckdb, full.batch, full.objects, enrichment);
-        log(`committed ${full.objects.length} objects, ${full.batch.size} events, ${full.batch.rejected.length} rejected lines`);
+        manifest = await commitBatch(store, manifest, duckdb, full.batch, full.objects, full.leaving, enrichment);
+        log(`committed ${full.objects.length} objects, ${full.batch.size} events, ${full.batch.rejected.length} rejected lines${full.leaving.length > 0 ? `; ${full.leaving.length} objects gone from the bucket removed` : ""}`);
         result.changed = true;
       })();
       // A failed commit is thrown where it is next awaited; until then it must not count as unhandled.
       committing.catch(() => {});
     };
 
-    for await (const read of readObjects(client, bucket, planned, options.concurrency ?? 8)) {
-      const object = read.object;
-      if (read.content === null) {
-        // Deleted between listing and reading (a lifecycle rule, a cleanup): nothing to take in.
-        log(`warning: ${object.key} was deleted before it could be read; skipped`);
-        result.skipped.push({key: object.key, reason: "deleted between listing and reading"});
-        continue;
+    const ingestAll = async (work: readonly ObjectWork[]) => {
+      for await (const read of readObjects(client, bucket, work.map((w) => w.object), options.concurrency ?? 8)) {
+        const w = work[read.index];
+        const object = w.object;
+        if (read.content === null) {
+          // Deleted between listing and reading (a lifecycle rule, a cleanup): gone from the bucket.
+          log(`warning: ${object.key} was deleted before it could be read; skipped`);
+          result.skipped.push({key: object.key, reason: "deleted between listing and reading"});
+          leave(object.key);
+          continue;
+        }
+        const {text, invalidUtf8Lines} = decodeObjectText(read.content.bytes);
+        const keys = read.keys === null ? null : decodeKeyFile(decodeObjectText(read.keys.bytes).text);
+        let counts: ObjectIngestCounts;
+        if (w.mode === "take") {
+          const isReplacement = manifest.objects[object.key] !== undefined;
+          ledger.release(object.key, object.topic, object.partition);
+          const damage = {problem: read.content.problem, invalidUtf8Lines};
+          if (damage.problem) log(`warning: ${object.key}: ${damage.problem}`);
+          counts = ingestSinkObject(text, object, parser, batch, ledger.isStored(object.topic, object.partition, object.startOffset), damage, keys);
+          ledger.record(object.key, object.topic, object.partition, object.startOffset, counts.records, counts.stored);
+          if (isReplacement) result.replaced++;
+          else result.added++;
+          result.duplicates += counts.duplicates;
+        } else {
+          // The object's own problem row is in the store already: only its lines are read again.
+          const wanted = inRuns(w.take);
+          counts = ingestSinkObject(text, object, parser, batch, (offset) => !wanted(offset), {...NO_DAMAGE, invalidUtf8Lines}, keys);
+          ledger.grow(object.key, object.topic, object.partition, counts.stored);
+          result.backfilled++;
+        }
+        batchObjects.push({work: w, counts, keyFile: read.keys !== null && object.keyFile ? {key: object.keyFile.key, etag: object.keyFile.etag} : null});
+        result.events += counts.events;
+        result.rejected += counts.rejected;
+        if (batch.size >= batchEvents) await commit();
       }
-      const isReplacement = manifest.objects[object.key] !== undefined;
-      taken.remove(object.key, object.topic, object.partition);
-      const {text, invalidUtf8Lines} = decodeObjectText(read.content.bytes);
-      const damage = {problem: read.content.problem, invalidUtf8Lines};
-      if (damage.problem) log(`warning: ${object.key}: ${damage.problem}`);
-      const counts = ingestSinkObject(text, object, parser, batch, taken.takenBy(object.key, object.topic, object.partition, object.startOffset), damage);
-      taken.add(object.key, object.topic, object.partition, object.startOffset, counts.records);
-      batchObjects.push({object, counts});
-      if (isReplacement) result.replaced++;
-      else result.added++;
-      result.events += counts.events;
-      result.rejected += counts.rejected;
-      result.duplicates += counts.duplicates;
-      if (batch.size >= batchEvents) await commit();
+      if (batchObjects.length > 0 || leaving.length > 0) await commit();
+      await committing;
+    };
+
+    await ingestAll(planned.map((object) => ({mode: "take", object})));
+    // Offsets freed by objects that left or shrank, still held by an unchanged object: read again
+    // from it. A round can free more (an object deleted before it was read again), so until none are left.
+    for (let round = 0; ; round++) {
+      const backfills = ledger.backfills();
+      if (backfills.length === 0) break;
+      if (round === MAX_BACKFILL_ROUNDS) {
+        log(`warning: ${backfills.length} objects still have offsets no object stores after ${round} rounds of reading them again; the next sync tries again`);
+        break;
+      }
+      const work: ObjectWork[] = backfills.map(({key, take}) => ({mode: "backfill", take, object: plannedFromStored(key, manifest.objects[key])}));
+      work.sort((a, b) => inOffsetOrder(a.object, b.object));
+      log(`reading ${work.length} objects again for ${backfills.reduce((n, b) => n + runLength(b.take), 0)} offsets that objects gone or rewritten no longer hold`);
+      await ingestAll(work);
     }
-    if (batchObjects.length > 0) await commit();
-    await committing;
     await recordFullListing();
     const compacted = await compactStore(store, {alreadyLocked: true, manifest, onlyAbove: COMPACT_ABOVE_SEGMENTS});
     if (compacted.segmentsBefore !== compacted.segmentsAfter) log(`compacted ${compacted.segmentsBefore} segments into ${compacted.segmentsAfter}`);
@@ -184,41 +243,115 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
 }
 
 /**
- * Fetches objects a few at a time, in plan order, while the caller parses the previous ones.
- * `content` is null for an object deleted since it was listed.
+ * The S3 sink's objects that are new or changed, from a listing: a value object is changed when
+ * its ETag or its key file's is (a key file landing after its value object takes the object in
+ * again, as a replacement). Also every value object's key, listed. Counts what it lists into
+ * `result`; keys it does not read go to `result.skipped`.
+ */
+async function planSinkObjects(
+  listing: AsyncIterable<ListedSinkObject>,
+  manifest: Manifest,
+  fullListing: boolean,
+  result: SyncResult,
+): Promise<{planned: PlannedObject[]; listed: Set<string>}> {
+  const values: PlannedObject[] = [];
+  const keyFiles = new Map<string, ListedKeyFile>();
+  for await (const object of listing) {
+    if ("skipped" in object.sink) {
+      result.skipped.push({key: object.key, reason: object.sink.skipped});
+    } else if ("keyFile" in object.sink) {
+      keyFiles.set(object.sink.stem, {key: object.key, etag: object.etag, compression: object.sink.compression});
+    } else {
+      const {topic, partition, startOffset, compression} = object.sink;
+      values.push({key: object.key, etag: object.etag, size: object.size, topic, partition, startOffset, compression, keyFile: null});
+    }
+  }
+  const planned: PlannedObject[] = [];
+  const listed = new Set<string>();
+  for (const object of values) {
+    result.listed++;
+    listed.add(object.key);
+    const stem = sinkObjectStem(object.key);
+    object.keyFile = keyFiles.get(stem) ?? null;
+    keyFiles.delete(stem);
+    const stored = manifest.objects[object.key];
+    if (stored && stored.etag === object.etag && sameKeyFile(stored, object.keyFile)) result.unchanged++;
+    else planned.push(object);
+  }
+  // Key files whose value object was not listed: the tail listing may start right after the
+  // value object (its key file sorts after it), or the value object is gone.
+  if (keyFiles.size > 0) {
+    const storedByStem = new Map(Object.keys(manifest.objects).map((key) => [sinkObjectStem(key), key]));
+    for (const [stem, keyFile] of keyFiles) {
+      const key = storedByStem.get(stem);
+      if (key === undefined || fullListing) result.skipped.push({key: keyFile.key, reason: "Kafka key file without its value object"});
+      else if (!sameKeyFile(manifest.objects[key], keyFile)) planned.push({...plannedFromStored(key, manifest.objects[key]), keyFile});
+    }
+  }
+  return {planned, listed};
+}
+
+/** Rounds of backfill in one sync: each needs an object deleted during the one before. */
+const MAX_BACKFILL_ROUNDS = 5;
+
+function inOffsetOrder(a: SinkObjectName, b: SinkObjectName): number {
+  return a.topic.localeCompare(b.topic) || a.partition - b.partition || a.startOffset - b.startOffset || a.key.localeCompare(b.key);
+}
+
+/** A stored object, to be read again with the key file it was read with. */
+function plannedFromStored(key: string, stored: StoredObject): PlannedObject {
+  const keyFile = stored.key_file ? {...stored.key_file, compression: stored.key_file.key.endsWith(".gz") ? ("gzip" as const) : ("none" as const)} : null;
+  return {key, etag: stored.etag, size: stored.size, topic: stored.topic, partition: stored.kafka_partition, startOffset: stored.start_offset, compression: key.endsWith(".gz") ? "gzip" : "none", keyFile};
+}
+
+function sameKeyFile(stored: StoredObject, keyFile: ListedKeyFile | null): boolean {
+  // Absent: stored before key files were read. Taken in again only if it has one.
+  return (stored.key_file?.etag ?? null) === (keyFile?.etag ?? null);
+}
+
+/**
+ * Fetches objects (and their key files) a few at a time, in plan order, while the caller parses
+ * the previous ones. `content` is null for an object deleted since it was listed; `keys` is null
+ * when it has no key file, or its key file was deleted since.
  */
 async function* readObjects(client: S3Client, bucket: string, objects: readonly PlannedObject[], concurrency: number) {
-  const pending: Promise<SinkObjectBody | null>[] = [];
-  const start = (i: number) => {
-    const read = readSinkObject(client, bucket, objects[i].key, objects[i].compression).catch((error) => {
+  const read = (key: string, compression: Compression) => {
+    const body = readSinkObject(client, bucket, key, compression).catch((error) => {
       if (isVanishedObject(error)) return null;
       throw error;
     });
     // A read fetched ahead may fail after an earlier one already stopped the sync: that second
     // failure is expected, not an unhandled rejection. The first failure is still thrown below.
-    read.catch(() => {});
-    return read;
+    body.catch(() => {});
+    return body;
   };
+  const start = (i: number) => {
+    const {key, compression, keyFile} = objects[i];
+    return {content: read(key, compression), keys: keyFile ? read(keyFile.key, keyFile.compression) : Promise.resolve(null)};
+  };
+  const pending: {content: Promise<SinkObjectBody | null>; keys: Promise<SinkObjectBody | null>}[] = [];
   for (let i = 0; i < Math.min(concurrency, objects.length); i++) pending.push(start(i));
   for (let i = 0; i < objects.length; i++) {
-    const content = await pending[i];
+    const content = await pending[i].content;
+    const keys = await pending[i].keys;
     if (i + concurrency < objects.length) pending.push(start(i + concurrency));
-    yield {object: objects[i], content};
+    yield {index: i, object: objects[i], content, keys};
   }
 }
 
 /**
- * Writes the batch as new segments (one per day, and one of rejected lines), strips replaced
- * objects' old rows from the segments that held them, and swaps the manifest. Files are written
- * under temporary names and renamed into place before the manifest names them; the files the
- * old manifest named are removed after.
+ * Writes the batch as new segments (one per day, and one of rejected lines), strips the old rows
+ * of replaced objects and of objects gone from the bucket from the segments that held them, and
+ * swaps the manifest. Files are written under temporary names and renamed into place before the
+ * manifest names them; the files the old manifest named are removed after.
  */
 async function commitBatch(
   store: string,
   manifest: Manifest,
   duckdb: DuckDBConnection,
   batch: EventBatch,
-  batchObjects: readonly {object: PlannedObject; counts: ReturnType<typeof ingestSinkObject>}[],
+  batchObjects: readonly IngestedObject[],
+  leaving: readonly string[],
   enrichment: Enrichment,
 ): Promise<Manifest> {
   const next: Manifest = {...manifest, objects: {...manifest.objects}, segments: {...manifest.segments}};
@@ -232,18 +365,36 @@ async function commitBatch(
     }
   }
 
-  // Replaced objects: their old rows leave the segments that held them.
-  const replaced = batchObjects.map(({object}) => object.key).filter((key) => manifest.objects[key] !== undefined);
+  // Replaced objects and objects gone from the bucket: their old rows leave the segments that held them.
+  const replaced = batchObjects.filter(({work}) => work.mode === "take").map(({work}) => work.object.key);
+  const withoutRows = [...replaced, ...leaving].filter((key) => manifest.objects[key] !== undefined);
   const replacements = new Map<string, string | null>();
-  for (const oldId of new Set(replaced.flatMap((key) => manifest.objects[key].segments))) {
+  for (const oldId of new Set(withoutRows.flatMap((key) => manifest.objects[key].segments))) {
     delete next.segments[oldId];
-    const rewritten = await rewriteSegmentWithout(store, duckdb, manifest.segments[oldId], replaced);
+    const rewritten = await rewriteSegmentWithout(store, duckdb, manifest.segments[oldId], withoutRows);
     if (rewritten) next.segments[rewritten.id] = rewritten.segment;
     replacements.set(oldId, rewritten?.id ?? null);
   }
+  for (const key of leaving) delete next.objects[key];
   repointSegments(next.objects, replacements);
 
-  for (const {object, counts} of batchObjects) {
+  for (const {work, counts, keyFile} of batchObjects) {
+    const {object} = work;
+    const segments = newSegmentsOf.get(object.key) ?? [];
+    const before = next.objects[object.key];
+    if (work.mode === "backfill" && before) {
+      // Read again for some offsets: what it stored already stays, the new offsets join it.
+      const stored = mergeRuns(before.stored, counts.stored);
+      next.objects[object.key] = {
+        ...before,
+        events: before.events + counts.events,
+        rejected: before.rejected + counts.rejected,
+        duplicates: before.records - runLength(stored),
+        stored,
+        segments: [...new Set([...before.segments, ...segments])],
+      };
+      continue;
+    }
     next.objects[object.key] = {
       etag: object.etag,
       size: object.size,
@@ -254,9 +405,13 @@ async function commitBatch(
       events: counts.events,
       rejected: counts.rejected,
       duplicates: counts.duplicates,
-      segments: newSegmentsOf.get(object.key) ?? [],
+      stored: counts.stored,
+      segments,
+      key_file: keyFile,
+      key_mismatch: counts.keyMismatch,
     };
   }
+  next.key_mismatches = summarizeKeyMismatches(next.objects);
   await writeManifest(store, next);
   await removeUnreferencedFiles(store, next);
   return next;
@@ -295,7 +450,7 @@ async function readManifestOrStartOver(store: string, log: (message: string) => 
     return await readManifest(store);
   } catch (error) {
     if (!(error instanceof OutdatedStoreError)) throw error;
-    log(`${store} was written by an earlier Weblog Workbook (not partitioned by day): taking the bucket in again`);
+    log(`${error.message.split(";")[0]}: taking the bucket in again`);
     await rm(join(store, "segments"), {recursive: true, force: true});
     await writeManifest(store, emptyManifest());
     return emptyManifest();

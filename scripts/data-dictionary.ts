@@ -13,7 +13,9 @@ The site's tables, as the pages query them in DuckDB-WASM (\`SELECT … FROM eve
 strings). Generated from \`data-loaders/event.ts\` by \`npm run docs\`; do not edit by hand.
 
 Timestamps are UTC. \`(topic, kafka_partition, kafka_offset)\` identifies an event: the store
-never holds two rows with the same triple.
+holds every triple the bucket holds exactly once, in \`events\` or \`rejected\`. A record the S3
+sink writes twice is counted once; an event the CloudWatch Logs source re-emits after its own
+restart gets a new offset and cannot be told apart from a new one.
 
 ## events
 

@@ -24,11 +24,16 @@ const FLUSH_SIZE = 500;
 const SHIFT_MS = 2919 * 86_400_000;
 const SERVER_OFFSET_MINUTES = 5 * 60 + 30;
 
-/** How each instance's connector writes records, so the sample covers every shape in docs/design-notes.md (What the connectors write). */
+/**
+ * How each instance's connector writes records, so the sample covers every shape in
+ * docs/design-notes.md (What the connectors write). The first is the real connector's: the log
+ * line alone as the value, group, stream and time in the key, written beside the values as
+ * Struct text (store.kafka.keys=true, keys format BYTES).
+ */
 const INSTANCE_SHAPES = [
-  {partitions: 2, value: "object", gzip: false, keys: true},
-  {partitions: 1, value: "envelope", gzip: false, keys: false},
-  {partitions: 1, value: "object", gzip: true, keys: false},
+  {partitions: 2, value: "string", gzip: false, keys: "struct"},
+  {partitions: 1, value: "envelope", gzip: false, keys: "none"},
+  {partitions: 1, value: "object", gzip: true, keys: "struct"},
 ] as const;
 
 interface LogLine {
@@ -66,7 +71,12 @@ function main(): void {
     events: written.reduce((n, o) => n + o.records.filter((r) => r.line.parses && !r.malformed).length, 0),
     rejected: written.reduce((n, o) => n + o.records.filter((r) => !r.line.parses || r.malformed).length, 0),
     valueObjects: written.length,
-    keyFiles: written.filter((o) => o.keyFile).length,
+    keyFiles: written.filter((o) => o.keys !== null).length,
+    /** Events with a CloudWatch time: from their key, or from a value that carries it. */
+    eventsWithIngestTs: written.reduce((n, o) => n + o.records.filter((r, i) => isEvent(r) && (o.value !== "string" || (o.keys !== null && i < o.keys.count))).length, 0),
+    /** Objects whose key file does not match their values, as the Data quality page must show them. */
+    keyMismatches: written.filter((o) => o.keys !== null && o.keys.count !== o.records.length).map((o) => ({key: o.key, keys: o.keys!.count, records: o.records.length})),
+    jsonKeyFile: written.find((o) => o.keys?.format === "json")!.key,
     rewrites,
     instances: INSTANCES.map((instance, i) => ({
       log_stream: instance,
@@ -154,8 +164,14 @@ interface SinkObject {
   partition: number;
   startOffset: number;
   records: SinkRecord[];
-  keyFile: boolean;
+  value: "object" | "envelope" | "string";
+  /** The key file beside it: its format and how many keys it holds; null when keys are not stored. */
+  keys: {format: "struct" | "json"; count: number} | null;
   body: Buffer;
+}
+
+function isEvent(record: SinkRecord): boolean {
+  return record.line.parses && !record.malformed;
 }
 
 function writePartition(instance: string, partition: number, lines: LogLine[], shape: (typeof INSTANCE_SHAPES)[number]): SinkObject[] {
@@ -165,9 +181,13 @@ function writePartition(instance: string, partition: number, lines: LogLine[], s
     const records: SinkRecord[] = lines.slice(start, start + FLUSH_SIZE).map((line) => ({line, instance, malformed: false}));
     // One record in the envelope-shaped stream arrives cut short.
     if (shape.value === "envelope" && start === FLUSH_SIZE) records[7].malformed = true;
-    // Partition 1 of the first instance went through a string converter: bare JSON strings.
-    const value = shape.value === "object" && partition === 1 ? "string" : shape.value;
+    const value = shape.value;
     const text = records.map((record) => encodeRecord(record, value)).join("\n") + "\n";
+    const last = start + FLUSH_SIZE >= lines.length;
+    // One object's keys came through a JSON key converter; the last object of the first
+    // instance's partition 1 has a key file two keys short (a mismatch the demo shows).
+    const format = shape.keys === "struct" && value === "string" && partition === 0 && start === FLUSH_SIZE ? "json" : "struct";
+    const count = value === "string" && partition === 1 && last ? records.length - 2 : records.length;
     const object: SinkObject = {
       key: objectKey(topic, partition, start, shape.gzip ? ".json.gz" : ".json"),
       instance,
@@ -175,15 +195,39 @@ function writePartition(instance: string, partition: number, lines: LogLine[], s
       partition,
       startOffset: start,
       records,
-      keyFile: shape.keys,
+      value,
+      keys: shape.keys === "none" ? null : {format, count},
       body: shape.gzip ? gzipSync(text, {level: 9}) : Buffer.from(text),
     };
     writeObject("s3-sink", object.key, object.body);
-    // Keys stored beside the values (store.kafka.keys, BYTES): one key per record, never events.
-    if (shape.keys) writeObject("s3-sink", objectKey(topic, partition, start, ".keys.bin"), Buffer.from(records.map(() => instance).join("\n") + "\n"));
+    if (object.keys) writeKeyFile("s3-sink", object, records.slice(0, object.keys.count), shape.gzip);
     objects.push(object);
   }
   return objects;
+}
+
+/** CloudWatch's timestamp is ingestion, a moment after Apache wrote the line. */
+function cloudwatchTime(line: LogLine): number {
+  return line.utcMillis + 400 + (hash(line.text) % 1600);
+}
+
+/**
+ * The record keys beside the values, one a line in the values' order, as the S3 sink writes them
+ * (store.kafka.keys=true, BYTES): the Connect struct's text, or JSON from a JSON key converter;
+ * gzipped like the values.
+ */
+function writeKeyFile(tree: "s3-sink" | "rewrites", object: SinkObject, records: SinkRecord[], gzip: boolean): void {
+  const format = object.keys!.format;
+  const text =
+    records
+      .map(({line, instance}) =>
+        format === "json"
+          ? JSON.stringify({logGroupName: LOG_GROUP, logStreamName: instance, timestamp: cloudwatchTime(line)})
+          : `Struct{logGroupName=${LOG_GROUP},logStreamName=${instance},timestamp=${cloudwatchTime(line)}}`,
+      )
+      .join("\n") + "\n";
+  const suffix = `.keys.${format === "json" ? "json" : "bin"}${gzip ? ".gz" : ""}`;
+  writeObject(tree, objectKey(object.topic, object.partition, object.startOffset, suffix), gzip ? gzipSync(text, {level: 9}) : Buffer.from(text));
 }
 
 /** The record value as the CloudWatch Logs source connector's JSON converter writes it. */
@@ -192,8 +236,7 @@ function encodeRecord(record: SinkRecord, shape: "object" | "envelope" | "string
   const value = {
     logGroupName: LOG_GROUP,
     logStreamName: record.instance,
-    // CloudWatch's timestamp is ingestion, a moment after Apache wrote the line.
-    timestamp: record.line.utcMillis + 400 + (hash(record.line.text) % 1600),
+    timestamp: cloudwatchTime(record.line),
     message: record.line.text,
   };
   if (shape === "object") return JSON.stringify(value);
@@ -227,7 +270,9 @@ function writeRewrites(written: SinkObject[]) {
   const partition0 = written.filter((o) => o.instance === INSTANCES[0] && o.partition === 0).flatMap((o) => o.records);
   const redelivered = partition0.slice(250, 250 + FLUSH_SIZE);
   const key = objectKey(sameName.topic.replace(INSTANCES[1], INSTANCES[0]), 0, 250, ".json");
-  writeObject("rewrites", key, Buffer.from(redelivered.map((record) => encodeRecord(record, "object")).join("\n") + "\n"));
+  writeObject("rewrites", key, Buffer.from(redelivered.map((record) => encodeRecord(record, "string")).join("\n") + "\n"));
+  const overlapping: SinkObject = {key, instance: INSTANCES[0], topic: sameName.topic.replace(INSTANCES[1], INSTANCES[0]), partition: 0, startOffset: 250, records: redelivered, value: "string", keys: {format: "struct", count: redelivered.length}, body: Buffer.alloc(0)};
+  writeKeyFile("rewrites", overlapping, redelivered, false);
   return {
     replacedKey: sameName.key,
     replacedRecords: sameName.records.length,

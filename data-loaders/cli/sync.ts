@@ -31,7 +31,11 @@ export async function runCompact(args: string[]): Promise<number> {
 
 export function summary(result: SyncResult, milliseconds: number): string {
   return (
-    `sync: ${result.added} new and ${result.replaced} replaced objects, ${result.unchanged} unchanged; ` +
+    `sync: ${result.added} new and ${result.replaced} replaced objects, ${result.unchanged} unchanged` +
+    // The store mirrors the bucket: said only when it happened.
+    (result.removed > 0 ? `, ${result.removed} gone from the bucket and removed` : "") +
+    (result.backfilled > 0 ? `, ${result.backfilled} read again for offsets others no longer hold` : "") +
+    "; " +
     `${result.events} events, ${result.rejected} rejected lines, ${result.duplicates} duplicate records skipped in ${(milliseconds / 1000).toFixed(1)} s`
   );
 }

@@ -5,7 +5,8 @@
 // sort after the ones before them. S3 lists keys in order and can start after a given key, so:
 //   - each partition of each topic folder the store knows is listed from just before its last
 //     few objects (the last REWRITE_WINDOW are listed again: a connector restarted mid-object
-//     rewrites the latest objects under the same names, and their ETags tell);
+//     rewrites the latest objects under the same names, and their ETags tell; a Kafka key file
+//     landing after its value object is seen the same way);
 //   - folders the store does not know yet (a new instance's topic) are found by listing folder
 //     names one level at a time, and listed whole.
 // What this cannot see (a rewrite of an older object, keys that sort before the ones known) the
@@ -119,7 +120,9 @@ async function* listFolder(client: S3Client, bucket: string, folder: string, sta
     );
     for (const object of page.Contents ?? []) {
       if (!object.Key) continue;
-      // Kafka key and header files sit beside the values under the same names: skipped alike.
+      // Kafka key and header files sit beside the values under the same names, sorting right
+      // after their value object: listed with it. A key file landing late for the object the
+      // listing starts after is listed without its value object; sync matches it by name.
       const of = topicPartitionOf(object.Key);
       const start = of ? starts.get(partitionName(of.topic, of.partition)) : undefined;
       if (start && object.Key <= start) {

@@ -1,14 +1,14 @@
 // Listing and reading the S3 sink's objects, with errors a user can act on.
 import {constants, gunzipSync} from "node:zlib";
 import {GetObjectCommand, ListObjectsV2Command, type _Object, type S3Client} from "@aws-sdk/client-s3";
-import {parseSinkObjectKey, type Compression, type SinkObjectKey, type SkippedKey} from "./sink-object-key.js";
+import {parseSinkObjectKey, type Compression, type SinkKeyFileKey, type SinkObjectKey, type SkippedKey} from "./sink-object-key.js";
 
 export interface ListedSinkObject {
   key: string;
   etag: string;
   size: number;
   lastModified: Date | null;
-  sink: SinkObjectKey | SkippedKey;
+  sink: SinkObjectKey | SinkKeyFileKey | SkippedKey;
 }
 
 /**

@@ -12,6 +12,18 @@ export interface SinkObjectKey {
   compression: Compression;
 }
 
+/**
+ * A Kafka key file the sink writes beside a value object (store.kafka.keys=true): the record keys,
+ * one a line, in the order of the values. Read with its value object, never as events.
+ */
+export interface SinkKeyFileKey {
+  key: string;
+  keyFile: true;
+  /** The value object it belongs to, without extensions: see sinkObjectStem. */
+  stem: string;
+  compression: Compression;
+}
+
 export interface SkippedKey {
   key: string;
   /** Why the key is not read as events. */
@@ -34,7 +46,17 @@ export function topicPartitionOf(key: string): {topic: string; partition: number
   return match ? {topic: match[1], partition: Number(match[2])} : null;
 }
 
-export function parseSinkObjectKey(key: string, prefix: string): SinkObjectKey | SkippedKey {
+/**
+ * The key without its extensions: a value object and its key and header files share it
+ * (`…/t+0+0000000500.json`, `…/t+0+0000000500.keys.bin.gz` → `…/t+0+0000000500`).
+ */
+export function sinkObjectStem(key: string): string {
+  const slash = key.lastIndexOf("/");
+  const match = FILE_NAME.exec(key.slice(slash + 1));
+  return match ? key.slice(0, key.length - match[4].length) : key;
+}
+
+export function parseSinkObjectKey(key: string, prefix: string): SinkObjectKey | SinkKeyFileKey | SkippedKey {
   if (!key.startsWith(prefix)) return {key, skipped: `not under the prefix "${prefix}"`};
   if (key.endsWith("/")) return {key, skipped: "a folder marker"};
   const name = key.slice(key.lastIndexOf("/") + 1);
@@ -42,7 +64,8 @@ export function parseSinkObjectKey(key: string, prefix: string): SinkObjectKey |
   if (!match) return {key, skipped: "not an S3 sink object name (<topic>+<partition>+<offset>.json)"};
   const [, topic, partition, offset, extensions] = match;
   // Keys and headers, when the connector stores them, sit beside the values: `.keys.json`, `.headers.bin`…
-  if (/^\.keys\./.test(extensions)) return {key, skipped: "Kafka key file"};
+  if (/^\.keys\.(bin|json)(\.gz)?$/.test(extensions)) return {key, keyFile: true, stem: key.slice(0, key.length - extensions.length), compression: extensions.endsWith(".gz") ? "gzip" : "none"};
+  if (/^\.keys\./.test(extensions)) return {key, skipped: `Kafka key file not read (${extensions}: only keys.bin and keys.json are)`};
   if (/^\.headers\./.test(extensions)) return {key, skipped: "Kafka headers file"};
   let compression: Compression;
   if (extensions === ".json") compression = "none";

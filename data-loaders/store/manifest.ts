@@ -7,6 +7,8 @@
 import {readFile} from "node:fs/promises";
 import {join} from "node:path";
 import {writeFileDurably} from "./durable-file.js";
+import type {KeyMismatch} from "../records/connect-key.js";
+import type {OffsetRun} from "./offset-ledger.js";
 
 /** An S3 sink object already taken into the store. */
 export interface StoredObject {
@@ -21,8 +23,17 @@ export interface StoredObject {
   rejected: number;
   /** Records skipped because another object already holds their offsets. */
   duplicates: number;
+  /**
+   * The offsets whose rows this object holds in the store, as sorted runs [start, end): no other
+   * object stores any of them (store/offset-ledger.ts).
+   */
+  stored: OffsetRun[];
   /** The segments holding this object's rows: one per day it has events on, and its rejected lines. */
   segments: string[];
+  /** Its Kafka key file when it was read (key and ETag), null when it had none (absent: read before key files were). */
+  key_file?: {key: string; etag: string} | null;
+  /** What did not match between its records and its key file, when something did. */
+  key_mismatch?: KeyMismatch | null;
 }
 
 /** Rows without a time (a log format with no %t) have no day; they are kept under this name. */
@@ -55,8 +66,10 @@ export interface Manifest {
   segments: Record<string, Segment>;
   /** When sync last listed every key under the prefix (epoch ms); between such listings it lists only the tail of each topic. */
   listed_fully_at?: number;
-  /** What that listing found and did not read (Kafka key files, other formats), by reason. */
+  /** What that listing found and did not read (Kafka header files, other formats), by reason. */
   skipped_keys?: SkippedKeys[];
+  /** Objects whose key files do not match their records (summarizeKeyMismatches), as of the last commit. */
+  key_mismatches?: KeyMismatches;
 }
 
 /** Examples kept per reason: enough to find the files, few enough that a bucket of key files does not swell the manifest. */
@@ -72,6 +85,20 @@ export function summarizeSkippedKeys(skipped: readonly {key: string; reason: str
     if (entry.examples.length < SKIPPED_EXAMPLES) entry.examples.push(key);
   }
   return [...byReason.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+}
+
+/** Objects whose keys do not match their records: how many, and the first in key order. */
+export interface KeyMismatches {
+  objects: number;
+  examples: ({key: string} & KeyMismatch)[];
+}
+
+/** Objects listed as examples on the Data quality page. */
+const KEY_MISMATCH_EXAMPLES = 20;
+
+export function summarizeKeyMismatches(objects: Record<string, StoredObject>): KeyMismatches {
+  const keys = Object.keys(objects).filter((key) => objects[key].key_mismatch).sort();
+  return {objects: keys.length, examples: keys.slice(0, KEY_MISMATCH_EXAMPLES).map((key) => ({key, ...objects[key].key_mismatch!}))};
 }
 
 export const MANIFEST_FILE = "manifest.json";
@@ -95,6 +122,10 @@ export async function readManifest(storeDir: string): Promise<Manifest> {
   const manifest = JSON.parse(text) as Manifest | {version: number};
   if (manifest.version === 1) throw new OutdatedStoreError(`${storeDir} was written by an earlier Weblog Workbook (not partitioned by day); \`npx weblog sync\` takes the bucket in again`);
   if (manifest.version !== 2) throw new Error(`${path} has version ${manifest.version}; this Weblog Workbook reads version 2`);
+  // Written before objects recorded the offsets they store: which object holds what is unknown.
+  if (Object.values((manifest as Manifest).objects).some((o) => o.stored === undefined)) {
+    throw new OutdatedStoreError(`${storeDir} was written by an earlier Weblog Workbook (offsets not recorded per object); \`npx weblog sync\` takes the bucket in again`);
+  }
   return manifest as Manifest;
 }
 

@@ -2,6 +2,7 @@
 // Chromium: numbers equal SQL over the shipped Parquet, downloads hold the query's rows, log
 // content stays text, nothing leaves the origin.
 import assert from "node:assert/strict";
+import {readFileSync} from "node:fs";
 import {readFile} from "node:fs/promises";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
@@ -11,6 +12,8 @@ import {serveSite, type SiteServer} from "../../scripts/serve-site.js";
 import {formatCount} from "../../src/components/format.js";
 import {launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
 import {PROJECT_DIR, sampleSite, type SampleSite} from "../support/sample-site.js";
+
+const expected = JSON.parse(readFileSync(join(PROJECT_DIR, "sample/expected.json"), "utf8"));
 
 let site: SampleSite;
 let server: SiteServer;
@@ -192,9 +195,13 @@ test("Data quality: the rejected lines by reason and object, with samples as tex
   assert.deepEqual(rows.map((r) => [r[0], r[1]]), rejected.map((r) => [r.s3_key, formatCount(Number(r.n))]));
   const samples = (await watched.page.textContent('[data-table="rejected-samples"]')) ?? "";
   assert.match(samples, /AH00489/);
-  // The sample's Kafka key files, listed beside the values and not read.
-  const skipped = await tableRows(watched, '[data-table="skipped-keys"]');
-  assert.deepEqual(skipped.map((r) => r.slice(0, 2)), [["Kafka key file", "5"]]);
-  assert.match(skipped[0][2], /\+0\+0000000000\.keys\.bin/);
+  // The sample's key file two keys short, as text.
+  const mismatches = await tableRows(watched, '[data-table="key-mismatches"]');
+  assert.deepEqual(
+    mismatches.map((r) => r.slice(0, 2)),
+    expected.keyMismatches.map((m: {key: string; keys: number; records: number}) => [m.key, `${m.keys} keys for ${m.records} records (shorter than its values)`]),
+  );
+  // Every key of the sample is a value object or its key file.
+  assert.equal(await watched.page.textContent('[data-table="skipped-keys"]'), "Every key under the prefix was read.");
   await finish(watched, "data-quality");
 });

@@ -64,9 +64,9 @@ async function addHistory(from: number, count: number): Promise<void> {
   const puts: Promise<void>[] = [];
   for (let n = from; n < from + count; n++) {
     for (const [instance, partition] of [["i-a", 0], ["i-a", 1], ["i-b", 0], ["i-c", 0]] as const) puts.push(put(instance, partition, n * 2));
-    // The connector can store Kafka keys beside the values: i-c's keys, one file per object.
-    const keys = keyOf("i-c", 0, n * 2).replace(/\.json$/, ".keys.json");
-    puts.push(client.send(new PutObjectCommand({Bucket: BUCKET, Key: keys, Body: "null\nnull"})).then(() => {}));
+    // The connector can store Kafka headers beside the values: i-c's headers, one file per object, not read.
+    const headers = keyOf("i-c", 0, n * 2).replace(/\.json$/, ".headers.json");
+    puts.push(client.send(new PutObjectCommand({Bucket: BUCKET, Key: headers, Body: "[]\n[]"})).then(() => {}));
   }
   await Promise.all(puts);
 }
@@ -114,7 +114,7 @@ test("between full listings a poll lists only the tail, and still takes in new o
   await sync({fullListing: true});
   const idleLater = await sync();
   assert.equal(idleLater.listed, tail);
-  assert.equal(idleLater.skipped.length, idle.skipped.length, "key files too");
+  assert.equal(idleLater.skipped.length, idle.skipped.length, "header files too");
   assert.equal(idleLater.listRequests, idle.listRequests);
 
   await put("i-a", 1, 160); // next object of a known partition

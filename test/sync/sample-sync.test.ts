@@ -1,5 +1,5 @@
 // `weblog sync` against the real local S3 endpoint holding the bundled sample: every record ends
-// up once, as an event or a rejected line; key files are skipped; connector rewrites replace rows
+// up once, as an event or a rejected line; key files are read with their values; connector rewrites replace rows
 // instead of adding them. Expected counts come from sample/expected.json, which the sample
 // generator computed from the lines it wrote, not from this pipeline.
 import assert from "node:assert/strict";
@@ -70,16 +70,23 @@ test("the first sync takes in every record once, as an event or a rejected line"
   assert.equal(Number(streams), expected.instances.length);
 });
 
-test("key files are listed but skipped, never read as events", () => {
-  const keyFiles = first.skipped.filter((s) => s.key.includes(".keys."));
-  assert.equal(keyFiles.length, expected.keyFiles);
-  assert.equal(first.skipped.length, expected.keyFiles);
+test("key files are read beside their values, never as events: every event with a CloudWatch time has it from its key or its value", async () => {
+  assert.deepEqual(first.skipped, [], "every key under the prefix is a value object or its key file");
+  const [[withTime, fromJsonKeys]] = await storeQuery(
+    (e) => `SELECT count(ingest_ts), count(ingest_ts) FILTER (s3_key = ${sqlString(expected.jsonKeyFile)}) FROM ${e}`,
+  );
+  assert.equal(Number(withTime), expected.eventsWithIngestTs);
+  assert.ok(Number(fromJsonKeys) > 0, "the JSON key file's times");
 });
 
-test("the full listing's skipped keys are kept in the manifest, by reason, for the Data quality page", async () => {
+test("a key file shorter than its values is kept in the manifest for the Data quality page, and its events still load", async () => {
   const manifest = await readManifest(config.store);
-  const keyFiles = first.skipped.map((s) => s.key).sort();
-  assert.deepEqual(manifest.skipped_keys, [{reason: "Kafka key file", count: expected.keyFiles, examples: keyFiles.slice(0, 10)}]);
+  assert.deepEqual(manifest.skipped_keys, []);
+  assert.equal(manifest.key_mismatches?.objects, expected.keyMismatches.length);
+  assert.deepEqual(
+    manifest.key_mismatches?.examples.map((e) => [e.key, e.problem]),
+    expected.keyMismatches.map((m: {key: string; keys: number; records: number}) => [m.key, `${m.keys} keys for ${m.records} records (shorter than its values)`]),
+  );
 });
 
 test("each instance's events carry its log group and stream, whatever the record shape", async () => {

@@ -8,7 +8,7 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
 import {refreshSiteData} from "../../data-loaders/site-loaders.js";
-import {writeManifest, type Manifest, type Segment, type SkippedKeys} from "../../data-loaders/store/manifest.js";
+import {readManifest, writeManifest, type KeyMismatches, type Manifest, type Segment, type SkippedKeys} from "../../data-loaders/store/manifest.js";
 
 let dir: string;
 const project = () => join(dir, "project");
@@ -20,6 +20,7 @@ before(async () => {
   await writeFile(join(project(), "src/data/event-days.json.ts"), "// stand-in\n");
   await writeFile(join(project(), "src/data/rejected.parquet.ts"), "// stand-in\n");
   await writeFile(join(project(), "src/data/skipped-keys.json.ts"), "// stand-in\n");
+  await writeFile(join(project(), "src/data/key-mismatches.json.ts"), "// stand-in\n");
 });
 
 after(() => rm(dir, {recursive: true, force: true}));
@@ -102,6 +103,26 @@ test("the keys not read are made again when a full listing found others, and onl
   await storeWith("d", days, [...keyFiles, {reason: "Kafka headers file", count: 1, examples: ["topics/t/year=2025/t+0+0000000000.headers.bin"]}]);
   const refresh = await refreshSiteData(project(), store);
   assert.equal(refresh.skippedKeysChanged, true);
+  assert.deepEqual(refresh.days, [], "the days' files are kept");
+  assert.ok((await stat(loader)).mtimeMs > old.getTime() + 1000);
+});
+
+test("the key mismatches are made again when a commit changed them, and only then", async () => {
+  const days = [segment("2025-01-01", "s1")];
+  const store = await storeWith("k", days);
+  const withMismatches = async (key_mismatches: KeyMismatches) => writeManifest(store, {...(await readManifest(store)), key_mismatches});
+  const one: KeyMismatches = {objects: 1, examples: [{key: "topics/t/year=2025/t+0+0000000000.json", problem: "3 keys for 5 records (shorter than its values)", examples: []}]};
+  await withMismatches(one);
+  await refreshSiteData(project(), store);
+  const loader = join(project(), "src/data/key-mismatches.json.ts");
+  const old = new Date(Date.now() - 60_000);
+  await utimes(loader, old, old);
+  assert.equal((await refreshSiteData(project(), store)).keyMismatchesChanged, false);
+  assert.ok((await stat(loader)).mtimeMs < old.getTime() + 1000, "not touched");
+
+  await withMismatches({objects: 0, examples: []});
+  const refresh = await refreshSiteData(project(), store);
+  assert.equal(refresh.keyMismatchesChanged, true);
   assert.deepEqual(refresh.days, [], "the days' files are kept");
   assert.ok((await stat(loader)).mtimeMs > old.getTime() + 1000);
 });

@@ -1,0 +1,54 @@
+// The CloudWatch Logs source's record keys as the S3 sink writes them: Struct text (keys format
+// BYTES) or JSON (a JSON key converter), one a line; and what is reported when they do not match.
+import assert from "node:assert/strict";
+import {test} from "node:test";
+import {decodeConnectKey, decodeKeyFile, keyMismatchOf} from "../../data-loaders/records/connect-key.js";
+
+test("a Struct key gives log group, stream and CloudWatch time", () => {
+  assert.deepEqual(decodeConnectKey("Struct{logGroupName=cloudwatchLogsEC2,logStreamName=i-02e3ca004943e0f26,timestamp=1675092839000}"), {
+    log_group: "cloudwatchLogsEC2",
+    log_stream: "i-02e3ca004943e0f26",
+    ingest_ts: 1675092839000,
+  });
+});
+
+test("Struct values may hold what log group and stream names hold: / . # - _ and even = or ,", () => {
+  assert.deepEqual(decodeConnectKey("Struct{logGroupName=/aws/ec2/web#1,logStreamName=2023/05/14/[$LATEST]ab=c,d,timestamp=1}"), {
+    log_group: "/aws/ec2/web#1",
+    log_stream: "2023/05/14/[$LATEST]ab=c,d",
+    ingest_ts: 1,
+  });
+});
+
+test("a JSON key, with the timestamp as a number or a string", () => {
+  const expected = {log_group: "cloudwatchLogsEC2", log_stream: "i-0a", ingest_ts: 1675092839000};
+  assert.deepEqual(decodeConnectKey('{"logGroupName":"cloudwatchLogsEC2","logStreamName":"i-0a","timestamp":1675092839000}'), expected);
+  assert.deepEqual(decodeConnectKey('{"logGroupName":"cloudwatchLogsEC2","logStreamName":"i-0a","timestamp":"1675092839000"}'), expected);
+});
+
+test("keys that cannot be read say why", () => {
+  assert.match((decodeConnectKey("i-02e3ca004943e0f26") as {error: string}).error, /neither Struct/);
+  assert.match((decodeConnectKey("Struct{logGroupName=g,logStreamName=s,timestamp=16750") as {error: string}).error, /closing brace/);
+  assert.match((decodeConnectKey("Struct{logGroupName=g,logStreamName=s,timestamp=yesterday}") as {error: string}).error, /epoch milliseconds/);
+  assert.match((decodeConnectKey('{"logGroupName": ') as {error: string}).error, /not valid JSON/);
+  assert.match((decodeConnectKey("{}") as {error: string}).error, /no logGroupName/);
+  assert.match((decodeConnectKey("null") as {error: string}).error, /neither/);
+});
+
+test("a key file: one key per non-blank line, undecoded lines counted with the first examples", () => {
+  const file = decodeKeyFile(["Struct{logGroupName=g,logStreamName=s,timestamp=1}", "garbage 1", "", "Struct{logGroupName=g,logStreamName=s,timestamp=2}", "garbage 2", "garbage 3", "garbage 4"].join("\n") + "\n");
+  assert.equal(file.keys.length, 6);
+  assert.equal(file.undecoded, 4);
+  assert.deepEqual(file.examples.map((e) => e.split(":")[0]), ["line 2", "line 4", "line 5"]);
+});
+
+test("mismatches: a key file shorter or longer than its values, keys that do not decode, no key file where the values need one", () => {
+  const three = decodeKeyFile("Struct{logGroupName=g,logStreamName=s,timestamp=1}\n".repeat(3));
+  assert.equal(keyMismatchOf(three, 3, 0), null);
+  assert.match(keyMismatchOf(three, 5, 0)!.problem, /^3 keys for 5 records \(shorter/);
+  assert.match(keyMismatchOf(three, 2, 0)!.problem, /longer/);
+  assert.match(keyMismatchOf(decodeKeyFile("x\n"), 1, 1)!.problem, /1 keys do not decode/);
+  assert.match(keyMismatchOf(null, 4, 4)!.problem, /no key file: 4 events have no CloudWatch time/);
+  // Values that carry their own group, stream and time need no key file.
+  assert.equal(keyMismatchOf(null, 4, 0), null);
+});
