@@ -50,7 +50,7 @@ export async function runReport(args: string[]): Promise<number> {
   const isFirst = !existsSync(paths.state);
   try {
     log(`Reading ${describeFiles(files)}`);
-    const result = await takeInLogFiles(paths.store, files, {parser, enrichment: () => openEnrichment(config, log), batchEvents});
+    const result = await takeInLogFiles(paths.store, files, {parser, enrichment: () => openEnrichment(config, log), batchEvents, log});
     log(summary(result));
     if (values.watch) return await watchReport(positionals, paths, config, parser, {seconds, port});
     log("Building the site…");

@@ -110,10 +110,11 @@ export async function readHead(file: LogFile, maxBytes: number): Promise<Buffer>
 }
 
 /**
- * The file's bytes (decompressed) from byte `start` to its end, in chunks. A plain file is read
- * from `start` directly; a compressed one is decompressed from its beginning.
+ * The file's bytes (decompressed) from byte `start` to its end, in chunks (a batch is committed
+ * between chunks, so they are small). A plain file is read from `start` directly; a compressed
+ * one is decompressed from its beginning.
  */
-export async function* readFrom(file: LogFile, start: number, {highWaterMark = 1 << 20} = {}): AsyncGenerator<Buffer> {
+export async function* readFrom(file: LogFile, start: number, {highWaterMark = 64 * 1024} = {}): AsyncGenerator<Buffer> {
   if (!file.compressed) {
     const stream = createReadStream(file.path, {start, highWaterMark});
     try {
