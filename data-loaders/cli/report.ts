@@ -153,7 +153,11 @@ async function watchReport(given: string[], paths: ReportPaths, config: WeblogCo
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
-  preview.once("exit", stop);
+  let previewFailed = false;
+  preview.once("exit", () => {
+    if (!stopping) previewFailed = true;
+    stop();
+  });
   console.log(`Live report: http://127.0.0.1:${port}/   (following ${given.join(", ")} every ${seconds} s; Ctrl-C to stop)`);
   while (!stopping) {
     await new Promise<void>((resolve) => {
@@ -175,6 +179,10 @@ async function watchReport(given: string[], paths: ReportPaths, config: WeblogCo
   }
   if (preview.exitCode === null && preview.signalCode === null) preview.kill("SIGINT");
   await exited(preview);
+  if (previewFailed) {
+    console.error(`report: the preview (observable preview) ended with exit code ${preview.exitCode}; stopped`);
+    return 1;
+  }
   console.error("report: stopped");
   return 0;
 }
