@@ -111,11 +111,11 @@ export const EVENT_COLUMNS: readonly ColumnSpec<keyof WeblogEvent>[] = [
   {name: "ts", type: "TIMESTAMP", description: "Request time from Apache %t, UTC offset applied (falls back to ingest_ts when the format has no time)"},
   {name: "ingest_ts", type: "TIMESTAMP", description: "CloudWatch event timestamp (ingestion time): from the record's Kafka key file, else from the record value; null when neither has it"},
   {name: "log_group", type: "VARCHAR", description: "CloudWatch log group, from the record's Kafka key file, else the record value, else the topic name"},
-  {name: "log_stream", type: "VARCHAR", description: "CloudWatch log stream (the EC2 instance id), from the record's Kafka key file, else the record value, else the topic name"},
+  {name: "log_stream", type: "VARCHAR", description: "CloudWatch log stream (the EC2 instance id), from the record's Kafka key file, else the record value, else the topic name; for `weblog report`, the instance its file name says"},
   {name: "topic", type: "VARCHAR", description: "Kafka topic, from the S3 object name"},
   {name: "kafka_partition", type: "INTEGER", description: "Kafka partition, from the S3 object name"},
   {name: "kafka_offset", type: "BIGINT", description: "Kafka offset: the object's start offset plus the record's line index"},
-  {name: "s3_key", type: "VARCHAR", description: "The S3 object the event was read from"},
+  {name: "s3_key", type: "VARCHAR", description: "The S3 object the event was read from; for `weblog report`, the local file, as `<path when first read>#<fingerprint>`"},
   {name: "vhost", type: "VARCHAR", description: "Virtual host (%v in vhost_combined), else null"},
   {name: "client_ip", type: "VARCHAR", description: "Client address (%h); a host name when the server resolves names"},
   {name: "ident", type: "VARCHAR", description: "identd user (%l); null for -"},
@@ -152,11 +152,11 @@ export const EVENT_COLUMNS: readonly ColumnSpec<keyof WeblogEvent>[] = [
 ];
 
 export const REJECTED_COLUMNS: readonly ColumnSpec<keyof RejectedLine>[] = [
-  {name: "s3_key", type: "VARCHAR", description: "The S3 object the line was read from"},
+  {name: "s3_key", type: "VARCHAR", description: "The S3 object the line was read from; for `weblog report`, the local file (`<path>#<fingerprint>`)"},
   {name: "topic", type: "VARCHAR", description: "Kafka topic, from the object name"},
   {name: "kafka_partition", type: "INTEGER", description: "Kafka partition, from the object name"},
   {name: "kafka_offset", type: "BIGINT", description: "Kafka offset of the record, when known"},
-  {name: "line_number", type: "INTEGER", description: "1-based line number within the object"},
+  {name: "line_number", type: "INTEGER", description: "1-based line number within the object (or the local file)"},
   {name: "reason", type: "VARCHAR", description: "Why the line was not an event"},
   {name: "line", type: "VARCHAR", description: "The line as read, cut to 2048 characters"},
 ];

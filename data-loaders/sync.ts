@@ -418,7 +418,7 @@ async function commitBatch(
 }
 
 /** The batch's new segments, each with the objects that have rows in it. */
-async function writeBatchSegments(store: string, duckdb: DuckDBConnection, batch: EventBatch, enrichment: Enrichment) {
+export async function writeBatchSegments(store: string, duckdb: DuckDBConnection, batch: EventBatch, enrichment: Enrichment) {
   const written: {id: string; segment: Segment; keys: string[]}[] = [];
   const segmentFiles = new Map<string, {id: string; file: string}>();
   const days = await writeEventsByDay(duckdb, batch, {geo: enrichment.geo, userAgent: enrichment.userAgent}, async (day) => {
@@ -445,7 +445,7 @@ async function writeBatchSegments(store: string, duckdb: DuckDBConnection, batch
  * The store's manifest; a store written by an earlier version is emptied and taken in again from
  * the bucket (it is a copy of the bucket, so nothing is lost), with a line saying so.
  */
-async function readManifestOrStartOver(store: string, log: (message: string) => void): Promise<Manifest> {
+export async function readManifestOrStartOver(store: string, log: (message: string) => void): Promise<Manifest> {
   try {
     return await readManifest(store);
   } catch (error) {

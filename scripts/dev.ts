@@ -5,6 +5,7 @@
 import {spawn, type ChildProcess} from "node:child_process";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
+import {exited, frameworkEnv, startPreview} from "../data-loaders/framework.js";
 import {bundleDuckDB} from "./bundle-duckdb.js";
 
 const toolsDir = resolve(fileURLToPath(import.meta.url), "../..");
@@ -18,12 +19,8 @@ export interface LiveWorkbook {
 
 /** Starts `weblog watch` and `observable preview` in `projectDir`; their output goes to `stdio`. */
 export function startLiveWorkbook(projectDir: string, {env = process.env, previewArgs = [] as string[], stdio = "inherit" as "inherit" | "pipe"} = {}): LiveWorkbook {
-  const bin = join(toolsDir, "node_modules/.bin");
-  // Framework runs the .ts loaders with tsx, which it finds on PATH.
-  const childEnv = {...env, OBSERVABLE_TELEMETRY_DISABLE: "true", PATH: `${bin}:${env.PATH ?? ""}`};
-  const watch = spawn(process.execPath, [join(toolsDir, "bin/weblog.js"), "watch"], {cwd: projectDir, env: childEnv, stdio: ["ignore", stdio, stdio]});
-  const preview = spawn(join(bin, "observable"), ["preview", ...previewArgs], {cwd: projectDir, env: childEnv, stdio: ["ignore", stdio, stdio]});
-  const exited = (child: ChildProcess) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((done) => child.once("exit", () => done())));
+  const watch = spawn(process.execPath, [join(toolsDir, "bin/weblog.js"), "watch"], {cwd: projectDir, env: frameworkEnv(env), stdio: ["ignore", stdio, stdio]});
+  const preview = startPreview(projectDir, {env, previewArgs, stdio});
   return {
     watch,
     preview,

@@ -2,8 +2,12 @@
 import {ConfigError} from "../config.js";
 import {S3AccessError} from "../sources/s3-sink.js";
 import {UsageError} from "./usage-error.js";
+import {LogFileError} from "../sources/local-files.js";
+import {ReportError} from "../report/report-site.js";
 import {runGeoIp} from "./geoip.js";
 import {runParse} from "./parse.js";
+import {runReport} from "./report.js";
+import {runServe} from "./serve.js";
 import {runCompact, runSync} from "./sync.js";
 import {runWatch} from "./watch.js";
 
@@ -19,6 +23,13 @@ Commands:
             --full             list every key, not only the tail of each topic (done anyway every fullListingMinutes)
   watch   Sync every pollSeconds (or --interval S) and refresh a running \`npm run dev\`.
   compact Merge each day's segments into one (sync does it by itself for a day past 8 segments).
+  report <files or folders…>   The whole workbook from local access logs (plain, .gz, rotated sets), GoAccess-style.
+            --format NAME|'<LogFormat>'   as for parse (default: combined)
+            --out DIR      where the site goes (default: weblog-report; its store is kept beside it in .DIR.weblog)
+            --watch        serve the live workbook and follow the files as they grow and rotate
+            --port N       the live workbook's port (default 3000); --interval S: seconds between reads
+            Files are read once however often you run it, across rotations (docs/report.md).
+  serve [DIR]   Serve a built report (default: weblog-report) on http://127.0.0.1:3000/ (--port N).
   geoip update   Download the current GeoLite2 City database from MaxMind into geoip.directory.
             --asn     also GeoLite2 ASN (the asn and as_org columns)
             --force   download even when the installed copy is current
@@ -31,6 +42,8 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   sync: runSync,
   watch: runWatch,
   compact: runCompact,
+  report: runReport,
+  serve: runServe,
   geoip: runGeoIp,
 };
 
@@ -48,7 +61,7 @@ try {
   process.exitCode = await command(args);
 } catch (error) {
   // Errors the user can act on print their message alone; anything else keeps its stack.
-  if (error instanceof ConfigError || error instanceof UsageError || error instanceof S3AccessError) console.error(`weblog ${name}: ${error.message}`);
+  if (error instanceof ConfigError || error instanceof UsageError || error instanceof S3AccessError || error instanceof ReportError || error instanceof LogFileError) console.error(`weblog ${name}: ${error.message}`);
   else console.error(`weblog ${name}:`, error);
   process.exitCode = error instanceof UsageError ? 2 : 1;
 }

@@ -66,6 +66,7 @@ export async function compactStore(store: string, {alreadyLocked = false, manife
 
     const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
     const next: Manifest = {...manifest, objects: {...manifest.objects}, segments: {...manifest.segments}};
+    if (manifest.log_files) next.log_files = {...manifest.log_files};
     const replacements = new Map<string, string | null>();
     for (const [, segments] of toMerge) {
       const merged = await mergeSegments(store, duckdb, segments.map(([, s]) => s));
@@ -76,6 +77,7 @@ export async function compactStore(store: string, {alreadyLocked = false, manife
       if (merged) next.segments[merged.id] = merged.segment;
     }
     repointSegments(next.objects, replacements);
+    if (next.log_files) repointSegments(next.log_files, replacements);
     await writeManifest(store, next);
     await removeUnreferencedFiles(store, next);
     return {segmentsBefore: before, segmentsAfter: Object.keys(next.segments).length, merged: toMerge.map(([group]) => group)};

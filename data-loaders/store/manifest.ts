@@ -36,6 +36,32 @@ export interface StoredObject {
   key_mismatch?: KeyMismatch | null;
 }
 
+/**
+ * A local access-log file taken in by `weblog report`. A file is known by its instance and its
+ * first bytes, not its name, so access.log renamed to access.log.1 (or compressed to
+ * access.log.1.gz) is still the same file, read on from where it was left.
+ */
+export interface StoredLogFile {
+  /** The log_stream of its events: the instance its name says (sources/instance-name.ts). */
+  instance: string;
+  /** SHA-256 (hex) of its first fingerprint_bytes bytes, decompressed. */
+  fingerprint: string;
+  fingerprint_bytes: number;
+  /** Bytes (decompressed) of the complete lines taken in: the next read starts here. */
+  read_bytes: number;
+  /** SHA-256 of the tail_bytes bytes before read_bytes: a file rewritten under the same first bytes no longer matches. */
+  tail: string;
+  tail_bytes: number;
+  /** Lines taken in, blank ones included: line numbers go on from here. */
+  lines: number;
+  events: number;
+  rejected: number;
+  /** Where it was last read from. */
+  path: string;
+  /** The segments holding its rows, as for StoredObject. */
+  segments: string[];
+}
+
 /** Rows without a time (a log format with no %t) have no day; they are kept under this name. */
 export const UNDATED = "undated";
 
@@ -70,6 +96,8 @@ export interface Manifest {
   skipped_keys?: SkippedKeys[];
   /** Objects whose key files do not match their records (summarizeKeyMismatches), as of the last commit. */
   key_mismatches?: KeyMismatches;
+  /** Local access-log files `weblog report` took in, by the key their rows carry in s3_key. */
+  log_files?: Record<string, StoredLogFile>;
 }
 
 /** Examples kept per reason: enough to find the files, few enough that a bucket of key files does not swell the manifest. */
@@ -138,7 +166,7 @@ export async function writeManifest(storeDir: string, manifest: Manifest): Promi
  * Points the objects of `objects` (a manifest's being made) from the segments in `replacements`
  * to what replaced each: a new segment's id, or null when its rows are gone. One pass.
  */
-export function repointSegments(objects: Record<string, StoredObject>, replacements: ReadonlyMap<string, string | null>): void {
+export function repointSegments<T extends {segments: string[]}>(objects: Record<string, T>, replacements: ReadonlyMap<string, string | null>): void {
   if (replacements.size === 0) return;
   for (const [key, object] of Object.entries(objects)) {
     if (!object.segments.some((id) => replacements.has(id))) continue;

@@ -1,0 +1,36 @@
+// Running Observable Framework on a copy of the workbook's project: `observable build` and
+// `observable preview`, with the environment its .ts loaders need. `npm run dev` and
+// `weblog report` both go through here.
+import {execFile, spawn, type ChildProcess} from "node:child_process";
+import {join, resolve} from "node:path";
+import {fileURLToPath} from "node:url";
+
+/** Where the workbook's own files are (its src/, node_modules/, bin/). */
+export const PACKAGE_DIR = resolve(fileURLToPath(import.meta.url), "../..");
+const BIN = join(PACKAGE_DIR, "node_modules/.bin");
+
+/** `env` for Framework: its telemetry off, and tsx on PATH (Framework runs .ts loaders with it). */
+export function frameworkEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return {...env, OBSERVABLE_TELEMETRY_DISABLE: "true", PATH: `${BIN}:${env.PATH ?? ""}`};
+}
+
+/** Starts `observable preview` in `projectDir`; its output goes to `stdio`. */
+export function startPreview(projectDir: string, {env = process.env, previewArgs = [] as string[], stdio = "inherit" as "inherit" | "pipe"} = {}): ChildProcess {
+  return spawn(join(BIN, "observable"), ["preview", ...previewArgs], {cwd: projectDir, env: frameworkEnv(env), stdio: ["ignore", stdio, stdio]});
+}
+
+/** Runs `observable build` in `projectDir` (into its dist/); on failure, throws with the end of its output. */
+export function buildSite(projectDir: string, {env = process.env} = {}): Promise<void> {
+  return new Promise((done, fail) => {
+    execFile(join(BIN, "observable"), ["build"], {cwd: projectDir, env: frameworkEnv(env), maxBuffer: 64 << 20}, (error, stdout, stderr) => {
+      if (!error) return done();
+      const output = `${stdout}\n${stderr}`.replace(/\x1b\[[0-9;]*m/g, "").trim().split("\n").slice(-20).join("\n");
+      fail(new Error(`the site's build (observable build) failed:\n${output}`));
+    });
+  });
+}
+
+/** Resolves once `child` has exited. */
+export function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise<void>((done) => child.once("exit", () => done()));
+}
