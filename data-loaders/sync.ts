@@ -214,7 +214,7 @@ async function readManifestOrStartOver(store: string, log: (message: string) => 
     return await readManifest(store);
   } catch (error) {
     if (!(error instanceof OutdatedStoreError)) throw error;
-    log(`${store} was written by an earlier Weblog Workbook (not partitioned by day): taking the bucket in again`);
+    log(`${store} was written by an earlier Weblog Workbook (${error.why}): taking the bucket in again`);
     await rm(join(store, "segments"), {recursive: true, force: true});
     await writeManifest(store, emptyManifest());
     return emptyManifest();

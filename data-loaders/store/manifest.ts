@@ -50,7 +50,7 @@ export interface SkippedKeys {
 }
 
 export interface Manifest {
-  version: 2;
+  version: 3;
   objects: Record<string, StoredObject>;
   segments: Record<string, Segment>;
   /** When sync last listed every key under the prefix (epoch ms); between such listings it lists only the tail of each topic. */
@@ -77,11 +77,19 @@ export function summarizeSkippedKeys(skipped: readonly {key: string; reason: str
 export const MANIFEST_FILE = "manifest.json";
 
 export function emptyManifest(): Manifest {
-  return {version: 2, objects: {}, segments: {}};
+  return {version: 3, objects: {}, segments: {}};
 }
 
 /** A store written by an earlier version, whose layout this one does not read. */
-export class OutdatedStoreError extends Error {}
+export class OutdatedStoreError extends Error {
+  constructor(
+    storeDir: string,
+    /** What the earlier layout lacks. */
+    readonly why: string,
+  ) {
+    super(`${storeDir} was written by an earlier Weblog Workbook (${why}); \`npx weblog sync\` takes the bucket in again`);
+  }
+}
 
 export async function readManifest(storeDir: string): Promise<Manifest> {
   const path = join(storeDir, MANIFEST_FILE);
@@ -93,8 +101,10 @@ export async function readManifest(storeDir: string): Promise<Manifest> {
     throw error;
   }
   const manifest = JSON.parse(text) as Manifest | {version: number};
-  if (manifest.version === 1) throw new OutdatedStoreError(`${storeDir} was written by an earlier Weblog Workbook (not partitioned by day); \`npx weblog sync\` takes the bucket in again`);
-  if (manifest.version !== 2) throw new Error(`${path} has version ${manifest.version}; this Weblog Workbook reads version 2`);
+  if (manifest.version === 1) throw new OutdatedStoreError(storeDir, "not partitioned by day");
+  // Version 3 added the event_id column: segments of both versions could not be read as one table.
+  if (manifest.version === 2) throw new OutdatedStoreError(storeDir, "no event_id column");
+  if (manifest.version !== 3) throw new Error(`${path} has version ${manifest.version}; this Weblog Workbook reads version 3`);
   return manifest as Manifest;
 }
 

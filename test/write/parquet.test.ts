@@ -53,6 +53,8 @@ function origin(i: number): EventOrigin {
     kafka_partition: i % 2,
     kafka_offset: 1000 + i,
     s3_key: `topics/x/object-${Math.floor(i / 1000)}.json`,
+    // Events of some formats carry CloudWatch's own id, others none.
+    event_id: i % 3 === 0 ? null : `3195310660696698337880902507980421114328961542429822${String(i).padStart(4, "0")}`,
   };
 }
 
@@ -105,6 +107,7 @@ test("every event comes back with every column, in time order", async () => {
     assert.equal(row.kafka_partition, expected.kafka_partition);
     assert.equal(row.log_stream, expected.log_stream);
     assert.equal(row.s3_key, expected.s3_key);
+    assert.equal(row.event_id, expected.event_id);
     assert.equal(row.client_ip, expected.client_ip);
     assert.equal(row.auth_user, expected.auth_user);
     assert.equal(row.method, expected.method);
