@@ -4,7 +4,7 @@
 //   → batch → enrich once per distinct client and agent → Parquet segment → commit the manifest.
 // A commit is one atomic manifest rename, so a sync killed at any moment leaves the store as it
 // was before or after a batch, never between.
-import {mkdir, rm} from "node:fs/promises";
+import {mkdir} from "node:fs/promises";
 import {join} from "node:path";
 import type {S3Client} from "@aws-sdk/client-s3";
 import {requireBucket, type WeblogConfig} from "./config.js";
@@ -19,7 +19,7 @@ import {isVanishedObject, listSinkObjects, readSinkObject, type SinkObjectBody} 
 import {partitionName, type Compression} from "./sources/sink-object-key.js";
 import {commitBatch} from "./store/commit.js";
 import {lockStore} from "./store/lock.js";
-import {emptyManifest, OutdatedStoreError, readManifest, summarizeSkippedKeys, writeManifest, type Manifest} from "./store/manifest.js";
+import {isFullListingDue, readManifestOrStartOver, summarizeSkippedKeys, writeManifest, type Manifest} from "./store/manifest.js";
 import {removeUnreferencedFiles} from "./store/segments.js";
 import {TakenOffsets} from "./store/taken-offsets.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore} from "./store/compact.js";
@@ -203,30 +203,6 @@ async function* readObjects(client: S3Client, bucket: string, objects: readonly 
     if (i + concurrency < objects.length) pending.push(start(i + concurrency));
     yield {object: objects[i], content};
   }
-}
-
-/**
- * The store's manifest; a store written by an earlier version is emptied and taken in again from
- * the bucket (it is a copy of the bucket, so nothing is lost), with a line saying so.
- */
-async function readManifestOrStartOver(store: string, log: (message: string) => void): Promise<Manifest> {
-  try {
-    return await readManifest(store);
-  } catch (error) {
-    if (!(error instanceof OutdatedStoreError)) throw error;
-    log(`${store} was written by an earlier Weblog Workbook (${error.why}): taking the bucket in again`);
-    await rm(join(store, "segments"), {recursive: true, force: true});
-    await writeManifest(store, emptyManifest());
-    return emptyManifest();
-  }
-}
-
-/**
- * True when the bucket must be listed whole: the store has never been, or not for
- * `fullListingMinutes` (the incremental listing cannot see a rewrite of an older object).
- */
-function isFullListingDue(manifest: Manifest, fullListingMinutes: number, now: number): boolean {
-  return manifest.listed_fully_at === undefined || now - manifest.listed_fully_at >= fullListingMinutes * 60_000;
 }
 
 function* knownObjects(manifest: Manifest): Generator<KnownObject> {

@@ -4,7 +4,7 @@
 // Events are partitioned by UTC day: every events segment holds the rows of one day, so taking
 // in new data, replacing an object and compacting all touch only the days concerned, and the
 // site re-exports only the days that changed.
-import {readFile} from "node:fs/promises";
+import {readFile, rm} from "node:fs/promises";
 import {join} from "node:path";
 import {writeFileDurably} from "./durable-file.js";
 
@@ -150,4 +150,28 @@ export function segmentsByDay(manifest: Manifest): Map<string, [id: string, segm
 
 export function segmentsOfKind(manifest: Manifest, kind: Segment["kind"]): Segment[] {
   return Object.values(manifest.segments).filter((s) => s.kind === kind && s.rows > 0);
+}
+
+/**
+ * The store's manifest; a store written by an earlier version is emptied and taken in again from
+ * the bucket (it is a copy of the bucket, so nothing is lost), with a line saying so.
+ */
+export async function readManifestOrStartOver(store: string, log: (message: string) => void): Promise<Manifest> {
+  try {
+    return await readManifest(store);
+  } catch (error) {
+    if (!(error instanceof OutdatedStoreError)) throw error;
+    log(`${store} was written by an earlier Weblog Workbook (${error.why}): taking the bucket in again`);
+    await rm(join(store, "segments"), {recursive: true, force: true});
+    await writeManifest(store, emptyManifest());
+    return emptyManifest();
+  }
+}
+
+/**
+ * True when the bucket must be listed whole: the store has never been, or not for
+ * `fullListingMinutes` (the incremental listing cannot see a rewrite of an older object).
+ */
+export function isFullListingDue(manifest: Manifest, fullListingMinutes: number, now: number): boolean {
+  return manifest.listed_fully_at === undefined || now - manifest.listed_fully_at >= fullListingMinutes * 60_000;
 }
