@@ -7,9 +7,10 @@
 import {mkdir} from "node:fs/promises";
 import {join} from "node:path";
 import type {S3Client} from "@aws-sdk/client-s3";
-import {requireBucket, type WeblogConfig} from "./config.js";
+import {ConfigError, requireBucket, type WeblogConfig} from "./config.js";
 import {openEnrichment, type Enrichment} from "./enrich/enrichers.js";
 import {ingestSinkObject, type SinkObjectName} from "./ingest-object.js";
+import {syncLogEventObjects} from "./sync-log-events.js";
 import {lineParserFor} from "./parse/formats.js";
 import type {LineParser} from "./parse/log-format.js";
 import {createS3Client} from "./sources/s3-client.js";
@@ -19,7 +20,7 @@ import {isVanishedObject, listSinkObjects, readSinkObject, type SinkObjectBody} 
 import {partitionName, type Compression} from "./sources/sink-object-key.js";
 import {commitBatch} from "./store/commit.js";
 import {lockStore} from "./store/lock.js";
-import {isFullListingDue, readManifestOrStartOver, summarizeSkippedKeys, writeManifest, type Manifest} from "./store/manifest.js";
+import {isFullListingDue, readManifestOrStartOver, storeFormatProblem, summarizeSkippedKeys, writeManifest, type Manifest} from "./store/manifest.js";
 import {removeUnreferencedFiles} from "./store/segments.js";
 import {TakenOffsets} from "./store/taken-offsets.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore} from "./store/compact.js";
@@ -54,6 +55,8 @@ export interface SyncResult {
   events: number;
   rejected: number;
   duplicates: number;
+  /** Firehose CONTROL_MESSAGE documents skipped (health checks; the firehose format only). */
+  controlMessages?: number;
   /** True when the store changed, so the site's data must be rebuilt. */
   changed: boolean;
 }
@@ -67,6 +70,8 @@ interface PlannedObject extends SinkObjectName {
 export const DEFAULT_BATCH_EVENTS = 500_000;
 
 export async function syncStore(config: WeblogConfig, options: SyncOptions = {}): Promise<SyncResult> {
+  // The formats without Kafka have a loop of their own (sync-log-events.ts).
+  if (config.source.format !== "s3-sink") return syncLogEventObjects(config, config.source.format, {...options, batchEvents: options.batchEvents ?? DEFAULT_BATCH_EVENTS});
   const bucket = requireBucket(config);
   const log = options.log ?? (() => {});
   const client = options.client ?? createS3Client(config.source);
@@ -75,6 +80,8 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
   const lock = await lockStore(store);
   try {
     let manifest = await readManifestOrStartOver(store, log);
+    const formatProblem = storeFormatProblem(store, manifest, "s3-sink");
+    if (formatProblem !== null) throw new ConfigError(formatProblem);
     await removeUnreferencedFiles(store, manifest);
 
     // 1. List and plan.

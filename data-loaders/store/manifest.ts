@@ -6,9 +6,14 @@
 // site re-exports only the days that changed.
 import {readFile, rm} from "node:fs/promises";
 import {join} from "node:path";
+import type {SourceFormat} from "../config.js";
 import {writeFileDurably} from "./durable-file.js";
 
-/** An S3 sink object already taken into the store. */
+/**
+ * An S3 object already taken into the store. The Kafka fields are the S3 sink's; objects of the
+ * formats without Kafka (Manifest.source_format firehose, export-task) hold topic "",
+ * kafka_partition 0 and start_offset 0, and a store holds objects of one format only.
+ */
 export interface StoredObject {
   etag: string;
   size: number;
@@ -19,7 +24,7 @@ export interface StoredObject {
   records: number;
   events: number;
   rejected: number;
-  /** Records skipped because another object already holds their offsets. */
+  /** Records skipped because another object already holds their offsets (firehose: their event ids). */
   duplicates: number;
   /** The segments holding this object's rows: one per day it has events on, and its rejected lines. */
   segments: string[];
@@ -51,6 +56,8 @@ export interface SkippedKeys {
 
 export interface Manifest {
   version: 3;
+  /** The source format the objects were read as; absent in stores of the S3 sink written before there were others. */
+  source_format?: SourceFormat;
   objects: Record<string, StoredObject>;
   segments: Record<string, Segment>;
   /** When sync last listed every key under the prefix (epoch ms); between such listings it lists only the tail of each topic. */
@@ -75,6 +82,13 @@ export function summarizeSkippedKeys(skipped: readonly {key: string; reason: str
 }
 
 export const MANIFEST_FILE = "manifest.json";
+
+/** Why a store cannot take in objects of `format`: it already holds another format's. Null when it can. */
+export function storeFormatProblem(storeDir: string, manifest: Manifest, format: SourceFormat): string | null {
+  const holds = manifest.source_format ?? "s3-sink";
+  if (holds === format || Object.keys(manifest.objects).length === 0) return null;
+  return `${storeDir} holds events of the ${holds} source format, and the configured format is ${format}: give this format a store of its own ("store" / WEBLOG_STORE), or remove ${storeDir} to start over`;
+}
 
 export function emptyManifest(): Manifest {
   return {version: 3, objects: {}, segments: {}};
