@@ -92,6 +92,8 @@ export interface RejectedLine {
   reason: string;
   /** The offending line, cut to REJECTED_LINE_MAX_CHARS. */
   line: string;
+  /** CloudWatch's event id of the line (firehose format), so a re-delivered line is reported once; absent otherwise. */
+  event_id?: string | null;
 }
 
 export const REJECTED_LINE_MAX_CHARS = 2048;
@@ -162,4 +164,5 @@ export const REJECTED_COLUMNS: readonly ColumnSpec<keyof RejectedLine>[] = [
   {name: "line_number", type: "INTEGER", description: "1-based line number within the object (firehose format: the JSON document's number; 0: the object as a whole)"},
   {name: "reason", type: "VARCHAR", description: "Why the line was not an event"},
   {name: "line", type: "VARCHAR", description: "The line as read, cut to 2048 characters"},
+  {name: "event_id", type: "VARCHAR", description: "CloudWatch event id of the line (firehose format): a re-delivered line is reported once; else null"},
 ];

@@ -16,8 +16,8 @@ export interface LogEventCounts extends ObjectIngestCounts {
  * Adds the object's log events to `batch`. An event whose id the batch already holds (Firehose
  * wrote the same documents into another object) is a duplicate, counted and not added again;
  * ids the store already holds are left out when the batch is committed (store/commit.ts).
- * `rejectedIds`: ids of events already rejected in this sync, so a re-delivered line that does
- * not parse is reported once.
+ * `rejectedIds`: ids of events already rejected (by the store or this sync), so a re-delivered
+ * line that does not parse is reported once; the ids rejected here are added to it.
  */
 export function ingestLogEvents(
   items: Iterable<LogEventItem>,
@@ -53,7 +53,7 @@ export function ingestLogEvents(
     const parsed = parser.parse(item.message);
     if (isParseError(parsed)) {
       const where = item.id === null ? "" : ` (event id ${item.id})`;
-      batch.reject(rejectedLine(key, item.position, `line${where}: ${parsed.error}`, item.message));
+      batch.reject({...rejectedLine(key, item.position, `line${where}: ${parsed.error}`, item.message), event_id: item.id});
       if (item.id !== null) rejectedIds.add(item.id);
       counts.rejected++;
       continue;

@@ -27,10 +27,11 @@ import {createS3Client} from "./sources/s3-client.js";
 import {commitBatch, type CommittedObject} from "./store/commit.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore} from "./store/compact.js";
 import {lockStore} from "./store/lock.js";
-import {isFullListingDue, readManifestOrStartOver, storeFormatProblem, summarizeSkippedKeys, writeManifest} from "./store/manifest.js";
+import {isFullListingDue, readManifestOrStartOver, segmentsOfKind, storeFormatProblem, summarizeSkippedKeys, writeManifest, type Manifest} from "./store/manifest.js";
 import {removeUnreferencedFiles} from "./store/segments.js";
 import type {SyncOptions, SyncResult} from "./sync.js";
-import {openDuckDB} from "./write/duckdb.js";
+import type {DuckDBConnection} from "@duckdb/node-api";
+import {openDuckDB, sqlFileList} from "./write/duckdb.js";
 import {EventBatch} from "./write/event-batch.js";
 
 export type LogEventFormat = Exclude<SourceFormat, "s3-sink">;
@@ -124,7 +125,7 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
     const parser = lineParserFor(config.logFormat);
     const enrichment = options.enrichment ? await options.enrichment() : await openEnrichment(config, log);
     const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
-    const rejectedIds = new Set<string>();
+    const rejectedIds = reader.eventIds ? await storedRejectedEventIds(duckdb, store, manifest) : new Set<string>();
     const taken: LogEventCounts[] = [];
     let batch = new EventBatch();
     let batchObjects: {object: CommittedObject; counts: LogEventCounts}[] = [];
@@ -180,4 +181,12 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
   } finally {
     await lock.release();
   }
+}
+
+/** The event ids of the lines the store already rejected: few, so kept in memory for the sync. */
+async function storedRejectedEventIds(duckdb: DuckDBConnection, store: string, manifest: Manifest): Promise<Set<string>> {
+  const files = segmentsOfKind(manifest, "rejected").map((segment) => join(store, segment.file));
+  if (files.length === 0) return new Set();
+  const rows = await duckdb.runAndReadAll(`SELECT DISTINCT event_id FROM read_parquet(${sqlFileList(files)}) WHERE event_id IS NOT NULL`);
+  return new Set(rows.getRowsJS().map(([id]) => String(id)));
 }

@@ -112,6 +112,7 @@ export async function writeRejectedParquet(connection: DuckDBConnection, rejecte
       appender.appendInteger(r.line_number);
       appender.appendVarchar(r.reason);
       appender.appendVarchar(r.line);
+      appendNullableVarchar(appender, r.event_id ?? null);
       appender.endRow();
     }
     appender.closeSync();

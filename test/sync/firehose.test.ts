@@ -152,6 +152,18 @@ test("a bad document and a cut-short gzip object are on the rejected table; the 
   assert.equal(result.events, 2 + whole);
 });
 
+test("a line that does not parse, delivered again in a later sync, is reported once", async () => {
+  const document = gzipSync(JSON.stringify({messageType: "DATA_MESSAGE", logGroup: "cloudwatchLogsEC2", logStream: "i-0bad", logEvents: [{id: "97000000000000000000000000000000000000000000000000000001", timestamp: Date.parse("2023-05-18T11:00:00Z"), message: "[Thu May 18 16:30:00 2023] [core:error] not an access-log line"}]}));
+  await put("2023/05/18/11/weblog-cloudwatch-1-2023-05-18-11-00-00-0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d", document);
+  const firstTime = await syncStore(config, {client});
+  assert.deepEqual([firstTime.events, firstTime.rejected, firstTime.duplicates], [0, 1, 0]);
+  await put("2023/05/18/11/weblog-cloudwatch-1-2023-05-18-11-06-00-1b2c3d4e-5f6a-4b7c-9d8e-9f0a1b2c3d4e", document);
+  const again = await syncStore(config, {client});
+  assert.deepEqual([again.added, again.events, again.rejected, again.duplicates], [1, 0, 0, 1]);
+  const [[rows]] = await storeQuery((_, r) => `SELECT count(*) FROM ${r} WHERE event_id = '97000000000000000000000000000000000000000000000000000001'`);
+  assert.equal(Number(rows), 1);
+});
+
 test("a store of one format refuses another", async () => {
   const sinkConfig = loadConfig(dir, demoEnvironment(s3.endpoint, config.store, "s3-sink"));
   await assert.rejects(syncStore(sinkConfig, {client}), /holds events of the firehose source format, and the configured format is s3-sink/);

@@ -159,10 +159,12 @@ test("rejected lines are written with object, offset, line number and reason", a
   await writeRejectedParquet(duckdb, [
     {s3_key: "k2", topic: "t", kafka_partition: 0, kafka_offset: 7, line_number: 3, reason: "line: bad", line: "garbage ' with quote"},
     {s3_key: "k1", topic: "t", kafka_partition: null, kafka_offset: null, line_number: 1, reason: "record: not JSON", line: "{"},
+    {s3_key: "k3", topic: null, kafka_partition: null, kafka_offset: null, line_number: 2, reason: "line: bad", line: "x", event_id: "31953106606966983378809025079804211143289615424298221568"},
   ], file);
   const rows = (await duckdb.runAndReadAll(`SELECT * FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS();
   assert.deepEqual(rows, [
-    {s3_key: "k1", topic: "t", kafka_partition: null, kafka_offset: null, line_number: 1, reason: "record: not JSON", line: "{"},
-    {s3_key: "k2", topic: "t", kafka_partition: 0, kafka_offset: 7n, line_number: 3, reason: "line: bad", line: "garbage ' with quote"},
+    {s3_key: "k1", topic: "t", kafka_partition: null, kafka_offset: null, line_number: 1, reason: "record: not JSON", line: "{", event_id: null},
+    {s3_key: "k2", topic: "t", kafka_partition: 0, kafka_offset: 7n, line_number: 3, reason: "line: bad", line: "garbage ' with quote", event_id: null},
+    {s3_key: "k3", topic: null, kafka_partition: null, kafka_offset: null, line_number: 2, reason: "line: bad", line: "x", event_id: "31953106606966983378809025079804211143289615424298221568"},
   ]);
 });
