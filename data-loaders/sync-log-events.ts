@@ -9,6 +9,7 @@
 // objects carry no id: each object is taken in once, and two exports of the same range are two
 // sets of events (docs/configuration.md).
 import {mkdir} from "node:fs/promises";
+import {gunzipSync} from "node:zlib";
 import {join} from "node:path";
 import type {S3Client} from "@aws-sdk/client-s3";
 import {ConfigError, requireBucket, type SourceFormat, type WeblogConfig} from "./config.js";
@@ -152,7 +153,7 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
         result.skipped.push({key: object.key, reason: "deleted between listing and reading"});
         continue;
       }
-      const {text, invalidUtf8Lines} = decodeObjectText(read.content.bytes);
+      const {text, invalidUtf8Lines} = decodeObjectText(gunzippedAgain(read.content.bytes));
       if (read.content.problem) log(`warning: ${object.key}: ${read.content.problem}`);
       const items = reader.logEvents(text, invalidUtf8Lines, object.key, config);
       const counts = ingestLogEvents(items, object.key, parser, batch, rejectedIds, {problem: read.content.problem, invalidUtf8Lines});
@@ -189,4 +190,18 @@ async function storedRejectedEventIds(duckdb: DuckDBConnection, store: string, m
   if (files.length === 0) return new Set();
   const rows = await duckdb.runAndReadAll(`SELECT DISTINCT event_id FROM read_parquet(${sqlFileList(files)}) WHERE event_id IS NOT NULL`);
   return new Set(rows.getRowsJS().map(([id]) => String(id)));
+}
+
+/**
+ * CloudWatch Logs gzips what it sends to Firehose; a Firehose stream with its own compression on
+ * gzips it again. Such bytes are unwrapped once more (read.content is already gunzipped once).
+ */
+function gunzippedAgain(bytes: Buffer): Buffer {
+  if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  try {
+    return gunzipSync(bytes);
+  } catch {
+    // Not whole gzip after all: read as it is, and what cannot be read is rejected.
+    return bytes;
+  }
 }

@@ -32,7 +32,9 @@ export async function runCompact(args: string[]): Promise<number> {
 export function summary(result: SyncResult, milliseconds: number): string {
   return (
     `sync: ${result.added} new and ${result.replaced} replaced objects, ${result.unchanged} unchanged; ` +
-    `${result.events} events, ${result.rejected} rejected lines, ${result.duplicates} duplicate records skipped in ${(milliseconds / 1000).toFixed(1)} s`
+    `${result.events} events, ${result.rejected} rejected lines, ${result.duplicates} duplicate records skipped` +
+    (result.controlMessages ? `, ${result.controlMessages} CONTROL_MESSAGE documents skipped` : "") +
+    ` in ${(milliseconds / 1000).toFixed(1)} s`
   );
 }
 

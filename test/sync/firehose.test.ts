@@ -164,6 +164,13 @@ test("a line that does not parse, delivered again in a later sync, is reported o
   assert.equal(Number(rows), 1);
 });
 
+test("an object gzipped twice (Firehose's own compression on top of CloudWatch's) is read", async () => {
+  const document = JSON.stringify({messageType: "DATA_MESSAGE", logGroup: "cloudwatchLogsEC2", logStream: "i-0twice", logEvents: [{id: "96000000000000000000000000000000000000000000000000000001", timestamp: Date.parse("2023-05-18T12:00:00Z"), message: '198.51.100.7 - - [18/May/2023:17:30:00 +0530] "GET /twice HTTP/1.1" 200 7 "-" "curl/8"'}]});
+  await put("2023/05/18/12/weblog-cloudwatch-1-2023-05-18-12-00-00-2c3d4e5f-6a7b-4c8d-8e9f-0a1b2c3d4e5f", gzipSync(gzipSync(document)));
+  const result = await syncStore(config, {client});
+  assert.deepEqual([result.added, result.events, result.rejected], [1, 1, 0]);
+});
+
 test("a store of one format refuses another", async () => {
   const sinkConfig = loadConfig(dir, demoEnvironment(s3.endpoint, config.store, "s3-sink"));
   await assert.rejects(syncStore(sinkConfig, {client}), /holds events of the firehose source format, and the configured format is s3-sink/);
