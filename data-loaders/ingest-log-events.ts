@@ -52,8 +52,7 @@ export function ingestLogEvents(
     }
     const parsed = parser.parse(item.message);
     if (isParseError(parsed)) {
-      const where = item.id === null ? "" : ` (event id ${item.id})`;
-      batch.reject({...rejectedLine(key, item.position, `line${where}: ${parsed.error}`, item.message), event_id: item.id});
+      batch.reject({...rejectedLine(key, item.position, `line: ${parsed.error}`, item.message), event_id: item.id});
       if (item.id !== null) rejectedIds.add(item.id);
       counts.rejected++;
       continue;

@@ -4,7 +4,8 @@
 //    "logEvents":[{"id":…,"timestamp":…,"message":…},…]}
 // and Firehose writes them one after another with no delimiter, so documents are cut apart by
 // matching braces outside JSON strings before each is parsed on its own: a bad document costs
-// that document, not the object.
+// that document, not the object. Reasons start with "document:" or "log event:" (the Data
+// quality page groups by those first words); the document's number is the position.
 import type {LogEventItem} from "./log-event.js";
 
 const OPEN = 0x7b; // {
@@ -25,19 +26,19 @@ export function* firehoseLogEvents(text: string, damagedText = false): Generator
       // Not a document: the bytes up to the next brace are reported as one unreadable part.
       const next = text.indexOf("{", start);
       const end = next < 0 ? text.length : next;
-      yield {kind: "unreadable", position, reason: `document ${position}: not a JSON document (at character ${start})`, text: text.slice(start, end)};
+      yield {kind: "unreadable", position, reason: `document: not a JSON document (at character ${start})`, text: text.slice(start, end)};
       start = end;
       continue;
     }
     const end = documentEnd(text, start);
     if (end < 0) {
-      yield {kind: "unreadable", position, reason: `document ${position}: cut short (at character ${start}, ${text.length - start} characters to the end)`, text: text.slice(start)};
+      yield {kind: "unreadable", position, reason: `document: cut short (at character ${start}, ${text.length - start} characters to the end)`, text: text.slice(start)};
       return;
     }
     const documentText = text.slice(start, end);
     start = end;
     if (damagedText && documentText.includes("\uFFFD")) {
-      yield {kind: "unreadable", position, reason: `document ${position}: not valid UTF-8`, text: documentText};
+      yield {kind: "unreadable", position, reason: "document: not valid UTF-8", text: documentText};
       continue;
     }
     yield* documentEvents(documentText, position);
@@ -49,11 +50,11 @@ function* documentEvents(documentText: string, position: number): Generator<LogE
   try {
     value = JSON.parse(documentText);
   } catch (error) {
-    yield {kind: "unreadable", position, reason: `document ${position}: not valid JSON (${(error as Error).message})`, text: documentText};
+    yield {kind: "unreadable", position, reason: `document: not valid JSON (${(error as Error).message})`, text: documentText};
     return;
   }
   if (!isObject(value)) {
-    yield {kind: "unreadable", position, reason: `document ${position}: not a JSON object`, text: documentText};
+    yield {kind: "unreadable", position, reason: "document: not a JSON object", text: documentText};
     return;
   }
   if (value.messageType === "CONTROL_MESSAGE") {
@@ -62,7 +63,7 @@ function* documentEvents(documentText: string, position: number): Generator<LogE
   }
   if (value.messageType !== "DATA_MESSAGE" || !Array.isArray(value.logEvents)) {
     const found = value.messageType === undefined ? "no messageType" : `messageType ${JSON.stringify(value.messageType)}`;
-    yield {kind: "unreadable", position, reason: `document ${position}: not a CloudWatch Logs DATA_MESSAGE with logEvents (${found})`, text: documentText};
+    yield {kind: "unreadable", position, reason: `document: not a CloudWatch Logs DATA_MESSAGE with logEvents (${found})`, text: documentText};
     return;
   }
   const logGroup = typeof value.logGroup === "string" ? value.logGroup : null;
@@ -71,7 +72,7 @@ function* documentEvents(documentText: string, position: number): Generator<LogE
     const event: unknown = value.logEvents[i];
     const problem = logEventProblem(event);
     if (problem !== null) {
-      yield {kind: "unreadable", position, reason: `document ${position}, event ${i + 1}: ${problem}`, text: JSON.stringify(event) ?? ""};
+      yield {kind: "unreadable", position, reason: `log event: ${problem} (event ${i + 1} of the document)`, text: JSON.stringify(event) ?? ""};
       continue;
     }
     const {id, timestamp, message} = event as {id: string; timestamp: number; message: string};

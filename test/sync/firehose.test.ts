@@ -136,8 +136,8 @@ test("a bad document and a cut-short gzip object are on the rejected table; the 
   const bad = rejected.filter(([key]) => key === badKey).map(([, n, reason]) => [Number(n), String(reason)]);
   assert.equal(bad.length, 2);
   assert.equal(bad[0][0], 2);
-  assert.match(String(bad[0][1]), /^document 2: not valid JSON/);
-  assert.match(String(bad[1][1]), /^document 3: not a JSON document/);
+  assert.match(String(bad[0][1]), /^document: not valid JSON/);
+  assert.match(String(bad[1][1]), /^document: not a JSON document/);
   const cut = rejected.filter(([key]) => key === cutKey).map(([, n, reason]) => [Number(n), String(reason)]);
   assert.equal(cut[0][0], 0);
   assert.match(String(cut[0][1]), /^object: gzip data cut short/);
