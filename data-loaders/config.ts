@@ -3,10 +3,26 @@
 import {existsSync, readFileSync} from "node:fs";
 import {dirname, resolve} from "node:path";
 
+/**
+ * How the CloudWatch events reach the bucket: Kafka's Confluent S3 sink, a subscription filter
+ * into Kinesis Data Firehose, or CloudWatch Logs export tasks (shared/DESIGN.md §1).
+ */
+export const SOURCE_FORMATS = ["s3-sink", "firehose", "export-task"] as const;
+export type SourceFormat = (typeof SOURCE_FORMATS)[number];
+
+/** Where each format writes when no prefix is configured. */
+const DEFAULT_PREFIX: Record<SourceFormat, string> = {"s3-sink": "topics/", firehose: "", "export-task": "exportedlogs/"};
+
 export interface SourceConfig {
+  format: SourceFormat;
   bucket: string | null;
-  /** Key prefix the S3 sink writes under (its `topics.dir`), always ending in "/" unless empty. */
+  /**
+   * Key prefix the objects are under, always ending in "/" unless empty: the S3 sink's
+   * `topics.dir`, Firehose's S3 prefix, or the export task's destinationPrefix.
+   */
   prefix: string;
+  /** The log group of an export task's objects, whose keys do not name it; null when not configured. */
+  logGroup: string | null;
   region: string;
   /** S3-compatible endpoint URL (MinIO, a local test server…); null for AWS itself. */
   endpoint: string | null;
@@ -64,6 +80,8 @@ export function loadConfig(projectDir: string = process.cwd(), env: Environment 
 
 /** The shape of weblog.config.json; every field optional. */
 export interface ConfigFile {
+  format?: string;
+  logGroup?: string;
   bucket?: string;
   prefix?: string;
   region?: string;
@@ -89,7 +107,7 @@ function readConfigFile(file: string): ConfigFile {
   return checkConfigFile(value as Record<string, unknown>, file);
 }
 
-const STRING_FIELDS = ["bucket", "prefix", "region", "endpoint", "logFormat", "store"] as const;
+const STRING_FIELDS = ["format", "logGroup", "bucket", "prefix", "region", "endpoint", "logFormat", "store"] as const;
 const GEOIP_FIELDS = ["cityDatabase", "asnDatabase", "licenseKey", "directory"] as const;
 
 function checkConfigFile(value: Record<string, unknown>, file: string): ConfigFile {
@@ -124,11 +142,15 @@ export function resolveConfig(file: ConfigFile, env: Environment, baseDir: strin
   if (!(pollSeconds > 0)) throw new ConfigError(`WEBLOG_POLL_SECONDS must be a positive number, found "${env.WEBLOG_POLL_SECONDS}"`);
   const fullListingMinutes = Number(pick(env.WEBLOG_FULL_LISTING_MINUTES) ?? file.fullListingMinutes ?? 60);
   if (!(fullListingMinutes > 0)) throw new ConfigError(`WEBLOG_FULL_LISTING_MINUTES must be a positive number, found "${env.WEBLOG_FULL_LISTING_MINUTES}"`);
+  const format = pick(env.WEBLOG_SOURCE_FORMAT, file.format) ?? "s3-sink";
+  if (!isSourceFormat(format)) throw new ConfigError(`the source format must be one of ${SOURCE_FORMATS.join(", ")}, found "${format}" (WEBLOG_SOURCE_FORMAT or "format")`);
   if (endpoint !== null && !/^https?:\/\//.test(endpoint)) throw new ConfigError(`the S3 endpoint must be an http(s) URL, found "${endpoint}"`);
   return {
     source: {
+      format,
       bucket: pick(env.WEBLOG_BUCKET, file.bucket),
-      prefix: normalizePrefix(pick(env.WEBLOG_PREFIX, file.prefix) ?? "topics/"),
+      prefix: normalizePrefix(pick(env.WEBLOG_PREFIX, file.prefix) ?? DEFAULT_PREFIX[format]),
+      logGroup: pick(env.WEBLOG_LOG_GROUP, file.logGroup),
       region: pick(env.WEBLOG_REGION, env.AWS_REGION, env.AWS_DEFAULT_REGION, file.region) ?? "us-east-1",
       endpoint,
       forcePathStyle: forcePathStyleEnv !== null ? forcePathStyleEnv === "true" || forcePathStyleEnv === "1" : file.forcePathStyle ?? endpoint !== null,
@@ -144,6 +166,10 @@ export function resolveConfig(file: ConfigFile, env: Environment, baseDir: strin
     pollSeconds,
     fullListingMinutes,
   };
+}
+
+function isSourceFormat(value: string): value is SourceFormat {
+  return (SOURCE_FORMATS as readonly string[]).includes(value);
 }
 
 /** "topics" and "/topics/" both mean the keys under "topics/". */

@@ -33,7 +33,7 @@ export interface ParsedLine {
   bytes_sent: number | null;
 }
 
-/** Where an event came from: the S3 sink object and the Kafka record. */
+/** Where an event came from: the S3 object, and the Kafka record or CloudWatch event. */
 export interface EventOrigin {
   /** CloudWatch event timestamp (ingestion time), when the record carries one. */
   ingest_ts: EpochMillis | null;
@@ -44,6 +44,8 @@ export interface EventOrigin {
   /** Exact up to 2^53, far beyond any Kafka offset in practice. */
   kafka_offset: number | null;
   s3_key: string | null;
+  /** CloudWatch's own event id, when the source format carries it (Firehose): it identifies the event. */
+  event_id: string | null;
 }
 
 /** What the user agent says about the client. */
@@ -90,6 +92,8 @@ export interface RejectedLine {
   reason: string;
   /** The offending line, cut to REJECTED_LINE_MAX_CHARS. */
   line: string;
+  /** CloudWatch's event id of the line (firehose format), so a re-delivered line is reported once; absent otherwise. */
+  event_id?: string | null;
 }
 
 export const REJECTED_LINE_MAX_CHARS = 2048;
@@ -109,13 +113,14 @@ export interface ColumnSpec<Name extends string = string> {
  */
 export const EVENT_COLUMNS: readonly ColumnSpec<keyof WeblogEvent>[] = [
   {name: "ts", type: "TIMESTAMP", description: "Request time from Apache %t, UTC offset applied (falls back to ingest_ts when the format has no time)"},
-  {name: "ingest_ts", type: "TIMESTAMP", description: "CloudWatch event timestamp (ingestion time): from the record's Kafka key file, else from the record value; null when neither has it"},
+  {name: "ingest_ts", type: "TIMESTAMP", description: "CloudWatch event timestamp (ingestion time): from the record's Kafka key file, else from the record value (firehose, export-task: the log event's own); null when neither has it"},
   {name: "log_group", type: "VARCHAR", description: "CloudWatch log group, from the record's Kafka key file, else the record value, else the topic name"},
   {name: "log_stream", type: "VARCHAR", description: "CloudWatch log stream (the EC2 instance id), from the record's Kafka key file, else the record value, else the topic name; for `weblog report`, the instance its file name says"},
-  {name: "topic", type: "VARCHAR", description: "Kafka topic, from the S3 object name"},
-  {name: "kafka_partition", type: "INTEGER", description: "Kafka partition, from the S3 object name"},
-  {name: "kafka_offset", type: "BIGINT", description: "Kafka offset: the object's start offset plus the record's line index"},
+  {name: "topic", type: "VARCHAR", description: "Kafka topic, from the S3 object name; null for the firehose and export-task source formats (no Kafka) and `weblog report`"},
+  {name: "kafka_partition", type: "INTEGER", description: "Kafka partition, from the S3 object name; null for the firehose and export-task formats and `weblog report`"},
+  {name: "kafka_offset", type: "BIGINT", description: "Kafka offset: the object's start offset plus the record's line index; null for the firehose and export-task formats and `weblog report`"},
   {name: "s3_key", type: "VARCHAR", description: "The S3 object the event was read from; for `weblog report`, the local file, as `<path when first read>#<fingerprint>`"},
+  {name: "event_id", type: "VARCHAR", description: "CloudWatch event id (firehose format): identifies the event, stored once however often Firehose delivers it; null for the other formats"},
   {name: "vhost", type: "VARCHAR", description: "Virtual host (%v in vhost_combined), else null"},
   {name: "client_ip", type: "VARCHAR", description: "Client address (%h); a host name when the server resolves names"},
   {name: "ident", type: "VARCHAR", description: "identd user (%l); null for -"},
@@ -153,10 +158,11 @@ export const EVENT_COLUMNS: readonly ColumnSpec<keyof WeblogEvent>[] = [
 
 export const REJECTED_COLUMNS: readonly ColumnSpec<keyof RejectedLine>[] = [
   {name: "s3_key", type: "VARCHAR", description: "The S3 object the line was read from; for `weblog report`, the local file (`<path>#<fingerprint>`)"},
-  {name: "topic", type: "VARCHAR", description: "Kafka topic, from the object name"},
-  {name: "kafka_partition", type: "INTEGER", description: "Kafka partition, from the object name"},
+  {name: "topic", type: "VARCHAR", description: "Kafka topic, from the object name; null for the firehose and export-task formats and `weblog report`"},
+  {name: "kafka_partition", type: "INTEGER", description: "Kafka partition, from the object name; null for the firehose and export-task formats and `weblog report`"},
   {name: "kafka_offset", type: "BIGINT", description: "Kafka offset of the record, when known"},
-  {name: "line_number", type: "INTEGER", description: "1-based line number within the object (or the local file)"},
+  {name: "line_number", type: "INTEGER", description: "1-based line number within the object or local file (firehose format: the JSON document's number; 0: the object as a whole)"},
   {name: "reason", type: "VARCHAR", description: "Why the line was not an event"},
   {name: "line", type: "VARCHAR", description: "The line as read, cut to 2048 characters"},
+  {name: "event_id", type: "VARCHAR", description: "CloudWatch event id of the line (firehose format): a re-delivered line is reported once; else null"},
 ];

@@ -71,6 +71,7 @@ export function ingestSinkObject(
     kafka_partition: object.partition,
     kafka_offset: null,
     s3_key: object.key,
+    event_id: null,
   };
   let lineNumber = 0;
   for (let start = 0; start < text.length; ) {

@@ -7,12 +7,13 @@
 // offsets that only an unchanged object still holds are read again from it (a backfill).
 // A commit is one atomic manifest rename, so a sync killed at any moment leaves the store as it
 // was before or after a batch, never between.
-import {mkdir, rm} from "node:fs/promises";
+import {mkdir} from "node:fs/promises";
 import {join} from "node:path";
 import type {S3Client} from "@aws-sdk/client-s3";
-import {requireBucket, type WeblogConfig} from "./config.js";
+import {ConfigError, requireBucket, type WeblogConfig} from "./config.js";
 import {openEnrichment, type Enrichment} from "./enrich/enrichers.js";
 import {ingestSinkObject, NO_DAMAGE, type ObjectIngestCounts, type SinkObjectName} from "./ingest-object.js";
+import {syncLogEventObjects} from "./sync-log-events.js";
 import {lineParserFor} from "./parse/formats.js";
 import type {LineParser} from "./parse/log-format.js";
 import {createS3Client} from "./sources/s3-client.js";
@@ -21,16 +22,14 @@ import {listingStarts, listSinkObjectsAfter, type KnownObject} from "./sources/i
 import {isVanishedObject, listSinkObjects, readSinkObject, type ListedSinkObject, type SinkObjectBody} from "./sources/s3-sink.js";
 import {sinkObjectStem, type Compression} from "./sources/sink-object-key.js";
 import {decodeKeyFile, type KeyFile} from "./records/connect-key.js";
-import {renameDurably} from "./store/durable-file.js";
+import {commitBatch, type CommittedObjects} from "./store/commit.js";
 import {lockStore} from "./store/lock.js";
-import {emptyManifest, OutdatedStoreError, readManifest, repointSegments, summarizeKeyMismatches, summarizeSkippedKeys, writeManifest, type Manifest, type Segment, type StoredObject} from "./store/manifest.js";
-import {newSegmentFile, removeUnreferencedFiles, rewriteSegmentWithout} from "./store/segments.js";
+import {isFullListingDue, readManifestOrStartOver, storeFormatProblem, summarizeSkippedKeys, writeManifest, type Manifest, type StoredObject} from "./store/manifest.js";
+import {removeUnreferencedFiles} from "./store/segments.js";
 import {inRuns, mergeRuns, OffsetLedger, runLength, type OffsetRun} from "./store/offset-ledger.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore} from "./store/compact.js";
 import {openDuckDB} from "./write/duckdb.js";
 import {EventBatch} from "./write/event-batch.js";
-import {writeEventsByDay, writeRejectedParquet} from "./write/parquet.js";
-import type {DuckDBConnection} from "@duckdb/node-api";
 
 export interface SyncOptions {
   /** Injected by tests and by watch, which keeps one client. */
@@ -64,6 +63,8 @@ export interface SyncResult {
   events: number;
   rejected: number;
   duplicates: number;
+  /** Firehose CONTROL_MESSAGE documents skipped (health checks; the firehose format only). */
+  controlMessages?: number;
   /** True when the store changed, so the site's data must be rebuilt. */
   changed: boolean;
 }
@@ -99,6 +100,8 @@ interface IngestedObject {
 export const DEFAULT_BATCH_EVENTS = 500_000;
 
 export async function syncStore(config: WeblogConfig, options: SyncOptions = {}): Promise<SyncResult> {
+  // The formats without Kafka have a loop of their own (sync-log-events.ts).
+  if (config.source.format !== "s3-sink") return syncLogEventObjects(config, config.source.format, {...options, batchEvents: options.batchEvents ?? DEFAULT_BATCH_EVENTS});
   const bucket = requireBucket(config);
   const log = options.log ?? (() => {});
   const client = options.client ?? createS3Client(config.source);
@@ -107,6 +110,8 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
   const lock = await lockStore(store);
   try {
     let manifest = await readManifestOrStartOver(store, log);
+    const formatProblem = storeFormatProblem(store, manifest, "s3-sink");
+    if (formatProblem !== null) throw new ConfigError(formatProblem);
     await removeUnreferencedFiles(store, manifest);
 
     // 1. List and plan.
@@ -170,7 +175,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
       leaving = [];
       await committing;
       committing = (async () => {
-        manifest = await commitBatch(store, manifest, duckdb, full.batch, full.objects, full.leaving, enrichment);
+        manifest = await commitBatch(store, manifest, duckdb, full.batch, committedObjects(manifest, full.objects, full.leaving), enrichment);
         log(`committed ${full.objects.length} objects, ${full.batch.size} events, ${full.batch.rejected.length} rejected lines${full.leaving.length > 0 ? `; ${full.leaving.length} objects gone from the bucket removed` : ""}`);
         result.changed = true;
       })();
@@ -340,129 +345,48 @@ async function* readObjects(client: S3Client, bucket: string, objects: readonly 
 }
 
 /**
- * Writes the batch as new segments (one per day, and one of rejected lines), strips the old rows
- * of replaced objects and of objects gone from the bucket from the segments that held them, and
- * swaps the manifest. Files are written under temporary names and renamed into place before the
- * manifest names them; the files the old manifest named are removed after.
+ * What a commit does to the manifest's objects: rewritten objects and objects gone from the
+ * bucket lose their old rows; an object read again for some offsets (a backfill) keeps what it
+ * stored and gains the new offsets and segments.
  */
-async function commitBatch(
-  store: string,
-  manifest: Manifest,
-  duckdb: DuckDBConnection,
-  batch: EventBatch,
-  batchObjects: readonly IngestedObject[],
-  leaving: readonly string[],
-  enrichment: Enrichment,
-): Promise<Manifest> {
-  const next: Manifest = {...manifest, objects: {...manifest.objects}, segments: {...manifest.segments}};
-  const newSegmentsOf = new Map<string, string[]>();
-  for (const {id, segment, keys} of await writeBatchSegments(store, duckdb, batch, enrichment)) {
-    next.segments[id] = segment;
-    for (const key of keys) {
-      const ids = newSegmentsOf.get(key);
-      if (ids) ids.push(id);
-      else newSegmentsOf.set(key, [id]);
-    }
-  }
-
-  // Replaced objects and objects gone from the bucket: their old rows leave the segments that held them.
-  const replaced = batchObjects.filter(({work}) => work.mode === "take").map(({work}) => work.object.key);
-  const withoutRows = [...replaced, ...leaving].filter((key) => manifest.objects[key] !== undefined);
-  const replacements = new Map<string, string | null>();
-  for (const oldId of new Set(withoutRows.flatMap((key) => manifest.objects[key].segments))) {
-    delete next.segments[oldId];
-    const rewritten = await rewriteSegmentWithout(store, duckdb, manifest.segments[oldId], withoutRows);
-    if (rewritten) next.segments[rewritten.id] = rewritten.segment;
-    replacements.set(oldId, rewritten?.id ?? null);
-  }
-  for (const key of leaving) delete next.objects[key];
-  repointSegments(next.objects, replacements);
-
-  for (const {work, counts, keyFile} of batchObjects) {
-    const {object} = work;
-    const segments = newSegmentsOf.get(object.key) ?? [];
-    const before = next.objects[object.key];
-    if (work.mode === "backfill" && before) {
-      // Read again for some offsets: what it stored already stays, the new offsets join it.
-      const stored = mergeRuns(before.stored, counts.stored);
-      next.objects[object.key] = {
-        ...before,
-        events: before.events + counts.events,
-        rejected: before.rejected + counts.rejected,
-        duplicates: before.records - runLength(stored),
-        stored,
-        segments: [...new Set([...before.segments, ...segments])],
-      };
-      continue;
-    }
-    next.objects[object.key] = {
-      etag: object.etag,
-      size: object.size,
-      topic: object.topic,
-      kafka_partition: object.partition,
-      start_offset: object.startOffset,
-      records: counts.records,
-      events: counts.events,
-      rejected: counts.rejected,
-      duplicates: counts.duplicates,
-      stored: counts.stored,
-      segments,
-      key_file: keyFile,
-      key_mismatch: counts.keyMismatch,
-    };
-  }
-  next.key_mismatches = summarizeKeyMismatches(next.objects);
-  await writeManifest(store, next);
-  await removeUnreferencedFiles(store, next);
-  return next;
-}
-
-/** The batch's new segments, each with the objects that have rows in it. */
-export async function writeBatchSegments(store: string, duckdb: DuckDBConnection, batch: EventBatch, enrichment: Enrichment) {
-  const written: {id: string; segment: Segment; keys: string[]}[] = [];
-  const segmentFiles = new Map<string, {id: string; file: string}>();
-  const days = await writeEventsByDay(duckdb, batch, {geo: enrichment.geo, userAgent: enrichment.userAgent}, async (day) => {
-    const {id, file, temporary} = await newSegmentFile(store, "events", day);
-    segmentFiles.set(temporary, {id, file});
-    return temporary;
-  });
-  for (const day of days) {
-    const {id, file} = segmentFiles.get(day.file)!;
-    await renameDurably(day.file, join(store, file));
-    written.push({id, segment: {kind: "events", day: day.day, file, rows: day.rows, min_ts: day.minTs, max_ts: day.maxTs}, keys: day.keys});
-  }
-  if (batch.rejected.length > 0) {
-    const {id, file, temporary} = await newSegmentFile(store, "rejected", null);
-    await writeRejectedParquet(duckdb, batch.rejected, temporary);
-    await renameDurably(temporary, join(store, file));
-    const keys = [...new Set(batch.rejected.map((r) => r.s3_key).filter((key) => key !== null))];
-    written.push({id, segment: {kind: "rejected", day: null, file, rows: batch.rejected.length, min_ts: null, max_ts: null}, keys});
-  }
-  return written;
-}
-
-/**
- * The store's manifest; a store written by an earlier version is emptied and taken in again from
- * the bucket (it is a copy of the bucket, so nothing is lost), with a line saying so.
- */
-export async function readManifestOrStartOver(store: string, log: (message: string) => void): Promise<Manifest> {
-  try {
-    return await readManifest(store);
-  } catch (error) {
-    if (!(error instanceof OutdatedStoreError)) throw error;
-    log(`${error.message.split(";")[0]}: taking the bucket in again`);
-    await rm(join(store, "segments"), {recursive: true, force: true});
-    await writeManifest(store, emptyManifest());
-    return emptyManifest();
-  }
-}
-
-/**
- * True when the bucket must be listed whole: the store has never been, or not for
- * `fullListingMinutes` (the incremental listing cannot see a rewrite of an older object).
- */
-function isFullListingDue(manifest: Manifest, fullListingMinutes: number, now: number): boolean {
-  return manifest.listed_fully_at === undefined || now - manifest.listed_fully_at >= fullListingMinutes * 60_000;
+function committedObjects(manifest: Manifest, batchObjects: readonly IngestedObject[], leaving: readonly string[]): CommittedObjects {
+  const rewritten = batchObjects.filter(({work}) => work.mode === "take").map(({work}) => work.object.key);
+  return {
+    rowsLeaving: [...rewritten, ...leaving].filter((key) => manifest.objects[key] !== undefined),
+    objectsLeaving: leaving,
+    objects: batchObjects.map(({work, counts, keyFile}) => ({
+      key: work.object.key,
+      record(segments: string[], before: StoredObject | undefined): StoredObject {
+        const {object} = work;
+        if (work.mode === "backfill" && before) {
+          const stored = mergeRuns(before.stored, counts.stored);
+          return {
+            ...before,
+            events: before.events + counts.events,
+            rejected: before.rejected + counts.rejected,
+            duplicates: before.records - runLength(stored),
+            stored,
+            segments: [...new Set([...before.segments, ...segments])],
+          };
+        }
+        return {
+          etag: object.etag,
+          size: object.size,
+          topic: object.topic,
+          kafka_partition: object.partition,
+          start_offset: object.startOffset,
+          records: counts.records,
+          events: counts.events,
+          rejected: counts.rejected,
+          duplicates: counts.duplicates,
+          stored: counts.stored,
+          segments,
+          key_file: keyFile,
+          key_mismatch: counts.keyMismatch,
+        };
+      },
+    })),
+  };
 }
 
 function* knownObjects(manifest: Manifest): Generator<KnownObject> {

@@ -12,10 +12,21 @@ The site's tables, as the pages query them in DuckDB-WASM (\`SELECT … FROM eve
 \`npx weblog parse\` prints them (one JSON object per line, same names, timestamps as ISO 8601 UTC
 strings). Generated from \`data-loaders/event.ts\` by \`npm run docs\`; do not edit by hand.
 
-Timestamps are UTC. \`(topic, kafka_partition, kafka_offset)\` identifies an event: the store
-holds every triple the bucket holds exactly once, in \`events\` or \`rejected\`. A record the S3
-sink writes twice is counted once; an event the CloudWatch Logs source re-emits after its own
-restart gets a new offset and cannot be told apart from a new one.
+Timestamps are UTC. What identifies an event depends on the source format (docs/configuration.md):
+- \`s3-sink\` (Confluent S3 sink, the default): \`(topic, kafka_partition, kafka_offset)\`; the store
+  never holds two rows with the same triple. \`event_id\` is null.
+- \`firehose\` (subscription filter → Kinesis Data Firehose): \`event_id\`, CloudWatch's own id; the
+  store never holds two rows with the same id. \`topic\`, \`kafka_partition\` and \`kafka_offset\` are null.
+- \`export-task\` (CloudWatch Logs export task): \`(s3_key, line)\` of an immutable export object;
+  \`topic\`, \`kafka_partition\`, \`kafka_offset\` and \`event_id\` are null, and \`log_group\` is the
+  configured \`logGroup\` (an export's keys do not name it) or null.
+- \`weblog report\` (local files): \`(s3_key, line_number)\`, where \`s3_key\` names the file by its
+  first bytes, so a rotated file keeps its identity.
+
+The store holds every identity its source holds exactly once, in \`events\` or \`rejected\`. A
+record the S3 sink writes twice is counted once; an event the CloudWatch Logs source re-emits after
+its own restart gets a new offset and cannot be told apart from a new one (on the firehose path the
+event id tells it apart).
 
 ## events
 

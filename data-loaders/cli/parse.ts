@@ -68,7 +68,7 @@ function parseCommandLine(args: string[]) {
 }
 
 function emptyOrigin(): EventOrigin {
-  return {ingest_ts: null, log_group: null, log_stream: null, topic: null, kafka_partition: null, kafka_offset: null, s3_key: null};
+  return {ingest_ts: null, log_group: null, log_stream: null, topic: null, kafka_partition: null, kafka_offset: null, s3_key: null, event_id: null};
 }
 
 const TIMESTAMP_COLUMNS = new Set(EVENT_COLUMNS.filter((c) => c.type === "TIMESTAMP").map((c) => c.name));

@@ -36,7 +36,9 @@ export function summary(result: SyncResult, milliseconds: number): string {
     (result.removed > 0 ? `, ${result.removed} gone from the bucket and removed` : "") +
     (result.backfilled > 0 ? `, ${result.backfilled} read again for offsets others no longer hold` : "") +
     "; " +
-    `${result.events} events, ${result.rejected} rejected lines, ${result.duplicates} duplicate records skipped in ${(milliseconds / 1000).toFixed(1)} s`
+    `${result.events} events, ${result.rejected} rejected lines, ${result.duplicates} duplicate records skipped` +
+    (result.controlMessages ? `, ${result.controlMessages} CONTROL_MESSAGE documents skipped` : "") +
+    ` in ${(milliseconds / 1000).toFixed(1)} s`
   );
 }
 

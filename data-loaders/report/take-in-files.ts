@@ -16,7 +16,9 @@ import {COMPACT_ABOVE_SEGMENTS, compactStore} from "../store/compact.js";
 import {lockStore} from "../store/lock.js";
 import {repointSegments, writeManifest, type Manifest, type StoredLogFile} from "../store/manifest.js";
 import {removeUnreferencedFiles, rewriteSegmentWithout} from "../store/segments.js";
-import {DEFAULT_BATCH_EVENTS, readManifestOrStartOver, writeBatchSegments} from "../sync.js";
+import {DEFAULT_BATCH_EVENTS} from "../sync.js";
+import {writeBatchSegments} from "../store/commit.js";
+import {readManifestOrStartOver} from "../store/manifest.js";
 import {openDuckDB} from "../write/duckdb.js";
 import {EventBatch} from "../write/event-batch.js";
 import {FINGERPRINT_BYTES, findStoredFile, logFileKey, sha256, TAIL_BYTES} from "./file-identity.js";
@@ -110,7 +112,7 @@ export async function takeInLogFiles(store: string, files: readonly LogFile[], o
 
     for (const plan of planned) {
       const progress: FileProgress = {planned: plan, readBytes: plan.start, lines: plan.lines, events: 0, rejected: 0, tail: null};
-      const origin: EventOrigin = {ingest_ts: null, log_group: null, log_stream: plan.file.instance, topic: null, kafka_partition: null, kafka_offset: null, s3_key: plan.key};
+      const origin: EventOrigin = {ingest_ts: null, log_group: null, log_stream: plan.file.instance, topic: null, kafka_partition: null, kafka_offset: null, s3_key: plan.key, event_id: null};
       let carry: Buffer | null = null;
       for await (const chunk of readFrom(plan.file, plan.start)) {
         const bytes: Buffer = carry === null ? chunk : Buffer.concat([carry, chunk]);

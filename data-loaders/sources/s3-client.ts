@@ -3,7 +3,8 @@
 import {S3Client} from "@aws-sdk/client-s3";
 import type {SourceConfig} from "../config.js";
 
-export function createS3Client(source: SourceConfig): S3Client {
+/** Only where and how to connect matters here; the rest of a SourceConfig may come along. */
+export function createS3Client(source: Pick<SourceConfig, "region" | "endpoint" | "forcePathStyle"> & Partial<SourceConfig>): S3Client {
   return new S3Client({
     region: source.region,
     ...(source.endpoint ? {endpoint: source.endpoint} : {}),

@@ -4,13 +4,18 @@
 // Events are partitioned by UTC day: every events segment holds the rows of one day, so taking
 // in new data, replacing an object and compacting all touch only the days concerned, and the
 // site re-exports only the days that changed.
-import {readFile} from "node:fs/promises";
+import {readFile, rm} from "node:fs/promises";
 import {join} from "node:path";
+import type {SourceFormat} from "../config.js";
 import {writeFileDurably} from "./durable-file.js";
 import type {KeyMismatch} from "../records/connect-key.js";
 import type {OffsetRun} from "./offset-ledger.js";
 
-/** An S3 sink object already taken into the store. */
+/**
+ * An S3 object already taken into the store. The Kafka fields are the S3 sink's; objects of the
+ * formats without Kafka (Manifest.source_format firehose, export-task) hold topic "",
+ * kafka_partition 0 and start_offset 0, and a store holds objects of one format only.
+ */
 export interface StoredObject {
   etag: string;
   size: number;
@@ -21,7 +26,7 @@ export interface StoredObject {
   records: number;
   events: number;
   rejected: number;
-  /** Records skipped because another object already holds their offsets. */
+  /** Records skipped because another object already holds their offsets (firehose: their event ids). */
   duplicates: number;
   /**
    * The offsets whose rows this object holds in the store, as sorted runs [start, end): no other
@@ -87,7 +92,9 @@ export interface SkippedKeys {
 }
 
 export interface Manifest {
-  version: 2;
+  version: 3;
+  /** The source format the objects were read as; absent in stores of the S3 sink written before there were others. */
+  source_format?: SourceFormat;
   objects: Record<string, StoredObject>;
   segments: Record<string, Segment>;
   /** When sync last listed every key under the prefix (epoch ms); between such listings it lists only the tail of each topic. */
@@ -131,12 +138,27 @@ export function summarizeKeyMismatches(objects: Record<string, StoredObject>): K
 
 export const MANIFEST_FILE = "manifest.json";
 
+/** Why a store cannot take in objects of `format`: it already holds another format's. Null when it can. */
+export function storeFormatProblem(storeDir: string, manifest: Manifest, format: SourceFormat): string | null {
+  const holds = manifest.source_format ?? "s3-sink";
+  if (holds === format || Object.keys(manifest.objects).length === 0) return null;
+  return `${storeDir} holds events of the ${holds} source format, and the configured format is ${format}: give this format a store of its own ("store" / WEBLOG_STORE), or remove ${storeDir} to start over`;
+}
+
 export function emptyManifest(): Manifest {
-  return {version: 2, objects: {}, segments: {}};
+  return {version: 3, objects: {}, segments: {}};
 }
 
 /** A store written by an earlier version, whose layout this one does not read. */
-export class OutdatedStoreError extends Error {}
+export class OutdatedStoreError extends Error {
+  constructor(
+    storeDir: string,
+    /** What the earlier layout lacks. */
+    readonly why: string,
+  ) {
+    super(`${storeDir} was written by an earlier Weblog Workbook (${why}); \`npx weblog sync\` takes the bucket in again`);
+  }
+}
 
 export async function readManifest(storeDir: string): Promise<Manifest> {
   const path = join(storeDir, MANIFEST_FILE);
@@ -148,12 +170,12 @@ export async function readManifest(storeDir: string): Promise<Manifest> {
     throw error;
   }
   const manifest = JSON.parse(text) as Manifest | {version: number};
-  if (manifest.version === 1) throw new OutdatedStoreError(`${storeDir} was written by an earlier Weblog Workbook (not partitioned by day); \`npx weblog sync\` takes the bucket in again`);
-  if (manifest.version !== 2) throw new Error(`${path} has version ${manifest.version}; this Weblog Workbook reads version 2`);
+  if (manifest.version === 1) throw new OutdatedStoreError(storeDir, "not partitioned by day");
+  // Version 3 added the event_id column: segments of both versions could not be read as one table.
+  if (manifest.version === 2) throw new OutdatedStoreError(storeDir, "no event_id column");
+  if (manifest.version !== 3) throw new Error(`${path} has version ${manifest.version}; this Weblog Workbook reads version 3`);
   // Written before objects recorded the offsets they store: which object holds what is unknown.
-  if (Object.values((manifest as Manifest).objects).some((o) => o.stored === undefined)) {
-    throw new OutdatedStoreError(`${storeDir} was written by an earlier Weblog Workbook (offsets not recorded per object); \`npx weblog sync\` takes the bucket in again`);
-  }
+  if (Object.values((manifest as Manifest).objects).some((o) => o.stored === undefined)) throw new OutdatedStoreError(storeDir, "offsets not recorded per object");
   return manifest as Manifest;
 }
 
@@ -199,4 +221,28 @@ export function segmentsByDay(manifest: Manifest): Map<string, [id: string, segm
 
 export function segmentsOfKind(manifest: Manifest, kind: Segment["kind"]): Segment[] {
   return Object.values(manifest.segments).filter((s) => s.kind === kind && s.rows > 0);
+}
+
+/**
+ * The store's manifest; a store written by an earlier version is emptied and taken in again from
+ * the bucket (it is a copy of the bucket, so nothing is lost), with a line saying so.
+ */
+export async function readManifestOrStartOver(store: string, log: (message: string) => void): Promise<Manifest> {
+  try {
+    return await readManifest(store);
+  } catch (error) {
+    if (!(error instanceof OutdatedStoreError)) throw error;
+    log(`${store} was written by an earlier Weblog Workbook (${error.why}): taking the bucket in again`);
+    await rm(join(store, "segments"), {recursive: true, force: true});
+    await writeManifest(store, emptyManifest());
+    return emptyManifest();
+  }
+}
+
+/**
+ * True when the bucket must be listed whole: the store has never been, or not for
+ * `fullListingMinutes` (the incremental listing cannot see a rewrite of an older object).
+ */
+export function isFullListingDue(manifest: Manifest, fullListingMinutes: number, now: number): boolean {
+  return manifest.listed_fully_at === undefined || now - manifest.listed_fully_at >= fullListingMinutes * 60_000;
 }

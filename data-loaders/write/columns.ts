@@ -78,6 +78,10 @@ export class Dictionary {
     return id;
   }
 
+  has(value: string): boolean {
+    return this.ids.has(value);
+  }
+
   get size(): number {
     return this.values.length;
   }

@@ -33,6 +33,8 @@ export class EventBatch {
   readonly authUserId = new Int32Column();
   readonly methodId = new Int32Column();
   readonly protocolId = new Int32Column();
+  /** Index into eventIds; null for events without an id of their own (S3 sink, export task). */
+  readonly eventIdRef = new Int32Column();
 
   // One entry per distinct value.
   readonly clients = new Dictionary();
@@ -45,6 +47,8 @@ export class EventBatch {
   /** Short repeated tokens: methods, protocols, vhosts, ident and user names. */
   readonly words = new Dictionary();
   readonly origins: OriginRow[] = [];
+  /** CloudWatch event ids, each once: no two events of a batch share one. */
+  readonly eventIds = new Dictionary();
 
   readonly rejected: RejectedLine[] = [];
 
@@ -77,6 +81,12 @@ export class EventBatch {
     this.authUserId.push(this.wordId(line.auth_user));
     this.methodId.push(this.wordId(line.method));
     this.protocolId.push(this.wordId(line.protocol));
+    this.eventIdRef.push(origin.event_id === null ? null : this.eventIds.idOf(origin.event_id));
+  }
+
+  /** True when an event with this CloudWatch id is already in the batch: the caller counts it as a re-delivery instead of adding it. */
+  hasEventId(eventId: string): boolean {
+    return this.eventIds.has(eventId);
   }
 
   reject(line: RejectedLine): void {

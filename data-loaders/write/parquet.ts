@@ -6,7 +6,7 @@ import {DOUBLE, DuckDBDataChunk, INTEGER, type DuckDBConnection} from "@duckdb/n
 import {EVENT_COLUMNS, GEO_FIELD_NAMES, REJECTED_COLUMNS, USER_AGENT_FIELD_NAMES, type GeoFields, type RejectedLine, type UserAgentFields} from "../event.js";
 import {Float64Column, Int32Column} from "./columns.js";
 import type {EventBatch} from "./event-batch.js";
-import {numberOrNull, sqlString} from "./duckdb.js";
+import {numberOrNull, sqlFileList, sqlString} from "./duckdb.js";
 import {UNDATED} from "../store/manifest.js";
 
 export interface Enrichers {
@@ -17,6 +17,14 @@ export interface Enrichers {
 export interface ParquetOptions {
   /** Rows per row group: smaller groups let the browser fetch less for a narrow time range. */
   rowGroupSize?: number;
+  /**
+   * Events whose CloudWatch event_id is already stored are left out (a Firehose re-delivery):
+   * `filesOfDays` names the store's files of the batch's days (an event's day comes from its
+   * own line, so a re-delivered event falls on the same day) and `exceptObjects` the objects
+   * whose rows there do not count (being replaced); `onDropped` hears how many events of each
+   * S3 object were left out.
+   */
+  storedEventIds?: {filesOfDays(days: readonly string[]): string[]; exceptObjects: readonly string[]; onDropped(s3Key: string, events: number): void};
 }
 
 export const DEFAULT_ROW_GROUP_SIZE = 65_536;
@@ -47,6 +55,7 @@ export async function writeEventsByDay(
 ): Promise<DayFile[]> {
   await stageEnrichedEvents(connection, batch, enrichers);
   try {
+    if (options.storedEventIds) await dropStoredEventIds(connection, options.storedEventIds);
     const days = await connection.runAndReadAll(
       "SELECT day, count(*), epoch_ms(min(ts)), epoch_ms(max(ts)), list(DISTINCT s3_key) FROM enriched_events GROUP BY day ORDER BY day",
     );
@@ -60,6 +69,22 @@ export async function writeEventsByDay(
   } finally {
     await dropStagedEvents(connection);
   }
+}
+
+/**
+ * Deletes from enriched_events the events whose event_id the given files already hold: an
+ * anti-join in DuckDB against those days' ids, so sync keeps no id in memory between batches.
+ */
+async function dropStoredEventIds(connection: DuckDBConnection, stored: NonNullable<ParquetOptions["storedEventIds"]>): Promise<void> {
+  const days = (await connection.runAndReadAll("SELECT DISTINCT day FROM enriched_events WHERE event_id IS NOT NULL")).getRowsJS().map(([day]) => String(day));
+  const files = stored.filesOfDays(days);
+  if (files.length === 0) return;
+  const except = stored.exceptObjects.length > 0 ? ` AND s3_key NOT IN (${stored.exceptObjects.map(sqlString).join(", ")})` : "";
+  const storedIds = `SELECT event_id FROM read_parquet(${sqlFileList(files)}) WHERE event_id IS NOT NULL${except}`;
+  const dropped = await connection.runAndReadAll(`SELECT s3_key, count(*) FROM enriched_events WHERE event_id IN (${storedIds}) GROUP BY s3_key`);
+  if (dropped.currentRowCount === 0) return;
+  await connection.run(`DELETE FROM enriched_events WHERE event_id IN (${storedIds})`);
+  for (const [key, events] of dropped.getRowsJS()) stored.onDropped(String(key), Number(events));
 }
 
 /** Events sorted by time, as every events file of the store and the site is. */
@@ -87,6 +112,7 @@ export async function writeRejectedParquet(connection: DuckDBConnection, rejecte
       appender.appendInteger(r.line_number);
       appender.appendVarchar(r.reason);
       appender.appendVarchar(r.line);
+      appendNullableVarchar(appender, r.event_id ?? null);
       appender.endRow();
     }
     appender.closeSync();
@@ -117,6 +143,7 @@ const STAGED_EVENT_COLUMNS: readonly {name: string; column: (b: EventBatch) => F
   {name: "auth_user_id", column: (b) => b.authUserId},
   {name: "method_id", column: (b) => b.methodId},
   {name: "protocol_id", column: (b) => b.protocolId},
+  {name: "event_id_ref", column: (b) => b.eventIdRef},
 ];
 
 const GEO_COLUMNS = EVENT_COLUMNS.filter((c) => (GEO_FIELD_NAMES as readonly string[]).includes(c.name));
@@ -132,6 +159,7 @@ const COLUMN_SOURCES: Record<string, string> = {
   kafka_partition: "o.kafka_partition",
   kafka_offset: "CAST(e.kafka_offset AS BIGINT)",
   s3_key: "o.s3_key",
+  event_id: "i.event_id",
   vhost: "vhost.value",
   client_ip: "c.client_ip",
   ident: "ident.value",
@@ -163,9 +191,10 @@ const ENRICHED_EVENTS_SQL =
   `LEFT JOIN staged_clients c ON c.id = e.client_id ` +
   `LEFT JOIN staged_urls u ON u.id = e.url_id ` +
   `LEFT JOIN staged_referrers r ON r.id = e.referrer_id ` +
+  `LEFT JOIN staged_event_ids i ON i.id = e.event_id_ref ` +
   ["vhost", "ident", "auth_user", "method", "protocol"].map((w) => `LEFT JOIN staged_words ${w} ON ${w}.id = e.${w}_id`).join(" ");
 
-const STAGED_TABLES = ["enriched_events", "staged_events", "staged_origins", "staged_clients", "staged_agents", "staged_urls", "staged_referrers", "staged_words"];
+const STAGED_TABLES = ["enriched_events", "staged_events", "staged_origins", "staged_clients", "staged_agents", "staged_urls", "staged_referrers", "staged_words", "staged_event_ids"];
 
 /**
  * Stages the batch in DuckDB and joins it into the temporary table enriched_events, with each
@@ -188,6 +217,7 @@ async function stageEvents(connection: DuckDBConnection, batch: EventBatch, enri
   await connection.run("CREATE OR REPLACE TEMP TABLE staged_urls (id INTEGER, url VARCHAR, path VARCHAR, query VARCHAR)");
   await connection.run("CREATE OR REPLACE TEMP TABLE staged_referrers (id INTEGER, referrer VARCHAR, referrer_host VARCHAR)");
   await connection.run("CREATE OR REPLACE TEMP TABLE staged_words (id INTEGER, value VARCHAR)");
+  await connection.run("CREATE OR REPLACE TEMP TABLE staged_event_ids (id INTEGER, event_id VARCHAR)");
 
   await appendNumericColumns(connection, "staged_events", STAGED_EVENT_COLUMNS.map((c) => c.column(batch)), batch.size);
 
@@ -223,6 +253,10 @@ async function stageEvents(connection: DuckDBConnection, batch: EventBatch, enri
   await appendRows(connection, "staged_words", batch.words.values, (a, word, id) => {
     a.appendInteger(id);
     a.appendVarchar(word);
+  });
+  await appendRows(connection, "staged_event_ids", batch.eventIds.values, (a, eventId, id) => {
+    a.appendInteger(id);
+    a.appendVarchar(eventId);
   });
 }
 

@@ -72,3 +72,19 @@ test("poll and full-listing intervals: defaults, file, environment, and a clear 
   const bad = await projectWith({fullListingMinutes: 0});
   assert.throws(() => loadConfig(bad, {}), /"fullListingMinutes" must be a positive number/);
 });
+
+test("the source format is the S3 sink unless configured, and sets the default prefix", async () => {
+  const none = loadConfig(await projectWith(), {});
+  assert.equal(none.source.format, "s3-sink");
+  const firehose = loadConfig(await projectWith({format: "firehose", bucket: "b"}), {});
+  assert.equal(firehose.source.format, "firehose");
+  assert.equal(firehose.source.prefix, "");
+  const exported = loadConfig(await projectWith({format: "firehose"}), {WEBLOG_SOURCE_FORMAT: "export-task", WEBLOG_LOG_GROUP: "cloudwatchLogsEC2"});
+  assert.equal(exported.source.format, "export-task");
+  assert.equal(exported.source.prefix, "exportedlogs/");
+  assert.equal(exported.source.logGroup, "cloudwatchLogsEC2");
+  assert.equal(loadConfig(await projectWith({format: "export-task", prefix: "exports", logGroup: "web"}), {}).source.prefix, "exports/");
+  const dir = await projectWith();
+  assert.throws(() => loadConfig(dir, {WEBLOG_SOURCE_FORMAT: "kinesis"}), /source format must be one of s3-sink, firehose, export-task, found "kinesis"/);
+  await assert.rejects(async () => loadConfig(await projectWith({format: 3}), {}), /"format" must be a string/);
+});

@@ -180,6 +180,6 @@ test("a store written by the first version is taken in again from the bucket, wi
   const result = await syncStore(old, {client, log: (line) => lines.push(line)});
   assert.equal(result.events, expected.events);
   assert.ok(lines.some((line) => line.includes("taking the bucket in again")), lines.join("\n"));
-  assert.equal((await readManifest(store)).version, 2);
+  assert.equal((await readManifest(store)).version, 3);
   assert.equal(existsSync(join(store, "segments")), false);
 });

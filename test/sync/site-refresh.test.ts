@@ -32,7 +32,7 @@ function segment(day: string, id: string): [string, Segment] {
 async function storeWith(name: string, segments: [string, Segment][], skipped_keys?: SkippedKeys[]): Promise<string> {
   const store = join(dir, name);
   await mkdir(store, {recursive: true});
-  const manifest: Manifest = {version: 2, objects: {}, segments: Object.fromEntries(segments), skipped_keys};
+  const manifest: Manifest = {version: 3, objects: {}, segments: Object.fromEntries(segments), skipped_keys};
   await writeManifest(store, manifest);
   return store;
 }

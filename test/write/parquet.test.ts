@@ -53,6 +53,8 @@ function origin(i: number): EventOrigin {
     kafka_partition: i % 2,
     kafka_offset: 1000 + i,
     s3_key: `topics/x/object-${Math.floor(i / 1000)}.json`,
+    // Events of some formats carry CloudWatch's own id, others none.
+    event_id: i % 3 === 0 ? null : `3195310660696698337880902507980421114328961542429822${String(i).padStart(4, "0")}`,
   };
 }
 
@@ -105,6 +107,7 @@ test("every event comes back with every column, in time order", async () => {
     assert.equal(row.kafka_partition, expected.kafka_partition);
     assert.equal(row.log_stream, expected.log_stream);
     assert.equal(row.s3_key, expected.s3_key);
+    assert.equal(row.event_id, expected.event_id);
     assert.equal(row.client_ip, expected.client_ip);
     assert.equal(row.auth_user, expected.auth_user);
     assert.equal(row.method, expected.method);
@@ -156,10 +159,12 @@ test("rejected lines are written with object, offset, line number and reason", a
   await writeRejectedParquet(duckdb, [
     {s3_key: "k2", topic: "t", kafka_partition: 0, kafka_offset: 7, line_number: 3, reason: "line: bad", line: "garbage ' with quote"},
     {s3_key: "k1", topic: "t", kafka_partition: null, kafka_offset: null, line_number: 1, reason: "record: not JSON", line: "{"},
+    {s3_key: "k3", topic: null, kafka_partition: null, kafka_offset: null, line_number: 2, reason: "line: bad", line: "x", event_id: "31953106606966983378809025079804211143289615424298221568"},
   ], file);
   const rows = (await duckdb.runAndReadAll(`SELECT * FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS();
   assert.deepEqual(rows, [
-    {s3_key: "k1", topic: "t", kafka_partition: null, kafka_offset: null, line_number: 1, reason: "record: not JSON", line: "{"},
-    {s3_key: "k2", topic: "t", kafka_partition: 0, kafka_offset: 7n, line_number: 3, reason: "line: bad", line: "garbage ' with quote"},
+    {s3_key: "k1", topic: "t", kafka_partition: null, kafka_offset: null, line_number: 1, reason: "record: not JSON", line: "{", event_id: null},
+    {s3_key: "k2", topic: "t", kafka_partition: 0, kafka_offset: 7n, line_number: 3, reason: "line: bad", line: "garbage ' with quote", event_id: null},
+    {s3_key: "k3", topic: null, kafka_partition: null, kafka_offset: null, line_number: 2, reason: "line: bad", line: "x", event_id: "31953106606966983378809025079804211143289615424298221568"},
   ]);
 });
