@@ -2,6 +2,7 @@
 // environment winning. Credentials are never read here: the AWS SDK's default chain finds them.
 import {existsSync, readFileSync} from "node:fs";
 import {dirname, resolve} from "node:path";
+import {isTimeZone} from "./parse/time-zone.js";
 
 export interface SourceConfig {
   bucket: string | null;
@@ -29,6 +30,11 @@ export interface WeblogConfig {
   geoip: GeoIpConfig;
   /** A format name (combined, common, vhost_combined, nginx) or an Apache LogFormat string. */
   logFormat: string;
+  /**
+   * IANA time zone of the servers' clocks ("Europe/Berlin"), for a logFormat whose `%{…}t`
+   * writes local time with no offset; such a format is refused without it. null when not set.
+   */
+  timeZone: string | null;
   /** Directory of the local Parquet store that sync fills and the loaders read. */
   store: string;
   /** Seconds between bucket polls in `weblog watch`. */
@@ -71,6 +77,7 @@ export interface ConfigFile {
   forcePathStyle?: boolean;
   geoip?: {cityDatabase?: string; asnDatabase?: string; licenseKey?: string; directory?: string};
   logFormat?: string;
+  timeZone?: string;
   store?: string;
   pollSeconds?: number;
   fullListingMinutes?: number;
@@ -89,7 +96,7 @@ function readConfigFile(file: string): ConfigFile {
   return checkConfigFile(value as Record<string, unknown>, file);
 }
 
-const STRING_FIELDS = ["bucket", "prefix", "region", "endpoint", "logFormat", "store"] as const;
+const STRING_FIELDS = ["bucket", "prefix", "region", "endpoint", "logFormat", "timeZone", "store"] as const;
 const GEOIP_FIELDS = ["cityDatabase", "asnDatabase", "licenseKey", "directory"] as const;
 
 function checkConfigFile(value: Record<string, unknown>, file: string): ConfigFile {
@@ -125,6 +132,11 @@ export function resolveConfig(file: ConfigFile, env: Environment, baseDir: strin
   const fullListingMinutes = Number(pick(env.WEBLOG_FULL_LISTING_MINUTES) ?? file.fullListingMinutes ?? 60);
   if (!(fullListingMinutes > 0)) throw new ConfigError(`WEBLOG_FULL_LISTING_MINUTES must be a positive number, found "${env.WEBLOG_FULL_LISTING_MINUTES}"`);
   if (endpoint !== null && !/^https?:\/\//.test(endpoint)) throw new ConfigError(`the S3 endpoint must be an http(s) URL, found "${endpoint}"`);
+  const timeZone = pick(env.WEBLOG_TIME_ZONE, file.timeZone);
+  if (timeZone !== null && !isTimeZone(timeZone)) {
+    const where = pick(env.WEBLOG_TIME_ZONE) !== null ? "WEBLOG_TIME_ZONE" : `"timeZone"`;
+    throw new ConfigError(`${where} must be an IANA time zone name such as "Europe/Berlin", "America/New_York" or "UTC", found "${timeZone}"`);
+  }
   return {
     source: {
       bucket: pick(env.WEBLOG_BUCKET, file.bucket),
@@ -140,6 +152,7 @@ export function resolveConfig(file: ConfigFile, env: Environment, baseDir: strin
       directory: resolve(baseDir, pick(env.WEBLOG_GEOIP_DIR, file.geoip?.directory) ?? ".weblog/geoip"),
     },
     logFormat: pick(env.WEBLOG_LOG_FORMAT, file.logFormat) ?? "combined",
+    timeZone,
     store: resolve(baseDir, pick(env.WEBLOG_STORE, file.store) ?? ".weblog/store"),
     pollSeconds,
     fullListingMinutes,

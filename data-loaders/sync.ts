@@ -7,7 +7,7 @@
 import {mkdir, rm} from "node:fs/promises";
 import {join} from "node:path";
 import type {S3Client} from "@aws-sdk/client-s3";
-import {requireBucket, type WeblogConfig} from "./config.js";
+import {ConfigError, requireBucket, type WeblogConfig} from "./config.js";
 import {openEnrichment, type Enrichment} from "./enrich/enrichers.js";
 import {ingestSinkObject, type SinkObjectName} from "./ingest-object.js";
 import {lineParserFor} from "./parse/formats.js";
@@ -68,8 +68,19 @@ interface PlannedObject extends SinkObjectName {
 
 export const DEFAULT_BATCH_EVENTS = 500_000;
 
+/** The parser for the configured logFormat and timeZone, or a ConfigError saying what to set. */
+export function configuredLineParser(config: WeblogConfig): LineParser {
+  try {
+    return lineParserFor(config.logFormat, {timeZone: config.timeZone});
+  } catch (error) {
+    throw new ConfigError(`logFormat: ${(error as Error).message}`);
+  }
+}
+
 export async function syncStore(config: WeblogConfig, options: SyncOptions = {}): Promise<SyncResult> {
   const bucket = requireBucket(config);
+  // Before any listing: a format that cannot be read (or local time with no zone) is the user's to fix.
+  const parser = configuredLineParser(config);
   const log = options.log ?? (() => {});
   const client = options.client ?? createS3Client(config.source);
   const store = config.store;
@@ -122,7 +133,6 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     }
 
     // 2. Read, parse and write in batches; commit after each.
-    const parser = lineParserFor(config.logFormat);
     const enrichment = options.enrichment ? await options.enrichment() : await openEnrichment(config, log);
     const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
     // Only the partitions this sync writes to can hold offsets twice.

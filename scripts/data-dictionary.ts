@@ -15,6 +15,12 @@ strings). Generated from \`data-loaders/event.ts\` by \`npm run docs\`; do not e
 Timestamps are UTC. \`(topic, kafka_partition, kafka_offset)\` identifies an event: the store
 never holds two rows with the same triple.
 
+Two clocks, two columns: \`ts\` is the time the web server wrote in the line, \`ingest_ts\` the
+time CloudWatch took the line in. \`ts\` never borrows \`ingest_ts\`: with a log format that has
+no date (no \`%t\`, no dated \`%{…}t\`), \`ts\` is null on every row, the rows are stored under the
+day \`undated\`, and the pages count them in totals but leave them out of time charts and of a date range picked in the filters; ask \`ingest_ts\` (seconds to
+minutes after the request) for their time.
+
 ## events
 
 One row per access-log line that parsed.
