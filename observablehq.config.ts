@@ -27,19 +27,41 @@ const pages = [
   {name: "Data quality", path: "/data-quality"},
 ].filter((page) => page.pages !== undefined || existsSync(fileURLToPath(new URL(`src${page.path === "/" ? "/index" : page.path}.md`, import.meta.url))));
 
+// Previous and next page at the bottom of each page. Framework's own pager names the home page
+// after the site's title ("Weblog Workbook"), whatever `pages` calls it; this one takes every
+// name from `pages`, so the Overview is "Overview". Same markup, so Framework's styles apply.
+const pagerOrder: {name: string; path: string}[] = pages.flatMap((page) => page.pages ?? [page]);
+function pagerHtml(path: string): string {
+  const at = pagerOrder.findIndex((page) => page.path === path.replace(/(^|\/)index$/, "$1"));
+  if (at < 0) return "";
+  const link = (page: {name: string; path: string} | undefined, rel: string) =>
+    page ? `<a rel="${rel}" href="${escapeHtml(encodeURI(page.path))}"><span>${escapeHtml(page.name)}</span></a>` : "";
+  return `<nav>${link(pagerOrder[at - 1], "prev")}${link(pagerOrder[at + 1], "next")}</nav>`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+// Which GeoLite2 database this build's locations come from, as configured when the site is built.
+const geoCredit = geoCreditHtml(await geoDatabasesUsed(config));
+
 export default {
   root: "src",
   title: "Weblog Workbook",
   pages,
+  pager: false,
   dynamicPaths: [...instances.map((instance) => `/instances/${instance}`), ...days.flatMap(({day}) => [`/data/events/${day}.parquet`, `/data/rollups/${day}.parquet`])],
   // Framework's default asks fonts.googleapis.com for Source Serif; the system fonts do instead.
   globalStylesheets: [],
   // Default theme (air, near-midnight when dark) plus Inputs' stylesheet, all from node_modules.
   style: "style.css",
-  // Which GeoLite2 database the locations come from, its build and its licence (the bundled build is
-  // non-commercial), with the credit GeoLite2's licence asks for wherever the data is shown.
-  footer:
+  // The pager (Framework's own names the Overview after the site), then which GeoLite2 database the
+  // locations come from, its build and its licence (the bundled build is non-commercial), with the
+  // credit GeoLite2's licence asks for wherever the data is shown.
+  footer: ({path}: {path: string}) =>
+    pagerHtml(path) +
     "Weblog Workbook: access logs from CloudWatch, Kafka and S3, analysed in your browser with DuckDB-WASM. " +
-    geoCreditHtml(await geoDatabasesUsed(config)),
+    geoCredit,
   search: false,
 };

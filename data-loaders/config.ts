@@ -2,10 +2,11 @@
 // environment winning. Credentials are never read here: the AWS SDK's default chain finds them.
 import {existsSync, readFileSync} from "node:fs";
 import {dirname, resolve} from "node:path";
+import {isTimeZone} from "./parse/time-zone.js";
 
 /**
  * How the CloudWatch events reach the bucket: Kafka's Confluent S3 sink, a subscription filter
- * into Kinesis Data Firehose, or CloudWatch Logs export tasks (shared/DESIGN.md §1).
+ * into Kinesis Data Firehose, or CloudWatch Logs export tasks (docs/configuration.md, Source formats).
  */
 export const SOURCE_FORMATS = ["s3-sink", "firehose", "export-task"] as const;
 export type SourceFormat = (typeof SOURCE_FORMATS)[number];
@@ -45,6 +46,11 @@ export interface WeblogConfig {
   geoip: GeoIpConfig;
   /** A format name (combined, common, vhost_combined, nginx) or an Apache LogFormat string. */
   logFormat: string;
+  /**
+   * IANA time zone of the servers' clocks ("Europe/Berlin"), for a logFormat whose `%{…}t`
+   * writes local time with no offset; such a format is refused without it. null when not set.
+   */
+  timeZone: string | null;
   /** Directory of the local Parquet store that sync fills and the loaders read. */
   store: string;
   /** Seconds between bucket polls in `weblog watch`. */
@@ -89,6 +95,7 @@ export interface ConfigFile {
   forcePathStyle?: boolean;
   geoip?: {cityDatabase?: string; asnDatabase?: string; licenseKey?: string; directory?: string};
   logFormat?: string;
+  timeZone?: string;
   store?: string;
   pollSeconds?: number;
   fullListingMinutes?: number;
@@ -107,7 +114,7 @@ function readConfigFile(file: string): ConfigFile {
   return checkConfigFile(value as Record<string, unknown>, file);
 }
 
-const STRING_FIELDS = ["format", "logGroup", "bucket", "prefix", "region", "endpoint", "logFormat", "store"] as const;
+const STRING_FIELDS = ["format", "logGroup", "bucket", "prefix", "region", "endpoint", "logFormat", "timeZone", "store"] as const;
 const GEOIP_FIELDS = ["cityDatabase", "asnDatabase", "licenseKey", "directory"] as const;
 
 function checkConfigFile(value: Record<string, unknown>, file: string): ConfigFile {
@@ -145,6 +152,11 @@ export function resolveConfig(file: ConfigFile, env: Environment, baseDir: strin
   const format = pick(env.WEBLOG_SOURCE_FORMAT, file.format) ?? "s3-sink";
   if (!isSourceFormat(format)) throw new ConfigError(`the source format must be one of ${SOURCE_FORMATS.join(", ")}, found "${format}" (WEBLOG_SOURCE_FORMAT or "format")`);
   if (endpoint !== null && !/^https?:\/\//.test(endpoint)) throw new ConfigError(`the S3 endpoint must be an http(s) URL, found "${endpoint}"`);
+  const timeZone = pick(env.WEBLOG_TIME_ZONE, file.timeZone);
+  if (timeZone !== null && !isTimeZone(timeZone)) {
+    const where = pick(env.WEBLOG_TIME_ZONE) !== null ? "WEBLOG_TIME_ZONE" : `"timeZone"`;
+    throw new ConfigError(`${where} must be an IANA time zone name such as "Europe/Berlin", "America/New_York" or "UTC", found "${timeZone}"`);
+  }
   return {
     source: {
       format,
@@ -162,6 +174,7 @@ export function resolveConfig(file: ConfigFile, env: Environment, baseDir: strin
       directory: resolve(baseDir, pick(env.WEBLOG_GEOIP_DIR, file.geoip?.directory) ?? ".weblog/geoip"),
     },
     logFormat: pick(env.WEBLOG_LOG_FORMAT, file.logFormat) ?? "combined",
+    timeZone,
     store: resolve(baseDir, pick(env.WEBLOG_STORE, file.store) ?? ".weblog/store"),
     pollSeconds,
     fullListingMinutes,

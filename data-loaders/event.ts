@@ -112,7 +112,7 @@ export interface ColumnSpec<Name extends string = string> {
  * The single source of truth for the writer, the CLI and docs/data-dictionary.md.
  */
 export const EVENT_COLUMNS: readonly ColumnSpec<keyof WeblogEvent>[] = [
-  {name: "ts", type: "TIMESTAMP", description: "Request time from Apache %t, UTC offset applied (falls back to ingest_ts when the format has no time)"},
+  {name: "ts", type: "TIMESTAMP", description: "Request time from the log line only: Apache %t with its UTC offset applied, or a %{…}t written in local time converted with the timeZone setting. Null when the format logs no date (such rows are stored as day \"undated\" and left out of time charts and date ranges; see ingest_ts)"},
   {name: "ingest_ts", type: "TIMESTAMP", description: "CloudWatch event timestamp (ingestion time): from the record's Kafka key file, else from the record value (firehose, export-task: the log event's own); null when neither has it"},
   {name: "log_group", type: "VARCHAR", description: "CloudWatch log group, from the record's Kafka key file, else the record value, else the topic name"},
   {name: "log_stream", type: "VARCHAR", description: "CloudWatch log stream (the EC2 instance id), from the record's Kafka key file, else the record value, else the topic name; for `weblog report`, the instance its file name says"},

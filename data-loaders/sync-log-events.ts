@@ -15,7 +15,7 @@ import type {S3Client} from "@aws-sdk/client-s3";
 import {ConfigError, requireBucket, type SourceFormat, type WeblogConfig} from "./config.js";
 import {openEnrichment} from "./enrich/enrichers.js";
 import {ingestLogEvents, type LogEventCounts} from "./ingest-log-events.js";
-import {lineParserFor} from "./parse/formats.js";
+import {configuredLineParser} from "./parse/formats.js";
 import {exportTaskLogEvents} from "./records/export-task.js";
 import {firehoseLogEvents} from "./records/firehose.js";
 import type {LogEventItem} from "./records/log-event.js";
@@ -73,6 +73,8 @@ const NO_KAFKA = {topic: "", partition: 0, startOffset: 0};
 /** `options.batchEvents`: events per Parquet segment (sync.ts gives its default). */
 export async function syncLogEventObjects(config: WeblogConfig, format: LogEventFormat, options: SyncOptions & {batchEvents: number}): Promise<SyncResult> {
   const reader = READERS[format];
+  // Before any listing: a format that cannot be read (or local time with no zone) is the user's to fix.
+  const parser = configuredLineParser(config);
   const bucket = requireBucket(config);
   const prefix = config.source.prefix;
   const log = options.log ?? (() => {});
@@ -123,7 +125,6 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
 
     // 2. Read, parse and write in batches; commit after each.
     manifest = {...manifest, source_format: format};
-    const parser = lineParserFor(config.logFormat);
     const enrichment = options.enrichment ? await options.enrichment() : await openEnrichment(config, log);
     const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
     const rejectedIds = reader.eventIds ? await storedRejectedEventIds(duckdb, store, manifest) : new Set<string>();

@@ -14,7 +14,7 @@ import {ConfigError, requireBucket, type WeblogConfig} from "./config.js";
 import {openEnrichment, type Enrichment} from "./enrich/enrichers.js";
 import {ingestSinkObject, NO_DAMAGE, type ObjectIngestCounts, type SinkObjectName} from "./ingest-object.js";
 import {syncLogEventObjects} from "./sync-log-events.js";
-import {lineParserFor} from "./parse/formats.js";
+import {configuredLineParser} from "./parse/formats.js";
 import type {LineParser} from "./parse/log-format.js";
 import {createS3Client} from "./sources/s3-client.js";
 import {decodeObjectText} from "./sources/object-text.js";
@@ -103,6 +103,8 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
   // The formats without Kafka have a loop of their own (sync-log-events.ts).
   if (config.source.format !== "s3-sink") return syncLogEventObjects(config, config.source.format, {...options, batchEvents: options.batchEvents ?? DEFAULT_BATCH_EVENTS});
   const bucket = requireBucket(config);
+  // Before any listing: a format that cannot be read (or local time with no zone) is the user's to fix.
+  const parser = configuredLineParser(config);
   const log = options.log ?? (() => {});
   const client = options.client ?? createS3Client(config.source);
   const store = config.store;
@@ -148,7 +150,6 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     }
 
     // 2. Read, parse and write in batches; commit after each.
-    const parser = lineParserFor(config.logFormat);
     const enrichment = options.enrichment ? await options.enrichment() : await openEnrichment(config, log);
     const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
     const batchEvents = options.batchEvents ?? DEFAULT_BATCH_EVENTS;

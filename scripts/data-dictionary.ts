@@ -28,6 +28,12 @@ record the S3 sink writes twice is counted once; an event the CloudWatch Logs so
 its own restart gets a new offset and cannot be told apart from a new one (on the firehose path the
 event id tells it apart).
 
+Two clocks, two columns: \`ts\` is the time the web server wrote in the line, \`ingest_ts\` the
+time CloudWatch took the line in. \`ts\` never borrows \`ingest_ts\`: with a log format that has
+no date (no \`%t\`, no dated \`%{…}t\`), \`ts\` is null on every row, the rows are stored under the
+day \`undated\`, and the pages count them in totals but leave them out of time charts and of a date range picked in the filters; ask \`ingest_ts\` (seconds to
+minutes after the request) for their time.
+
 ## events
 
 One row per access-log line that parsed.

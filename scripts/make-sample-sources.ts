@@ -1,5 +1,5 @@
 // Builds sample/firehose/ and sample/export-task/: the same CloudWatch events as the S3 sink
-// sample, as the two other ways they reach S3 write them (shared/DESIGN.md §1, bottom):
+// sample, as the two other ways they reach S3 write them (docs/design-notes.md, What the connectors write):
 //   - a subscription filter → Kinesis Data Firehose: gzip objects with no suffix under
 //     YYYY/MM/dd/HH/, each the concatenated JSON documents of a 900 s buffer, a CONTROL_MESSAGE
 //     first, and one object delivered twice (a Firehose retry writes the same documents into

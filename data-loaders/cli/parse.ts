@@ -15,13 +15,13 @@ import {UsageError} from "./usage-error.js";
 
 export async function runParse(args: string[]): Promise<number> {
   const {values} = parseCommandLine(args);
+  const config = loadConfig();
   let parser;
   try {
-    parser = lineParserFor(values.format ?? "combined");
+    parser = lineParserFor(values.format ?? "combined", {timeZone: config.timeZone});
   } catch (error) {
     throw new UsageError(`--format: ${(error as Error).message}`);
   }
-  const config = loadConfig();
   const paths = values.geoip ? {city: values.geoip, asn: values.asn ?? null} : {...(await geoIpPaths(config)), ...(values.asn ? {asn: values.asn} : {})};
   const geoip = await openGeoIp(paths);
   const classifyUserAgent = createUserAgentClassifier();
@@ -50,9 +50,8 @@ export async function runParse(args: string[]): Promise<number> {
       await out.write(JSON.stringify({error: parsed.error, line: lineNumber}));
       continue;
     }
+    // ts is the log line's own time only (null for a format with no date); ingest_ts is CloudWatch's.
     const event: WeblogEvent = {...origin, ...parsed, ...classifyUserAgent(parsed.user_agent), ...geoip.lookup(parsed.client_ip)};
-    // A format without %t still has a time: when CloudWatch took the line in (as in the Parquet).
-    event.ts ??= origin.ingest_ts;
     await out.write(eventJson(event));
   }
   await out.end();

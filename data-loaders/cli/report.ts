@@ -31,7 +31,7 @@ export async function runReport(args: string[]): Promise<number> {
   if (positionals.length === 0) throw new UsageError("name the access-log files or folders to report on, e.g. `npx weblog report /var/log/apache2`");
   const config = loadConfig();
   const formatName = values.format ?? config.logFormat;
-  const parser = parserFor(formatName);
+  const parser = parserFor(formatName, config.timeZone);
   const batchEvents = positiveInteger(values["batch-events"], "--batch-events") ?? DEFAULT_BATCH_EVENTS;
   const port = positiveInteger(values.port, "--port") ?? 3000;
   const seconds = positiveInteger(values.interval, "--interval") ?? config.pollSeconds;
@@ -86,9 +86,9 @@ function parseReportArgs(args: string[]) {
   }
 }
 
-function parserFor(formatName: string): LineParser {
+function parserFor(formatName: string, timeZone: string | null): LineParser {
   try {
-    return lineParserFor(formatName);
+    return lineParserFor(formatName, {timeZone});
   } catch (error) {
     throw new UsageError(`--format: ${(error as Error).message}`);
   }

@@ -1,5 +1,6 @@
 // The log formats users name, as Apache LogFormat strings, and the parser for a name or a string.
-import {compileLogFormat, isParseError, type LineParser} from "./log-format.js";
+import {ConfigError, type WeblogConfig} from "../config.js";
+import {compileLogFormat, isParseError, type LineParser, type LogFormatOptions} from "./log-format.js";
 
 export const NAMED_FORMATS: Readonly<Record<string, string>> = {
   combined: '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"',
@@ -19,15 +20,18 @@ const VARIANTS: Readonly<Record<string, readonly string[]>> = {
   vhost_combined: ['%v %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"'],
 };
 
-/** The parser for a format name (see NAMED_FORMATS) or an Apache LogFormat string. */
-export function lineParserFor(nameOrLogFormat: string): LineParser {
-  if (nameOrLogFormat.includes("%")) return compileLogFormat(nameOrLogFormat);
+/**
+ * The parser for a format name (see NAMED_FORMATS) or an Apache LogFormat string. Sync and
+ * `weblog parse` both come here, with the configured time zone in `options`.
+ */
+export function lineParserFor(nameOrLogFormat: string, options: LogFormatOptions = {}): LineParser {
+  if (nameOrLogFormat.includes("%")) return compileLogFormat(nameOrLogFormat, options);
   const format = NAMED_FORMATS[nameOrLogFormat];
   if (format === undefined) {
     throw new Error(`unknown log format "${nameOrLogFormat}": use one of ${Object.keys(NAMED_FORMATS).join(", ")}, or an Apache LogFormat string`);
   }
-  const primary = compileLogFormat(format);
-  const variants = (VARIANTS[nameOrLogFormat] ?? []).map(compileLogFormat);
+  const primary = compileLogFormat(format, options);
+  const variants = (VARIANTS[nameOrLogFormat] ?? []).map((variant) => compileLogFormat(variant, options));
   if (variants.length === 0) return primary;
   return {
     format,
@@ -41,4 +45,13 @@ export function lineParserFor(nameOrLogFormat: string): LineParser {
       return first;
     },
   };
+}
+
+/** The parser for the configured logFormat and timeZone, or a ConfigError saying what to set. */
+export function configuredLineParser(config: Pick<WeblogConfig, "logFormat" | "timeZone">): LineParser {
+  try {
+    return lineParserFor(config.logFormat, {timeZone: config.timeZone});
+  } catch (error) {
+    throw new ConfigError(`logFormat: ${(error as Error).message}`);
+  }
 }

@@ -9,7 +9,8 @@ import {closingQuote, hasUnescapedQuote} from "./quoted.js";
 import {referrerHost} from "./referrer.js";
 import {bareRequestEnd, splitRequestLine, splitTarget} from "./request-line.js";
 import {APACHE_TIME_LENGTH, parseApacheTime} from "./time.js";
-import {clearTimePieces, emptyTimePieces, timePiecesToMillis, type TimeFieldReader, type TimePieces} from "./time-format.js";
+import {clearTimePieces, emptyTimePieces, timeFormatContent, timePiecesToMillis, type TimeFieldReader, type TimePieces} from "./time-format.js";
+import {localTimeToUtc} from "./time-zone.js";
 
 export interface LineParseError {
   /** A short, human reason: `status is not a number: "abc"`. */
@@ -68,18 +69,57 @@ const OPTIONAL_AT_END: ReadonlySet<FieldKind> = new Set([
   "referrer", "agent", "header", "ignored", "duration_us", "duration_ms", "duration_s", "bytes_received", "bytes_sent", "port",
 ]);
 
+export interface LogFormatOptions {
+  /**
+   * IANA time zone of the servers' clocks, for a format whose `%{…}t` writes a local date and
+   * time with no UTC offset (config `timeZone`). Ignored when the line carries its own offset.
+   */
+  timeZone?: string | null;
+}
+
+/** Thrown for a format that logs local time when no time zone is configured. */
+export class TimeZoneRequiredError extends Error {
+  override name = "TimeZoneRequiredError";
+}
+
 /** The parser for any Apache LogFormat string; throws an Error naming what it cannot handle. */
-export function compileLogFormat(format: string): LineParser {
+export function compileLogFormat(format: string, options: LogFormatOptions = {}): LineParser {
   const tokens = readLogFormat(format);
   if (tokens.every((t) => typeof t === "string")) throw new Error(`log format ${JSON.stringify(format)} has no % directives`);
   const steps = compileSteps(tokens);
   const hasBodyBytes = steps.some((s) => s.kind === "bytes");
   // One scratch object per parser: parse() runs to completion before it is called again.
   const pieces = steps.some((s) => s.read === TIME_FORMAT) ? emptyTimePieces() : null;
+  const localTime = localTimeDirectives(tokens);
+  let localToUtc: ((localMs: number) => number) | null = null;
+  if (localTime.length > 0) {
+    // Refused here, once, rather than on every line: a guessed zone would shift every event.
+    if (!options.timeZone) {
+      throw new TimeZoneRequiredError(
+        `log format: ${localTime.join(" ")} writes the servers' local time with no UTC offset; ` +
+          `set "timeZone" in weblog.config.json (or WEBLOG_TIME_ZONE) to their IANA time zone, e.g. "Europe/Berlin" or "UTC"`,
+      );
+    }
+    localToUtc = localTimeToUtc(options.timeZone);
+  }
   return {
     format,
-    parse: (line) => scan(line, steps, pieces, hasBodyBytes),
+    parse: (line) => scan(line, steps, pieces, hasBodyBytes, localToUtc),
   };
+}
+
+/**
+ * The `%{…}t` directives of a format that together write a local date and time: a date, and no
+ * offset, zone or epoch anywhere in the format (Apache's example splits one time over three
+ * directives, `%{%d/%b/%Y %T}t.%{msec_frac}t %{%z}t`). Empty when the time is an instant.
+ */
+function localTimeDirectives(tokens: FormatToken[]): string[] {
+  const directives = tokens.filter((t): t is Exclude<FormatToken, string> => typeof t !== "string" && (t.kind === "time" || t.kind === "time_format"));
+  // Apache's own %t always carries its offset.
+  if (directives.some((t) => t.kind === "time")) return [];
+  const contents = directives.map((t) => timeFormatContent(t.text.slice(t.text.indexOf("{") + 1, t.text.lastIndexOf("}"))));
+  if (contents.some((c) => c.epoch || c.offset) || !contents.some((c) => c.date)) return [];
+  return directives.map((t) => t.text);
 }
 
 function compileSteps(tokens: FormatToken[]): Step[] {
@@ -133,7 +173,9 @@ function emptyParsedLine(): ParsedLine {
   };
 }
 
-function scan(line: string, steps: readonly Step[], pieces: TimePieces | null, hasBodyBytes: boolean): ParsedLine | LineParseError {
+function scan(
+  line: string, steps: readonly Step[], pieces: TimePieces | null, hasBodyBytes: boolean, localToUtc: ((localMs: number) => number) | null,
+): ParsedLine | LineParseError {
   if (isBlankFrom(line, 0)) return {error: "empty line"};
   // A CRLF file split on \n leaves a \r at the end of each line.
   const lastCode = line.charCodeAt(line.length - 1);
@@ -210,7 +252,7 @@ function scan(line: string, steps: readonly Step[], pieces: TimePieces | null, h
   if (pieces !== null) {
     if (pieces.problem !== null) return {error: pieces.problem};
     // %{msec_frac}t beside %t refines it; otherwise the %{…}t fields make the time.
-    parsed.ts = parsed.ts !== null ? parsed.ts + pieces.fractionMs : timePiecesToMillis(pieces);
+    parsed.ts = parsed.ts !== null ? parsed.ts + pieces.fractionMs : timePiecesToMillis(pieces, localToUtc);
   }
   // %m %U %q %H without %r: the target rebuilt (%q was logged with its "?").
   if (parsed.url === null && parsed.path !== null) parsed.url = parsed.query === null ? parsed.path : parsed.path + "?" + parsed.query;

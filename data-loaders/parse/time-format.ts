@@ -12,7 +12,7 @@ export interface TimePieces {
   hour: number;
   minute: number;
   second: number;
-  /** Minutes east of UTC. Without %z the offset is unknown and UTC is assumed. */
+  /** Minutes east of UTC, from %z (or a %Z of UTC/GMT). Without them the time is local (see log-format.ts). */
   offsetMinutes: number;
   fractionMs: number;
   /** From %{sec}t, %{msec}t or %{usec}t. */
@@ -32,11 +32,39 @@ export function clearTimePieces(p: TimePieces): void {
   p.problem = null;
 }
 
-/** The instant the pieces name; null when no date was logged (a format with only %{%H:%M}t, say). */
-export function timePiecesToMillis(p: TimePieces): number | null {
+/**
+ * The instant the pieces name; null when no date was logged (a format with only %{%H:%M}t, say).
+ * `localToUtc` turns a date and time logged with no offset into UTC (parse/time-zone.ts).
+ */
+export function timePiecesToMillis(p: TimePieces, localToUtc: ((localMs: number) => number) | null = null): number | null {
   if (!Number.isNaN(p.epochMs)) return p.epochMs + p.fractionMs;
   const ms = civilToMillis(p.year, p.month, p.day, p.hour, p.minute, p.second, p.offsetMinutes);
-  return ms === null ? null : ms + p.fractionMs;
+  if (ms === null) return null;
+  return (localToUtc === null ? ms : localToUtc(ms)) + p.fractionMs;
+}
+
+/** What one `%{…}t` parameter logs, to tell whether a format writes local time. */
+export interface TimeFormatContent {
+  /** An instant of its own: %{sec}t, %{msec}t, %{usec}t. */
+  epoch: boolean;
+  /** A UTC offset or zone name: %z, %Z. */
+  offset: boolean;
+  /** Part of a calendar date: %d %e %m %b %h %B %Y %y %F %D. */
+  date: boolean;
+}
+
+const DATE_CONVERSIONS = new Set(["d", "e", "m", "b", "h", "B", "Y", "y", "F", "D"]);
+
+export function timeFormatContent(param: string): TimeFormatContent {
+  const format = param.replace(/^(?:begin|end):/, "");
+  const content = {epoch: format === "sec" || format === "msec" || format === "usec", offset: false, date: false};
+  if (EPOCH_TOKENS[format] !== undefined) return content;
+  for (let i = format.indexOf("%"); i >= 0 && i < format.length - 1; i = format.indexOf("%", i + 2)) {
+    const conversion = format[i + 1];
+    if (conversion === "z" || conversion === "Z") content.offset = true;
+    if (DATE_CONVERSIONS.has(conversion)) content.date = true;
+  }
+  return content;
 }
 
 /** Reads one `%{…}t` field at `at` into `pieces`; returns where the field ends, or -1 when it does not fit. */

@@ -62,7 +62,8 @@ export class EventBatch {
   }
 
   add(origin: EventOrigin, line: ParsedLine): void {
-    this.ts.push(line.ts ?? origin.ingest_ts);
+    // The log line's time only: CloudWatch's clock stays in ingest_ts, never mixed into ts.
+    this.ts.push(line.ts);
     this.ingestTs.push(origin.ingest_ts);
     this.kafkaOffset.push(origin.kafka_offset);
     this.bytes.push(line.bytes);

@@ -1,6 +1,7 @@
 // Requests over time, stacked by status class (2xx, 3xx, 4xx, 5xx), the first chart an
 // operator looks at: volume, and how much of it is failing.
 import * as Plot from "@observablehq/plot";
+import {fillTimeGaps} from "./fill-gaps.js";
 import type {TimeBucket} from "./time-bucket.js";
 
 export interface StatusCount {
@@ -16,8 +17,13 @@ export const STATUS_CLASS_COLORS = {
   range: ["#9e9e9e", "#59a14f", "#4e79a7", "#f28e2b", "#e15759", "#bab0ac"],
 };
 
-export function statusOverTime(data: StatusCount[], {width, bucket}: {width: number; bucket: TimeBucket}) {
+/**
+ * `first` and `last` are the range the chart covers (the filtered data's first and last request):
+ * every bucket in it is drawn, a bucket with no requests as zero.
+ */
+export function statusOverTime(data: StatusCount[], {width, bucket, first, last}: {width: number; bucket: TimeBucket; first: Date | null; last: Date | null}) {
   const end = (d: StatusCount) => new Date(d.time.getTime() + bucket.milliseconds);
+  const series = fillTimeGaps(data, {bucket, first, last, zero: {requests: 0}, series: "status_class"});
   return Plot.plot({
     width,
     height: 280,
@@ -26,7 +32,7 @@ export function statusOverTime(data: StatusCount[], {width, bucket}: {width: num
     y: {grid: true, label: `Requests ${bucket.label}`},
     color: {...STATUS_CLASS_COLORS, legend: true},
     marks: [
-      Plot.rectY(data, {x1: "time", x2: end, y: "requests", fill: "status_class", order: STATUS_CLASS_COLORS.domain, insetLeft: 0.5, insetRight: 0.5, tip: true}),
+      Plot.rectY(series, {x1: "time", x2: end, y: "requests", fill: "status_class", order: STATUS_CLASS_COLORS.domain, insetLeft: 0.5, insetRight: 0.5, tip: true}),
       Plot.ruleY([0]),
     ],
   });

@@ -24,3 +24,15 @@ export function timeBucketFor(first: Date | null, last: Date | null, maxBuckets 
   const span = first && last ? last.getTime() - first.getTime() : 0;
   return BUCKETS.find((b) => span / b.milliseconds <= maxBuckets) ?? BUCKETS[BUCKETS.length - 1];
 }
+
+/**
+ * DuckDB's time_bucket counts buckets from this origin (a Monday, midnight UTC) for widths
+ * without months, so weeks start on Mondays and 6-hour buckets at 00, 06, 12 and 18 UTC.
+ */
+const TIME_BUCKET_ORIGIN = Date.UTC(2000, 0, 3);
+
+/** The start of the bucket holding `time`, as `time_bucket(bucket.sql, time)` gives it. */
+export function bucketStart(bucket: TimeBucket, time: Date): Date {
+  const ms = bucket.milliseconds;
+  return new Date(TIME_BUCKET_ORIGIN + Math.floor((time.getTime() - TIME_BUCKET_ORIGIN) / ms) * ms);
+}

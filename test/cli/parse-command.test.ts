@@ -9,8 +9,8 @@ import {PROJECT_DIR} from "../support/sample-site.js";
 
 const CITY_TEST_DB = join(MAXMIND_TEST_DIR, "GeoLite2-City-Test.mmdb");
 
-function weblog(args: string[], input: string) {
-  const run = spawnSync(process.execPath, [join(PROJECT_DIR, "bin/weblog.js"), ...args], {cwd: PROJECT_DIR, input, encoding: "utf8", env: {...process.env, WEBLOG_CONFIG: ""}});
+function weblog(args: string[], input: string, env: Record<string, string> = {}) {
+  const run = spawnSync(process.execPath, [join(PROJECT_DIR, "bin/weblog.js"), ...args], {cwd: PROJECT_DIR, input, encoding: "utf8", env: {...process.env, WEBLOG_CONFIG: "", WEBLOG_TIME_ZONE: "", ...env}});
   return {status: run.status, stderr: run.stderr, lines: run.stdout.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l))};
 }
 
@@ -86,4 +86,44 @@ test("sync against a bucket that does not exist: one line naming it, exit 1", ()
   assert.equal(lines.length, 1, run.stderr);
   assert.match(lines[0], /s3:\/\/no-such-bucket\/topics\/: cannot reach http:\/\/127\.0\.0\.1:9/);
   assert.doesNotMatch(run.stderr, /^\s+at /m, "no stack trace");
+});
+
+const LOCAL_TIME_FORMAT = '%h %l %u [%{%d/%b/%Y:%H:%M:%S}t] "%r" %>s %b';
+const localLine = '81.2.69.142 - - [29/Mar/2026:03:30:00] "GET / HTTP/1.1" 200 5';
+
+test("a format logging local time: refused at start without WEBLOG_TIME_ZONE, read in the zone with it", () => {
+  const refused = weblog(["parse", "--format", LOCAL_TIME_FORMAT], localLine + "\n");
+  assert.equal(refused.status, 2);
+  assert.deepEqual(refused.lines, [], "nothing parsed line by line");
+  assert.match(refused.stderr, /^weblog parse: --format: log format: %\{%d\/%b\/%Y:%H:%M:%S\}t writes the servers' local time with no UTC offset; set "timeZone" in weblog.config.json \(or WEBLOG_TIME_ZONE\)/);
+
+  const read = weblog(["parse", "--format", LOCAL_TIME_FORMAT, "--geoip", CITY_TEST_DB], localLine + "\n", {WEBLOG_TIME_ZONE: "Europe/Berlin"});
+  assert.equal(read.status, 0, read.stderr);
+  assert.equal(read.lines[0].ts, "2026-03-29T01:30:00.000Z", "03:30 summer time in Berlin");
+
+  const badZone = weblog(["parse", "--format", LOCAL_TIME_FORMAT], localLine + "\n", {WEBLOG_TIME_ZONE: "Europe/Berlinn"});
+  assert.equal(badZone.status, 1);
+  assert.match(badZone.stderr, /WEBLOG_TIME_ZONE must be an IANA time zone name such as "Europe\/Berlin", "America\/New_York" or "UTC", found "Europe\/Berlinn"/);
+});
+
+test("a format with no time at all: ts is null, never CloudWatch's ingestion time, which stays in ingest_ts", () => {
+  const record = JSON.stringify({logGroupName: "g", logStreamName: "i-1", timestamp: Date.parse("2026-12-01T06:00:01Z"), message: '81.2.69.142 "GET / HTTP/1.1" 200'});
+  const run = weblog(["parse", "--format", '%h "%r" %>s', "--geoip", CITY_TEST_DB], record + "\n");
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.lines[0].ts, null);
+  assert.equal(run.lines[0].ingest_ts, "2026-12-01T06:00:01.000Z");
+});
+
+test("sync with a local-time format and no time zone stops before listing the bucket, naming the setting", () => {
+  const run = spawnSync(process.execPath, [join(PROJECT_DIR, "bin/weblog.js"), "sync"], {
+    cwd: PROJECT_DIR,
+    encoding: "utf8",
+    env: {
+      ...process.env, WEBLOG_CONFIG: "", WEBLOG_TIME_ZONE: "", WEBLOG_LOG_FORMAT: LOCAL_TIME_FORMAT, WEBLOG_BUCKET: "no-such-bucket",
+      WEBLOG_S3_ENDPOINT: "http://127.0.0.1:9", WEBLOG_STORE: join(PROJECT_DIR, ".cache/cli-store"), AWS_ACCESS_KEY_ID: "x", AWS_SECRET_ACCESS_KEY: "y",
+    },
+  });
+  assert.equal(run.status, 1);
+  assert.match(run.stderr, /^weblog sync: logFormat: log format: %\{%d\/%b\/%Y:%H:%M:%S\}t writes the servers' local time with no UTC offset; set "timeZone"/m);
+  assert.doesNotMatch(run.stderr, /no-such-bucket|cannot reach/, "refused before the bucket is asked");
 });

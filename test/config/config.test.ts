@@ -4,6 +4,7 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {test} from "node:test";
 import {ConfigError, loadConfig, normalizePrefix, requireBucket} from "../../data-loaders/config.js";
+import {configuredLineParser} from "../../data-loaders/parse/formats.js";
 
 async function projectWith(config?: unknown): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "weblog-config-"));
@@ -87,4 +88,25 @@ test("the source format is the S3 sink unless configured, and sets the default p
   const dir = await projectWith();
   assert.throws(() => loadConfig(dir, {WEBLOG_SOURCE_FORMAT: "kinesis"}), /source format must be one of s3-sink, firehose, export-task, found "kinesis"/);
   await assert.rejects(async () => loadConfig(await projectWith({format: 3}), {}), /"format" must be a string/);
+});
+
+test("timeZone: from the file or WEBLOG_TIME_ZONE (which wins), checked against the runtime's zones", async () => {
+  const dir = await projectWith({timeZone: "Europe/Berlin"});
+  assert.equal(loadConfig(dir, {}).timeZone, "Europe/Berlin");
+  assert.equal(loadConfig(dir, {WEBLOG_TIME_ZONE: "America/New_York"}).timeZone, "America/New_York");
+  assert.equal(loadConfig(await projectWith(), {}).timeZone, null);
+  const misspelt = await projectWith({timeZone: "Europe/Berln"});
+  assert.throws(() => loadConfig(misspelt, {}), (e: Error) => e instanceof ConfigError && e.message === '"timeZone" must be an IANA time zone name such as "Europe/Berlin", "America/New_York" or "UTC", found "Europe/Berln"');
+  assert.throws(() => loadConfig(dir, {WEBLOG_TIME_ZONE: "CET+1"}), /^ConfigError: WEBLOG_TIME_ZONE must be an IANA time zone name/);
+  const notAString = await projectWith({timeZone: 1});
+  assert.throws(() => loadConfig(notAString, {}), /"timeZone" must be a string/);
+});
+
+test("a local-time logFormat without timeZone is a ConfigError before sync does anything; with one it reads", async () => {
+  const format = '%h [%{%Y-%m-%d %H:%M:%S}t] "%r" %>s';
+  const refused = loadConfig(await projectWith({logFormat: format}), {});
+  assert.throws(() => configuredLineParser(refused), (e: Error) => e instanceof ConfigError && /^logFormat: log format: %\{%Y-%m-%d %H:%M:%S\}t writes the servers' local time with no UTC offset; set "timeZone"/.test(e.message));
+  const configured = loadConfig(await projectWith({logFormat: format, timeZone: "Asia/Kolkata"}), {});
+  const parsed = configuredLineParser(configured).parse('10.0.0.1 [2026-11-24 05:30:00] "GET / HTTP/1.1" 200');
+  assert.equal("ts" in parsed && parsed.ts, Date.parse("2026-11-24T00:00:00Z"));
 });

@@ -142,14 +142,15 @@ test("enrichment runs once per distinct client and agent, and reaches every row"
   }
 });
 
-test("an event without a time of its own takes the ingestion time", async () => {
+test("an event without a time of its own keeps ts null: CloudWatch's clock stays in ingest_ts", async () => {
   const batch = new EventBatch();
   batch.add(origin(1), line(1, {ts: null}));
   const dir = await mkdtemp(join(tmpdir(), "weblog-parquet-"));
   const duckdb = await openDuckDB();
   const file = await writeEvents(duckdb, batch, recordingEnrichers().enrichers, dir);
-  const [row] = (await duckdb.runAndReadAll(`SELECT ts FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS();
-  assert.equal((row.ts as Date).getTime(), origin(1).ingest_ts);
+  const [row] = (await duckdb.runAndReadAll(`SELECT ts, ingest_ts FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS();
+  assert.equal(row.ts, null);
+  assert.equal((row.ingest_ts as Date).getTime(), origin(1).ingest_ts);
 });
 
 test("rejected lines are written with object, offset, line number and reason", async () => {

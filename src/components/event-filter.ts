@@ -1,0 +1,80 @@
+// What the filter bar chooses, and the SQL that applies it to `events` or any rollup view (they
+// all have ts, log_stream, is_bot and status). Kept apart from the bar itself (filters.ts) so the
+// SQL can be checked in Node against DuckDB.
+
+export type BotChoice = "include" | "exclude" | "only";
+
+export interface EventFilter {
+  /** First UTC day included, or null for the start of the data. */
+  from: Date | null;
+  /** Last UTC day included, or null for the end of the data. */
+  to: Date | null;
+  /** A log stream (EC2 instance id), or null for every instance. */
+  instance: string | null;
+  bots: BotChoice;
+  /** Status choices included: classes "1xx" … "5xx", and UNKNOWN_STATUS for lines without a status. */
+  statuses: string[];
+}
+
+export const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"];
+/** The choice for requests logged with no status (`-`), a choice of its own so it is never dropped unseen. */
+export const UNKNOWN_STATUS = "unknown";
+/** Every status choice, in the order the filter bar shows them. */
+export const STATUS_CHOICES = [...STATUS_CLASSES, UNKNOWN_STATUS];
+
+export const BOT_LABELS: Record<BotChoice, string> = {include: "Humans and bots", exclude: "Humans only", only: "Bots only"};
+
+/** SQL to put after FROM events (as `WHERE …`) and the values for its placeholders. */
+export interface WhereClause {
+  sql: string;
+  params: unknown[];
+}
+
+export function whereClause(filter: EventFilter, table = ""): WhereClause {
+  const column = (name: string) => (table ? `${table}.${name}` : name);
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  if (filter.from) {
+    conditions.push(`${column("ts")} >= CAST(? AS TIMESTAMP)`);
+    params.push(filter.from.toISOString().slice(0, 10));
+  }
+  if (filter.to) {
+    conditions.push(`${column("ts")} < CAST(? AS TIMESTAMP) + INTERVAL 1 DAY`);
+    params.push(filter.to.toISOString().slice(0, 10));
+  }
+  if (filter.instance) {
+    conditions.push(`${column("log_stream")} = ?`);
+    params.push(filter.instance);
+  }
+  if (filter.bots === "exclude") conditions.push(`NOT ${column("is_bot")}`);
+  if (filter.bots === "only") conditions.push(column("is_bot"));
+  // Every choice ticked: no condition at all, so codes outside 1xx–5xx (a 0 or 999 some servers log) stay in.
+  if (!STATUS_CHOICES.every((choice) => filter.statuses.includes(choice))) {
+    const classes = STATUS_CLASSES.filter((c) => filter.statuses.includes(c)).map((c) => Number(c[0]));
+    const allowed: string[] = [];
+    if (classes.length) allowed.push(`${column("status")} // 100 IN (${classes.join(", ")})`);
+    if (filter.statuses.includes(UNKNOWN_STATUS)) allowed.push(`${column("status")} IS NULL`);
+    conditions.push(allowed.length ? `(${allowed.join(" OR ")})` : "false");
+  }
+  return {sql: conditions.length ? `WHERE ${conditions.join(" AND ")}` : "", params};
+}
+
+/** The filter's WHERE clause with one more condition: `FROM events ${andWhere(where, "status = 404")}`. */
+export function andWhere(where: WhereClause, condition: string): string {
+  return where.sql ? `${where.sql} AND (${condition})` : `WHERE ${condition}`;
+}
+
+/** A one-line description of the filter, for captions: "Humans only, i-0abc, 4xx and 5xx". */
+export function describeFilter(filter: EventFilter): string {
+  const parts: string[] = [];
+  if (filter.from || filter.to) parts.push(`${utcDay(filter.from) ?? "start"} to ${utcDay(filter.to) ?? "end"}`);
+  if (filter.instance) parts.push(filter.instance);
+  if (filter.bots !== "include") parts.push(BOT_LABELS[filter.bots]);
+  if (!STATUS_CHOICES.every((choice) => filter.statuses.includes(choice))) {
+    parts.push(filter.statuses.length ? filter.statuses.map((s) => (s === UNKNOWN_STATUS ? "no status" : s)).join(", ") : "no status class");
+  }
+  return parts.length ? parts.join(" · ") : "All requests";
+}
+
+/** YYYY-MM-DD of a date the filter holds (a UTC day), or null. */
+export const utcDay = (date: Date | null) => date?.toISOString().slice(0, 10) ?? null;
