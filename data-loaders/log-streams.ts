@@ -3,12 +3,11 @@
 import {join} from "node:path";
 import type {WeblogConfig} from "./config.js";
 import {readManifest, segmentsOfKind} from "./store/manifest.js";
-import {openDuckDB, sqlFileList} from "./write/duckdb.js";
+import {sqlFileList, withDuckDB} from "./write/duckdb.js";
 
 export async function storedLogStreams(config: WeblogConfig): Promise<string[]> {
   const files = segmentsOfKind(await readManifest(config.store), "events").map((s) => join(config.store, s.file));
   if (files.length === 0) return [];
-  const duckdb = await openDuckDB();
-  const reader = await duckdb.runAndReadAll(`SELECT DISTINCT log_stream FROM read_parquet(${sqlFileList(files)}) WHERE log_stream IS NOT NULL ORDER BY 1`);
+  const reader = await withDuckDB({}, (duckdb) => duckdb.runAndReadAll(`SELECT DISTINCT log_stream FROM read_parquet(${sqlFileList(files)}) WHERE log_stream IS NOT NULL ORDER BY 1`));
   return reader.getRows().map(([stream]) => String(stream));
 }

@@ -23,7 +23,7 @@ import {emptyManifest, OutdatedStoreError, readManifest, repointSegments, summar
 import {newSegmentFile, removeUnreferencedFiles, rewriteSegmentWithout} from "./store/segments.js";
 import {TakenOffsets} from "./store/taken-offsets.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore} from "./store/compact.js";
-import {openDuckDB} from "./write/duckdb.js";
+import {closeDuckDB, openDuckDB} from "./write/duckdb.js";
 import {EventBatch} from "./write/event-batch.js";
 import {writeEventsByDay, writeRejectedParquet} from "./write/parquet.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
@@ -75,6 +75,8 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
   const store = config.store;
   await mkdir(store, {recursive: true});
   const lock = await lockStore(store);
+  // Set once DuckDB is open: however sync ends, DuckDB is closed after the commit still writing with it.
+  let closeDuckDBAfterCommits = async () => {};
   try {
     let manifest = await readManifestOrStartOver(store, log);
     await removeUnreferencedFiles(store, manifest);
@@ -124,7 +126,6 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     // 2. Read, parse and write in batches; commit after each.
     const parser = lineParserFor(config.logFormat);
     const enrichment = options.enrichment ? await options.enrichment() : await openEnrichment(config, log);
-    const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
     // Only the partitions this sync writes to can hold offsets twice.
     const plannedPartitions = new Set(planned.map((o) => partitionName(o.topic, o.partition)));
     const taken = new TakenOffsets(Object.entries(manifest.objects).filter(([, o]) => plannedPartitions.has(partitionName(o.topic, o.kafka_partition))));
@@ -135,6 +136,11 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     // Both cores at work: while DuckDB writes one batch (on its own threads), this thread reads
     // and parses the next. Commits still happen one at a time, in order.
     let committing: Promise<void> = Promise.resolve();
+    const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
+    closeDuckDBAfterCommits = async () => {
+      await committing.catch(() => {});
+      closeDuckDB(duckdb);
+    };
     const commit = async () => {
       const full = {batch, objects: batchObjects};
       batch = new EventBatch();
@@ -179,6 +185,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     if (compacted.segmentsBefore !== compacted.segmentsAfter) log(`compacted ${compacted.segmentsBefore} segments into ${compacted.segmentsAfter}`);
     return result;
   } finally {
+    await closeDuckDBAfterCommits();
     await lock.release();
   }
 }
