@@ -1,11 +1,7 @@
 // `weblog <command>`: the commands analysts and scripts run (shared/DESIGN.md §4).
+// Each command is imported only when run: `weblog parse` need not load the AWS SDK and DuckDB.
 import {ConfigError} from "../config.js";
-import {S3AccessError} from "../sources/s3-sink.js";
 import {UsageError} from "./usage-error.js";
-import {runGeoIp} from "./geoip.js";
-import {runParse} from "./parse.js";
-import {runCompact, runSync} from "./sync.js";
-import {runWatch} from "./watch.js";
 
 const USAGE = `Usage: weblog <command> [options]
 
@@ -26,12 +22,13 @@ Commands:
 
 Configuration: weblog.config.json and WEBLOG_* environment variables (docs/configuration.md).`;
 
-const commands: Record<string, (args: string[]) => Promise<number>> = {
-  parse: runParse,
-  sync: runSync,
-  watch: runWatch,
-  compact: runCompact,
-  geoip: runGeoIp,
+type Command = (args: string[]) => Promise<number>;
+const commands: Record<string, () => Promise<Command>> = {
+  parse: () => import("./parse.js").then((m) => m.runParse),
+  sync: () => import("./sync.js").then((m) => m.runSync),
+  watch: () => import("./watch.js").then((m) => m.runWatch),
+  compact: () => import("./sync.js").then((m) => m.runCompact),
+  geoip: () => import("./geoip.js").then((m) => m.runGeoIp),
 };
 
 const [name, ...args] = process.argv.slice(2);
@@ -39,16 +36,18 @@ if (name === undefined || name === "help" || name === "--help" || name === "-h")
   console.log(USAGE);
   process.exit(0);
 }
-const command = commands[name];
-if (!command) {
+const loadCommand = Object.hasOwn(commands, name) ? commands[name] : undefined;
+if (!loadCommand) {
   console.error(`weblog: unknown command "${name}"\n\n${USAGE}`);
   process.exit(2);
 }
 try {
+  const command = await loadCommand();
   process.exitCode = await command(args);
 } catch (error) {
   // Errors the user can act on print their message alone; anything else keeps its stack.
-  if (error instanceof ConfigError || error instanceof UsageError || error instanceof S3AccessError) console.error(`weblog ${name}: ${error.message}`);
+  const {S3AccessError} = await import("../sources/s3-sink.js");
+  if (error instanceof ConfigError || error instanceof UsageError || error instanceof S3AccessError) console.error(`weblog ${name}: ${(error as Error).message}`);
   else console.error(`weblog ${name}:`, error);
   process.exitCode = error instanceof UsageError ? 2 : 1;
 }
