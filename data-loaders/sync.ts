@@ -41,6 +41,16 @@ export interface SyncOptions {
   fullListing?: boolean;
   /** An enrichment the caller keeps open (watch); by default sync opens its own. */
   enrichment?: () => Promise<Enrichment>;
+  /** Called as each object to take in arrives (the ones before it read) and once all are read (cli/progress.ts shows it). */
+  onProgress?: (progress: SyncProgress) => void;
+}
+
+export interface SyncProgress {
+  /** Objects read and parsed, of objectsTotal planned (their commit may still be under way). */
+  objectsDone: number;
+  objectsTotal: number;
+  /** Events taken in so far. */
+  events: number;
 }
 
 export interface SyncResult {
@@ -155,7 +165,12 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
       committing.catch(() => {});
     };
 
+    // Progress is reported as each object arrives (the ones before it are done) and at the end.
+    let objectsDone = 0;
+    const progress = () => options.onProgress?.({objectsDone, objectsTotal: planned.length, events: result.events});
     for await (const read of readObjects(client, bucket, planned, options.concurrency ?? 8)) {
+      progress();
+      objectsDone++;
       const object = read.object;
       if (read.content === null) {
         // Deleted between listing and reading (a lifecycle rule, a cleanup): nothing to take in.
@@ -178,6 +193,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
       result.duplicates += counts.duplicates;
       if (batch.size >= batchEvents) await commit();
     }
+    progress();
     if (batchObjects.length > 0) await commit();
     await committing;
     await recordFullListing();
