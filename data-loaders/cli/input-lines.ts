@@ -12,7 +12,8 @@ export async function* inputLines(stream: NodeJS.ReadableStream): AsyncGenerator
     // A \r ending the chunk may be half of a \r\n: held back until the next chunk tells.
     const heldReturn = text.endsWith("\r");
     if (heldReturn) text = text.slice(0, -1);
-    const lines = text.split(LINE_BREAK);
+    // Most input has no \r at all: splitting at "\n" alone is the same, and faster.
+    const lines = text.includes("\r") ? text.split(LINE_BREAK) : text.split("\n");
     rest = lines.pop()! + (heldReturn ? "\r" : "");
     if (lines.length > 0) yield lines;
   }

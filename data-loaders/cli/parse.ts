@@ -58,7 +58,9 @@ export async function runParse(args: string[]): Promise<number> {
       output.push(eventJson(origin, parsed, classifyUserAgent(parsed.user_agent), geoip.lookup(parsed.client_ip)));
     }
     // Back-pressure: a slow reader of stdout holds up reading stdin rather than filling memory.
-    if (output.length > 0 && !process.stdout.write(output.join("\n") + "\n")) await once(process.stdout, "drain");
+    if (output.length === 0) continue;
+    output.push(""); // for the last line's line break
+    if (!process.stdout.write(output.join("\n"))) await once(process.stdout, "drain");
   }
   return 0;
 }
