@@ -8,25 +8,25 @@ import {EVENT_COLUMNS, GEO_FIELD_NAMES, USER_AGENT_FIELD_NAMES, type EventOrigin
 
 export type EventJsonEncoder = (origin: EventOrigin, line: ParsedLine, agent: UserAgentFields, geo: GeoFields) => string;
 
-const ORIGIN_FIELD_NAMES: readonly string[] = ["ingest_ts", "log_group", "log_stream", "topic", "kafka_partition", "kafka_offset", "s3_key"] satisfies (keyof EventOrigin)[];
-
-/** Which argument of the generated function holds a column: o(rigin), l(ine), a(gent) or g(eo). */
-function partOf(name: string): "o" | "l" | "a" | "g" {
-  if ((USER_AGENT_FIELD_NAMES as readonly string[]).includes(name)) return "a";
-  if ((GEO_FIELD_NAMES as readonly string[]).includes(name)) return "g";
-  if (ORIGIN_FIELD_NAMES.includes(name)) return "o";
-  return "l";
+/**
+ * How the generated code reads a column, as merging {...origin, ...line, ...agent, ...geo} would:
+ * the agent's and GeoIP's columns are named in event.ts; any other comes from the parsed line when
+ * it has that field (its fields are null, never undefined, when absent), else from the origin.
+ */
+function valueOf(name: string): string {
+  if ((USER_AGENT_FIELD_NAMES as readonly string[]).includes(name)) return `a.${name}`;
+  if ((GEO_FIELD_NAMES as readonly string[]).includes(name)) return `g.${name}`;
+  // A format without %t still has a time: when CloudWatch took the line in (as in the Parquet).
+  if (name === "ts") return "(l.ts ?? o.ingest_ts)";
+  return `(l.${name} !== undefined ? l.${name} : o.${name})`;
 }
 
-/**
- * The encoder. `ts` is the line's time, or, for a format without one, the CloudWatch ingestion
- * time (as in the Parquet).
- */
+/** The encoder: one per thread of work (it remembers the last day's date text). */
 export function createEventJsonEncoder(): EventJsonEncoder {
   const fields = EVENT_COLUMNS.map(({name, type}) => {
     // Column names go into generated code: only plain identifiers may.
     if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`column name ${JSON.stringify(name)} is not a plain identifier`);
-    const value = name === "ts" ? "(l.ts ?? o.ingest_ts)" : `${partOf(name)}.${name}`;
+    const value = valueOf(name);
     return type === "TIMESTAMP" ? `${name}: time(${value})` : `${name}: ${value} ?? null`;
   });
   const literal = new Function("time", "o", "l", "a", "g", `return {${fields.join(", ")}};`) as (
