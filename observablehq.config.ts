@@ -4,12 +4,15 @@ import {existsSync} from "node:fs";
 import {fileURLToPath} from "node:url";
 import {loadConfig} from "./data-loaders/config.js";
 import {geoCreditHtml, geoDatabasesUsed} from "./data-loaders/enrich/geoip-credit.js";
-import {storedLogStreams} from "./data-loaders/log-streams.js";
+import {instancePages, storedLogStreams} from "./data-loaders/log-streams.js";
 import {storedDays} from "./data-loaders/site-data.js";
 
 const config = loadConfig();
 // One page per EC2 instance (log stream) found in the local store: src/instances/[instance].md.
-const instances = await storedLogStreams(config).catch(() => [] as string[]);
+// A stream whose name is unsafe as a path (log-streams.ts says which are) gets none: a warning says so.
+const streams = instancePages(await storedLogStreams(config).catch(() => [] as string[]));
+if (streams.warning) console.warn(streams.warning);
+const instances = streams.withPage;
 // One events file and one rollups file per day in the store, made by src/data/events/[day].parquet.ts
 // and src/data/rollups/[day].parquet.ts; the pages find them through data/event-days.json.
 const days = await storedDays(config.store).catch(() => []);

@@ -5,7 +5,7 @@
 //   - incremental: new 1000-record objects taken in one sync each on top of that history (the
 //     median of seven, the first and the slowest);
 //   - Parquet bytes per event in the store (the site's day files are the same format).
-// Then freshness: in watch mode with the preview open in Chromium, the time from an object
+// Then the command's start-up and `weblog parse` against GoAccess (bench/command.ts), and freshness: in watch mode with the preview open in Chromium, the time from an object
 // landing in the bucket to its rows on the page. `npm run bench:site` measures the pages.
 import {execFileSync, spawn, spawnSync} from "node:child_process";
 import {closeSync, existsSync, openSync, writeSync} from "node:fs";
@@ -20,6 +20,7 @@ import {createS3Client} from "../data-loaders/sources/s3-client.js";
 import {readManifest, segmentsOfKind} from "../data-loaders/store/manifest.js";
 import {syncStore} from "../data-loaders/sync.js";
 import {LOCAL_S3_CREDENTIALS} from "../scripts/local-s3.js";
+import {commandFigures} from "./command.js";
 import {benchLine, INSTANCES, RECORDS_PER_OBJECT, uploadWorkload} from "./workload.js";
 
 const projectDir = resolve(import.meta.dirname, "..");
@@ -33,6 +34,7 @@ Object.assign(process.env, LOCAL_S3_CREDENTIALS);
 const work = await mkdtemp(join(tmpdir(), "weblog-bench-"));
 try {
   for (const size of SIZES) await ingestFigures(size);
+  await commandFigures(work);
   await freshnessFigures();
 } finally {
   await rm(work, {recursive: true, force: true});

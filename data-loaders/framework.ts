@@ -2,11 +2,10 @@
 // `observable preview`, with the environment its .ts loaders need. `npm run dev` and
 // `weblog report` both go through here.
 import {execFile, spawn, type ChildProcess} from "node:child_process";
-import {join, resolve} from "node:path";
-import {fileURLToPath} from "node:url";
+import {join} from "node:path";
+import {PACKAGE_DIR} from "./package-dir.js";
 
-/** Where the workbook's own files are (its src/, node_modules/, bin/). */
-export const PACKAGE_DIR = resolve(fileURLToPath(import.meta.url), "../..");
+export {PACKAGE_DIR};
 const BIN = join(PACKAGE_DIR, "node_modules/.bin");
 
 /** `env` for Framework: its telemetry off, and tsx on PATH (Framework runs .ts loaders with it). */

@@ -15,7 +15,7 @@ import {lockStore} from "./store/lock.js";
 import {readManifest, segmentsByDay, segmentsOfKind, type KeyMismatches, type Manifest, type SkippedKeys} from "./store/manifest.js";
 // The Security page's rules: counted ahead here with the same SQL the page describes them by.
 import {suspiciousKindSql} from "../src/components/suspicious.js";
-import {openDuckDB, sqlFileList, sqlString} from "./write/duckdb.js";
+import {sqlFileList, sqlString, withDuckDB} from "./write/duckdb.js";
 import {DEFAULT_ROW_GROUP_SIZE, EVENT_ORDER} from "./write/parquet.js";
 
 /** events: one day's (or every) event; rollups: one day's pre-aggregated counts; rejected: every rejected line. */
@@ -72,7 +72,6 @@ export async function writeSiteParquet(config: WeblogConfig, table: SiteTable, o
 }
 
 export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, file: string, {day}: ExportOptions = {}): Promise<void> {
-  const duckdb = await openDuckDB({tempDirectory: join(config.store, "tmp")});
   // The lock keeps a concurrent sync from removing a segment between reading the manifest and the files.
   const lock = await lockStore(config.store);
   try {
@@ -82,7 +81,9 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
     const source = files.length > 0 ? `read_parquet(${sqlFileList(files)})` : `(${emptyTableSql(columns)})`;
     const select = table === "rollups" ? rollupsSql(source) : `SELECT * FROM ${source} ORDER BY ${table === "rejected" ? "s3_key, line_number" : EVENT_ORDER}`;
     const rowGroupSize = table === "rollups" ? ROLLUP_ROW_GROUP_SIZE : DEFAULT_ROW_GROUP_SIZE;
-    await duckdb.run(`COPY (${select}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupSize})`);
+    await withDuckDB({tempDirectory: join(config.store, "tmp")}, (duckdb) =>
+      duckdb.run(`COPY (${select}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupSize})`),
+    );
   } finally {
     await lock.release();
   }

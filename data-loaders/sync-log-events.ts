@@ -32,7 +32,7 @@ import {isFullListingDue, readManifestOrStartOver, segmentsOfKind, storeFormatPr
 import {removeUnreferencedFiles} from "./store/segments.js";
 import type {SyncOptions, SyncResult} from "./sync.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
-import {openDuckDB, sqlFileList} from "./write/duckdb.js";
+import {closeDuckDB, openDuckDB, sqlFileList} from "./write/duckdb.js";
 import {EventBatch} from "./write/event-batch.js";
 
 export type LogEventFormat = Exclude<SourceFormat, "s3-sink">;
@@ -82,6 +82,8 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
   const store = config.store;
   await mkdir(store, {recursive: true});
   const lock = await lockStore(store);
+  // Set once DuckDB is open: however sync ends, DuckDB is closed after the commit still writing with it.
+  let closeDuckDBAfterCommits = async () => {};
   try {
     let manifest = await readManifestOrStartOver(store, log);
     const problem = storeFormatProblem(store, manifest, format);
@@ -134,6 +136,10 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
 
     // As in sync.ts: DuckDB writes one batch while this thread reads and parses the next.
     let committing: Promise<void> = Promise.resolve();
+    closeDuckDBAfterCommits = async () => {
+      await committing.catch(() => {});
+      closeDuckDB(duckdb);
+    };
     const commit = async () => {
       const full = {batch, objects: batchObjects};
       batch = new EventBatch();
@@ -192,6 +198,7 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
     if (compacted.segmentsBefore !== compacted.segmentsAfter) log(`compacted ${compacted.segmentsBefore} segments into ${compacted.segmentsAfter}`);
     return result;
   } finally {
+    await closeDuckDBAfterCommits();
     await lock.release();
   }
 }

@@ -28,7 +28,7 @@ import {isFullListingDue, readManifestOrStartOver, storeFormatProblem, summarize
 import {removeUnreferencedFiles} from "./store/segments.js";
 import {inRuns, mergeRuns, OffsetLedger, runLength, type OffsetRun} from "./store/offset-ledger.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore} from "./store/compact.js";
-import {openDuckDB} from "./write/duckdb.js";
+import {closeDuckDB, openDuckDB} from "./write/duckdb.js";
 import {EventBatch} from "./write/event-batch.js";
 
 export interface SyncOptions {
@@ -44,6 +44,16 @@ export interface SyncOptions {
   fullListing?: boolean;
   /** An enrichment the caller keeps open (watch); by default sync opens its own. */
   enrichment?: () => Promise<Enrichment>;
+  /** Called as each object to take in arrives (the ones before it read) and once all are read (cli/progress.ts shows it). */
+  onProgress?: (progress: SyncProgress) => void;
+}
+
+export interface SyncProgress {
+  /** Objects read and parsed, of objectsTotal planned (their commit may still be under way). */
+  objectsDone: number;
+  objectsTotal: number;
+  /** Events taken in so far. */
+  events: number;
 }
 
 export interface SyncResult {
@@ -110,6 +120,8 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
   const store = config.store;
   await mkdir(store, {recursive: true});
   const lock = await lockStore(store);
+  // Set once DuckDB is open: however sync ends, DuckDB is closed after the commit still writing with it.
+  let closeDuckDBAfterCommits = async () => {};
   try {
     let manifest = await readManifestOrStartOver(store, log);
     const formatProblem = storeFormatProblem(store, manifest, "s3-sink");
@@ -151,7 +163,6 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
 
     // 2. Read, parse and write in batches; commit after each.
     const enrichment = options.enrichment ? await options.enrichment() : await openEnrichment(config, log);
-    const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
     const batchEvents = options.batchEvents ?? DEFAULT_BATCH_EVENTS;
     let batch = new EventBatch();
     let batchObjects: IngestedObject[] = [];
@@ -169,6 +180,11 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     // Both cores at work: while DuckDB writes one batch (on its own threads), this thread reads
     // and parses the next. Commits still happen one at a time, in order.
     let committing: Promise<void> = Promise.resolve();
+    const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
+    closeDuckDBAfterCommits = async () => {
+      await committing.catch(() => {});
+      closeDuckDB(duckdb);
+    };
     const commit = async () => {
       const full = {batch, objects: batchObjects, leaving};
       batch = new EventBatch();
@@ -184,8 +200,14 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
       committing.catch(() => {});
     };
 
+    // Progress is reported as each object arrives (the ones before it are done) and at the end.
+    let objectsDone = 0;
+    let objectsTotal = planned.length;
+    const progress = () => options.onProgress?.({objectsDone, objectsTotal, events: result.events});
     const ingestAll = async (work: readonly ObjectWork[]) => {
       for await (const read of readObjects(client, bucket, work.map((w) => w.object), options.concurrency ?? 8)) {
+        progress();
+        objectsDone++;
         const w = work[read.index];
         const object = w.object;
         if (read.content === null) {
@@ -236,14 +258,17 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
       }
       const work: ObjectWork[] = backfills.map(({key, take}) => ({mode: "backfill", take, object: plannedFromStored(key, manifest.objects[key])}));
       work.sort((a, b) => inOffsetOrder(a.object, b.object));
+      objectsTotal += work.length;
       log(`reading ${work.length} objects again for ${backfills.reduce((n, b) => n + runLength(b.take), 0)} offsets that objects gone or rewritten no longer hold`);
       await ingestAll(work);
     }
+    progress();
     await recordFullListing();
     const compacted = await compactStore(store, {alreadyLocked: true, manifest, onlyAbove: COMPACT_ABOVE_SEGMENTS});
     if (compacted.segmentsBefore !== compacted.segmentsAfter) log(`compacted ${compacted.segmentsBefore} segments into ${compacted.segmentsAfter}`);
     return result;
   } finally {
+    await closeDuckDBAfterCommits();
     await lock.release();
   }
 }

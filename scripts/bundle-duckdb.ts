@@ -10,8 +10,10 @@ import {readFile, writeFile} from "node:fs/promises";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {build} from "esbuild";
+import {PACKAGE_DIR} from "../data-loaders/package-dir.js";
 
-const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
+// Also imported by `weblog report`, bundled under bin/bundle/: the project's folder is found, not assumed.
+const projectDir = PACKAGE_DIR;
 export const DUCKDB_MODULE = join(projectDir, "src/components/duckdb-wasm.js");
 
 export async function bundleDuckDB(file = DUCKDB_MODULE): Promise<void> {

@@ -1,15 +1,7 @@
 // `weblog <command>`: the commands analysts and scripts run (README.md, Commands).
+// Each command is imported only when run: `weblog parse` need not load the AWS SDK and DuckDB.
 import {ConfigError} from "../config.js";
-import {S3AccessError} from "../sources/s3-sink.js";
 import {UsageError} from "./usage-error.js";
-import {LogFileError} from "../sources/local-files.js";
-import {ReportError} from "../report/report-site.js";
-import {runGeoIp} from "./geoip.js";
-import {runParse} from "./parse.js";
-import {runReport} from "./report.js";
-import {runServe} from "./serve.js";
-import {runCompact, runSync} from "./sync.js";
-import {runWatch} from "./watch.js";
 
 const USAGE = `Usage: weblog <command> [options]
 
@@ -37,14 +29,15 @@ Commands:
 
 Configuration: weblog.config.json and WEBLOG_* environment variables (docs/configuration.md).`;
 
-const commands: Record<string, (args: string[]) => Promise<number>> = {
-  parse: runParse,
-  sync: runSync,
-  watch: runWatch,
-  compact: runCompact,
-  report: runReport,
-  serve: runServe,
-  geoip: runGeoIp,
+type Command = (args: string[]) => Promise<number>;
+const commands: Record<string, () => Promise<Command>> = {
+  parse: () => import("./parse.js").then((m) => m.runParse),
+  sync: () => import("./sync.js").then((m) => m.runSync),
+  watch: () => import("./watch.js").then((m) => m.runWatch),
+  compact: () => import("./sync.js").then((m) => m.runCompact),
+  report: () => import("./report.js").then((m) => m.runReport),
+  serve: () => import("./serve.js").then((m) => m.runServe),
+  geoip: () => import("./geoip.js").then((m) => m.runGeoIp),
 };
 
 const [name, ...args] = process.argv.slice(2);
@@ -52,16 +45,20 @@ if (name === undefined || name === "help" || name === "--help" || name === "-h")
   console.log(USAGE);
   process.exit(0);
 }
-const command = commands[name];
-if (!command) {
+const loadCommand = Object.hasOwn(commands, name) ? commands[name] : undefined;
+if (!loadCommand) {
   console.error(`weblog: unknown command "${name}"\n\n${USAGE}`);
   process.exit(2);
 }
 try {
+  const command = await loadCommand();
   process.exitCode = await command(args);
 } catch (error) {
   // Errors the user can act on print their message alone; anything else keeps its stack.
-  if (error instanceof ConfigError || error instanceof UsageError || error instanceof S3AccessError || error instanceof ReportError || error instanceof LogFileError) console.error(`weblog ${name}: ${error.message}`);
+  // Loaded only now: the modules that define them are the commands' own.
+  const [{S3AccessError}, {LogFileError}, {ReportError}] = await Promise.all([import("../sources/s3-sink.js"), import("../sources/local-files.js"), import("../report/report-site.js")]);
+  const actionable = [ConfigError, UsageError, S3AccessError, ReportError, LogFileError].some((kind) => error instanceof kind);
+  if (actionable) console.error(`weblog ${name}: ${(error as Error).message}`);
   else console.error(`weblog ${name}:`, error);
   process.exitCode = error instanceof UsageError ? 2 : 1;
 }

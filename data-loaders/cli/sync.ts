@@ -7,6 +7,7 @@ import {loadConfig} from "../config.js";
 import {refreshSiteData} from "../site-loaders.js";
 import {compactStore} from "../store/compact.js";
 import {DEFAULT_BATCH_EVENTS, syncStore, type SyncResult} from "../sync.js";
+import {createProgressLine} from "./progress.js";
 import {UsageError} from "./usage-error.js";
 
 export async function runSync(args: string[]): Promise<number> {
@@ -14,7 +15,8 @@ export async function runSync(args: string[]): Promise<number> {
   const batchEvents = positiveInteger(values["batch-events"], "--batch-events") ?? DEFAULT_BATCH_EVENTS;
   const config = loadConfig();
   const started = performance.now();
-  const result = await syncStore(config, {log: (message) => console.error(message), batchEvents, fullListing: values.full === true});
+  const progress = createProgressLine(process.stderr);
+  const result = await syncStore(config, {log: progress.log, onProgress: progress.update, batchEvents, fullListing: values.full === true}).finally(() => progress.end());
   await refreshSiteData(process.cwd(), config.store);
   console.error(summary(result, performance.now() - started));
   return 0;

@@ -19,7 +19,7 @@ import {removeUnreferencedFiles, rewriteSegmentWithout} from "../store/segments.
 import {DEFAULT_BATCH_EVENTS} from "../sync.js";
 import {writeBatchSegments} from "../store/commit.js";
 import {readManifestOrStartOver} from "../store/manifest.js";
-import {openDuckDB} from "../write/duckdb.js";
+import {closeDuckDB, openDuckDB} from "../write/duckdb.js";
 import {EventBatch} from "../write/event-batch.js";
 import {FINGERPRINT_BYTES, findStoredFile, logFileKey, sha256, TAIL_BYTES} from "./file-identity.js";
 
@@ -139,6 +139,9 @@ export async function takeInLogFiles(store: string, files: readonly LogFile[], o
     if (compacted.segmentsBefore !== compacted.segmentsAfter) log(`compacted ${compacted.segmentsBefore} segments into ${compacted.segmentsAfter}`);
     return result;
   } finally {
+    // Commits here are awaited one by one: none is still writing with DuckDB.
+    const opened = duckdb as DuckDBConnection | null;
+    if (opened !== null) closeDuckDB(opened);
     await lock.release();
   }
 }

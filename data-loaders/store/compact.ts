@@ -6,7 +6,7 @@ import {join} from "node:path";
 import {lockStore} from "./lock.js";
 import {readManifest, repointSegments, writeManifest, type Manifest, type Segment} from "./manifest.js";
 import {mergeSegments, removeUnreferencedFiles} from "./segments.js";
-import {openDuckDB} from "../write/duckdb.js";
+import {withDuckDB} from "../write/duckdb.js";
 
 /** Sync compacts a day on its own once it has more segments than this. */
 export const COMPACT_ABOVE_SEGMENTS = 8;
@@ -64,18 +64,19 @@ export async function compactStore(store: string, {alreadyLocked = false, manife
     const before = Object.keys(manifest.segments).length;
     if (toMerge.length === 0) return {segmentsBefore: before, segmentsAfter: before, merged: []};
 
-    const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
     const next: Manifest = {...manifest, objects: {...manifest.objects}, segments: {...manifest.segments}};
     if (manifest.log_files) next.log_files = {...manifest.log_files};
     const replacements = new Map<string, string | null>();
-    for (const [, segments] of toMerge) {
-      const merged = await mergeSegments(store, duckdb, segments.map(([, s]) => s));
-      for (const [id] of segments) {
-        delete next.segments[id];
-        replacements.set(id, merged?.id ?? null);
+    await withDuckDB({tempDirectory: join(store, "tmp")}, async (duckdb) => {
+      for (const [, segments] of toMerge) {
+        const merged = await mergeSegments(store, duckdb, segments.map(([, s]) => s));
+        for (const [id] of segments) {
+          delete next.segments[id];
+          replacements.set(id, merged?.id ?? null);
+        }
+        if (merged) next.segments[merged.id] = merged.segment;
       }
-      if (merged) next.segments[merged.id] = merged.segment;
-    }
+    });
     repointSegments(next.objects, replacements);
     if (next.log_files) repointSegments(next.log_files, replacements);
     await writeManifest(store, next);

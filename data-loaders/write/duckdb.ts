@@ -8,6 +8,10 @@ export interface DuckDBOptions {
   tempDirectory?: string;
 }
 
+// Each connection's instance, so closeDuckDB can close both: callers hold only the connection.
+const instanceOf = new WeakMap<DuckDBConnection, DuckDBInstance>();
+
+/** Opens an in-memory DuckDB; close it with closeDuckDB when done (watch runs for days). */
 export async function openDuckDB(options: DuckDBOptions = {}): Promise<DuckDBConnection> {
   const config: Record<string, string> = {};
   if (options.threads !== undefined) config.threads = String(options.threads);
@@ -16,7 +20,29 @@ export async function openDuckDB(options: DuckDBOptions = {}): Promise<DuckDBCon
   config.autoinstall_known_extensions = "false";
   config.autoload_known_extensions = "false";
   const instance = await DuckDBInstance.create(":memory:", config);
-  return instance.connect();
+  const connection = await instance.connect();
+  instanceOf.set(connection, instance);
+  return connection;
+}
+
+/**
+ * Closes the connection and its instance, freeing DuckDB's memory (an unclosed instance holds it
+ * until the garbage collector finalizes it, if ever). Call only once no query is running on it.
+ */
+export function closeDuckDB(connection: DuckDBConnection): void {
+  connection.closeSync();
+  instanceOf.get(connection)?.closeSync();
+  instanceOf.delete(connection);
+}
+
+/** Runs `use` with a DuckDB opened for it, and closes it however `use` ends. */
+export async function withDuckDB<T>(options: DuckDBOptions, use: (duckdb: DuckDBConnection) => Promise<T>): Promise<T> {
+  const duckdb = await openDuckDB(options);
+  try {
+    return await use(duckdb);
+  } finally {
+    closeDuckDB(duckdb);
+  }
 }
 
 /** A string as a SQL literal. */
