@@ -5,6 +5,7 @@ import {fileURLToPath} from "node:url";
 import {loadConfig} from "./data-loaders/config.js";
 import {storedLogStreams} from "./data-loaders/log-streams.js";
 import {storedDays} from "./data-loaders/site-data.js";
+import {FIRST_VIEWS} from "./src/queries/pages.js";
 
 const config = loadConfig();
 // One page per EC2 instance (log stream) found in the local store: src/instances/[instance].md.
@@ -30,7 +31,12 @@ export default {
   root: "src",
   title: "Weblog Workbook",
   pages,
-  dynamicPaths: [...instances.map((instance) => `/instances/${instance}`), ...days.flatMap(({day}) => [`/data/events/${day}.parquet`, `/data/rollups/${day}.parquet`])],
+  dynamicPaths: [
+    ...instances.flatMap((instance) => [`/instances/${instance}`, `/data/first-view/instances/${instance}.json`]),
+    ...days.flatMap(({day}) => [`/data/events/${day}.parquet`, `/data/rollups/${day}.parquet`]),
+    // Each page's first view, answered when the site's data is made (src/queries/pages.ts).
+    ...Object.keys(FIRST_VIEWS).map((page) => `/data/first-view/${page}.json`),
+  ],
   // Framework's default asks fonts.googleapis.com for Source Serif; the system fonts do instead.
   globalStylesheets: [],
   // Default theme (air, near-midnight when dark) plus Inputs' stylesheet, all from node_modules.

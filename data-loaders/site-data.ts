@@ -4,7 +4,7 @@
 // refresh re-exports only the days that changed (site-loaders.ts says which).
 import {createHash} from "node:crypto";
 import {createReadStream} from "node:fs";
-import {mkdir, rm} from "node:fs/promises";
+import {mkdir, readdir, rename, rm, stat} from "node:fs/promises";
 import {join} from "node:path";
 import {pipeline} from "node:stream/promises";
 import type {Writable} from "node:stream";
@@ -56,6 +56,13 @@ export async function skippedKeysOf(store: string): Promise<{listedFullyAt: numb
 
 /** Writes a site table as one Parquet file to `output` (a loader's stdout). */
 export async function writeSiteParquet(config: WeblogConfig, table: SiteTable, output: Writable, options: ExportOptions = {}): Promise<void> {
+  if (table === "rollups" && options.day !== undefined) {
+    const day = (await storedDays(config.store)).find((d) => d.day === options.day);
+    if (day) {
+      await pipeline(createReadStream(await dayRollupsFile(config, day)), output, {end: false});
+      return;
+    }
+  }
   await mkdir(join(config.store, "tmp"), {recursive: true});
   const file = temporaryPathFor(join(config.store, "tmp", "site.parquet"));
   try {
@@ -81,6 +88,37 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
   } finally {
     await lock.release();
   }
+}
+
+/** Where the store keeps each day's rollups, beside its segments; sync never touches it. */
+const ROLLUPS_DIR = "site-rollups";
+
+/**
+ * A day's rollups file, made once per version of the day (and of the rollup kinds) and kept in
+ * the store: the day's rollups loader ships it, and the first views (src/data/first-view/) read
+ * every day's, so a rebuild after one new object counts only the day that changed.
+ */
+export async function dayRollupsFile(config: WeblogConfig, day: StoredDay): Promise<string> {
+  const kinds = createHash("sha256").update(siteFilesSignature()).digest("hex").slice(0, 8);
+  const name = `${day.day}.${day.version}.${kinds}.parquet`;
+  const dir = join(config.store, ROLLUPS_DIR);
+  const file = join(dir, name);
+  if (await exists(file)) return file;
+  await mkdir(dir, {recursive: true});
+  const temporary = temporaryPathFor(file);
+  try {
+    await exportSiteParquet(config, "rollups", temporary, {day: day.day});
+    await rename(temporary, file);
+  } finally {
+    await rm(temporary, {force: true});
+  }
+  // The day's older versions are no longer read by anything.
+  for (const old of await readdir(dir)) if (old.startsWith(`${day.day}.`) && old !== name && !old.endsWith(".tmp")) await rm(join(dir, old), {force: true});
+  return file;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
 }
 
 function filesOf(manifest: Manifest, table: SiteTable, day: string | undefined): string[] {

@@ -5,6 +5,8 @@
 // Bare import: bundled from node_modules. (Framework's observablehq:stdlib/inputs pulls htl from jsDelivr.)
 import * as Inputs from "@observablehq/inputs";
 import {queryRow, query} from "./workbook.js";
+import {dataRange, instances as instancesQuery} from "../queries/filter-bar.js";
+export {andWhere} from "../queries/query.js";
 
 export type BotChoice = "include" | "exclude" | "only";
 
@@ -56,11 +58,6 @@ export function whereClause(filter: EventFilter, table = ""): WhereClause {
   return {sql: conditions.length ? `WHERE ${conditions.join(" AND ")}` : "", params};
 }
 
-/** The filter's WHERE clause with one more condition: `FROM events ${andWhere(where, "status = 404")}`. */
-export function andWhere(where: WhereClause, condition: string): string {
-  return where.sql ? `${where.sql} AND (${condition})` : `WHERE ${condition}`;
-}
-
 /** A one-line description of the filter, for captions: "Humans only, i-0abc, 4xx and 5xx". */
 export function describeFilter(filter: EventFilter): string {
   const parts: string[] = [];
@@ -75,9 +72,9 @@ const day = (date: Date | null) => date?.toISOString().slice(0, 10) ?? null;
 
 /** The filter bar, with the instances and dates found in the data. Use as `view(await filterBar())`. */
 export async function filterBar(): Promise<Inputs.Input<EventFilter>> {
-  // From the hourly rollups: the same answers as from events, without reading millions of rows.
-  const range = await queryRow<{first: Date | null; last: Date | null}>("SELECT min(first_ts) AS first, max(last_ts) AS last FROM requests_hourly");
-  const instances = (await query<{log_stream: string}>("SELECT DISTINCT log_stream FROM requests_hourly WHERE log_stream IS NOT NULL ORDER BY 1")).map((r) => r.log_stream);
+  // Shipped with every page's first view (src/queries/filter-bar.ts).
+  const range = await queryRow<{first: Date | null; last: Date | null}>(dataRange);
+  const instances = (await query<{log_stream: string}>(instancesQuery)).map((r) => r.log_stream);
   const initial = restoreFilter(instances);
   const form = Inputs.form<{from: Date | null; to: Date | null; instance: string; bots: BotChoice; statuses: string[]}>(
     {

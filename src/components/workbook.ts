@@ -1,7 +1,15 @@
 // The workbook's database: DuckDB-WASM from node_modules (no CDN), with the events and the
 // rejected lines as tables read straight from their Parquet files over HTTP range requests.
-import * as duckdb from "./duckdb-wasm.js";
+// A page's first view does not wait for it: the answers to the page's queries under the default
+// filter are shipped, computed when the site's data was made (src/queries/, data/first-view/),
+// and `query` gives them at once; DuckDB-WASM starts once the page is drawn and answers every
+// other question (a changed filter, Explore's own SQL).
+// Only its types here: the engine's code (200 kB) is imported when the database opens, after the
+// page has drawn from its shipped answers.
+import type * as duckdb from "./duckdb-wasm.js";
 import {FileAttachment} from "observablehq:stdlib";
+import type {Query, Row} from "../queries/query.js";
+import {answerKey, decodeAnswer, type ShippedFirstView} from "../queries/shipped.js";
 
 /**
  * The events are one Parquet file per UTC day (src/data/events/[day].parquet.ts), listed with
@@ -34,10 +42,58 @@ interface EventDays {
 function dayFileUrl(kind: "events" | "rollups", day: EventDays["days"][number]): string {
   const inPreview = new URL(EVENT_DAYS.href, document.baseURI).searchParams.has("sha");
   const path = `${inPreview ? "_file/" : ""}data/${kind}/${encodeURIComponent(day.day)}.parquet?v=${day.version}`;
-  return new URL(path, new URL("../../", import.meta.url)).href;
+  return new URL(path, SITE_ROOT).href;
 }
 
-export type Row = Record<string, unknown>;
+export type {Query, Row};
+
+/** The site's root: two levels above this module (in _import/components/). */
+const SITE_ROOT = new URL("../../", import.meta.url);
+
+/**
+ * This page's shipped first view, by its route: data/first-view/index.json for the Overview,
+ * data/first-view/instances/<id>.json for an instance. A page with none (an analyst's new page)
+ * gets an empty one, and every query goes to DuckDB-WASM.
+ */
+function firstViewUrl(): string {
+  const route = decodeURIComponent(location.pathname.slice(SITE_ROOT.pathname.length)).replace(/\.html$/, "").replace(/\/$/, "/index") || "index";
+  const inPreview = new URL(EVENT_DAYS.href, document.baseURI).searchParams.has("sha");
+  const path = `${inPreview ? "_file/" : ""}data/first-view/${route.split("/").map(encodeURIComponent).join("/")}.json`;
+  return new URL(path, SITE_ROOT).href;
+}
+
+let firstView: Promise<Map<string, Row[]>> | undefined;
+
+/** The shipped answers, fetched once per page load; DuckDB-WASM starts as soon as they are in. */
+function shippedAnswers(): Promise<Map<string, Row[]>> {
+  return (firstView ??= (async () => {
+    try {
+      // Same URL on every build: asked again each time (a 304 when unchanged), never stale.
+      const response = await fetch(firstViewUrl(), {cache: "no-cache"});
+      if (!response.ok) return new Map();
+      const {answers} = (await response.json()) as ShippedFirstView;
+      return new Map(Object.entries(answers).map(([key, answer]) => [key, decodeAnswer(answer)]));
+    } catch {
+      return new Map();
+    } finally {
+      startDatabaseWhenIdle();
+    }
+  })());
+}
+
+/** Opens DuckDB-WASM once the page has drawn from its shipped answers, so a filter change finds it ready. */
+function startDatabaseWhenIdle(): void {
+  const start = () => void connection().catch(() => {});
+  if ("requestIdleCallback" in window) requestIdleCallback(start, {timeout: 1000});
+  else setTimeout(start, 200);
+}
+
+/** How many of the page's queries each path answered, on <html data-answered-shipped data-answered-duckdb>: tests read it. */
+function countAnswer(by: "shipped" | "duckdb"): void {
+  const attribute = by === "shipped" ? "answeredShipped" : "answeredDuckdb";
+  const dataset = document.documentElement.dataset;
+  dataset[attribute] = String(Number(dataset[attribute] ?? 0) + 1);
+}
 
 let database: Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.AsyncDuckDBConnection}> | undefined;
 
@@ -62,6 +118,7 @@ export async function queryToParquet(sql: string): Promise<Uint8Array> {
 }
 
 async function openDatabase(): Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.AsyncDuckDBConnection}> {
+  const duckdb = await import("./duckdb-wasm.js");
   // Framework copies these files from node_modules into the site, so no request leaves it.
   const wasm = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-eh.wasm");
   const workerUrl = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js");
@@ -92,9 +149,17 @@ async function openDatabase(): Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.Asy
 
 /**
  * Runs one SQL statement and returns its rows as plain objects. `params` fill `?` placeholders,
- * so values the analyst picks never need quoting by hand.
+ * so values the analyst picks never need quoting by hand. A query of src/queries/ (`{sql, params}`)
+ * or the same text and values is answered from the page's shipped first view when it has it.
  */
-export async function query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+export async function query<T = Row>(sqlOrQuery: string | Query, values: readonly unknown[] = []): Promise<T[]> {
+  const {sql, params} = typeof sqlOrQuery === "string" ? {sql: sqlOrQuery, params: values} : sqlOrQuery;
+  const shipped = (await shippedAnswers()).get(answerKey({sql, params}));
+  if (shipped) {
+    countAnswer("shipped");
+    return shipped as T[];
+  }
+  countAnswer("duckdb");
   const conn = await connection();
   let table;
   if (params.length === 0) {
@@ -111,7 +176,7 @@ export async function query<T = Row>(sql: string, params: readonly unknown[] = [
 }
 
 /** The first row of a query, for single-number questions. */
-export async function queryRow<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T> {
-  const [row] = await query<T>(sql, params);
+export async function queryRow<T = Row>(sqlOrQuery: string | Query, values: readonly unknown[] = []): Promise<T> {
+  const [row] = await query<T>(sqlOrQuery, values);
   return row;
 }
