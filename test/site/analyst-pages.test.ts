@@ -9,7 +9,7 @@ import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
 import {serveSite, type SiteServer} from "../../scripts/serve-site.js";
 import {formatBytes, formatCount, formatPercent} from "../../src/components/format.js";
 import {SUSPICIOUS_RULES, suspiciousKindSql} from "../../src/components/suspicious.js";
-import {launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
+import {answeredBy, launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
 import {PROJECT_DIR, sampleSite, type SampleSite} from "../support/sample-site.js";
 
 let site: SampleSite;
@@ -52,6 +52,9 @@ async function open(path: string, ready: string): Promise<WatchedPage> {
 
 async function finish(watched: WatchedPage, name: string): Promise<void> {
   await watched.page.screenshot({path: `${PROJECT_DIR}/test-results/${name}.png`, fullPage: true});
+  // Opened with the default filter, each page draws from its shipped first view alone.
+  const answered = await answeredBy(watched.page);
+  assert.deepEqual(answered, {shipped: answered.shipped || -1, duckdb: 0}, `${name}: the first view was answered from the shipped file alone`);
   assert.deepEqual(watched.externalRequests, []);
   assert.deepEqual(watched.errors, []);
   assert.deepEqual(dialogs, []);
