@@ -1,11 +1,10 @@
 // Observable Framework settings for the workbook site. Everything the site loads comes from
 // this project: no CDN, no web fonts, so the built site works with no network at all.
-import {existsSync} from "node:fs";
+import {existsSync, readdirSync} from "node:fs";
 import {fileURLToPath} from "node:url";
 import {loadConfig} from "./data-loaders/config.js";
 import {storedLogStreams} from "./data-loaders/log-streams.js";
 import {storedDays} from "./data-loaders/site-data.js";
-import {FIRST_VIEWS} from "./src/queries/pages.js";
 
 const config = loadConfig();
 // One page per EC2 instance (log stream) found in the local store: src/instances/[instance].md.
@@ -13,6 +12,12 @@ const instances = await storedLogStreams(config).catch(() => [] as string[]);
 // One events file and one rollups file per day in the store, made by src/data/events/[day].parquet.ts
 // and src/data/rollups/[day].parquet.ts; the pages find them through data/event-days.json.
 const days = await storedDays(config.store).catch(() => []);
+// The pages whose queries are in src/queries/<page>.ts: each ships its first view, answered when
+// the site's data is made (src/data/first-view/[page].json.ts). Other pages ask DuckDB-WASM.
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const firstViewPages = readdirSync(source("src/queries"))
+  .map((file) => file.replace(/\.ts$/, ""))
+  .filter((page) => existsSync(source(`src/${page}.md`)));
 
 // The sidebar, in reading order. A page listed here whose file you delete simply drops out.
 const pages = [
@@ -35,7 +40,7 @@ export default {
     ...instances.flatMap((instance) => [`/instances/${instance}`, `/data/first-view/instances/${instance}.json`]),
     ...days.flatMap(({day}) => [`/data/events/${day}.parquet`, `/data/rollups/${day}.parquet`]),
     // Each page's first view, answered when the site's data is made (src/queries/pages.ts).
-    ...Object.keys(FIRST_VIEWS).map((page) => `/data/first-view/${page}.json`),
+    ...firstViewPages.map((page) => `/data/first-view/${page}.json`),
   ],
   // Framework's default asks fonts.googleapis.com for Source Serif; the system fonts do instead.
   globalStylesheets: [],

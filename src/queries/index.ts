@@ -1,5 +1,5 @@
-// The Overview's queries (src/index.md), over the rollups: headline numbers, requests over time
-// by status class, top paths and countries. Each takes the filter's condition.
+// The Overview's queries (src/index.md: this module is named after the page), over the rollups:
+// headline numbers, requests over time by status class, top paths and countries.
 import {requestsOverTimeSource} from "../components/hourly.js";
 import {timeBucketFor, type TimeBucket} from "../components/time-bucket.js";
 import * as filterBar from "./filter-bar.js";
