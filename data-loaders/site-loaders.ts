@@ -25,8 +25,8 @@ const SKIPPED_KEYS_LOADER = "skipped-keys.json.ts";
 const DAY_FILES_CACHE = "src/.observablehq/cache/data/events";
 /** Made from the same segments as the day's events file, so dropped with it. */
 const DAY_ROLLUPS_CACHE = "src/.observablehq/cache/data/rollups";
-/** Each page's first view: made from every day's rollups, so dropped when any day changes. */
-const FIRST_VIEW_CACHE = "src/.observablehq/cache/data/first-view";
+/** Each page's first view (one archive, and the files Framework extracted from it): made from every day's rollups, so dropped when any day changes. */
+const FIRST_VIEW_CACHE = ["src/.observablehq/cache/data/first-view.tar", "src/.observablehq/cache/data/first-view"];
 /** Where the first views' queries are written: an edit there changes the answers. */
 const QUERY_SOURCES = ["src/queries", "src/components"];
 const RECORD_FILE = ".weblog-store.json";
@@ -78,7 +78,7 @@ export async function refreshSiteData(projectDir: string, store: string): Promis
   }
   const rejectedChanged = !sameStore || recorded.rejected !== current.rejected;
   const firstViewsChanged = stale.size > 0 || rejectedChanged || !sameStore || recorded.queries !== current.queries;
-  if (firstViewsChanged) await rm(join(projectDir, FIRST_VIEW_CACHE), {recursive: true, force: true});
+  if (firstViewsChanged) for (const path of FIRST_VIEW_CACHE) await rm(join(projectDir, path), {recursive: true, force: true});
 
   const now = new Date();
   const touch = (loader: string) => utimes(join(projectDir, SITE_DATA_DIR, loader), now, now).catch(() => {});
