@@ -12,12 +12,11 @@ const instances = await storedLogStreams(config).catch(() => [] as string[]);
 // One events file and one rollups file per day in the store, made by src/data/events/[day].parquet.ts
 // and src/data/rollups/[day].parquet.ts; the pages find them through data/event-days.json.
 const days = await storedDays(config.store).catch(() => []);
-// The pages whose queries are in src/queries/<page>.ts: each ships its first view, answered when
-// the site's data is made (src/data/first-view/[page].json.ts). Other pages ask DuckDB-WASM.
-const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-const firstViewPages = readdirSync(source("src/queries"))
-  .map((file) => file.replace(/\.ts$/, ""))
-  .filter((page) => existsSync(source(`src/${page}.md`)));
+// Every page ships its first view (src/data/first-view.tar.ts): the answers to its queries with
+// the default filter when they are in src/queries/<page>.ts, none otherwise.
+const firstViewPages = readdirSync(fileURLToPath(new URL("src", import.meta.url)))
+  .filter((file) => file.endsWith(".md"))
+  .map((file) => file.slice(0, -3));
 
 // The sidebar, in reading order. A page listed here whose file you delete simply drops out.
 const pages = [

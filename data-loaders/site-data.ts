@@ -95,7 +95,7 @@ const ROLLUPS_DIR = "site-rollups";
 
 /**
  * A day's rollups file, made once per version of the day (and of the rollup kinds) and kept in
- * the store: the day's rollups loader ships it, and the first views (src/data/first-view/) read
+ * the store: the day's rollups loader ships it, and the first views (src/data/first-view.tar.ts) read
  * every day's, so a rebuild after one new object counts only the day that changed.
  */
 export async function dayRollupsFile(config: WeblogConfig, day: StoredDay): Promise<string> {

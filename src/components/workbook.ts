@@ -52,8 +52,8 @@ const SITE_ROOT = new URL("../../", import.meta.url);
 
 /**
  * This page's shipped first view, by its route: data/first-view/index.json for the Overview,
- * data/first-view/instances/<id>.json for an instance. A page with none (an analyst's new page)
- * gets an empty one, and every query goes to DuckDB-WASM.
+ * data/first-view/instances/<id>.json for an instance. A page whose queries are not in
+ * src/queries/ ships an empty one, and all its queries go to DuckDB-WASM.
  */
 function firstViewUrl(): string {
   const route = decodeURIComponent(location.pathname.slice(SITE_ROOT.pathname.length)).replace(/\.html$/, "").replace(/\/$/, "/index") || "index";
