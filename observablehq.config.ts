@@ -1,6 +1,6 @@
 // Observable Framework settings for the workbook site. Everything the site loads comes from
 // this project: no CDN, no web fonts, so the built site works with no network at all.
-import {existsSync} from "node:fs";
+import {existsSync, readdirSync} from "node:fs";
 import {fileURLToPath} from "node:url";
 import {loadConfig} from "./data-loaders/config.js";
 import {geoCreditHtml, geoDatabasesUsed} from "./data-loaders/enrich/geoip-credit.js";
@@ -16,6 +16,11 @@ const instances = streams.withPage;
 // One events file and one rollups file per day in the store, made by src/data/events/[day].parquet.ts
 // and src/data/rollups/[day].parquet.ts; the pages find them through data/event-days.json.
 const days = await storedDays(config.store).catch(() => []);
+// Every page ships its first view (src/data/first-view.tar.ts): the answers to its queries with
+// the default filter when they are in src/queries/<page>.ts, none otherwise.
+const firstViewPages = readdirSync(fileURLToPath(new URL("src", import.meta.url)))
+  .filter((file) => file.endsWith(".md"))
+  .map((file) => file.slice(0, -3));
 
 // The sidebar, in reading order. A page listed here whose file you delete simply drops out.
 const pages = [
@@ -54,7 +59,12 @@ export default {
   title: "Weblog Workbook",
   pages,
   pager: false,
-  dynamicPaths: [...instances.map((instance) => `/instances/${instance}`), ...days.flatMap(({day}) => [`/data/events/${day}.parquet`, `/data/rollups/${day}.parquet`])],
+  dynamicPaths: [
+    ...instances.flatMap((instance) => [`/instances/${instance}`, `/data/first-view/instances/${instance}.json`]),
+    ...days.flatMap(({day}) => [`/data/events/${day}.parquet`, `/data/rollups/${day}.parquet`]),
+    // Each page's first view, answered when the site's data is made (src/queries/pages.ts).
+    ...firstViewPages.map((page) => `/data/first-view/${page}.json`),
+  ],
   // Framework's default asks fonts.googleapis.com for Source Serif; the system fonts do instead.
   globalStylesheets: [],
   // Default theme (air, near-midnight when dark) plus Inputs' stylesheet, all from node_modules.

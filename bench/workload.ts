@@ -1,7 +1,9 @@
 // The benchmarks' input: the 10,000 real Combined lines of test/fixtures/real-logs, repeated to
 // any size with their times spread evenly over a month (so a store of 10M events has 30 days,
 // as a month of a busy site would), shipped as the S3 sink writes them: CloudWatch records, 1000
-// per object, one topic per instance.
+// per object, one topic per instance. The real lines alone have 1,753 clients, 559 agents and
+// 1,498 paths, which flatters anything that counts by them; the diverse workload (diverseLine)
+// gives the same lines 25,000 clients (a third IPv6), thousands more paths and agents.
 import {PutObjectCommand, type S3Client} from "@aws-sdk/client-s3";
 import {fixtureLines, REAL_LOG} from "../test/fixtures.js";
 
@@ -25,26 +27,58 @@ export function benchLine(i: number, total: number): string {
   return real[i % real.length].replace(/\[[^\]]+\]/, `[${stamp}]`);
 }
 
+/** How many distinct clients the diverse workload has. */
+export const DIVERSE_CLIENTS = 25_000;
+
+/**
+ * Line `i` of the diverse workload: the real line of benchLine with its client one of 25,000
+ * (every third an IPv6 address in a real provider's range, so GeoLite2 places it), one line in
+ * four asking for one of 5,000 article paths, and browser versions varied, so that the clients,
+ * paths and agents the pages count by number in the tens of thousands, as on a busy public site.
+ */
+export function diverseLine(i: number, total: number): string {
+  const line = benchLine(i, total);
+  // A multiplicative hash spreads each client over the month, not in one run of lines.
+  const client = (Math.imul(i, 2654435761) >>> 0) % DIVERSE_CLIENTS;
+  let text = line.replace(/^\S+/, clientAddress(client));
+  if (i % 4 === 1) text = text.replace(/"(GET|POST|HEAD) \S+/, `"$1 /articles/${(i >>> 2) % 5000}/`);
+  return text.replace(/Chrome\/\d+/, `Chrome/${80 + (client % 40)}`).replace(/Firefox\/\d+/, `Firefox/${60 + (client % 60)}`);
+}
+
+const IPV6_PREFIXES = ["2a03:2880:f1", "2001:4860:4", "2a00:1450:40", "2606:4700:30", "2a02:c7f:", "2405:200:1"];
+
+function clientAddress(n: number): string {
+  if (n % 3 === 0) return `${IPV6_PREFIXES[n % IPV6_PREFIXES.length]}${(n % 256).toString(16).padStart(2, "0")}::${(n >>> 8).toString(16)}:${(n % 97).toString(16)}`;
+  // Public IPv4 across many /8s, never a private or reserved one.
+  const firsts = [23, 31, 45, 62, 81, 93, 104, 151, 176, 185, 188, 203];
+  return `${firsts[n % firsts.length]}.${(n >>> 4) % 250}.${(n * 7) % 250}.${1 + (n % 253)}`;
+}
+
+export type Workload = "real" | "diverse";
+
+const LINES: Record<Workload, (i: number, total: number) => string> = {real: benchLine, diverse: diverseLine};
+
 /** The S3 sink object holding lines [first, first + 1000) of the workload, with its key. */
-export function benchObject(objectIndex: number, total: number, bucketYear = 2025): {key: string; body: string} {
+export function benchObject(objectIndex: number, total: number, bucketYear = 2025, workload: Workload = "real"): {key: string; body: string} {
+  const lineOf = LINES[workload];
   const instance = INSTANCES[objectIndex % INSTANCES.length];
   const topic = `cloudwatchLogsEC2.${instance}`;
   const offset = Math.floor(objectIndex / INSTANCES.length) * RECORDS_PER_OBJECT;
   const first = objectIndex * RECORDS_PER_OBJECT;
   const records: string[] = [];
   for (let i = first; i < Math.min(first + RECORDS_PER_OBJECT, total); i++) {
-    records.push(JSON.stringify({logGroupName: "cloudwatchLogsEC2", logStreamName: instance, timestamp: timeOf(i, total), message: benchLine(i, total)}));
+    records.push(JSON.stringify({logGroupName: "cloudwatchLogsEC2", logStreamName: instance, timestamp: timeOf(i, total), message: lineOf(i, total)}));
   }
   return {key: `topics/${topic}/year=${bucketYear}/${topic}+0+${String(offset).padStart(10, "0")}.json`, body: records.join("\n")};
 }
 
 /** Puts the whole workload into `bucket`, 16 objects at a time. */
-export async function uploadWorkload(client: S3Client, bucket: string, total: number): Promise<number> {
+export async function uploadWorkload(client: S3Client, bucket: string, total: number, workload: Workload = "real"): Promise<number> {
   const objects = Math.ceil(total / RECORDS_PER_OBJECT);
   for (let o = 0; o < objects; o += 16) {
     await Promise.all(
       Array.from({length: Math.min(16, objects - o)}, (_, j) => {
-        const {key, body} = benchObject(o + j, total);
+        const {key, body} = benchObject(o + j, total, 2025, workload);
         return client.send(new PutObjectCommand({Bucket: bucket, Key: key, Body: body}));
       }),
     );

@@ -4,7 +4,7 @@
 // refresh re-exports only the days that changed (site-loaders.ts says which).
 import {createHash} from "node:crypto";
 import {createReadStream} from "node:fs";
-import {mkdir, rm} from "node:fs/promises";
+import {mkdir, readdir, rename, rm, stat} from "node:fs/promises";
 import {join} from "node:path";
 import {pipeline} from "node:stream/promises";
 import type {Writable} from "node:stream";
@@ -61,6 +61,13 @@ export async function keyMismatchesOf(store: string): Promise<KeyMismatches> {
 
 /** Writes a site table as one Parquet file to `output` (a loader's stdout). */
 export async function writeSiteParquet(config: WeblogConfig, table: SiteTable, output: Writable, options: ExportOptions = {}): Promise<void> {
+  if (table === "rollups" && options.day !== undefined) {
+    const day = (await storedDays(config.store)).find((d) => d.day === options.day);
+    if (day) {
+      await pipeline(createReadStream(await dayRollupsFile(config, day)), output, {end: false});
+      return;
+    }
+  }
   await mkdir(join(config.store, "tmp"), {recursive: true});
   const file = temporaryPathFor(join(config.store, "tmp", "site.parquet"));
   try {
@@ -87,6 +94,37 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
   } finally {
     await lock.release();
   }
+}
+
+/** Where the store keeps each day's rollups, beside its segments; sync never touches it. */
+const ROLLUPS_DIR = "site-rollups";
+
+/**
+ * A day's rollups file, made once per version of the day (and of the rollup kinds) and kept in
+ * the store: the day's rollups loader ships it, and the first views (src/data/first-view.tar.ts) read
+ * every day's, so a rebuild after one new object counts only the day that changed.
+ */
+export async function dayRollupsFile(config: WeblogConfig, day: StoredDay): Promise<string> {
+  const kinds = createHash("sha256").update(siteFilesSignature()).digest("hex").slice(0, 8);
+  const name = `${day.day}.${day.version}.${kinds}.parquet`;
+  const dir = join(config.store, ROLLUPS_DIR);
+  const file = join(dir, name);
+  if (await exists(file)) return file;
+  await mkdir(dir, {recursive: true});
+  const temporary = temporaryPathFor(file);
+  try {
+    await exportSiteParquet(config, "rollups", temporary, {day: day.day});
+    await rename(temporary, file);
+  } finally {
+    await rm(temporary, {force: true});
+  }
+  // The day's older versions are no longer read by anything.
+  for (const old of await readdir(dir)) if (old.startsWith(`${day.day}.`) && old !== name && !old.endsWith(".tmp")) await rm(join(dir, old), {force: true});
+  return file;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
 }
 
 function filesOf(manifest: Manifest, table: SiteTable, day: string | undefined): string[] {
@@ -144,6 +182,8 @@ interface RollupKind {
   by: Record<string, string>;
   /** Only the events this condition keeps, when not all. */
   where?: string;
+  /** What one row counts besides the filter columns, in words, for docs/writing-pages.md's table. */
+  counts: string;
 }
 
 const sameNames = (...columns: string[]) => Object.fromEntries(columns.map((c) => [c, c]));
@@ -154,16 +194,16 @@ const sameNames = (...columns: string[]) => Object.fromEntries(columns.map((c) =
  * function of another (a client's place, an agent's browser), counting by both costs no extra rows.
  */
 const ROLLUP_KINDS: Record<string, RollupKind> = {
-  hour: {view: "requests_hourly", per: "hour", by: {}},
-  path: {view: "requests_by_path", per: "day", by: sameNames("path")},
-  country: {view: "requests_by_country", per: "day", by: sameNames("country")},
+  hour: {view: "requests_hourly", per: "hour", by: {}, counts: ""},
+  path: {view: "requests_by_path", per: "day", by: sameNames("path"), counts: "path"},
+  country: {view: "requests_by_country", per: "day", by: sameNames("country"), counts: "country"},
   // A client with what GeoLite2 said of it.
-  client: {view: "requests_by_client", per: "day", by: sameNames("client_ip", "country", "country_code", "city", "latitude", "longitude", "asn", "as_org")},
+  client: {view: "requests_by_client", per: "day", by: sameNames("client_ip", "country", "country_code", "city", "latitude", "longitude", "asn", "as_org"), counts: "client IP, with what GeoLite2 said of it"},
   // An agent string with what the parser found in it.
-  agent: {view: "requests_by_agent", per: "day", by: sameNames("user_agent", "browser", "os", "device_type", "bot_name")},
-  referrer: {view: "requests_by_referrer", per: "day", by: sameNames("referrer_host")},
+  agent: {view: "requests_by_agent", per: "day", by: sameNames("user_agent", "browser", "os", "device_type", "bot_name"), counts: "agent string, with what the parser found in it"},
+  referrer: {view: "requests_by_referrer", per: "day", by: sameNames("referrer_host"), counts: "referrer host"},
   // A visitor is one client address with one agent string.
-  visitor: {view: "requests_by_visitor", per: "day", by: sameNames("client_ip", "user_agent", "bot_name")},
+  visitor: {view: "requests_by_visitor", per: "day", by: sameNames("client_ip", "user_agent", "bot_name"), counts: "client IP × agent string"},
   // Requests answered 4xx or 5xx: what was asked for (the path, or the raw request when it has
   // none) and by whom. Only error rows, so this kind stays small.
   error: {
@@ -171,9 +211,10 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
     per: "day",
     by: {...sameNames("client_ip", "path"), error_target: "coalesce(path, url, '(no request)')", ...sameNames("country", "as_org", "bot_name")},
     where: "status >= 400",
+    counts: "client IP × path (`error_target`: the path, or the raw request when it has none), for 4xx and 5xx only",
   },
   // Error answers per minute and client, for the bursts of errors a scanner draws.
-  error_minute: {view: "errors_by_minute", per: "minute", by: sameNames("client_ip", "path"), where: "status >= 400"},
+  error_minute: {view: "errors_by_minute", per: "minute", by: sameNames("client_ip", "path"), where: "status >= 400", counts: "client IP × path, for 4xx and 5xx only"},
   // Requests matching one of the Security page's suspicious patterns (src/components/suspicious.ts),
   // with their own time: the page lists the newest of them.
   suspicious: {
@@ -181,6 +222,7 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
     per: "request",
     by: {suspicious_kind: suspiciousKindSql(), ...sameNames("client_ip", "country", "url", "user_agent")},
     where: `(${suspiciousKindSql()}) IS NOT NULL`,
+    counts: "request matching a pattern of `src/components/suspicious.ts` (`suspicious_kind`: its name; like ones of the same second counted together)",
   },
 };
 
@@ -221,6 +263,18 @@ export function siteTables(): {rollupViews: Record<string, string>; empty: {even
   );
   return {rollupViews, empty: {events: emptyTableSql(EVENT_COLUMNS), rollups: emptyTableSql(ROLLUP_COLUMNS)}};
 }
+
+/** Each rollup view as docs/writing-pages.md tables it (generated by scripts/data-dictionary.ts). */
+export function rollupViewsDocumented(): {view: string; rowPer: string; columns: string[]}[] {
+  return Object.values(ROLLUP_KINDS).map(({view, per, by, counts}) => ({
+    view,
+    rowPer: per === "request" ? counts : `${per} × ${FILTER_DIMENSIONS}${counts ? ` × ${counts}` : ""}`,
+    columns: [per === "request" ? "ts (its time)" : `ts (the ${per})`, "log_stream", "is_bot", "status", ...Object.keys(by), "requests", "bytes", ...(per === "hour" ? ["first_ts", "last_ts"] : [])],
+  }));
+}
+
+/** The filter columns every rollup row has, in words: `ts`, `log_stream`, `is_bot`, `status`. */
+const FILTER_DIMENSIONS = "instance × bot × status";
 
 /** Changes whenever the site's files would come out different: their columns or the rollups' kinds. */
 export function siteFilesSignature(): string {

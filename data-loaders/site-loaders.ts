@@ -5,10 +5,15 @@
 //   - a day whose segments changed loses its cached files (data/events/<day>.parquet and
 //     data/rollups/<day>.parquet), and only that day is exported again;
 //   - the days index, the rejected lines, the keys not read and the key mismatches, all cheap,
-//     are marked stale by touching their loader.
+//     are marked stale by touching their loader;
+//   - every page's first view (data/first-view/, the answers shipped for the default filter)
+//     covers all days, so any change drops them all: they are counted again from the rollups,
+//     which the store keeps per day (site-data.ts: dayRollupsFile), so that costs seconds. An
+//     edit to the pages' queries (src/queries/, src/components/) drops them too.
 // What the cache was made from is recorded beside it, so a cache made from another store (the
 // demo's, say), or with other columns (an upgrade that adds a rollup column), is never reused.
-import {mkdir, readFile, rm, utimes, writeFile} from "node:fs/promises";
+import {createHash} from "node:crypto";
+import {mkdir, readdir, readFile, rm, utimes, writeFile} from "node:fs/promises";
 import {join} from "node:path";
 import {daysOf, siteFilesSignature} from "./site-data.js";
 import {readManifest, segmentsOfKind} from "./store/manifest.js";
@@ -21,6 +26,10 @@ const KEY_MISMATCHES_LOADER = "key-mismatches.json.ts";
 const DAY_FILES_CACHE = "src/.observablehq/cache/data/events";
 /** Made from the same segments as the day's events file, so dropped with it. */
 const DAY_ROLLUPS_CACHE = "src/.observablehq/cache/data/rollups";
+/** Each page's first view (one archive, and the files Framework extracted from it): made from every day's rollups, so dropped when any day changes. */
+const FIRST_VIEW_CACHE = ["src/.observablehq/cache/data/first-view.tar", "src/.observablehq/cache/data/first-view"];
+/** Where the first views' queries are written: an edit there changes the answers. */
+const QUERY_SOURCES = ["src/queries", "src/components"];
 const RECORD_FILE = ".weblog-store.json";
 
 /** What the cached site data was made from. */
@@ -34,6 +43,8 @@ interface CacheRecord {
   skippedKeys: string;
   /** The manifest's key_mismatches, as JSON (absent in a record made before key files were read). */
   keyMismatches?: string;
+  /** A digest of the pages' query sources. */
+  queries: string;
 }
 
 export interface SiteDataRefresh {
@@ -42,6 +53,8 @@ export interface SiteDataRefresh {
   rejectedChanged: boolean;
   skippedKeysChanged: boolean;
   keyMismatchesChanged: boolean;
+  /** Whether the pages' first views are to be made again. */
+  firstViewsChanged: boolean;
 }
 
 export async function refreshSiteData(projectDir: string, store: string): Promise<SiteDataRefresh> {
@@ -53,6 +66,7 @@ export async function refreshSiteData(projectDir: string, store: string): Promis
     rejected: segmentsOfKind(manifest, "rejected").map((s) => s.file).sort().join(","),
     skippedKeys: JSON.stringify(manifest.skipped_keys ?? []),
     keyMismatches: JSON.stringify(manifest.key_mismatches ?? {objects: 0, examples: []}),
+    queries: await digestOf(QUERY_SOURCES.map((dir) => join(projectDir, dir))),
   };
   const cacheDir = join(projectDir, DAY_FILES_CACHE);
   const recordPath = join(cacheDir, RECORD_FILE);
@@ -68,6 +82,8 @@ export async function refreshSiteData(projectDir: string, store: string): Promis
     await rm(join(projectDir, DAY_ROLLUPS_CACHE, `${day}.parquet`), {force: true});
   }
   const rejectedChanged = !sameStore || recorded.rejected !== current.rejected;
+  const firstViewsChanged = stale.size > 0 || rejectedChanged || !sameStore || recorded.queries !== current.queries;
+  if (firstViewsChanged) for (const path of FIRST_VIEW_CACHE) await rm(join(projectDir, path), {recursive: true, force: true});
 
   const now = new Date();
   const touch = (loader: string) => utimes(join(projectDir, SITE_DATA_DIR, loader), now, now).catch(() => {});
@@ -79,5 +95,18 @@ export async function refreshSiteData(projectDir: string, store: string): Promis
   if (keyMismatchesChanged) await touch(KEY_MISMATCHES_LOADER);
   await mkdir(cacheDir, {recursive: true});
   await writeFile(recordPath, JSON.stringify(current));
-  return {days: [...stale].sort(), rejectedChanged, skippedKeysChanged, keyMismatchesChanged};
+  return {days: [...stale].sort(), rejectedChanged, skippedKeysChanged, keyMismatchesChanged, firstViewsChanged};
+}
+
+/** A digest of every file under `dirs` (names and contents); a missing folder counts as empty. */
+async function digestOf(dirs: string[]): Promise<string> {
+  const hash = createHash("sha256");
+  for (const dir of dirs) {
+    const names = (await readdir(dir, {recursive: true}).catch(() => [] as string[])).sort();
+    for (const name of names) {
+      const text = await readFile(join(dir, name)).catch(() => null);
+      if (text) hash.update(name).update(text);
+    }
+  }
+  return hash.digest("hex").slice(0, 16);
 }

@@ -60,7 +60,7 @@ export function whereClause(filter: EventFilter, table = ""): WhereClause {
 }
 
 /** The filter's WHERE clause with one more condition: `FROM events ${andWhere(where, "status = 404")}`. */
-export function andWhere(where: WhereClause, condition: string): string {
+export function andWhere(where: Pick<WhereClause, "sql">, condition: string): string {
   return where.sql ? `${where.sql} AND (${condition})` : `WHERE ${condition}`;
 }
 

@@ -6,6 +6,7 @@
 import * as Inputs from "@observablehq/inputs";
 import {queryRow, query} from "./workbook.js";
 import {BOT_LABELS, STATUS_CHOICES, utcDay as day, type BotChoice, type EventFilter} from "./event-filter.js";
+import {dataRange, instances as instancesQuery} from "../queries/filter-bar.js";
 
 export {andWhere, describeFilter, STATUS_CHOICES, STATUS_CLASSES, UNKNOWN_STATUS, whereClause} from "./event-filter.js";
 export type {BotChoice, EventFilter, WhereClause} from "./event-filter.js";
@@ -15,9 +16,9 @@ const STORAGE_KEY = "weblog-workbook-filter";
 
 /** The filter bar, with the instances and dates found in the data. Use as `view(await filterBar())`. */
 export async function filterBar(): Promise<Inputs.Input<EventFilter>> {
-  // From the hourly rollups: the same answers as from events, without reading millions of rows.
-  const range = await queryRow<{first: Date | null; last: Date | null}>("SELECT min(first_ts) AS first, max(last_ts) AS last FROM requests_hourly");
-  const instances = (await query<{log_stream: string}>("SELECT DISTINCT log_stream FROM requests_hourly WHERE log_stream IS NOT NULL ORDER BY 1")).map((r) => r.log_stream);
+  // Shipped with every page's first view (src/queries/filter-bar.ts).
+  const range = await queryRow<{first: Date | null; last: Date | null}>(dataRange);
+  const instances = (await query<{log_stream: string}>(instancesQuery)).map((r) => r.log_stream);
   const initial = restoreFilter(instances);
   const form = Inputs.form<{from: Date | null; to: Date | null; instance: string; bots: BotChoice; statuses: string[]}>(
     {

@@ -1,7 +1,15 @@
 // The workbook's database: DuckDB-WASM from node_modules (no CDN), with the events and the
 // rejected lines as tables read straight from their Parquet files over HTTP range requests.
-import * as duckdb from "./duckdb-wasm.js";
+// A page's first view does not wait for it: the answers to the page's queries under the default
+// filter are shipped, computed when the site's data was made (src/queries/, data/first-view/),
+// and `query` gives them at once; DuckDB-WASM starts once the page is drawn and answers every
+// other question (a changed filter, Explore's own SQL).
+// Only its types here: the engine's code (200 kB) is imported when the database opens, after the
+// page has drawn from its shipped answers.
+import type * as duckdb from "./duckdb-wasm.js";
 import {FileAttachment} from "observablehq:stdlib";
+import type {Query, Row} from "../queries/query.js";
+import {answerKey, decodeAnswer, type ShippedFirstView} from "../queries/shipped.js";
 
 /**
  * The events are one Parquet file per UTC day (src/data/events/[day].parquet.ts), listed with
@@ -34,10 +42,66 @@ interface EventDays {
 function dayFileUrl(kind: "events" | "rollups", day: EventDays["days"][number]): string {
   const inPreview = new URL(EVENT_DAYS.href, document.baseURI).searchParams.has("sha");
   const path = `${inPreview ? "_file/" : ""}data/${kind}/${encodeURIComponent(day.day)}.parquet?v=${day.version}`;
-  return new URL(path, new URL("../../", import.meta.url)).href;
+  return new URL(path, SITE_ROOT).href;
 }
 
-export type Row = Record<string, unknown>;
+export type {Query, Row};
+
+/** The site's root: two levels above this module (in _import/components/). */
+const SITE_ROOT = new URL("../../", import.meta.url);
+
+/**
+ * This page's shipped first view, by its route: data/first-view/index.json for the Overview,
+ * data/first-view/instances/<id>.json for an instance. A page whose queries are not in
+ * src/queries/ ships an empty one, and all its queries go to DuckDB-WASM.
+ */
+function firstViewUrl(): string {
+  const route = decodeURIComponent(location.pathname.slice(SITE_ROOT.pathname.length)).replace(/\.html$/, "").replace(/\/$/, "/index") || "index";
+  const inPreview = new URL(EVENT_DAYS.href, document.baseURI).searchParams.has("sha");
+  const path = `${inPreview ? "_file/" : ""}data/first-view/${route.split("/").map(encodeURIComponent).join("/")}.json`;
+  return new URL(path, SITE_ROOT).href;
+}
+
+let firstView: Promise<Map<string, Row[]>> | undefined;
+
+/** The shipped answers, fetched once per page load; DuckDB-WASM starts as soon as they are in. */
+function shippedAnswers(): Promise<Map<string, Row[]>> {
+  return (firstView ??= (async () => {
+    try {
+      // Same URL on every build: asked again each time (a 304 when unchanged), never stale.
+      const response = await fetch(firstViewUrl(), {cache: "no-cache"});
+      if (!response.ok) return new Map();
+      const {answers} = (await response.json()) as ShippedFirstView;
+      return new Map(Object.entries(answers).map(([key, answer]) => [key, decodeAnswer(answer)]));
+    } catch {
+      return new Map();
+    } finally {
+      startDatabaseWhenIdle();
+    }
+  })());
+}
+
+/**
+ * Opens DuckDB-WASM once the page has loaded and drawn from its shipped answers, so that a filter
+ * change finds it ready and the engine (20 MB) never competes with what the reader sees first.
+ */
+function startDatabaseWhenIdle(): void {
+  const start = () => void connection().catch(() => {});
+  const whenIdle = () => ("requestIdleCallback" in window ? requestIdleCallback(start, {timeout: 2000}) : setTimeout(start, 200));
+  if (document.readyState === "complete") whenIdle();
+  else window.addEventListener("load", whenIdle, {once: true});
+}
+
+/**
+ * How many of the page's queries each path answered, on <html data-answered-shipped
+ * data-answered-duckdb>, and how many DuckDB-WASM is running (data-queries-running): the tests and
+ * bench/site.ts read them.
+ */
+function countAnswer(by: "shipped" | "duckdb"): void {
+  const attribute = by === "shipped" ? "answeredShipped" : "answeredDuckdb";
+  const dataset = document.documentElement.dataset;
+  dataset[attribute] = String(Number(dataset[attribute] ?? 0) + 1);
+}
 
 let database: Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.AsyncDuckDBConnection}> | undefined;
 
@@ -62,6 +126,7 @@ export async function queryToParquet(sql: string): Promise<Uint8Array> {
 }
 
 async function openDatabase(): Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.AsyncDuckDBConnection}> {
+  const duckdb = await import("./duckdb-wasm.js");
   // Framework copies these files from node_modules into the site, so no request leaves it.
   const wasm = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-eh.wasm");
   const workerUrl = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js");
@@ -87,31 +152,49 @@ async function openDatabase(): Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.Asy
   for (const [view, select] of Object.entries(rollupViews)) await conn.query(`CREATE VIEW ${view} AS ${select}`);
   await db.registerFileURL("rejected.parquet", new URL(REJECTED, document.baseURI).href, duckdb.DuckDBDataProtocol.HTTP, false);
   await conn.query("CREATE VIEW rejected AS SELECT * FROM read_parquet('rejected.parquet')");
+  // Keep each file's footer once read, and read every day's rollups footer now, while the reader
+  // looks at the first view: the first filter change then reads only the row groups it needs.
+  await conn.query("SET enable_object_cache = true");
+  await conn.query("SELECT count(*) FROM rollups WHERE kind = 'none'");
   return {db, conn};
 }
 
 /**
  * Runs one SQL statement and returns its rows as plain objects. `params` fill `?` placeholders,
- * so values the analyst picks never need quoting by hand.
+ * so values the analyst picks never need quoting by hand. A query of src/queries/ (`{sql, params}`)
+ * or the same text and values is answered from the page's shipped first view when it has it.
  */
-export async function query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-  const conn = await connection();
-  let table;
-  if (params.length === 0) {
-    table = await conn.query(sql);
-  } else {
-    const statement = await conn.prepare(sql);
-    try {
-      table = await statement.query(...params);
-    } finally {
-      await statement.close();
-    }
+export async function query<T = Row>(sqlOrQuery: string | Query, values: readonly unknown[] = []): Promise<T[]> {
+  const {sql, params} = typeof sqlOrQuery === "string" ? {sql: sqlOrQuery, params: values} : sqlOrQuery;
+  const shipped = (await shippedAnswers()).get(answerKey({sql, params}));
+  if (shipped) {
+    countAnswer("shipped");
+    return shipped as T[];
   }
-  return table.toArray().map((row) => ({...row.toJSON()}) as T);
+  countAnswer("duckdb");
+  const dataset = document.documentElement.dataset;
+  dataset.queriesRunning = String(Number(dataset.queriesRunning ?? 0) + 1);
+  try {
+    const conn = await connection();
+    let table;
+    if (params.length === 0) {
+      table = await conn.query(sql);
+    } else {
+      const statement = await conn.prepare(sql);
+      try {
+        table = await statement.query(...params);
+      } finally {
+        await statement.close();
+      }
+    }
+    return table.toArray().map((row) => ({...row.toJSON()}) as T);
+  } finally {
+    dataset.queriesRunning = String(Number(dataset.queriesRunning) - 1);
+  }
 }
 
 /** The first row of a query, for single-number questions. */
-export async function queryRow<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T> {
-  const [row] = await query<T>(sql, params);
+export async function queryRow<T = Row>(sqlOrQuery: string | Query, values: readonly unknown[] = []): Promise<T> {
+  const [row] = await query<T>(sqlOrQuery, values);
   return row;
 }

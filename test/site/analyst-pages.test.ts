@@ -9,7 +9,7 @@ import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
 import {serveSite, type SiteServer} from "../../scripts/serve-site.js";
 import {formatBytes, formatCount, formatPercent} from "../../src/components/format.js";
 import {SUSPICIOUS_RULES, suspiciousKindSql} from "../../src/components/suspicious.js";
-import {launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
+import {answeredBy, launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
 import {PROJECT_DIR, sampleSite, type SampleSite} from "../support/sample-site.js";
 
 let site: SampleSite;
@@ -52,6 +52,11 @@ async function open(path: string, ready: string): Promise<WatchedPage> {
 
 async function finish(watched: WatchedPage, name: string): Promise<void> {
   await watched.page.screenshot({path: `${PROJECT_DIR}/test-results/${name}.png`, fullPage: true});
+  // Opened with the default filter, each page draws from its shipped first view alone; under
+  // another filter (in the URL), DuckDB-WASM answers.
+  const answered = await answeredBy(watched.page);
+  if (new URL(watched.page.url()).searchParams.has("filter")) assert.ok(answered.duckdb > 0, `${name}: a filtered page asks DuckDB-WASM`);
+  else assert.deepEqual(answered, {shipped: answered.shipped || -1, duckdb: 0}, `${name}: the first view was answered from the shipped file alone`);
   assert.deepEqual(watched.externalRequests, []);
   assert.deepEqual(watched.errors, []);
   assert.deepEqual(dialogs, []);
@@ -69,6 +74,37 @@ test("Status codes: a row per code, and the 404 paths in order", async () => {
   const notFound = await sql<{path: string}>("SELECT coalesce(path, url, '(no request)') AS path, count(*) AS n FROM events WHERE status = 404 GROUP BY ALL ORDER BY n DESC, path LIMIT 15");
   assert.deepEqual(await titles(watched.page, "top-404"), notFound.map((r) => r.path));
   await finish(watched, "status-codes");
+});
+
+test("Status codes, Traffic and Security under a filter (one instance, two days): DuckDB-WASM over the rollups gives what events give", async () => {
+  const instance = "i-02e3ca004943e0f26";
+  const filter = {from: "2023-05-15", to: "2023-05-16", instance, bots: "include", statuses: ["1xx", "2xx", "3xx", "4xx", "5xx"]};
+  const where = `WHERE ts >= TIMESTAMP '2023-05-15' AND ts < TIMESTAMP '2023-05-17' AND log_stream = '${instance}'`;
+  const query = `?filter=${encodeURIComponent(JSON.stringify(filter))}`;
+
+  const status = await open(`/status-codes${query}`, '[data-chart="status-codes"] table');
+  const codes = await sql<{status: number; requests: number}>(`SELECT status, count(*) AS requests FROM events ${where} GROUP BY status ORDER BY requests DESC, status`);
+  const [{all}] = await sql<{all: number}>("SELECT count(*) AS all FROM events");
+  assert.ok(codes.reduce((n, c) => n + Number(c.requests), 0) < Number(all), "the filter keeps some of the requests, not all");
+  const rows = await status.page.$$eval('[data-chart="status-codes"] table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent?.trim())));
+  assert.deepEqual(rows.map((r) => r.slice(1, 3)), codes.map((c) => [String(c.status ?? "none"), formatCount(Number(c.requests))]));
+  await finish(status, "status-codes-filtered");
+
+  const traffic = await open(`/traffic${query}`, '[data-chart="referrer-hosts"] svg');
+  const hosts = await sql<{referrer_host: string}>(`SELECT referrer_host, count(*) AS n FROM events ${where} AND referrer_host IS NOT NULL GROUP BY 1 ORDER BY n DESC, referrer_host LIMIT 15`);
+  assert.ok(hosts.length > 0);
+  assert.deepEqual(await titles(traffic.page, "referrer-hosts"), hosts.map((h) => h.referrer_host));
+  await finish(traffic, "traffic-filtered");
+
+  const security = await open(`/security${query}`, '[data-chart="suspicious-kinds"] svg');
+  const bots = await sql<{bot: string}>(`SELECT coalesce(bot_name, 'unnamed') AS bot, count(*) AS n FROM events ${where} AND is_bot GROUP BY ALL ORDER BY n DESC, bot LIMIT 20`);
+  assert.deepEqual(await titles(security.page, "bots-by-name"), bots.map((b) => b.bot));
+  const clients4xx = await sql<{client_ip: string; errors: number}>(
+    `SELECT client_ip, count(*) AS errors FROM events ${where} AND status BETWEEN 400 AND 499 GROUP BY client_ip ORDER BY errors DESC, client_ip LIMIT 15`,
+  );
+  const shown4xx = await security.page.$$eval('[data-table="clients-4xx"] table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent?.trim() ?? "")));
+  assert.deepEqual(shown4xx.map((r) => [r[1], r[4]]), clients4xx.map((c) => [c.client_ip, String(c.errors)]));
+  await finish(security, "security-filtered");
 });
 
 test("Traffic: the weekday × hour cells and the referrer hosts", async () => {

@@ -7,7 +7,7 @@ import type {Browser} from "playwright-core";
 import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
 import {serveSite, type SiteServer} from "../../scripts/serve-site.js";
 import {formatBytes, formatCount, formatPercent} from "../../src/components/format.js";
-import {launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
+import {answeredBy, launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
 import {PROJECT_DIR, sampleSite, type SampleSite} from "../support/sample-site.js";
 
 let site: SampleSite;
@@ -108,4 +108,42 @@ test("under a filter (one instance, two days, humans, 4xx and 5xx) the rollups g
   assert.deepEqual(titles, paths.map((r) => r.path));
   assert.deepEqual(filtered.errors, []);
   await filtered.page.context().close();
+});
+
+test("the first view is drawn from the shipped answers; a filter changed in the bar is asked of DuckDB-WASM and still equals SQL over events", async () => {
+  const opened = await answeredBy(overview.page);
+  assert.equal(opened.duckdb, 0, "no query of the first view waited for DuckDB-WASM");
+  assert.ok(opened.shipped >= 7, `${opened.shipped} answers came from data/first-view/index.json`);
+
+  const instance = "i-05f1a9c3d7e2b6480";
+  const where = `WHERE log_stream = '${instance}' AND NOT is_bot`;
+  const [row] = await expected<{requests: number; clients: number; bytes: string; error_rate: number}>(
+    `SELECT count(*) AS requests, count(DISTINCT client_ip) AS clients, sum(bytes) AS bytes, avg(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS error_rate FROM events ${where}`,
+  );
+  const paths = await expected<{path: string}>(`SELECT path, count(*) AS requests FROM events ${where} AND path IS NOT NULL GROUP BY path ORDER BY requests DESC, path LIMIT 10`);
+  const metric = (name: string) => overview.page.textContent(`[data-metric="${name}"]`);
+  await overview.page.getByLabel("Instance").selectOption(instance);
+  await overview.page.getByLabel("Humans only").check();
+  await overview.page.waitForFunction(
+    ([text, duckdbBefore]) => document.querySelector('[data-metric="requests"]')?.textContent === text && Number(document.documentElement.dataset.answeredDuckdb ?? 0) > duckdbBefore,
+    [formatCount(Number(row.requests)), opened.duckdb] as const,
+    {timeout: 60_000},
+  );
+  await overview.page.waitForFunction(
+    (titles) => JSON.stringify([...document.querySelectorAll('[data-chart="top-paths"] svg g[aria-label="text"] text title')].map((n) => n.textContent)) === titles,
+    JSON.stringify(paths.map((r) => r.path)),
+    {timeout: 60_000},
+  );
+  assert.equal(await metric("clients"), formatCount(Number(row.clients)));
+  assert.equal(await metric("bytes"), formatBytes(Number(row.bytes)));
+  assert.equal(await metric("error-rate"), formatPercent(Number(row.error_rate)));
+  assert.ok((await answeredBy(overview.page)).duckdb > 0, "the changed filter's queries went to DuckDB-WASM");
+
+  // Back to the default filter: the shipped answers again, the same numbers as at first.
+  const [all] = await expected<{requests: number}>("SELECT count(*) AS requests FROM events");
+  await overview.page.getByLabel("Instance").selectOption("All instances");
+  await overview.page.getByLabel("Humans and bots").check();
+  await overview.page.waitForFunction((text) => document.querySelector('[data-metric="requests"]')?.textContent === text, formatCount(Number(all.requests)), {timeout: 60_000});
+  assert.deepEqual(overview.errors, []);
+  assert.deepEqual(overview.externalRequests, []);
 });

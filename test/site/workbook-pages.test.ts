@@ -10,7 +10,7 @@ import type {Browser} from "playwright-core";
 import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
 import {serveSite, type SiteServer} from "../../scripts/serve-site.js";
 import {formatCount} from "../../src/components/format.js";
-import {launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
+import {answeredBy, launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
 import {PROJECT_DIR, sampleSite, type SampleSite} from "../support/sample-site.js";
 
 const expected = JSON.parse(readFileSync(join(PROJECT_DIR, "sample/expected.json"), "utf8"));
@@ -50,6 +50,11 @@ async function open(path: string, ready: string): Promise<WatchedPage> {
 
 async function finish(watched: WatchedPage, name: string): Promise<void> {
   await watched.page.screenshot({path: join(PROJECT_DIR, `test-results/${name}.png`), fullPage: true});
+  // Opened with the default filter, a page draws from its shipped first view alone; under another
+  // filter (in the URL), DuckDB-WASM answers. Explore runs the reader's own SQL.
+  const answered = await answeredBy(watched.page);
+  if (new URL(watched.page.url()).searchParams.has("filter")) assert.ok(answered.duckdb > 0, `${name}: a filtered page asks DuckDB-WASM`);
+  else if (!name.startsWith("explore")) assert.deepEqual(answered, {shipped: answered.shipped || -1, duckdb: 0}, `${name}: the first view was answered from the shipped file alone`);
   assert.deepEqual(watched.externalRequests, []);
   assert.deepEqual(watched.errors, []);
   await watched.page.context().close();

@@ -74,3 +74,14 @@ export async function openWatchedPage(browser: Browser, origin: string): Promise
   page.on("pageerror", (error) => watched.errors.push(`page: ${error.message}`));
   return watched;
 }
+
+/**
+ * How many of a page's queries were answered from its shipped first view and how many by
+ * DuckDB-WASM (src/components/workbook.ts counts them on <html>).
+ */
+export async function answeredBy(page: Page): Promise<{shipped: number; duckdb: number}> {
+  return page.evaluate(() => ({
+    shipped: Number(document.documentElement.dataset.answeredShipped ?? 0),
+    duckdb: Number(document.documentElement.dataset.answeredDuckdb ?? 0),
+  }));
+}

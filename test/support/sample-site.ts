@@ -74,7 +74,12 @@ async function buildSampleSite(dir: string): Promise<void> {
  * `<dir>/store`; `fill` puts the data in the bucket (and may sync), then the build runs as
  * `npm run build` does: sync, refresh the site's cached data, `observable build`.
  */
-export async function buildSiteWith(dir: string, fill: (client: S3Client, config: WeblogConfig) => Promise<void>): Promise<string> {
+export async function buildSiteWith(
+  dir: string,
+  fill: (client: S3Client, config: WeblogConfig) => Promise<void>,
+  /** Run after the build with the endpoint still up: the benchmark lands an object and builds again with `build`. */
+  then?: (client: S3Client, build: () => Promise<void>) => Promise<void>,
+): Promise<string> {
   const project = await copyProject(join(dir, "project"));
 
   const s3 = await startLocalS3({port: 0});
@@ -86,14 +91,19 @@ export async function buildSiteWith(dir: string, fill: (client: S3Client, config
     const config = loadConfig(project, {...process.env, ...env});
     const client = createS3Client(config.source);
     await fill(client, config);
-    await syncStore(config, {client});
-    await refreshSiteData(project, config.store);
-    await promisify(execFile)(join(PROJECT_DIR, "node_modules/.bin/observable"), ["build"], {
-      cwd: project,
-      // Framework runs .ts loaders with `tsx`, found on PATH as under `npm run`.
-      env: {...process.env, ...env, PATH: `${join(PROJECT_DIR, "node_modules/.bin")}:${process.env.PATH}`},
-      maxBuffer: 64 << 20,
-    });
+    // As `npm run build`: sync, refresh the site's cached data, `observable build`.
+    const build = async () => {
+      await syncStore(config, {client});
+      await refreshSiteData(project, config.store);
+      await promisify(execFile)(join(PROJECT_DIR, "node_modules/.bin/observable"), ["build"], {
+        cwd: project,
+        // Framework runs .ts loaders with `tsx`, found on PATH as under `npm run`.
+        env: {...process.env, ...env, PATH: `${join(PROJECT_DIR, "node_modules/.bin")}:${process.env.PATH}`},
+        maxBuffer: 64 << 20,
+      });
+    };
+    await build();
+    await then?.(client, build);
   } finally {
     await s3.stop();
   }

@@ -126,3 +126,31 @@ test("the key mismatches are made again when a commit changed them, and only the
   assert.deepEqual(refresh.days, [], "the days' files are kept");
   assert.ok((await stat(loader)).mtimeMs > old.getTime() + 1000);
 });
+
+test("every page's first view is dropped when any day changes or the pages' queries are edited, and kept otherwise", async () => {
+  const store = await storeWith("views", [segment("2025-02-01", "v1"), segment("2025-02-02", "v2")]);
+  const archive = join(project(), "src/.observablehq/cache/data/first-view.tar");
+  const extracted = join(project(), "src/.observablehq/cache/data/first-view/index.json");
+  const fillFirstViews = async () => {
+    await mkdir(join(project(), "src/.observablehq/cache/data/first-view"), {recursive: true});
+    await writeFile(archive, "cached");
+    await writeFile(extracted, "cached");
+  };
+  const present = async () => [await stat(archive).then(() => true, () => false), await stat(extracted).then(() => true, () => false)];
+  await mkdir(join(project(), "src/queries"), {recursive: true});
+  await writeFile(join(project(), "src/queries/index.ts"), "// the Overview's queries\n");
+  await refreshSiteData(project(), store);
+  await fillFirstViews();
+  assert.equal((await refreshSiteData(project(), store)).firstViewsChanged, false);
+  assert.deepEqual(await present(), [true, true], "nothing changed: kept");
+
+  // One day changed: every first view covers every day, so all are made again.
+  await storeWith("views", [segment("2025-02-01", "v1"), segment("2025-02-02", "v2"), segment("2025-02-02", "v3")]);
+  assert.equal((await refreshSiteData(project(), store)).firstViewsChanged, true);
+  assert.deepEqual(await present(), [false, false]);
+
+  await fillFirstViews();
+  await writeFile(join(project(), "src/queries/index.ts"), "// the Overview's queries, edited\n");
+  assert.equal((await refreshSiteData(project(), store)).firstViewsChanged, true, "an edited query gives other answers");
+  assert.deepEqual(await present(), [false, false]);
+});

@@ -1,0 +1,54 @@
+// The site's tables in Node, as the browser makes them in DuckDB-WASM (src/components/workbook.ts):
+// `events`, `rejected`, `rollups` and the rollup views, over the store's files. The site's first
+// views are computed here, with the page's own query text, when the site's data is made; rows
+// come back as the browser's do (numbers, not BigInts; timestamps as Dates), so a page's chain of
+// queries (a time bucket chosen from the first query's range) takes the same turns in both.
+import {join} from "node:path";
+import type {DuckDBConnection, DuckDBValue} from "@duckdb/node-api";
+import type {WeblogConfig} from "./config.js";
+import {dayRollupsFile, siteTables, storedDays} from "./site-data.js";
+import {REJECTED_COLUMNS} from "./event.js";
+import {readManifest, segmentsOfKind} from "./store/manifest.js";
+import {openDuckDB, sqlFileList} from "./write/duckdb.js";
+
+export type SiteRow = Record<string, unknown>;
+
+export interface SiteDatabase {
+  /** Runs one statement; `params` fill its `?` placeholders. */
+  rows(sql: string, params?: readonly unknown[]): Promise<SiteRow[]>;
+}
+
+/**
+ * Opens the site's tables over the store. Each day's rollups are made first if missing (kept in
+ * the store, so only a changed day costs anything); the events and rejected lines are read from
+ * the store's segments, for the rare first view that counts them (a history of minutes).
+ */
+export async function openSiteDatabase(config: WeblogConfig): Promise<SiteDatabase> {
+  const days = await storedDays(config.store);
+  const rollupFiles: string[] = [];
+  for (const day of days) rollupFiles.push(await dayRollupsFile(config, day));
+  const manifest = await readManifest(config.store);
+  const filesOf = (kind: "events" | "rejected") => segmentsOfKind(manifest, kind).map((s) => join(config.store, s.file));
+  const {rollupViews, empty} = siteTables();
+  const conn = await openDuckDB({tempDirectory: join(config.store, "tmp")});
+  const over = (files: string[], none: string) => (files.length > 0 ? `SELECT * FROM read_parquet(${sqlFileList(files)})` : none);
+  await conn.run(`CREATE VIEW rollups AS ${over(rollupFiles, empty.rollups)}`);
+  await conn.run(`CREATE VIEW events AS ${over(filesOf("events"), empty.events)}`);
+  await conn.run(`CREATE VIEW rejected AS ${over(filesOf("rejected"), emptyRejectedSql())}`);
+  for (const [view, select] of Object.entries(rollupViews)) await conn.run(`CREATE VIEW ${view} AS ${select}`);
+  return {rows: (sql, params = []) => browserLikeRows(conn, sql, params)};
+}
+
+function emptyRejectedSql(): string {
+  return `SELECT ${REJECTED_COLUMNS.map((c) => `CAST(NULL AS ${c.type}) AS ${c.name}`).join(", ")} WHERE false`;
+}
+
+/** Rows as DuckDB-WASM gives them with the workbook's settings: every integer a number, timestamps Dates. */
+async function browserLikeRows(conn: DuckDBConnection, sql: string, params: readonly unknown[]): Promise<SiteRow[]> {
+  const reader = params.length > 0 ? await conn.runAndReadAll(sql, params as DuckDBValue[]) : await conn.runAndReadAll(sql);
+  return reader.getRowObjectsJS().map((row) => {
+    const plain: SiteRow = {};
+    for (const [name, value] of Object.entries(row)) plain[name] = typeof value === "bigint" ? Number(value) : value;
+    return plain;
+  });
+}

@@ -1,0 +1,36 @@
+// Every page's first view, in one archive (Framework extracts data/first-view/<page>.json from it
+// when a page asks): the answers to the queries src/<page>.md asks with the default filter (all
+// time, every instance, humans and bots, every status), computed here with the page's own query
+// text, from src/queries/<page>.ts and its `firstView`, over the rollups; and each instance page's
+// (instances/<id>.json, src/queries/instance.ts). A page draws from them at once; DuckDB-WASM is
+// needed only when the reader changes a filter. One run makes them all, from the rollups the
+// store keeps per day, so it costs seconds; it runs again whenever any day changes
+// (data-loaders/site-loaders.ts) or src/queries/ is edited.
+import {existsSync, readdirSync} from "node:fs";
+import {fileURLToPath} from "node:url";
+import {loadConfig} from "../../data-loaders/config.js";
+import {storedLogStreams} from "../../data-loaders/log-streams.js";
+import {openSiteDatabase} from "../../data-loaders/site-database.js";
+import {tarArchive} from "../../data-loaders/write/tar.js";
+import * as instancePage from "../queries/instance.js";
+import type {Ask} from "../queries/query.js";
+import {recordFirstView} from "../queries/shipped.js";
+
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const config = loadConfig();
+const database = await openSiteDatabase(config);
+const ask: Ask = (query) => database.rows(query.sql, query.params);
+const files = new Map<string, string>();
+// Every page src/<page>.md (the same list as observablehq.config.ts): answered when its queries
+// are in src/queries/<page>.ts, empty otherwise (its queries all go to DuckDB-WASM).
+for (const page of readdirSync(source("..")).filter((file) => file.endsWith(".md")).map((file) => file.slice(0, -3))) {
+  const firstView = existsSync(source(`../queries/${page}.ts`))
+    ? ((await import(`../queries/${page}.js`)) as {firstView?: (ask: Ask) => Promise<void>}).firstView
+    : async () => {};
+  if (!firstView) throw new Error(`src/queries/${page}.ts exports no firstView(ask)`);
+  files.set(`${page}.json`, JSON.stringify(await recordFirstView(firstView, ask)));
+}
+for (const instance of await storedLogStreams(config)) {
+  files.set(`instances/${instance}.json`, JSON.stringify(await recordFirstView((a) => instancePage.firstView(a, instance), ask)));
+}
+process.stdout.write(tarArchive(files));

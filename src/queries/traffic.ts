@@ -1,0 +1,55 @@
+// The Traffic page's queries (src/traffic.md), over the rollups: volume over time, the weekday ×
+// hour heatmap, visitors per day, top paths and referrer hosts. Each takes the filter's condition.
+import {requestsOverTimeSource} from "../components/hourly.js";
+import {timeBucketFor, type TimeBucket} from "../components/time-bucket.js";
+import * as filterBar from "./filter-bar.js";
+import {andWhere, filtered, NO_FILTER, type Ask, type Where} from "./query.js";
+
+export const range = (where: Where) => filtered(where, `SELECT min(first_ts) AS first, max(last_ts) AS last FROM requests_hourly ${where.sql}`);
+
+export const volume = (where: Where, bucket: TimeBucket) =>
+  filtered(where, `
+  SELECT time_bucket(${bucket.sql}, ts) AS time, sum(requests) AS requests, coalesce(sum(bytes), 0) AS bytes
+  FROM ${requestsOverTimeSource(bucket)} ${where.sql}
+  GROUP BY ALL
+  HAVING time IS NOT NULL
+  ORDER BY time`);
+
+export const weekdayHour = (where: Where) =>
+  filtered(where, `
+  SELECT isodow(ts) AS weekday, hour(ts) AS hour, sum(requests) AS requests
+  FROM requests_hourly ${andWhere(where, "ts IS NOT NULL")}
+  GROUP BY ALL`);
+
+export const visitorsPerDay = (where: Where) =>
+  filtered(where, `
+  SELECT ts AS day, count(DISTINCT (client_ip, user_agent)) AS visitors, count(DISTINCT client_ip) AS ips
+  FROM requests_by_visitor ${andWhere(where, "ts IS NOT NULL")}
+  GROUP BY ALL
+  ORDER BY day`);
+
+export const topPaths = (where: Where) =>
+  filtered(where, `
+  SELECT path, sum(requests) AS requests
+  FROM requests_by_path ${andWhere(where, "path IS NOT NULL")}
+  GROUP BY path
+  ORDER BY requests DESC, path
+  LIMIT 15`);
+
+export const referrerHosts = (where: Where) =>
+  filtered(where, `
+  SELECT referrer_host, sum(requests) AS requests
+  FROM requests_by_referrer ${andWhere(where, "referrer_host IS NOT NULL")}
+  GROUP BY referrer_host
+  ORDER BY requests DESC, referrer_host
+  LIMIT 15`);
+
+export async function firstView(ask: Ask, where = NO_FILTER): Promise<void> {
+  await filterBar.firstView(ask);
+  const [r] = await ask(range(where));
+  await ask(volume(where, timeBucketFor(r.first as Date | null, r.last as Date | null)));
+  await ask(weekdayHour(where));
+  await ask(visitorsPerDay(where));
+  await ask(topPaths(where));
+  await ask(referrerHosts(where));
+}
