@@ -26,13 +26,14 @@ import {decodeObjectText} from "./sources/object-text.js";
 import {readAhead} from "./sources/read-ahead.js";
 import {createS3Client} from "./sources/s3-client.js";
 import {commitBatch, type CommittedObject, type CommittedObjects} from "./store/commit.js";
+import {CommitQueue} from "./store/commit-queue.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore} from "./store/compact.js";
 import {lockStore} from "./store/lock.js";
 import {isFullListingDue, readManifestOrStartOver, segmentsOfKind, storeFormatProblem, summarizeSkippedKeys, writeManifest, type Manifest} from "./store/manifest.js";
 import {removeUnreferencedFiles} from "./store/segments.js";
 import type {SyncOptions, SyncResult} from "./sync.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
-import {closeDuckDB, openDuckDB, sqlFileList} from "./write/duckdb.js";
+import {openDuckDB, sqlFileList} from "./write/duckdb.js";
 import {EventBatch} from "./write/event-batch.js";
 
 export type LogEventFormat = Exclude<SourceFormat, "s3-sink">;
@@ -128,24 +129,20 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
     // 2. Read, parse and write in batches; commit after each.
     manifest = {...manifest, source_format: format};
     const enrichment = options.enrichment ? await options.enrichment() : await openEnrichment(config, log);
+    // DuckDB writes one batch while this thread reads and parses the next.
+    const commits = new CommitQueue();
     const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
+    closeDuckDBAfterCommits = () => commits.closeAfter(duckdb);
     const rejectedIds = reader.eventIds ? await storedRejectedEventIds(duckdb, store, manifest) : new Set<string>();
     const taken: LogEventCounts[] = [];
     let batch = new EventBatch();
     let batchObjects: {object: CommittedObject; counts: LogEventCounts}[] = [];
 
-    // As in sync.ts: DuckDB writes one batch while this thread reads and parses the next.
-    let committing: Promise<void> = Promise.resolve();
-    closeDuckDBAfterCommits = async () => {
-      await committing.catch(() => {});
-      closeDuckDB(duckdb);
-    };
     const commit = async () => {
       const full = {batch, objects: batchObjects};
       batch = new EventBatch();
       batchObjects = [];
-      await committing;
-      committing = (async () => {
+      await commits.add(async () => {
         const countsOf = new Map(full.objects.map(({object, counts}) => [object.key, counts]));
         const storedEventIdsOnce = reader.eventIds
           ? {
@@ -160,8 +157,7 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
         manifest = await commitBatch(store, manifest, duckdb, full.batch, committedLogEventObjects(manifest, full.objects), enrichment, {storedEventIdsOnce});
         log(`committed ${full.objects.length} objects, ${full.batch.size} events, ${full.batch.rejected.length} rejected lines`);
         result.changed = true;
-      })();
-      committing.catch(() => {});
+      });
     };
 
     for await (const read of readAhead(client, bucket, planned, options.concurrency ?? 8)) {
@@ -182,7 +178,7 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
       if (batch.size >= options.batchEvents) await commit();
     }
     if (batchObjects.length > 0) await commit();
-    await committing;
+    await commits.done();
     // Summed after the commits: an event whose id the store already held moved from events to duplicates there.
     let controlMessages = 0;
     for (const counts of taken) {

@@ -23,12 +23,13 @@ import {isVanishedObject, listSinkObjects, readSinkObject, type ListedSinkObject
 import {sinkObjectStem, type Compression} from "./sources/sink-object-key.js";
 import {decodeKeyFile, type KeyFile} from "./records/connect-key.js";
 import {commitBatch, type CommittedObjects} from "./store/commit.js";
+import {CommitQueue} from "./store/commit-queue.js";
 import {lockStore} from "./store/lock.js";
 import {isFullListingDue, readManifestOrStartOver, storeFormatProblem, summarizeSkippedKeys, writeManifest, type Manifest, type StoredObject} from "./store/manifest.js";
 import {removeUnreferencedFiles} from "./store/segments.js";
 import {inRuns, mergeRuns, OffsetLedger, runLength, type OffsetRun} from "./store/offset-ledger.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore} from "./store/compact.js";
-import {closeDuckDB, openDuckDB} from "./write/duckdb.js";
+import {openDuckDB} from "./write/duckdb.js";
 import {EventBatch} from "./write/event-batch.js";
 
 export interface SyncOptions {
@@ -177,27 +178,19 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     };
     for (const key of gone) leave(key);
 
-    // Both cores at work: while DuckDB writes one batch (on its own threads), this thread reads
-    // and parses the next. Commits still happen one at a time, in order.
-    let committing: Promise<void> = Promise.resolve();
+    const commits = new CommitQueue();
     const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
-    closeDuckDBAfterCommits = async () => {
-      await committing.catch(() => {});
-      closeDuckDB(duckdb);
-    };
+    closeDuckDBAfterCommits = () => commits.closeAfter(duckdb);
     const commit = async () => {
       const full = {batch, objects: batchObjects, leaving};
       batch = new EventBatch();
       batchObjects = [];
       leaving = [];
-      await committing;
-      committing = (async () => {
+      await commits.add(async () => {
         manifest = await commitBatch(store, manifest, duckdb, full.batch, committedObjects(manifest, full.objects, full.leaving), enrichment);
         log(`committed ${full.objects.length} objects, ${full.batch.size} events, ${full.batch.rejected.length} rejected lines${full.leaving.length > 0 ? `; ${full.leaving.length} objects gone from the bucket removed` : ""}`);
         result.changed = true;
-      })();
-      // A failed commit is thrown where it is next awaited; until then it must not count as unhandled.
-      committing.catch(() => {});
+      });
     };
 
     // Progress is reported as each object arrives (the ones before it are done) and at the end.
@@ -243,7 +236,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
         if (batch.size >= batchEvents) await commit();
       }
       if (batchObjects.length > 0 || leaving.length > 0) await commit();
-      await committing;
+      await commits.done();
     };
 
     await ingestAll(planned.map((object) => ({mode: "take", object})));
