@@ -16,6 +16,7 @@ import {mkdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
 import {dirname, join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {gzipSync} from "node:zlib";
+import {retime} from "./sample-lines.js";
 
 const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
 const REAL_LOG = resolve(projectDir, "../shared/data/real-logs/elastic-examples-apache_logs");
@@ -31,9 +32,6 @@ const BUFFER_MS = 900_000;
 /** Lines per export part (CloudWatch cuts parts by size; smaller here so a stream has several). */
 const EXPORT_PART_LINES = 600;
 const EXPORT_TASK_ID = "0c5f3ad2-9e1b-4c77-8d2a-6f1e0b9a4c31";
-/** As in make-sample.ts: 17 May 2015 (a Sunday) becomes 14 May 2023 (a Sunday). */
-const SHIFT_MS = 2919 * 86_400_000;
-const SERVER_OFFSET_MINUTES = 5 * 60 + 30;
 
 interface LogEvent {
   instance: string;
@@ -158,34 +156,6 @@ function writeExportTask(events: LogEvent[]) {
   const writeTest = "exportedlogs/aws-logs-write-test";
   writeSample("export-task", writeTest, Buffer.from("Permission Check Successful"));
   return {objects, taskId: EXPORT_TASK_ID, skipped: [writeTest]};
-}
-
-interface LogLine {
-  utcMillis: number;
-  clientIp: string;
-  text: string;
-  parses: boolean;
-}
-
-// retime, apacheTime and WELL_FORMED_COMBINED as in make-sample.ts, so both samples hold the same lines.
-function retime(text: string): LogLine {
-  const match = /^(\S+) \S+ \S+ \[(\d\d)\/(\w\w\w)\/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-]\d{4})\]/.exec(text);
-  if (!match) throw new Error(`real log line without a timestamp: ${text}`);
-  const [, clientIp, day, month, year, hour, minute, second, offset] = match;
-  const offsetMinutes = (offset[0] === "-" ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(3)));
-  const utcMillis = Date.UTC(Number(year), MONTHS.indexOf(month), Number(day), Number(hour), Number(minute), Number(second)) - offsetMinutes * 60_000 + SHIFT_MS;
-  const start = text.indexOf("[");
-  const end = text.indexOf("]", start);
-  return {utcMillis, clientIp, text: text.slice(0, start) + `[${apacheTime(utcMillis)}]` + text.slice(end + 1), parses: WELL_FORMED_COMBINED.test(text)};
-}
-
-const WELL_FORMED_COMBINED = /^\S+ \S+ \S+ \[[^\]]+\] "(?:[^"\\]|\\.)*" \d{3} (?:\d+|-) "(?:[^"\\]|\\.)*" "(?:[^"\\]|\\.)*"$/;
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-function apacheTime(utcMillis: number): string {
-  const local = new Date(utcMillis + SERVER_OFFSET_MINUTES * 60_000);
-  const two = (n: number) => String(n).padStart(2, "0");
-  return `${two(local.getUTCDate())}/${MONTHS[local.getUTCMonth()]}/${local.getUTCFullYear()}:${two(local.getUTCHours())}:${two(local.getUTCMinutes())}:${two(local.getUTCSeconds())} +0530`;
 }
 
 function writeSample(tree: "firehose" | "export-task", key: string, body: Buffer): void {

@@ -12,6 +12,7 @@ import {dirname, join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {gzipSync} from "node:zlib";
 import {fixtureLines, REAL_LOG} from "../test/fixtures.js";
+import {apacheTime, retime, type LogLine} from "./sample-lines.js";
 
 const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
 const SAMPLE_DIR = join(projectDir, "sample");
@@ -20,9 +21,6 @@ const LOG_GROUP = "cloudwatchLogsEC2";
 const INSTANCES = ["i-02e3ca004943e0f26", "i-0b7d5c1e9a4f3e812", "i-05f1a9c3d7e2b6480"] as const;
 /** Records per object. The real connector uses 1000; smaller here so the sample has several objects per partition. */
 const FLUSH_SIZE = 500;
-/** 2919 days = 417 weeks: 17 May 2015 (a Sunday) becomes 14 May 2023 (a Sunday). */
-const SHIFT_MS = 2919 * 86_400_000;
-const SERVER_OFFSET_MINUTES = 5 * 60 + 30;
 
 /**
  * How each instance's connector writes records, so the sample covers every shape in
@@ -35,14 +33,6 @@ const INSTANCE_SHAPES = [
   {partitions: 1, value: "envelope", gzip: false, keys: "none"},
   {partitions: 1, value: "object", gzip: true, keys: "struct"},
 ] as const;
-
-interface LogLine {
-  utcMillis: number;
-  clientIp: string;
-  text: string;
-  /** False for the hand-made lines that must end up in the rejected table. */
-  parses: boolean;
-}
 
 function main(): void {
   const real = fixtureLines(REAL_LOG);
@@ -88,29 +78,6 @@ function main(): void {
   console.log(`sample/: ${expected.records} records in ${expected.valueObjects} objects, ${expected.keyFiles} key files, ${expected.rejected} lines that must be rejected`);
 }
 
-function retime(text: string): LogLine {
-  const match = /^(\S+) \S+ \S+ \[(\d\d)\/(\w\w\w)\/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-]\d{4})\]/.exec(text);
-  if (!match) throw new Error(`real log line without a timestamp: ${text}`);
-  const [, clientIp, day, month, year, hour, minute, second, offset] = match;
-  const offsetMinutes = (offset[0] === "-" ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(3)));
-  const utcMillis = Date.UTC(Number(year), MONTHS.indexOf(month), Number(day), Number(hour), Number(minute), Number(second)) - offsetMinutes * 60_000 + SHIFT_MS;
-  const start = text.indexOf("[");
-  const end = text.indexOf("]", start);
-  // The real log has a line or two cut short; a correct pipeline rejects them, so say which.
-  return {utcMillis, clientIp, text: text.slice(0, start) + `[${apacheTime(utcMillis)}]` + text.slice(end + 1), parses: WELL_FORMED_COMBINED.test(text)};
-}
-
-/** Combined Log Format, strictly, as an independent check of which real lines are well formed. */
-const WELL_FORMED_COMBINED = /^\S+ \S+ \S+ \[[^\]]+\] "(?:[^"\\]|\\.)*" \d{3} (?:\d+|-) "(?:[^"\\]|\\.)*" "(?:[^"\\]|\\.)*"$/;
-
-const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
-/** Apache's %t in the servers' zone: 14/May/2023:15:35:03 +0530. */
-function apacheTime(utcMillis: number): string {
-  const local = new Date(utcMillis + SERVER_OFFSET_MINUTES * 60_000);
-  const two = (n: number) => String(n).padStart(2, "0");
-  return `${two(local.getUTCDate())}/${MONTHS[local.getUTCMonth()]}/${local.getUTCFullYear()}:${two(local.getUTCHours())}:${two(local.getUTCMinutes())}:${two(local.getUTCSeconds())} +0530`;
-}
 
 /**
  * What the real log lacks. Each line is what such a client really sends; the user agent of the
