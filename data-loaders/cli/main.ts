@@ -6,6 +6,7 @@ import {LogFileError} from "../sources/local-files.js";
 import {ReportError} from "../report/report-site.js";
 import {runGeoIp} from "./geoip.js";
 import {runParse} from "./parse.js";
+import {runPublish} from "./publish.js";
 import {runReport} from "./report.js";
 import {runServe} from "./serve.js";
 import {runCompact, runSync} from "./sync.js";
@@ -30,6 +31,11 @@ Commands:
             --port N       the live workbook's port (default 3000); --interval S: seconds between reads
             Files are read once however often you run it, across rotations (docs/report.md).
   serve [DIR]   Serve a built report (default: weblog-report) on http://127.0.0.1:3000/ (--port N).
+  publish  Copy the store to S3 as Hive-partitioned Parquet (day=YYYY-MM-DD/) for Athena, Spark or Databricks;
+           only the days that changed. Prints the Athena/Glue and Databricks table definitions on stdout.
+            --bucket B     bucket to publish to (default: publish.bucket, WEBLOG_PUBLISH_BUCKET)
+            --prefix P     the table's location in it (default: publish.prefix, WEBLOG_PUBLISH_PREFIX, or weblog/events/)
+            --table NAME   table name in the printed SQL (default: weblog_events)
   geoip update   Download the current GeoLite2 City database from MaxMind into geoip.directory.
             --asn     also GeoLite2 ASN (the asn and as_org columns)
             --force   download even when the installed copy is current
@@ -45,6 +51,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   report: runReport,
   serve: runServe,
   geoip: runGeoIp,
+  publish: runPublish,
 };
 
 const [name, ...args] = process.argv.slice(2);
