@@ -1,9 +1,7 @@
 // The three things `weblog publish` does to the bucket: list what is published, put a day file,
 // delete one. Each S3 failure becomes one line saying what was being done and what to check.
-import {createReadStream} from "node:fs";
 import {createHash} from "node:crypto";
-import {stat} from "node:fs/promises";
-import {pipeline} from "node:stream/promises";
+import {readFile} from "node:fs/promises";
 import {DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client} from "@aws-sdk/client-s3";
 import {withS3Errors} from "../sources/s3-sink.js";
 import {parsePublishedKey, type PublishedFile} from "./layout.js";
@@ -32,18 +30,17 @@ export async function listPublished(client: S3Client, bucket: string, prefix: st
 }
 
 /**
- * Uploads a file in one PUT (S3 takes up to 5 GB so; a day of events is far less). Its MD5 goes
- * with it, so S3 refuses a body damaged on the way instead of storing it.
+ * Uploads a file in one PUT (S3 takes up to 5 GB so). The body is read into memory rather than
+ * streamed: the SDK retries a PUT of bytes on throttling or a 500, but not one of a stream. Its
+ * MD5 goes with it, so S3 refuses a body damaged on the way instead of storing it.
  */
 export async function putFile(client: S3Client, bucket: string, key: string, file: string): Promise<void> {
-  const hash = createHash("md5");
-  await pipeline(createReadStream(file), hash);
-  const md5 = hash.digest("base64");
-  const {size} = await stat(file);
+  const body = await readFile(file);
+  const md5 = createHash("md5").update(body).digest("base64");
   await withS3Errors(
     `uploading s3://${bucket}/${key}`,
     client,
-    () => client.send(new PutObjectCommand({Bucket: bucket, Key: key, Body: createReadStream(file), ContentLength: size, ContentMD5: md5, ContentType: "application/vnd.apache.parquet"})),
+    () => client.send(new PutObjectCommand({Bucket: bucket, Key: key, Body: body, ContentMD5: md5, ContentType: "application/vnd.apache.parquet"})),
     PUBLISH_PERMISSIONS,
   );
 }
