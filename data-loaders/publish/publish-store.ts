@@ -10,7 +10,7 @@ import type {S3Client} from "@aws-sdk/client-s3";
 import {ConfigError, CONFIG_FILE_NAME, normalizePrefix, type WeblogConfig} from "../config.js";
 import {daysOf} from "../site-data.js";
 import {temporaryPathFor} from "../store/durable-file.js";
-import {readManifest} from "../store/manifest.js";
+import {OutdatedStoreError, readManifest, type Manifest} from "../store/manifest.js";
 import {deleteKey, listPublished, putFile} from "./bucket.js";
 import {writeDayFile} from "./day-file.js";
 import {publishedKey, type PublishedFile} from "./layout.js";
@@ -62,7 +62,7 @@ export interface PublishOptions {
 }
 
 export async function publishStore(config: WeblogConfig, target: PublishTarget, {client, log = () => {}}: PublishOptions): Promise<PublishResult> {
-  const days = daysOf(await readManifest(config.store)).filter((d) => d.events > 0);
+  const days = daysOf(await readStoreManifest(config.store)).filter((d) => d.events > 0);
   if (days.length === 0) throw new EmptyStoreError(`the store ${config.store} holds no events: run \`npx weblog sync\` first (nothing was published or deleted)`);
   const {bucket, prefix} = target;
 
@@ -102,6 +102,16 @@ export async function publishStore(config: WeblogConfig, target: PublishTarget, 
     log(`publish: day=${day} removed (no longer in the store)`);
   }
   return result;
+}
+
+/** The store's manifest; one written by an earlier version is a line saying to sync, not a stack. */
+async function readStoreManifest(store: string): Promise<Manifest> {
+  try {
+    return await readManifest(store);
+  } catch (error) {
+    if (error instanceof OutdatedStoreError) throw new ConfigError(error.message);
+    throw error;
+  }
 }
 
 /** Writes the day's file and uploads it under its version's key; null when the day has left the store. */
