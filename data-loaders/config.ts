@@ -41,8 +41,25 @@ export interface GeoIpConfig {
   directory: string;
 }
 
+/**
+ * Where `weblog publish` puts the store as Hive-partitioned Parquet (docs/configuration.md,
+ * Publishing). Region and endpoint default to the source's: the same account, usually.
+ */
+export interface PublishConfig {
+  bucket: string | null;
+  /** Key prefix of the table's location, ending in "/" unless empty. */
+  prefix: string;
+  region: string;
+  endpoint: string | null;
+  forcePathStyle: boolean;
+}
+
+/** Where published tables go when no prefix is configured. */
+export const DEFAULT_PUBLISH_PREFIX = "weblog/events/";
+
 export interface WeblogConfig {
   source: SourceConfig;
+  publish: PublishConfig;
   geoip: GeoIpConfig;
   /** A format name (combined, common, vhost_combined, nginx) or an Apache LogFormat string. */
   logFormat: string;
@@ -94,6 +111,7 @@ export interface ConfigFile {
   endpoint?: string;
   forcePathStyle?: boolean;
   geoip?: {cityDatabase?: string; asnDatabase?: string; licenseKey?: string; directory?: string};
+  publish?: {bucket?: string; prefix?: string; region?: string; endpoint?: string};
   logFormat?: string;
   timeZone?: string;
   store?: string;
@@ -116,9 +134,10 @@ function readConfigFile(file: string): ConfigFile {
 
 const STRING_FIELDS = ["format", "logGroup", "bucket", "prefix", "region", "endpoint", "logFormat", "timeZone", "store"] as const;
 const GEOIP_FIELDS = ["cityDatabase", "asnDatabase", "licenseKey", "directory"] as const;
+const PUBLISH_FIELDS = ["bucket", "prefix", "region", "endpoint"] as const;
 
 function checkConfigFile(value: Record<string, unknown>, file: string): ConfigFile {
-  const known = new Set<string>([...STRING_FIELDS, "forcePathStyle", "geoip", "pollSeconds", "fullListingMinutes", "$schema"]);
+  const known = new Set<string>([...STRING_FIELDS, "forcePathStyle", "geoip", "publish", "pollSeconds", "fullListingMinutes", "$schema"]);
   for (const key of Object.keys(value)) {
     if (!known.has(key)) throw new ConfigError(`${file}: unknown setting "${key}" (known: ${[...known].filter((k) => k !== "$schema").join(", ")})`);
   }
@@ -129,14 +148,20 @@ function checkConfigFile(value: Record<string, unknown>, file: string): ConfigFi
   for (const key of ["pollSeconds", "fullListingMinutes"] as const) {
     if (value[key] !== undefined && !(typeof value[key] === "number" && value[key] > 0)) throw new ConfigError(`${file}: "${key}" must be a positive number`);
   }
-  if (value.geoip !== undefined) {
-    if (typeof value.geoip !== "object" || value.geoip === null) throw new ConfigError(`${file}: "geoip" must be an object`);
-    for (const [key, field] of Object.entries(value.geoip)) {
-      if (!(GEOIP_FIELDS as readonly string[]).includes(key)) throw new ConfigError(`${file}: unknown setting "geoip.${key}" (known: ${GEOIP_FIELDS.join(", ")})`);
-      if (typeof field !== "string") throw new ConfigError(`${file}: "geoip.${key}" must be a string`);
-    }
-  }
+  checkStringsObject(value, "geoip", GEOIP_FIELDS, file);
+  checkStringsObject(value, "publish", PUBLISH_FIELDS, file);
   return value as ConfigFile;
+}
+
+/** A nested setting ("geoip", "publish"): an object of the known string fields only. */
+function checkStringsObject(value: Record<string, unknown>, name: string, fields: readonly string[], file: string): void {
+  const object = value[name];
+  if (object === undefined) return;
+  if (typeof object !== "object" || object === null || Array.isArray(object)) throw new ConfigError(`${file}: "${name}" must be an object`);
+  for (const [key, field] of Object.entries(object)) {
+    if (!fields.includes(key)) throw new ConfigError(`${file}: unknown setting "${name}.${key}" (known: ${fields.join(", ")})`);
+    if (typeof field !== "string") throw new ConfigError(`${file}: "${name}.${key}" must be a string`);
+  }
 }
 
 /** Merges file settings and environment variables into a full configuration with defaults. */
@@ -157,16 +182,18 @@ export function resolveConfig(file: ConfigFile, env: Environment, baseDir: strin
     const where = pick(env.WEBLOG_TIME_ZONE) !== null ? "WEBLOG_TIME_ZONE" : `"timeZone"`;
     throw new ConfigError(`${where} must be an IANA time zone name such as "Europe/Berlin", "America/New_York" or "UTC", found "${timeZone}"`);
   }
+  const source: SourceConfig = {
+    format,
+    bucket: pick(env.WEBLOG_BUCKET, file.bucket),
+    prefix: normalizePrefix(pick(env.WEBLOG_PREFIX, file.prefix) ?? DEFAULT_PREFIX[format]),
+    logGroup: pick(env.WEBLOG_LOG_GROUP, file.logGroup),
+    region: pick(env.WEBLOG_REGION, env.AWS_REGION, env.AWS_DEFAULT_REGION, file.region) ?? "us-east-1",
+    endpoint,
+    forcePathStyle: forcePathStyleEnv !== null ? forcePathStyleEnv === "true" || forcePathStyleEnv === "1" : file.forcePathStyle ?? endpoint !== null,
+  };
   return {
-    source: {
-      format,
-      bucket: pick(env.WEBLOG_BUCKET, file.bucket),
-      prefix: normalizePrefix(pick(env.WEBLOG_PREFIX, file.prefix) ?? DEFAULT_PREFIX[format]),
-      logGroup: pick(env.WEBLOG_LOG_GROUP, file.logGroup),
-      region: pick(env.WEBLOG_REGION, env.AWS_REGION, env.AWS_DEFAULT_REGION, file.region) ?? "us-east-1",
-      endpoint,
-      forcePathStyle: forcePathStyleEnv !== null ? forcePathStyleEnv === "true" || forcePathStyleEnv === "1" : file.forcePathStyle ?? endpoint !== null,
-    },
+    source,
+    publish: resolvePublishConfig(file.publish ?? {}, env, source),
     geoip: {
       cityDatabase: path(pick(env.WEBLOG_GEOIP_CITY, file.geoip?.cityDatabase)),
       asnDatabase: path(pick(env.WEBLOG_GEOIP_ASN, file.geoip?.asnDatabase)),
@@ -178,6 +205,21 @@ export function resolveConfig(file: ConfigFile, env: Environment, baseDir: strin
     store: resolve(baseDir, pick(env.WEBLOG_STORE, file.store) ?? ".weblog/store"),
     pollSeconds,
     fullListingMinutes,
+  };
+}
+
+/** The publish settings; where they are not given, the source's region and endpoint. */
+function resolvePublishConfig(file: NonNullable<ConfigFile["publish"]>, env: Environment, source: SourceConfig): PublishConfig {
+  const pick = (...values: (string | undefined)[]) => values.find((v) => v !== undefined && v !== "") ?? null;
+  const endpoint = pick(env.WEBLOG_PUBLISH_ENDPOINT, file.endpoint);
+  if (endpoint !== null && !/^https?:\/\//.test(endpoint)) throw new ConfigError(`the publish endpoint must be an http(s) URL, found "${endpoint}" (WEBLOG_PUBLISH_ENDPOINT or "publish.endpoint")`);
+  return {
+    bucket: pick(env.WEBLOG_PUBLISH_BUCKET, file.bucket),
+    prefix: normalizePrefix(pick(env.WEBLOG_PUBLISH_PREFIX, file.prefix) ?? DEFAULT_PUBLISH_PREFIX),
+    region: pick(env.WEBLOG_PUBLISH_REGION, file.region) ?? source.region,
+    endpoint: endpoint ?? source.endpoint,
+    // An endpoint of its own is an S3-compatible store, which wants path-style URLs.
+    forcePathStyle: endpoint !== null ? true : source.forcePathStyle,
   };
 }
 

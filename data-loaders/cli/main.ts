@@ -22,6 +22,11 @@ Commands:
             --port N       the live workbook's port (default 3000); --interval S: seconds between reads
             Files are read once however often you run it, across rotations (docs/report.md).
   serve [DIR]   Serve a built report (default: weblog-report) on http://127.0.0.1:3000/ (--port N).
+  publish  Copy the store to S3 as Hive-partitioned Parquet (day=YYYY-MM-DD/) for Athena, Spark or Databricks;
+           only the days that changed. Prints the Athena/Glue and Databricks table definitions on stdout.
+            --bucket B     bucket to publish to (default: publish.bucket, WEBLOG_PUBLISH_BUCKET)
+            --prefix P     the table's location in it (default: publish.prefix, WEBLOG_PUBLISH_PREFIX, or weblog/events/)
+            --table NAME   table name in the printed SQL (default: weblog_events)
   geoip update   Download the current GeoLite2 City database from MaxMind into geoip.directory.
             --asn     also GeoLite2 ASN (the asn and as_org columns)
             --force   download even when the installed copy is current
@@ -37,6 +42,7 @@ const commands: Record<string, () => Promise<Command>> = {
   compact: () => import("./sync.js").then((m) => m.runCompact),
   report: () => import("./report.js").then((m) => m.runReport),
   serve: () => import("./serve.js").then((m) => m.runServe),
+  publish: () => import("./publish.js").then((m) => m.runPublish),
   geoip: () => import("./geoip.js").then((m) => m.runGeoIp),
 };
 

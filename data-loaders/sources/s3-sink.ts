@@ -79,22 +79,25 @@ export class S3AccessError extends Error {
   override name = "S3AccessError";
 }
 
-export async function withS3Errors<T>(doing: string, client: S3Client, call: () => Promise<T>): Promise<T> {
+/** What the workbook asks of a bucket it reads; `weblog publish` names what it needs to write. */
+const READ_PERMISSIONS = "list or read this bucket (s3:ListBucket, s3:GetObject)";
+
+export async function withS3Errors<T>(doing: string, client: S3Client, call: () => Promise<T>, permissions: string = READ_PERMISSIONS): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    throw new S3AccessError(`${doing}: ${await explain(error, client)}`, {cause: error});
+    throw new S3AccessError(`${doing}: ${await explain(error, client, permissions)}`, {cause: error});
   }
 }
 
-async function explain(error: unknown, client: S3Client): Promise<string> {
+async function explain(error: unknown, client: S3Client, permissions: string): Promise<string> {
   const e = error as {name?: string; Code?: string; code?: string; message?: string; $metadata?: {httpStatusCode?: number}};
   const name = e.name ?? e.Code ?? "";
   const status = e.$metadata?.httpStatusCode;
   const endpoint = await endpointOf(client);
   if (name === "NoSuchBucket") return `the bucket does not exist at ${endpoint} (check "bucket" and "region" in the configuration)`;
   if (name === "AccessDenied" || name === "Forbidden" || status === 403) {
-    return "access denied: the credentials the AWS SDK found (environment, profile or instance role) may not list or read this bucket (s3:ListBucket, s3:GetObject)";
+    return `access denied: the credentials the AWS SDK found (environment, profile or instance role) may not ${permissions}`;
   }
   if (name === "NoSuchKey" || status === 404) return "not found (was it removed while syncing?)";
   if (name === "InvalidAccessKeyId" || name === "SignatureDoesNotMatch") return "the credentials were refused (check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the profile)";

@@ -110,3 +110,20 @@ test("a local-time logFormat without timeZone is a ConfigError before sync does 
   const parsed = configuredLineParser(configured).parse('10.0.0.1 [2026-11-24 05:30:00] "GET / HTTP/1.1" 200');
   assert.equal("ts" in parsed && parsed.ts, Date.parse("2026-11-24T00:00:00Z"));
 });
+
+test("publish: bucket and prefix from the file or WEBLOG_PUBLISH_* (which win); region and endpoint default to the source's", async () => {
+  const dir = await projectWith({region: "ap-south-1", endpoint: "http://127.0.0.1:9000", publish: {bucket: "lake", prefix: "/tables/weblog"}});
+  const fromFile = loadConfig(dir, {});
+  assert.deepEqual(fromFile.publish, {bucket: "lake", prefix: "tables/weblog/", region: "ap-south-1", endpoint: "http://127.0.0.1:9000", forcePathStyle: true});
+  const fromEnv = loadConfig(dir, {WEBLOG_PUBLISH_BUCKET: "other", WEBLOG_PUBLISH_PREFIX: "x", WEBLOG_PUBLISH_REGION: "eu-west-1", WEBLOG_PUBLISH_ENDPOINT: "https://s3.example.net"});
+  assert.deepEqual(fromEnv.publish, {bucket: "other", prefix: "x/", region: "eu-west-1", endpoint: "https://s3.example.net", forcePathStyle: true});
+  const none = loadConfig(await projectWith(), {});
+  assert.deepEqual(none.publish, {bucket: null, prefix: "weblog/events/", region: "us-east-1", endpoint: null, forcePathStyle: false});
+  const unknown = await projectWith({publish: {bukket: "x"}});
+  assert.throws(() => loadConfig(unknown, {}), /unknown setting "publish.bukket" \(known: bucket, prefix, region, endpoint\)/);
+  const notObject = await projectWith({publish: "lake"});
+  assert.throws(() => loadConfig(notObject, {}), /"publish" must be an object/);
+  const wrongType = await projectWith({publish: {bucket: 1}});
+  assert.throws(() => loadConfig(wrongType, {}), /"publish.bucket" must be a string/);
+  assert.throws(() => loadConfig(dir, {WEBLOG_PUBLISH_ENDPOINT: "s3.example.net"}), /the publish endpoint must be an http\(s\) URL/);
+});
