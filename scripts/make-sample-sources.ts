@@ -6,20 +6,20 @@
 //     a new object);
 //   - a CloudWatch Logs export task: exportedlogs/<task id>/<log stream>/000000.gz, 000001.gz…,
 //     lines `<ISO-8601 UTC timestamp> <message>`, and the aws-logs-write-test object.
-// The lines are scripts/make-sample.ts's: three in five of the real log (../shared/data/real-logs,
+// The lines are scripts/make-sample.ts's: three in five of the real log (test/fixtures/real-logs,
 // May 2015) moved to 14–17 May 2023 in the servers' +0530 zone, on three instances by client; plus
 // one hand-made line that does not parse. sample/expected-sources.json holds the counts a
 // correct sync must give, computed here from the lines written, not by the pipeline.
 //
 // Deterministic: running it twice gives the same bytes. `npx tsx scripts/make-sample-sources.ts`
-import {mkdirSync, readFileSync, rmSync, writeFileSync} from "node:fs";
+import {mkdirSync, rmSync, writeFileSync} from "node:fs";
 import {dirname, join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {gzipSync} from "node:zlib";
+import {fixtureLines, REAL_LOG} from "../test/fixtures.js";
 import {retime} from "./sample-lines.js";
 
 const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
-const REAL_LOG = resolve(projectDir, "../shared/data/real-logs/elastic-examples-apache_logs");
 const SAMPLE_DIR = join(projectDir, "sample");
 
 const LOG_GROUP = "cloudwatchLogsEC2";
@@ -43,7 +43,7 @@ interface LogEvent {
 }
 
 function main(): void {
-  const real = readFileSync(REAL_LOG, "utf8").split("\n").filter((line) => line.length > 0);
+  const real = fixtureLines(REAL_LOG);
   const lines = real.filter((_, i) => i % 5 < 3).map(retime);
   // What the real log lacks here: a line that is not an access-log line at all.
   lines.push({utcMillis: Date.parse("2023-05-16T06:00:00Z"), clientIp: "10.0.4.18", text: "[Tue May 16 11:30:00.123456 2023] [mpm_event:notice] [pid 1234:tid 140] AH00489: Apache/2.4.57 (Unix) configured -- resuming normal operations", parses: false});
