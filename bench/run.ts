@@ -7,12 +7,11 @@
 //   - Parquet bytes per event in the store (the site's day files are the same format).
 // Then the command's start-up and `weblog parse` against GoAccess (bench/command.ts), and freshness: in watch mode with the preview open in Chromium, the time from an object
 // landing in the bucket to its rows on the page. `npm run bench:site` measures the pages.
-import {execFileSync, spawn, spawnSync} from "node:child_process";
+import {execFileSync, spawnSync} from "node:child_process";
 import {closeSync, existsSync, openSync, writeSync} from "node:fs";
 import {mkdtemp, rm, stat} from "node:fs/promises";
 import {availableParallelism, cpus, tmpdir} from "node:os";
 import {join, resolve} from "node:path";
-import {once} from "node:events";
 import {CreateBucketCommand, PutObjectCommand} from "@aws-sdk/client-s3";
 import {resolveConfig} from "../data-loaders/config.js";
 import {BUNDLED_CITY_FILE} from "../data-loaders/enrich/bundled-geolite2.js";
@@ -22,6 +21,7 @@ import {syncStore} from "../data-loaders/sync.js";
 import {LOCAL_S3_CREDENTIALS} from "../scripts/local-s3.js";
 import {commandFigures} from "./command.js";
 import {benchLine, INSTANCES, RECORDS_PER_OBJECT, uploadWorkload} from "./workload.js";
+import {startLocalS3Process} from "./local-s3-process.js";
 
 const projectDir = resolve(import.meta.dirname, "..");
 const SIZES = (process.env.BENCH_SIZES ?? "1000000,10000000").split(",").map(Number);
@@ -42,7 +42,7 @@ try {
 
 async function ingestFigures(events: number): Promise<void> {
   console.log(`\n## ${events.toLocaleString("en")} events (${Math.ceil(events / RECORDS_PER_OBJECT)} S3 sink objects, ${INSTANCES.length} instances, 30 days)`);
-  const s3 = await startLocalS3Process();
+  const s3 = await startLocalS3Process(work);
   try {
     const config = resolveConfig({bucket: BUCKET, endpoint: s3.endpoint, store: join(work, `store-${events}`)}, {WEBLOG_GEOIP_DIR: join(work, "geoip")}, work);
     const client = createS3Client(config.source);
@@ -163,29 +163,6 @@ async function freshnessFigures(): Promise<void> {
     await browser.close();
     await live.stop();
   }
-}
-
-/** The local S3 endpoint in a process of its own, so its work is not counted as ours. */
-async function startLocalS3Process(): Promise<{endpoint: string; stop(): Promise<void>}> {
-  const empty = await mkdtemp(join(work, "empty-"));
-  const child = spawn(join(projectDir, "node_modules/.bin/tsx"), [join(projectDir, "scripts/local-s3.ts"), empty], {env: {...process.env, PORT: "0"}, stdio: ["ignore", "pipe", "inherit"]});
-  let output = "";
-  child.stdout!.setEncoding("utf8");
-  const endpoint = await new Promise<string>((done, fail) => {
-    child.stdout!.on("data", (chunk: string) => {
-      output += chunk;
-      const match = /endpoint (http:\/\/[\d.]+:\d+)/.exec(output);
-      if (match) done(match[1]);
-    });
-    child.once("exit", (code) => fail(new Error(`the local S3 endpoint exited with ${code}: ${output}`)));
-  });
-  return {
-    endpoint,
-    async stop() {
-      child.kill("SIGINT");
-      if (child.exitCode === null) await once(child, "exit");
-    },
-  };
 }
 
 function seconds(started: number): string {

@@ -7,8 +7,6 @@
 // SOAK_REPORT_MINUTES, and at the end. Figures for people to read; nothing asserts.
 //   SOAK_MINUTES (default 30), SOAK_REPORT_MINUTES (default 5), SOAK_LAND_SECONDS (default 1.5),
 //   SOAK_RECORDS (records per object, default 200: 30 minutes land about 240,000 events).
-import {spawn} from "node:child_process";
-import {once} from "node:events";
 import {mkdtemp, rm} from "node:fs/promises";
 import {tmpdir} from "node:os";
 import {join, resolve} from "node:path";
@@ -23,6 +21,7 @@ import {createS3Client} from "../data-loaders/sources/s3-client.js";
 import {syncStore} from "../data-loaders/sync.js";
 import {LOCAL_S3_CREDENTIALS} from "../scripts/local-s3.js";
 import {benchLine, INSTANCES} from "./workload.js";
+import {startLocalS3Process} from "./local-s3-process.js";
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
 const REPORT_MINUTES = Number(process.env.SOAK_REPORT_MINUTES ?? 5);
@@ -113,25 +112,3 @@ async function landObject(s3client: S3Client, n: number): Promise<void> {
   await s3client.send(new PutObjectCommand({Bucket: BUCKET, Key: key, Body: records.join("\n")}));
 }
 
-/** The local S3 endpoint in a process of its own, so its memory is not counted as ours. */
-async function startLocalS3Process(dir: string): Promise<{endpoint: string; stop(): Promise<void>}> {
-  const empty = await mkdtemp(join(dir, "empty-"));
-  const child = spawn(join(projectDir, "node_modules/.bin/tsx"), [join(projectDir, "scripts/local-s3.ts"), empty], {env: {...process.env, PORT: "0"}, stdio: ["ignore", "pipe", "inherit"]});
-  let output = "";
-  child.stdout!.setEncoding("utf8");
-  const endpoint = await new Promise<string>((done, fail) => {
-    child.stdout!.on("data", (chunk: string) => {
-      output += chunk;
-      const match = /endpoint (http:\/\/[\d.]+:\d+)/.exec(output);
-      if (match) done(match[1]);
-    });
-    child.once("exit", (code) => fail(new Error(`the local S3 endpoint exited with ${code}: ${output}`)));
-  });
-  return {
-    endpoint,
-    async stop() {
-      child.kill("SIGINT");
-      if (child.exitCode === null) await once(child, "exit");
-    },
-  };
-}

@@ -1,21 +1,14 @@
 // The Status codes page's queries (src/status-codes.md), over the rollups: classes over time,
 // every code's share, the URLs behind 404 and 5xx, the error rate per instance.
-import {requestsOverTimeSource} from "../components/hourly.js";
-import {timeBucketFor, type TimeBucket} from "../components/time-bucket.js";
+import {timeBucketFor} from "../components/time-bucket.js";
 import * as filterBar from "./filter-bar.js";
+import * as overview from "./index.js";
 import {andWhere, filtered, NO_FILTER, type Ask, type Where} from "./query.js";
 
 export const range = (where: Where) => filtered(where, `SELECT min(first_ts) AS first, max(last_ts) AS last FROM requests_hourly ${where.sql}`);
 
-export const byClass = (where: Where, bucket: TimeBucket) =>
-  filtered(where, `
-  SELECT time_bucket(${bucket.sql}, ts) AS time,
-         coalesce((status // 100)::VARCHAR || 'xx', 'unknown') AS status_class,
-         sum(requests) AS requests
-  FROM ${requestsOverTimeSource(bucket)} ${where.sql}
-  GROUP BY ALL
-  HAVING time IS NOT NULL
-  ORDER BY time`);
+// The Overview's status classes over time: one query, so both pages answer it alike.
+export const byClass = overview.requestsByStatus;
 
 export const codes = (where: Where) =>
   filtered(where, `
