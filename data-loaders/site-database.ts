@@ -9,13 +9,14 @@ import type {WeblogConfig} from "./config.js";
 import {dayRollupsFile, siteTables, storedDays} from "./site-data.js";
 import {REJECTED_COLUMNS} from "./event.js";
 import {readManifest, segmentsOfKind} from "./store/manifest.js";
-import {openDuckDB, sqlFileList} from "./write/duckdb.js";
+import {closeDuckDB, openDuckDB, sqlFileList} from "./write/duckdb.js";
 
 export type SiteRow = Record<string, unknown>;
 
 export interface SiteDatabase {
   /** Runs one statement; `params` fill its `?` placeholders. */
   rows(sql: string, params?: readonly unknown[]): Promise<SiteRow[]>;
+  close(): void;
 }
 
 /**
@@ -36,7 +37,7 @@ export async function openSiteDatabase(config: WeblogConfig): Promise<SiteDataba
   await conn.run(`CREATE VIEW events AS ${over(filesOf("events"), empty.events)}`);
   await conn.run(`CREATE VIEW rejected AS ${over(filesOf("rejected"), emptyRejectedSql())}`);
   for (const [view, select] of Object.entries(rollupViews)) await conn.run(`CREATE VIEW ${view} AS ${select}`);
-  return {rows: (sql, params = []) => browserLikeRows(conn, sql, params)};
+  return {rows: (sql, params = []) => browserLikeRows(conn, sql, params), close: () => closeDuckDB(conn)};
 }
 
 function emptyRejectedSql(): string {

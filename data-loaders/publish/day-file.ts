@@ -7,7 +7,7 @@ import {EVENT_COLUMNS} from "../event.js";
 import {daysOf} from "../site-data.js";
 import {lockStore} from "../store/lock.js";
 import {readManifest, segmentsByDay} from "../store/manifest.js";
-import {openDuckDB, sqlFileList, sqlString} from "../write/duckdb.js";
+import {sqlFileList, sqlString, withDuckDB} from "../write/duckdb.js";
 import {DEFAULT_ROW_GROUP_SIZE, EVENT_ORDER} from "../write/parquet.js";
 
 export interface DayFile {
@@ -31,10 +31,11 @@ export async function writeDayFile(store: string, day: string, file: string): Pr
     if (!stored || !segments || stored.events === 0) return null;
     const files = segments.map(([, s]) => join(store, s.file));
     const columns = EVENT_COLUMNS.map((c) => `"${c.name}"`).join(", ");
-    const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
-    await duckdb.run(
-      `COPY (SELECT ${columns} FROM read_parquet(${sqlFileList(files)}) ORDER BY ${EVENT_ORDER}) ` +
-        `TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${DEFAULT_ROW_GROUP_SIZE})`,
+    await withDuckDB({tempDirectory: join(store, "tmp")}, (duckdb) =>
+      duckdb.run(
+        `COPY (SELECT ${columns} FROM read_parquet(${sqlFileList(files)}) ORDER BY ${EVENT_ORDER}) ` +
+          `TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${DEFAULT_ROW_GROUP_SIZE})`,
+      ),
     );
     return {day, version: stored.version, events: stored.events};
   } finally {

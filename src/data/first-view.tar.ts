@@ -33,4 +33,5 @@ for (const page of readdirSync(source("..")).filter((file) => file.endsWith(".md
 for (const instance of await storedLogStreams(config)) {
   files.set(`instances/${instance}.json`, JSON.stringify(await recordFirstView((a) => instancePage.firstView(a, instance), ask)));
 }
+database.close();
 process.stdout.write(tarArchive(files));
