@@ -12,7 +12,7 @@ import {mkdir} from "node:fs/promises";
 import {gunzipSync} from "node:zlib";
 import {join} from "node:path";
 import type {S3Client} from "@aws-sdk/client-s3";
-import {ConfigError, requireBucket, type SourceFormat, type WeblogConfig} from "./config.js";
+import {requireBucket, type SourceFormat, type WeblogConfig} from "./config.js";
 import {openEnrichment} from "./enrich/enrichers.js";
 import {ingestLogEvents, type LogEventCounts} from "./ingest-log-events.js";
 import {configuredLineParser} from "./parse/formats.js";
@@ -25,12 +25,11 @@ import type {ListedKey} from "./sources/list-keys.js";
 import {decodeObjectText} from "./sources/object-text.js";
 import {readAhead} from "./sources/read-ahead.js";
 import {createS3Client} from "./sources/s3-client.js";
-import {commitBatch, type CommittedObject, type CommittedObjects} from "./store/commit.js";
+import {commitBatch, manifestForSync, type CommittedObject, type CommittedObjects} from "./store/commit.js";
 import {CommitQueue} from "./store/commit-queue.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore} from "./store/compact.js";
 import {lockStore} from "./store/lock.js";
-import {isFullListingDue, readManifestOrStartOver, segmentsOfKind, storeFormatProblem, summarizeSkippedKeys, writeManifest, type Manifest} from "./store/manifest.js";
-import {removeUnreferencedFiles} from "./store/segments.js";
+import {isFullListingDue, segmentsOfKind, summarizeSkippedKeys, writeManifest, type Manifest} from "./store/manifest.js";
 import type {SyncOptions, SyncResult} from "./sync.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {openDuckDB, sqlFileList} from "./write/duckdb.js";
@@ -86,10 +85,7 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
   // Set once DuckDB is open: however sync ends, DuckDB is closed after the commit still writing with it.
   let closeDuckDBAfterCommits = async () => {};
   try {
-    let manifest = await readManifestOrStartOver(store, log);
-    const problem = storeFormatProblem(store, manifest, format);
-    if (problem !== null) throw new ConfigError(problem);
-    await removeUnreferencedFiles(store, manifest);
+    let manifest = await manifestForSync(store, format, log);
 
     // 1. List and plan.
     const result: SyncResult = {listed: 0, fullListing: false, skipped: [], added: 0, replaced: 0, unchanged: 0, removed: 0, backfilled: 0, events: 0, rejected: 0, duplicates: 0, controlMessages: 0, changed: false};

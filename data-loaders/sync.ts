@@ -10,7 +10,7 @@
 import {mkdir} from "node:fs/promises";
 import {join} from "node:path";
 import type {S3Client} from "@aws-sdk/client-s3";
-import {ConfigError, requireBucket, type WeblogConfig} from "./config.js";
+import {requireBucket, type WeblogConfig} from "./config.js";
 import {openEnrichment, type Enrichment} from "./enrich/enrichers.js";
 import {ingestSinkObject, NO_DAMAGE, type ObjectIngestCounts, type SinkObjectName} from "./ingest-object.js";
 import {syncLogEventObjects} from "./sync-log-events.js";
@@ -22,11 +22,10 @@ import {listingStarts, listSinkObjectsAfter, type KnownObject} from "./sources/i
 import {isVanishedObject, listSinkObjects, readSinkObject, type ListedSinkObject, type SinkObjectBody} from "./sources/s3-sink.js";
 import {sinkObjectStem, type Compression} from "./sources/sink-object-key.js";
 import {decodeKeyFile, type KeyFile} from "./records/connect-key.js";
-import {commitBatch, type CommittedObjects} from "./store/commit.js";
+import {commitBatch, manifestForSync, type CommittedObjects} from "./store/commit.js";
 import {CommitQueue} from "./store/commit-queue.js";
 import {lockStore} from "./store/lock.js";
-import {isFullListingDue, readManifestOrStartOver, storeFormatProblem, summarizeSkippedKeys, writeManifest, type Manifest, type StoredObject} from "./store/manifest.js";
-import {removeUnreferencedFiles} from "./store/segments.js";
+import {isFullListingDue, summarizeSkippedKeys, writeManifest, type Manifest, type StoredObject} from "./store/manifest.js";
 import {inRuns, mergeRuns, OffsetLedger, runLength, type OffsetRun} from "./store/offset-ledger.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore} from "./store/compact.js";
 import {openDuckDB} from "./write/duckdb.js";
@@ -124,10 +123,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
   // Set once DuckDB is open: however sync ends, DuckDB is closed after the commit still writing with it.
   let closeDuckDBAfterCommits = async () => {};
   try {
-    let manifest = await readManifestOrStartOver(store, log);
-    const formatProblem = storeFormatProblem(store, manifest, "s3-sink");
-    if (formatProblem !== null) throw new ConfigError(formatProblem);
-    await removeUnreferencedFiles(store, manifest);
+    let manifest = await manifestForSync(store, "s3-sink", log);
 
     // 1. List and plan.
     const result: SyncResult = {listed: 0, fullListing: false, skipped: [], added: 0, replaced: 0, unchanged: 0, removed: 0, backfilled: 0, events: 0, rejected: 0, duplicates: 0, changed: false};

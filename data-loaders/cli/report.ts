@@ -21,6 +21,7 @@ import {findLogFiles, readHead, type LogFile} from "../sources/local-files.js";
 import {DEFAULT_BATCH_EVENTS} from "../sync.js";
 import {positiveInteger} from "./sync.js";
 import {UsageError} from "./usage-error.js";
+import {stopOnSignals} from "./stop-switch.js";
 
 export const DEFAULT_REPORT_FOLDER = "weblog-report";
 /** Bytes of each file whose lines are checked against the format before anything is written. */
@@ -145,26 +146,16 @@ async function watchReport(given: string[], paths: ReportPaths, config: WeblogCo
   // The preview's own lines go to stderr; stdout says where to look.
   preview.stdout!.pipe(process.stderr);
   preview.stderr!.pipe(process.stderr);
-  let stopping = false;
-  let wake: () => void = () => {};
-  const stop = () => {
-    stopping = true;
-    wake();
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  const switched = stopOnSignals();
   let previewFailed = false;
   preview.once("exit", () => {
-    if (!stopping) previewFailed = true;
-    stop();
+    if (!switched.stopping) previewFailed = true;
+    switched.stop();
   });
   console.log(`Live report: http://127.0.0.1:${port}/   (following ${given.join(", ")} every ${seconds} s; Ctrl-C to stop)`);
-  while (!stopping) {
-    await new Promise<void>((resolve) => {
-      wake = resolve;
-      setTimeout(resolve, seconds * 1000);
-    });
-    if (stopping) break;
+  while (!switched.stopping) {
+    await switched.pause(seconds);
+    if (switched.stopping) break;
     try {
       const files = await findLogFiles(given);
       const result = await takeInLogFiles(paths.store, files, {parser, enrichment: () => enrichment.current()});

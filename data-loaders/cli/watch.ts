@@ -7,6 +7,7 @@ import {syncStore} from "../sync.js";
 import {createS3Client} from "../sources/s3-client.js";
 import {KeptEnrichment} from "../enrich/kept-enrichment.js";
 import {parseOptions, positiveInteger, summary} from "./sync.js";
+import {stopOnSignals} from "./stop-switch.js";
 
 export async function runWatch(args: string[]): Promise<number> {
   const {values} = parseOptions(args, {interval: {type: "string"}});
@@ -14,19 +15,12 @@ export async function runWatch(args: string[]): Promise<number> {
   const seconds = positiveInteger(values.interval, "--interval") ?? config.pollSeconds;
   const client = createS3Client(config.source);
   const enrichment = new KeptEnrichment(config);
-  let stopping = false;
-  let wake: () => void = () => {};
-  const stop = () => {
-    stopping = true;
-    wake();
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  const switched = stopOnSignals();
   console.error(`watch: syncing s3://${config.source.bucket}/${config.source.prefix} every ${seconds} s (Ctrl-C to stop)`);
   // The first pass refreshes the site's data even when the store did not change: the cache may
   // have been made from another store (the demo's, say).
   let first = true;
-  while (!stopping) {
+  while (!switched.stopping) {
     const started = performance.now();
     try {
       const result = await syncStore(config, {client, enrichment: () => enrichment.current()});
@@ -39,10 +33,7 @@ export async function runWatch(args: string[]): Promise<number> {
       // A network blip or a throttled bucket must not end the watch: say so, try again next time.
       console.error(`${new Date().toISOString()} watch: sync failed, retrying in ${seconds} s: ${(error as Error).message}`);
     }
-    await new Promise<void>((resolve) => {
-      wake = resolve;
-      setTimeout(resolve, seconds * 1000);
-    });
+    await switched.pause(seconds);
   }
   client.destroy();
   console.error("watch: stopped");

@@ -8,8 +8,22 @@ import type {SinkObjectName} from "../ingest-object.js";
 import type {EventBatch} from "../write/event-batch.js";
 import {writeEventsByDay, writeRejectedParquet, type ParquetOptions} from "../write/parquet.js";
 import {renameDurably} from "./durable-file.js";
-import {repointSegments, segmentsByDay, summarizeKeyMismatches, writeManifest, type Manifest, type Segment, type StoredObject} from "./manifest.js";
+import {ConfigError, type SourceFormat} from "../config.js";
+import {readManifestOrStartOver, repointSegments, segmentsByDay, storeFormatProblem, summarizeKeyMismatches, writeManifest, type Manifest, type Segment, type StoredObject} from "./manifest.js";
 import {newSegmentFile, removeUnreferencedFiles, rewriteSegmentWithout} from "./segments.js";
+
+/**
+ * The manifest a sync of `format` starts from, under the store's lock: an earlier layout is taken
+ * in again, a store of another format refused (a ConfigError saying what to do), and files no
+ * manifest names (a killed sync's leftovers) removed.
+ */
+export async function manifestForSync(store: string, format: SourceFormat, log: (message: string) => void): Promise<Manifest> {
+  const manifest = await readManifestOrStartOver(store, log);
+  const problem = storeFormatProblem(store, manifest, format);
+  if (problem !== null) throw new ConfigError(problem);
+  await removeUnreferencedFiles(store, manifest);
+  return manifest;
+}
 
 /** An object of the batch as the manifest records it: its name, and what its listing said. */
 export interface CommittedObject extends SinkObjectName {
