@@ -15,7 +15,7 @@ if (streams.warning) console.warn(streams.warning);
 const instances = streams.withPage;
 // One events file and one rollups file per day in the store, made by src/data/events/[day].parquet.ts
 // and src/data/rollups/[day].parquet.ts; the pages find them through data/event-days.json.
-const days = await storedDays(config.store).catch(() => []);
+const days = await storedDays(config).catch(() => []);
 // Every page ships its first view (src/data/first-view.tar.ts): the answers to its queries with
 // the default filter when they are in src/queries/<page>.ts, none otherwise.
 const firstViewPages = readdirSync(fileURLToPath(new URL("src", import.meta.url)))

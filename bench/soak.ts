@@ -63,7 +63,7 @@ while (minutes() < MINUTES) {
     counts.events += result.events;
     if (result.changed) {
       counts.changed++;
-      const refresh = await refreshSiteData(work, config.store);
+      const refresh = await refreshSiteData(work, config);
       for (const day of refresh.days) {
         await exportSiteParquet(config, "events", join(work, "site-events.parquet"), {day});
         await exportSiteParquet(config, "rollups", join(work, "site-rollups.parquet"), {day});

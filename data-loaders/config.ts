@@ -2,6 +2,8 @@
 // environment winning. Credentials are never read here: the AWS SDK's default chain finds them.
 import {existsSync, readFileSync} from "node:fs";
 import {dirname, resolve} from "node:path";
+import {ownTrafficRuleProblem, type OwnTrafficRule} from "./derive/own-traffic.js";
+import {requestClassRuleProblem, type RequestClassRule} from "./derive/request-class.js";
 import {isTimeZone} from "./parse/time-zone.js";
 
 /**
@@ -77,6 +79,10 @@ export interface WeblogConfig {
    * tail of each topic (sources/incremental-listing.ts).
    */
   fullListingMinutes: number;
+  /** Rules putting each request in a class (page, asset, api, other), tried before the defaults (derive/request-class.ts). */
+  requestClasses: RequestClassRule[];
+  /** Rules marking your own traffic (office, monitoring, health checks), hidden by default (derive/own-traffic.ts). */
+  ownTraffic: OwnTrafficRule[];
 }
 
 export type Environment = Record<string, string | undefined>;
@@ -117,6 +123,8 @@ export interface ConfigFile {
   store?: string;
   pollSeconds?: number;
   fullListingMinutes?: number;
+  requestClasses?: unknown;
+  ownTraffic?: unknown;
 }
 
 function readConfigFile(file: string): ConfigFile {
@@ -137,7 +145,7 @@ const GEOIP_FIELDS = ["cityDatabase", "asnDatabase", "licenseKey", "directory"] 
 const PUBLISH_FIELDS = ["bucket", "prefix", "region", "endpoint"] as const;
 
 function checkConfigFile(value: Record<string, unknown>, file: string): ConfigFile {
-  const known = new Set<string>([...STRING_FIELDS, "forcePathStyle", "geoip", "publish", "pollSeconds", "fullListingMinutes", "$schema"]);
+  const known = new Set<string>([...STRING_FIELDS, "forcePathStyle", "geoip", "publish", "pollSeconds", "fullListingMinutes", "requestClasses", "ownTraffic", "$schema"]);
   for (const key of Object.keys(value)) {
     if (!known.has(key)) throw new ConfigError(`${file}: unknown setting "${key}" (known: ${[...known].filter((k) => k !== "$schema").join(", ")})`);
   }
@@ -205,7 +213,32 @@ export function resolveConfig(file: ConfigFile, env: Environment, baseDir: strin
     store: resolve(baseDir, pick(env.WEBLOG_STORE, file.store) ?? ".weblog/store"),
     pollSeconds,
     fullListingMinutes,
+    requestClasses: rulesSetting(env.WEBLOG_REQUEST_CLASSES, file.requestClasses, "WEBLOG_REQUEST_CLASSES", "requestClasses", requestClassRuleProblem),
+    ownTraffic: rulesSetting(env.WEBLOG_OWN_TRAFFIC, file.ownTraffic, "WEBLOG_OWN_TRAFFIC", "ownTraffic", ownTrafficRuleProblem),
   };
+}
+
+/**
+ * A list of rules, from its environment variable (JSON) or the file; each rule checked, the first
+ * problem named with the rule's place in the list.
+ */
+function rulesSetting<Rule>(fromEnv: string | undefined, fromFile: unknown, envName: string, key: string, problemOf: (rule: unknown) => string | null): Rule[] {
+  let rules: unknown = fromFile ?? [];
+  let where = `"${key}"`;
+  if (fromEnv !== undefined && fromEnv !== "") {
+    where = envName;
+    try {
+      rules = JSON.parse(fromEnv);
+    } catch {
+      throw new ConfigError(`${envName} must be a JSON list of rules, found ${JSON.stringify(fromEnv.slice(0, 80))}`);
+    }
+  }
+  if (!Array.isArray(rules)) throw new ConfigError(`${where} must be a list of rules, found ${JSON.stringify(rules)}`);
+  rules.forEach((rule, i) => {
+    const problem = problemOf(rule);
+    if (problem) throw new ConfigError(`${where}, rule ${i + 1}: ${problem}`);
+  });
+  return rules as Rule[];
 }
 
 /** The publish settings; where they are not given, the source's region and endpoint. */

@@ -9,6 +9,7 @@ import {join} from "node:path";
 import {pipeline} from "node:stream/promises";
 import type {Writable} from "node:stream";
 import type {WeblogConfig} from "./config.js";
+import {derivationSignature, SITE_EVENT_COLUMNS, withDerivedColumns} from "./derive/site-columns.js";
 import {EVENT_COLUMNS, REJECTED_COLUMNS, type ColumnSpec} from "./event.js";
 import {temporaryPathFor} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
@@ -35,11 +36,17 @@ export interface StoredDay {
   version: string;
 }
 
-/** The store's days, in order, from its manifest alone (no Parquet is read). */
-export async function storedDays(store: string): Promise<StoredDay[]> {
-  return daysOf(await readManifest(store));
+/**
+ * The store's days as the site serves them, in order, from the manifest alone (no Parquet is
+ * read): each version also changes with the site files' signature (their columns and the rules the
+ * derived columns follow), so a day made under other rules is fetched again.
+ */
+export async function storedDays(config: WeblogConfig): Promise<StoredDay[]> {
+  const signature = siteFilesSignature(config);
+  return daysOf(await readManifest(config.store)).map((day) => ({...day, version: createHash("sha256").update(`${day.version} ${signature}`).digest("hex").slice(0, 16)}));
 }
 
+/** The store's days, each with a version that changes whenever its segments do. */
 export function daysOf(manifest: Manifest): StoredDay[] {
   return [...segmentsByDay(manifest)].map(([day, segments]) => ({
     day,
@@ -62,7 +69,7 @@ export async function keyMismatchesOf(store: string): Promise<KeyMismatches> {
 /** Writes a site table as one Parquet file to `output` (a loader's stdout). */
 export async function writeSiteParquet(config: WeblogConfig, table: SiteTable, output: Writable, options: ExportOptions = {}): Promise<void> {
   if (table === "rollups" && options.day !== undefined) {
-    const day = (await storedDays(config.store)).find((d) => d.day === options.day);
+    const day = (await storedDays(config)).find((d) => d.day === options.day);
     if (day) {
       await pipeline(createReadStream(await dayRollupsFile(config, day)), output, {end: false});
       return;
@@ -85,12 +92,14 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
     const manifest = await readManifest(config.store);
     const files = filesOf(manifest, table === "rollups" ? "events" : table, day).map((f) => join(config.store, f));
     const columns = table === "rejected" ? REJECTED_COLUMNS : EVENT_COLUMNS;
-    const source = files.length > 0 ? `read_parquet(${sqlFileList(files)})` : `(${emptyTableSql(columns)})`;
-    const select = table === "rollups" ? rollupsSql(source) : `SELECT * FROM ${source} ORDER BY ${table === "rejected" ? "s3_key, line_number" : EVENT_ORDER}`;
+    const stored = files.length > 0 ? `read_parquet(${sqlFileList(files)})` : `(${emptyTableSql(columns)})`;
     const rowGroupSize = table === "rollups" ? ROLLUP_ROW_GROUP_SIZE : DEFAULT_ROW_GROUP_SIZE;
-    await withDuckDB({tempDirectory: join(config.store, "tmp")}, (duckdb) =>
-      duckdb.run(`COPY (${select}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupSize})`),
-    );
+    await withDuckDB({tempDirectory: join(config.store, "tmp")}, async (duckdb) => {
+      // The site's events carry the columns derived from the configuration (request class, own traffic).
+      const source = table === "rejected" ? stored : await withDerivedColumns(duckdb, config, stored);
+      const select = table === "rollups" ? rollupsSql(source) : `SELECT * FROM ${source} ORDER BY ${table === "rejected" ? "s3_key, line_number" : EVENT_ORDER}`;
+      await duckdb.run(`COPY (${select}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupSize})`);
+    });
   } finally {
     await lock.release();
   }
@@ -105,7 +114,7 @@ const ROLLUPS_DIR = "site-rollups";
  * every day's, so a rebuild after one new object counts only the day that changed.
  */
 export async function dayRollupsFile(config: WeblogConfig, day: StoredDay): Promise<string> {
-  const kinds = createHash("sha256").update(siteFilesSignature()).digest("hex").slice(0, 8);
+  const kinds = createHash("sha256").update(siteFilesSignature(config)).digest("hex").slice(0, 8);
   const name = `${day.day}.${day.version}.${kinds}.parquet`;
   const dir = join(config.store, ROLLUPS_DIR);
   const file = join(dir, name);
@@ -133,14 +142,23 @@ function filesOf(manifest: Manifest, table: SiteTable, day: string | undefined):
   return (segmentsByDay(manifest).get(day) ?? []).map(([, s]) => s.file);
 }
 
-/** The columns rollupsSql gives, in its order. */
-const ROLLUP_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
-  {name: "kind", type: "VARCHAR"},
-  {name: "ts", type: "TIMESTAMP"},
-  {name: "log_stream", type: "VARCHAR"},
-  {name: "is_bot", type: "BOOLEAN"},
-  {name: "status", type: "SMALLINT"},
-  // What a kind counts by; NULL in the rows of the kinds that do not.
+/**
+ * The columns every page filters on (src/components/event-filter.ts: whereClause), in `events`
+ * and in every rollup row: the one list the rollups, their views, the docs table and the site
+ * files' signature are made from. `in words` is how docs/writing-pages.md's table names each.
+ */
+export const FILTER_COLUMNS: readonly (Pick<ColumnSpec, "name" | "type"> & {inWords: string})[] = [
+  {name: "ts", type: "TIMESTAMP", inWords: "time"},
+  {name: "log_stream", type: "VARCHAR", inWords: "instance"},
+  {name: "vhost", type: "VARCHAR", inWords: "vhost"},
+  {name: "is_bot", type: "BOOLEAN", inWords: "bot"},
+  {name: "status", type: "SMALLINT", inWords: "status"},
+  {name: "request_class", type: "VARCHAR", inWords: "request class"},
+  {name: "own_traffic", type: "BOOLEAN", inWords: "own traffic"},
+];
+
+/** What a kind counts by: NULL in the rows of the kinds that do not. */
+const KEY_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
   {name: "path", type: "VARCHAR"},
   {name: "url", type: "VARCHAR"},
   {name: "error_target", type: "VARCHAR"},
@@ -159,11 +177,18 @@ const ROLLUP_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
   {name: "os", type: "VARCHAR"},
   {name: "device_type", type: "VARCHAR"},
   {name: "bot_name", type: "VARCHAR"},
+];
+
+/** What every rollup row counts. */
+const MEASURE_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
   {name: "requests", type: "BIGINT"},
   {name: "bytes", type: "BIGINT"},
   {name: "first_ts", type: "TIMESTAMP"},
   {name: "last_ts", type: "TIMESTAMP"},
 ];
+
+/** The columns rollupsSql gives, in its order. */
+const ROLLUP_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [{name: "kind", type: "VARCHAR"}, ...FILTER_COLUMNS, ...KEY_COLUMNS, ...MEASURE_COLUMNS];
 
 /**
  * Rollup rows are sorted by kind, and small row groups let the browser skip, by their min and
@@ -189,8 +214,7 @@ interface RollupKind {
 const sameNames = (...columns: string[]) => Object.fromEntries(columns.map((c) => [c, c]));
 
 /**
- * The kinds of rollup row. Every kind counts by the filter columns (ts, log_stream, is_bot,
- * status) and what its `by` names; the other columns are NULL in its rows. Where a column is a
+ * The kinds of rollup row. Every kind counts by the filter columns (FILTER_COLUMNS) and what its `by` names; the other columns are NULL in its rows. Where a column is a
  * function of another (a client's place, an agent's browser), counting by both costs no extra rows.
  */
 const ROLLUP_KINDS: Record<string, RollupKind> = {
@@ -226,23 +250,23 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
   },
 };
 
-/** Columns every rollup row has; the others are what a kind counts by. */
-const COUNT_COLUMNS = new Set(["kind", "ts", "log_stream", "is_bot", "status", "requests", "bytes", "first_ts", "last_ts"]);
+/** The filter columns but time, as rollupsSql selects and groups them. */
+const filterColumnsButTime = FILTER_COLUMNS.filter((c) => c.name !== "ts").map((c) => c.name);
 
 /**
- * A day's rollups: request counts pre-aggregated by the dimensions the pages filter on (time,
- * instance, bot or not, status), one `kind` per question the pages ask, so they read thousands
- * of rows instead of millions. `ts` is the minute, hour or day (or the request's own time), so
- * the pages' day-range filters apply unchanged; only hourly rows carry the first and last request's time.
+ * A day's rollups: request counts pre-aggregated by the columns the pages filter on
+ * (FILTER_COLUMNS), one `kind` per question the pages ask, so they read thousands of rows instead
+ * of millions. `ts` is the minute, hour or day (or the request's own time), so the pages'
+ * day-range filters apply unchanged; only hourly rows carry the first and last request's time.
+ * `events` has the derived columns (derive/site-columns.ts).
  */
 function rollupsSql(events: string): string {
-  const keyColumns = ROLLUP_COLUMNS.filter((c) => !COUNT_COLUMNS.has(c.name));
   const select = (kind: string, {per, by, where}: RollupKind) => {
-    const keys = keyColumns.map((c) => `${by[c.name] ?? `NULL::${c.type}`} AS ${c.name}`).join(", ");
+    const keys = KEY_COLUMNS.map((c) => `${by[c.name] ?? `NULL::${c.type}`} AS ${c.name}`).join(", ");
     const range = per === "hour" ? "min(ts) AS first_ts, max(ts) AS last_ts" : "NULL::TIMESTAMP AS first_ts, NULL::TIMESTAMP AS last_ts";
     const time = per === "request" ? "ts" : `date_trunc('${per}', ts)`;
     return (
-      `SELECT '${kind}' AS kind, ${time} AS ts, log_stream, is_bot, status, ${keys}, count(*) AS requests, sum(bytes)::BIGINT AS bytes, ${range} ` +
+      `SELECT '${kind}' AS kind, ${time} AS ts, ${filterColumnsButTime.join(", ")}, ${keys}, count(*) AS requests, sum(bytes)::BIGINT AS bytes, ${range} ` +
       `FROM ${events} ${where ? `WHERE ${where}` : ""} GROUP BY ALL`
     );
   };
@@ -255,31 +279,33 @@ function rollupsSql(events: string): string {
  * the events and rollups tables as queries with their columns and no rows.
  */
 export function siteTables(): {rollupViews: Record<string, string>; empty: {events: string; rollups: string}} {
+  const filterColumns = FILTER_COLUMNS.map((c) => c.name).join(", ");
   const rollupViews = Object.fromEntries(
     Object.entries(ROLLUP_KINDS).map(([kind, {view, per, by}]) => {
       const range = per === "hour" ? ", first_ts, last_ts" : "";
-      return [view, `SELECT ts, log_stream, is_bot, status, ${Object.keys(by).map((c) => `${c}, `).join("")}requests, bytes${range} FROM rollups WHERE kind = '${kind}'`];
+      return [view, `SELECT ${filterColumns}, ${Object.keys(by).map((c) => `${c}, `).join("")}requests, bytes${range} FROM rollups WHERE kind = '${kind}'`];
     }),
   );
-  return {rollupViews, empty: {events: emptyTableSql(EVENT_COLUMNS), rollups: emptyTableSql(ROLLUP_COLUMNS)}};
+  return {rollupViews, empty: {events: emptyTableSql(SITE_EVENT_COLUMNS), rollups: emptyTableSql(ROLLUP_COLUMNS)}};
 }
 
 /** Each rollup view as docs/writing-pages.md tables it (generated by scripts/data-dictionary.ts). */
 export function rollupViewsDocumented(): {view: string; rowPer: string; columns: string[]}[] {
+  const filters = FILTER_COLUMNS.filter((c) => c.name !== "ts");
   return Object.values(ROLLUP_KINDS).map(({view, per, by, counts}) => ({
     view,
-    rowPer: per === "request" ? counts : `${per} × ${FILTER_DIMENSIONS}${counts ? ` × ${counts}` : ""}`,
-    columns: [per === "request" ? "ts (its time)" : `ts (the ${per})`, "log_stream", "is_bot", "status", ...Object.keys(by), "requests", "bytes", ...(per === "hour" ? ["first_ts", "last_ts"] : [])],
+    rowPer: per === "request" ? counts : `${per} × ${filters.map((c) => c.inWords).join(" × ")}${counts ? ` × ${counts}` : ""}`,
+    columns: [per === "request" ? "ts (its time)" : `ts (the ${per})`, ...filters.map((c) => c.name), ...Object.keys(by), "requests", "bytes", ...(per === "hour" ? ["first_ts", "last_ts"] : [])],
   }));
 }
 
-/** The filter columns every rollup row has, in words: `ts`, `log_stream`, `is_bot`, `status`. */
-const FILTER_DIMENSIONS = "instance × bot × status";
-
-/** Changes whenever the site's files would come out different: their columns or the rollups' kinds. */
-export function siteFilesSignature(): string {
+/**
+ * Changes whenever the site's files would come out different: their columns, the rollups' kinds,
+ * or the configuration the derived columns are made from.
+ */
+export function siteFilesSignature(config: Pick<WeblogConfig, "requestClasses" | "ownTraffic">): string {
   const describe = (columns: readonly {name: string; type: string}[]) => columns.map((c) => `${c.name} ${c.type}`).join(", ");
-  return `events: ${describe(EVENT_COLUMNS)}; rollups: ${describe(ROLLUP_COLUMNS)}; kinds: ${JSON.stringify(ROLLUP_KINDS)}`;
+  return `events: ${describe(SITE_EVENT_COLUMNS)}; rollups: ${describe(ROLLUP_COLUMNS)}; kinds: ${JSON.stringify(ROLLUP_KINDS)}; derived from: ${derivationSignature(config)}`;
 }
 
 /** A query with the right columns and no rows: a store with nothing in it still makes a valid file. */

@@ -7,6 +7,7 @@ import {join} from "node:path";
 import type {DuckDBConnection, DuckDBValue} from "@duckdb/node-api";
 import type {WeblogConfig} from "./config.js";
 import {dayRollupsFile, siteTables, storedDays} from "./site-data.js";
+import {withDerivedColumns} from "./derive/site-columns.js";
 import {REJECTED_COLUMNS} from "./event.js";
 import {readManifest, segmentsOfKind} from "./store/manifest.js";
 import {closeDuckDB, openDuckDB, sqlFileList} from "./write/duckdb.js";
@@ -25,7 +26,7 @@ export interface SiteDatabase {
  * the store's segments, for the rare first view that counts them (a history of minutes).
  */
 export async function openSiteDatabase(config: WeblogConfig): Promise<SiteDatabase> {
-  const days = await storedDays(config.store);
+  const days = await storedDays(config);
   const rollupFiles: string[] = [];
   for (const day of days) rollupFiles.push(await dayRollupsFile(config, day));
   const manifest = await readManifest(config.store);
@@ -34,7 +35,9 @@ export async function openSiteDatabase(config: WeblogConfig): Promise<SiteDataba
   const conn = await openDuckDB({tempDirectory: join(config.store, "tmp")});
   const over = (files: string[], none: string) => (files.length > 0 ? `SELECT * FROM read_parquet(${sqlFileList(files)})` : none);
   await conn.run(`CREATE VIEW rollups AS ${over(rollupFiles, empty.rollups)}`);
-  await conn.run(`CREATE VIEW events AS ${over(filesOf("events"), empty.events)}`);
+  // The store's rows with the columns the site derives (request class, own traffic), as the day files have them.
+  const storedEvents = filesOf("events");
+  await conn.run(`CREATE VIEW events AS ${storedEvents.length > 0 ? `SELECT * FROM ${await withDerivedColumns(conn, config, `read_parquet(${sqlFileList(storedEvents)})`)}` : empty.events}`);
   await conn.run(`CREATE VIEW rejected AS ${over(filesOf("rejected"), emptyRejectedSql())}`);
   for (const [view, select] of Object.entries(rollupViews)) await conn.run(`CREATE VIEW ${view} AS ${select}`);
   return {rows: (sql, params = []) => browserLikeRows(conn, sql, params), close: () => closeDuckDB(conn)};

@@ -15,6 +15,7 @@
 import {createHash} from "node:crypto";
 import {mkdir, readdir, readFile, rm, utimes, writeFile} from "node:fs/promises";
 import {join} from "node:path";
+import type {WeblogConfig} from "./config.js";
 import {daysOf, siteFilesSignature} from "./site-data.js";
 import {readManifest, segmentsOfKind} from "./store/manifest.js";
 
@@ -57,11 +58,13 @@ export interface SiteDataRefresh {
   firstViewsChanged: boolean;
 }
 
-export async function refreshSiteData(projectDir: string, store: string): Promise<SiteDataRefresh> {
+export async function refreshSiteData(projectDir: string, config: Pick<WeblogConfig, "store" | "requestClasses" | "ownTraffic">): Promise<SiteDataRefresh> {
+  const store = config.store;
   const manifest = await readManifest(store);
   const current: CacheRecord = {
     store,
-    columns: siteFilesSignature(),
+    // The columns, and the rules the derived ones follow: a changed rule makes every day again.
+    columns: siteFilesSignature(config),
     days: Object.fromEntries(daysOf(manifest).map((d) => [d.day, d.version])),
     rejected: segmentsOfKind(manifest, "rejected").map((s) => s.file).sort().join(","),
     skippedKeys: JSON.stringify(manifest.skipped_keys ?? []),

@@ -14,7 +14,7 @@ import {exited, startPreview} from "../framework.js";
 import {lineParserFor} from "../parse/formats.js";
 import type {LineParser} from "../parse/log-format.js";
 import {checkFormat, sampleLines} from "../report/format-check.js";
-import {buildReportSite, checkOutputFolder, prepareProject, ReportError, reportEnvironment, reportPaths, type ReportPaths} from "../report/report-site.js";
+import {buildReportSite, checkOutputFolder, prepareProject, ReportError, reportEnvironment, reportPaths, reportSiteConfig, type ReportPaths} from "../report/report-site.js";
 import {takeInLogFiles, type TakeInResult} from "../report/take-in-files.js";
 import {refreshSiteData} from "../site-loaders.js";
 import {findLogFiles, readHead, type LogFile} from "../sources/local-files.js";
@@ -141,7 +141,7 @@ export function summary(result: TakeInResult): string {
 async function watchReport(given: string[], paths: ReportPaths, config: WeblogConfig, parser: LineParser, {seconds, port}: {seconds: number; port: number}): Promise<number> {
   const enrichment = new KeptEnrichment(config);
   await prepareProject(paths.project);
-  await refreshSiteData(paths.project, paths.store);
+  await refreshSiteData(paths.project, reportSiteConfig(paths));
   const preview = startPreview(paths.project, {env: reportEnvironment(paths.store), previewArgs: ["--host", "127.0.0.1", "--port", String(port), "--no-open"], stdio: "pipe"});
   // The preview's own lines go to stderr; stdout says where to look.
   preview.stdout!.pipe(process.stderr);
@@ -160,7 +160,7 @@ async function watchReport(given: string[], paths: ReportPaths, config: WeblogCo
       const files = await findLogFiles(given);
       const result = await takeInLogFiles(paths.store, files, {parser, enrichment: () => enrichment.current()});
       if (result.changed) {
-        await refreshSiteData(paths.project, paths.store);
+        await refreshSiteData(paths.project, reportSiteConfig(paths));
         console.error(`${new Date().toISOString()} ${summary(result)}`);
       }
     } catch (error) {

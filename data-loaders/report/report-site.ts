@@ -9,6 +9,7 @@ import {existsSync} from "node:fs";
 import {cp, mkdir, readdir, rename, rm, symlink} from "node:fs/promises";
 import {basename, dirname, join, relative, resolve} from "node:path";
 import {bundleDuckDB} from "../../scripts/bundle-duckdb.js";
+import {loadConfig, type WeblogConfig} from "../config.js";
 import {buildSite, PACKAGE_DIR} from "../framework.js";
 import {refreshSiteData} from "../site-loaders.js";
 
@@ -48,6 +49,11 @@ export function reportEnvironment(store: string, env: NodeJS.ProcessEnv = proces
   return {...rest, WEBLOG_STORE: store};
 }
 
+/** The configuration the report's loaders see (reportEnvironment in its project). */
+export function reportSiteConfig(paths: ReportPaths): WeblogConfig {
+  return loadConfig(paths.project, reportEnvironment(paths.store));
+}
+
 /**
  * Lays out the workbook's project at `project` afresh from the package's sources (pages,
  * loaders, config; library and node_modules linked), keeping Framework's cache of the loaders'
@@ -68,7 +74,7 @@ export async function prepareProject(project: string): Promise<void> {
 /** Builds the site from the store and moves it to `paths.out`, replacing the report there. */
 export async function buildReportSite(paths: ReportPaths): Promise<void> {
   await prepareProject(paths.project);
-  await refreshSiteData(paths.project, paths.store);
+  await refreshSiteData(paths.project, reportSiteConfig(paths));
   const dist = join(paths.project, "dist");
   await rm(dist, {recursive: true, force: true});
   try {

@@ -1,8 +1,11 @@
 // What the filter bar chooses, and the SQL that applies it to `events` or any rollup view (they
-// all have ts, log_stream, is_bot and status). Kept apart from the bar itself (filters.ts) so the
-// SQL can be checked in Node against DuckDB.
+// all have the filter columns: data-loaders/site-data.ts FILTER_COLUMNS). Kept apart from the bar
+// itself (filters.ts) so the SQL can be checked in Node against DuckDB.
+import {REQUEST_CLASSES, REQUEST_CLASS_LABELS} from "./request-classes.js";
 
 export type BotChoice = "include" | "exclude" | "only";
+/** Your own traffic (the configured ownTraffic rules): hidden by default. */
+export type OwnTrafficChoice = "hide" | "show" | "only";
 
 export interface EventFilter {
   /** First UTC day included, or null for the start of the data. */
@@ -14,6 +17,11 @@ export interface EventFilter {
   bots: BotChoice;
   /** Status choices included: classes "1xx" … "5xx", and UNKNOWN_STATUS for lines without a status. */
   statuses: string[];
+  /** A virtual host (`%v`), or null for every one; offered only when the data has vhosts. */
+  vhost: string | null;
+  /** Request classes included (REQUEST_CLASSES); all of them by default. */
+  classes: string[];
+  ownTraffic: OwnTrafficChoice;
 }
 
 export const STATUS_CLASSES = ["1xx", "2xx", "3xx", "4xx", "5xx"];
@@ -23,6 +31,11 @@ export const UNKNOWN_STATUS = "unknown";
 export const STATUS_CHOICES = [...STATUS_CLASSES, UNKNOWN_STATUS];
 
 export const BOT_LABELS: Record<BotChoice, string> = {include: "Humans and bots", exclude: "Humans only", only: "Bots only"};
+export const OWN_TRAFFIC_LABELS: Record<OwnTrafficChoice, string> = {hide: "Hide own traffic", show: "Show own traffic", only: "Own traffic only"};
+export {REQUEST_CLASSES, REQUEST_CLASS_LABELS};
+
+/** What every page opens on: all time, every instance and vhost, humans and bots, every status and class, your own traffic hidden. */
+export const DEFAULT_FILTER: EventFilter = {from: null, to: null, instance: null, bots: "include", statuses: STATUS_CHOICES, vhost: null, classes: [...REQUEST_CLASSES], ownTraffic: "hide"};
 
 /** SQL to put after FROM events (as `WHERE …`) and the values for its placeholders. */
 export interface WhereClause {
@@ -56,7 +69,27 @@ export function whereClause(filter: EventFilter, table = ""): WhereClause {
     if (filter.statuses.includes(UNKNOWN_STATUS)) allowed.push(`${column("status")} IS NULL`);
     conditions.push(allowed.length ? `(${allowed.join(" OR ")})` : "false");
   }
+  if (filter.vhost) {
+    conditions.push(`${column("vhost")} = ?`);
+    params.push(filter.vhost);
+  }
+  if (!REQUEST_CLASSES.every((c) => filter.classes.includes(c))) {
+    const classes = REQUEST_CLASSES.filter((c) => filter.classes.includes(c));
+    conditions.push(classes.length ? `${column("request_class")} IN (${classes.map((c) => `'${c}'`).join(", ")})` : "false");
+  }
+  if (filter.ownTraffic === "hide") conditions.push(`NOT ${column("own_traffic")}`);
+  if (filter.ownTraffic === "only") conditions.push(column("own_traffic"));
   return {sql: conditions.length ? `WHERE ${conditions.join(" AND ")}` : "", params};
+}
+
+/**
+ * The filter's condition for the charts that rank paths: pages only while the filter keeps every
+ * request class (a ranking of paths is about pages; assets would crowd them out), else the
+ * classes the reader picked.
+ */
+export function pathsWhereClause(filter: EventFilter, table = ""): WhereClause {
+  const everyClass = REQUEST_CLASSES.every((c) => filter.classes.includes(c));
+  return whereClause(everyClass ? {...filter, classes: ["page"]} : filter, table);
 }
 
 /** The filter's WHERE clause with one more condition: `FROM events ${andWhere(where, "status = 404")}`. */
@@ -64,16 +97,23 @@ export function andWhere(where: Pick<WhereClause, "sql">, condition: string): st
   return where.sql ? `${where.sql} AND (${condition})` : `WHERE ${condition}`;
 }
 
-/** A one-line description of the filter, for captions: "Humans only, i-0abc, 4xx and 5xx". */
+/** A one-line description of the filter, for captions: "i-0abc · Humans only · 4xx, 5xx". */
 export function describeFilter(filter: EventFilter): string {
   const parts: string[] = [];
   if (filter.from || filter.to) parts.push(`${utcDay(filter.from) ?? "start"} to ${utcDay(filter.to) ?? "end"}`);
   if (filter.instance) parts.push(filter.instance);
+  if (filter.vhost) parts.push(filter.vhost);
   if (filter.bots !== "include") parts.push(BOT_LABELS[filter.bots]);
   if (!STATUS_CHOICES.every((choice) => filter.statuses.includes(choice))) {
     parts.push(filter.statuses.length ? filter.statuses.map((s) => (s === UNKNOWN_STATUS ? "no status" : s)).join(", ") : "no status class");
   }
-  return parts.length ? parts.join(" · ") : "All requests";
+  if (!REQUEST_CLASSES.every((c) => filter.classes.includes(c))) {
+    parts.push(filter.classes.length ? REQUEST_CLASSES.filter((c) => filter.classes.includes(c)).map((c) => REQUEST_CLASS_LABELS[c]).join(", ") : "no request class");
+  }
+  if (filter.ownTraffic === "show") parts.push("own traffic included");
+  if (filter.ownTraffic === "only") parts.push("own traffic only");
+  // Your own traffic is hidden unless the caption says otherwise.
+  return parts.length ? parts.join(" · ") : "All requests but your own traffic";
 }
 
 /** YYYY-MM-DD of a date the filter holds (a UTC day), or null. */

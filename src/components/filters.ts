@@ -1,17 +1,22 @@
-// The filter bar every page shares: time range, instance, bots, status class ("unknown" for lines
-// logged with no status). Changing one re-runs the page's queries in DuckDB-WASM; nothing is downloaded again. The choice is kept in
+// The filter bar every page shares: time range, instance, virtual host (when the data has any),
+// bots, status class ("unknown" for lines logged with no status), request class, and your own
+// traffic (hidden by default). Changing one re-runs the page's queries in DuckDB-WASM; nothing is downloaded again. The choice is kept in
 // the URL (so a link shares the view) and for the rest of the session (so it follows you
 // from page to page).
 // Bare import: bundled from node_modules. (Framework's observablehq:stdlib/inputs pulls htl from jsDelivr.)
 import * as Inputs from "@observablehq/inputs";
 import {queryRow, query} from "./workbook.js";
-import {BOT_LABELS, STATUS_CHOICES, utcDay as day, type BotChoice, type EventFilter} from "./event-filter.js";
-import {dataRange, instances as instancesQuery} from "../queries/filter-bar.js";
+import {
+  BOT_LABELS, DEFAULT_FILTER, OWN_TRAFFIC_LABELS, REQUEST_CLASS_LABELS, REQUEST_CLASSES, STATUS_CHOICES, utcDay as day,
+  type BotChoice, type EventFilter, type OwnTrafficChoice,
+} from "./event-filter.js";
+import {dataRange, instances as instancesQuery, vhosts as vhostsQuery} from "../queries/filter-bar.js";
 
-export {andWhere, describeFilter, STATUS_CHOICES, STATUS_CLASSES, UNKNOWN_STATUS, whereClause} from "./event-filter.js";
-export type {BotChoice, EventFilter, WhereClause} from "./event-filter.js";
+export {andWhere, describeFilter, pathsWhereClause, STATUS_CHOICES, STATUS_CLASSES, UNKNOWN_STATUS, whereClause} from "./event-filter.js";
+export type {BotChoice, EventFilter, OwnTrafficChoice, WhereClause} from "./event-filter.js";
 
 const ALL_INSTANCES = "All instances";
+const ALL_VHOSTS = "All vhosts";
 const STORAGE_KEY = "weblog-workbook-filter";
 
 /** The filter bar, with the instances and dates found in the data. Use as `view(await filterBar())`. */
@@ -19,21 +24,27 @@ export async function filterBar(): Promise<Inputs.Input<EventFilter>> {
   // Shipped with every page's first view (src/queries/filter-bar.ts).
   const range = await queryRow<{first: Date | null; last: Date | null}>(dataRange);
   const instances = (await query<{log_stream: string}>(instancesQuery)).map((r) => r.log_stream);
-  const initial = restoreFilter(instances);
-  const form = Inputs.form<{from: Date | null; to: Date | null; instance: string; bots: BotChoice; statuses: string[]}>(
+  const vhosts = (await query<{vhost: string}>(vhostsQuery)).map((r) => r.vhost);
+  const initial = restoreFilter(instances, vhosts);
+  const form = Inputs.form<{from: Date | null; to: Date | null; instance: string; vhost?: string; bots: BotChoice; statuses: string[]; classes: string[]; ownTraffic: OwnTrafficChoice}>(
     {
       from: Inputs.date({label: "From (UTC)", value: initial.from, min: day(range.first) ?? undefined, max: day(range.last) ?? undefined}),
       to: Inputs.date({label: "To (UTC)", value: initial.to, min: day(range.first) ?? undefined, max: day(range.last) ?? undefined}),
       instance: Inputs.select([ALL_INSTANCES, ...instances], {label: "Instance", value: initial.instance ?? ALL_INSTANCES}),
+      // Only logs with %v have virtual hosts; without any, no choice to make.
+      ...(vhosts.length > 0 ? {vhost: Inputs.select([ALL_VHOSTS, ...vhosts], {label: "Virtual host", value: initial.vhost ?? ALL_VHOSTS})} : {}),
       bots: Inputs.radio(["include", "exclude", "only"] as BotChoice[], {label: "Clients", value: initial.bots, format: (b) => BOT_LABELS[b]}),
       statuses: Inputs.checkbox(STATUS_CHOICES, {label: "Status", value: initial.statuses}),
+      classes: Inputs.checkbox([...REQUEST_CLASSES] as string[], {label: "Request class", value: initial.classes, format: (c) => REQUEST_CLASS_LABELS[String(c) as keyof typeof REQUEST_CLASS_LABELS]}),
+      ownTraffic: Inputs.radio(["hide", "show", "only"] as OwnTrafficChoice[], {label: "Own traffic", value: initial.ownTraffic, format: (o) => OWN_TRAFFIC_LABELS[o]}),
     },
     {template: filtersRow},
   );
-  // Inputs.form's value, with "All instances" as null, is the filter the pages use.
+  // Inputs.form's value, with "All instances" and "All vhosts" as null, is the filter the pages use.
   const filterOf = (): EventFilter => {
     const v = form.value;
-    return {from: v.from, to: v.to, instance: v.instance === ALL_INSTANCES ? null : v.instance, bots: v.bots, statuses: v.statuses};
+    const vhost = v.vhost === undefined || v.vhost === ALL_VHOSTS ? null : v.vhost;
+    return {from: v.from, to: v.to, instance: v.instance === ALL_INSTANCES ? null : v.instance, bots: v.bots, statuses: v.statuses, vhost, classes: v.classes, ownTraffic: v.ownTraffic};
   };
   const bar = document.createElement("div");
   bar.append(form);
@@ -50,20 +61,22 @@ function filtersRow(inputs: Record<string, HTMLElement>): HTMLElement {
   return row;
 }
 
-const DEFAULT_FILTER: EventFilter = {from: null, to: null, instance: null, bots: "include", statuses: STATUS_CHOICES};
-
-function restoreFilter(instances: string[]): EventFilter {
+/** The filter in the URL, else the one kept for the session, else the default; a choice the data no longer has falls back to its default. */
+function restoreFilter(instances: string[], vhosts: string[]): EventFilter {
   const fromUrl = new URLSearchParams(location.search).get("filter");
   const saved = fromUrl ?? sessionStorage.getItem(STORAGE_KEY);
   if (!saved) return DEFAULT_FILTER;
   try {
-    const parsed = JSON.parse(saved) as {from?: string; to?: string; instance?: string; bots?: BotChoice; statuses?: string[]};
+    const parsed = JSON.parse(saved) as {from?: string; to?: string; instance?: string; bots?: BotChoice; statuses?: string[]; vhost?: string; classes?: string[]; ownTraffic?: OwnTrafficChoice};
     return {
       from: parsed.from ? new Date(parsed.from) : null,
       to: parsed.to ? new Date(parsed.to) : null,
       instance: parsed.instance && instances.includes(parsed.instance) ? parsed.instance : null,
-      bots: parsed.bots && parsed.bots in BOT_LABELS ? parsed.bots : "include",
-      statuses: Array.isArray(parsed.statuses) ? parsed.statuses.filter((s) => STATUS_CHOICES.includes(s)) : STATUS_CHOICES,
+      bots: parsed.bots && parsed.bots in BOT_LABELS ? parsed.bots : DEFAULT_FILTER.bots,
+      statuses: Array.isArray(parsed.statuses) ? parsed.statuses.filter((s) => STATUS_CHOICES.includes(s)) : DEFAULT_FILTER.statuses,
+      vhost: parsed.vhost && vhosts.includes(parsed.vhost) ? parsed.vhost : null,
+      classes: Array.isArray(parsed.classes) ? parsed.classes.filter((c) => (REQUEST_CLASSES as readonly string[]).includes(c)) : DEFAULT_FILTER.classes,
+      ownTraffic: parsed.ownTraffic && parsed.ownTraffic in OWN_TRAFFIC_LABELS ? parsed.ownTraffic : DEFAULT_FILTER.ownTraffic,
     };
   } catch {
     return DEFAULT_FILTER;
@@ -71,7 +84,10 @@ function restoreFilter(instances: string[]): EventFilter {
 }
 
 function saveFilter(filter: EventFilter): void {
-  const saved = JSON.stringify({from: day(filter.from), to: day(filter.to), instance: filter.instance, bots: filter.bots, statuses: filter.statuses});
+  const saved = JSON.stringify({
+    from: day(filter.from), to: day(filter.to), instance: filter.instance, bots: filter.bots, statuses: filter.statuses,
+    vhost: filter.vhost, classes: filter.classes, ownTraffic: filter.ownTraffic,
+  });
   sessionStorage.setItem(STORAGE_KEY, saved);
   const url = new URL(location.href);
   url.searchParams.set("filter", saved);

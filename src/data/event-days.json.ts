@@ -5,5 +5,5 @@
 import {loadConfig} from "../../data-loaders/config.js";
 import {siteTables, storedDays} from "../../data-loaders/site-data.js";
 
-const days = await storedDays(loadConfig().store);
+const days = await storedDays(loadConfig());
 process.stdout.write(JSON.stringify({days, ...siteTables()}));

@@ -3,7 +3,7 @@
 import {requestsOverTimeSource} from "../components/hourly.js";
 import {timeBucketFor, type TimeBucket} from "../components/time-bucket.js";
 import * as filterBar from "./filter-bar.js";
-import {filtered, NO_FILTER, type Ask, type Where} from "./query.js";
+import {DEFAULT_PATHS_WHERE, filtered, NO_FILTER, type Ask, type Where} from "./query.js";
 
 export const summary = (where: Where) =>
   filtered(where, `
@@ -45,11 +45,11 @@ export const topCountries = (where: Where) =>
   LIMIT 10`);
 
 /** What the page asks with the default filter, in the page's order. */
-export async function firstView(ask: Ask, where = NO_FILTER): Promise<void> {
+export async function firstView(ask: Ask, where = NO_FILTER, pathsWhere = DEFAULT_PATHS_WHERE): Promise<void> {
   await filterBar.firstView(ask);
   const [range] = await ask(summary(where));
   await ask(clients(where));
   await ask(requestsByStatus(where, timeBucketFor(range.first as Date | null, range.last as Date | null)));
-  await ask(topPaths(where));
+  await ask(topPaths(pathsWhere));
   await ask(topCountries(where));
 }

@@ -18,13 +18,19 @@ export interface Where {
 }
 
 /**
- * The default filter's condition (all time, every instance, humans and bots, every status):
- * none. The first view of each page is computed with it.
+ * The default filter's condition (all time, every instance and vhost, humans and bots, every
+ * status and request class, your own traffic hidden): what every page opens on. The first view
+ * of each page is computed with it, so it must be exactly what the filter bar gives at first.
  */
-export const NO_FILTER: Where = {sql: "", params: []};
+export const NO_FILTER: Where = whereClause(DEFAULT_FILTER);
+
+/** The default filter's condition for the charts that rank paths: pages only (pathsWhereClause). */
+export const DEFAULT_PATHS_WHERE: Where = pathsWhereClause(DEFAULT_FILTER);
 
 /** Runs a query and gives its rows: in Node over the store, or in the browser. */
 export type Ask = (query: Query) => Promise<Row[]>;
+
+import {DEFAULT_FILTER, pathsWhereClause, whereClause} from "../components/event-filter.js";
 
 export {andWhere} from "../components/event-filter.js";
 

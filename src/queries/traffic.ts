@@ -3,7 +3,7 @@
 import {requestsOverTimeSource} from "../components/hourly.js";
 import {timeBucketFor, type TimeBucket} from "../components/time-bucket.js";
 import * as filterBar from "./filter-bar.js";
-import {andWhere, filtered, NO_FILTER, type Ask, type Where} from "./query.js";
+import {andWhere, DEFAULT_PATHS_WHERE, filtered, NO_FILTER, type Ask, type Where} from "./query.js";
 
 export const range = (where: Where) => filtered(where, `SELECT min(first_ts) AS first, max(last_ts) AS last FROM requests_hourly ${where.sql}`);
 
@@ -44,12 +44,12 @@ export const referrerHosts = (where: Where) =>
   ORDER BY requests DESC, referrer_host
   LIMIT 15`);
 
-export async function firstView(ask: Ask, where = NO_FILTER): Promise<void> {
+export async function firstView(ask: Ask, where = NO_FILTER, pathsWhere = DEFAULT_PATHS_WHERE): Promise<void> {
   await filterBar.firstView(ask);
   const [r] = await ask(range(where));
   await ask(volume(where, timeBucketFor(r.first as Date | null, r.last as Date | null)));
   await ask(weekdayHour(where));
   await ask(visitorsPerDay(where));
-  await ask(topPaths(where));
+  await ask(topPaths(pathsWhere));
   await ask(referrerHosts(where));
 }

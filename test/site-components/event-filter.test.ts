@@ -1,11 +1,14 @@
 // The filter's SQL run by DuckDB over a small table with every kind of status, the rollups' NULLs
-// included: each choice of classes (and "unknown", no status) keeps exactly the rows it names.
+// included: each choice of classes (and "unknown", no status) keeps exactly the rows it names; and
+// the vhost, request-class and own-traffic choices over rows that have each.
 import assert from "node:assert/strict";
 import {test} from "node:test";
 import {openDuckDB} from "../../data-loaders/write/duckdb.js";
-import {describeFilter, STATUS_CHOICES, UNKNOWN_STATUS, whereClause, type EventFilter} from "../../src/components/event-filter.js";
+import {DEFAULT_FILTER, describeFilter, pathsWhereClause, STATUS_CHOICES, UNKNOWN_STATUS, whereClause, type EventFilter} from "../../src/components/event-filter.js";
+import {NO_FILTER} from "../../src/queries/query.js";
 
-const ALL: EventFilter = {from: null, to: null, instance: null, bots: "include", statuses: STATUS_CHOICES};
+/** Every row: the default filter with your own traffic shown. */
+const ALL: EventFilter = {...DEFAULT_FILTER, ownTraffic: "show"};
 
 async function statusesKept(filter: EventFilter): Promise<(number | null)[]> {
   const duckdb = await openDuckDB();
@@ -14,6 +17,8 @@ async function statusesKept(filter: EventFilter): Promise<(number | null)[]> {
     (TIMESTAMP '2026-11-24 10:00:00', 'i-1', true, 404::SMALLINT), (TIMESTAMP '2026-11-25 10:00:00', 'i-2', false, 503::SMALLINT),
     (TIMESTAMP '2026-11-25 10:00:00', 'i-2', false, 101::SMALLINT), (TIMESTAMP '2026-11-25 10:00:00', 'i-2', true, NULL::SMALLINT),
     (TIMESTAMP '2026-11-26 10:00:00', 'i-1', false, NULL::SMALLINT)) AS t(ts, log_stream, is_bot, status)`);
+  // Columns the status choices do not look at: the same on every row, and kept by every filter here.
+  await duckdb.run("ALTER TABLE events ADD COLUMN vhost VARCHAR DEFAULT NULL; ALTER TABLE events ADD COLUMN request_class VARCHAR DEFAULT 'page'; ALTER TABLE events ADD COLUMN own_traffic BOOLEAN DEFAULT false");
   const where = whereClause(filter);
   const reader = await duckdb.runAndReadAll(`SELECT status FROM events ${where.sql} ORDER BY status NULLS LAST`, where.params as never);
   return reader.getRowObjectsJS().map((row) => (row.status === null ? null : Number(row.status)));
@@ -36,8 +41,46 @@ test("'unknown' alone keeps only the rows with no status; unticked, they go", as
 });
 
 test("the status choice combines with the other filters", async () => {
-  const filter: EventFilter = {from: new Date("2026-11-25"), to: new Date("2026-11-25"), instance: "i-2", bots: "only", statuses: ["5xx", UNKNOWN_STATUS]};
+  const filter: EventFilter = {...ALL, from: new Date("2026-11-25"), to: new Date("2026-11-25"), instance: "i-2", bots: "only", statuses: ["5xx", UNKNOWN_STATUS]};
   assert.deepEqual(await statusesKept(filter), [null]);
-  assert.equal(describeFilter(filter), "2026-11-25 to 2026-11-25 · i-2 · Bots only · 5xx, no status");
-  assert.equal(describeFilter(ALL), "All requests");
+  assert.equal(describeFilter(filter), "2026-11-25 to 2026-11-25 · i-2 · Bots only · 5xx, no status · own traffic included");
+  assert.equal(describeFilter(DEFAULT_FILTER), "All requests but your own traffic");
+});
+
+/** Which rows of a table with every vhost, class and own-traffic combination the filter keeps, by id. */
+async function idsKept(filter: EventFilter, where = whereClause(filter)): Promise<number[]> {
+  const duckdb = await openDuckDB();
+  await duckdb.run(`CREATE TABLE events AS SELECT * FROM (VALUES
+    (1, 'www.example.com', 'page', false), (2, 'www.example.com', 'asset', false), (3, 'api.example.com', 'api', false),
+    (4, 'www.example.com', 'page', true), (5, NULL, 'other', false), (6, 'api.example.com', 'page', true)) AS t(id, vhost, request_class, own_traffic)`);
+  await duckdb.run("ALTER TABLE events ADD COLUMN ts TIMESTAMP DEFAULT TIMESTAMP '2026-11-24 10:00:00'; ALTER TABLE events ADD COLUMN log_stream VARCHAR DEFAULT 'i-1'; ALTER TABLE events ADD COLUMN is_bot BOOLEAN DEFAULT false; ALTER TABLE events ADD COLUMN status SMALLINT DEFAULT 200");
+  const reader = await duckdb.runAndReadAll(`SELECT id FROM events ${where.sql} ORDER BY id`, where.params as never);
+  return reader.getRowObjectsJS().map((row) => Number(row.id));
+}
+
+test("the default filter hides your own traffic, and is what the first views are computed with", async () => {
+  assert.deepEqual(await idsKept(DEFAULT_FILTER), [1, 2, 3, 5]);
+  assert.deepEqual(NO_FILTER, whereClause(DEFAULT_FILTER));
+  assert.deepEqual(await idsKept({...DEFAULT_FILTER, ownTraffic: "show"}), [1, 2, 3, 4, 5, 6]);
+  assert.deepEqual(await idsKept({...DEFAULT_FILTER, ownTraffic: "only"}), [4, 6]);
+  assert.equal(describeFilter({...DEFAULT_FILTER, ownTraffic: "only"}), "own traffic only");
+});
+
+test("request classes keep the rows of the ticked classes; none ticked keeps none", async () => {
+  assert.deepEqual(await idsKept({...ALL, classes: ["page"]}), [1, 4, 6]);
+  assert.deepEqual(await idsKept({...ALL, classes: ["asset", "api"]}), [2, 3]);
+  assert.deepEqual(await idsKept({...ALL, classes: []}), []);
+  assert.equal(describeFilter({...DEFAULT_FILTER, classes: ["asset", "api"]}), "Assets, API");
+});
+
+test("a vhost keeps its own rows only, with the other choices", async () => {
+  assert.deepEqual(await idsKept({...ALL, vhost: "api.example.com"}), [3, 6]);
+  assert.deepEqual(await idsKept({...DEFAULT_FILTER, vhost: "api.example.com"}), [3]);
+  assert.equal(describeFilter({...DEFAULT_FILTER, vhost: "api.example.com"}), "api.example.com");
+});
+
+test("charts ranking paths count pages while every class is ticked, else the classes ticked", async () => {
+  assert.deepEqual(await idsKept(DEFAULT_FILTER, pathsWhereClause(DEFAULT_FILTER)), [1]);
+  assert.deepEqual(await idsKept(ALL, pathsWhereClause(ALL)), [1, 4, 6]);
+  assert.deepEqual(await idsKept(ALL, pathsWhereClause({...ALL, classes: ["asset", "other"]})), [2, 5]);
 });

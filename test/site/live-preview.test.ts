@@ -35,7 +35,7 @@ after(async () => {
 test("an object landing in the bucket appears on the open Overview without a reload", {timeout: 120_000}, async (t) => {
   const before = await shownRequests(overview.page);
   assert.ok(before !== null && before > 0, `the Overview shows ${before} requests`);
-  const daysBefore = await storedDays(live.config.store);
+  const daysBefore = await storedDays(live.config);
   const rollupsBefore = await readdir(join(live.config.store, "site-rollups"));
   let navigations = 0;
   overview.page.on("framenavigated", (frame) => {
@@ -56,7 +56,7 @@ test("an object landing in the bucket appears on the open Overview without a rel
   t.diagnostic(`shown ${((performance.now() - landed) / 1000).toFixed(1)} s after landing (polling every second)`);
   assert.equal(navigations, 0, "nobody reloaded the page");
 
-  const daysAfter = await storedDays(live.config.store);
+  const daysAfter = await storedDays(live.config);
   const changed = daysAfter.filter((d) => daysBefore.find((b) => b.day === d.day)?.version !== d.version).map((d) => d.day);
   assert.deepEqual(changed, ["2023-05-17"]);
   // The open Overview redrew from its first view, made again from the rollups; of those, only the

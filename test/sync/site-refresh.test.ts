@@ -7,10 +7,13 @@ import {mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile} from "no
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
+import type {WeblogConfig} from "../../data-loaders/config.js";
 import {refreshSiteData} from "../../data-loaders/site-loaders.js";
 import {readManifest, writeManifest, type KeyMismatches, type Manifest, type Segment, type SkippedKeys} from "../../data-loaders/store/manifest.js";
 
 let dir: string;
+/** The store with no configured rules, as a default configuration has it. */
+const rulesOf = (store: string, {requestClasses = [], ownTraffic = []}: Partial<Pick<WeblogConfig, "requestClasses" | "ownTraffic">> = {}) => ({store, requestClasses, ownTraffic});
 const project = () => join(dir, "project");
 const cached = (kind: string) => join(project(), "src/.observablehq/cache/data", kind);
 
@@ -48,14 +51,14 @@ const cachedDays = async (kind: string) => (await readdir(cached(kind))).filter(
 
 test("only the days whose segments changed lose their cached files; the days index is marked stale", async () => {
   const store = await storeWith("a", [segment("2025-01-01", "s1"), segment("2025-01-02", "s2"), segment("2025-01-03", "s3")]);
-  assert.deepEqual((await refreshSiteData(project(), store)).days, ["2025-01-01", "2025-01-02", "2025-01-03"], "a first refresh trusts no cache");
+  assert.deepEqual((await refreshSiteData(project(), rulesOf(store))).days, ["2025-01-01", "2025-01-02", "2025-01-03"], "a first refresh trusts no cache");
   await fillCache(["2025-01-01", "2025-01-02", "2025-01-03"]);
   const old = new Date(Date.now() - 60_000);
   await utimes(join(project(), "src/data/event-days.json.ts"), old, old);
 
   // A sync added a segment to 2 January and compacted nothing else.
   await storeWith("a", [segment("2025-01-01", "s1"), segment("2025-01-02", "s2"), segment("2025-01-02", "s4"), segment("2025-01-03", "s3")]);
-  const refresh = await refreshSiteData(project(), store);
+  const refresh = await refreshSiteData(project(), rulesOf(store));
   assert.deepEqual(refresh.days, ["2025-01-02"]);
   assert.deepEqual(await cachedDays("events"), ["2025-01-01", "2025-01-03"]);
   assert.deepEqual(await cachedDays("rollups"), ["2025-01-01", "2025-01-03"]);
@@ -63,14 +66,14 @@ test("only the days whose segments changed lose their cached files; the days ind
 
   // Nothing changed: nothing is dropped.
   await fillCache(["2025-01-02"]);
-  assert.deepEqual((await refreshSiteData(project(), store)).days, []);
+  assert.deepEqual((await refreshSiteData(project(), rulesOf(store))).days, []);
   assert.deepEqual(await cachedDays("events"), ["2025-01-01", "2025-01-02", "2025-01-03"]);
 });
 
 test("a cache made from another store is dropped whole, even for days with the same segments", async () => {
   const other = await storeWith("b", [segment("2025-01-01", "s1"), segment("2025-01-02", "s2"), segment("2025-01-03", "s3")]);
   await fillCache(["2025-01-01", "2025-01-02", "2025-01-03"]);
-  const refresh = await refreshSiteData(project(), other);
+  const refresh = await refreshSiteData(project(), rulesOf(other));
   assert.deepEqual(refresh.days, ["2025-01-01", "2025-01-02", "2025-01-03"]);
   assert.equal(refresh.rejectedChanged, true);
   assert.deepEqual(await cachedDays("events"), []);
@@ -78,30 +81,43 @@ test("a cache made from another store is dropped whole, even for days with the s
 
 test("a cache made by code that wrote other columns is dropped whole", async () => {
   const store = await storeWith("c", [segment("2025-01-01", "s1"), segment("2025-01-02", "s2")]);
-  await refreshSiteData(project(), store);
+  await refreshSiteData(project(), rulesOf(store));
   await fillCache(["2025-01-01", "2025-01-02"]);
-  assert.deepEqual((await refreshSiteData(project(), store)).days, [], "the same code and store: kept");
+  assert.deepEqual((await refreshSiteData(project(), rulesOf(store))).days, [], "the same code and store: kept");
   // The record an earlier version left, before the rollups had the agent columns.
   const record = join(cached("events"), ".weblog-store.json");
   const earlier = JSON.parse(await readFile(record, "utf8"));
   await writeFile(record, JSON.stringify({...earlier, columns: earlier.columns.replace(", browser VARCHAR", "")}));
-  assert.deepEqual((await refreshSiteData(project(), store)).days, ["2025-01-01", "2025-01-02"]);
+  assert.deepEqual((await refreshSiteData(project(), rulesOf(store))).days, ["2025-01-01", "2025-01-02"]);
   assert.deepEqual(await cachedDays("rollups"), []);
+});
+
+test("a changed own-traffic or request-class rule drops every day: they are derived again from the store, nothing synced", async () => {
+  const store = await storeWith("rules", [segment("2025-01-01", "s1"), segment("2025-01-02", "s2")]);
+  await refreshSiteData(project(), rulesOf(store));
+  await fillCache(["2025-01-01", "2025-01-02"]);
+  const office = {ownTraffic: [{name: "office", clients: ["203.0.113.0/24"]}]};
+  assert.deepEqual((await refreshSiteData(project(), rulesOf(store, office))).days, ["2025-01-01", "2025-01-02"]);
+  await fillCache(["2025-01-01", "2025-01-02"]);
+  assert.deepEqual((await refreshSiteData(project(), rulesOf(store, office))).days, [], "the same rules: kept");
+  const refresh = await refreshSiteData(project(), rulesOf(store, {...office, requestClasses: [{class: "asset", paths: ["/static/*"]}]}));
+  assert.deepEqual(refresh.days, ["2025-01-01", "2025-01-02"]);
+  assert.equal(refresh.firstViewsChanged, true);
 });
 
 test("the keys not read are made again when a full listing found others, and only then", async () => {
   const days = [segment("2025-01-01", "s1")];
   const keyFiles: SkippedKeys[] = [{reason: "Kafka key file", count: 1, examples: ["topics/t/year=2025/t+0+0000000000.keys.bin"]}];
   const store = await storeWith("d", days, keyFiles);
-  await refreshSiteData(project(), store);
+  await refreshSiteData(project(), rulesOf(store));
   const loader = join(project(), "src/data/skipped-keys.json.ts");
   const old = new Date(Date.now() - 60_000);
   await utimes(loader, old, old);
-  assert.equal((await refreshSiteData(project(), store)).skippedKeysChanged, false);
+  assert.equal((await refreshSiteData(project(), rulesOf(store))).skippedKeysChanged, false);
   assert.ok((await stat(loader)).mtimeMs < old.getTime() + 1000, "not touched");
 
   await storeWith("d", days, [...keyFiles, {reason: "Kafka headers file", count: 1, examples: ["topics/t/year=2025/t+0+0000000000.headers.bin"]}]);
-  const refresh = await refreshSiteData(project(), store);
+  const refresh = await refreshSiteData(project(), rulesOf(store));
   assert.equal(refresh.skippedKeysChanged, true);
   assert.deepEqual(refresh.days, [], "the days' files are kept");
   assert.ok((await stat(loader)).mtimeMs > old.getTime() + 1000);
@@ -113,15 +129,15 @@ test("the key mismatches are made again when a commit changed them, and only the
   const withMismatches = async (key_mismatches: KeyMismatches) => writeManifest(store, {...(await readManifest(store)), key_mismatches});
   const one: KeyMismatches = {objects: 1, examples: [{key: "topics/t/year=2025/t+0+0000000000.json", problem: "3 keys for 5 records (shorter than its values)", examples: []}]};
   await withMismatches(one);
-  await refreshSiteData(project(), store);
+  await refreshSiteData(project(), rulesOf(store));
   const loader = join(project(), "src/data/key-mismatches.json.ts");
   const old = new Date(Date.now() - 60_000);
   await utimes(loader, old, old);
-  assert.equal((await refreshSiteData(project(), store)).keyMismatchesChanged, false);
+  assert.equal((await refreshSiteData(project(), rulesOf(store))).keyMismatchesChanged, false);
   assert.ok((await stat(loader)).mtimeMs < old.getTime() + 1000, "not touched");
 
   await withMismatches({objects: 0, examples: []});
-  const refresh = await refreshSiteData(project(), store);
+  const refresh = await refreshSiteData(project(), rulesOf(store));
   assert.equal(refresh.keyMismatchesChanged, true);
   assert.deepEqual(refresh.days, [], "the days' files are kept");
   assert.ok((await stat(loader)).mtimeMs > old.getTime() + 1000);
@@ -139,18 +155,18 @@ test("every page's first view is dropped when any day changes or the pages' quer
   const present = async () => [await stat(archive).then(() => true, () => false), await stat(extracted).then(() => true, () => false)];
   await mkdir(join(project(), "src/queries"), {recursive: true});
   await writeFile(join(project(), "src/queries/index.ts"), "// the Overview's queries\n");
-  await refreshSiteData(project(), store);
+  await refreshSiteData(project(), rulesOf(store));
   await fillFirstViews();
-  assert.equal((await refreshSiteData(project(), store)).firstViewsChanged, false);
+  assert.equal((await refreshSiteData(project(), rulesOf(store))).firstViewsChanged, false);
   assert.deepEqual(await present(), [true, true], "nothing changed: kept");
 
   // One day changed: every first view covers every day, so all are made again.
   await storeWith("views", [segment("2025-02-01", "v1"), segment("2025-02-02", "v2"), segment("2025-02-02", "v3")]);
-  assert.equal((await refreshSiteData(project(), store)).firstViewsChanged, true);
+  assert.equal((await refreshSiteData(project(), rulesOf(store))).firstViewsChanged, true);
   assert.deepEqual(await present(), [false, false]);
 
   await fillFirstViews();
   await writeFile(join(project(), "src/queries/index.ts"), "// the Overview's queries, edited\n");
-  assert.equal((await refreshSiteData(project(), store)).firstViewsChanged, true, "an edited query gives other answers");
+  assert.equal((await refreshSiteData(project(), rulesOf(store))).firstViewsChanged, true, "an edited query gives other answers");
   assert.deepEqual(await present(), [false, false]);
 });

@@ -1,0 +1,9 @@
+// The request classes every event is put in (data-loaders/derive/request-class.ts says how) and
+// the filter bar offers. Here, in the site's own code, because the browser needs them; the library
+// reads them from here, as it reads the Security page's patterns.
+
+export const REQUEST_CLASSES = ["page", "asset", "api", "other"] as const;
+export type RequestClass = (typeof REQUEST_CLASSES)[number];
+
+/** What each class is, in words, for the filter bar and captions. */
+export const REQUEST_CLASS_LABELS: Record<RequestClass, string> = {page: "Pages", asset: "Assets", api: "API", other: "Other"};
