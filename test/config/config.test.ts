@@ -127,3 +127,43 @@ test("publish: bucket and prefix from the file or WEBLOG_PUBLISH_* (which win); 
   assert.throws(() => loadConfig(wrongType, {}), /"publish.bucket" must be a string/);
   assert.throws(() => loadConfig(dir, {WEBLOG_PUBLISH_ENDPOINT: "s3.example.net"}), /the publish endpoint must be an http\(s\) URL/);
 });
+
+test("requestClasses and ownTraffic: rules from the file or from WEBLOG_REQUEST_CLASSES / WEBLOG_OWN_TRAFFIC as JSON (which win); none by default", async () => {
+  const none = loadConfig(await projectWith(), {});
+  assert.deepEqual([none.requestClasses, none.ownTraffic], [[], []]);
+  const rules = {
+    requestClasses: [{class: "asset", paths: ["/static/*"], extensions: [".pdf"]}],
+    ownTraffic: [{name: "office", clients: ["203.0.113.0/24", "2001:db8:1234::/48"]}, {name: "health checks", paths: ["/healthz"]}],
+  };
+  const dir = await projectWith(rules);
+  assert.deepEqual(loadConfig(dir, {}).requestClasses, rules.requestClasses);
+  assert.deepEqual(loadConfig(dir, {}).ownTraffic, rules.ownTraffic);
+  const fromEnv = loadConfig(dir, {WEBLOG_OWN_TRAFFIC: JSON.stringify([{name: "monitoring", clients: ["198.51.100.7"], paths: ["/healthz"]}])});
+  assert.deepEqual(fromEnv.ownTraffic, [{name: "monitoring", clients: ["198.51.100.7"], paths: ["/healthz"]}]);
+  assert.deepEqual(fromEnv.requestClasses, rules.requestClasses);
+});
+
+test("a bad request-class or own-traffic rule is one line naming the setting, the rule and what is wrong", async () => {
+  const cases: [unknown, RegExp][] = [
+    [{requestClasses: {class: "asset"}}, /^"requestClasses" must be a list of rules/],
+    [{requestClasses: [{class: "image", paths: ["/img/*"]}]}, /"requestClasses", rule 1: "class" must be one of page, asset, api, other, found "image"/],
+    [{requestClasses: [{class: "asset"}]}, /rule 1: the rule for "asset" names no "paths" and no "extensions"/],
+    [{requestClasses: [{class: "asset", paths: ["static/*"]}]}, /a path pattern must be a string starting with "\/", found "static\/\*"/],
+    [{requestClasses: [{class: "asset", paths: ["/a*b"]}]}, /may have one "\*", at its end/],
+    [{requestClasses: [{class: "asset", extensions: ["css"]}]}, /an extension is ".css", "\/" or "", found "css"/],
+    [{requestClasses: [{class: "page", paths: ["/"]}, {class: "asset", pattern: "x"}]}, /rule 2: unknown field "pattern"/],
+    [{ownTraffic: [{clients: ["203.0.113.0/24"]}]}, /"ownTraffic", rule 1: every rule needs a "name"/],
+    [{ownTraffic: [{name: "office"}]}, /the rule "office" names no "clients" and no "paths"/],
+    [{ownTraffic: [{name: "office", clients: ["203.0.113.0/33"]}]}, /"office": an IPv4 or IPv6 address or CIDR range .*found "203.0.113.0\/33"/],
+    [{ownTraffic: [{name: "office", clients: ["2001:db8::/129"]}]}, /found "2001:db8::\/129"/],
+    [{ownTraffic: [{name: "office", clients: ["office.example.com"]}]}, /found "office.example.com"/],
+    [{ownTraffic: [{name: "office", clients: []}]}, /"clients" of "office" must be a non-empty list/],
+  ];
+  for (const [config, message] of cases) {
+    const dir = await projectWith(config);
+    assert.throws(() => loadConfig(dir, {}), (e: Error) => e instanceof ConfigError && message.test(e.message) && !e.message.includes("\n"), JSON.stringify(config));
+  }
+  const dir = await projectWith();
+  assert.throws(() => loadConfig(dir, {WEBLOG_OWN_TRAFFIC: "[{name: office}]"}), /^ConfigError: WEBLOG_OWN_TRAFFIC must be a JSON list of rules/);
+  assert.throws(() => loadConfig(dir, {WEBLOG_REQUEST_CLASSES: '[{"class": "page"}]'}), /^ConfigError: WEBLOG_REQUEST_CLASSES, rule 1: the rule for "page" names no/);
+});
