@@ -16,6 +16,8 @@ import {lockStore} from "./store/lock.js";
 import {readManifest, segmentsByDay, segmentsOfKind, type KeyMismatches, type Manifest, type SkippedKeys} from "./store/manifest.js";
 // The Security page's rules: counted ahead here with the same SQL the page describes them by.
 import {suspiciousKindSql} from "../src/components/suspicious.js";
+// The columns the pages filter on: every rollup row has them (the browser's code needs the list too).
+import {FILTER_COLUMN_LIST, FILTER_COLUMNS} from "../src/components/filter-columns.js";
 import {sqlFileList, sqlString, withDuckDB} from "./write/duckdb.js";
 import {DEFAULT_ROW_GROUP_SIZE, EVENT_ORDER} from "./write/parquet.js";
 
@@ -142,21 +144,6 @@ function filesOf(manifest: Manifest, table: SiteTable, day: string | undefined):
   return (segmentsByDay(manifest).get(day) ?? []).map(([, s]) => s.file);
 }
 
-/**
- * The columns every page filters on (src/components/event-filter.ts: whereClause), in `events`
- * and in every rollup row: the one list the rollups, their views, the docs table and the site
- * files' signature are made from. `in words` is how docs/writing-pages.md's table names each.
- */
-export const FILTER_COLUMNS: readonly (Pick<ColumnSpec, "name" | "type"> & {inWords: string})[] = [
-  {name: "ts", type: "TIMESTAMP", inWords: "time"},
-  {name: "log_stream", type: "VARCHAR", inWords: "instance"},
-  {name: "vhost", type: "VARCHAR", inWords: "vhost"},
-  {name: "is_bot", type: "BOOLEAN", inWords: "bot"},
-  {name: "status", type: "SMALLINT", inWords: "status"},
-  {name: "request_class", type: "VARCHAR", inWords: "request class"},
-  {name: "own_traffic", type: "BOOLEAN", inWords: "own traffic"},
-];
-
 /** What a kind counts by: NULL in the rows of the kinds that do not. */
 const KEY_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
   {name: "path", type: "VARCHAR"},
@@ -279,11 +266,10 @@ function rollupsSql(events: string): string {
  * the events and rollups tables as queries with their columns and no rows.
  */
 export function siteTables(): {rollupViews: Record<string, string>; empty: {events: string; rollups: string}} {
-  const filterColumns = FILTER_COLUMNS.map((c) => c.name).join(", ");
   const rollupViews = Object.fromEntries(
     Object.entries(ROLLUP_KINDS).map(([kind, {view, per, by}]) => {
       const range = per === "hour" ? ", first_ts, last_ts" : "";
-      return [view, `SELECT ${filterColumns}, ${Object.keys(by).map((c) => `${c}, `).join("")}requests, bytes${range} FROM rollups WHERE kind = '${kind}'`];
+      return [view, `SELECT ${FILTER_COLUMN_LIST}, ${Object.keys(by).map((c) => `${c}, `).join("")}requests, bytes${range} FROM rollups WHERE kind = '${kind}'`];
     }),
   );
   return {rollupViews, empty: {events: emptyTableSql(SITE_EVENT_COLUMNS), rollups: emptyTableSql(ROLLUP_COLUMNS)}};

@@ -6,6 +6,7 @@ import {readFileSync, writeFileSync} from "node:fs";
 import {resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {EVENT_COLUMNS, REJECTED_COLUMNS, type ColumnSpec} from "../data-loaders/event.js";
+import {DERIVED_COLUMNS} from "../data-loaders/derive/site-columns.js";
 import {rollupViewsDocumented} from "../data-loaders/site-data.js";
 
 export function dataDictionaryMarkdown(): string {
@@ -13,7 +14,8 @@ export function dataDictionaryMarkdown(): string {
 
 The site's tables, as the pages query them in DuckDB-WASM (\`SELECT … FROM events\`) and as
 \`npx weblog parse\` prints them (one JSON object per line, same names, timestamps as ISO 8601 UTC
-strings). Generated from \`data-loaders/event.ts\` by \`npm run docs\`; do not edit by hand.
+strings). Generated from \`data-loaders/event.ts\` and \`data-loaders/derive/site-columns.ts\` by
+\`npm run docs\`; do not edit by hand.
 
 Timestamps are UTC. What identifies an event depends on the source format (docs/configuration.md):
 - \`s3-sink\` (Confluent S3 sink, the default): \`(topic, kafka_partition, kafka_offset)\`; the store
@@ -42,6 +44,11 @@ minutes after the request) for their time.
 One row per access-log line that parsed.
 
 ${table(EVENT_COLUMNS)}
+The site's \`events\` also has these columns, derived from the configuration when the site's data is
+made (not stored, not printed by \`weblog parse\`, not published): changing \`requestClasses\` or
+\`ownTraffic\` re-derives every day at the next build, with no new sync.
+
+${table(DERIVED_COLUMNS)}
 ## rejected
 
 One row per line that did not parse, kept so nothing is lost silently. The Data quality page

@@ -13,6 +13,7 @@ import {createS3Client} from "../data-loaders/sources/s3-client.js";
 import {refreshSiteData} from "../data-loaders/site-loaders.js";
 import {syncStore} from "../data-loaders/sync.js";
 import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3} from "./local-s3.js";
+import {SAMPLE_OWN_TRAFFIC} from "./sample-classes.js";
 import {bundleDuckDB} from "./bundle-duckdb.js";
 import {serveSite} from "./serve-site.js";
 
@@ -39,6 +40,8 @@ export function demoEnvironment(endpoint: string, storeDir: string, format: Sour
     WEBLOG_S3_ENDPOINT: endpoint,
     WEBLOG_REGION: "ap-south-1",
     WEBLOG_STORE: storeDir,
+    // The sample's office and monitoring host (scripts/sample-classes.ts): marked as your own traffic, hidden until shown.
+    WEBLOG_OWN_TRAFFIC: JSON.stringify(SAMPLE_OWN_TRAFFIC),
     // The local endpoint takes any credentials; these keep the SDK from searching for real ones.
     ...LOCAL_S3_CREDENTIALS,
     OBSERVABLE_TELEMETRY_DISABLE: "true",

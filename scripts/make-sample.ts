@@ -12,6 +12,7 @@ import {dirname, join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {gzipSync} from "node:zlib";
 import {fixtureLines, REAL_LOG} from "../test/fixtures.js";
+import {ownTrafficFacts, ownTrafficLines} from "./sample-classes.js";
 import {apacheTime, retime, type LogLine} from "./sample-lines.js";
 
 const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
@@ -39,6 +40,8 @@ function main(): void {
   // Three lines in five: about 6,000 lines over the log's four days.
   const lines: LogLine[] = real.filter((_, i) => i % 5 < 3).map(retime);
   lines.push(...handMadeLines());
+  const ownTraffic = ownTrafficLines();
+  lines.push(...ownTraffic.map(({line}) => line));
   lines.sort((a, b) => a.utcMillis - b.utcMillis);
 
   rmSync(join(SAMPLE_DIR, "s3-sink"), {recursive: true, force: true});
@@ -73,6 +76,7 @@ function main(): void {
       events: written.filter((o) => o.instance === instance).reduce((n, o) => n + o.records.filter((r) => r.line.parses && !r.malformed).length, 0),
       shape: INSTANCE_SHAPES[i],
     })),
+    classes: ownTrafficFacts(written.flatMap((o) => o.records.filter(isEvent).map((r) => r.line)), ownTraffic),
   };
   writeFileSync(join(SAMPLE_DIR, "expected.json"), JSON.stringify(expected, null, 2) + "\n");
   console.log(`sample/: ${expected.records} records in ${expected.valueObjects} objects, ${expected.keyFiles} key files, ${expected.rejected} lines that must be rejected`);
