@@ -4,11 +4,11 @@ import assert from "node:assert/strict";
 import {mkdir} from "node:fs/promises";
 import {after, before, test} from "node:test";
 import type {Browser} from "playwright-core";
-import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
+import {openDuckDB} from "../../data-loaders/write/duckdb.js";
 import {serveSite, type SiteServer} from "../../scripts/serve-site.js";
 import {formatBytes, formatCount, formatPercent} from "../../src/components/format.js";
 import {answeredBy, launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
-import {PROJECT_DIR, sampleSite, type SampleSite} from "../support/sample-site.js";
+import {eventsUnderDefaultFilter, PROJECT_DIR, sampleSite, type SampleSite} from "../support/sample-site.js";
 
 let site: SampleSite;
 let server: SiteServer;
@@ -34,7 +34,8 @@ after(async () => {
 
 async function expected<T>(sql: string): Promise<T[]> {
   const duckdb = await openDuckDB();
-  const reader = await duckdb.runAndReadAll(sql.replaceAll("events", `read_parquet(${sqlString(site.eventsParquet)})`));
+  // Own traffic hidden, as the page opens.
+  const reader = await duckdb.runAndReadAll(sql.replaceAll("events", eventsUnderDefaultFilter(site)));
   return reader.getRowObjectsJson() as T[];
 }
 
@@ -50,9 +51,9 @@ test("the headline numbers are SQL over the shipped events Parquet", async () =>
   assert.equal(await metric("error-rate"), formatPercent(Number(row.error_rate)));
 });
 
-test("the top paths chart lists the ten most requested paths in order", async () => {
+test("the top paths chart lists the ten most requested pages in order", async () => {
   const rows = await expected<{path: string; requests: number}>(
-    "SELECT path, count(*) AS requests FROM events WHERE path IS NOT NULL GROUP BY path ORDER BY requests DESC, path LIMIT 10",
+    "SELECT path, count(*) AS requests FROM events WHERE request_class = 'page' AND path IS NOT NULL GROUP BY path ORDER BY requests DESC, path LIMIT 10",
   );
   const titles = await overview.page.$$eval('[data-chart="top-paths"] svg g[aria-label="text"] text title', (nodes) => nodes.map((n) => n.textContent));
   assert.deepEqual(titles, rows.map((r) => r.path));
@@ -94,7 +95,7 @@ test("under a filter (one instance, two days, humans, 4xx and 5xx) the rollups g
   const [row] = await expected<{requests: number; clients: number; bytes: string}>(
     `SELECT count(*) AS requests, count(DISTINCT client_ip) AS clients, sum(bytes) AS bytes FROM events ${where}`,
   );
-  const paths = await expected<{path: string}>(`SELECT path, count(*) AS requests FROM events ${where} AND path IS NOT NULL GROUP BY path ORDER BY requests DESC, path LIMIT 10`);
+  const paths = await expected<{path: string}>(`SELECT path, count(*) AS requests FROM events ${where} AND request_class = 'page' AND path IS NOT NULL GROUP BY path ORDER BY requests DESC, path LIMIT 10`);
   assert.ok(Number(row.requests) > 10 && paths.length > 1, `the filter keeps ${row.requests} requests`);
 
   const filtered = await openWatchedPage(browser, server.url);
@@ -120,7 +121,7 @@ test("the first view is drawn from the shipped answers; a filter changed in the 
   const [row] = await expected<{requests: number; clients: number; bytes: string; error_rate: number}>(
     `SELECT count(*) AS requests, count(DISTINCT client_ip) AS clients, sum(bytes) AS bytes, avg(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS error_rate FROM events ${where}`,
   );
-  const paths = await expected<{path: string}>(`SELECT path, count(*) AS requests FROM events ${where} AND path IS NOT NULL GROUP BY path ORDER BY requests DESC, path LIMIT 10`);
+  const paths = await expected<{path: string}>(`SELECT path, count(*) AS requests FROM events ${where} AND request_class = 'page' AND path IS NOT NULL GROUP BY path ORDER BY requests DESC, path LIMIT 10`);
   const metric = (name: string) => overview.page.textContent(`[data-metric="${name}"]`);
   await overview.page.getByLabel("Instance").selectOption(instance);
   await overview.page.getByLabel("Humans only").check();

@@ -11,7 +11,7 @@ import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
 import {serveSite, type SiteServer} from "../../scripts/serve-site.js";
 import {formatCount} from "../../src/components/format.js";
 import {answeredBy, launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
-import {PROJECT_DIR, sampleSite, type SampleSite} from "../support/sample-site.js";
+import {eventsUnderDefaultFilter, PROJECT_DIR, sampleSite, type SampleSite} from "../support/sample-site.js";
 
 const expected = JSON.parse(readFileSync(join(PROJECT_DIR, "sample/expected.json"), "utf8"));
 
@@ -30,10 +30,18 @@ after(async () => {
   await server?.close();
 });
 
+/** SQL over the shipped events as the pages count them (own traffic hidden, the default filter), or over `file`. */
 async function sql<T = Record<string, unknown>>(text: string, file = site.eventsParquet): Promise<T[]> {
   const duckdb = await openDuckDB();
   const table = file === site.eventsParquet ? "events" : "rejected";
-  return (await duckdb.runAndReadAll(text.replaceAll(`FROM ${table}`, `FROM read_parquet(${sqlString(file)})`))).getRowObjectsJson() as T[];
+  const relation = file === site.eventsParquet ? eventsUnderDefaultFilter(site) : `read_parquet(${sqlString(file)})`;
+  return (await duckdb.runAndReadAll(text.replaceAll(`FROM ${table}`, `FROM ${relation}`))).getRowObjectsJson() as T[];
+}
+
+/** SQL over every shipped event, own traffic included: what Explore's own SQL reads. */
+async function sqlOverEveryEvent<T = Record<string, unknown>>(text: string): Promise<T[]> {
+  const duckdb = await openDuckDB();
+  return (await duckdb.runAndReadAll(text.replaceAll("FROM events", `FROM read_parquet(${sqlString(site.eventsParquet)})`))).getRowObjectsJson() as T[];
 }
 
 async function open(path: string, ready: string): Promise<WatchedPage> {
@@ -154,7 +162,7 @@ test("Explore: every example query runs", async () => {
     assert.doesNotMatch(outcome, /^0 rows/, `${example} finds rows in the sample`);
   }
   // The first example, requests per hour per instance: the quick chart draws a line per instance.
-  const [{instances}] = await sql<{instances: number}>("SELECT count(DISTINCT log_stream) AS instances FROM events");
+  const [{instances}] = await sqlOverEveryEvent<{instances: number}>("SELECT count(DISTINCT log_stream) AS instances FROM events");
   const lines = await watched.page.$$eval('[data-chart="quick-chart"] svg g[aria-label="line"] path', (paths) => paths.length);
   assert.equal(lines, Number(instances));
   await finish(watched, "explore-examples");
@@ -166,8 +174,8 @@ test("Explore: a typed query's rows, its CSV and Parquet downloads, and a readab
   await watched.page.fill("textarea", query);
   await watched.page.click('button:has-text("Run")');
   await watched.page.waitForFunction(() => document.querySelector('[data-result="error"]')?.textContent?.includes("rows"));
-  await watched.page.waitForFunction((n) => document.querySelectorAll('[data-table="result"] table tbody tr').length === n, (await sql(query)).length);
-  const expected = await sql<{status: number; requests: number}>(query);
+  await watched.page.waitForFunction((n) => document.querySelectorAll('[data-table="result"] table tbody tr').length === n, (await sqlOverEveryEvent(query)).length);
+  const expected = await sqlOverEveryEvent<{status: number; requests: number}>(query);
   const rows = await tableRows(watched, '[data-table="result"]');
   assert.deepEqual(rows.map((r) => r.slice(0, 2)), expected.map((e) => [String(e.status), formatCount(Number(e.requests))]));
 

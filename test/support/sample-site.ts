@@ -16,6 +16,8 @@ import {demoEnvironment, DEMO_BUCKET, REWRITES_DIR, SAMPLE_DIR} from "../../scri
 import {bundleDuckDB} from "../../scripts/bundle-duckdb.js";
 import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3} from "../../scripts/local-s3.js";
 import {lockStore} from "../../data-loaders/store/lock.js";
+import {sqlString} from "../../data-loaders/write/duckdb.js";
+import {NO_FILTER} from "../../src/queries/query.js";
 
 /** Set while building the sample site; test/site/secrets.test.ts proves it is nowhere in dist/. */
 export const SECRET_LICENSE_KEY = "maxmind-license-key-never-in-the-site";
@@ -120,6 +122,15 @@ export async function copyProject(project: string): Promise<string> {
   await cp(join(PROJECT_DIR, "package.json"), join(project, "package.json"));
   for (const shared of ["data-loaders", "node_modules"]) await symlink(join(PROJECT_DIR, shared), join(project, shared));
   return project;
+}
+
+/**
+ * The shipped events as every page counts them when opened: under the default filter, so without
+ * the sample's own traffic (the office and monitoring host the demo configures). Put it where a
+ * test's SQL says `events`; `read_parquet` of site.eventsParquet alone is every event.
+ */
+export function eventsUnderDefaultFilter(site: SampleSite): string {
+  return `(SELECT * FROM read_parquet(${sqlString(site.eventsParquet)}) ${NO_FILTER.sql})`;
 }
 
 async function findShipped(dir: string, name: string): Promise<string> {
