@@ -31,7 +31,7 @@ const VISITS = [
   ["/api/v1/status", "/data/releases.json"],
 ] as const;
 
-/** Every line of the office and the monitoring host, with the rule that must mark it. */
+/** Every line of the office and the monitoring host, with the rule that must mark it; whole seconds, as %t logs them. */
 export function ownTrafficLines(): {line: LogLine; rule: string}[] {
   const lines: {line: LogLine; rule: string}[] = [];
   const add = (utcMillis: number, clientIp: string, request: string, status: number, bytes: number, referrer: string, agent: string, rule: string) =>
@@ -43,7 +43,7 @@ export function ownTrafficLines(): {line: LogLine; rule: string}[] {
         const start = Date.parse(`${day}T04:00:00Z`) + ((d * 7 + c * 3 + v * 5) % 8) * 3_600_000 + c * 60_000 + v * 600_000;
         visit.forEach((path, i) => {
           const referrer = i === 0 ? "-" : `https://www.example.com${visit[0]}`;
-          add(start + i * 400, ip, `GET ${path} HTTP/1.1`, 200, 1200 + 300 * i + 17 * c, referrer, agent, "office");
+          add(start + i * 1000, ip, `GET ${path} HTTP/1.1`, 200, 1200 + 300 * i + 17 * c, referrer, agent, "office");
         });
       });
     });
