@@ -1,6 +1,6 @@
 // Every page's first view, in one archive (Framework extracts data/first-view/<page>.json from it
 // when a page asks): the answers to the queries src/<page>.md asks with the default filter (all
-// time, every instance, humans and bots, every status), computed here with the page's own query
+// time, every instance and vhost, humans and bots, every status and class, own traffic hidden), computed here with the page's own query
 // text, from src/queries/<page>.ts and its `firstView`, over the rollups; and each instance page's
 // (instances/<id>.json, src/queries/instance.ts). A page draws from them at once; DuckDB-WASM is
 // needed only when the reader changes a filter. One run makes them all, from the rollups the
