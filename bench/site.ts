@@ -13,8 +13,11 @@ import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {CreateBucketCommand, PutObjectCommand} from "@aws-sdk/client-s3";
 import type {Page} from "playwright-core";
+import {loadConfig} from "../data-loaders/config.js";
+import {rollupsCost} from "../data-loaders/site-data.js";
 import {syncStore} from "../data-loaders/sync.js";
-import {DEMO_BUCKET} from "../scripts/demo.js";
+import {FILTER_COLUMNS} from "../src/components/filter-columns.js";
+import {demoEnvironment, DEMO_BUCKET} from "../scripts/demo.js";
 import {serveSite} from "../scripts/serve-site.js";
 import {launchBrowser, openWatchedPage} from "../test/support/browser.js";
 import {buildSiteWith} from "../test/support/sample-site.js";
@@ -67,6 +70,13 @@ try {
   console.log(
     `site: ${events.files} day files, ${(events.bytes / 1e6).toFixed(1)} MB (${(events.bytes / EVENTS).toFixed(1)} bytes per event); ` +
       `rollups ${(rollups.bytes / 1e6).toFixed(1)} MB; ${firstViews.files} first views, ${(firstViews.bytes / 1e3).toFixed(0)} kB in all`,
+  );
+
+  // What the filter columns added for issue 12 (vhost, request class, own traffic) cost the rollups: the same days counted without them.
+  const cost = await rollupsCost(loadConfig(dir, demoEnvironment("http://127.0.0.1:1", join(dir, "store"))), FILTER_COLUMNS.filter((c) => ["ts", "log_stream", "is_bot", "status"].includes(c.name)));
+  console.log(
+    `rollups by ${FILTER_COLUMNS.map((c) => c.name).join(", ")}: ${cost.now.rows.toLocaleString("en")} rows, ${(cost.now.bytes / 1e6).toFixed(1)} MB; ` +
+      `by ts, log_stream, is_bot, status only: ${cost.fewer.rows.toLocaleString("en")} rows, ${(cost.fewer.bytes / 1e6).toFixed(1)} MB (${(cost.now.bytes / cost.fewer.bytes).toFixed(2)}x)`,
   );
 
   const server = await serveSite(dist);

@@ -237,9 +237,6 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
   },
 };
 
-/** The filter columns but time, as rollupsSql selects and groups them. */
-const filterColumnsButTime = FILTER_COLUMNS.filter((c) => c.name !== "ts").map((c) => c.name);
-
 /**
  * A day's rollups: request counts pre-aggregated by the columns the pages filter on
  * (FILTER_COLUMNS), one `kind` per question the pages ask, so they read thousands of rows instead
@@ -247,7 +244,8 @@ const filterColumnsButTime = FILTER_COLUMNS.filter((c) => c.name !== "ts").map((
  * day-range filters apply unchanged; only hourly rows carry the first and last request's time.
  * `events` has the derived columns (derive/site-columns.ts).
  */
-function rollupsSql(events: string): string {
+function rollupsSql(events: string, filterColumns: readonly {name: string}[] = FILTER_COLUMNS): string {
+  const filterColumnsButTime = filterColumns.filter((c) => c.name !== "ts").map((c) => c.name);
   const select = (kind: string, {per, by, where}: RollupKind) => {
     const keys = KEY_COLUMNS.map((c) => `${by[c.name] ?? `NULL::${c.type}`} AS ${c.name}`).join(", ");
     const range = per === "hour" ? "min(ts) AS first_ts, max(ts) AS last_ts" : "NULL::TIMESTAMP AS first_ts, NULL::TIMESTAMP AS last_ts";
@@ -292,6 +290,34 @@ export function rollupViewsDocumented(): {view: string; rowPer: string; columns:
 export function siteFilesSignature(config: Pick<WeblogConfig, "requestClasses" | "ownTraffic">): string {
   const describe = (columns: readonly {name: string; type: string}[]) => columns.map((c) => `${c.name} ${c.type}`).join(", ");
   return `events: ${describe(SITE_EVENT_COLUMNS)}; rollups: ${describe(ROLLUP_COLUMNS)}; kinds: ${JSON.stringify(ROLLUP_KINDS)}; derived from: ${derivationSignature(config)}`;
+}
+
+/**
+ * What the filter columns cost (bench/site.ts prints it): every stored day's rollups made as the
+ * site makes them, and again counted by `fewer` filter columns only, as rows and ZSTD Parquet bytes.
+ */
+export async function rollupsCost(config: WeblogConfig, fewer: readonly {name: string}[]): Promise<{now: {rows: number; bytes: number}; fewer: {rows: number; bytes: number}}> {
+  const manifest = await readManifest(config.store);
+  const sizes = {now: {rows: 0, bytes: 0}, fewer: {rows: 0, bytes: 0}};
+  await mkdir(join(config.store, "tmp"), {recursive: true});
+  await withDuckDB({tempDirectory: join(config.store, "tmp")}, async (duckdb) => {
+    for (const day of daysOf(manifest)) {
+      const files = filesOf(manifest, "events", day.day).map((f) => join(config.store, f));
+      const source = await withDerivedColumns(duckdb, config, `read_parquet(${sqlFileList(files)})`);
+      for (const which of ["now", "fewer"] as const) {
+        const file = temporaryPathFor(join(config.store, "tmp", "rollups-cost.parquet"));
+        try {
+          await duckdb.run(`COPY (${rollupsSql(source, which === "now" ? FILTER_COLUMNS : fewer)}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROLLUP_ROW_GROUP_SIZE})`);
+          const [[rows]] = (await duckdb.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(file)})`)).getRows();
+          sizes[which].rows += Number(rows);
+          sizes[which].bytes += (await stat(file)).size;
+        } finally {
+          await rm(file, {force: true});
+        }
+      }
+    }
+  });
+  return sizes;
 }
 
 /** A query with the right columns and no rows: a store with nothing in it still makes a valid file. */
