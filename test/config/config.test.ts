@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import {mkdtemp, writeFile} from "node:fs/promises";
 import {tmpdir} from "node:os";
-import {join} from "node:path";
+import {join, resolve} from "node:path";
 import {test} from "node:test";
 import {ConfigError, loadConfig, normalizePrefix, requireBucket} from "../../data-loaders/config.js";
 import {configuredLineParser} from "../../data-loaders/parse/formats.js";
@@ -166,4 +166,11 @@ test("a bad request-class or own-traffic rule is one line naming the setting, th
   const dir = await projectWith();
   assert.throws(() => loadConfig(dir, {WEBLOG_OWN_TRAFFIC: "[{name: office}]"}), /^ConfigError: WEBLOG_OWN_TRAFFIC must be a JSON list of rules/);
   assert.throws(() => loadConfig(dir, {WEBLOG_REQUEST_CLASSES: '[{"class": "page"}]'}), /^ConfigError: WEBLOG_REQUEST_CLASSES, rule 1: the rule for "page" names no/);
+});
+
+test("weblog.config.example.json loads, its rules included", () => {
+  const config = loadConfig(resolve(import.meta.dirname, "../.."), {WEBLOG_CONFIG: "weblog.config.example.json"});
+  assert.equal(config.source.bucket, "s3sink-3");
+  assert.deepEqual(config.ownTraffic.map((rule) => rule.name), ["office", "monitoring"]);
+  assert.deepEqual(config.requestClasses, [{class: "asset", paths: ["/static/*"]}]);
 });
