@@ -201,8 +201,8 @@ interface RollupKind {
 const sameNames = (...columns: string[]) => Object.fromEntries(columns.map((c) => [c, c]));
 
 /**
- * The kinds of rollup row. Every kind counts by the filter columns (FILTER_COLUMNS) and what its `by` names; the other columns are NULL in its rows. Where a column is a
- * function of another (a client's place, an agent's browser), counting by both costs no extra rows.
+ * The kinds of rollup row. Every kind counts by the filter columns (FILTER_COLUMNS) and what its
+ * `by` names; the other columns are NULL in its rows. Where a column is a function of another (a client's place, an agent's browser), counting by both costs no extra rows.
  */
 const ROLLUP_KINDS: Record<string, RollupKind> = {
   hour: {view: "requests_hourly", per: "hour", by: {}, counts: ""},
