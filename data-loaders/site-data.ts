@@ -202,7 +202,8 @@ const sameNames = (...columns: string[]) => Object.fromEntries(columns.map((c) =
 
 /**
  * The kinds of rollup row. Every kind counts by the filter columns (FILTER_COLUMNS) and what its
- * `by` names; the other columns are NULL in its rows. Where a column is a function of another (a client's place, an agent's browser), counting by both costs no extra rows.
+ * `by` names; the other columns are NULL in its rows. Where a column is a function of another (a
+ * client's place, an agent's browser, a path's request class), counting by both costs no extra rows.
  */
 const ROLLUP_KINDS: Record<string, RollupKind> = {
   hour: {view: "requests_hourly", per: "hour", by: {}, counts: ""},
