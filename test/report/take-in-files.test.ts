@@ -12,6 +12,7 @@ import {after, before, test} from "node:test";
 import {loadConfig} from "../../data-loaders/config.js";
 import {openEnrichment, type Enrichment} from "../../data-loaders/enrich/enrichers.js";
 import {lineParserFor} from "../../data-loaders/parse/formats.js";
+import {everyInstance} from "../../data-loaders/parse/instance-formats.js";
 import {takeInLogFiles, type TakeInResult} from "../../data-loaders/report/take-in-files.js";
 import {findLogFiles} from "../../data-loaders/sources/local-files.js";
 import {readManifest, segmentsOfKind} from "../../data-loaders/store/manifest.js";
@@ -49,7 +50,7 @@ function take(instance: string, n: number): string {
 
 async function run(): Promise<TakeInResult> {
   const files = await findLogFiles([logs], dir);
-  return takeInLogFiles(store, files, {parser: lineParserFor("combined"), enrichment: async () => enrichment});
+  return takeInLogFiles(store, files, {parsers: everyInstance(lineParserFor("combined")), enrichment: async () => enrichment});
 }
 
 /** Events per instance and rejected lines in the store, by SQL over its segments. */
