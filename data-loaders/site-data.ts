@@ -15,6 +15,8 @@ import {lockStore} from "./store/lock.js";
 import {readManifest, segmentsByDay, segmentsOfKind, type KeyMismatches, type Manifest, type SkippedKeys} from "./store/manifest.js";
 // The Security page's rules: counted ahead here with the same SQL the page describes them by.
 import {suspiciousKindSql} from "../src/components/suspicious.js";
+// The Performance page's duration buckets: counted here by the same SQL the page reads them back with.
+import {durationBucketSql} from "../src/components/duration-buckets.js";
 import {sqlFileList, sqlString, withDuckDB} from "./write/duckdb.js";
 import {DEFAULT_ROW_GROUP_SIZE, EVENT_ORDER} from "./write/parquet.js";
 
@@ -159,6 +161,8 @@ const ROLLUP_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
   {name: "os", type: "VARCHAR"},
   {name: "device_type", type: "VARCHAR"},
   {name: "bot_name", type: "VARCHAR"},
+  {name: "duration_bucket", type: "INTEGER"},
+  {name: "vhost", type: "VARCHAR"},
   {name: "requests", type: "BIGINT"},
   {name: "bytes", type: "BIGINT"},
   {name: "first_ts", type: "TIMESTAMP"},
@@ -224,6 +228,24 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
     where: `(${suspiciousKindSql()}) IS NOT NULL`,
     counts: "request matching a pattern of `src/components/suspicious.ts` (`suspicious_kind`: its name; like ones of the same second counted together)",
   },
+  // Requests that logged how long they took (%D, %T), by log-spaced duration bucket
+  // (src/components/duration-buckets.ts): percentiles within 2%, and the time × latency heatmap.
+  latency: {
+    view: "request_latency",
+    per: "hour",
+    by: {duration_bucket: durationBucketSql()},
+    where: "duration_us IS NOT NULL",
+    counts: "duration bucket (`duration_bucket`, log-spaced, src/components/duration-buckets.ts), for requests with a duration only",
+  },
+  path_latency: {
+    view: "latency_by_path",
+    per: "day",
+    by: {path: "path", duration_bucket: durationBucketSql()},
+    where: "duration_us IS NOT NULL",
+    counts: "path × duration bucket, for requests with a duration only",
+  },
+  // Virtual hosts (%v, vhost_combined): only the requests whose format logs one.
+  vhost: {view: "requests_by_vhost", per: "day", by: sameNames("vhost"), where: "vhost IS NOT NULL", counts: "virtual host, for requests whose format logs one (%v)"},
 };
 
 /** Columns every rollup row has; the others are what a kind counts by. */
