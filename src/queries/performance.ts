@@ -22,8 +22,15 @@ export const HEATMAP_BAND_BUCKETS = 8;
 /** The rollups count per hour: no chart of them is finer. */
 const HOUR_MS = 3_600_000;
 
-/** A chart's time bucket for the range: as the other pages pick it, but never finer than an hour. */
-export const latencyTimeBucket = (first: Date | null, last: Date | null) => timeBucketFor(first, last, 200, HOUR_MS);
+/**
+ * The heatmap's time bucket for the range: as the other pages pick it, but never finer than an
+ * hour. Percentiles over time take buckets four times as wide: a percentile of a few requests is noise.
+ */
+export const timeBucket = (first: Date | null, last: Date | null) => timeBucketFor(first, last, 200, HOUR_MS);
+export const percentileTimeBucket = (first: Date | null, last: Date | null) => timeBucketFor(first, last, 50, HOUR_MS);
+
+/** Paths with fewer timed requests than this are left out of the slowest paths: one slow answer is not a slow path. */
+export const SLOWEST_PATHS_MIN_REQUESTS = 5;
 
 /** Requests in the selection. */
 export const requests = (where: Where) => filtered(where, `SELECT coalesce(sum(requests), 0) AS requests FROM requests_hourly ${where.sql}`);
@@ -60,6 +67,7 @@ export const overTime = (where: Where, bucket: TimeBucket) =>
 
 export const slowestPaths = (where: Where) =>
   filtered(where, `${percentilesSql(`SELECT path, duration_bucket, sum(requests) AS n FROM latency_by_path ${where.sql} GROUP BY ALL`, ["path"])}
+  HAVING any_value(total) >= ${SLOWEST_PATHS_MIN_REQUESTS}
   ORDER BY p95_ms DESC, requests DESC, path
   LIMIT 15`);
 
@@ -85,10 +93,10 @@ export async function firstView(ask: Ask, where = NO_FILTER): Promise<void> {
   const [c] = await ask(timed(where));
   // Nothing logged a duration: the page says which LogFormat to add, and asks nothing more.
   if (Number(c.timed) === 0) return;
-  const bucket = latencyTimeBucket(c.first as Date | null, c.last as Date | null);
+  const [first, last] = [c.first as Date | null, c.last as Date | null];
   await ask(overall(where));
-  await ask(overTime(where, bucket));
-  await ask(heatmap(where, bucket));
+  await ask(overTime(where, percentileTimeBucket(first, last)));
+  await ask(heatmap(where, timeBucket(first, last)));
   await ask(slowestPaths(where));
   await ask(byInstance(where));
   await ask(byStatusClass(where));
