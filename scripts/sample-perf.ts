@@ -4,8 +4,9 @@
 // virtual hosts. Hand-made, deterministic (a seeded generator), over the same four days.
 //
 // The API's durations are log-normal around each endpoint's own median, with an export endpoint
-// that is slow by design, a one-hour incident on 16 May (10:00–11:00 UTC) when everything is
-// several times slower and some checkouts fail with 503, and a few multi-second outliers.
+// that is slow by design, a two-hour incident on 16 May (10:00–12:00 UTC) when everything is
+// several times slower and some requests fail with 503 (checkouts most), and a few multi-second
+// outliers.
 import {apacheTime, type LogLine} from "./sample-lines.js";
 
 /** An instance the sample's own formats describe: its log group, stream, format and lines. */
@@ -33,7 +34,7 @@ export const SAMPLE_LOG_FORMATS = [
 
 const START = Date.parse("2023-05-14T00:00:00Z");
 const END = Date.parse("2023-05-17T18:00:00Z");
-const INCIDENT = [Date.parse("2023-05-16T10:00:00Z"), Date.parse("2023-05-16T11:00:00Z")] as const;
+const INCIDENT = [Date.parse("2023-05-16T10:00:00Z"), Date.parse("2023-05-16T12:00:00Z")] as const;
 
 export function perfSampleInstances(): SampleInstance[] {
   return [
@@ -85,7 +86,8 @@ function apiLines(): LogLine[] {
     // Log-normal body; the incident multiplies by 6; one request in 250 stalls for 2–9 s.
     let us = endpoint.medianUs * Math.exp(endpoint.sigma * gaussian(random)) * (incident ? 6 : 1);
     if (random() < 1 / 250) us += 2_000_000 + random() * 7_000_000;
-    const status = endpoint.status(random, incident);
+    // In the incident the upstream times out now and then: a 503 after the long wait.
+    const status = incident && random() < 0.2 ? 503 : endpoint.status(random, incident);
     const client = clients[Math.floor(random() * clients.length)];
     const agent = API_AGENTS[Math.floor(random() * API_AGENTS.length)];
     const bytes = status >= 400 ? 180 : Math.round(endpoint.bytes * (0.8 + random() * 0.4));
