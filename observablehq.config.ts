@@ -27,6 +27,7 @@ const pages = [
   {name: "Overview", path: "/"},
   {name: "Traffic", path: "/traffic"},
   {name: "Status codes", path: "/status-codes"},
+  {name: "Performance", path: "/performance"},
   {name: "Geography", path: "/geography"},
   {name: "User agents", path: "/user-agents"},
   {name: "Security", path: "/security"},

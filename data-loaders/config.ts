@@ -66,6 +66,11 @@ export interface WeblogConfig {
   /** A format name (combined, common, vhost_combined, nginx) or an Apache LogFormat string. */
   logFormat: string;
   /**
+   * Formats of particular log groups or streams (instances), where they differ from logFormat;
+   * the most specific rule that matches an event's group and stream wins (parse/instance-formats.ts).
+   */
+  logFormats: LogFormatRule[];
+  /**
    * IANA time zone of the servers' clocks ("Europe/Berlin"), for a logFormat whose `%{…}t`
    * writes local time with no offset; such a format is refused without it. null when not set.
    */
@@ -83,6 +88,17 @@ export interface WeblogConfig {
   requestClasses: RequestClassRule[];
   /** Rules marking your own traffic (office, monitoring, health checks), hidden by default (derive/own-traffic.ts). */
   ownTraffic: OwnTrafficRule[];
+}
+
+/**
+ * One entry of `logFormats`: the format of the events of a log group, of a log stream, or of one
+ * stream of one group. At least one of the two is given; a null one matches any.
+ */
+export interface LogFormatRule {
+  logGroup: string | null;
+  logStream: string | null;
+  /** A format name or an Apache LogFormat string, as logFormat. */
+  format: string;
 }
 
 export type Environment = Record<string, string | undefined>;
@@ -119,6 +135,7 @@ export interface ConfigFile {
   geoip?: {cityDatabase?: string; asnDatabase?: string; licenseKey?: string; directory?: string};
   publish?: {bucket?: string; prefix?: string; region?: string; endpoint?: string};
   logFormat?: string;
+  logFormats?: {logGroup?: string; logStream?: string; format: string}[];
   timeZone?: string;
   store?: string;
   pollSeconds?: number;
@@ -145,7 +162,7 @@ const GEOIP_FIELDS = ["cityDatabase", "asnDatabase", "licenseKey", "directory"] 
 const PUBLISH_FIELDS = ["bucket", "prefix", "region", "endpoint"] as const;
 
 function checkConfigFile(value: Record<string, unknown>, file: string): ConfigFile {
-  const known = new Set<string>([...STRING_FIELDS, "forcePathStyle", "geoip", "publish", "pollSeconds", "fullListingMinutes", "requestClasses", "ownTraffic", "$schema"]);
+  const known = new Set<string>([...STRING_FIELDS, "forcePathStyle", "geoip", "publish", "pollSeconds", "fullListingMinutes", "logFormats", "requestClasses", "ownTraffic", "$schema"]);
   for (const key of Object.keys(value)) {
     if (!known.has(key)) throw new ConfigError(`${file}: unknown setting "${key}" (known: ${[...known].filter((k) => k !== "$schema").join(", ")})`);
   }
@@ -158,7 +175,41 @@ function checkConfigFile(value: Record<string, unknown>, file: string): ConfigFi
   }
   checkStringsObject(value, "geoip", GEOIP_FIELDS, file);
   checkStringsObject(value, "publish", PUBLISH_FIELDS, file);
+  if (value.logFormats !== undefined) checkLogFormatRules(value.logFormats, `${file}: "logFormats"`);
   return value as ConfigFile;
+}
+
+/**
+ * `logFormats` as the file or WEBLOG_LOG_FORMATS gives it: an array of
+ * `{"logGroup"?, "logStream"?, "format"}`, each naming a group or a stream or both.
+ */
+function checkLogFormatRules(rules: unknown, where: string): LogFormatRule[] {
+  if (!Array.isArray(rules)) throw new ConfigError(`${where} must be an array of {"logGroup", "logStream", "format"} objects, found ${rules === null ? "null" : typeof rules}`);
+  return rules.map((rule: unknown, i) => {
+    const at = `${where}[${i}]`;
+    if (typeof rule !== "object" || rule === null || Array.isArray(rule)) throw new ConfigError(`${at} must be an object such as {"logGroup": "api", "format": "combined"}`);
+    for (const [key, field] of Object.entries(rule)) {
+      if (!["logGroup", "logStream", "format"].includes(key)) throw new ConfigError(`${at}: unknown setting "${key}" (known: logGroup, logStream, format)`);
+      if (typeof field !== "string" || field === "") throw new ConfigError(`${at}: "${key}" must be a non-empty string`);
+    }
+    const {logGroup, logStream, format} = rule as {logGroup?: string; logStream?: string; format?: string};
+    if (format === undefined) throw new ConfigError(`${at} has no "format"`);
+    if (logGroup === undefined && logStream === undefined) throw new ConfigError(`${at} names neither a "logGroup" nor a "logStream": for every instance, set "logFormat"`);
+    return {logGroup: logGroup ?? null, logStream: logStream ?? null, format};
+  });
+}
+
+/** WEBLOG_LOG_FORMATS (JSON, winning) or the file's logFormats; none when neither. */
+function resolveLogFormatRules(file: ConfigFile, env: Environment): LogFormatRule[] {
+  const text = env.WEBLOG_LOG_FORMATS;
+  if (text === undefined || text === "") return file.logFormats ? checkLogFormatRules(file.logFormats, `"logFormats"`) : [];
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`WEBLOG_LOG_FORMATS must be JSON, an array of {"logGroup", "logStream", "format"} objects: ${(error as Error).message}`);
+  }
+  return checkLogFormatRules(value, "WEBLOG_LOG_FORMATS");
 }
 
 /** A nested setting ("geoip", "publish"): an object of the known string fields only. */
@@ -209,6 +260,7 @@ export function resolveConfig(file: ConfigFile, env: Environment, baseDir: strin
       directory: resolve(baseDir, pick(env.WEBLOG_GEOIP_DIR, file.geoip?.directory) ?? ".weblog/geoip"),
     },
     logFormat: pick(env.WEBLOG_LOG_FORMAT, file.logFormat) ?? "combined",
+    logFormats: resolveLogFormatRules(file, env),
     timeZone,
     store: resolve(baseDir, pick(env.WEBLOG_STORE, file.store) ?? ".weblog/store"),
     pollSeconds,

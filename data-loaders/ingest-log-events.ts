@@ -3,7 +3,8 @@
 // a rejected line (with its reason) or a counted re-delivery; control messages are counted.
 import {REJECTED_LINE_MAX_CHARS, type EventOrigin, type RejectedLine} from "./event.js";
 import {NO_DAMAGE, type ObjectDamage} from "./ingest-object.js";
-import {isParseError, type LineParser} from "./parse/log-format.js";
+import type {InstanceParsers} from "./parse/instance-formats.js";
+import {isParseError} from "./parse/log-format.js";
 import type {LogEventItem} from "./records/log-event.js";
 import type {EventBatch} from "./write/event-batch.js";
 
@@ -28,7 +29,7 @@ export interface LogEventCounts {
 export function ingestLogEvents(
   items: Iterable<LogEventItem>,
   key: string,
-  parser: LineParser,
+  parsers: InstanceParsers,
   batch: EventBatch,
   rejectedIds: Set<string>,
   damage: ObjectDamage = NO_DAMAGE,
@@ -56,7 +57,7 @@ export function ingestLogEvents(
       counts.duplicates++;
       continue;
     }
-    const parsed = parser.parse(item.message);
+    const parsed = parsers.parserFor(item.logGroup, item.logStream).parse(item.message);
     if (isParseError(parsed)) {
       batch.reject({...rejectedLine(key, item.position, `line: ${parsed.error}`, item.message), event_id: item.id});
       if (item.id !== null) rejectedIds.add(item.id);

@@ -1,7 +1,8 @@
 // The hot loop: one S3 sink object's JSON lines → records → parsed lines → rows of a batch.
 // Every record ends up as an event, a rejected line (with its reason) or a counted duplicate.
 import {REJECTED_LINE_MAX_CHARS, type EventOrigin} from "./event.js";
-import {isParseError, type LineParser} from "./parse/log-format.js";
+import type {InstanceParsers} from "./parse/instance-formats.js";
+import {isParseError} from "./parse/log-format.js";
 import {decodeSinkRecord} from "./records/cloudwatch.js";
 import {keyMismatchOf, type KeyFile, type KeyMismatch} from "./records/connect-key.js";
 import {appendOffset, type OffsetRun} from "./store/offset-ledger.js";
@@ -43,12 +44,12 @@ export interface ObjectIngestCounts {
  * holds a record at that offset (a connector restart can write a record twice): such records
  * are counted as duplicates and not added again. `keys`, the object's key file, gives record n
  * its log group, stream and CloudWatch time from key n; what it lacks comes from the value, then
- * from the topic name.
+ * from the topic name. The group and stream choose the parser (`logFormats`).
  */
 export function ingestSinkObject(
   text: string,
   object: SinkObjectName,
-  parser: LineParser,
+  parsers: InstanceParsers,
   batch: EventBatch,
   isTakenOffset: (offset: number) => boolean = () => false,
   damage: ObjectDamage = NO_DAMAGE,
@@ -101,12 +102,6 @@ export function ingestSinkObject(
       counts.rejected++;
       continue;
     }
-    const parsed = parser.parse(record.message);
-    if (isParseError(parsed)) {
-      batch.reject(rejectedLine(object, offset, lineNumber, `line: ${parsed.error}`, record.message));
-      counts.rejected++;
-      continue;
-    }
     const key = keys !== null && index < keys.keys.length ? keys.keys[index] : null;
     if (key !== null && !("error" in key)) {
       origin.ingest_ts = key.ingest_ts ?? record.ingest_ts;
@@ -116,6 +111,12 @@ export function ingestSinkObject(
       origin.ingest_ts = record.ingest_ts;
       origin.log_group = record.log_group ?? fromTopic.log_group;
       origin.log_stream = record.log_stream ?? fromTopic.log_stream;
+    }
+    const parsed = parsers.parserFor(origin.log_group, origin.log_stream).parse(record.message);
+    if (isParseError(parsed)) {
+      batch.reject(rejectedLine(object, offset, lineNumber, `line: ${parsed.error}`, record.message));
+      counts.rejected++;
+      continue;
     }
     if (origin.ingest_ts === null) eventsWithoutTime++;
     origin.kafka_offset = offset;

@@ -18,6 +18,8 @@ import {readManifest, segmentsByDay, segmentsOfKind, type KeyMismatches, type Ma
 import {suspiciousKindSql} from "../src/components/suspicious.js";
 // The columns the pages filter on: every rollup row has them (the browser's code needs the list too).
 import {FILTER_COLUMN_LIST, FILTER_COLUMNS} from "../src/components/filter-columns.js";
+// The Performance page's duration buckets: counted here by the same SQL the page reads them back with.
+import {durationBucketSql} from "../src/components/duration-buckets.js";
 import {sqlFileList, sqlString, withDuckDB} from "./write/duckdb.js";
 import {DEFAULT_ROW_GROUP_SIZE, EVENT_ORDER} from "./write/parquet.js";
 
@@ -164,6 +166,7 @@ const KEY_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
   {name: "os", type: "VARCHAR"},
   {name: "device_type", type: "VARCHAR"},
   {name: "bot_name", type: "VARCHAR"},
+  {name: "duration_bucket", type: "INTEGER"},
 ];
 
 /** What every rollup row counts. */
@@ -236,6 +239,24 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
     where: `(${suspiciousKindSql()}) IS NOT NULL`,
     counts: "request matching a pattern of `src/components/suspicious.ts` (`suspicious_kind`: its name; like ones of the same second counted together)",
   },
+  // Requests that logged how long they took (%D, %T), by log-spaced duration bucket
+  // (src/components/duration-buckets.ts): percentiles within 2%, and the time × latency heatmap.
+  latency: {
+    view: "request_latency",
+    per: "hour",
+    by: {duration_bucket: durationBucketSql()},
+    where: "duration_us IS NOT NULL",
+    counts: "duration bucket (`duration_bucket`, log-spaced, src/components/duration-buckets.ts), for requests with a duration only",
+  },
+  path_latency: {
+    view: "latency_by_path",
+    per: "day",
+    by: {path: "path", duration_bucket: durationBucketSql()},
+    where: "duration_us IS NOT NULL",
+    counts: "path × duration bucket, for requests with a duration only",
+  },
+  // Virtual hosts (%v, vhost_combined): only the requests whose format logs one.
+  vhost: {view: "requests_by_vhost", per: "day", by: {}, where: "vhost IS NOT NULL", counts: "requests whose format logs a virtual host (%v; `vhost` is a filter column of every kind)"},
 };
 
 /**

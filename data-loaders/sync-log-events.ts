@@ -15,7 +15,7 @@ import type {S3Client} from "@aws-sdk/client-s3";
 import {requireBucket, type SourceFormat, type WeblogConfig} from "./config.js";
 import {openEnrichment} from "./enrich/enrichers.js";
 import {ingestLogEvents, type LogEventCounts} from "./ingest-log-events.js";
-import {configuredLineParser} from "./parse/formats.js";
+import {configuredInstanceParsers} from "./parse/instance-formats.js";
 import {exportTaskLogEvents} from "./records/export-task.js";
 import {firehoseLogEvents} from "./records/firehose.js";
 import type {LogEventItem} from "./records/log-event.js";
@@ -74,7 +74,7 @@ const NO_KAFKA = {topic: "", partition: 0, startOffset: 0};
 export async function syncLogEventObjects(config: WeblogConfig, format: LogEventFormat, options: SyncOptions & {batchEvents: number}): Promise<SyncResult> {
   const reader = READERS[format];
   // Before any listing: a format that cannot be read (or local time with no zone) is the user's to fix.
-  const parser = configuredLineParser(config);
+  const parsers = configuredInstanceParsers(config);
   const bucket = requireBucket(config);
   const prefix = config.source.prefix;
   const log = options.log ?? (() => {});
@@ -166,7 +166,7 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
       const {text, invalidUtf8Lines} = decodeObjectText(gunzippedAgain(read.content.bytes));
       if (read.content.problem) log(`warning: ${object.key}: ${read.content.problem}`);
       const items = reader.logEvents(text, invalidUtf8Lines, object.key, config);
-      const counts = ingestLogEvents(items, object.key, parser, batch, rejectedIds, {problem: read.content.problem, invalidUtf8Lines});
+      const counts = ingestLogEvents(items, object.key, parsers, batch, rejectedIds, {problem: read.content.problem, invalidUtf8Lines});
       batchObjects.push({object, counts});
       taken.push(counts);
       if (manifest.objects[object.key] !== undefined) result.replaced++;

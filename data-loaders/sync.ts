@@ -14,8 +14,7 @@ import {requireBucket, type WeblogConfig} from "./config.js";
 import {openEnrichment, type Enrichment} from "./enrich/enrichers.js";
 import {ingestSinkObject, NO_DAMAGE, type ObjectIngestCounts, type SinkObjectName} from "./ingest-object.js";
 import {syncLogEventObjects} from "./sync-log-events.js";
-import {configuredLineParser} from "./parse/formats.js";
-import type {LineParser} from "./parse/log-format.js";
+import {configuredInstanceParsers} from "./parse/instance-formats.js";
 import {createS3Client} from "./sources/s3-client.js";
 import {decodeObjectText} from "./sources/object-text.js";
 import {listingStarts, listSinkObjectsAfter, type KnownObject} from "./sources/incremental-listing.js";
@@ -114,7 +113,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
   if (config.source.format !== "s3-sink") return syncLogEventObjects(config, config.source.format, {...options, batchEvents: options.batchEvents ?? DEFAULT_BATCH_EVENTS});
   const bucket = requireBucket(config);
   // Before any listing: a format that cannot be read (or local time with no zone) is the user's to fix.
-  const parser = configuredLineParser(config);
+  const parsers = configuredInstanceParsers(config);
   const log = options.log ?? (() => {});
   const client = options.client ?? createS3Client(config.source);
   const store = config.store;
@@ -214,7 +213,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
           ledger.release(object.key, object.topic, object.partition);
           const damage = {problem: read.content.problem, invalidUtf8Lines};
           if (damage.problem) log(`warning: ${object.key}: ${damage.problem}`);
-          counts = ingestSinkObject(text, object, parser, batch, ledger.isStored(object.topic, object.partition, object.startOffset), damage, keys);
+          counts = ingestSinkObject(text, object, parsers, batch, ledger.isStored(object.topic, object.partition, object.startOffset), damage, keys);
           ledger.record(object.key, object.topic, object.partition, object.startOffset, counts.records, counts.stored);
           if (isReplacement) result.replaced++;
           else result.added++;
@@ -222,7 +221,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
         } else {
           // The object's own problem row is in the store already: only its lines are read again.
           const wanted = inRuns(w.take);
-          counts = ingestSinkObject(text, object, parser, batch, (offset) => !wanted(offset), {...NO_DAMAGE, invalidUtf8Lines}, keys);
+          counts = ingestSinkObject(text, object, parsers, batch, (offset) => !wanted(offset), {...NO_DAMAGE, invalidUtf8Lines}, keys);
           ledger.grow(object.key, object.topic, object.partition, counts.stored);
           result.backfilled++;
         }

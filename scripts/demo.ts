@@ -16,6 +16,7 @@ import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3} from "./local-s3.js";
 import {SAMPLE_OWN_TRAFFIC} from "./sample-classes.js";
 import {bundleDuckDB} from "./bundle-duckdb.js";
 import {serveSite} from "./serve-site.js";
+import {SAMPLE_LOG_FORMATS} from "./sample-perf.js";
 
 const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
 export const DEMO_BUCKET = "s3sink-3";
@@ -37,6 +38,8 @@ export function demoEnvironment(endpoint: string, storeDir: string, format: Sour
     WEBLOG_PREFIX: DEMO_SOURCES[format].prefix,
     // An export's keys do not name its log group: the demo says which it is, as a user would.
     ...(format === "export-task" ? {WEBLOG_LOG_GROUP: "cloudwatchLogsEC2"} : {}),
+    // The S3 sink sample's API instance logs %D and one web server vhost_combined (scripts/sample-perf.ts).
+    ...(format === "s3-sink" ? {WEBLOG_LOG_FORMATS: JSON.stringify(SAMPLE_LOG_FORMATS)} : {}),
     WEBLOG_S3_ENDPOINT: endpoint,
     WEBLOG_REGION: "ap-south-1",
     WEBLOG_STORE: storeDir,

@@ -14,6 +14,7 @@ import {gzipSync} from "node:zlib";
 import {fixtureLines, REAL_LOG} from "../test/fixtures.js";
 import {ownTrafficFacts, ownTrafficLines} from "./sample-classes.js";
 import {apacheTime, retime, type LogLine} from "./sample-lines.js";
+import {API_INSTANCE, API_LOG_GROUP, perfSampleInstances, VHOST_INSTANCE} from "./sample-perf.js";
 
 const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
 const SAMPLE_DIR = join(projectDir, "sample");
@@ -34,6 +35,9 @@ const INSTANCE_SHAPES = [
   {partitions: 1, value: "envelope", gzip: false, keys: "none"},
   {partitions: 1, value: "object", gzip: true, keys: "struct"},
 ] as const;
+/** The real CloudWatch Logs source: bare-string values, Struct keys beside them. */
+const REAL_CONNECTOR_SHAPE = {partitions: 1, value: "string", gzip: false, keys: "struct"} as const;
+type InstanceShape = (typeof INSTANCE_SHAPES)[number] | typeof REAL_CONNECTOR_SHAPE;
 
 function main(): void {
   const real = fixtureLines(REAL_LOG);
@@ -53,9 +57,14 @@ function main(): void {
     const mine = lines.filter((line) => instanceOf(line) === i);
     for (let partition = 0; partition < shape.partitions; partition++) {
       const records = mine.filter((line) => hash(line.clientIp + "/partition") % shape.partitions === partition);
-      written.push(...writePartition(instance, partition, records, shape));
+      written.push(...writePartition(LOG_GROUP, instance, partition, records, shape));
     }
   });
+  // The instances of other formats (scripts/sample-perf.ts), as the real connector writes: bare
+  // strings with Struct key files, which carry their log group.
+  const others = perfSampleInstances();
+  for (const other of others) written.push(...writePartition(other.logGroup, other.logStream, 0, other.lines, REAL_CONNECTOR_SHAPE));
+  const eventsOf = (instance: string) => written.filter((o) => o.instance === instance).reduce((n, o) => n + o.records.filter(isEvent).length, 0);
   const rewrites = writeRewrites(written);
 
   const expected = {
@@ -71,11 +80,16 @@ function main(): void {
     keyMismatches: written.filter((o) => o.keys !== null && o.keys.count !== o.records.length).map((o) => ({key: o.key, keys: o.keys!.count, records: o.records.length})),
     jsonKeyFile: written.find((o) => o.keys?.format === "json")!.key,
     rewrites,
-    instances: INSTANCES.map((instance, i) => ({
-      log_stream: instance,
-      events: written.filter((o) => o.instance === instance).reduce((n, o) => n + o.records.filter((r) => r.line.parses && !r.malformed).length, 0),
-      shape: INSTANCE_SHAPES[i],
-    })),
+    instances: [
+      ...INSTANCES.map((instance, i) => ({log_group: LOG_GROUP, log_stream: instance, events: eventsOf(instance), shape: INSTANCE_SHAPES[i]})),
+      ...others.map((other) => ({log_group: other.logGroup, log_stream: other.logStream, events: eventsOf(other.logStream), shape: REAL_CONNECTOR_SHAPE, format: other.format})),
+    ],
+    /** The instances of other formats: the one logging %D, and the one logging vhost_combined. */
+    perf: {
+      durationInstance: {log_group: API_LOG_GROUP, log_stream: API_INSTANCE, events: eventsOf(API_INSTANCE)},
+      vhostInstance: {log_stream: VHOST_INSTANCE, events: eventsOf(VHOST_INSTANCE)},
+      vhosts: countBy(others.find((o) => o.logStream === VHOST_INSTANCE)!.lines.map((l) => l.text.slice(0, l.text.indexOf(":")))),
+    },
     classes: ownTrafficFacts(written.flatMap((o) => o.records.filter(isEvent).map((r) => r.line)), ownTraffic),
   };
   writeFileSync(join(SAMPLE_DIR, "expected.json"), JSON.stringify(expected, null, 2) + "\n");
@@ -123,6 +137,7 @@ function handMadeLines(): LogLine[] {
 
 interface SinkRecord {
   line: LogLine;
+  logGroup: string;
   instance: string;
   /** True for the one record whose JSON the "connector" truncated: rejected as a record. */
   malformed: boolean;
@@ -145,11 +160,11 @@ function isEvent(record: SinkRecord): boolean {
   return record.line.parses && !record.malformed;
 }
 
-function writePartition(instance: string, partition: number, lines: LogLine[], shape: (typeof INSTANCE_SHAPES)[number]): SinkObject[] {
-  const topic = `${LOG_GROUP}.${instance}`;
+function writePartition(logGroup: string, instance: string, partition: number, lines: LogLine[], shape: InstanceShape): SinkObject[] {
+  const topic = `${logGroup}.${instance}`;
   const objects: SinkObject[] = [];
   for (let start = 0; start < lines.length; start += FLUSH_SIZE) {
-    const records: SinkRecord[] = lines.slice(start, start + FLUSH_SIZE).map((line) => ({line, instance, malformed: false}));
+    const records: SinkRecord[] = lines.slice(start, start + FLUSH_SIZE).map((line) => ({line, logGroup, instance, malformed: false}));
     // One record in the envelope-shaped stream arrives cut short.
     if (shape.value === "envelope" && start === FLUSH_SIZE) records[7].malformed = true;
     const value = shape.value;
@@ -191,10 +206,10 @@ function writeKeyFile(tree: "s3-sink" | "rewrites", object: SinkObject, records:
   const format = object.keys!.format;
   const text =
     records
-      .map(({line, instance}) =>
+      .map(({line, logGroup, instance}) =>
         format === "json"
-          ? JSON.stringify({logGroupName: LOG_GROUP, logStreamName: instance, timestamp: cloudwatchTime(line)})
-          : `Struct{logGroupName=${LOG_GROUP},logStreamName=${instance},timestamp=${cloudwatchTime(line)}}`,
+          ? JSON.stringify({logGroupName: logGroup, logStreamName: instance, timestamp: cloudwatchTime(line)})
+          : `Struct{logGroupName=${logGroup},logStreamName=${instance},timestamp=${cloudwatchTime(line)}}`,
       )
       .join("\n") + "\n";
   const suffix = `.keys.${format === "json" ? "json" : "bin"}${gzip ? ".gz" : ""}`;
@@ -205,7 +220,7 @@ function writeKeyFile(tree: "s3-sink" | "rewrites", object: SinkObject, records:
 function encodeRecord(record: SinkRecord, shape: "object" | "envelope" | "string"): string {
   if (shape === "string") return JSON.stringify(record.line.text);
   const value = {
-    logGroupName: LOG_GROUP,
+    logGroupName: record.logGroup,
     logStreamName: record.instance,
     timestamp: cloudwatchTime(record.line),
     message: record.line.text,
@@ -260,6 +275,13 @@ function writeObject(tree: "s3-sink" | "rewrites", key: string, body: Buffer): v
   const file = join(SAMPLE_DIR, tree, key);
   mkdirSync(dirname(file), {recursive: true});
   writeFileSync(file, body);
+}
+
+/** How many times each value occurs, most first (then by value). */
+function countBy(values: string[]): {value: string; count: number}[] {
+  const counts = new Map<string, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts].map(([value, count]) => ({value, count})).sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
 }
 
 function instanceOf(line: LogLine): number {

@@ -11,7 +11,8 @@ import {loadConfig, type WeblogConfig} from "../config.js";
 import {KeptEnrichment} from "../enrich/kept-enrichment.js";
 import {openEnrichment} from "../enrich/enrichers.js";
 import {exited, startPreview} from "../framework.js";
-import {lineParserFor} from "../parse/formats.js";
+import {lineParserFor, NAMED_FORMATS} from "../parse/formats.js";
+import {configuredInstanceParsers, everyInstance, type InstanceParsers} from "../parse/instance-formats.js";
 import type {LineParser} from "../parse/log-format.js";
 import {checkFormat, sampleLines} from "../report/format-check.js";
 import {buildReportSite, checkOutputFolder, prepareProject, ReportError, reportEnvironment, reportPaths, reportSiteConfig, type ReportPaths} from "../report/report-site.js";
@@ -23,6 +24,9 @@ import {positiveInteger} from "./sync.js";
 import {UsageError} from "./usage-error.js";
 import {stopOnSignals} from "./stop-switch.js";
 
+/** A named format's name, from its LogFormat string: what the message about a mismatch calls it. */
+const NAMED_FORMAT_OF = new Map(Object.entries(NAMED_FORMATS).map(([name, format]) => [format, name]));
+
 export const DEFAULT_REPORT_FOLDER = "weblog-report";
 /** Bytes of each file whose lines are checked against the format before anything is written. */
 const CHECKED_BYTES = 64 * 1024;
@@ -31,8 +35,8 @@ export async function runReport(args: string[]): Promise<number> {
   const {values, positionals} = parseReportArgs(args);
   if (positionals.length === 0) throw new UsageError("name the access-log files or folders to report on, e.g. `npx weblog report /var/log/apache2`");
   const config = loadConfig();
-  const formatName = values.format ?? config.logFormat;
-  const parser = parserFor(formatName, config.timeZone);
+  // --format is every file's; without it, each file's instance has its configured format.
+  const parsers = values.format !== undefined ? everyInstance(parserFor(values.format, config.timeZone)) : configuredInstanceParsers(config);
   const batchEvents = positiveInteger(values["batch-events"], "--batch-events") ?? DEFAULT_BATCH_EVENTS;
   const port = positiveInteger(values.port, "--port") ?? 3000;
   const seconds = positiveInteger(values.interval, "--interval") ?? config.pollSeconds;
@@ -43,7 +47,7 @@ export async function runReport(args: string[]): Promise<number> {
   if (files.length === 0) {
     throw new ReportError(`no access-log files in ${positionals.join(", ")}: in a folder, files whose name has "access" or ends in .log are read (name a file outright to read it whatever its name)`);
   }
-  await checkFiles(files, parser, formatName);
+  await checkFiles(files, parsers, values.format);
   if (!values.watch) await checkOutputFolder(paths.out);
 
   // 2. Take in, then build (or serve live). A first report that fails leaves nothing behind.
@@ -51,9 +55,9 @@ export async function runReport(args: string[]): Promise<number> {
   const isFirst = !existsSync(paths.state);
   try {
     log(`Reading ${describeFiles(files)}`);
-    const result = await takeInLogFiles(paths.store, files, {parser, enrichment: () => openEnrichment(config, log), batchEvents, log});
+    const result = await takeInLogFiles(paths.store, files, {parsers, enrichment: () => openEnrichment(config, log), batchEvents, log});
     log(summary(result));
-    if (values.watch) return await watchReport(positionals, paths, config, parser, {seconds, port});
+    if (values.watch) return await watchReport(positionals, paths, config, parsers, {seconds, port});
     log("Building the site…");
     await buildReportSite(paths);
   } catch (error) {
@@ -99,13 +103,15 @@ function parserFor(formatName: string, timeZone: string | null): LineParser {
  * Every file readable (a .gz one a real gzip stream), its first lines mostly of the format, and
  * not all files empty: else one line saying which file and what to do, and nothing is written.
  */
-async function checkFiles(files: readonly LogFile[], parser: LineParser, formatName: string): Promise<void> {
+async function checkFiles(files: readonly LogFile[], parsers: InstanceParsers, given: string | undefined): Promise<void> {
   let withLines = 0;
   for (const file of files) {
     const head = await readHead(file, CHECKED_BYTES);
     const lines = sampleLines(head, file.compressed && head.length < CHECKED_BYTES);
     if (lines.length === 0) continue;
     withLines++;
+    const parser = parsers.parserFor(null, file.instance);
+    const formatName = given ?? NAMED_FORMAT_OF.get(parser.format) ?? parser.format;
     const mismatch = checkFormat(lines, parser, formatName);
     if (mismatch === null) continue;
     const format = formatName.includes("%") ? "of the LogFormat given" : `"${formatName}" lines`;
@@ -138,7 +144,7 @@ export function summary(result: TakeInResult): string {
  * `seconds` the files found again (new ones, rotations) and what grew taken in; the pages open
  * in a browser update by themselves. Ctrl-C lets a read in progress commit, then stops.
  */
-async function watchReport(given: string[], paths: ReportPaths, config: WeblogConfig, parser: LineParser, {seconds, port}: {seconds: number; port: number}): Promise<number> {
+async function watchReport(given: string[], paths: ReportPaths, config: WeblogConfig, parsers: InstanceParsers, {seconds, port}: {seconds: number; port: number}): Promise<number> {
   const enrichment = new KeptEnrichment(config);
   await prepareProject(paths.project);
   await refreshSiteData(paths.project, reportSiteConfig(paths));
@@ -158,7 +164,7 @@ async function watchReport(given: string[], paths: ReportPaths, config: WeblogCo
     if (switched.stopping) break;
     try {
       const files = await findLogFiles(given);
-      const result = await takeInLogFiles(paths.store, files, {parser, enrichment: () => enrichment.current()});
+      const result = await takeInLogFiles(paths.store, files, {parsers, enrichment: () => enrichment.current()});
       if (result.changed) {
         await refreshSiteData(paths.project, reportSiteConfig(paths));
         console.error(`${new Date().toISOString()} ${summary(result)}`);

@@ -10,6 +10,7 @@ import {join} from "node:path";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import type {Enrichment} from "../enrich/enrichers.js";
 import {REJECTED_LINE_MAX_CHARS, type EventOrigin} from "../event.js";
+import type {InstanceParsers} from "../parse/instance-formats.js";
 import {isParseError, type LineParser} from "../parse/log-format.js";
 import {contentSize, readBytesAt, readFrom, readHead, type LogFile} from "../sources/local-files.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore} from "../store/compact.js";
@@ -24,7 +25,8 @@ import {EventBatch} from "../write/event-batch.js";
 import {FINGERPRINT_BYTES, findStoredFile, logFileKey, sha256, TAIL_BYTES} from "./file-identity.js";
 
 export interface TakeInOptions {
-  parser: LineParser;
+  /** The parser of each file's lines, by the instance its name gives (it is the log stream; no log group). */
+  parsers: InstanceParsers;
   /** Opened only when there is something to read. */
   enrichment: () => Promise<Enrichment>;
   log?: (message: string) => void;
@@ -113,13 +115,14 @@ export async function takeInLogFiles(store: string, files: readonly LogFile[], o
     for (const plan of planned) {
       const progress: FileProgress = {planned: plan, readBytes: plan.start, lines: plan.lines, events: 0, rejected: 0, tail: null};
       const origin: EventOrigin = {ingest_ts: null, log_group: null, log_stream: plan.file.instance, topic: null, kafka_partition: null, kafka_offset: null, s3_key: plan.key, event_id: null};
+      const parser = options.parsers.parserFor(null, plan.file.instance);
       let carry: Buffer | null = null;
       for await (const chunk of readFrom(plan.file, plan.start)) {
         const bytes: Buffer = carry === null ? chunk : Buffer.concat([carry, chunk]);
         const end = bytes.lastIndexOf(0x0a) + 1;
         carry = end < bytes.length ? Buffer.from(bytes.subarray(end)) : null;
         if (end === 0) continue;
-        takeLines(bytes.subarray(0, end), progress, origin, options.parser, batch, result);
+        takeLines(bytes.subarray(0, end), progress, origin, parser, batch, result);
         touched.add(progress);
         if (batch.size >= batchEvents) await commit();
       }
@@ -127,7 +130,7 @@ export async function takeInLogFiles(store: string, files: readonly LogFile[], o
         // A compressed file is final: its last line is whole even without a newline. A plain
         // file's last line may still be being written: it is read once it ends.
         if (plan.file.compressed) {
-          takeLines(carry, progress, origin, options.parser, batch, result);
+          takeLines(carry, progress, origin, parser, batch, result);
           touched.add(progress);
         } else {
           result.unfinished++;

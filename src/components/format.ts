@@ -30,3 +30,11 @@ export function formatBytes(value: number | null | undefined): string {
 export function formatUtc(date: Date | null | undefined): string {
   return date == null ? "–" : `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 }
+
+const threeDigits = new Intl.NumberFormat("en-US", {maximumSignificantDigits: 3});
+
+/** A duration given in milliseconds, to three significant digits: "0.42 ms", "23.4 ms", "648 ms", "3.92 s". */
+export function formatMs(ms: number | null | undefined): string {
+  if (ms == null || Number.isNaN(ms)) return "–";
+  return ms >= 1000 ? `${threeDigits.format(ms / 1000)} s` : `${threeDigits.format(ms)} ms`;
+}

@@ -19,10 +19,13 @@ const BUCKETS: TimeBucket[] = [
   {sql: "INTERVAL 7 DAY", label: "per week", milliseconds: 7 * 1440 * MINUTE},
 ];
 
-/** The finest bucket that keeps the range under `maxBuckets` buckets. */
-export function timeBucketFor(first: Date | null, last: Date | null, maxBuckets = 200): TimeBucket {
+/**
+ * The finest bucket that keeps the range under `maxBuckets` buckets, and is at least
+ * `minMilliseconds` wide (a chart over hourly rollups cannot show minutes).
+ */
+export function timeBucketFor(first: Date | null, last: Date | null, maxBuckets = 200, minMilliseconds = 0): TimeBucket {
   const span = first && last ? last.getTime() - first.getTime() : 0;
-  return BUCKETS.find((b) => span / b.milliseconds <= maxBuckets) ?? BUCKETS[BUCKETS.length - 1];
+  return BUCKETS.find((b) => b.milliseconds >= minMilliseconds && span / b.milliseconds <= maxBuckets) ?? BUCKETS[BUCKETS.length - 1];
 }
 
 /**

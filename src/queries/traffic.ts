@@ -1,5 +1,5 @@
 // The Traffic page's queries (src/traffic.md), over the rollups: volume over time, the weekday ×
-// hour heatmap, visitors per day, top paths and referrer hosts. Each takes the filter's condition.
+// hour heatmap, visitors per day, top paths, referrer hosts and virtual hosts. Each takes the filter's condition.
 import {requestsOverTimeSource} from "../components/hourly.js";
 import {timeBucketFor, type TimeBucket} from "../components/time-bucket.js";
 import * as filterBar from "./filter-bar.js";
@@ -44,6 +44,16 @@ export const referrerHosts = (where: Where) =>
   ORDER BY requests DESC, referrer_host
   LIMIT 15`);
 
+/** Requests, bytes and errors per virtual host (%v): no rows when the selection's formats log none. */
+export const vhosts = (where: Where) =>
+  filtered(where, `
+  SELECT vhost, sum(requests) AS requests, coalesce(sum(bytes), 0) AS bytes,
+         coalesce(sum(requests) FILTER (WHERE status >= 400), 0) AS errors,
+         coalesce(sum(requests) FILTER (WHERE status >= 400), 0) / sum(requests) AS error_rate
+  FROM requests_by_vhost ${where.sql}
+  GROUP BY vhost
+  ORDER BY requests DESC, vhost`);
+
 export async function firstView(ask: Ask, where = NO_FILTER, pathsWhere = DEFAULT_PATHS_WHERE): Promise<void> {
   await filterBar.firstView(ask);
   const [r] = await ask(range(where));
@@ -52,4 +62,5 @@ export async function firstView(ask: Ask, where = NO_FILTER, pathsWhere = DEFAUL
   await ask(visitorsPerDay(where));
   await ask(topPaths(pathsWhere));
   await ask(referrerHosts(where));
+  await ask(vhosts(where));
 }

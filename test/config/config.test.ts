@@ -5,6 +5,7 @@ import {join, resolve} from "node:path";
 import {test} from "node:test";
 import {ConfigError, loadConfig, normalizePrefix, requireBucket} from "../../data-loaders/config.js";
 import {configuredLineParser} from "../../data-loaders/parse/formats.js";
+import {configuredInstanceParsers} from "../../data-loaders/parse/instance-formats.js";
 
 async function projectWith(config?: unknown): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "weblog-config-"));
@@ -173,4 +174,36 @@ test("weblog.config.example.json loads, its rules included", () => {
   assert.equal(config.source.bucket, "s3sink-3");
   assert.deepEqual(config.ownTraffic.map((rule) => rule.name), ["office", "monitoring"]);
   assert.deepEqual(config.requestClasses, [{class: "asset", paths: ["/static/*"]}]);
+  assert.deepEqual(config.logFormats.map((rule) => rule.logGroup ?? rule.logStream), ["apiAppEC2", "i-0e7f1d3b5a9c24d68"]);
+});
+
+/** A config file holding `config` is refused with `message`. */
+async function assertFileRefused(config: unknown, message: RegExp): Promise<void> {
+  const dir = await projectWith(config);
+  assert.throws(() => loadConfig(dir, {}), message);
+}
+
+test("logFormats: rules from the file or WEBLOG_LOG_FORMATS (which wins), each with a one-line error for a bad value", async () => {
+  const rules = [{logGroup: "apiApp", format: "combined"}, {logStream: "i-0vhost", format: "vhost_combined"}];
+  const dir = await projectWith({logFormats: rules});
+  assert.deepEqual(loadConfig(dir, {}).logFormats, [
+    {logGroup: "apiApp", logStream: null, format: "combined"},
+    {logGroup: null, logStream: "i-0vhost", format: "vhost_combined"},
+  ]);
+  assert.deepEqual(loadConfig(dir, {WEBLOG_LOG_FORMATS: JSON.stringify([{logGroup: "g", logStream: "s", format: "common"}])}).logFormats, [{logGroup: "g", logStream: "s", format: "common"}]);
+  assert.deepEqual(loadConfig(await projectWith(), {}).logFormats, []);
+  assert.throws(() => loadConfig(dir, {WEBLOG_LOG_FORMATS: "[{"}), /^ConfigError: WEBLOG_LOG_FORMATS must be JSON, an array of/);
+  await assertFileRefused({logFormats: {apiApp: "combined"}}, /"logFormats" must be an array of \{"logGroup", "logStream", "format"\} objects, found object/);
+  await assertFileRefused({logFormats: [{logGroup: "g"}]}, /"logFormats"\[0\] has no "format"/);
+  await assertFileRefused({logFormats: [{format: "combined"}]}, /"logFormats"\[0\] names neither a "logGroup" nor a "logStream": for every instance, set "logFormat"/);
+  await assertFileRefused({logFormats: [{logGroup: "g", fromat: "x"}]}, /"logFormats"\[0\]: unknown setting "fromat"/);
+  assert.throws(() => loadConfig(dir, {WEBLOG_LOG_FORMATS: '[{"logStream": 3, "format": "common"}]'}), /^ConfigError: WEBLOG_LOG_FORMATS\[0\]: "logStream" must be a non-empty string$/);
+});
+
+test("logFormats: a rule's format that cannot be read, or needs timeZone, is refused at start naming the rule", async () => {
+  const local = '%h [%{%Y-%m-%d %H:%M:%S}t] "%r" %>s';
+  const needsZone = loadConfig(await projectWith({logFormats: [{logGroup: "batch", format: local}]}), {});
+  assert.throws(() => configuredInstanceParsers(needsZone), (e: Error) => e instanceof ConfigError && /^logFormats\[0\] \(logGroup "batch"\): log format: %\{%Y-%m-%d %H:%M:%S\}t writes the servers' local time with no UTC offset; set "timeZone"/.test(e.message));
+  const unknown = loadConfig(await projectWith({logFormats: [{logStream: "i-1", format: "combnied"}]}), {});
+  assert.throws(() => configuredInstanceParsers(unknown), /^ConfigError: logFormats\[0\] \(logStream "i-1"\): unknown log format "combnied"/);
 });

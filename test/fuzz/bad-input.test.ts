@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import {test} from "node:test";
 import {ingestSinkObject} from "../../data-loaders/ingest-object.js";
 import {lineParserFor, NAMED_FORMATS} from "../../data-loaders/parse/formats.js";
+import {everyInstance} from "../../data-loaders/parse/instance-formats.js";
 import {isParseError} from "../../data-loaders/parse/log-format.js";
 import {decodeSinkRecord} from "../../data-loaders/records/cloudwatch.js";
 import {EventBatch} from "../../data-loaders/write/event-batch.js";
@@ -77,7 +78,7 @@ test("an object of mutated records: every record counted once, as an event or a 
   // Blank lines are not records: the S3 sink never writes them, and they get no offset.
   const blanks = records.filter((r) => r.trim() === "").length;
   const batch = new EventBatch();
-  const counts = ingestSinkObject(records.join("\n"), {key: "k", topic: "g.s", partition: 0, startOffset: 0}, lineParserFor("combined"), batch);
+  const counts = ingestSinkObject(records.join("\n"), {key: "k", topic: "g.s", partition: 0, startOffset: 0}, everyInstance(lineParserFor("combined")), batch);
   assert.equal(counts.records, records.length - blanks);
   assert.equal(counts.events + counts.rejected, counts.records);
   assert.equal(batch.size, counts.events);

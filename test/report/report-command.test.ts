@@ -162,6 +162,27 @@ test("lines mostly of another format: one line saying which format to try, exit 
   rmSync(join(dir, "vhosts.access.log"));
 });
 
+test("logFormats: each file is read with the format of the instance its name gives", {timeout: 300_000}, async () => {
+  const folder = join(dir, "mixed");
+  mkdirSync(folder);
+  const vhostLines = lines.filter(isWellFormedCombined).slice(0, 40).map((line) => `www.example.com:443 ${line}`);
+  writeFileSync(join(folder, "vhosts.access.log"), vhostLines.map((l) => l + "\n").join(""));
+  writeFileSync(join(folder, "web-3.access.log"), lines.filter(isWellFormedCombined).slice(40, 70).map((l) => l + "\n").join(""));
+  // Without a rule the vhost file is refused, as any file of another format.
+  await failing(["mixed", "--out", "mixed-site"], 1, /^weblog report: mixed\/vhosts\.access\.log: 40 of its first 40 lines are not "combined" lines; try --format vhost_combined$/m);
+  writeFileSync(join(dir, "weblog.config.json"), JSON.stringify({logFormats: [{logStream: "vhosts", format: "vhost_combined"}]}));
+  try {
+    const run = await weblog("report", "mixed", "--out", "mixed-site");
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /70 events and 0 rejected lines taken in/);
+  } finally {
+    rmSync(join(dir, "weblog.config.json"));
+    rmSync(folder, {recursive: true});
+    rmSync(join(dir, "mixed-site"), {recursive: true, force: true});
+    rmSync(join(dir, ".mixed-site.weblog"), {recursive: true, force: true});
+  }
+});
+
 test("empty input: one line, exit 1", async () => {
   mkdirSync(join(dir, "empty"));
   writeFileSync(join(dir, "empty", "access.log"), "");

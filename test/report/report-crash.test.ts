@@ -11,6 +11,7 @@ import {after, before, test} from "node:test";
 import {loadConfig} from "../../data-loaders/config.js";
 import {openEnrichment, type Enrichment} from "../../data-loaders/enrich/enrichers.js";
 import {lineParserFor} from "../../data-loaders/parse/formats.js";
+import {everyInstance} from "../../data-loaders/parse/instance-formats.js";
 import {takeInLogFiles} from "../../data-loaders/report/take-in-files.js";
 import {findLogFiles} from "../../data-loaders/sources/local-files.js";
 import {liveFiles, readManifest, segmentsOfKind} from "../../data-loaders/store/manifest.js";
@@ -75,7 +76,7 @@ for (const commits of [1, 5, 12]) {
     assert.ok(partial.events > 0 && partial.events < lines.length - 2, `killed midway (${partial.events} events stored)`);
 
     const files = await findLogFiles(["logs"], dir);
-    await takeInLogFiles(store, files, {parser: lineParserFor("combined"), enrichment: async () => enrichment});
+    await takeInLogFiles(store, files, {parsers: everyInstance(lineParserFor("combined")), enrichment: async () => enrichment});
     const wellFormed = lines.filter(isWellFormedCombined).length;
     assert.deepEqual(await inspect(store), {events: wellFormed, rejected: lines.length - wellFormed, strays: []});
   });

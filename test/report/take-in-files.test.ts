@@ -4,7 +4,7 @@
 // are whole Combined lines (test/support/sample-log-lines.ts), not from the parser.
 import assert from "node:assert/strict";
 import {appendFileSync, readFileSync, renameSync, truncateSync, writeFileSync, mkdirSync, copyFileSync, rmSync} from "node:fs";
-import {mkdtemp, rm} from "node:fs/promises";
+import {mkdir, mkdtemp, rm, writeFile} from "node:fs/promises";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {gzipSync} from "node:zlib";
@@ -12,6 +12,7 @@ import {after, before, test} from "node:test";
 import {loadConfig} from "../../data-loaders/config.js";
 import {openEnrichment, type Enrichment} from "../../data-loaders/enrich/enrichers.js";
 import {lineParserFor} from "../../data-loaders/parse/formats.js";
+import {configuredInstanceParsers, everyInstance} from "../../data-loaders/parse/instance-formats.js";
 import {takeInLogFiles, type TakeInResult} from "../../data-loaders/report/take-in-files.js";
 import {findLogFiles} from "../../data-loaders/sources/local-files.js";
 import {readManifest, segmentsOfKind} from "../../data-loaders/store/manifest.js";
@@ -49,7 +50,7 @@ function take(instance: string, n: number): string {
 
 async function run(): Promise<TakeInResult> {
   const files = await findLogFiles([logs], dir);
-  return takeInLogFiles(store, files, {parser: lineParserFor("combined"), enrichment: async () => enrichment});
+  return takeInLogFiles(store, files, {parsers: everyInstance(lineParserFor("combined")), enrichment: async () => enrichment});
 }
 
 /** Events per instance and rejected lines in the store, by SQL over its segments. */
@@ -157,4 +158,26 @@ test("a file rewritten before where reading stopped is taken anew: its old rows 
   const result = await run();
   assert.equal(result.rewritten, 1);
   assert.deepEqual(await stored(), expected());
+});
+
+test("logFormats: each file's lines are read with its instance's format, the others with logFormat", async () => {
+  const mixed = join(dir, "mixed");
+  await mkdir(mixed, {recursive: true});
+  const combined = lines.filter(isWellFormedCombined).slice(0, 30);
+  await writeFile(join(mixed, "api.access.log"), combined.map((line, i) => `${line} ${1000 + i}\n`).join(""));
+  await writeFile(join(mixed, "web-9.access.log"), combined.map((line) => `${line}\n`).join(""));
+  const parsers = configuredInstanceParsers({
+    logFormat: "combined",
+    timeZone: null,
+    logFormats: [{logGroup: null, logStream: "api", format: '%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %D'}],
+  });
+  const mixedStore = join(dir, "mixed-store");
+  const result = await takeInLogFiles(mixedStore, await findLogFiles([mixed], dir), {parsers, enrichment: async () => enrichment});
+  assert.deepEqual([result.events, result.rejected], [60, 0]);
+  const manifest = await readManifest(mixedStore);
+  const duckdb = await openDuckDB();
+  const files = segmentsOfKind(manifest, "events").map((s) => join(mixedStore, s.file));
+  const rows = (await duckdb.runAndReadAll(`SELECT log_stream, count(duration_us), sum(duration_us) FROM read_parquet(${sqlFileList(files)}) GROUP BY 1 ORDER BY 1`)).getRowsJS();
+  // 1000 + 1001 + … + 1029 microseconds on the API's lines; none on the other instance's.
+  assert.deepEqual(rows.map(([stream, n, sum]) => [stream, Number(n), sum === null ? null : Number(sum)]), [["api", 30, 30 * 1000 + (29 * 30) / 2], ["web-9", 0, null]]);
 });

@@ -6,10 +6,17 @@ import {gunzipSync} from "node:zlib";
 import {decodeSinkRecord} from "../../data-loaders/records/cloudwatch.js";
 import {PROJECT_DIR} from "./sample-site.js";
 
-/** Every log line the sample's value objects carry (records that do not decode are left out). */
+/**
+ * Every log line the sample's Combined instances' value objects carry (records that do not decode
+ * are left out); the instances of other formats (expected.json lists theirs) are not Combined.
+ */
 export function sampleLogLines(): string[] {
   const dir = join(PROJECT_DIR, "sample/s3-sink");
-  const files = readdirSync(dir, {recursive: true, encoding: "utf8"}).filter((f) => /\.json(\.gz)?$/.test(f)).sort();
+  const expected = JSON.parse(readFileSync(join(PROJECT_DIR, "sample/expected.json"), "utf8")) as {instances: {log_group: string; log_stream: string; format?: string}[]};
+  const combined = expected.instances.filter((i) => i.format === undefined).map((i) => `topics/${i.log_group}.${i.log_stream}/`);
+  const files = readdirSync(dir, {recursive: true, encoding: "utf8"})
+    .filter((f) => /\.json(\.gz)?$/.test(f) && combined.some((topic) => f.startsWith(topic)))
+    .sort();
   const lines: string[] = [];
   for (const file of files) {
     const bytes = readFileSync(join(dir, file));

@@ -93,8 +93,23 @@ test("each instance's events carry its log group and stream, whatever the record
   const rows = await storeQuery((e) => `SELECT log_stream, any_value(log_group), count(*) FROM ${e} GROUP BY ALL ORDER BY 1`);
   const byStream = Object.fromEntries(rows.map(([stream, group, n]) => [stream, {group, n: Number(n)}]));
   for (const instance of expected.instances) {
-    assert.deepEqual(byStream[instance.log_stream], {group: "cloudwatchLogsEC2", n: instance.events}, instance.log_stream);
+    assert.deepEqual(byStream[instance.log_stream], {group: instance.log_group, n: instance.events}, instance.log_stream);
   }
+});
+
+test("each instance's lines are read with its own format (logFormats): %D gives durations, vhost_combined the vhost", async () => {
+  const {durationInstance, vhostInstance, vhosts} = expected.perf;
+  const [[withDuration, durationStreams, fromDurationInstance]] = await storeQuery(
+    (e) => `SELECT count(duration_us), count(DISTINCT log_stream) FILTER (duration_us IS NOT NULL), count(*) FILTER (log_stream = ${sqlString(durationInstance.log_stream)} AND duration_us > 0) FROM ${e}`,
+  );
+  assert.equal(Number(withDuration), durationInstance.events, "every line of the %D instance, and only those, has a duration");
+  assert.equal(Number(durationStreams), 1);
+  assert.equal(Number(fromDurationInstance), durationInstance.events);
+  const rows = await storeQuery((e) => `SELECT vhost, count(*), count(*) FILTER (log_stream = ${sqlString(vhostInstance.log_stream)}) FROM ${e} WHERE vhost IS NOT NULL GROUP BY vhost ORDER BY 2 DESC, 1`);
+  assert.deepEqual(rows.map(([vhost, n, mine]) => ({value: vhost, count: Number(n), fromInstance: Number(mine)})), vhosts.map((v: {value: string; count: number}) => ({...v, fromInstance: v.count})));
+  // No line of these two instances is rejected: each was read with its own format.
+  const [[rejectedOfThem]] = await storeQuery((_, r) => `SELECT count(*) FROM ${r} WHERE s3_key LIKE ${sqlString(`%${durationInstance.log_stream}%`)} OR s3_key LIKE ${sqlString(`%${vhostInstance.log_stream}%`)}`);
+  assert.equal(Number(rejectedOfThem), 0);
 });
 
 test("the gz objects and the second partition arrive", async () => {
