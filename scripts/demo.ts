@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     console.log(`  ${second.replaced} object replaced (its rows replace the old ones), ${second.added} added whose ${second.duplicates} records were already stored: nothing counted twice`);
   }
 
-  await refreshSiteData(projectDir, config.store);
+  await refreshSiteData(projectDir, config.store, config.site);
   console.log("Build the site:");
   await bundleDuckDB();
   await run("npx", ["observable", "build"], {...process.env, ...env});

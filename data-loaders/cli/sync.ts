@@ -17,7 +17,7 @@ export async function runSync(args: string[]): Promise<number> {
   const started = performance.now();
   const progress = createProgressLine(process.stderr);
   const result = await syncStore(config, {log: progress.log, onProgress: progress.update, batchEvents, fullListing: values.full === true}).finally(() => progress.end());
-  await refreshSiteData(process.cwd(), config.store);
+  await refreshSiteData(process.cwd(), config.store, config.site);
   console.error(summary(result, performance.now() - started));
   return 0;
 }

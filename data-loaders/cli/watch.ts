@@ -24,7 +24,7 @@ export async function runWatch(args: string[]): Promise<number> {
     const started = performance.now();
     try {
       const result = await syncStore(config, {client, enrichment: () => enrichment.current()});
-      if (result.changed || first) await refreshSiteData(process.cwd(), config.store);
+      if (result.changed || first) await refreshSiteData(process.cwd(), config.store, config.site);
       first = false;
       if (result.changed) {
         console.error(`${new Date().toISOString()} ${summary(result, performance.now() - started)}`);

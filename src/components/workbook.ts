@@ -22,7 +22,8 @@ const EVENT_DAYS = FileAttachment("../data/event-days.json");
 const REJECTED = FileAttachment("../data/rejected.parquet").href;
 
 interface EventDays {
-  days: {day: string; events: number; version: string}[];
+  /** rollupsVersion: a day's rollups change with the days either side of it too (its visits). */
+  days: {day: string; events: number; version: string; rollupsVersion: string}[];
   /**
    * The rollup views (requests_hourly, requests_by_path, …) over the rollups table: pre-aggregated
    * requests for pages that must open fast on millions of events. Each has the columns the filters
@@ -41,7 +42,7 @@ interface EventDays {
  */
 function dayFileUrl(kind: "events" | "rollups", day: EventDays["days"][number]): string {
   const inPreview = new URL(EVENT_DAYS.href, document.baseURI).searchParams.has("sha");
-  const path = `${inPreview ? "_file/" : ""}data/${kind}/${encodeURIComponent(day.day)}.parquet?v=${day.version}`;
+  const path = `${inPreview ? "_file/" : ""}data/${kind}/${encodeURIComponent(day.day)}.parquet?v=${kind === "rollups" ? day.rollupsVersion : day.version}`;
   return new URL(path, SITE_ROOT).href;
 }
 

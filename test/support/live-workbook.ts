@@ -42,7 +42,7 @@ export async function startLiveSetup(fill: (client: S3Client, config: WeblogConf
     const client = createS3Client(config.source);
     await fill(client, config);
     await syncStore(config, {client});
-    await refreshSiteData(project, config.store);
+    await refreshSiteData(project, config.store, config.site);
 
     const port = await freePort();
     live = startLiveWorkbook(project, {env, previewArgs: ["--host", "127.0.0.1", "--port", String(port), "--no-open"], stdio: "pipe"});

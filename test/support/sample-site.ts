@@ -94,7 +94,7 @@ export async function buildSiteWith(
     // As `npm run build`: sync, refresh the site's cached data, `observable build`.
     const build = async () => {
       await syncStore(config, {client});
-      await refreshSiteData(project, config.store);
+      await refreshSiteData(project, config.store, config.site);
       await promisify(execFile)(join(PROJECT_DIR, "node_modules/.bin/observable"), ["build"], {
         cwd: project,
         // Framework runs .ts loaders with `tsx`, found on PATH as under `npm run`.

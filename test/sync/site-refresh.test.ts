@@ -58,7 +58,9 @@ test("only the days whose segments changed lose their cached files; the days ind
   const refresh = await refreshSiteData(project(), store);
   assert.deepEqual(refresh.days, ["2025-01-02"]);
   assert.deepEqual(await cachedDays("events"), ["2025-01-01", "2025-01-03"]);
-  assert.deepEqual(await cachedDays("rollups"), ["2025-01-01", "2025-01-03"]);
+  // The days either side lose their rollups too: their visits may go on into 2 January or come from it.
+  assert.deepEqual(refresh.rollupDays, ["2025-01-01", "2025-01-02", "2025-01-03"]);
+  assert.deepEqual(await cachedDays("rollups"), []);
   assert.ok((await stat(join(project(), "src/data/event-days.json.ts"))).mtimeMs > old.getTime() + 1000);
 
   // Nothing changed: nothing is dropped.
@@ -153,4 +155,17 @@ test("every page's first view is dropped when any day changes or the pages' quer
   await writeFile(join(project(), "src/queries/index.ts"), "// the Overview's queries, edited\n");
   assert.equal((await refreshSiteData(project(), store)).firstViewsChanged, true, "an edited query gives other answers");
   assert.deepEqual(await present(), [false, false]);
+});
+
+test("a changed day remakes its own rollups and its neighbours', not those of days further off", async () => {
+  const store = await storeWith("e", ["2025-02-01", "2025-02-02", "2025-02-03", "2025-02-04", "2025-02-06"].map((day, i) => segment(day, `e${i}`)));
+  await refreshSiteData(project(), store);
+  await fillCache(["2025-02-01", "2025-02-02", "2025-02-03", "2025-02-04", "2025-02-06"]);
+  await storeWith("e", [...["2025-02-01", "2025-02-02", "2025-02-03", "2025-02-04", "2025-02-06"].map((day, i) => segment(day, `e${i}`)), segment("2025-02-04", "e9")]);
+  const refresh = await refreshSiteData(project(), store);
+  assert.deepEqual(refresh.days, ["2025-02-04"]);
+  // 5 February has no events: 6 February's visits cannot come from 4 February's.
+  assert.deepEqual(refresh.rollupDays, ["2025-02-03", "2025-02-04"]);
+  assert.deepEqual(await cachedDays("rollups"), ["2025-02-01", "2025-02-02", "2025-02-06"]);
+  assert.deepEqual(await cachedDays("events"), ["2025-02-01", "2025-02-02", "2025-02-03", "2025-02-06"]);
 });
