@@ -14,6 +14,7 @@ import {refreshSiteData} from "../data-loaders/site-loaders.js";
 import {syncStore} from "../data-loaders/sync.js";
 import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3} from "./local-s3.js";
 import {bundleDuckDB} from "./bundle-duckdb.js";
+import {SAMPLE_OWN_HOSTS} from "./sample-visits.js";
 import {serveSite} from "./serve-site.js";
 
 const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
@@ -39,6 +40,8 @@ export function demoEnvironment(endpoint: string, storeDir: string, format: Sour
     WEBLOG_S3_ENDPOINT: endpoint,
     WEBLOG_REGION: "ap-south-1",
     WEBLOG_STORE: storeDir,
+    // The sample site's own hosts: its links to missing pages are internal broken links.
+    WEBLOG_OWN_HOSTS: SAMPLE_OWN_HOSTS.join(","),
     // The local endpoint takes any credentials; these keep the SDK from searching for real ones.
     ...LOCAL_S3_CREDENTIALS,
     OBSERVABLE_TELEMETRY_DISABLE: "true",

@@ -13,6 +13,7 @@ import {fileURLToPath} from "node:url";
 import {gzipSync} from "node:zlib";
 import {fixtureLines, REAL_LOG} from "../test/fixtures.js";
 import {apacheTime, retime, type LogLine} from "./sample-lines.js";
+import {visitSampleFacts, visitSampleLines} from "./sample-visits.js";
 
 const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
 const SAMPLE_DIR = join(projectDir, "sample");
@@ -38,7 +39,7 @@ function main(): void {
   const real = fixtureLines(REAL_LOG);
   // Three lines in five: about 6,000 lines over the log's four days.
   const lines: LogLine[] = real.filter((_, i) => i % 5 < 3).map(retime);
-  lines.push(...handMadeLines());
+  lines.push(...handMadeLines(), ...visitSampleLines());
   lines.sort((a, b) => a.utcMillis - b.utcMillis);
 
   rmSync(join(SAMPLE_DIR, "s3-sink"), {recursive: true, force: true});
@@ -73,6 +74,8 @@ function main(): void {
       events: written.filter((o) => o.instance === instance).reduce((n, o) => n + o.records.filter((r) => r.line.parses && !r.malformed).length, 0),
       shape: INSTANCE_SHAPES[i],
     })),
+    /** The Broken links, Visits and Top talkers pages' hand-made lines (scripts/sample-visits.ts). */
+    visits: visitSampleFacts(),
   };
   writeFileSync(join(SAMPLE_DIR, "expected.json"), JSON.stringify(expected, null, 2) + "\n");
   console.log(`sample/: ${expected.records} records in ${expected.valueObjects} objects, ${expected.keyFiles} key files, ${expected.rejected} lines that must be rejected`);
