@@ -24,7 +24,7 @@ const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
 const EVENTS = Number(process.env.BENCH_SITE_EVENTS ?? 10_000_000);
 const WORKLOAD = (process.env.BENCH_SITE_WORKLOAD ?? "diverse") as Workload;
 // The pages this checkout has (the instance page is a route, always there).
-const PAGES = ["/", "/traffic", "/status-codes", "/geography", "/user-agents", "/security", `/instances/${INSTANCES[0]}`, "/explore", "/data-quality"].filter(
+const PAGES = ["/", "/traffic", "/visits", "/status-codes", "/broken-links", "/geography", "/top-talkers", "/user-agents", "/security", `/instances/${INSTANCES[0]}`, "/explore", "/data-quality"].filter(
   (page) => page.startsWith("/instances/") || existsSync(join(projectDir, "src", `${page === "/" ? "index" : page.slice(1)}.md`)),
 );
 const FIRST_CHART = "[data-chart] svg, [data-chart] table, [data-table] table";

@@ -33,6 +33,13 @@ interface EventDays {
   rollupViews: Record<string, string>;
   /** The events and rollups tables with their columns and no rows, for a store with no day yet. */
   empty: {events: string; rollups: string};
+  /** What the rollups were counted by (data-loaders/config.ts, SiteSettings). */
+  settings: {ownHosts: string[]; visitTimeoutMinutes: number};
+}
+
+/** The settings the site's rollups were counted by: the site's own hosts, the visit timeout. */
+export async function siteSettings(): Promise<EventDays["settings"]> {
+  return ((await EVENT_DAYS.json()) as EventDays).settings;
 }
 
 /**
