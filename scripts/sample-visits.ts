@@ -26,7 +26,8 @@ const IPV6_A = "2001:db8:4d2:10::1a";
 const IPV6_B = "2001:db8:4d2:99::7";
 
 const REQUESTS: Request[] = [
-  // A visit from 23:50 on 15 May to 00:12 on 16 May (UTC): counted once, on the 15th.
+  // A visit from 23:50 on 15 May to 00:12 on 16 May (UTC): counted once, on the 15th; four pages
+  // (the two missing ones count: a page is told by its path) and a stylesheet.
   {iso: "2023-05-15T23:50:00Z", clientIp: READER, request: "GET /projects/ HTTP/1.1", status: 200, bytes: 8120, referrer: "https://duckduckgo.com/", agent: FIREFOX},
   {iso: "2023-05-15T23:50:01Z", clientIp: READER, request: "GET /style.css HTTP/1.1", status: 200, bytes: 2311, referrer: "http://www.semicomplete.com/projects/", agent: FIREFOX},
   // Internal broken links: the projects page links to pages that are gone.
@@ -60,7 +61,7 @@ export function visitSampleFacts() {
   return {
     ownHosts: SAMPLE_OWN_HOSTS,
     /** The reader whose first visit spans midnight UTC, and the day it is counted on. */
-    midnightVisit: {clientIp: READER, startsOn: "2023-05-15", requests: 5, pages: 3},
+    midnightVisit: {clientIp: READER, startsOn: "2023-05-15", requests: 5, pages: 4},
     /** A missing page two pages of the site link to (one linking page twice). */
     internalBrokenTarget: {path: "/projects/grokdiscovery/", requests: 2, referrerPaths: ["/blog/", "/projects/"]},
     externalBrokenTarget: {path: "/articles/unix-tools.html", referrerHost: "news.example.org"},

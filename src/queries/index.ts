@@ -5,7 +5,7 @@ import {comparedPeriods, DEFAULT_FILTER, filterFor} from "../components/compare-
 import {whereClause} from "../components/event-filter.js";
 import {timeBucketFor, type TimeBucket} from "../components/time-bucket.js";
 import * as filterBar from "./filter-bar.js";
-import {filtered, NO_FILTER, type Ask, type Where} from "./query.js";
+import {andWhere, filtered, NO_FILTER, type Ask, type Where} from "./query.js";
 
 export const summary = (where: Where) =>
   filtered(where, `
@@ -54,7 +54,7 @@ export const periodTotals = (where: Where) => ({
   sql: `
   SELECT coalesce(sum(requests), 0) AS requests,
          (SELECT count(DISTINCT (client_ip, user_agent)) FROM requests_by_visitor ${where.sql}) AS visitors,
-         sum(requests) FILTER (WHERE status >= 400) / sum(requests) AS error_rate,
+         coalesce(sum(requests) FILTER (WHERE status >= 400), 0) / sum(requests) AS error_rate,
          coalesce(sum(bytes), 0) AS bytes
   FROM requests_hourly ${where.sql}`,
   params: [...where.params, ...where.params],
@@ -63,10 +63,9 @@ export const periodTotals = (where: Where) => ({
 export const requestsPerMonth = (where: Where) =>
   filtered(where, `
   SELECT date_trunc('month', ts) AS month, sum(requests) AS requests
-  FROM requests_hourly ${where.sql}
-  GROUP BY ALL
-  HAVING month IS NOT NULL
-  ORDER BY month`);
+  FROM requests_hourly ${andWhere(where, "ts IS NOT NULL")}
+  GROUP BY 1
+  ORDER BY 1`);
 
 /** What the page asks with the default filter, in the page's order. */
 export async function firstView(ask: Ask, where = NO_FILTER): Promise<void> {

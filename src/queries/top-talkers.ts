@@ -11,7 +11,7 @@ export type TalkerOrder = "requests" | "bytes";
 const talkerColumns = (order: TalkerOrder) => `
          sum(requests) AS requests, sum(bytes) AS bytes,
          sum(${order}) / sum(sum(${order})) OVER () AS share,
-         sum(requests) FILTER (WHERE status >= 400) / sum(requests) AS error_rate,
+         coalesce(sum(requests) FILTER (WHERE status >= 400), 0) / sum(requests) AS error_rate,
          min(first_ts) AS first_seen, max(last_ts) AS last_seen`;
 
 export const clients = (where: Where, order: TalkerOrder) =>

@@ -8,7 +8,7 @@ export const summary = (where: Where) =>
   SELECT coalesce(sum(visits), 0) AS visits,
          sum(pages) / sum(visits) AS pages_per_visit,
          sum(seconds) / sum(visits) AS seconds_per_visit,
-         sum(visits) FILTER (WHERE bounced) / sum(visits) AS bounce_rate
+         coalesce(sum(visits) FILTER (WHERE bounced), 0) / sum(visits) AS bounce_rate
   FROM visits_by_day ${where.sql}`);
 
 export const visitsPerDay = (where: Where) =>
@@ -28,7 +28,7 @@ export const durations = (where: Where) =>
 const pagesBy = (column: "entry_path" | "exit_path") => (where: Where) =>
   filtered(where, `
   SELECT coalesce(${column}, '(no page)') AS page, sum(visits) AS visits,
-         sum(visits) FILTER (WHERE bounced) / sum(visits) AS bounce_rate
+         coalesce(sum(visits) FILTER (WHERE bounced), 0) / sum(visits) AS bounce_rate
   FROM visits_by_day ${where.sql}
   GROUP BY ALL
   ORDER BY visits DESC, page
