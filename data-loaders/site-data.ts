@@ -293,9 +293,9 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
     view: "visits_by_day",
     per: "day",
     of: "visits",
-    by: {...sameNames("entry_path", "exit_path"), bounced: "pages < 2", duration_band: durationBandSql(true), duration_from: durationBandSql(false)},
+    by: {...sameNames("entry_path", "exit_path"), bounced: "pages = 1", duration_band: durationBandSql(true), duration_from: durationBandSql(false)},
     sums: {visits: "count(*)", pages: "sum(pages)", seconds: "sum(seconds)", requests: "sum(requests)", bytes: "sum(bytes)"},
-    counts: "entry page × exit page × bounced (fewer than two pages) × duration band, of visits starting that day (humans only; the filter columns are the visit's first request's)",
+    counts: "entry page × exit page × bounced (one page) × duration band, of visits starting that day (humans only; the filter columns are the visit's first request's)",
   },
 };
 

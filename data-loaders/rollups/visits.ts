@@ -1,5 +1,6 @@
 // Visits, as the Visits page defines them: the requests of one client address with one agent
-// string, humans only, a new visit starting after `timeout` minutes without a request. A visit
+// string, humans only, a new visit starting after `timeout` minutes without a request, and at
+// least one of them a page (a run of stylesheets, images or feed polls alone is no visit). A visit
 // belongs to the UTC day it starts on, so one spanning midnight is counted once. The filters
 // apply to a visit through its first request (its instance, its status).
 import {isPageSql} from "./page-request.js";
@@ -35,7 +36,7 @@ const REQUEST_ORDER = "(ts, coalesce(path, ''), coalesce(log_stream, ''), coales
  * the evening before) and the day after (where its late visits go on). A visit still going at the
  * end of the day after, 24 hours of requests never `timeout` apart, is cut there.
  * Columns: ts (its first request's time), the filter columns of its first request (log_stream,
- * is_bot, status), entry_path and exit_path (its first and last page; NULL with no page), pages,
+ * is_bot, status), entry_path and exit_path (its first and last page), pages (at least one),
  * requests, bytes, seconds (last request's time minus the first's).
  */
 export function visitsOfDaySql(events: string, day: string, timeoutMinutes: number): string {
@@ -66,6 +67,6 @@ export function visitsOfDaySql(events: string, day: string, timeoutMinutes: numb
          (epoch(max(ts)) - epoch(min(ts)))::BIGINT AS seconds
   FROM numbered
   GROUP BY client_ip, user_agent, visit
-  HAVING min(ts) >= ${start} AND min(ts) < ${start} + INTERVAL 1 DAY
+  HAVING min(ts) >= ${start} AND min(ts) < ${start} + INTERVAL 1 DAY AND count(*) FILTER (WHERE is_page) > 0
 )`;
 }

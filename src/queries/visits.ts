@@ -27,7 +27,7 @@ export const durations = (where: Where) =>
 
 const pagesBy = (column: "entry_path" | "exit_path") => (where: Where) =>
   filtered(where, `
-  SELECT coalesce(${column}, '(no page)') AS page, sum(visits) AS visits,
+  SELECT ${column} AS page, sum(visits) AS visits,
          coalesce(sum(visits) FILTER (WHERE bounced), 0) / sum(visits) AS bounce_rate
   FROM visits_by_day ${where.sql}
   GROUP BY ALL

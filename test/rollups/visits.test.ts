@@ -1,6 +1,6 @@
 // Visits counted per day (data-loaders/rollups/visits.ts) against DuckDB: a visit is counted
 // once, on the day it starts, even when it runs past midnight; the day after does not count
-// its continuation as a visit of its own; bots and the timeout are honoured.
+// its continuation as a visit of its own; bots, the timeout and visits with no page are honoured.
 import assert from "node:assert/strict";
 import {test} from "node:test";
 import {isPageSql} from "../../data-loaders/rollups/page-request.js";
@@ -22,6 +22,9 @@ const EVENTS: Request[] = [
   ["2025-03-02 01:13:00", "a", "/blog"],
   // A bot is no visit.
   ["2025-03-01 12:00:00", "bot", "/", true],
+  // Stylesheets alone are no visit.
+  ["2025-03-02 12:00:00", "c", "/style.css"],
+  ["2025-03-02 12:00:01", "c", "/feed.xml"],
   // Another client, same second twice: one visit whose entry is the first path in order.
   ["2025-03-02 08:00:00", "b", "/b"],
   ["2025-03-02 08:00:00", "b", "/a"],

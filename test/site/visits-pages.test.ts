@@ -6,6 +6,7 @@ import {readFile} from "node:fs/promises";
 import {after, before, test} from "node:test";
 import type {Browser, Page} from "playwright-core";
 import {isPageSql} from "../../data-loaders/rollups/page-request.js";
+import {durationBandSql} from "../../data-loaders/rollups/visits.js";
 import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
 import {serveSite, type SiteServer} from "../../scripts/serve-site.js";
 import {formatBytes, formatCount, formatPercent, formatUtc} from "../../src/components/format.js";
@@ -127,10 +128,11 @@ const VISITS = (timeout: number) => `
   SELECT client_ip, min(ts) AS ts,
          arg_min(log_stream, (ts, coalesce(path, ''), coalesce(log_stream, ''), coalesce(status, -1))) AS log_stream,
          arg_min(status, (ts, coalesce(path, ''), coalesce(log_stream, ''), coalesce(status, -1))) AS status,
-         coalesce(arg_min(path, (ts, coalesce(path, ''), coalesce(log_stream, ''), coalesce(status, -1))) FILTER (WHERE is_page), '(no page)') AS entry,
-         coalesce(arg_max(path, (ts, coalesce(path, ''), coalesce(log_stream, ''), coalesce(status, -1))) FILTER (WHERE is_page), '(no page)') AS exit,
+         arg_min(path, (ts, coalesce(path, ''), coalesce(log_stream, ''), coalesce(status, -1))) FILTER (WHERE is_page) AS entry,
+         arg_max(path, (ts, coalesce(path, ''), coalesce(log_stream, ''), coalesce(status, -1))) FILTER (WHERE is_page) AS exit,
          count(*) FILTER (WHERE is_page) AS pages, count(*) AS requests, epoch(max(ts)) - epoch(min(ts)) AS seconds
-  FROM n GROUP BY client_ip, user_agent, visit`;
+  FROM n GROUP BY client_ip, user_agent, visit
+  HAVING count(*) FILTER (WHERE is_page) > 0`;
 
 const duration = (seconds: number) => (seconds < 60 ? `${Math.round(seconds)} s` : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`);
 
@@ -138,7 +140,7 @@ async function checkVisits(path: string, where: string, name: string): Promise<v
   const watched = await open(path, '[data-table="exit-pages"] table');
   const visits = `(${VISITS(30)}) WHERE true ${where}`;
   const [summary] = await sql<{visits: number; pages: number; seconds: number; bounced: number}>(
-    `SELECT count(*) AS visits, avg(pages) AS pages, avg(seconds) AS seconds, avg(CASE WHEN pages < 2 THEN 1 ELSE 0 END) AS bounced FROM ${visits}`,
+    `SELECT count(*) AS visits, avg(pages) AS pages, avg(seconds) AS seconds, avg(CASE WHEN pages = 1 THEN 1 ELSE 0 END) AS bounced FROM ${visits}`,
   );
   assert.ok(Number(summary.visits) > 10, `${name}: ${summary.visits} visits`);
   assert.equal(await metric(watched.page, "visits"), formatCount(Number(summary.visits)));
@@ -154,10 +156,17 @@ async function checkVisits(path: string, where: string, name: string): Promise<v
   assert.deepEqual(bars, perDay.map((d) => Number(d.visits)));
   for (const [table, column] of [["entry-pages", "entry"], ["exit-pages", "exit"]] as const) {
     const rows = await sql<{page: string; n: number; bounce: number}>(
-      `SELECT ${column} AS page, count(*) AS n, avg(CASE WHEN pages < 2 THEN 1 ELSE 0 END) AS bounce FROM ${visits} GROUP BY 1 ORDER BY n DESC, page LIMIT 10`,
+      `SELECT ${column} AS page, count(*) AS n, avg(CASE WHEN pages = 1 THEN 1 ELSE 0 END) AS bounce FROM ${visits} GROUP BY 1 ORDER BY n DESC, page LIMIT 10`,
     );
     assertPrefix(await tableRows(watched.page, table), rows.map((r) => [r.page, formatCount(Number(r.n)), formatPercent(Number(r.bounce))]), `${name} ${table}`);
   }
+  const bands = await sql<{n: number}>(`SELECT count(*) AS n FROM ${visits} GROUP BY ${durationBandSql(false)} ORDER BY ${durationBandSql(false)}`);
+  const durationBars = await watched.page.$eval('[data-chart="visit-durations"] svg', (svg) => {
+    const y = (svg as unknown as {scale(name: string): {apply(v: number): number}}).scale("y");
+    const perVisit = y.apply(0) - y.apply(1);
+    return [...svg.querySelectorAll('g[aria-label="bar"] rect')].map((rect) => Math.round(Number(rect.getAttribute("height")) / perVisit));
+  });
+  assert.deepEqual(durationBars, bands.map((b) => Number(b.n)));
   await finish(watched, name);
 }
 
