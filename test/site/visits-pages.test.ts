@@ -233,7 +233,7 @@ async function periodRow(from: string, to: string, extra: string) {
 
 async function comparison(page: Page) {
   return Object.fromEntries(
-    await page.$$eval('[data-table="compare-periods"] tbody tr', (trs) => trs.map((tr) => [tr.getAttribute("data-row"), [...tr.querySelectorAll("td")].slice(1, 3).map((td) => td.textContent?.trim())])),
+    await page.$$eval('[data-table="compare-periods"] tbody tr', (trs) => trs.map((tr) => [tr.getAttribute("data-row"), [...tr.querySelectorAll("td")].slice(1, 4).map((td) => td.textContent?.trim())])),
   ) as Record<string, string[]>;
 }
 
@@ -253,7 +253,8 @@ test("Overview: the period against the one before it, and the monthly view's not
   const rows = await comparison(overview.page);
   const now = shown(await periodRow(span.first, span.last, ""));
   const earlier = shown(await periodRow(before, dayBefore, ""));
-  for (const key of Object.keys(now) as (keyof typeof now)[]) assert.deepEqual(rows[key], [now[key], earlier[key]], key);
+  for (const key of Object.keys(now) as (keyof typeof now)[]) assert.deepEqual(rows[key].slice(0, 2), [now[key], earlier[key]], key);
+  assert.equal(rows.requests[2], "new", "nothing before the data's first day");
   assert.match((await overview.page.textContent('[data-chart="requests-per-month"]')) ?? "", /one month \(May 2023\)/);
   await finish(overview, "overview-compare");
 
@@ -262,8 +263,20 @@ test("Overview: the period against the one before it, and the monthly view's not
   const filtered = await open(`/?filter=${encodeURIComponent(JSON.stringify(filter))}`, '[data-table="compare-periods"] tbody tr');
   await filtered.page.waitForFunction(() => document.querySelector('[data-table="compare-periods"] [data-row="requests"] td:nth-child(3)')?.textContent !== "0", undefined, {timeout: 60_000});
   const filteredRows = await comparison(filtered.page);
-  const may16 = shown(await periodRow("2023-05-16", "2023-05-16", `AND log_stream = '${INSTANCE}'`));
-  const may15 = shown(await periodRow("2023-05-15", "2023-05-15", `AND log_stream = '${INSTANCE}'`));
-  for (const key of Object.keys(may16) as (keyof typeof may16)[]) assert.deepEqual(filteredRows[key], [may16[key], may15[key]], `filtered ${key}`);
+  const may16Row = await periodRow("2023-05-16", "2023-05-16", `AND log_stream = '${INSTANCE}'`);
+  const may15Row = await periodRow("2023-05-15", "2023-05-15", `AND log_stream = '${INSTANCE}'`);
+  const may16 = shown(may16Row);
+  const may15 = shown(may15Row);
+  for (const key of Object.keys(may16) as (keyof typeof may16)[]) assert.deepEqual(filteredRows[key].slice(0, 2), [may16[key], may15[key]], `filtered ${key}`);
+  // The change: relative for counts, in percentage points for the error rate.
+  const relative = (a: unknown, b: unknown) => {
+    const c = (Number(a) - Number(b)) / Number(b);
+    return `${c > 0 ? "+" : ""}${formatPercent(c)}`;
+  };
+  assert.equal(filteredRows.requests[2], relative(may16Row.requests, may15Row.requests));
+  assert.equal(filteredRows.visitors[2], relative(may16Row.visitors, may15Row.visitors));
+  assert.equal(filteredRows.bytes[2], relative(may16Row.bytes, may15Row.bytes));
+  const points = (Number(may16Row.error_rate) - Number(may15Row.error_rate)) * 100;
+  assert.equal(filteredRows["error-rate"][2], `${points > 0 ? "+" : ""}${points.toFixed(1)} pts`);
   await finish(filtered, "overview-compare-filtered");
 });
