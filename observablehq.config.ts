@@ -26,9 +26,12 @@ const firstViewPages = readdirSync(fileURLToPath(new URL("src", import.meta.url)
 const pages = [
   {name: "Overview", path: "/"},
   {name: "Traffic", path: "/traffic"},
+  {name: "Visits", path: "/visits"},
   {name: "Status codes", path: "/status-codes"},
   {name: "Performance", path: "/performance"},
+  {name: "Broken links", path: "/broken-links"},
   {name: "Geography", path: "/geography"},
+  {name: "Top talkers", path: "/top-talkers"},
   {name: "User agents", path: "/user-agents"},
   {name: "Security", path: "/security"},
   {name: "Instances", open: false, pages: instances.map((instance) => ({name: instance, path: `/instances/${instance}`}))},

@@ -27,7 +27,7 @@ const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
 const EVENTS = Number(process.env.BENCH_SITE_EVENTS ?? 10_000_000);
 const WORKLOAD = (process.env.BENCH_SITE_WORKLOAD ?? "diverse") as Workload;
 // The pages this checkout has (the instance page is a route, always there).
-const PAGES = ["/", "/traffic", "/status-codes", "/performance", "/geography", "/user-agents", "/security", `/instances/${INSTANCES[0]}`, "/explore", "/data-quality"].filter(
+const PAGES = ["/", "/traffic", "/visits", "/status-codes", "/performance", "/broken-links", "/geography", "/top-talkers", "/user-agents", "/security", `/instances/${INSTANCES[0]}`, "/explore", "/data-quality"].filter(
   (page) => page.startsWith("/instances/") || existsSync(join(projectDir, "src", `${page === "/" ? "index" : page.slice(1)}.md`)),
 );
 // The Performance page on logs without durations draws no chart: its message is what it shows first.

@@ -88,6 +88,8 @@ export interface WeblogConfig {
   requestClasses: RequestClassRule[];
   /** Rules marking your own traffic (office, monitoring, health checks), hidden by default (derive/own-traffic.ts). */
   ownTraffic: OwnTrafficRule[];
+  /** What the site's pages count requests as (docs/configuration.md, Site): own hosts, visits. */
+  site: SiteSettings;
 }
 
 /**
@@ -100,6 +102,22 @@ export interface LogFormatRule {
   /** A format name or an Apache LogFormat string, as logFormat. */
   format: string;
 }
+
+/**
+ * Settings that change what the site's rollups count (data-loaders/site-data.ts), so a change
+ * makes every day's rollups again.
+ */
+export interface SiteSettings {
+  /**
+   * The site's own host names, lower case: a referrer on one of them is a link inside the site
+   * (the Broken links page tells internal links from external ones by it). Empty when not set.
+   */
+  ownHosts: string[];
+  /** Minutes without a request that end a visit (the Visits page). */
+  visitTimeoutMinutes: number;
+}
+
+export const DEFAULT_SITE_SETTINGS: SiteSettings = {ownHosts: [], visitTimeoutMinutes: 30};
 
 export type Environment = Record<string, string | undefined>;
 
@@ -142,6 +160,8 @@ export interface ConfigFile {
   fullListingMinutes?: number;
   requestClasses?: unknown;
   ownTraffic?: unknown;
+  ownHosts?: string[];
+  visitTimeoutMinutes?: number;
 }
 
 function readConfigFile(file: string): ConfigFile {
@@ -162,7 +182,7 @@ const GEOIP_FIELDS = ["cityDatabase", "asnDatabase", "licenseKey", "directory"] 
 const PUBLISH_FIELDS = ["bucket", "prefix", "region", "endpoint"] as const;
 
 function checkConfigFile(value: Record<string, unknown>, file: string): ConfigFile {
-  const known = new Set<string>([...STRING_FIELDS, "forcePathStyle", "geoip", "publish", "pollSeconds", "fullListingMinutes", "logFormats", "requestClasses", "ownTraffic", "$schema"]);
+  const known = new Set<string>([...STRING_FIELDS, "forcePathStyle", "geoip", "publish", "pollSeconds", "fullListingMinutes", "logFormats", "requestClasses", "ownTraffic", "ownHosts", "visitTimeoutMinutes", "$schema"]);
   for (const key of Object.keys(value)) {
     if (!known.has(key)) throw new ConfigError(`${file}: unknown setting "${key}" (known: ${[...known].filter((k) => k !== "$schema").join(", ")})`);
   }
@@ -172,6 +192,12 @@ function checkConfigFile(value: Record<string, unknown>, file: string): ConfigFi
   if (value.forcePathStyle !== undefined && typeof value.forcePathStyle !== "boolean") throw new ConfigError(`${file}: "forcePathStyle" must be true or false`);
   for (const key of ["pollSeconds", "fullListingMinutes"] as const) {
     if (value[key] !== undefined && !(typeof value[key] === "number" && value[key] > 0)) throw new ConfigError(`${file}: "${key}" must be a positive number`);
+  }
+  if (value.ownHosts !== undefined && !(Array.isArray(value.ownHosts) && value.ownHosts.every((h) => typeof h === "string" && isHostName(h)))) {
+    throw new ConfigError(`${file}: "ownHosts" must be a list of host names such as ["example.com", "www.example.com"], found ${JSON.stringify(value.ownHosts)}`);
+  }
+  if (value.visitTimeoutMinutes !== undefined && !isVisitTimeout(value.visitTimeoutMinutes)) {
+    throw new ConfigError(`${file}: "visitTimeoutMinutes" must be a whole number of minutes from 1 to 720, found ${JSON.stringify(value.visitTimeoutMinutes)}`);
   }
   checkStringsObject(value, "geoip", GEOIP_FIELDS, file);
   checkStringsObject(value, "publish", PUBLISH_FIELDS, file);
@@ -267,6 +293,7 @@ export function resolveConfig(file: ConfigFile, env: Environment, baseDir: strin
     fullListingMinutes,
     requestClasses: rulesSetting(env.WEBLOG_REQUEST_CLASSES, file.requestClasses, "WEBLOG_REQUEST_CLASSES", "requestClasses", requestClassRuleProblem),
     ownTraffic: rulesSetting(env.WEBLOG_OWN_TRAFFIC, file.ownTraffic, "WEBLOG_OWN_TRAFFIC", "ownTraffic", ownTrafficRuleProblem),
+    site: resolveSiteSettings(file, env),
   };
 }
 
@@ -291,6 +318,30 @@ function rulesSetting<Rule>(fromEnv: string | undefined, fromFile: unknown, envN
     if (problem) throw new ConfigError(`${where}, rule ${i + 1}: ${problem}`);
   });
   return rules as Rule[];
+}
+
+/** Own hosts and the visit timeout, from WEBLOG_OWN_HOSTS (comma-separated) and WEBLOG_VISIT_TIMEOUT_MINUTES or the file. */
+function resolveSiteSettings(file: ConfigFile, env: Environment): SiteSettings {
+  const hostsEnv = env.WEBLOG_OWN_HOSTS;
+  const hosts = hostsEnv !== undefined && hostsEnv !== "" ? hostsEnv.split(",").map((h) => h.trim()).filter((h) => h !== "") : file.ownHosts ?? [];
+  const bad = hosts.find((h) => !isHostName(h));
+  if (bad !== undefined) throw new ConfigError(`WEBLOG_OWN_HOSTS must be host names separated by commas ("example.com,www.example.com"), found "${bad}"`);
+  const timeoutEnv = env.WEBLOG_VISIT_TIMEOUT_MINUTES;
+  const timeout = timeoutEnv !== undefined && timeoutEnv !== "" ? Number(timeoutEnv) : file.visitTimeoutMinutes ?? DEFAULT_SITE_SETTINGS.visitTimeoutMinutes;
+  if (!isVisitTimeout(timeout)) throw new ConfigError(`WEBLOG_VISIT_TIMEOUT_MINUTES must be a whole number of minutes from 1 to 720, found "${timeoutEnv}"`);
+  // Referrer hosts are stored lower case (parse/referrer.ts), so the list is too; a sorted list
+  // makes the same hosts in another order the same rollups.
+  return {ownHosts: [...new Set(hosts.map((h) => h.toLowerCase()))].sort(), visitTimeoutMinutes: timeout};
+}
+
+/** A host name or address as referrer_host holds it: no scheme, path, port or spaces. */
+function isHostName(host: string): boolean {
+  return /^[A-Za-z0-9]([A-Za-z0-9.:-]*[A-Za-z0-9])?$/.test(host);
+}
+
+/** Whole minutes, at most 12 hours: a visit's day is read with the day before's last `timeout` minutes. */
+function isVisitTimeout(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 1 && value <= 720;
 }
 
 /** The publish settings; where they are not given, the source's region and endpoint. */

@@ -8,9 +8,11 @@ import {mkdir, readdir, rename, rm, stat} from "node:fs/promises";
 import {join} from "node:path";
 import {pipeline} from "node:stream/promises";
 import type {Writable} from "node:stream";
-import type {WeblogConfig} from "./config.js";
+import type {SiteSettings, WeblogConfig} from "./config.js";
 import {derivationSignature, SITE_EVENT_COLUMNS, withDerivedColumns} from "./derive/site-columns.js";
 import {EVENT_COLUMNS, REJECTED_COLUMNS, type ColumnSpec} from "./event.js";
+import {referrerKindSql, referrerPathSql} from "./rollups/referrer-kind.js";
+import {durationBandSql, visitsOfDaySql} from "./rollups/visits.js";
 import {temporaryPathFor} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
 import {readManifest, segmentsByDay, segmentsOfKind, type KeyMismatches, type Manifest, type SkippedKeys} from "./store/manifest.js";
@@ -38,6 +40,11 @@ export interface StoredDay {
   events: number;
   /** Changes whenever the day's rows may have: a digest of its segments. */
   version: string;
+  /**
+   * Changes whenever the day's rollups may have: with its own rows, those of the days either side
+   * (a visit that starts on the day goes on into the next, and may continue one of the day before).
+   */
+  rollupsVersion: string;
 }
 
 /**
@@ -47,16 +54,29 @@ export interface StoredDay {
  */
 export async function storedDays(config: WeblogConfig): Promise<StoredDay[]> {
   const signature = siteFilesSignature(config);
-  return daysOf(await readManifest(config.store)).map((day) => ({...day, version: createHash("sha256").update(`${day.version} ${signature}`).digest("hex").slice(0, 16)}));
+  const signed = (version: string) => createHash("sha256").update(`${version} ${signature}`).digest("hex").slice(0, 16);
+  return daysOf(await readManifest(config.store)).map((day) => ({...day, version: signed(day.version), rollupsVersion: signed(day.rollupsVersion)}));
 }
 
 /** The store's days, each with a version that changes whenever its segments do. */
 export function daysOf(manifest: Manifest): StoredDay[] {
-  return [...segmentsByDay(manifest)].map(([day, segments]) => ({
+  const byDay = segmentsByDay(manifest);
+  const versionOf = (day: string | null) => {
+    const segments = day === null ? undefined : byDay.get(day);
+    return segments ? createHash("sha256").update(segments.map(([id]) => id).sort().join(",")).digest("hex").slice(0, 16) : "";
+  };
+  return [...byDay].map(([day, segments]) => ({
     day,
     events: segments.reduce((n, [, s]) => n + s.rows, 0),
-    version: createHash("sha256").update(segments.map(([id]) => id).sort().join(",")).digest("hex").slice(0, 16),
+    version: versionOf(day),
+    rollupsVersion: createHash("sha256").update([versionOf(adjacentDay(day, -1)), versionOf(day), versionOf(adjacentDay(day, 1))].join(",")).digest("hex").slice(0, 16),
   }));
+}
+
+/** The UTC day before (-1) or after (1) a YYYY-MM-DD day; null for "undated". */
+export function adjacentDay(day: string, step: -1 | 1): string | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return null;
+  return new Date(Date.parse(`${day}T00:00:00Z`) + step * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** What the Data quality page shows of the keys sync did not read, from the manifest alone. */
@@ -96,12 +116,21 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
     const manifest = await readManifest(config.store);
     const files = filesOf(manifest, table === "rollups" ? "events" : table, day).map((f) => join(config.store, f));
     const columns = table === "rejected" ? REJECTED_COLUMNS : EVENT_COLUMNS;
-    const stored = files.length > 0 ? `read_parquet(${sqlFileList(files)})` : `(${emptyTableSql(columns)})`;
+    const sourceOf = (files: string[]) => (files.length > 0 ? `read_parquet(${sqlFileList(files)})` : `(${emptyTableSql(columns)})`);
+    const stored = sourceOf(files);
     const rowGroupSize = table === "rollups" ? ROLLUP_ROW_GROUP_SIZE : DEFAULT_ROW_GROUP_SIZE;
     await withDuckDB({tempDirectory: join(config.store, "tmp")}, async (duckdb) => {
       // The site's events carry the columns derived from the configuration (request class, own traffic).
       const source = table === "rejected" ? stored : await withDerivedColumns(duckdb, config, stored);
-      const select = table === "rollups" ? rollupsSql(source) : `SELECT * FROM ${source} ORDER BY ${table === "rejected" ? "s3_key, line_number" : EVENT_ORDER}`;
+      let select = `SELECT * FROM ${source} ORDER BY ${table === "rejected" ? "s3_key, line_number" : EVENT_ORDER}`;
+      if (table === "rollups") {
+        // Visits need the days either side of the day (rollups/visits.ts); the other kinds, the day alone.
+        // Derived second: its own-traffic clients (a table of the connection) take in the day's.
+        const around = [adjacentDay(day ?? "", -1), day, adjacentDay(day ?? "", 1)].filter((d): d is string => d !== null && d !== undefined);
+        const visitDay = day !== undefined && adjacentDay(day, 1) !== null ? day : null;
+        const neighbourhood = await withDerivedColumns(duckdb, config, sourceOf(around.flatMap((d) => filesOf(manifest, "events", d)).map((f) => join(config.store, f))));
+        select = rollupsSql(source, {settings: config.site, visitDay, neighbourhood});
+      }
       await duckdb.run(`COPY (${select}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupSize})`);
     });
   } finally {
@@ -119,7 +148,7 @@ const ROLLUPS_DIR = "site-rollups";
  */
 export async function dayRollupsFile(config: WeblogConfig, day: StoredDay): Promise<string> {
   const kinds = createHash("sha256").update(siteFilesSignature(config)).digest("hex").slice(0, 8);
-  const name = `${day.day}.${day.version}.${kinds}.parquet`;
+  const name = `${day.day}.${day.rollupsVersion}.${kinds}.parquet`;
   const dir = join(config.store, ROLLUPS_DIR);
   const file = join(dir, name);
   if (await exists(file)) return file;
@@ -167,10 +196,23 @@ const KEY_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
   {name: "device_type", type: "VARCHAR"},
   {name: "bot_name", type: "VARCHAR"},
   {name: "duration_bucket", type: "INTEGER"},
+  // Broken links: where the link was (rollups/referrer-kind.ts).
+  {name: "referrer_kind", type: "VARCHAR"},
+  {name: "referrer_path", type: "VARCHAR"},
+  // Visits (rollups/visits.ts).
+  {name: "entry_path", type: "VARCHAR"},
+  {name: "exit_path", type: "VARCHAR"},
+  {name: "bounced", type: "BOOLEAN"},
+  {name: "duration_band", type: "VARCHAR"},
+  {name: "duration_from", type: "INTEGER"},
 ];
 
 /** What every rollup row counts. */
 const MEASURE_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
+  // Summed by the visit kind only (RollupKind.sums); NULL in the others' rows.
+  {name: "visits", type: "BIGINT"},
+  {name: "pages", type: "BIGINT"},
+  {name: "seconds", type: "BIGINT"},
   {name: "requests", type: "BIGINT"},
   {name: "bytes", type: "BIGINT"},
   {name: "first_ts", type: "TIMESTAMP"},
@@ -199,6 +241,12 @@ interface RollupKind {
   where?: string;
   /** What one row counts besides the filter columns, in words, for docs/writing-pages.md's table. */
   counts: string;
+  /** Counted from the day's visits (one row per visit, rollups/visits.ts) rather than its requests. */
+  of?: "visits";
+  /** Columns summed besides requests and bytes (or instead of their count and sum): column → SQL aggregate. */
+  sums?: Record<string, string>;
+  /** Its rows keep their first and last request's time (first_ts, last_ts), as the hourly rows do. */
+  times?: boolean;
 }
 
 const sameNames = (...columns: string[]) => Object.fromEntries(columns.map((c) => [c, c]));
@@ -213,7 +261,14 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
   path: {view: "requests_by_path", per: "day", by: sameNames("path"), counts: "path"},
   country: {view: "requests_by_country", per: "day", by: sameNames("country"), counts: "country"},
   // A client with what GeoLite2 said of it.
-  client: {view: "requests_by_client", per: "day", by: sameNames("client_ip", "country", "country_code", "city", "latitude", "longitude", "asn", "as_org"), counts: "client IP, with what GeoLite2 said of it"},
+  // With each client's first and last request of the day: the Top talkers page's first and last seen.
+  client: {
+    view: "requests_by_client",
+    per: "day",
+    by: sameNames("client_ip", "country", "country_code", "city", "latitude", "longitude", "asn", "as_org"),
+    counts: "client IP, with what GeoLite2 said of it",
+    times: true,
+  },
   // An agent string with what the parser found in it.
   agent: {view: "requests_by_agent", per: "day", by: sameNames("user_agent", "browser", "os", "device_type", "bot_name"), counts: "agent string, with what the parser found in it"},
   referrer: {view: "requests_by_referrer", per: "day", by: sameNames("referrer_host"), counts: "referrer host"},
@@ -257,7 +312,38 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
   },
   // Virtual hosts (%v, vhost_combined): only the requests whose format logs one.
   vhost: {view: "requests_by_vhost", per: "day", by: {}, where: "vhost IS NOT NULL", counts: "requests whose format logs a virtual host (%v; `vhost` is a filter column of every kind)"},
+  // Requests answered 404 with the page that linked to them: on the site itself (referrer_kind
+  // 'internal', by the configured own hosts, with the linking page's path), on another site
+  // ('external', by host), or no link at all ('none').
+  broken_link: {
+    view: "broken_links",
+    per: "day",
+    by: {error_target: "coalesce(path, url, '(no request)')", ...sameNames("referrer_kind", "referrer_host", "referrer_path")},
+    where: "status = 404",
+    counts: "path asked for (`error_target`) × where the link was (`referrer_kind`: internal, external or none; `referrer_host`; `referrer_path` for internal ones), for 404s only",
+  },
+  // Visits of humans, on the day they start, with the filter columns of their first request
+  // (rollups/visits.ts): `visits` is how many, `requests` and `bytes` theirs, `pages` and
+  // `seconds` summed over them.
+  visit: {
+    view: "visits_by_day",
+    per: "day",
+    of: "visits",
+    by: {...sameNames("entry_path", "exit_path"), bounced: "pages = 1", duration_band: durationBandSql(true), duration_from: durationBandSql(false)},
+    sums: {visits: "count(*)", pages: "sum(pages)", seconds: "sum(seconds)", requests: "sum(requests)", bytes: "sum(bytes)"},
+    counts: "entry page × exit page × bounced (one page) × duration band, of visits starting that day (humans only; the filter columns are the visit's first request's)",
+  },
 };
+
+/** What a day's rollups are made from besides its events. */
+interface RollupSources {
+  /** What the site's pages count requests as (own hosts, the visit timeout). */
+  settings: SiteSettings;
+  /** The day whose visits to count (YYYY-MM-DD), or null for none (undated events, every day at once). */
+  visitDay: string | null;
+  /** The events of visitDay and the days either side of it, with the derived columns. */
+  neighbourhood: string;
+}
 
 /**
  * A day's rollups: request counts pre-aggregated by the columns the pages filter on
@@ -266,15 +352,21 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
  * day-range filters apply unchanged; only hourly rows carry the first and last request's time.
  * `events` has the derived columns (derive/site-columns.ts).
  */
-function rollupsSql(events: string, filterColumns: readonly {name: string}[] = FILTER_COLUMNS): string {
+function rollupsSql(events: string, {settings, visitDay, neighbourhood}: RollupSources, filterColumns: readonly {name: string}[] = FILTER_COLUMNS): string {
   const filterColumnsButTime = filterColumns.filter((c) => c.name !== "ts").map((c) => c.name);
-  const select = (kind: string, {per, by, where}: RollupKind) => {
+  const sumColumns = MEASURE_COLUMNS.filter((c) => ["visits", "pages", "seconds"].includes(c.name));
+  // The events with the columns that depend on the site settings.
+  const requests = `(SELECT *, ${referrerKindSql(settings.ownHosts)} AS referrer_kind, ${referrerPathSql(settings.ownHosts)} AS referrer_path FROM ${events})`;
+  const visitsOf = (day: string) => visitsOfDaySql(neighbourhood, day, settings.visitTimeoutMinutes, filterColumnsButTime);
+  const visits = visitDay === null ? `(SELECT * FROM ${visitsOf("1970-01-01")} WHERE false)` : visitsOf(visitDay);
+  const select = (kind: string, {per, by, where, of, sums = {}, times}: RollupKind) => {
     const keys = KEY_COLUMNS.map((c) => `${by[c.name] ?? `NULL::${c.type}`} AS ${c.name}`).join(", ");
-    const range = per === "hour" ? "min(ts) AS first_ts, max(ts) AS last_ts" : "NULL::TIMESTAMP AS first_ts, NULL::TIMESTAMP AS last_ts";
+    const counts = [...sumColumns.map((c) => `${sums[c.name] ?? "NULL"}::${c.type} AS ${c.name}`), `${sums.requests ?? "count(*)"}::BIGINT AS requests`, `${sums.bytes ?? "sum(bytes)"}::BIGINT AS bytes`].join(", ");
+    const range = per === "hour" || times ? "min(ts) AS first_ts, max(ts) AS last_ts" : "NULL::TIMESTAMP AS first_ts, NULL::TIMESTAMP AS last_ts";
     const time = per === "request" ? "ts" : `date_trunc('${per}', ts)`;
     return (
-      `SELECT '${kind}' AS kind, ${time} AS ts, ${filterColumnsButTime.join(", ")}, ${keys}, count(*) AS requests, sum(bytes)::BIGINT AS bytes, ${range} ` +
-      `FROM ${events} ${where ? `WHERE ${where}` : ""} GROUP BY ALL`
+      `SELECT '${kind}' AS kind, ${time} AS ts, ${filterColumnsButTime.join(", ")}, ${keys}, ${counts}, ${range} ` +
+      `FROM ${of === "visits" ? visits : requests} ${where ? `WHERE ${where}` : ""} GROUP BY ALL`
     );
   };
   return Object.entries(ROLLUP_KINDS).map(([kind, rollup]) => select(kind, rollup)).join(" UNION ALL ") + " ORDER BY kind, ts";
@@ -287,9 +379,9 @@ function rollupsSql(events: string, filterColumns: readonly {name: string}[] = F
  */
 export function siteTables(): {rollupViews: Record<string, string>; empty: {events: string; rollups: string}} {
   const rollupViews = Object.fromEntries(
-    Object.entries(ROLLUP_KINDS).map(([kind, {view, per, by}]) => {
-      const range = per === "hour" ? ", first_ts, last_ts" : "";
-      return [view, `SELECT ${FILTER_COLUMN_LIST}, ${Object.keys(by).map((c) => `${c}, `).join("")}requests, bytes${range} FROM rollups WHERE kind = '${kind}'`];
+    Object.entries(ROLLUP_KINDS).map(([kind, {view, per, by, sums, times}]) => {
+      const range = per === "hour" || times ? ", first_ts, last_ts" : "";
+      return [view, `SELECT ${FILTER_COLUMN_LIST}, ${[...Object.keys(by), ...extraSums(sums)].map((c) => `${c}, `).join("")}requests, bytes${range} FROM rollups WHERE kind = '${kind}'`];
     }),
   );
   return {rollupViews, empty: {events: emptyTableSql(SITE_EVENT_COLUMNS), rollups: emptyTableSql(ROLLUP_COLUMNS)}};
@@ -298,20 +390,26 @@ export function siteTables(): {rollupViews: Record<string, string>; empty: {even
 /** Each rollup view as docs/writing-pages.md tables it (generated by scripts/data-dictionary.ts). */
 export function rollupViewsDocumented(): {view: string; rowPer: string; columns: string[]}[] {
   const filters = FILTER_COLUMNS.filter((c) => c.name !== "ts");
-  return Object.values(ROLLUP_KINDS).map(({view, per, by, counts}) => ({
+  return Object.values(ROLLUP_KINDS).map(({view, per, by, counts, sums, times}) => ({
     view,
     rowPer: per === "request" ? counts : `${per} × ${filters.map((c) => c.inWords).join(" × ")}${counts ? ` × ${counts}` : ""}`,
-    columns: [per === "request" ? "ts (its time)" : `ts (the ${per})`, ...filters.map((c) => c.name), ...Object.keys(by), "requests", "bytes", ...(per === "hour" ? ["first_ts", "last_ts"] : [])],
+    columns: [per === "request" ? "ts (its time)" : `ts (the ${per})`, ...filters.map((c) => c.name), ...Object.keys(by), ...extraSums(sums), "requests", "bytes", ...(per === "hour" || times ? ["first_ts", "last_ts"] : [])],
   }));
+}
+
+/** A kind's summed columns other than requests and bytes, which every view has. */
+function extraSums(sums: RollupKind["sums"]): string[] {
+  return Object.keys(sums ?? {}).filter((c) => c !== "requests" && c !== "bytes");
 }
 
 /**
  * Changes whenever the site's files would come out different: their columns, the rollups' kinds,
- * or the configuration the derived columns are made from.
+ * the configuration the derived columns are made from, or the site settings the rollups count by
+ * (own hosts, the visit timeout).
  */
-export function siteFilesSignature(config: Pick<WeblogConfig, "requestClasses" | "ownTraffic">): string {
+export function siteFilesSignature(config: Pick<WeblogConfig, "requestClasses" | "ownTraffic" | "site">): string {
   const describe = (columns: readonly {name: string; type: string}[]) => columns.map((c) => `${c.name} ${c.type}`).join(", ");
-  return `events: ${describe(SITE_EVENT_COLUMNS)}; rollups: ${describe(ROLLUP_COLUMNS)}; kinds: ${JSON.stringify(ROLLUP_KINDS)}; derived from: ${derivationSignature(config)}`;
+  return `events: ${describe(SITE_EVENT_COLUMNS)}; rollups: ${describe(ROLLUP_COLUMNS)}; kinds: ${JSON.stringify(ROLLUP_KINDS)}; derived from: ${derivationSignature(config)}; settings: ${JSON.stringify(config.site)}`;
 }
 
 /**
@@ -329,7 +427,9 @@ export async function rollupsCost(config: WeblogConfig, fewer: readonly {name: s
       for (const which of ["now", "fewer"] as const) {
         const file = temporaryPathFor(join(config.store, "tmp", "rollups-cost.parquet"));
         try {
-          await duckdb.run(`COPY (${rollupsSql(source, which === "now" ? FILTER_COLUMNS : fewer)}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROLLUP_ROW_GROUP_SIZE})`);
+          // Visits left out: they are counted from the days around, and cost the same either way.
+          const sources = {settings: config.site, visitDay: null, neighbourhood: source};
+          await duckdb.run(`COPY (${rollupsSql(source, sources, which === "now" ? FILTER_COLUMNS : fewer)}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROLLUP_ROW_GROUP_SIZE})`);
           const [[rows]] = (await duckdb.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(file)})`)).getRows();
           sizes[which].rows += Number(rows);
           sizes[which].bytes += (await stat(file)).size;

@@ -3,7 +3,8 @@
 // (src/.observablehq/cache/) and, in `build` and live in `preview`, runs a loader again when
 // its output is missing or older than the loader's file. So after a sync:
 //   - a day whose segments changed loses its cached files (data/events/<day>.parquet and
-//     data/rollups/<day>.parquet), and only that day is exported again;
+//     data/rollups/<day>.parquet), and only that day is exported again; the days either side of
+//     it lose their rollups (their visits may go on into it or come from it);
 //   - the days index, the rejected lines, the keys not read and the key mismatches, all cheap,
 //     are marked stale by touching their loader;
 //   - every page's first view (data/first-view/, the answers shipped for the default filter)
@@ -39,6 +40,8 @@ interface CacheRecord {
   /** What the code that made the files would make (site-data.ts: siteFilesSignature). */
   columns: string;
   days: Record<string, string>;
+  /** Each day's rollups version (absent in a record made before visits were counted). */
+  rollups?: Record<string, string>;
   rejected: string;
   /** The manifest's skipped_keys, as JSON. */
   skippedKeys: string;
@@ -51,6 +54,8 @@ interface CacheRecord {
 export interface SiteDataRefresh {
   /** Days whose cached file was dropped, to be exported again. */
   days: string[];
+  /** Days whose cached rollups were dropped: those of `days` and the days either side of them. */
+  rollupDays: string[];
   rejectedChanged: boolean;
   skippedKeysChanged: boolean;
   keyMismatchesChanged: boolean;
@@ -58,14 +63,17 @@ export interface SiteDataRefresh {
   firstViewsChanged: boolean;
 }
 
-export async function refreshSiteData(projectDir: string, config: Pick<WeblogConfig, "store" | "requestClasses" | "ownTraffic">): Promise<SiteDataRefresh> {
+/** `config`: the store, and the rules and settings the site's files are made by; a change to them makes every day again. */
+export async function refreshSiteData(projectDir: string, config: Pick<WeblogConfig, "store" | "requestClasses" | "ownTraffic" | "site">): Promise<SiteDataRefresh> {
   const store = config.store;
   const manifest = await readManifest(store);
+  const days = daysOf(manifest);
   const current: CacheRecord = {
     store,
     // The columns, and the rules the derived ones follow: a changed rule makes every day again.
     columns: siteFilesSignature(config),
-    days: Object.fromEntries(daysOf(manifest).map((d) => [d.day, d.version])),
+    days: Object.fromEntries(days.map((d) => [d.day, d.version])),
+    rollups: Object.fromEntries(days.map((d) => [d.day, d.rollupsVersion])),
     rejected: segmentsOfKind(manifest, "rejected").map((s) => s.file).sort().join(","),
     skippedKeys: JSON.stringify(manifest.skipped_keys ?? []),
     keyMismatches: JSON.stringify(manifest.key_mismatches ?? {objects: 0, examples: []}),
@@ -80,17 +88,16 @@ export async function refreshSiteData(projectDir: string, config: Pick<WeblogCon
   const stale = new Set(Object.keys(current.days).filter((day) => !sameStore || recorded.days[day] !== current.days[day]));
   // Days that left the store (all their objects replaced by others) lose their file too.
   if (recorded) for (const day of Object.keys(recorded.days)) if (!(day in current.days)) stale.add(day);
-  for (const day of stale) {
-    await rm(join(cacheDir, `${day}.parquet`), {force: true});
-    await rm(join(projectDir, DAY_ROLLUPS_CACHE, `${day}.parquet`), {force: true});
-  }
+  const staleRollups = new Set([...stale, ...Object.keys(current.rollups!).filter((day) => recorded?.rollups?.[day] !== current.rollups![day])]);
+  for (const day of stale) await rm(join(cacheDir, `${day}.parquet`), {force: true});
+  for (const day of staleRollups) await rm(join(projectDir, DAY_ROLLUPS_CACHE, `${day}.parquet`), {force: true});
   const rejectedChanged = !sameStore || recorded.rejected !== current.rejected;
-  const firstViewsChanged = stale.size > 0 || rejectedChanged || !sameStore || recorded.queries !== current.queries;
+  const firstViewsChanged = staleRollups.size > 0 || rejectedChanged || !sameStore || recorded.queries !== current.queries;
   if (firstViewsChanged) for (const path of FIRST_VIEW_CACHE) await rm(join(projectDir, path), {recursive: true, force: true});
 
   const now = new Date();
   const touch = (loader: string) => utimes(join(projectDir, SITE_DATA_DIR, loader), now, now).catch(() => {});
-  if (stale.size > 0 || !sameStore) await touch(DAYS_INDEX_LOADER);
+  if (staleRollups.size > 0 || !sameStore) await touch(DAYS_INDEX_LOADER);
   if (rejectedChanged) await touch(REJECTED_LOADER);
   const skippedKeysChanged = !sameStore || recorded.skippedKeys !== current.skippedKeys;
   if (skippedKeysChanged) await touch(SKIPPED_KEYS_LOADER);
@@ -98,7 +105,7 @@ export async function refreshSiteData(projectDir: string, config: Pick<WeblogCon
   if (keyMismatchesChanged) await touch(KEY_MISMATCHES_LOADER);
   await mkdir(cacheDir, {recursive: true});
   await writeFile(recordPath, JSON.stringify(current));
-  return {days: [...stale].sort(), rejectedChanged, skippedKeysChanged, keyMismatchesChanged, firstViewsChanged};
+  return {days: [...stale].sort(), rollupDays: [...staleRollups].sort(), rejectedChanged, skippedKeysChanged, keyMismatchesChanged, firstViewsChanged};
 }
 
 /** A digest of every file under `dirs` (names and contents); a missing folder counts as empty. */

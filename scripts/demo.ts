@@ -15,6 +15,7 @@ import {syncStore} from "../data-loaders/sync.js";
 import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3} from "./local-s3.js";
 import {SAMPLE_OWN_TRAFFIC} from "./sample-classes.js";
 import {bundleDuckDB} from "./bundle-duckdb.js";
+import {SAMPLE_OWN_HOSTS} from "./sample-visits.js";
 import {serveSite} from "./serve-site.js";
 import {SAMPLE_LOG_FORMATS} from "./sample-perf.js";
 
@@ -45,6 +46,8 @@ export function demoEnvironment(endpoint: string, storeDir: string, format: Sour
     WEBLOG_STORE: storeDir,
     // The sample's office and monitoring host (scripts/sample-classes.ts): marked as your own traffic, hidden until shown.
     WEBLOG_OWN_TRAFFIC: JSON.stringify(SAMPLE_OWN_TRAFFIC),
+    // The sample site's own hosts: its links to missing pages are internal broken links.
+    WEBLOG_OWN_HOSTS: SAMPLE_OWN_HOSTS.join(","),
     // The local endpoint takes any credentials; these keep the SDK from searching for real ones.
     ...LOCAL_S3_CREDENTIALS,
     OBSERVABLE_TELEMETRY_DISABLE: "true",

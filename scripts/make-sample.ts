@@ -15,6 +15,7 @@ import {fixtureLines, REAL_LOG} from "../test/fixtures.js";
 import {ownTrafficFacts, ownTrafficLines} from "./sample-classes.js";
 import {apacheTime, retime, type LogLine} from "./sample-lines.js";
 import {API_INSTANCE, API_LOG_GROUP, perfSampleInstances, VHOST_INSTANCE} from "./sample-perf.js";
+import {visitSampleFacts, visitSampleLines} from "./sample-visits.js";
 
 const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
 const SAMPLE_DIR = join(projectDir, "sample");
@@ -43,7 +44,7 @@ function main(): void {
   const real = fixtureLines(REAL_LOG);
   // Three lines in five: about 6,000 lines over the log's four days.
   const lines: LogLine[] = real.filter((_, i) => i % 5 < 3).map(retime);
-  lines.push(...handMadeLines());
+  lines.push(...handMadeLines(), ...visitSampleLines());
   const ownTraffic = ownTrafficLines();
   lines.push(...ownTraffic.map(({line}) => line));
   lines.sort((a, b) => a.utcMillis - b.utcMillis);
@@ -91,6 +92,8 @@ function main(): void {
       vhosts: countBy(others.find((o) => o.logStream === VHOST_INSTANCE)!.lines.map((l) => l.text.slice(0, l.text.indexOf(":")))),
     },
     classes: ownTrafficFacts(written.flatMap((o) => o.records.filter(isEvent).map((r) => r.line)), ownTraffic),
+    /** The Broken links, Visits and Top talkers pages' hand-made lines (scripts/sample-visits.ts). */
+    visits: visitSampleFacts(),
   };
   writeFileSync(join(SAMPLE_DIR, "expected.json"), JSON.stringify(expected, null, 2) + "\n");
   console.log(`sample/: ${expected.records} records in ${expected.valueObjects} objects, ${expected.keyFiles} key files, ${expected.rejected} lines that must be rejected`);

@@ -22,7 +22,8 @@ const EVENT_DAYS = FileAttachment("../data/event-days.json");
 const REJECTED = FileAttachment("../data/rejected.parquet").href;
 
 interface EventDays {
-  days: {day: string; events: number; version: string}[];
+  /** rollupsVersion: a day's rollups change with the days either side of it too (its visits). */
+  days: {day: string; events: number; version: string; rollupsVersion: string}[];
   /**
    * The rollup views (requests_hourly, requests_by_path, …) over the rollups table: pre-aggregated
    * requests for pages that must open fast on millions of events. Each has the columns the filters
@@ -32,6 +33,13 @@ interface EventDays {
   rollupViews: Record<string, string>;
   /** The events and rollups tables with their columns and no rows, for a store with no day yet. */
   empty: {events: string; rollups: string};
+  /** What the rollups were counted by (data-loaders/config.ts, SiteSettings). */
+  settings: {ownHosts: string[]; visitTimeoutMinutes: number};
+}
+
+/** The settings the site's rollups were counted by: the site's own hosts, the visit timeout. */
+export async function siteSettings(): Promise<EventDays["settings"]> {
+  return ((await EVENT_DAYS.json()) as EventDays).settings;
 }
 
 /**
@@ -41,7 +49,7 @@ interface EventDays {
  */
 function dayFileUrl(kind: "events" | "rollups", day: EventDays["days"][number]): string {
   const inPreview = new URL(EVENT_DAYS.href, document.baseURI).searchParams.has("sha");
-  const path = `${inPreview ? "_file/" : ""}data/${kind}/${encodeURIComponent(day.day)}.parquet?v=${day.version}`;
+  const path = `${inPreview ? "_file/" : ""}data/${kind}/${encodeURIComponent(day.day)}.parquet?v=${kind === "rollups" ? day.rollupsVersion : day.version}`;
   return new URL(path, SITE_ROOT).href;
 }
 

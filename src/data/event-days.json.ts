@@ -1,9 +1,11 @@
 // The days the store holds events for, each with its count and a version that changes with its
 // rows, and what the browser needs to make its tables (the rollup views, and empty tables for a
-// store with no day yet): the pages read one Parquet file per day (data/events/<day>.parquet),
+// store with no day yet), and the settings the rollups were counted by (own hosts, the visit
+// timeout), for the pages that state them: the pages read one Parquet file per day (data/events/<day>.parquet),
 // fetching a day again only when its version changed.
 import {loadConfig} from "../../data-loaders/config.js";
 import {siteTables, storedDays} from "../../data-loaders/site-data.js";
 
-const days = await storedDays(loadConfig());
-process.stdout.write(JSON.stringify({days, ...siteTables()}));
+const config = loadConfig();
+const days = await storedDays(config);
+process.stdout.write(JSON.stringify({days, ...siteTables(), settings: config.site}));

@@ -1,9 +1,11 @@
 // The Overview's queries (src/index.md: this module is named after the page), over the rollups:
 // headline numbers, requests over time by status class, top paths and countries.
 import {requestsOverTimeSource} from "../components/hourly.js";
+import {comparedPeriods, filterFor} from "../components/compare-periods.js";
+import {DEFAULT_FILTER, whereClause} from "../components/event-filter.js";
 import {timeBucketFor, type TimeBucket} from "../components/time-bucket.js";
 import * as filterBar from "./filter-bar.js";
-import {DEFAULT_PATHS_WHERE, filtered, NO_FILTER, type Ask, type Where} from "./query.js";
+import {andWhere, DEFAULT_PATHS_WHERE, filtered, NO_FILTER, type Ask, type Where} from "./query.js";
 
 export const summary = (where: Where) =>
   filtered(where, `
@@ -44,6 +46,27 @@ export const topCountries = (where: Where) =>
   ORDER BY requests DESC, country
   LIMIT 10`);
 
+/**
+ * One period's headline numbers, to compare with the period before it. Visitors are distinct
+ * client IP × agent, as on Traffic. (Its own where twice: the visitors' subquery comes first.)
+ */
+export const periodTotals = (where: Where) => ({
+  sql: `
+  SELECT coalesce(sum(requests), 0) AS requests,
+         (SELECT count(DISTINCT (client_ip, user_agent)) FROM requests_by_visitor ${where.sql}) AS visitors,
+         coalesce(sum(requests) FILTER (WHERE status >= 400), 0) / sum(requests) AS error_rate,
+         coalesce(sum(bytes), 0) AS bytes
+  FROM requests_hourly ${where.sql}`,
+  params: [...where.params, ...where.params],
+});
+
+export const requestsPerMonth = (where: Where) =>
+  filtered(where, `
+  SELECT date_trunc('month', ts) AS month, sum(requests) AS requests
+  FROM requests_hourly ${andWhere(where, "ts IS NOT NULL")}
+  GROUP BY 1
+  ORDER BY 1`);
+
 /** What the page asks with the default filter, in the page's order. */
 export async function firstView(ask: Ask, where = NO_FILTER, pathsWhere = DEFAULT_PATHS_WHERE): Promise<void> {
   await filterBar.firstView(ask);
@@ -52,4 +75,11 @@ export async function firstView(ask: Ask, where = NO_FILTER, pathsWhere = DEFAUL
   await ask(requestsByStatus(where, timeBucketFor(range.first as Date | null, range.last as Date | null)));
   await ask(topPaths(pathsWhere));
   await ask(topCountries(where));
+  const [span] = await ask(filterBar.dataRange);
+  const periods = comparedPeriods(DEFAULT_FILTER, span as {first: Date | null; last: Date | null});
+  if (periods) {
+    await ask(periodTotals(whereClause(filterFor(DEFAULT_FILTER, periods.current))));
+    await ask(periodTotals(whereClause(filterFor(DEFAULT_FILTER, periods.previous))));
+  }
+  await ask(requestsPerMonth(where));
 }

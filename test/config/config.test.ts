@@ -207,3 +207,16 @@ test("logFormats: a rule's format that cannot be read, or needs timeZone, is ref
   const unknown = loadConfig(await projectWith({logFormats: [{logStream: "i-1", format: "combnied"}]}), {});
   assert.throws(() => configuredInstanceParsers(unknown), /^ConfigError: logFormats\[0\] \(logStream "i-1"\): unknown log format "combnied"/);
 });
+
+test("own hosts and the visit timeout: from the file or the environment, checked, own hosts lower case", async () => {
+  const dir = await projectWith({ownHosts: ["WWW.Example.com", "example.com"], visitTimeoutMinutes: 45});
+  assert.deepEqual(loadConfig(dir, {}).site, {ownHosts: ["example.com", "www.example.com"], visitTimeoutMinutes: 45});
+  assert.deepEqual(loadConfig(dir, {WEBLOG_OWN_HOSTS: "a.example, b.example", WEBLOG_VISIT_TIMEOUT_MINUTES: "20"}).site, {ownHosts: ["a.example", "b.example"], visitTimeoutMinutes: 20});
+  assert.deepEqual(loadConfig(await projectWith(), {}).site, {ownHosts: [], visitTimeoutMinutes: 30});
+  await assert.rejects(async () => loadConfig(await projectWith({ownHosts: "example.com"}), {}), /"ownHosts" must be a list of host names/);
+  await assert.rejects(async () => loadConfig(await projectWith({ownHosts: ["https://example.com/"]}), {}), /"ownHosts" must be a list of host names/);
+  await assert.rejects(async () => loadConfig(await projectWith({visitTimeoutMinutes: 0}), {}), /"visitTimeoutMinutes" must be a whole number of minutes from 1 to 720, found 0/);
+  await assert.rejects(async () => loadConfig(await projectWith({visitTimeoutMinutes: 2.5}), {}), /"visitTimeoutMinutes" must be a whole number/);
+  assert.throws(() => loadConfig(dir, {WEBLOG_VISIT_TIMEOUT_MINUTES: "soon"}), /WEBLOG_VISIT_TIMEOUT_MINUTES must be a whole number of minutes from 1 to 720, found "soon"/);
+  assert.throws(() => loadConfig(dir, {WEBLOG_OWN_HOSTS: "example.com,http://x/"}), /WEBLOG_OWN_HOSTS must be host names separated by commas .* found "http:\/\/x\/"/);
+});

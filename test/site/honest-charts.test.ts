@@ -236,7 +236,7 @@ test("Small things: visitors' day labels never overlap on 30 days, error-rate la
   assert.ok(boxes.length >= 3, `${boxes.length} day labels`);
   for (let i = 1; i < boxes.length; i++) assert.ok(boxes[i][0] > boxes[i - 1][1], `label ${i} overlaps the one before`);
   assert.equal(await traffic.page.textContent('#observablehq-footer nav a[rel="prev"]'), "Overview");
-  assert.equal(await traffic.page.textContent('#observablehq-footer nav a[rel="next"]'), "Status codes");
+  assert.equal(await traffic.page.textContent('#observablehq-footer nav a[rel="next"]'), "Visits");
   await close(traffic);
 
   const codes = await open("/status-codes", '[data-chart="error-rate-per-instance"] svg');

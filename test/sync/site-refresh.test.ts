@@ -7,13 +7,14 @@ import {mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile} from "no
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
-import type {WeblogConfig} from "../../data-loaders/config.js";
+import {DEFAULT_SITE_SETTINGS, type WeblogConfig} from "../../data-loaders/config.js";
 import {refreshSiteData} from "../../data-loaders/site-loaders.js";
 import {readManifest, writeManifest, type KeyMismatches, type Manifest, type Segment, type SkippedKeys} from "../../data-loaders/store/manifest.js";
 
 let dir: string;
 /** The store with no configured rules, as a default configuration has it. */
-const rulesOf = (store: string, {requestClasses = [], ownTraffic = []}: Partial<Pick<WeblogConfig, "requestClasses" | "ownTraffic">> = {}) => ({store, requestClasses, ownTraffic});
+/** The settings the site's files are made by: none but the defaults, unless given. */
+const rulesOf = (store: string, {requestClasses = [], ownTraffic = [], site = DEFAULT_SITE_SETTINGS}: Partial<Pick<WeblogConfig, "requestClasses" | "ownTraffic" | "site">> = {}) => ({store, requestClasses, ownTraffic, site});
 const project = () => join(dir, "project");
 const cached = (kind: string) => join(project(), "src/.observablehq/cache/data", kind);
 
@@ -61,7 +62,9 @@ test("only the days whose segments changed lose their cached files; the days ind
   const refresh = await refreshSiteData(project(), rulesOf(store));
   assert.deepEqual(refresh.days, ["2025-01-02"]);
   assert.deepEqual(await cachedDays("events"), ["2025-01-01", "2025-01-03"]);
-  assert.deepEqual(await cachedDays("rollups"), ["2025-01-01", "2025-01-03"]);
+  // The days either side lose their rollups too: their visits may go on into 2 January or come from it.
+  assert.deepEqual(refresh.rollupDays, ["2025-01-01", "2025-01-02", "2025-01-03"]);
+  assert.deepEqual(await cachedDays("rollups"), []);
   assert.ok((await stat(join(project(), "src/data/event-days.json.ts"))).mtimeMs > old.getTime() + 1000);
 
   // Nothing changed: nothing is dropped.
@@ -169,4 +172,17 @@ test("every page's first view is dropped when any day changes or the pages' quer
   await writeFile(join(project(), "src/queries/index.ts"), "// the Overview's queries, edited\n");
   assert.equal((await refreshSiteData(project(), rulesOf(store))).firstViewsChanged, true, "an edited query gives other answers");
   assert.deepEqual(await present(), [false, false]);
+});
+
+test("a changed day remakes its own rollups and its neighbours', not those of days further off", async () => {
+  const store = await storeWith("e", ["2025-02-01", "2025-02-02", "2025-02-03", "2025-02-04", "2025-02-06"].map((day, i) => segment(day, `e${i}`)));
+  await refreshSiteData(project(), rulesOf(store));
+  await fillCache(["2025-02-01", "2025-02-02", "2025-02-03", "2025-02-04", "2025-02-06"]);
+  await storeWith("e", [...["2025-02-01", "2025-02-02", "2025-02-03", "2025-02-04", "2025-02-06"].map((day, i) => segment(day, `e${i}`)), segment("2025-02-04", "e9")]);
+  const refresh = await refreshSiteData(project(), rulesOf(store));
+  assert.deepEqual(refresh.days, ["2025-02-04"]);
+  // 5 February has no events: 6 February's visits cannot come from 4 February's.
+  assert.deepEqual(refresh.rollupDays, ["2025-02-03", "2025-02-04"]);
+  assert.deepEqual(await cachedDays("rollups"), ["2025-02-01", "2025-02-02", "2025-02-06"]);
+  assert.deepEqual(await cachedDays("events"), ["2025-02-01", "2025-02-02", "2025-02-03", "2025-02-06"]);
 });
