@@ -279,3 +279,11 @@ test("Overview: the period against the one before it, and the monthly view's not
   assert.equal(filteredRows["error-rate"][2], `${points > 0 ? "+" : ""}${points.toFixed(1)} pts`);
   await finish(filtered, "overview-compare-filtered");
 });
+
+test("Visits with bots only: none, and the page says why", async () => {
+  const watched = await open(`/visits?filter=${encodeURIComponent(JSON.stringify({...FILTER, instance: null, from: null, to: null, bots: "only"}))}`, '[data-chart="entry-pages"]');
+  await watched.page.waitForFunction(() => document.querySelector('[data-metric="visits"]')?.textContent === "0", undefined, {timeout: 60_000});
+  assert.match((await watched.page.textContent("main")) ?? "", /Visits are people's: with bots only there are none\./);
+  assert.equal(await watched.page.textContent('[data-chart="entry-pages"]'), "No visits in this selection.");
+  await finish(watched, "visits-bots-only");
+});
