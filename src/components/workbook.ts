@@ -200,6 +200,8 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
     const made = (rollupTablesMade = rollupTablesMade.then(async () => {
       const whole = `rollups-${kind}-whole.parquet`;
       const buffer = await bytes;
+      // Read before registering: the buffer moves to the worker and is empty here after.
+      const size = buffer.byteLength;
       await db.registerFileBuffer(whole, buffer);
       // Each step swaps one view in a single statement, so a query running between them reads
       // the kind from the file, from the buffer or from the table, never from nothing.
@@ -210,7 +212,7 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
       await db.dropFile(whole);
       const dataset = document.documentElement.dataset;
       dataset.rollupsInMemory = [...(dataset.rollupsInMemory?.split(" ") ?? []), kind].sort().join(" ");
-      dataset.rollupBytes = String(Number(dataset.rollupBytes ?? 0) + buffer.byteLength);
+      dataset.rollupBytes = String(Number(dataset.rollupBytes ?? 0) + size);
     }));
     rollupsInMemory.set(kind, made.catch(() => {}));
   }
