@@ -38,13 +38,17 @@ async function storeWith(name: string, segments: [string, Segment][], skipped_ke
 }
 
 async function fillCache(days: string[]): Promise<void> {
-  for (const kind of ["events", "rollups"]) {
-    await mkdir(cached(kind), {recursive: true});
-    for (const day of days) await writeFile(join(cached(kind), `${day}.parquet`), "cached");
-  }
+  await mkdir(cached("events"), {recursive: true});
+  for (const day of days) await writeFile(join(cached("events"), `${day}.parquet`), "cached");
+  // The rollups: one file per kind over every day, extracted from one archive.
+  await mkdir(cached("rollups"), {recursive: true});
+  await writeFile(`${cached("rollups")}.tar`, "cached");
+  for (const kind of ["hour", "client"]) await writeFile(join(cached("rollups"), `${kind}.parquet`), "cached");
 }
 
 const cachedDays = async (kind: string) => (await readdir(cached(kind))).filter((f) => f.endsWith(".parquet")).map((f) => f.slice(0, 10)).sort();
+/** Whether the rollups' archive and the kinds' files extracted from it are in the cache. */
+const rollupsCached = async () => [await stat(`${cached("rollups")}.tar`).then(() => true, () => false), await readdir(cached("rollups")).then((f) => f.length > 0, () => false)];
 
 test("only the days whose segments changed lose their cached files; the days index is marked stale", async () => {
   const store = await storeWith("a", [segment("2025-01-01", "s1"), segment("2025-01-02", "s2"), segment("2025-01-03", "s3")]);
@@ -58,13 +62,15 @@ test("only the days whose segments changed lose their cached files; the days ind
   const refresh = await refreshSiteData(project(), store);
   assert.deepEqual(refresh.days, ["2025-01-02"]);
   assert.deepEqual(await cachedDays("events"), ["2025-01-01", "2025-01-03"]);
-  assert.deepEqual(await cachedDays("rollups"), ["2025-01-01", "2025-01-03"]);
+  // Every kind's rollups cover every day: made again (from the store's kept day rollups).
+  assert.deepEqual(await rollupsCached(), [false, false]);
   assert.ok((await stat(join(project(), "src/data/event-days.json.ts"))).mtimeMs > old.getTime() + 1000);
 
   // Nothing changed: nothing is dropped.
   await fillCache(["2025-01-02"]);
   assert.deepEqual((await refreshSiteData(project(), store)).days, []);
   assert.deepEqual(await cachedDays("events"), ["2025-01-01", "2025-01-02", "2025-01-03"]);
+  assert.deepEqual(await rollupsCached(), [true, true]);
 });
 
 test("a cache made from another store is dropped whole, even for days with the same segments", async () => {
@@ -86,7 +92,8 @@ test("a cache made by code that wrote other columns is dropped whole", async () 
   const earlier = JSON.parse(await readFile(record, "utf8"));
   await writeFile(record, JSON.stringify({...earlier, columns: earlier.columns.replace(", browser VARCHAR", "")}));
   assert.deepEqual((await refreshSiteData(project(), store)).days, ["2025-01-01", "2025-01-02"]);
-  assert.deepEqual(await cachedDays("rollups"), []);
+  assert.deepEqual(await cachedDays("events"), []);
+  assert.deepEqual(await rollupsCached(), [false, false]);
 });
 
 test("the keys not read are made again when a full listing found others, and only then", async () => {
