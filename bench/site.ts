@@ -4,7 +4,8 @@
 // local S3 endpoint, syncs, builds the site, lands one more S3 object and builds again (the
 // rebuild time), then opens each page in a fresh Chromium profile and prints: the time to its
 // first chart, until it settles (no request in flight), the bytes fetched before the first chart,
-// and on pages with the filter bar the time to redraw after one filter change. Figures to read;
+// the rollups it then fetched into DuckDB-WASM's memory, and on pages with the filter bar the
+// time to redraw after one filter change. Figures to read;
 // nothing asserts a time.
 import {existsSync} from "node:fs";
 import {mkdtemp, readdir, rm, stat} from "node:fs/promises";
@@ -84,10 +85,12 @@ try {
       await watched.settled(500, 120_000).catch(() => {});
       const settled = Date.now() - start - 500;
       const problems = watched.errors.length + watched.externalRequests.length;
+      const inMemory = await watched.page.evaluate(() => document.documentElement.dataset);
+      const rollups = inMemory.rollupsInMemory ? `, rollups in memory ${(Number(inMemory.rollupBytes) / 1e3).toFixed(0)} kB (${inMemory.rollupsInMemory})` : "";
       const redraw = (await watched.page.getByLabel("Instance").count()) > 0 ? `, filter redraw ${await filterRedrawMs(watched.page)} ms` : "";
       console.log(
         `${path.padEnd(32)} first chart ${first === null ? "none" : `${first} ms`}, settled ${settled} ms, ` +
-          `${(bytesBefore / 1e3).toFixed(0)} kB before the first chart${redraw}${problems ? `, ${problems} errors: ${[...watched.errors, ...watched.externalRequests].join("; ")}` : ""}`,
+          `${(bytesBefore / 1e3).toFixed(0)} kB before the first chart${rollups}${redraw}${problems ? `, ${problems} errors: ${[...watched.errors, ...watched.externalRequests].join("; ")}` : ""}`,
       );
       await watched.page.context().close();
     }
