@@ -4,9 +4,9 @@
 // local S3 endpoint, syncs, builds the site, lands one more S3 object and builds again (the
 // rebuild time), then opens each page in a fresh Chromium profile and prints: the time to its
 // first chart, until it settles (no request in flight), the bytes fetched before the first chart,
-// the rollups it then fetched into DuckDB-WASM's memory, and on pages with the filter bar the
-// time to redraw after one filter change. Figures to read;
-// nothing asserts a time.
+// the rollups it then fetched into DuckDB-WASM's memory (and when they were all in), and on pages
+// with the filter bar the time to redraw after one filter change, made once they are in. Figures
+// to read; nothing asserts a time.
 import {existsSync} from "node:fs";
 import {mkdtemp, readdir, rm, stat} from "node:fs/promises";
 import {availableParallelism, tmpdir} from "node:os";
@@ -85,8 +85,14 @@ try {
       await watched.settled(500, 120_000).catch(() => {});
       const settled = Date.now() - start - 500;
       const problems = watched.errors.length + watched.externalRequests.length;
+      // The rollups the page's queries read, fetched whole into DuckDB-WASM's memory after the first view.
+      const loaded = await watched.page
+        .waitForFunction(() => document.documentElement.dataset.rollupsLoading === "0", undefined, {timeout: 120_000, polling: 50})
+        .then(() => Date.now() - start, () => null);
       const inMemory = await watched.page.evaluate(() => document.documentElement.dataset);
-      const rollups = inMemory.rollupsInMemory ? `, rollups in memory ${(Number(inMemory.rollupBytes) / 1e3).toFixed(0)} kB (${inMemory.rollupsInMemory})` : "";
+      const rollups = inMemory.rollupsInMemory
+        ? `, rollups in memory ${(Number(inMemory.rollupBytes) / 1e3).toFixed(0)} kB (${inMemory.rollupsInMemory}) at ${loaded === null ? "never" : `${loaded} ms`}`
+        : "";
       const redraw = (await watched.page.getByLabel("Instance").count()) > 0 ? `, filter redraw ${await filterRedrawMs(watched.page)} ms` : "";
       console.log(
         `${path.padEnd(32)} first chart ${first === null ? "none" : `${first} ms`}, settled ${settled} ms, ` +

@@ -184,11 +184,14 @@ let rollupTablesMade: Promise<void> = Promise.resolve();
  * table in DuckDB-WASM's memory: a filter change then reads memory, not HTTP range requests
  * (hundreds of them for the per-client kind). Only the kinds the page asks for, after its first
  * view is drawn; until a kind is in, its view reads the file over HTTP as before. On <html>,
- * data-rollups-in-memory lists the kinds in and data-rollup-bytes their bytes (tests and
- * bench/site.ts read them).
+ * data-rollups-in-memory lists the kinds in, data-rollup-bytes their bytes and
+ * data-rollups-loading how many are still coming (tests and bench/site.ts read them).
  */
 async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void> {
   const {db, conn, tables} = await (database ??= openDatabase());
+  const dataset = document.documentElement.dataset;
+  // Set from the first call on (the page's first view's queries), so "0" means all of them are in.
+  dataset.rollupsLoading ??= "0";
   if (tables.days.length === 0) return;
   for (const [view, kind] of Object.entries(tables.rollupKindOfView)) {
     if (rollupsInMemory.has(kind) || !queries.some((sql) => new RegExp(`\\b${view}\\b`).test(sql))) continue;
@@ -197,7 +200,8 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
       if (!response.ok) throw new Error(`data/rollups/${kind}.parquet: HTTP ${response.status}`);
       return new Uint8Array(await response.arrayBuffer());
     });
-    const made = (rollupTablesMade = rollupTablesMade.then(async () => {
+    dataset.rollupsLoading = String(Number(dataset.rollupsLoading) + 1);
+    const made = rollupTablesMade.then(async () => {
       const whole = `rollups-${kind}-whole.parquet`;
       const buffer = await bytes;
       // Read before registering: the buffer moves to the worker and is empty here after.
@@ -210,11 +214,15 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
       await conn.query(`CREATE OR REPLACE VIEW ${view} AS SELECT * FROM ${view}_in_memory`);
       await conn.query(`CREATE OR REPLACE VIEW rollups_${kind} AS SELECT * FROM read_parquet('rollups-${kind}.parquet')`);
       await db.dropFile(whole);
-      const dataset = document.documentElement.dataset;
       dataset.rollupsInMemory = [...(dataset.rollupsInMemory?.split(" ") ?? []), kind].sort().join(" ");
       dataset.rollupBytes = String(Number(dataset.rollupBytes ?? 0) + size);
-    }));
-    rollupsInMemory.set(kind, made.catch(() => {}));
+    });
+    // A kind that could not be had (its view keeps reading the file) does not stop the next.
+    rollupTablesMade = made.catch(() => {});
+    rollupsInMemory.set(
+      kind,
+      made.catch(() => {}).finally(() => (dataset.rollupsLoading = String(Number(dataset.rollupsLoading) - 1))),
+    );
   }
 }
 
