@@ -61,13 +61,6 @@ export async function keyMismatchesOf(store: string): Promise<KeyMismatches> {
 
 /** Writes a site table as one Parquet file to `output` (a loader's stdout). */
 export async function writeSiteParquet(config: WeblogConfig, table: SiteTable, output: Writable, options: ExportOptions = {}): Promise<void> {
-  if (table === "rollups" && options.day !== undefined) {
-    const day = (await storedDays(config.store)).find((d) => d.day === options.day);
-    if (day) {
-      await pipeline(createReadStream(await dayRollupsFile(config, day)), output, {end: false});
-      return;
-    }
-  }
   await mkdir(join(config.store, "tmp"), {recursive: true});
   const file = temporaryPathFor(join(config.store, "tmp", "site.parquet"));
   try {

@@ -105,8 +105,8 @@ function startDatabaseWhenIdle(pageQueries: string[]): void {
 
 /**
  * How many of the page's queries each path answered, on <html data-answered-shipped
- * data-answered-duckdb>, and how many DuckDB-WASM is running (data-queries-running): the tests and
- * bench/site.ts read them.
+ * data-answered-duckdb>, how many DuckDB-WASM is running (data-queries-running) and when it last
+ * answered one (data-last-answered-at): the tests and bench/site.ts read them.
  */
 function countAnswer(by: "shipped" | "duckdb"): void {
   const attribute = by === "shipped" ? "answeredShipped" : "answeredDuckdb";
@@ -259,6 +259,8 @@ export async function query<T = Row>(sqlOrQuery: string | Query, values: readonl
     return table.toArray().map((row) => ({...row.toJSON()}) as T);
   } finally {
     dataset.queriesRunning = String(Number(dataset.queriesRunning) - 1);
+    // When DuckDB-WASM last answered (performance.now()): bench/site.ts parts a redraw into the queries and the drawing.
+    dataset.lastAnsweredAt = String(Math.round(performance.now()));
   }
 }
 
