@@ -5,7 +5,7 @@ import {fileURLToPath} from "node:url";
 import {loadConfig} from "./data-loaders/config.js";
 import {geoCreditHtml, geoDatabasesUsed} from "./data-loaders/enrich/geoip-credit.js";
 import {instancePages, storedLogStreams} from "./data-loaders/log-streams.js";
-import {storedDays} from "./data-loaders/site-data.js";
+import {rollupKindNames, storedDays} from "./data-loaders/site-data.js";
 
 const config = loadConfig();
 // One page per EC2 instance (log stream) found in the local store: src/instances/[instance].md.
@@ -13,8 +13,8 @@ const config = loadConfig();
 const streams = instancePages(await storedLogStreams(config).catch(() => [] as string[]));
 if (streams.warning) console.warn(streams.warning);
 const instances = streams.withPage;
-// One events file and one rollups file per day in the store, made by src/data/events/[day].parquet.ts
-// and src/data/rollups/[day].parquet.ts; the pages find them through data/event-days.json.
+// One events file per day in the store, made by src/data/events/[day].parquet.ts, and one rollups
+// file per kind, from src/data/rollups.tar.ts; the pages find them through data/event-days.json.
 const days = await storedDays(config).catch(() => []);
 // Every page ships its first view (src/data/first-view.tar.ts): the answers to its queries with
 // the default filter when they are in src/queries/<page>.ts, none otherwise.
@@ -65,7 +65,8 @@ export default {
   pager: false,
   dynamicPaths: [
     ...instances.flatMap((instance) => [`/instances/${instance}`, `/data/first-view/instances/${instance}.json`]),
-    ...days.flatMap(({day}) => [`/data/events/${day}.parquet`, `/data/rollups/${day}.parquet`]),
+    ...days.map(({day}) => `/data/events/${day}.parquet`),
+    ...(days.length > 0 ? rollupKindNames().map((kind) => `/data/rollups/${kind}.parquet`) : []),
     // Each page's first view, answered when the site's data is made (src/queries/pages.ts).
     ...firstViewPages.map((page) => `/data/first-view/${page}.json`),
   ],

@@ -92,13 +92,6 @@ export async function keyMismatchesOf(store: string): Promise<KeyMismatches> {
 
 /** Writes a site table as one Parquet file to `output` (a loader's stdout). */
 export async function writeSiteParquet(config: WeblogConfig, table: SiteTable, output: Writable, options: ExportOptions = {}): Promise<void> {
-  if (table === "rollups" && options.day !== undefined) {
-    const day = (await storedDays(config)).find((d) => d.day === options.day);
-    if (day) {
-      await pipeline(createReadStream(await dayRollupsFile(config, day)), output, {end: false});
-      return;
-    }
-  }
   await mkdir(join(config.store, "tmp"), {recursive: true});
   const file = temporaryPathFor(join(config.store, "tmp", "site.parquet"));
   try {
@@ -163,6 +156,66 @@ export async function dayRollupsFile(config: WeblogConfig, day: StoredDay): Prom
   // The day's older versions are no longer read by anything.
   for (const old of await readdir(dir)) if (old.startsWith(`${day.day}.`) && old !== name && !old.endsWith(".tmp")) await rm(join(dir, old), {force: true});
   return file;
+}
+
+/**
+ * Each rollup kind's rows over every day, one file per kind ordered by time: what the site ships
+ * (data/rollups/<kind>.parquet, src/data/rollups.tar.ts), so a page fetches the kinds its queries
+ * ask and nothing else, whole, in one request each (src/components/workbook.ts keeps them in
+ * DuckDB-WASM's memory). Made from the days' rollups files the store keeps (dayRollupsFile), so
+ * after one new object only that day is counted again and combining them is one COPY per kind;
+ * kept in the store by the days' versions, so the first views and the site share one making.
+ */
+export async function kindRollupsFiles(config: WeblogConfig): Promise<Map<string, string>> {
+  const days = await storedDays(config);
+  const dayFiles: string[] = [];
+  for (const day of days) dayFiles.push(await dayRollupsFile(config, day));
+  const version = rollupsVersion(days);
+  const dir = join(config.store, ROLLUPS_DIR, KIND_FILES_DIR);
+  await mkdir(dir, {recursive: true});
+  const files = new Map(rollupKindNames().map((kind) => [kind, join(dir, `${kind}.${version}.parquet`)]));
+  const missing: string[] = [];
+  for (const [kind, file] of files) if (!(await exists(file))) missing.push(kind);
+  if (missing.length > 0) {
+    const source = dayFiles.length > 0 ? `read_parquet(${sqlFileList(dayFiles)})` : `(${emptyTableSql(ROLLUP_COLUMNS)})`;
+    await withDuckDB({tempDirectory: join(config.store, "tmp")}, async (duckdb) => {
+      for (const kind of missing) {
+        const file = files.get(kind)!;
+        const temporary = temporaryPathFor(file);
+        try {
+          await duckdb.run(
+            `COPY (SELECT * FROM ${source} WHERE kind = ${sqlString(kind)} ORDER BY ts) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROLLUP_ROW_GROUP_SIZE})`,
+          );
+          await rename(temporary, file);
+        } finally {
+          await rm(temporary, {force: true});
+        }
+      }
+    });
+  }
+  // Files of other versions (of the days, or of the kinds) are no longer read by anything.
+  const current = new Set([...files.values()].map((f) => f.slice(dir.length + 1)));
+  for (const old of await readdir(dir)) if (!current.has(old) && !old.endsWith(".tmp")) await rm(join(dir, old), {force: true});
+  return files;
+}
+
+/** Where the store keeps the per-kind rollups files, inside ROLLUPS_DIR (whose other files are per day). */
+const KIND_FILES_DIR = "kinds";
+
+/** The rollup kinds' names (ROLLUP_KINDS' keys), as data/rollups/<kind>.parquet names them. */
+export function rollupKindNames(): string[] {
+  return Object.keys(ROLLUP_KINDS);
+}
+
+/**
+ * Changes whenever any kind's file would: a digest of every day's rollups version (storedDays
+ * signs each with the kinds, the columns and the settings they are made by).
+ */
+export function rollupsVersion(days: readonly StoredDay[]): string {
+  return createHash("sha256")
+    .update(days.map((d) => `${d.day}.${d.rollupsVersion}`).join(","))
+    .digest("hex")
+    .slice(0, 16);
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -374,17 +427,24 @@ function rollupsSql(events: string, {settings, visitDay, neighbourhood}: RollupS
 
 /**
  * What the browser needs to make its tables (src/components/workbook.ts), sent with the days
- * index: each rollup view's SQL over the `rollups` table, and, for a store with no day yet,
- * the events and rollups tables as queries with their columns and no rows.
+ * index: each rollup view's SQL over its kind's table (`rollupKindTable`), the kind each view
+ * reads, and, for a store with no day yet, the events and rollups tables as queries with their
+ * columns and no rows.
  */
-export function siteTables(): {rollupViews: Record<string, string>; empty: {events: string; rollups: string}} {
+export function siteTables(): {rollupViews: Record<string, string>; rollupKindOfView: Record<string, string>; empty: {events: string; rollups: string}} {
   const rollupViews = Object.fromEntries(
     Object.entries(ROLLUP_KINDS).map(([kind, {view, per, by, sums, times}]) => {
       const range = per === "hour" || times ? ", first_ts, last_ts" : "";
-      return [view, `SELECT ${FILTER_COLUMN_LIST}, ${[...Object.keys(by), ...extraSums(sums)].map((c) => `${c}, `).join("")}requests, bytes${range} FROM rollups WHERE kind = '${kind}'`];
+      return [view, `SELECT ${FILTER_COLUMN_LIST}, ${[...Object.keys(by), ...extraSums(sums)].map((c) => `${c}, `).join("")}requests, bytes${range} FROM ${rollupKindTable(kind)}`];
     }),
   );
-  return {rollupViews, empty: {events: emptyTableSql(SITE_EVENT_COLUMNS), rollups: emptyTableSql(ROLLUP_COLUMNS)}};
+  const rollupKindOfView = Object.fromEntries(Object.entries(ROLLUP_KINDS).map(([kind, {view}]) => [view, kind]));
+  return {rollupViews, rollupKindOfView, empty: {events: emptyTableSql(SITE_EVENT_COLUMNS), rollups: emptyTableSql(ROLLUP_COLUMNS)}};
+}
+
+/** The table (or view) holding one kind's rollup rows, with every rollup column, that its view reads. */
+export function rollupKindTable(kind: string): string {
+  return `rollups_${kind}`;
 }
 
 /** Each rollup view as docs/writing-pages.md tables it (generated by scripts/data-dictionary.ts). */

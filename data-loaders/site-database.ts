@@ -6,7 +6,7 @@
 import {join} from "node:path";
 import type {DuckDBConnection, DuckDBValue} from "@duckdb/node-api";
 import type {WeblogConfig} from "./config.js";
-import {dayRollupsFile, siteTables, storedDays} from "./site-data.js";
+import {kindRollupsFiles, rollupKindTable, siteTables} from "./site-data.js";
 import {withDerivedColumns} from "./derive/site-columns.js";
 import {REJECTED_COLUMNS} from "./event.js";
 import {readManifest, segmentsOfKind} from "./store/manifest.js";
@@ -21,20 +21,21 @@ export interface SiteDatabase {
 }
 
 /**
- * Opens the site's tables over the store. Each day's rollups are made first if missing (kept in
- * the store, so only a changed day costs anything); the events and rejected lines are read from
- * the store's segments, for the rare first view that counts them (a history of minutes).
+ * Opens the site's tables over the store. Each kind's rollups file is made first if missing (kept
+ * in the store, from each day's, so only a changed day costs anything); the events and rejected
+ * lines are read from the store's segments, for the rare first view that counts them (a history
+ * of minutes).
  */
 export async function openSiteDatabase(config: WeblogConfig): Promise<SiteDatabase> {
-  const days = await storedDays(config);
-  const rollupFiles: string[] = [];
-  for (const day of days) rollupFiles.push(await dayRollupsFile(config, day));
+  const kindFiles = await kindRollupsFiles(config);
   const manifest = await readManifest(config.store);
   const filesOf = (kind: "events" | "rejected") => segmentsOfKind(manifest, kind).map((s) => join(config.store, s.file));
   const {rollupViews, empty} = siteTables();
   const conn = await openDuckDB({tempDirectory: join(config.store, "tmp")});
   const over = (files: string[], none: string) => (files.length > 0 ? `SELECT * FROM read_parquet(${sqlFileList(files)})` : none);
-  await conn.run(`CREATE VIEW rollups AS ${over(rollupFiles, empty.rollups)}`);
+  // As in the browser: a table per kind, its view over it, and `rollups` all of them.
+  for (const [kind, file] of kindFiles) await conn.run(`CREATE VIEW ${rollupKindTable(kind)} AS ${over([file], empty.rollups)}`);
+  await conn.run(`CREATE VIEW rollups AS ${over([...kindFiles.values()], empty.rollups)}`);
   // The store's rows with the columns the site derives (request class, own traffic), as the day files have them.
   const storedEvents = filesOf("events");
   await conn.run(`CREATE VIEW events AS ${storedEvents.length > 0 ? `SELECT * FROM ${await withDerivedColumns(conn, config, `read_parquet(${sqlFileList(storedEvents)})`)}` : empty.events}`);

@@ -2,9 +2,13 @@
 // loaders (src/data/) read the store; Framework keeps each loader's output in its cache
 // (src/.observablehq/cache/) and, in `build` and live in `preview`, runs a loader again when
 // its output is missing or older than the loader's file. So after a sync:
-//   - a day whose segments changed loses its cached files (data/events/<day>.parquet and
-//     data/rollups/<day>.parquet), and only that day is exported again; the days either side of
-//     it lose their rollups (their visits may go on into it or come from it);
+//   - a day whose segments changed loses its cached file (data/events/<day>.parquet), and only
+//     that day is exported again;
+//   - the rollups, one file per kind over every day (data/rollups/<kind>.parquet, from
+//     data/rollups.tar), are made again when any day's rollups changed: a changed day's, and
+//     those of the days either side of it (their visits may go on into it or come from it). They
+//     are made from each day's rollups, which the store keeps by version (site-data.ts:
+//     dayRollupsFile), so only those days are counted again;
 //   - the days index, the rejected lines, the keys not read and the key mismatches, all cheap,
 //     are marked stale by touching their loader;
 //   - every page's first view (data/first-view/, the answers shipped for the default filter)
@@ -26,8 +30,8 @@ const REJECTED_LOADER = "rejected.parquet.ts";
 const SKIPPED_KEYS_LOADER = "skipped-keys.json.ts";
 const KEY_MISMATCHES_LOADER = "key-mismatches.json.ts";
 const DAY_FILES_CACHE = "src/.observablehq/cache/data/events";
-/** Made from the same segments as the day's events file, so dropped with it. */
-const DAY_ROLLUPS_CACHE = "src/.observablehq/cache/data/rollups";
+/** Every kind's rollups (one archive, and the files Framework extracted from it): made from every day, so dropped when any day changes. */
+const ROLLUPS_CACHE = ["src/.observablehq/cache/data/rollups.tar", "src/.observablehq/cache/data/rollups"];
 /** Each page's first view (one archive, and the files Framework extracted from it): made from every day's rollups, so dropped when any day changes. */
 const FIRST_VIEW_CACHE = ["src/.observablehq/cache/data/first-view.tar", "src/.observablehq/cache/data/first-view"];
 /** Where the first views' queries are written: an edit there changes the answers. */
@@ -90,7 +94,7 @@ export async function refreshSiteData(projectDir: string, config: Pick<WeblogCon
   if (recorded) for (const day of Object.keys(recorded.days)) if (!(day in current.days)) stale.add(day);
   const staleRollups = new Set([...stale, ...Object.keys(current.rollups!).filter((day) => recorded?.rollups?.[day] !== current.rollups![day])]);
   for (const day of stale) await rm(join(cacheDir, `${day}.parquet`), {force: true});
-  for (const day of staleRollups) await rm(join(projectDir, DAY_ROLLUPS_CACHE, `${day}.parquet`), {force: true});
+  if (staleRollups.size > 0 || !sameStore) for (const path of ROLLUPS_CACHE) await rm(join(projectDir, path), {recursive: true, force: true});
   const rejectedChanged = !sameStore || recorded.rejected !== current.rejected;
   const firstViewsChanged = staleRollups.size > 0 || rejectedChanged || !sameStore || recorded.queries !== current.queries;
   if (firstViewsChanged) for (const path of FIRST_VIEW_CACHE) await rm(join(projectDir, path), {recursive: true, force: true});

@@ -22,8 +22,12 @@ const EVENT_DAYS = FileAttachment("../data/event-days.json");
 const REJECTED = FileAttachment("../data/rejected.parquet").href;
 
 interface EventDays {
-  /** rollupsVersion: a day's rollups change with the days either side of it too (its visits). */
-  days: {day: string; events: number; version: string; rollupsVersion: string}[];
+  days: {day: string; events: number; version: string}[];
+  /** The rollup kinds, one file each (data/rollups/<kind>.parquet), and their version over every day. */
+  rollupKinds: string[];
+  rollupsVersion: string;
+  /** The kind each rollup view reads, from its own table rollups_<kind>. */
+  rollupKindOfView: Record<string, string>;
   /**
    * The rollup views (requests_hourly, requests_by_path, …) over the rollups table: pre-aggregated
    * requests for pages that must open fast on millions of events. Each has the columns the filters
@@ -43,13 +47,14 @@ export async function siteSettings(): Promise<EventDays["settings"]> {
 }
 
 /**
- * Where a day's file is served. The built site has it at data/events/<day>.parquet from the site's
- * root (two levels above this module, in _import/components/); the preview serves data-loader
- * output under _file/ and marks its file URLs with ?sha=. The version makes a changed day a new URL.
+ * Where a site data file is served: data/events/<day>.parquet, data/rollups/<kind>.parquet. The
+ * built site has it there from the site's root (two levels above this module, in
+ * _import/components/); the preview serves data-loader output under _file/ and marks its file
+ * URLs with ?sha=. The version makes a changed file a new URL.
  */
-function dayFileUrl(kind: "events" | "rollups", day: EventDays["days"][number]): string {
+function dataFileUrl(folder: "events" | "rollups", name: string, version: string): string {
   const inPreview = new URL(EVENT_DAYS.href, document.baseURI).searchParams.has("sha");
-  const path = `${inPreview ? "_file/" : ""}data/${kind}/${encodeURIComponent(day.day)}.parquet?v=${kind === "rollups" ? day.rollupsVersion : day.version}`;
+  const path = `${inPreview ? "_file/" : ""}data/${folder}/${encodeURIComponent(name)}.parquet?v=${version}`;
   return new URL(path, SITE_ROOT).href;
 }
 
@@ -75,26 +80,31 @@ let firstView: Promise<Map<string, Row[]>> | undefined;
 /** The shipped answers, fetched once per page load; DuckDB-WASM starts as soon as they are in. */
 function shippedAnswers(): Promise<Map<string, Row[]>> {
   return (firstView ??= (async () => {
+    let answers: Map<string, Row[]> = new Map();
     try {
       // Same URL on every build: asked again each time (a 304 when unchanged), never stale.
       const response = await fetch(firstViewUrl(), {cache: "no-cache"});
-      if (!response.ok) return new Map();
-      const {answers} = (await response.json()) as ShippedFirstView;
-      return new Map(Object.entries(answers).map(([key, answer]) => [key, decodeAnswer(answer)]));
+      if (response.ok) {
+        const shipped = (await response.json()) as ShippedFirstView;
+        answers = new Map(Object.entries(shipped.answers).map(([key, answer]) => [key, decodeAnswer(answer)]));
+      }
+      return answers;
     } catch {
-      return new Map();
+      return answers;
     } finally {
-      startDatabaseWhenIdle();
+      // The page's own queries say which rollups a filter change will read.
+      startDatabaseWhenIdle([...answers.keys()].map((key) => (JSON.parse(key) as [string, unknown[]])[0]));
     }
   })());
 }
 
 /**
  * Opens DuckDB-WASM once the page has loaded and drawn from its shipped answers, so that a filter
- * change finds it ready and the engine (20 MB) never competes with what the reader sees first.
+ * change finds it ready and the engine (20 MB) never competes with what the reader sees first;
+ * then fetches into its memory the rollups the page's queries read.
  */
-function startDatabaseWhenIdle(): void {
-  const start = () => void connection().catch(() => {});
+function startDatabaseWhenIdle(pageQueries: string[]): void {
+  const start = () => void keepRollupsInMemoryFor(pageQueries).catch(() => {});
   const whenIdle = () => ("requestIdleCallback" in window ? requestIdleCallback(start, {timeout: 2000}) : setTimeout(start, 200));
   if (document.readyState === "complete") whenIdle();
   else window.addEventListener("load", whenIdle, {once: true});
@@ -102,8 +112,8 @@ function startDatabaseWhenIdle(): void {
 
 /**
  * How many of the page's queries each path answered, on <html data-answered-shipped
- * data-answered-duckdb>, and how many DuckDB-WASM is running (data-queries-running): the tests and
- * bench/site.ts read them.
+ * data-answered-duckdb>, how many DuckDB-WASM is running (data-queries-running) and when it last
+ * answered one (data-last-answered-at): the tests and bench/site.ts read them.
  */
 function countAnswer(by: "shipped" | "duckdb"): void {
   const attribute = by === "shipped" ? "answeredShipped" : "answeredDuckdb";
@@ -111,7 +121,7 @@ function countAnswer(by: "shipped" | "duckdb"): void {
   dataset[attribute] = String(Number(dataset[attribute] ?? 0) + 1);
 }
 
-let database: Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.AsyncDuckDBConnection}> | undefined;
+let database: Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.AsyncDuckDBConnection; tables: EventDays}> | undefined;
 
 /** One database per page load, opened on first use and shared by every cell. */
 export async function connection(): Promise<duckdb.AsyncDuckDBConnection> {
@@ -133,7 +143,7 @@ export async function queryToParquet(sql: string): Promise<Uint8Array> {
   }
 }
 
-async function openDatabase(): Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.AsyncDuckDBConnection}> {
+async function openDatabase(): Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.AsyncDuckDBConnection; tables: EventDays}> {
   const duckdb = await import("./duckdb-wasm.js");
   // Framework copies these files from node_modules into the site, so no request leaves it.
   const wasm = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-eh.wasm");
@@ -148,23 +158,79 @@ async function openDatabase(): Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.Asy
   // the workbook needs is built in; with no network a query that needs more fails at once.
   await conn.query("SET autoinstall_known_extensions = false");
   await conn.query("SET autoload_known_extensions = false");
-  const {days, rollupViews, empty} = (await EVENT_DAYS.json()) as EventDays;
-  for (const kind of ["events", "rollups"] as const) {
-    for (const [index, day] of days.entries()) {
-      await db.registerFileURL(`${kind}-${index}.parquet`, dayFileUrl(kind, day), duckdb.DuckDBDataProtocol.HTTP, false);
-    }
-    const files = days.map((_, index) => `'${kind}-${index}.parquet'`).join(", ");
-    // No day yet (an empty bucket): the same columns, no rows, so every page still runs.
-    await conn.query(`CREATE VIEW ${kind} AS ${days.length > 0 ? `SELECT * FROM read_parquet([${files}])` : empty[kind]}`);
+  const tables = (await EVENT_DAYS.json()) as EventDays;
+  const {days, empty} = tables;
+  for (const [index, day] of days.entries()) {
+    await db.registerFileURL(`events-${index}.parquet`, dataFileUrl("events", day.day, day.version), duckdb.DuckDBDataProtocol.HTTP, false);
   }
-  for (const [view, select] of Object.entries(rollupViews)) await conn.query(`CREATE VIEW ${view} AS ${select}`);
+  const dayFiles = days.map((_, index) => `'events-${index}.parquet'`).join(", ");
+  // No day yet (an empty bucket): the same columns, no rows, so every page still runs.
+  await conn.query(`CREATE VIEW events AS ${days.length > 0 ? `SELECT * FROM read_parquet([${dayFiles}])` : empty.events}`);
+  // Each rollup kind is read over HTTP range requests until keepRollupsInMemoryFor has it whole.
+  for (const kind of tables.rollupKinds) {
+    await db.registerFileURL(`rollups-${kind}.parquet`, dataFileUrl("rollups", kind, tables.rollupsVersion), duckdb.DuckDBDataProtocol.HTTP, false);
+    await conn.query(`CREATE VIEW rollups_${kind} AS ${days.length > 0 ? `SELECT * FROM read_parquet('rollups-${kind}.parquet')` : empty.rollups}`);
+  }
+  const kindFiles = tables.rollupKinds.map((kind) => `'rollups-${kind}.parquet'`).join(", ");
+  await conn.query(`CREATE VIEW rollups AS ${days.length > 0 ? `SELECT * FROM read_parquet([${kindFiles}])` : empty.rollups}`);
+  for (const [view, select] of Object.entries(tables.rollupViews)) await conn.query(`CREATE VIEW ${view} AS ${select}`);
   await db.registerFileURL("rejected.parquet", new URL(REJECTED, document.baseURI).href, duckdb.DuckDBDataProtocol.HTTP, false);
   await conn.query("CREATE VIEW rejected AS SELECT * FROM read_parquet('rejected.parquet')");
-  // Keep each file's footer once read, and read every day's rollups footer now, while the reader
-  // looks at the first view: the first filter change then reads only the row groups it needs.
+  // Keep each file's footer once read.
   await conn.query("SET enable_object_cache = true");
-  await conn.query("SELECT count(*) FROM rollups WHERE kind = 'none'");
-  return {db, conn};
+  return {db, conn, tables};
+}
+
+/** Each rollup kind fetched whole into memory, or being fetched, by kind. */
+const rollupsInMemory = new Map<string, Promise<void>>();
+/** DuckDB-WASM makes one kind's table at a time, in the order the page asked for them. */
+let rollupTablesMade: Promise<void> = Promise.resolve();
+
+/**
+ * Fetches, whole and once, each rollup kind whose view these queries read, and makes its view a
+ * table in DuckDB-WASM's memory: a filter change then reads memory, not HTTP range requests
+ * (hundreds of them for the per-client kind). Only the kinds the page asks for, after its first
+ * view is drawn; until a kind is in, its view reads the file over HTTP as before. On <html>,
+ * data-rollups-in-memory lists the kinds in, data-rollup-bytes their bytes and
+ * data-rollups-loading how many are still coming (tests and bench/site.ts read them).
+ */
+async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void> {
+  const {db, conn, tables} = await (database ??= openDatabase());
+  const dataset = document.documentElement.dataset;
+  // Set from the first call on (the page's first view's queries), so "0" means all of them are in.
+  dataset.rollupsLoading ??= "0";
+  if (tables.days.length === 0) return;
+  for (const [view, kind] of Object.entries(tables.rollupKindOfView)) {
+    if (rollupsInMemory.has(kind) || !queries.some((sql) => new RegExp(`\\b${view}\\b`).test(sql))) continue;
+    // Downloads run side by side; DuckDB-WASM makes the tables one after another.
+    const bytes = fetch(dataFileUrl("rollups", kind, tables.rollupsVersion)).then(async (response) => {
+      if (!response.ok) throw new Error(`data/rollups/${kind}.parquet: HTTP ${response.status}`);
+      return new Uint8Array(await response.arrayBuffer());
+    });
+    dataset.rollupsLoading = String(Number(dataset.rollupsLoading) + 1);
+    const made = rollupTablesMade.then(async () => {
+      const whole = `rollups-${kind}-whole.parquet`;
+      const buffer = await bytes;
+      // Read before registering: the buffer moves to the worker and is empty here after.
+      const size = buffer.byteLength;
+      await db.registerFileBuffer(whole, buffer);
+      // Each step swaps one view in a single statement, so a query running between them reads
+      // the kind from the file, from the buffer or from the table, never from nothing.
+      await conn.query(`CREATE OR REPLACE VIEW rollups_${kind} AS SELECT * FROM read_parquet('${whole}')`);
+      await conn.query(`CREATE TABLE ${view}_in_memory AS SELECT * FROM ${view}`);
+      await conn.query(`CREATE OR REPLACE VIEW ${view} AS SELECT * FROM ${view}_in_memory`);
+      await conn.query(`CREATE OR REPLACE VIEW rollups_${kind} AS SELECT * FROM read_parquet('rollups-${kind}.parquet')`);
+      await db.dropFile(whole);
+      dataset.rollupsInMemory = [...(dataset.rollupsInMemory?.split(" ") ?? []), kind].sort().join(" ");
+      dataset.rollupBytes = String(Number(dataset.rollupBytes ?? 0) + size);
+    });
+    // A kind that could not be had (its view keeps reading the file) does not stop the next.
+    rollupTablesMade = made.catch(() => {});
+    rollupsInMemory.set(
+      kind,
+      made.catch(() => {}).finally(() => (dataset.rollupsLoading = String(Number(dataset.rollupsLoading) - 1))),
+    );
+  }
 }
 
 /**
@@ -184,6 +250,8 @@ export async function query<T = Row>(sqlOrQuery: string | Query, values: readonl
   dataset.queriesRunning = String(Number(dataset.queriesRunning ?? 0) + 1);
   try {
     const conn = await connection();
+    // A query not shipped (an analyst's page, Explore) says which rollups this page reads too.
+    void keepRollupsInMemoryFor([sql]).catch(() => {});
     let table;
     if (params.length === 0) {
       table = await conn.query(sql);
@@ -198,6 +266,8 @@ export async function query<T = Row>(sqlOrQuery: string | Query, values: readonl
     return table.toArray().map((row) => ({...row.toJSON()}) as T);
   } finally {
     dataset.queriesRunning = String(Number(dataset.queriesRunning) - 1);
+    // When DuckDB-WASM last answered (performance.now()): bench/site.ts parts a redraw into the queries and the drawing.
+    dataset.lastAnsweredAt = String(Math.round(performance.now()));
   }
 }
 

@@ -1,7 +1,8 @@
 // The Overview page, built from the bundled sample and opened in Chromium: its numbers are the
 // ones SQL over the shipped Parquet gives, and nothing leaves the site's origin.
 import assert from "node:assert/strict";
-import {mkdir} from "node:fs/promises";
+import {mkdir, stat} from "node:fs/promises";
+import {join} from "node:path";
 import {after, before, test} from "node:test";
 import type {Browser} from "playwright-core";
 import {openDuckDB} from "../../data-loaders/write/duckdb.js";
@@ -147,4 +148,33 @@ test("the first view is drawn from the shipped answers; a filter changed in the 
   await overview.page.waitForFunction((text) => document.querySelector('[data-metric="requests"]')?.textContent === text, formatCount(Number(all.requests)), {timeout: 60_000});
   assert.deepEqual(overview.errors, []);
   assert.deepEqual(overview.externalRequests, []);
+});
+
+test("after the first view the rollups the Overview reads are fetched whole into DuckDB-WASM's memory, and a filter change then reads none over HTTP", async () => {
+  const watched = await openWatchedPage(browser, server.url);
+  const rollupRequests: string[] = [];
+  watched.page.on("request", (request) => {
+    if (request.url().includes("/data/rollups/")) rollupRequests.push(`${request.method()} ${request.url()} ${request.headers().range ?? ""}`);
+  });
+  await watched.page.goto(server.url);
+  await watched.page.waitForFunction(() => document.documentElement.dataset.rollupsInMemory === "client country hour path", undefined, {timeout: 60_000});
+  // Exactly the kinds the Overview's queries read (requests_hourly, _by_client, _by_path, _by_country), each one whole GET.
+  const kinds = ["client", "country", "hour", "path"];
+  const shipped = await Promise.all(kinds.map((kind) => stat(join(site.dist, "data/rollups", `${kind}.parquet`)).then((s) => s.size)));
+  assert.equal(Number(await watched.page.evaluate(() => document.documentElement.dataset.rollupBytes)), shipped.reduce((a, b) => a + b, 0));
+  assert.deepEqual(rollupRequests.filter((r) => r.endsWith(" ")).map((r) => r.replace(/^GET .*\/data\/rollups\/(\w+)\.parquet.*$/, "$1")).sort(), kinds);
+
+  const instance = "i-05f1a9c3d7e2b6480";
+  const [row] = await expected<{requests: number; clients: number}>(`SELECT count(*) AS requests, count(DISTINCT client_ip) AS clients FROM events WHERE log_stream = '${instance}'`);
+  const before = rollupRequests.length;
+  await watched.page.getByLabel("Instance").selectOption(instance);
+  await watched.page.waitForFunction(
+    ([requests, clients]) =>
+      document.querySelector('[data-metric="requests"]')?.textContent === requests && document.querySelector('[data-metric="clients"]')?.textContent === clients && document.documentElement.dataset.queriesRunning === "0",
+    [formatCount(Number(row.requests)), formatCount(Number(row.clients))] as const,
+    {timeout: 60_000},
+  );
+  assert.deepEqual(rollupRequests.slice(before), [], "the changed filter read the rollups from memory");
+  assert.deepEqual(watched.errors, []);
+  await watched.page.context().close();
 });

@@ -42,13 +42,17 @@ async function storeWith(name: string, segments: [string, Segment][], skipped_ke
 }
 
 async function fillCache(days: string[]): Promise<void> {
-  for (const kind of ["events", "rollups"]) {
-    await mkdir(cached(kind), {recursive: true});
-    for (const day of days) await writeFile(join(cached(kind), `${day}.parquet`), "cached");
-  }
+  await mkdir(cached("events"), {recursive: true});
+  for (const day of days) await writeFile(join(cached("events"), `${day}.parquet`), "cached");
+  // The rollups: one file per kind over every day, extracted from one archive.
+  await mkdir(cached("rollups"), {recursive: true});
+  await writeFile(`${cached("rollups")}.tar`, "cached");
+  for (const kind of ["hour", "client"]) await writeFile(join(cached("rollups"), `${kind}.parquet`), "cached");
 }
 
 const cachedDays = async (kind: string) => (await readdir(cached(kind))).filter((f) => f.endsWith(".parquet")).map((f) => f.slice(0, 10)).sort();
+/** Whether the rollups' archive and the kinds' files extracted from it are in the cache. */
+const rollupsCached = async () => [await stat(`${cached("rollups")}.tar`).then(() => true, () => false), await readdir(cached("rollups")).then((f) => f.length > 0, () => false)];
 
 test("only the days whose segments changed lose their cached files; the days index is marked stale", async () => {
   const store = await storeWith("a", [segment("2025-01-01", "s1"), segment("2025-01-02", "s2"), segment("2025-01-03", "s3")]);
@@ -62,15 +66,17 @@ test("only the days whose segments changed lose their cached files; the days ind
   const refresh = await refreshSiteData(project(), rulesOf(store));
   assert.deepEqual(refresh.days, ["2025-01-02"]);
   assert.deepEqual(await cachedDays("events"), ["2025-01-01", "2025-01-03"]);
-  // The days either side lose their rollups too: their visits may go on into 2 January or come from it.
+  // The days either side count their rollups again too: their visits may go on into 2 January or come from it.
   assert.deepEqual(refresh.rollupDays, ["2025-01-01", "2025-01-02", "2025-01-03"]);
-  assert.deepEqual(await cachedDays("rollups"), []);
+  // Every kind's rollups cover every day: made again (from the store's kept day rollups).
+  assert.deepEqual(await rollupsCached(), [false, false]);
   assert.ok((await stat(join(project(), "src/data/event-days.json.ts"))).mtimeMs > old.getTime() + 1000);
 
   // Nothing changed: nothing is dropped.
   await fillCache(["2025-01-02"]);
   assert.deepEqual((await refreshSiteData(project(), rulesOf(store))).days, []);
   assert.deepEqual(await cachedDays("events"), ["2025-01-01", "2025-01-02", "2025-01-03"]);
+  assert.deepEqual(await rollupsCached(), [true, true]);
 });
 
 test("a cache made from another store is dropped whole, even for days with the same segments", async () => {
@@ -92,7 +98,8 @@ test("a cache made by code that wrote other columns is dropped whole", async () 
   const earlier = JSON.parse(await readFile(record, "utf8"));
   await writeFile(record, JSON.stringify({...earlier, columns: earlier.columns.replace(", browser VARCHAR", "")}));
   assert.deepEqual((await refreshSiteData(project(), rulesOf(store))).days, ["2025-01-01", "2025-01-02"]);
-  assert.deepEqual(await cachedDays("rollups"), []);
+  assert.deepEqual(await cachedDays("events"), []);
+  assert.deepEqual(await rollupsCached(), [false, false]);
 });
 
 test("a changed own-traffic or request-class rule drops every day: they are derived again from the store, nothing synced", async () => {
@@ -174,7 +181,7 @@ test("every page's first view is dropped when any day changes or the pages' quer
   assert.deepEqual(await present(), [false, false]);
 });
 
-test("a changed day remakes its own rollups and its neighbours', not those of days further off", async () => {
+test("a changed day counts again its own rollups and its neighbours', not those of days further off", async () => {
   const store = await storeWith("e", ["2025-02-01", "2025-02-02", "2025-02-03", "2025-02-04", "2025-02-06"].map((day, i) => segment(day, `e${i}`)));
   await refreshSiteData(project(), rulesOf(store));
   await fillCache(["2025-02-01", "2025-02-02", "2025-02-03", "2025-02-04", "2025-02-06"]);
@@ -183,6 +190,7 @@ test("a changed day remakes its own rollups and its neighbours', not those of da
   assert.deepEqual(refresh.days, ["2025-02-04"]);
   // 5 February has no events: 6 February's visits cannot come from 4 February's.
   assert.deepEqual(refresh.rollupDays, ["2025-02-03", "2025-02-04"]);
-  assert.deepEqual(await cachedDays("rollups"), ["2025-02-01", "2025-02-02", "2025-02-06"]);
+  // The kinds' files cover every day, so they go; the store's day rollups of the others are kept (site-data.ts).
+  assert.deepEqual(await rollupsCached(), [false, false]);
   assert.deepEqual(await cachedDays("events"), ["2025-02-01", "2025-02-02", "2025-02-03", "2025-02-06"]);
 });
