@@ -20,7 +20,7 @@ interface Request {
   agent: string;
 }
 
-const READER = "198.51.100.23";
+const READER = "203.0.113.61";
 const OTHER_SITE_READER = "192.0.2.144";
 const IPV6_A = "2001:db8:4d2:10::1a";
 const IPV6_B = "2001:db8:4d2:99::7";

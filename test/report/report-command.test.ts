@@ -72,6 +72,8 @@ async function reportAndOpen(): Promise<{requests: number; rejected: number; ins
     await overview.page.goto(server.url);
     await overview.page.waitForFunction(() => /\d/.test(document.querySelector('[data-metric="requests"]')?.textContent ?? ""), undefined, {timeout: 90_000});
     const requests = await shownRequests(overview.page);
+    // Combined logs name no virtual host (%v): the filter bar offers no vhost choice.
+    assert.equal(await overview.page.getByLabel("Virtual host").count(), 0);
     const quality = await openWatchedPage(browser, server.url);
     await quality.page.goto(new URL("/data-quality", server.url).href);
     await quality.page.waitForFunction(() => /\d/.test(document.querySelector('[data-metric="rejected"]')?.textContent ?? ""), undefined, {timeout: 90_000});

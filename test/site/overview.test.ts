@@ -157,15 +157,16 @@ test("after the first view the rollups the Overview reads are fetched whole into
     if (request.url().includes("/data/rollups/")) rollupRequests.push(`${request.method()} ${request.url()} ${request.headers().range ?? ""}`);
   });
   await watched.page.goto(server.url);
-  await watched.page.waitForFunction(() => document.documentElement.dataset.rollupsInMemory === "client country hour path", undefined, {timeout: 60_000});
-  // Exactly the kinds the Overview's queries read (requests_hourly, _by_client, _by_path, _by_country), each one whole GET.
-  const kinds = ["client", "country", "hour", "path"];
+  await watched.page.waitForFunction(() => document.documentElement.dataset.rollupsInMemory === "client country hour path visitor", undefined, {timeout: 60_000});
+  // Exactly the kinds the Overview's queries read (requests_hourly, _by_client, _by_path, _by_country, and
+  // _by_visitor for the compared periods' visitors), each one whole GET.
+  const kinds = ["client", "country", "hour", "path", "visitor"];
   const shipped = await Promise.all(kinds.map((kind) => stat(join(site.dist, "data/rollups", `${kind}.parquet`)).then((s) => s.size)));
   assert.equal(Number(await watched.page.evaluate(() => document.documentElement.dataset.rollupBytes)), shipped.reduce((a, b) => a + b, 0));
   assert.deepEqual(rollupRequests.filter((r) => r.endsWith(" ")).map((r) => r.replace(/^GET .*\/data\/rollups\/(\w+)\.parquet.*$/, "$1")).sort(), kinds);
 
   const instance = "i-05f1a9c3d7e2b6480";
-  const [row] = await expected<{requests: number; clients: number}>(`SELECT count(*) AS requests, count(DISTINCT client_ip) AS clients FROM events WHERE log_stream = '${instance}'`);
+  const [row] = await expected<{requests: number; clients: number}>(`SELECT count(*) AS requests, count(DISTINCT client_ip) AS clients FROM events WHERE log_stream = '${instance}' AND NOT own_traffic`);
   const before = rollupRequests.length;
   await watched.page.getByLabel("Instance").selectOption(instance);
   await watched.page.waitForFunction(

@@ -163,7 +163,8 @@ async function assertPerformancePage(watched: WatchedPage, where: string): Promi
 
 test("Performance, first view: every number equals SQL over events and is within 2% of the exact percentile", async () => {
   const watched = await open("/performance", '[data-chart="latency-heatmap"] svg');
-  await assertPerformancePage(watched, "WHERE true");
+  // The page opens on the default filter: your own traffic left out.
+  await assertPerformancePage(watched, "WHERE NOT own_traffic");
   assert.equal(await watched.page.isVisible('[data-message="no-durations"]'), false);
   await finish(watched, "performance");
 });
@@ -171,13 +172,13 @@ test("Performance, first view: every number equals SQL over events and is within
 test("Performance under a filter (one day, 2xx and 5xx only): DuckDB-WASM over the rollups gives what events give", async () => {
   const filter = {from: "2023-05-16", to: "2023-05-16", statuses: ["2xx", "5xx"]};
   const watched = await open("/performance", '[data-chart="latency-heatmap"] svg', filter);
-  await assertPerformancePage(watched, "WHERE ts >= TIMESTAMP '2023-05-16' AND ts < TIMESTAMP '2023-05-17' AND status // 100 IN (2, 5)");
+  await assertPerformancePage(watched, "WHERE NOT own_traffic AND ts >= TIMESTAMP '2023-05-16' AND ts < TIMESTAMP '2023-05-17' AND status // 100 IN (2, 5)");
   await finish(watched, "performance-filtered");
 });
 
 test("Performance where no request logged a duration: the page names %D and draws nothing", async () => {
   const watched = await open("/performance", '[data-message="no-durations"]', {instance: PLAIN_INSTANCE});
-  const [{requests}] = await sql<{requests: number}>(`SELECT count(*) AS requests FROM events WHERE log_stream = ${sqlString(PLAIN_INSTANCE)}`);
+  const [{requests}] = await sql<{requests: number}>(`SELECT count(*) AS requests FROM events WHERE NOT own_traffic AND log_stream = ${sqlString(PLAIN_INSTANCE)}`);
   const message = (await watched.page.textContent('[data-message="no-durations"]')) ?? "";
   assert.ok(message.includes(`None of the ${formatCount(Number(requests))} requests in this selection logged how long it took`), message);
   assert.match(message, /LogFormat ".*%D" combined_time/);
@@ -191,7 +192,7 @@ test("Performance where no request logged a duration: the page names %D and draw
 
 test("Traffic: requests, bytes and errors per virtual host equal SQL over events; left out when the selection has no vhost", async () => {
   const vhosts = await sql<{vhost: string; requests: number; bytes: number; errors: number}>(
-    "SELECT vhost, count(*) AS requests, coalesce(sum(bytes), 0) AS bytes, count(*) FILTER (status >= 400) AS errors FROM events WHERE vhost IS NOT NULL GROUP BY vhost ORDER BY requests DESC, vhost",
+    "SELECT vhost, count(*) AS requests, coalesce(sum(bytes), 0) AS bytes, count(*) FILTER (status >= 400) AS errors FROM events WHERE vhost IS NOT NULL AND NOT own_traffic GROUP BY vhost ORDER BY requests DESC, vhost",
   );
   assert.deepEqual(vhosts.map((v) => [v.vhost, Number(v.requests)]), expected.perf.vhosts.map((v: {value: string; count: number}) => [v.value, v.count]));
   const rows = (v: (typeof vhosts)[number]) => [v.vhost, formatCount(Number(v.requests)), formatBytes(Number(v.bytes)), formatCount(Number(v.errors)), formatPercent(Number(v.errors) / Number(v.requests))];
@@ -201,7 +202,7 @@ test("Traffic: requests, bytes and errors per virtual host equal SQL over events
 
   // Under a filter: humans only, still the vhost instance's rows.
   const humans = await sql<(typeof vhosts)[number]>(
-    "SELECT vhost, count(*) AS requests, coalesce(sum(bytes), 0) AS bytes, count(*) FILTER (status >= 400) AS errors FROM events WHERE vhost IS NOT NULL AND NOT is_bot GROUP BY vhost ORDER BY requests DESC, vhost",
+    "SELECT vhost, count(*) AS requests, coalesce(sum(bytes), 0) AS bytes, count(*) FILTER (status >= 400) AS errors FROM events WHERE vhost IS NOT NULL AND NOT is_bot AND NOT own_traffic GROUP BY vhost ORDER BY requests DESC, vhost",
   );
   assert.ok(humans.reduce((n, v) => n + Number(v.requests), 0) < vhosts.reduce((n, v) => n + Number(v.requests), 0), "the filter leaves some out");
   const filtered = await open("/traffic", '[data-table="vhosts"] table', {bots: "exclude"});

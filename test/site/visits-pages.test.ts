@@ -21,7 +21,9 @@ let facts: {ownHosts: string[]; midnightVisit: {clientIp: string; startsOn: stri
 const INSTANCE = "i-02e3ca004943e0f26";
 const FILTER = {from: "2023-05-15", to: "2023-05-16", instance: INSTANCE, bots: "include", statuses: ["1xx", "2xx", "3xx", "4xx", "5xx", "unknown"]};
 const FILTERED = `?filter=${encodeURIComponent(JSON.stringify(FILTER))}`;
-const FILTER_SQL = `ts >= TIMESTAMP '2023-05-15' AND ts < TIMESTAMP '2023-05-17' AND log_stream = '${INSTANCE}'`;
+// Both the page opening and FILTER leave your own traffic out, as the filter bar does by default.
+const FILTER_SQL = `NOT own_traffic AND ts >= TIMESTAMP '2023-05-15' AND ts < TIMESTAMP '2023-05-17' AND log_stream = '${INSTANCE}'`;
+const DEFAULT_SQL = "NOT own_traffic";
 
 before(async () => {
   site = await sampleSite();
@@ -105,7 +107,7 @@ async function checkBrokenLinks(path: string, where: string, name: string): Prom
 }
 
 test("Broken links: 404s by where the link was, the missing pages and who links to them", async () => {
-  await checkBrokenLinks("/broken-links", "", "broken-links");
+  await checkBrokenLinks("/broken-links", `AND ${DEFAULT_SQL}`, "broken-links");
   // The sample's hand-made internal broken link, with both pages that link to it.
   const [target] = await sql<{n: number; pages: string}>(
     `SELECT count(*) AS n, string_agg(DISTINCT referrer, ' ') AS pages FROM events WHERE status = 404 AND path = ${sqlString(facts.internalBrokenTarget.path)}`,
@@ -127,6 +129,7 @@ const VISITS = (timeout: number) => `
   SELECT client_ip, min(ts) AS ts,
          arg_min(log_stream, (ts, coalesce(path, ''), coalesce(log_stream, ''), coalesce(status, -1))) AS log_stream,
          arg_min(status, (ts, coalesce(path, ''), coalesce(log_stream, ''), coalesce(status, -1))) AS status,
+         arg_min(own_traffic, (ts, coalesce(path, ''), coalesce(log_stream, ''), coalesce(status, -1))) AS own_traffic,
          arg_min(path, (ts, coalesce(path, ''), coalesce(log_stream, ''), coalesce(status, -1))) FILTER (WHERE is_page) AS entry,
          arg_max(path, (ts, coalesce(path, ''), coalesce(log_stream, ''), coalesce(status, -1))) FILTER (WHERE is_page) AS exit,
          count(*) FILTER (WHERE is_page) AS pages, count(*) AS requests, epoch(max(ts)) - epoch(min(ts)) AS seconds
@@ -175,7 +178,7 @@ test("Visits: counts, pages, durations, bounces, entry and exit pages are the se
     `SELECT strftime(ts, '%Y-%m-%d') AS day, requests, pages FROM (${VISITS(30)}) WHERE client_ip = ${sqlString(facts.midnightVisit.clientIp)} ORDER BY ts`,
   );
   assert.deepEqual({...reader[0], requests: Number(reader[0].requests), pages: Number(reader[0].pages)}, {day: facts.midnightVisit.startsOn, requests: facts.midnightVisit.requests, pages: facts.midnightVisit.pages});
-  await checkVisits("/visits", "", "visits");
+  await checkVisits("/visits", `AND ${DEFAULT_SQL}`, "visits");
 });
 
 test("Visits under a filter: visits chosen by their first request's day and instance", async () => {
@@ -213,7 +216,7 @@ async function checkTalkers(path: string, where: string, name: string): Promise<
 test("Top talkers: clients and networks by requests and by bytes, with share, error rate, first and last seen", async () => {
   const [network] = await sql<{clients: number}>(`SELECT count(DISTINCT client_ip) AS clients FROM events WHERE ${networkSql()} = ${sqlString(facts.ipv6Network.network)}`);
   assert.equal(Number(network.clients), facts.ipv6Network.clients.length, "the sample's two IPv6 clients fall in one /48");
-  await checkTalkers("/top-talkers", "", "top-talkers");
+  await checkTalkers("/top-talkers", DEFAULT_SQL, "top-talkers");
 });
 
 test("Top talkers under a filter", async () => {
@@ -250,8 +253,8 @@ test("Overview: the period against the one before it, and the monthly view's not
   const dayBefore = new Date(Date.parse(span.first) - 86_400_000).toISOString().slice(0, 10);
   const overview = await open("/", '[data-table="compare-periods"] tbody tr');
   const rows = await comparison(overview.page);
-  const now = shown(await periodRow(span.first, span.last, ""));
-  const earlier = shown(await periodRow(before, dayBefore, ""));
+  const now = shown(await periodRow(span.first, span.last, `AND ${DEFAULT_SQL}`));
+  const earlier = shown(await periodRow(before, dayBefore, `AND ${DEFAULT_SQL}`));
   for (const key of Object.keys(now) as (keyof typeof now)[]) assert.deepEqual(rows[key].slice(0, 2), [now[key], earlier[key]], key);
   assert.equal(rows.requests[2], "new", "nothing before the data's first day");
   assert.match((await overview.page.textContent('[data-chart="requests-per-month"]')) ?? "", /one month \(May 2023\)/);
@@ -262,8 +265,8 @@ test("Overview: the period against the one before it, and the monthly view's not
   const filtered = await open(`/?filter=${encodeURIComponent(JSON.stringify(filter))}`, '[data-table="compare-periods"] tbody tr');
   await filtered.page.waitForFunction(() => document.querySelector('[data-table="compare-periods"] [data-row="requests"] td:nth-child(3)')?.textContent !== "0", undefined, {timeout: 60_000});
   const filteredRows = await comparison(filtered.page);
-  const may16Row = await periodRow("2023-05-16", "2023-05-16", `AND log_stream = '${INSTANCE}'`);
-  const may15Row = await periodRow("2023-05-15", "2023-05-15", `AND log_stream = '${INSTANCE}'`);
+  const may16Row = await periodRow("2023-05-16", "2023-05-16", `AND ${DEFAULT_SQL} AND log_stream = '${INSTANCE}'`);
+  const may15Row = await periodRow("2023-05-15", "2023-05-15", `AND ${DEFAULT_SQL} AND log_stream = '${INSTANCE}'`);
   const may16 = shown(may16Row);
   const may15 = shown(may15Row);
   for (const key of Object.keys(may16) as (keyof typeof may16)[]) assert.deepEqual(filteredRows[key].slice(0, 2), [may16[key], may15[key]], `filtered ${key}`);
