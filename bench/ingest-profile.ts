@@ -9,6 +9,7 @@ import {tmpdir} from "node:os";
 import {basename, join} from "node:path";
 import {CreateBucketCommand} from "@aws-sdk/client-s3";
 import {resolveConfig} from "../data-loaders/config.js";
+import {bundledGeoLite2City} from "../data-loaders/enrich/bundled-geolite2.js";
 import {createS3Client} from "../data-loaders/sources/s3-client.js";
 import {LOCAL_S3_CREDENTIALS} from "../scripts/local-s3.js";
 import {startLocalS3Process} from "./local-s3-process.js";
@@ -29,6 +30,7 @@ try {
   await uploadWorkload(client, BUCKET, events, workload);
   client.destroy();
   bundleCommand();
+  await bundledGeoLite2City(join(work, "geoip"));
   const env = (store: string) => ({...process.env, WEBLOG_CONFIG: "", WEBLOG_BUCKET: BUCKET, WEBLOG_S3_ENDPOINT: s3.endpoint, WEBLOG_STORE: store, WEBLOG_GEOIP_DIR: join(work, "geoip"), NODE_NO_WARNINGS: "1"});
   const plain = timeSyncCommand(work, env(join(work, "store-plain")));
   console.log(`${events.toLocaleString("en")} events, ${workload} workload: weblog sync ${plain.wallSeconds.toFixed(1)} s wall, ${plain.cpuSeconds.toFixed(1)} s CPU (user+sys, all threads), peak RSS ${plain.peakRssMB.toFixed(0)} MB → ${Math.round(events / plain.wallSeconds).toLocaleString("en")} events/s wall, ${(plain.cpuSeconds * 1e6 / events).toFixed(1)} µs CPU per event`);

@@ -25,10 +25,11 @@ export function bundleCommand(): void {
 
 /**
  * Runs `weblog sync` in `cwd` with `env` (the bucket, endpoint and store as WEBLOG_* variables);
- * `nodeArgs` go to node before the script (e.g. --cpu-prof). Throws when the command fails.
+ * `nodeArgs` go to node before the script (e.g. --cpu-prof); `bin` may be another checkout's
+ * bin/weblog.js (a baseline). Throws when the command fails.
  */
-export function timeSyncCommand(cwd: string, env: NodeJS.ProcessEnv, nodeArgs: readonly string[] = [], syncArgs: readonly string[] = []): ProcessFigures {
-  return timeProcess(cwd, env, [process.execPath, ...nodeArgs, BIN, "sync", ...syncArgs]);
+export function timeSyncCommand(cwd: string, env: NodeJS.ProcessEnv, nodeArgs: readonly string[] = [], syncArgs: readonly string[] = [], bin = BIN): ProcessFigures {
+  return timeProcess(cwd, env, [process.execPath, ...nodeArgs, bin, "sync", ...syncArgs]);
 }
 
 /** Any command timed whole by /usr/bin/time, its output discarded. */
