@@ -144,14 +144,38 @@ function timestampSql(name: string): string {
 
 /**
  * A text column is staged as an ENUM of its distinct values, so that appending copies only the
- * ids and the strings are read from the dictionary as each day is written; a column with very
- * many distinct values (CloudWatch event ids) as VARCHAR, where the SQL of the ENUM would cost more.
+ * ids and the strings are read from the dictionary as each day is written. A column with very
+ * many distinct values (CloudWatch event ids) or very long ones is staged as VARCHAR, where the
+ * SQL of the ENUM would cost more than the strings; so is one holding a NUL character, which
+ * the SQL text cannot carry, or a lone surrogate (log content is the attacker's): those go in
+ * as UTF-8 bytes, string by string.
  */
 const MAX_ENUM_VALUES = 100_000;
+const MAX_ENUM_CHARS = 4_000_000;
+
+/** Two such values would be one and the same once in UTF-8 (U+FFFD), which an ENUM cannot hold twice. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+const stagedTypes = new WeakMap<RowColumn, "ENUM" | ColumnType>();
 
 function stagedType(column: RowColumn): "ENUM" | ColumnType {
-  if (column.kind === "text") return column.values.length > 0 && column.values.length <= MAX_ENUM_VALUES ? "ENUM" : "VARCHAR";
-  return column.kind === "double" ? "DOUBLE" : column.kind === "boolean" ? "BOOLEAN" : "INTEGER";
+  if (column.kind !== "text") return column.kind === "double" ? "DOUBLE" : column.kind === "boolean" ? "BOOLEAN" : "INTEGER";
+  let type = stagedTypes.get(column);
+  if (type === undefined) {
+    type = column.values.length > 0 && isEnumWorthwhile(column.values) ? "ENUM" : "VARCHAR";
+    stagedTypes.set(column, type);
+  }
+  return type;
+}
+
+function isEnumWorthwhile(values: readonly string[]): boolean {
+  if (values.length > MAX_ENUM_VALUES) return false;
+  let chars = 0;
+  for (const value of values) {
+    chars += value.length;
+    if (chars > MAX_ENUM_CHARS || value.includes("\u0000") || LONE_SURROGATE.test(value)) return false;
+  }
+  return true;
 }
 
 function stagedTypeSql(column: RowColumn): string {
@@ -172,7 +196,7 @@ async function stageEvents(connection: DuckDBConnection, rows: EventRows): Promi
   // Text goes in as ENUM vectors: ids into the column's distinct values, one native call per
   // column per 2048 rows (into a VARCHAR column, the appender makes the strings).
   const types = [
-    ...rows.columns.map((c) => (c.kind === "text" ? (c.values.length > 0 ? ENUM(c.values) : VARCHAR) : c.kind === "double" ? DOUBLE : c.kind === "boolean" ? BOOLEAN : INTEGER)),
+    ...rows.columns.map((c) => (c.kind === "text" ? (stagedType(c) === "ENUM" ? ENUM(c.values) : VARCHAR) : c.kind === "double" ? DOUBLE : c.kind === "boolean" ? BOOLEAN : INTEGER)),
     INTEGER,
   ];
   const logicalTypes = types.map((t) => t.toLogicalType());
@@ -191,9 +215,12 @@ async function stageEvents(connection: DuckDBConnection, rows: EventRows): Promi
       const vector = bindings.data_chunk_get_vector(chunk, index);
       if (column.kind === "text") {
         const ids = column.ids.subarray(start, start + count);
-        if (column.values.length > 0) {
+        if (stagedType(column) === "ENUM") {
           const values = enumIndexes(ids, column.values.length);
           bindings.copy_data_to_vector(vector, 0, values.buffer as ArrayBuffer, 0, values.byteLength);
+        } else {
+          const bytes = utf8Values(column);
+          for (let i = 0; i < count; i++) if (ids[i] >= 0) bindings.vector_assign_string_element_len(vector, i, bytes[ids[i]]);
         }
         setValidity(vector, count, (i) => ids[i] >= 0);
       } else {
@@ -209,6 +236,19 @@ async function stageEvents(connection: DuckDBConnection, rows: EventRows): Promi
     appender.appendDataChunk(new DuckDBDataChunk(chunk));
   }
   appender.closeSync();
+}
+
+const utf8OfColumn = new WeakMap<RowColumn, Uint8Array[]>();
+
+/** A VARCHAR-staged column's distinct values as UTF-8, each encoded once. */
+function utf8Values(column: RowColumn & {kind: "text"}): Uint8Array[] {
+  let bytes = utf8OfColumn.get(column);
+  if (bytes === undefined) {
+    const encoder = new TextEncoder();
+    bytes = column.values.map((value) => encoder.encode(value));
+    utf8OfColumn.set(column, bytes);
+  }
+  return bytes;
 }
 
 /** Dictionary ids as an ENUM vector stores them: 1, 2 or 4 bytes each, by how many values the ENUM has (null rows hold 0, masked). */

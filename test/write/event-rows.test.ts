@@ -127,3 +127,18 @@ test("the real log with 25,000 clients, a third of them IPv6: the same store as 
   assert.ok(batch.clients.size > 10_000 && batch.agents.size > 255);
   await assertSameStore("diverse", batch);
 });
+
+test("text the SQL of an ENUM cannot carry (a NUL character, a lone surrogate, very long values) is written as the join-and-sort writer writes it", async () => {
+  const batch = new EventBatch();
+  const parser = configuredLineParser(config());
+  const long = "x".repeat(50_000);
+  for (let i = 0; i < 200; i++) {
+    const line = `203.0.113.${i % 7} - - [21/Apr/2023:00:19:${String(i % 60).padStart(2, "0")} +0000] "GET /a\u0000b/${i % 3}${i % 2 ? long : ""}${i} HTTP/1.1" 200 ${i} "http://x/\ud800${i % 4}" "agent\u0000${i % 5}${long}"`;
+    const parsed = parser.parse(line);
+    assert.ok(!("error" in parsed), JSON.stringify(parsed));
+    batch.add({ingest_ts: null, log_group: "g", log_stream: "s", topic: "t", kafka_partition: 0, kafka_offset: i, s3_key: "k", event_id: null}, parsed);
+  }
+  assert.ok(batch.urls.values.some((url) => url.includes("\u0000")));
+  await assertSameStore("nul", batch);
+});
+
