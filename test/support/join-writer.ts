@@ -3,10 +3,10 @@
 // by ORDER BY as each day is copied out. Not used by the pipeline.
 import bindings from "@duckdb/node-bindings";
 import {DOUBLE, DuckDBDataChunk, INTEGER, type DuckDBConnection} from "@duckdb/node-api";
-import {EVENT_COLUMNS, GEO_FIELD_NAMES, REJECTED_COLUMNS, USER_AGENT_FIELD_NAMES, type GeoFields, type RejectedLine, type UserAgentFields} from "../../data-loaders/event.js";
+import {EVENT_COLUMNS, GEO_FIELD_NAMES, USER_AGENT_FIELD_NAMES, type GeoFields, type UserAgentFields} from "../../data-loaders/event.js";
 import {Float64Column, Int32Column} from "../../data-loaders/write/columns.js";
 import type {EventBatch} from "../../data-loaders/write/event-batch.js";
-import {numberOrNull, sqlFileList, sqlString} from "../../data-loaders/write/duckdb.js";
+import {numberOrNull, sqlString} from "../../data-loaders/write/duckdb.js";
 import {UNDATED} from "../../data-loaders/store/manifest.js";
 
 interface Enrichers {
