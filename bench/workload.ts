@@ -58,6 +58,11 @@ export type Workload = "real" | "diverse";
 
 const LINES: Record<Workload, (i: number, total: number) => string> = {real: benchLine, diverse: diverseLine};
 
+/** Line `i` of `total` of a workload, as GoAccess reads it from a file. */
+export function workloadLine(workload: Workload, i: number, total: number): string {
+  return LINES[workload](i, total);
+}
+
 /** The S3 sink object holding lines [first, first + 1000) of the workload, with its key. */
 export function benchObject(objectIndex: number, total: number, bucketYear = 2025, workload: Workload = "real"): {key: string; body: string} {
   const lineOf = LINES[workload];

@@ -72,8 +72,11 @@ export class Dictionary {
     let id = this.ids.get(value);
     if (id === undefined) {
       id = this.values.length;
-      this.ids.set(value, id);
-      this.values.push(value);
+      // A copy of its own: the value is often a slice of its line, which would keep the whole line
+      // alive and scatter the dictionary's keys over the heap (every lookup compares against one).
+      const copy = ownCopy(value);
+      this.ids.set(copy, id);
+      this.values.push(copy);
     }
     return id;
   }
@@ -85,4 +88,9 @@ export class Dictionary {
   get size(): number {
     return this.values.length;
   }
+}
+
+/** The string in fresh memory of its own, not a view of a longer one. */
+function ownCopy(value: string): string {
+  return JSON.parse(JSON.stringify(value)) as string;
 }

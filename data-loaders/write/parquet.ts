@@ -1,18 +1,16 @@
 // Writes an EventBatch to ZSTD Parquet, one file per UTC day, sorted by time, with the columns of docs/data-dictionary.md.
-// Numbers go into DuckDB a vector at a time; strings once per distinct value; the enriched
-// events table is then a join, so GeoLite2 and the agent parser run once per distinct value.
+// The rows reach DuckDB already in order and enriched (write/event-rows.ts: enrichment once per
+// distinct client and agent, each event then gathers ids), a vector at a time, text as ENUM
+// vectors; writing a day is then a filter and a ZSTD copy, with no join and no sort in DuckDB.
 import bindings from "@duckdb/node-bindings";
-import {DOUBLE, DuckDBDataChunk, INTEGER, type DuckDBConnection} from "@duckdb/node-api";
-import {EVENT_COLUMNS, GEO_FIELD_NAMES, REJECTED_COLUMNS, USER_AGENT_FIELD_NAMES, type GeoFields, type RejectedLine, type UserAgentFields} from "../event.js";
-import {Float64Column, Int32Column} from "./columns.js";
+import {BOOLEAN, DOUBLE, DuckDBDataChunk, ENUM, INTEGER, VARCHAR, type DuckDBConnection} from "@duckdb/node-api";
+import {EVENT_COLUMNS, REJECTED_COLUMNS, type ColumnType, type RejectedLine} from "../event.js";
 import type {EventBatch} from "./event-batch.js";
+import {eventRows, type Enrichers, type EventRows, type RowColumn} from "./event-rows.js";
 import {numberOrNull, sqlFileList, sqlString} from "./duckdb.js";
 import {UNDATED} from "../store/manifest.js";
 
-export interface Enrichers {
-  geo(clientIp: string): GeoFields;
-  userAgent(userAgent: string | null): UserAgentFields;
-}
+export type {Enrichers} from "./event-rows.js";
 
 export interface ParquetOptions {
   /** Rows per row group: smaller groups let the browser fetch less for a narrow time range. */
@@ -42,8 +40,8 @@ export interface DayFile {
   keys: string[];
 }
 
-/** The UTC day of an event, as the store partitions them. */
-const DAY_SQL = `coalesce(strftime(ts, '%Y-%m-%d'), '${UNDATED}')`;
+/** The UTC day of an event, as the store partitions them, from its time in epoch ms (a SQL expression). */
+const daySql = (millis: string) => `coalesce(strftime(make_timestamp(CAST(${millis} * 1000 AS BIGINT)), '%Y-%m-%d'), '${UNDATED}')`;
 
 /** Writes the batch's events as one time-sorted Parquet file per UTC day; `fileFor(day)` names each. */
 export async function writeEventsByDay(
@@ -53,17 +51,20 @@ export async function writeEventsByDay(
   fileFor: (day: string) => Promise<string>,
   options: ParquetOptions = {},
 ): Promise<DayFile[]> {
-  await stageEnrichedEvents(connection, batch, enrichers);
+  const rows = eventRows(batch, enrichers);
+  await stageEvents(connection, rows);
   try {
     if (options.storedEventIds) await dropStoredEventIds(connection, options.storedEventIds);
+    // Days in order, undated last; each day's label as DuckDB writes it.
     const days = await connection.runAndReadAll(
-      "SELECT day, count(*), epoch_ms(min(ts)), epoch_ms(max(ts)), list(DISTINCT s3_key) FROM enriched_events GROUP BY day ORDER BY day",
+      `SELECT day_number, ${daySql("min(ts)")}, count(*), epoch_ms(min(${TS_SQL})), epoch_ms(max(${TS_SQL})), list(DISTINCT CAST(s3_key AS VARCHAR)) ` +
+        `FROM ${STAGED_TABLE} GROUP BY day_number ORDER BY day_number NULLS LAST`,
     );
     const written: DayFile[] = [];
-    for (const [day, rows, minTs, maxTs, keys] of days.getRowsJS()) {
+    for (const [dayNumber, day, count, minTs, maxTs, keys] of days.getRowsJS()) {
       const file = await fileFor(String(day));
-      await copyDaySorted(connection, String(day), file, options);
-      written.push({day: String(day), file, rows: Number(rows), minTs: numberOrNull(minTs), maxTs: numberOrNull(maxTs), keys: (keys as unknown[]).map(String)});
+      await copyDay(connection, rows, dayNumber === null ? null : Number(dayNumber), file, options);
+      written.push({day: String(day), file, rows: Number(count), minTs: numberOrNull(minTs), maxTs: numberOrNull(maxTs), keys: (keys as unknown[]).map(String)});
     }
     return written;
   } finally {
@@ -72,27 +73,33 @@ export async function writeEventsByDay(
 }
 
 /**
- * Deletes from enriched_events the events whose event_id the given files already hold: an
+ * Deletes from the staged events those whose event_id the given files already hold: an
  * anti-join in DuckDB against those days' ids, so sync keeps no id in memory between batches.
  */
 async function dropStoredEventIds(connection: DuckDBConnection, stored: NonNullable<ParquetOptions["storedEventIds"]>): Promise<void> {
-  const days = (await connection.runAndReadAll("SELECT DISTINCT day FROM enriched_events WHERE event_id IS NOT NULL")).getRowsJS().map(([day]) => String(day));
+  const days = (await connection.runAndReadAll(`SELECT DISTINCT ${daySql("ts")} FROM ${STAGED_TABLE} WHERE event_id IS NOT NULL`)).getRowsJS().map(([day]) => String(day));
   const files = stored.filesOfDays(days);
   if (files.length === 0) return;
   const except = stored.exceptObjects.length > 0 ? ` AND s3_key NOT IN (${stored.exceptObjects.map(sqlString).join(", ")})` : "";
   const storedIds = `SELECT event_id FROM read_parquet(${sqlFileList(files)}) WHERE event_id IS NOT NULL${except}`;
-  const dropped = await connection.runAndReadAll(`SELECT s3_key, count(*) FROM enriched_events WHERE event_id IN (${storedIds}) GROUP BY s3_key`);
+  // Text may be staged as ENUM: compared as VARCHAR.
+  const isStored = `CAST(event_id AS VARCHAR) IN (${storedIds})`;
+  const dropped = await connection.runAndReadAll(`SELECT CAST(s3_key AS VARCHAR), count(*) FROM ${STAGED_TABLE} WHERE ${isStored} GROUP BY s3_key`);
   if (dropped.currentRowCount === 0) return;
-  await connection.run(`DELETE FROM enriched_events WHERE event_id IN (${storedIds})`);
+  await connection.run(`DELETE FROM ${STAGED_TABLE} WHERE ${isStored}`);
   for (const [key, events] of dropped.getRowsJS()) stored.onDropped(String(key), Number(events));
 }
 
 /** Events sorted by time, as every events file of the store and the site is. */
 export const EVENT_ORDER = "ts, topic, kafka_partition, kafka_offset";
 
-async function copyDaySorted(connection: DuckDBConnection, day: string, file: string, options: ParquetOptions): Promise<void> {
+/**
+ * One day's rows, in the order they were staged (EVENT_ORDER, see event-rows.ts): a scan, a
+ * filter and a projection keep insertion order in DuckDB, and so does COPY, so no ORDER BY.
+ */
+async function copyDay(connection: DuckDBConnection, rows: EventRows, dayNumber: number | null, file: string, options: ParquetOptions): Promise<void> {
   await connection.run(
-    `COPY (SELECT * EXCLUDE (day) FROM enriched_events WHERE day = ${sqlString(day)} ORDER BY ${EVENT_ORDER}) TO ${sqlString(file)} ` +
+    `COPY (SELECT ${STORED_COLUMNS_SQL(rows)} FROM ${STAGED_TABLE} WHERE day_number ${dayNumber === null ? "IS NULL" : `= ${dayNumber}`}) TO ${sqlString(file)} ` +
       `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE})`,
   );
 }
@@ -122,205 +129,155 @@ export async function writeRejectedParquet(connection: DuckDBConnection, rejecte
   }
 }
 
-// The staged events table: every per-event number, strings as dictionary ids.
-const STAGED_EVENT_COLUMNS: readonly {name: string; column: (b: EventBatch) => Float64Column | Int32Column}[] = [
-  {name: "ts", column: (b) => b.ts},
-  {name: "ingest_ts", column: (b) => b.ingestTs},
-  {name: "kafka_offset", column: (b) => b.kafkaOffset},
-  {name: "bytes", column: (b) => b.bytes},
-  {name: "duration_us", column: (b) => b.durationUs},
-  {name: "bytes_received", column: (b) => b.bytesReceived},
-  {name: "bytes_sent", column: (b) => b.bytesSent},
-  {name: "status", column: (b) => b.status},
-  {name: "server_port", column: (b) => b.serverPort},
-  {name: "origin_id", column: (b) => b.originId},
-  {name: "client_id", column: (b) => b.clientId},
-  {name: "agent_id", column: (b) => b.agentId},
-  {name: "url_id", column: (b) => b.urlId},
-  {name: "referrer_id", column: (b) => b.referrerId},
-  {name: "vhost_id", column: (b) => b.vhostId},
-  {name: "ident_id", column: (b) => b.identId},
-  {name: "auth_user_id", column: (b) => b.authUserId},
-  {name: "method_id", column: (b) => b.methodId},
-  {name: "protocol_id", column: (b) => b.protocolId},
-  {name: "event_id_ref", column: (b) => b.eventIdRef},
-];
+/** The events of a batch as a DuckDB table in the store's row order (write/event-rows.ts), with each row's UTC day number. */
+const STAGED_TABLE = "staged_events";
 
-const GEO_COLUMNS = EVENT_COLUMNS.filter((c) => (GEO_FIELD_NAMES as readonly string[]).includes(c.name));
-const AGENT_COLUMNS = EVENT_COLUMNS.filter((c) => (USER_AGENT_FIELD_NAMES as readonly string[]).includes(c.name));
-
-// Where each output column comes from once the dictionaries are joined back.
-const COLUMN_SOURCES: Record<string, string> = {
-  ts: "make_timestamp(CAST(e.ts * 1000 AS BIGINT))",
-  ingest_ts: "make_timestamp(CAST(e.ingest_ts * 1000 AS BIGINT))",
-  log_group: "o.log_group",
-  log_stream: "o.log_stream",
-  topic: "o.topic",
-  kafka_partition: "o.kafka_partition",
-  kafka_offset: "CAST(e.kafka_offset AS BIGINT)",
-  s3_key: "o.s3_key",
-  event_id: "i.event_id",
-  vhost: "vhost.value",
-  client_ip: "c.client_ip",
-  ident: "ident.value",
-  auth_user: "auth_user.value",
-  method: "method.value",
-  url: "u.url",
-  path: "u.path",
-  query: "u.query",
-  protocol: "protocol.value",
-  status: "CAST(e.status AS SMALLINT)",
-  bytes: "CAST(e.bytes AS BIGINT)",
-  referrer: "r.referrer",
-  referrer_host: "r.referrer_host",
-  user_agent: "a.user_agent",
-  server_port: "e.server_port",
-  duration_us: "CAST(e.duration_us AS BIGINT)",
-  bytes_received: "CAST(e.bytes_received AS BIGINT)",
-  bytes_sent: "CAST(e.bytes_sent AS BIGINT)",
-  ...Object.fromEntries(GEO_COLUMNS.map((c) => [c.name, `c.${c.name}`])),
-  ...Object.fromEntries(AGENT_COLUMNS.map((c) => [c.name, `a.${c.name}`])),
-};
-
-const ENRICHED_EVENTS_SQL =
-  `SELECT ${EVENT_COLUMNS.map((c) => `${COLUMN_SOURCES[c.name]} AS ${c.name}`).join(", ")} ` +
-  `FROM staged_events e ` +
-  `JOIN staged_origins o ON o.id = e.origin_id ` +
-  // Events without an agent still get the agent fields of "no agent" (row -1).
-  `JOIN staged_agents a ON a.id = coalesce(e.agent_id, -1) ` +
-  `LEFT JOIN staged_clients c ON c.id = e.client_id ` +
-  `LEFT JOIN staged_urls u ON u.id = e.url_id ` +
-  `LEFT JOIN staged_referrers r ON r.id = e.referrer_id ` +
-  `LEFT JOIN staged_event_ids i ON i.id = e.event_id_ref ` +
-  ["vhost", "ident", "auth_user", "method", "protocol"].map((w) => `LEFT JOIN staged_words ${w} ON ${w}.id = e.${w}_id`).join(" ");
-
-const STAGED_TABLES = ["enriched_events", "staged_events", "staged_origins", "staged_clients", "staged_agents", "staged_urls", "staged_referrers", "staged_words", "staged_event_ids"];
-
-/**
- * Stages the batch in DuckDB and joins it into the temporary table enriched_events, with each
- * row's day computed once (the per-day writes filter on it; it is not written out).
- */
-async function stageEnrichedEvents(connection: DuckDBConnection, batch: EventBatch, enrichers: Enrichers): Promise<void> {
-  await stageEvents(connection, batch, enrichers);
-  // Joining into a table first and sorting in the COPY measured twice as fast as one statement.
-  await connection.run(`CREATE OR REPLACE TEMP TABLE enriched_events AS SELECT *, ${DAY_SQL} AS day FROM (${ENRICHED_EVENTS_SQL})`);
+/** Each staged column as the store writes it: text from its ENUM, times from epoch ms, numbers cast to the column's type. */
+function storedColumnSql(column: RowColumn, type: ColumnType): string {
+  if (type === "TIMESTAMP") return timestampSql(column.name);
+  return stagedType(column) === type ? column.name : `CAST(${column.name} AS ${type}) AS ${column.name}`;
 }
 
-async function stageEvents(connection: DuckDBConnection, batch: EventBatch, enrichers: Enrichers): Promise<void> {
-  const numericType = (c: Float64Column | Int32Column) => (c instanceof Float64Column ? "DOUBLE" : "INTEGER");
-  await connection.run(
-    `CREATE OR REPLACE TEMP TABLE staged_events (${STAGED_EVENT_COLUMNS.map((c) => `${c.name} ${numericType(c.column(batch))}`).join(", ")})`,
-  );
-  await connection.run("CREATE OR REPLACE TEMP TABLE staged_origins (id INTEGER, s3_key VARCHAR, topic VARCHAR, kafka_partition INTEGER, log_group VARCHAR, log_stream VARCHAR)");
-  await connection.run(`CREATE OR REPLACE TEMP TABLE staged_clients (id INTEGER, client_ip VARCHAR, ${GEO_COLUMNS.map((c) => `${c.name} ${c.type}`).join(", ")})`);
-  await connection.run(`CREATE OR REPLACE TEMP TABLE staged_agents (id INTEGER, user_agent VARCHAR, ${AGENT_COLUMNS.map((c) => `${c.name} ${c.type}`).join(", ")})`);
-  await connection.run("CREATE OR REPLACE TEMP TABLE staged_urls (id INTEGER, url VARCHAR, path VARCHAR, query VARCHAR)");
-  await connection.run("CREATE OR REPLACE TEMP TABLE staged_referrers (id INTEGER, referrer VARCHAR, referrer_host VARCHAR)");
-  await connection.run("CREATE OR REPLACE TEMP TABLE staged_words (id INTEGER, value VARCHAR)");
-  await connection.run("CREATE OR REPLACE TEMP TABLE staged_event_ids (id INTEGER, event_id VARCHAR)");
+function timestampSql(name: string): string {
+  return `make_timestamp(CAST(${name} * 1000 AS BIGINT)) AS ${name}`;
+}
 
-  await appendNumericColumns(connection, "staged_events", STAGED_EVENT_COLUMNS.map((c) => c.column(batch)), batch.size);
+/**
+ * A text column is staged as an ENUM of its distinct values, so that appending copies only the
+ * ids and the strings are read from the dictionary as each day is written. A column with very
+ * many distinct values (CloudWatch event ids) or very long ones is staged as VARCHAR, where the
+ * SQL of the ENUM would cost more than the strings; so is one holding a NUL character, which
+ * the SQL text cannot carry, or a lone surrogate (log content is the attacker's): those go in
+ * as UTF-8 bytes, string by string.
+ */
+const MAX_ENUM_VALUES = 100_000;
+const MAX_ENUM_CHARS = 4_000_000;
 
-  await appendRows(connection, "staged_origins", batch.origins, (a, o, id) => {
-    a.appendInteger(id);
-    appendNullableVarchar(a, o.s3_key);
-    appendNullableVarchar(a, o.topic);
-    appendNullableInteger(a, o.kafka_partition);
-    appendNullableVarchar(a, o.log_group);
-    appendNullableVarchar(a, o.log_stream);
+/** Two such values would be one and the same once in UTF-8 (U+FFFD), which an ENUM cannot hold twice. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+const stagedTypes = new WeakMap<RowColumn, "ENUM" | ColumnType>();
+
+function stagedType(column: RowColumn): "ENUM" | ColumnType {
+  if (column.kind !== "text") return column.kind === "double" ? "DOUBLE" : column.kind === "boolean" ? "BOOLEAN" : "INTEGER";
+  let type = stagedTypes.get(column);
+  if (type === undefined) {
+    type = column.values.length > 0 && isEnumWorthwhile(column.values) ? "ENUM" : "VARCHAR";
+    stagedTypes.set(column, type);
+  }
+  return type;
+}
+
+function isEnumWorthwhile(values: readonly string[]): boolean {
+  if (values.length > MAX_ENUM_VALUES) return false;
+  let chars = 0;
+  for (const value of values) {
+    chars += value.length;
+    if (chars > MAX_ENUM_CHARS || value.includes("\u0000") || LONE_SURROGATE.test(value)) return false;
+  }
+  return true;
+}
+
+function stagedTypeSql(column: RowColumn): string {
+  const type = stagedType(column);
+  return type === "ENUM" && column.kind === "text" ? `ENUM(${column.values.map(sqlString).join(", ")})` : type;
+}
+
+const STORED_COLUMNS_SQL = (rows: EventRows) => rows.columns.map((c, i) => storedColumnSql(c, EVENT_COLUMNS[i].type)).join(", ");
+const TS_SQL = "make_timestamp(CAST(ts * 1000 AS BIGINT))";
+
+/**
+ * Hands DuckDB the batch's rows, already in order and with every column's values (enriched once
+ * per distinct client and agent), so that writing a day is a filter and a copy: no join, no sort.
+ */
+async function stageEvents(connection: DuckDBConnection, rows: EventRows): Promise<void> {
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${STAGED_TABLE} (${rows.columns.map((c) => `${c.name} ${stagedTypeSql(c)}`).join(", ")}, day_number INTEGER)`);
+  const appender = await connection.createAppender(STAGED_TABLE);
+  // Text goes in as ENUM vectors: ids into the column's distinct values, one native call per
+  // column per 2048 rows (into a VARCHAR column, the appender makes the strings).
+  const types = [
+    ...rows.columns.map((c) => (c.kind === "text" ? (stagedType(c) === "ENUM" ? ENUM(c.values) : VARCHAR) : c.kind === "double" ? DOUBLE : c.kind === "boolean" ? BOOLEAN : INTEGER)),
+    INTEGER,
+  ];
+  const logicalTypes = types.map((t) => t.toLogicalType());
+  const dayNumbers = new Int32Array(rows.count);
+  const dayValid = new Uint8Array(rows.count);
+  rows.dayNumber.forEach((day, i) => {
+    if (Number.isNaN(day)) return;
+    dayNumbers[i] = day;
+    dayValid[i] = 1;
   });
-  await appendRows(connection, "staged_clients", batch.clients.values, (a, ip, id) => {
-    a.appendInteger(id);
-    a.appendVarchar(ip);
-    appendFields(a, GEO_COLUMNS, enrichers.geo(ip));
-  });
-  await appendRows(connection, "staged_agents", [null, ...batch.agents.values], (a, agent, index) => {
-    a.appendInteger(index - 1);
-    appendNullableVarchar(a, agent);
-    appendFields(a, AGENT_COLUMNS, enrichers.userAgent(agent));
-  });
-  await appendRows(connection, "staged_urls", batch.urls.values, (a, url, id) => {
-    a.appendInteger(id);
-    a.appendVarchar(url);
-    appendNullableVarchar(a, batch.urlParts[id].path);
-    appendNullableVarchar(a, batch.urlParts[id].query);
-  });
-  await appendRows(connection, "staged_referrers", batch.referrers.values, (a, referrer, id) => {
-    a.appendInteger(id);
-    a.appendVarchar(referrer);
-    appendNullableVarchar(a, batch.referrerHosts[id]);
-  });
-  await appendRows(connection, "staged_words", batch.words.values, (a, word, id) => {
-    a.appendInteger(id);
-    a.appendVarchar(word);
-  });
-  await appendRows(connection, "staged_event_ids", batch.eventIds.values, (a, eventId, id) => {
-    a.appendInteger(id);
-    a.appendVarchar(eventId);
-  });
+  const vectorSize = bindings.vector_size();
+  for (let start = 0; start < rows.count; start += vectorSize) {
+    const count = Math.min(vectorSize, rows.count - start);
+    const chunk = bindings.create_data_chunk(logicalTypes.map((t) => t.logical_type));
+    rows.columns.forEach((column, index) => {
+      const vector = bindings.data_chunk_get_vector(chunk, index);
+      if (column.kind === "text") {
+        const ids = column.ids.subarray(start, start + count);
+        if (stagedType(column) === "ENUM") {
+          const values = enumIndexes(ids, column.values.length);
+          bindings.copy_data_to_vector(vector, 0, values.buffer as ArrayBuffer, 0, values.byteLength);
+        } else {
+          const bytes = utf8Values(column);
+          for (let i = 0; i < count; i++) if (ids[i] >= 0) bindings.vector_assign_string_element_len(vector, i, bytes[ids[i]]);
+        }
+        setValidity(vector, count, (i) => ids[i] >= 0);
+      } else {
+        const {values, valid} = column;
+        bindings.copy_data_to_vector(vector, 0, values.buffer as ArrayBuffer, values.byteOffset + start * values.BYTES_PER_ELEMENT, count * values.BYTES_PER_ELEMENT);
+        if (valid !== null) setValidity(vector, count, (i) => valid[start + i] === 1);
+      }
+    });
+    const dayVector = bindings.data_chunk_get_vector(chunk, rows.columns.length);
+    bindings.copy_data_to_vector(dayVector, 0, dayNumbers.buffer as ArrayBuffer, start * 4, count * 4);
+    setValidity(dayVector, count, (i) => dayValid[start + i] === 1);
+    bindings.data_chunk_set_size(chunk, count);
+    appender.appendDataChunk(new DuckDBDataChunk(chunk));
+  }
+  appender.closeSync();
+}
+
+const utf8OfColumn = new WeakMap<RowColumn, Uint8Array[]>();
+
+/** A VARCHAR-staged column's distinct values as UTF-8, each encoded once. */
+function utf8Values(column: RowColumn & {kind: "text"}): Uint8Array[] {
+  let bytes = utf8OfColumn.get(column);
+  if (bytes === undefined) {
+    const encoder = new TextEncoder();
+    bytes = column.values.map((value) => encoder.encode(value));
+    utf8OfColumn.set(column, bytes);
+  }
+  return bytes;
+}
+
+/** Dictionary ids as an ENUM vector stores them: 1, 2 or 4 bytes each, by how many values the ENUM has (null rows hold 0, masked). */
+function enumIndexes(ids: Int32Array, values: number): Uint8Array | Uint16Array | Uint32Array {
+  const indexes = values <= 255 ? new Uint8Array(ids.length) : values <= 65_535 ? new Uint16Array(ids.length) : new Uint32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) if (ids[i] > 0) indexes[i] = ids[i];
+  return indexes;
+}
+
+/** Writes a vector's validity mask (DuckDB's layout: bit i of 64-bit word i/64) when some row is null. */
+function setValidity(vector: ReturnType<typeof bindings.data_chunk_get_vector>, count: number, isValid: (i: number) => boolean): void {
+  let mask: Uint8Array | null = null;
+  for (let i = 0; i < count; i++) {
+    if (isValid(i)) continue;
+    mask ??= new Uint8Array(Math.ceil(count / 64) * 8).fill(0xff);
+    mask[i >> 3] &= ~(1 << (i & 7));
+  }
+  if (mask === null) return;
+  bindings.vector_ensure_validity_writable(vector);
+  bindings.copy_data_to_vector_validity(vector, 0, mask.buffer as ArrayBuffer, 0, mask.length);
 }
 
 async function dropStagedEvents(connection: DuckDBConnection): Promise<void> {
-  for (const table of STAGED_TABLES) await connection.run(`DROP TABLE IF EXISTS ${table}`);
+  await connection.run(`DROP TABLE IF EXISTS ${STAGED_TABLE}`);
 }
 
 type Appender = Awaited<ReturnType<DuckDBConnection["createAppender"]>>;
 
-async function appendRows<T>(connection: DuckDBConnection, table: string, rows: readonly T[], appendRow: (a: Appender, row: T, index: number) => void): Promise<void> {
-  const appender = await connection.createAppender(table);
-  rows.forEach((row, index) => {
-    appendRow(appender, row, index);
-    appender.endRow();
-  });
-  appender.closeSync();
-}
-
-/** Copies whole stretches of typed arrays into DuckDB vectors: one native call per column per 2048 rows. */
-async function appendNumericColumns(connection: DuckDBConnection, table: string, columns: readonly (Float64Column | Int32Column)[], rowCount: number): Promise<void> {
-  const appender = await connection.createAppender(table);
-  const types = columns.map((c) => (c instanceof Float64Column ? DOUBLE : INTEGER));
-  const vectorSize = bindings.vector_size();
-  for (let start = 0; start < rowCount; start += vectorSize) {
-    const count = Math.min(vectorSize, rowCount - start);
-    const chunk = DuckDBDataChunk.create(types);
-    columns.forEach((column, index) => {
-      const vector = bindings.data_chunk_get_vector(chunk.chunk, index);
-      const {values} = column;
-      bindings.copy_data_to_vector(vector, 0, values.buffer as ArrayBuffer, values.byteOffset + start * values.BYTES_PER_ELEMENT, count * values.BYTES_PER_ELEMENT);
-      const mask = column.nulls.bytes;
-      // start is a multiple of 2048, so the slice of the mask starts on a whole byte.
-      if (mask !== null && start / 8 < mask.length) {
-        const validity = new Uint8Array(Math.ceil(count / 64) * 8).fill(0xff);
-        validity.set(mask.subarray(start / 8, Math.min(mask.length, start / 8 + validity.length)));
-        bindings.vector_ensure_validity_writable(vector);
-        bindings.copy_data_to_vector_validity(vector, 0, validity.buffer, 0, validity.length);
-      }
-    });
-    bindings.data_chunk_set_size(chunk.chunk, count);
-    appender.appendDataChunk(chunk);
-  }
-  appender.closeSync();
-}
-
-function appendFields(appender: Appender, columns: readonly {name: string; type: string}[], fields: object): void {
-  const record = fields as Record<string, string | number | boolean | null>;
-  for (const column of columns) {
-    const value = record[column.name];
-    if (value === null || value === undefined) appender.appendNull();
-    else if (column.type === "VARCHAR") appender.appendVarchar(String(value));
-    else if (column.type === "DOUBLE") appender.appendDouble(value as number);
-    else if (column.type === "INTEGER") appender.appendInteger(value as number);
-    else if (column.type === "BOOLEAN") appender.appendBoolean(value as boolean);
-    else throw new Error(`no appender for column ${column.name} of type ${column.type}`);
-  }
-}
-
 function appendNullableVarchar(appender: Appender, value: string | null): void {
   if (value === null) appender.appendNull();
   else appender.appendVarchar(value);
-}
-
-function appendNullableInteger(appender: Appender, value: number | null): void {
-  if (value === null) appender.appendNull();
-  else appender.appendInteger(value);
 }
