@@ -20,6 +20,7 @@ import {closeDuckDB, openDuckDB} from "../data-loaders/write/duckdb.js";
 import {EventBatch} from "../data-loaders/write/event-batch.js";
 import {writeEventsByDay} from "../data-loaders/write/parquet.js";
 import {benchObject, RECORDS_PER_OBJECT, type Workload} from "./workload.js";
+import {everyInstance} from "../data-loaders/parse/instance-formats.js";
 
 const events = Number(process.argv[2] ?? 500_000);
 const workload = (process.argv[3] ?? "diverse") as Workload;
@@ -42,7 +43,7 @@ try {
   if (parsed.some((p) => p === null || isParseError(p))) throw new Error("the workload should parse whole");
   const batch = stage("whole ingestSinkObject (the three above + batch.add)", () => {
     const b = new EventBatch();
-    objects.forEach((o, i) => ingestSinkObject(texts[i], o.name, parser, b));
+    objects.forEach((o, i) => ingestSinkObject(texts[i], o.name, everyInstance(parser), b));
     return b;
   });
   console.log(`  distinct: ${batch.clients.size} clients, ${batch.agents.size} agents, ${batch.urls.size} urls, ${batch.referrers.size} referrers`);

@@ -24,6 +24,7 @@ import {writeEventsByDay, type DayFile} from "../../data-loaders/write/parquet.j
 import {benchObject, RECORDS_PER_OBJECT, type Workload} from "../../bench/workload.js";
 import {writeEventsByDayWithJoin} from "../support/join-writer.js";
 import {PROJECT_DIR} from "../support/sample-site.js";
+import {everyInstance} from "../../data-loaders/parse/instance-formats.js";
 
 let dir: string;
 let duckdb: DuckDBConnection;
@@ -54,7 +55,7 @@ function sampleBatch(): EventBatch {
     else if ("topic" in name) values.push({file, ...name});
   }
   const batch = new EventBatch();
-  const parser = configuredLineParser(config());
+  const parser = everyInstance(configuredLineParser(config()));
   for (const {file, ...object} of values) {
     const keyFile = keyFiles.get(sinkObjectStem(object.key));
     const {text, invalidUtf8Lines} = read(file);
@@ -66,7 +67,7 @@ function sampleBatch(): EventBatch {
 /** `events` lines of a benchmark workload (the real log, re-timed over 30 days) as the sink ships them. */
 function workloadBatch(events: number, workload: Workload): EventBatch {
   const batch = new EventBatch();
-  const parser = configuredLineParser(config());
+  const parser = everyInstance(configuredLineParser(config()));
   for (let i = 0; i < Math.ceil(events / RECORDS_PER_OBJECT); i++) {
     const {key, body} = benchObject(i, events, 2025, workload);
     const name = parseSinkObjectKey(key, "topics/");
