@@ -139,8 +139,10 @@ function kept(cacheSize: number, make: (key: string | null) => Uint8Array[]): Gr
     if (key.length > MAX_CACHED_KEY_LENGTH) return make(key);
     let bytes = cache.get(key);
     if (bytes === undefined) {
-      bytes = make(key);
-      cache.set(ownCopy(key), bytes);
+      // The enricher's own cache keeps the copy too.
+      const own = ownCopy(key);
+      bytes = make(own);
+      cache.set(own, bytes);
     }
     return bytes;
   };
