@@ -17,27 +17,11 @@ import {EVENT_COLUMNS, type EventOrigin, type GeoFields, type ParsedLine, type U
 import {lineParserFor} from "../../data-loaders/parse/formats.js";
 import {isParseError} from "../../data-loaders/parse/log-format.js";
 import {fixtureLines, REAL_LOG} from "../fixtures.js";
+import {referenceEventJson as reference} from "../support/event-reference.js";
 import {sampleLogLines} from "../support/sample-log-lines.js";
 import {PROJECT_DIR} from "../support/sample-site.js";
 
 const NO_ORIGIN: EventOrigin = {ingest_ts: null, log_group: null, log_stream: null, topic: null, kafka_partition: null, kafka_offset: null, s3_key: null, event_id: null};
-
-/**
- * The plain way: the parts merged as {...origin, ...line, ...agent, ...geo} merges them (the last
- * part holding a column wins; spreading itself is too slow for 60,000 lines here), every column
- * in order, then JSON.stringify.
- */
-function reference(origin: EventOrigin, line: ParsedLine, agent: UserAgentFields, geo: GeoFields): string {
-  const parts: object[] = [geo, agent, line, origin];
-  const event: Record<string, unknown> = {};
-  for (const {name, type} of EVENT_COLUMNS) {
-    const holder = parts.find((part) => Object.hasOwn(part, name)) as Record<string, unknown> | undefined;
-    // The log line's time only: a format with no date has ts null, never the ingestion time.
-    const value = name === "ts" ? line.ts : holder?.[name];
-    event[name] = type === "TIMESTAMP" ? (typeof value === "number" ? new Date(value).toISOString() : null) : (value ?? null);
-  }
-  return JSON.stringify(event);
-}
 
 /** Encodes events with `enrichers` and returns each one's line, read back from the output bytes. */
 function encoder(enrichers: EventEnrichers, cacheSize?: number) {
