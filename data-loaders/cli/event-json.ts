@@ -5,8 +5,8 @@
 // the same few thousand of each repeat over millions of lines, so their JSON is made once per
 // distinct value and kept as bytes. Only the line's own columns are written per line, each value
 // on its own with no object built, as one string per stretch between the cached runs, encoded
-// straight into the output (cli/output-bytes.ts). Measured on 25,000 clients: the whole command
-// in about half the CPU time of JSON.stringify of one object per line.
+// straight into the output (cli/output-bytes.ts). Measured on 500,000 lines from 25,000 clients:
+// the whole command took 4.9 s of CPU where JSON.stringify of one object per line took 6.7–7.6 s.
 import {createValueCache} from "../enrich/value-cache.js";
 import {EVENT_COLUMNS, GEO_FIELD_NAMES, USER_AGENT_FIELD_NAMES, type EventOrigin, type GeoFields, type ParsedLine, type UserAgentFields} from "../event.js";
 import type {OutputBytes} from "./output-bytes.js";
@@ -118,14 +118,15 @@ type GroupBytes = (key: string | null) => Uint8Array[];
 
 /** For each group, its runs' JSON by the key's value, made from the enricher's answer on first sight. */
 function bytesOfGroups(enrichers: EventEnrichers, runs: Record<GroupName, string[][]>, cacheSize: number): [GroupBytes, GroupBytes] {
-  const runBytes = (names: string[], fields: Record<string, unknown>): Uint8Array => Buffer.from(names.map((name) => labelOf(name) + jsonValue(fields[name])).join(""));
+  // Read by name, never spread: spreading the enrichers' frozen objects is slow.
+  const runBytes = (names: string[], valueOf: (name: string) => unknown): Uint8Array => Buffer.from(names.map((name) => labelOf(name) + jsonValue(valueOf(name))).join(""));
   const agentBytes = kept(cacheSize, (userAgent) => {
-    const fields: Record<string, unknown> = {...enrichers.classifyUserAgent(userAgent), user_agent: userAgent};
-    return runs.agent.map((names) => runBytes(names, fields));
+    const agent = enrichers.classifyUserAgent(userAgent) as unknown as Record<string, unknown>;
+    return runs.agent.map((names) => runBytes(names, (name) => (name === KEYED_GROUPS.agent.key ? userAgent : agent[name])));
   });
   const geoBytes = kept(cacheSize, (clientIp) => {
-    const fields: Record<string, unknown> = {...enrichers.lookupGeo(clientIp)};
-    return runs.geo.map((names) => runBytes(names, fields));
+    const geo = enrichers.lookupGeo(clientIp) as unknown as Record<string, unknown>;
+    return runs.geo.map((names) => runBytes(names, (name) => geo[name]));
   });
   return [agentBytes, geoBytes];
 }
