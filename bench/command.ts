@@ -1,16 +1,18 @@
 // The `weblog` command as users run it, a process of its own (issue #14): how long it takes to
 // start (the bundle bin/weblog.js runs, against compiling the TypeScript with tsx as it used to),
 // and how fast `weblog parse` streams lines with GeoLite2 City, against GoAccess with the same
-// database on the same lines. Wall time of whole processes, start-up included. Run alone with
-// `npx tsx bench/command.ts`, or as part of `npm run bench`. PARSE_LINES (default 500,000) sets
-// the size.
+// database on the same lines: the real lines repeated, and the diverse workload (25,000 clients,
+// a third IPv6, thousands of agents and paths). Whole processes, start-up included, timed two
+// ways: wall time, and CPU time (user + system, from /usr/bin/time), which the other work on a
+// shared machine disturbs less. Run alone with `npx tsx bench/command.ts`, or as part of
+// `npm run bench`. PARSE_LINES (default 500,000) sets the size.
 import {execFileSync, spawnSync} from "node:child_process";
-import {closeSync, openSync, writeSync} from "node:fs";
+import {closeSync, existsSync, openSync, readFileSync, writeSync} from "node:fs";
 import {mkdtemp, rm} from "node:fs/promises";
 import {tmpdir} from "node:os";
 import {join, resolve} from "node:path";
 import {bundledGeoLite2City} from "../data-loaders/enrich/bundled-geolite2.js";
-import {benchLine} from "./workload.js";
+import {benchLine, diverseLine} from "./workload.js";
 
 const projectDir = resolve(import.meta.dirname, "..");
 const BIN = join(projectDir, "bin/weblog.js");
@@ -36,22 +38,57 @@ export async function commandFigures(work: string): Promise<void> {
     console.log(`start-up, ${label}: ${bundled.toFixed(2)} s (bundle) vs ${compiled.toFixed(2)} s (TypeScript compiled by tsx), median of ${STARTS}`);
   }
 
-  const file = join(work, "parse-input.log");
-  writeLines(file, lines);
-  let started = performance.now();
-  run([BIN, "parse", "--geoip", city], file, env);
-  const seconds = (performance.now() - started) / 1000;
-  const rate = lines / seconds;
-  console.log(`weblog parse, whole process: ${perSecond(rate)} lines/s (${seconds.toFixed(1)} s wall, start-up included)`);
   const version = spawnSync("goaccess", ["--version"], {encoding: "utf8"});
-  if (version.error) {
-    console.log("GoAccess not installed (apt-get install goaccess): no comparison");
-    return;
+  const goaccessName = version.error ? null : `GoAccess ${version.stdout.split("\n")[0].replace("GoAccess - ", "").replace(/\.$/, "")}`;
+  if (goaccessName === null) console.log("GoAccess not installed (apt-get install goaccess): no comparison");
+  for (const [workload, lineOf] of [
+    ["the real lines repeated", benchLine],
+    ["diverse (25,000 clients, a third IPv6)", diverseLine],
+  ] as const) {
+    const file = join(work, "parse-input.log");
+    writeLines(file, lines, lineOf);
+    const weblog = timed(process.execPath, [BIN, "parse", "--geoip", city], file, env);
+    console.log(`${workload}: weblog parse ${rates(weblog, lines)}`);
+    if (goaccessName === null) continue;
+    const goaccess = timed("goaccess", [file, "--log-format=COMBINED", "--no-global-config", "-o", join(work, "goaccess.json"), `--geoip-database=${city}`], null, env);
+    console.log(`${workload}: ${goaccessName} with GeoLite2 City ${rates(goaccess, lines)}`);
+    const cpu = weblog.cpu !== null && goaccess.cpu !== null ? `, by CPU time ${(goaccess.cpu / weblog.cpu).toFixed(2)}×` : "";
+    console.log(`${workload}: weblog parse is ${(goaccess.wall / weblog.wall).toFixed(2)}× GoAccess by wall time${cpu}`);
   }
-  started = performance.now();
-  execFileSync("goaccess", [file, "--log-format=COMBINED", "--no-global-config", "-o", join(work, "goaccess.json"), `--geoip-database=${city}`], {stdio: "ignore"});
-  const goaccess = lines / ((performance.now() - started) / 1000);
-  console.log(`GoAccess ${version.stdout.split("\n")[0].replace("GoAccess - ", "").replace(/\.$/, "")} with GeoLite2 City, same lines: ${perSecond(goaccess)} lines/s → weblog parse ${(rate / goaccess).toFixed(2)}× GoAccess`);
+}
+
+interface Times {
+  /** Seconds from start to exit. */
+  wall: number;
+  /** User + system CPU seconds, or null without /usr/bin/time. */
+  cpu: number | null;
+}
+
+const TIME = "/usr/bin/time";
+
+/** Runs a whole process, stdin from `input`, stdout discarded, through /usr/bin/time when there is one. */
+function timed(command: string, args: readonly string[], input: string | null, env: NodeJS.ProcessEnv): Times {
+  const stdin = input === null ? "ignore" : openSync(input, "r");
+  const report = join(tmpdir(), `weblog-bench-time-${process.pid}.txt`);
+  const withTime = existsSync(TIME);
+  try {
+    const started = performance.now();
+    const result = withTime
+      ? spawnSync(TIME, ["-f", "%U %S", "-o", report, command, ...args], {cwd: projectDir, env, stdio: [stdin, "ignore", "pipe"], encoding: "utf8", maxBuffer: 64 << 20})
+      : spawnSync(command, args, {cwd: projectDir, env, stdio: [stdin, "ignore", "pipe"], encoding: "utf8", maxBuffer: 64 << 20});
+    const wall = (performance.now() - started) / 1000;
+    if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} exited with ${result.status}: ${result.stderr.slice(-2000)}`);
+    if (!withTime) return {wall, cpu: null};
+    const [user, system] = readFileSync(report, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
+    return {wall, cpu: user + system};
+  } finally {
+    if (typeof stdin === "number") closeSync(stdin);
+  }
+}
+
+function rates({wall, cpu}: Times, lines: number): string {
+  const byCpu = cpu === null ? "" : `; ${perSecond(lines / cpu)} lines per CPU second (${cpu.toFixed(2)} s user + system)`;
+  return `${perSecond(lines / wall)} lines/s wall (${wall.toFixed(1)} s, start-up included)${byCpu}`;
 }
 
 /** Runs node with `args`, stdin from `input` (or nothing), stdout discarded; throws on failure. */
@@ -75,11 +112,11 @@ function medianSeconds(task: () => void): number {
   return times.sort((a, b) => a - b)[STARTS >> 1];
 }
 
-function writeLines(file: string, count: number): void {
+function writeLines(file: string, count: number, lineOf: (i: number, total: number) => string = benchLine): void {
   const fd = openSync(file, "w");
   const chunk: string[] = [];
   for (let i = 0; i < count; i++) {
-    chunk.push(benchLine(i, count));
+    chunk.push(lineOf(i, count));
     if (chunk.length === 100_000 || i === count - 1) {
       writeSync(fd, chunk.join("\n") + "\n");
       chunk.length = 0;

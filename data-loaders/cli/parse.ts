@@ -12,6 +12,7 @@ import {lineParserFor} from "../parse/formats.js";
 import {isParseError} from "../parse/log-format.js";
 import {decodeSinkRecord} from "../records/cloudwatch.js";
 import {createEventJsonEncoder} from "./event-json.js";
+import {createOutputBytes} from "./output-bytes.js";
 import {inputLines} from "./input-lines.js";
 import {UsageError} from "./usage-error.js";
 
@@ -26,15 +27,13 @@ export async function runParse(args: string[]): Promise<number> {
   }
   const paths = values.geoip ? {city: values.geoip, asn: values.asn ?? null} : {...(await geoIpPaths(config)), ...(values.asn ? {asn: values.asn} : {})};
   const geoip = await openGeoIp(paths);
-  const classifyUserAgent = createUserAgentClassifier();
-  const eventJson = createEventJsonEncoder();
-
-  // Each chunk of stdin is handled in one synchronous pass and written with one call: no promise,
-  // and no object beyond the parser's, per line.
+  // Each chunk of stdin is handled in one synchronous pass, its JSON encoded into bytes as it is
+  // made (cli/output-bytes.ts) and handed to stdout with one call: no promise, and no object
+  // beyond the parser's, per line.
+  const out = createOutputBytes();
+  const writeEvent = createEventJsonEncoder(out, {classifyUserAgent: createUserAgentClassifier(), lookupGeo: geoip.lookup});
   let lineNumber = 0;
   for await (const lines of inputLines(process.stdin)) {
-    // Joined once at the end: a string grown line by line costs more to write than to build.
-    const output: string[] = [];
     for (const input of lines) {
       lineNumber++;
       let line = input;
@@ -44,23 +43,21 @@ export async function runParse(args: string[]): Promise<number> {
       if (first === "{" || first === '"') {
         const record = decodeSinkRecord(input);
         if ("error" in record) {
-          output.push(JSON.stringify({error: `record: ${record.error}`, line: lineNumber}));
+          out.text(JSON.stringify({error: `record: ${record.error}`, line: lineNumber}));
+          out.newline();
           continue;
         }
         line = record.message;
         origin = {ingest_ts: record.ingest_ts, log_group: record.log_group, log_stream: record.log_stream, topic: null, kafka_partition: null, kafka_offset: null, s3_key: null, event_id: null};
       }
       const parsed = parser.parse(line);
-      if (isParseError(parsed)) {
-        output.push(JSON.stringify({error: parsed.error, line: lineNumber}));
-        continue;
-      }
-      output.push(eventJson(origin, parsed, classifyUserAgent(parsed.user_agent), geoip.lookup(parsed.client_ip)));
+      if (isParseError(parsed)) out.text(JSON.stringify({error: parsed.error, line: lineNumber}));
+      else writeEvent(origin, parsed);
+      out.newline();
     }
     // Back-pressure: a slow reader of stdout holds up reading stdin rather than filling memory.
-    if (output.length === 0) continue;
-    output.push(""); // for the last line's line break
-    if (!process.stdout.write(output.join("\n"))) await once(process.stdout, "drain");
+    const bytes = out.take();
+    if (bytes.length > 0 && !process.stdout.write(bytes)) await once(process.stdout, "drain");
   }
   return 0;
 }

@@ -3,15 +3,20 @@ import assert from "node:assert/strict";
 import {spawnSync} from "node:child_process";
 import {join} from "node:path";
 import {test} from "node:test";
-import {EVENT_COLUMNS} from "../../data-loaders/event.js";
-import {MAXMIND_TEST_DIR} from "../fixtures.js";
+import {openGeoIp} from "../../data-loaders/enrich/geoip.js";
+import {createUserAgentClassifier} from "../../data-loaders/enrich/user-agent.js";
+import {EVENT_COLUMNS, type EventOrigin} from "../../data-loaders/event.js";
+import {lineParserFor} from "../../data-loaders/parse/formats.js";
+import {isParseError} from "../../data-loaders/parse/log-format.js";
+import {fixtureLines, MAXMIND_TEST_DIR, REAL_LOG} from "../fixtures.js";
+import {referenceEventJson} from "../support/event-reference.js";
 import {PROJECT_DIR} from "../support/sample-site.js";
 
 const CITY_TEST_DB = join(MAXMIND_TEST_DIR, "GeoLite2-City-Test.mmdb");
 
 function weblog(args: string[], input: string, env: Record<string, string> = {}) {
-  const run = spawnSync(process.execPath, [join(PROJECT_DIR, "bin/weblog.js"), ...args], {cwd: PROJECT_DIR, input, encoding: "utf8", env: {...process.env, WEBLOG_CONFIG: "", WEBLOG_TIME_ZONE: "", ...env}});
-  return {status: run.status, stderr: run.stderr, lines: run.stdout.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l))};
+  const run = spawnSync(process.execPath, [join(PROJECT_DIR, "bin/weblog.js"), ...args], {cwd: PROJECT_DIR, input, encoding: "utf8", env: {...process.env, WEBLOG_CONFIG: "", WEBLOG_TIME_ZONE: "", ...env}, maxBuffer: 1 << 28});
+  return {status: run.status, stderr: run.stderr, stdout: run.stdout, lines: run.stdout.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l))};
 }
 
 const combined =
@@ -51,6 +56,40 @@ test("one JSON object per input line, columns in contract order, errors in place
   assert.equal(fromRecord.url, event.url);
 
   assert.equal(blank.line, 4, "an empty line is an error in its place, not skipped");
+});
+
+test("the output is, byte for byte, JSON.stringify of each merged event: real lines, sink records, bad lines, many chunks", async () => {
+  const real = fixtureLines(REAL_LOG);
+  const records = real.slice(0, 500).map((message, i) => JSON.stringify({logGroupName: "cloudwatchLogsEC2", logStreamName: `i-0${i % 3}`, timestamp: 1_432_000_000_000 + i, message}));
+  const odd = ['81.2.69.142 - - [24/Nov/2026:05:30:00 +0000] "GET /é?q=\\x22 HTTP/1.1" 200 1 "-" "Mozilla/5.0 😀 \\"q\\""', "", "not a log line", '{"broken'];
+  const input = [...real, ...records, ...odd, ...real].join("\n") + "\n";
+  const run = weblog(["parse", "--geoip", CITY_TEST_DB], input);
+  assert.equal(run.status, 0, run.stderr);
+
+  const parser = lineParserFor("combined");
+  const classifyUserAgent = createUserAgentClassifier();
+  const geoip = await openGeoIp({city: CITY_TEST_DB, asn: null});
+  const noOrigin: EventOrigin = {ingest_ts: null, log_group: null, log_stream: null, topic: null, kafka_partition: null, kafka_offset: null, s3_key: null, event_id: null};
+  const expected = input.split("\n").slice(0, -1).map((text, i) => {
+    let line = text;
+    let origin = noOrigin;
+    if (text.startsWith("{")) {
+      const record = JSON.parse(text.startsWith('{"broken') ? "null" : text);
+      if (record === null) return null; // a record that does not decode: an error line, checked below
+      line = record.message;
+      origin = {...noOrigin, ingest_ts: record.timestamp, log_group: record.logGroupName, log_stream: record.logStreamName};
+    }
+    const parsed = parser.parse(line);
+    return isParseError(parsed) ? JSON.stringify({error: parsed.error, line: i + 1}) : referenceEventJson(origin, parsed, classifyUserAgent(parsed.user_agent), geoip.lookup(parsed.client_ip));
+  });
+  const printed = run.stdout.split("\n");
+  assert.equal(printed.pop(), "", "every line ends with a line break");
+  assert.equal(printed.length, expected.length);
+  expected.forEach((line, i) => {
+    if (line === null) assert.match(printed[i], new RegExp(`^\\{"error":"record: .*","line":${i + 1}\\}$`));
+    else assert.equal(printed[i], line, `line ${i + 1}`);
+  });
+  assert.ok(Buffer.byteLength(run.stdout) > 4 << 20, "more than one output buffer's worth");
 });
 
 test("--format picks the log format: Common has no referrer or agent", () => {
