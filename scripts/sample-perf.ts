@@ -8,6 +8,7 @@
 // several times slower and some requests fail with 503 (checkouts most), and a few multi-second
 // outliers.
 import {apacheTime, type LogLine} from "./sample-lines.js";
+import {seededRandom} from "../src/components/seeded-random.js";
 
 /** An instance the sample's own formats describe: its log group, stream, format and lines. */
 export interface SampleInstance {
@@ -73,7 +74,7 @@ const API_AGENTS = [
 ];
 
 function apiLines(): LogLine[] {
-  const random = seeded(12);
+  const random = seededRandom(12);
   const lines: LogLine[] = [];
   const clients = Array.from({length: 80}, (_, i) => `49.36.${16 + (i % 40)}.${10 + ((i * 37) % 200)}`);
   for (let t = START; t < END; ) {
@@ -116,7 +117,7 @@ const PAGE_AGENTS = [
 ];
 
 function vhostLines(): LogLine[] {
-  const random = seeded(34);
+  const random = seededRandom(34);
   const lines: LogLine[] = [];
   const clients = Array.from({length: 60}, (_, i) => `81.2.${69 + (i % 8)}.${20 + ((i * 53) % 220)}`);
   for (let t = START; t < END; ) {
@@ -149,14 +150,3 @@ function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 }
 
-/** mulberry32: a small seeded generator, so the sample is the same bytes on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -3,6 +3,7 @@
 // for display with the whole string in a <title>. The layout is seeded, so it is the same on
 // every load (and in tests).
 import cloud from "d3-cloud";
+import {seededRandom} from "./seeded-random.js";
 
 export interface CloudWord {
   /** The full text: a browser or bot family, or a whole agent string. */
@@ -18,7 +19,7 @@ export function wordCloud(words: CloudWord[], {width, height = Math.round(width 
   const min = Math.max(1, Math.min(...words.map((w) => w.requests)));
   // Square-root scale between 11 px and 54 px: the biggest families dominate without hiding the rest.
   const size = (requests: number) => 11 + 43 * Math.sqrt((requests - min) / Math.max(1, max - min));
-  const random = seeded(42);
+  const random = seededRandom(42);
   type Placed = cloud.Word & {full: string; requests: number};
   return new Promise((resolve) => {
     cloud<Placed>()
@@ -61,12 +62,3 @@ function cut(text: string): string {
   return text.length > MAX_LABEL ? text.slice(0, MAX_LABEL - 1) + "…" : text;
 }
 
-/** mulberry32: a small seeded generator, so the layout does not change between loads. */
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -10,19 +10,11 @@ import {isParseError} from "../../data-loaders/parse/log-format.js";
 import {decodeSinkRecord} from "../../data-loaders/records/cloudwatch.js";
 import {EventBatch} from "../../data-loaders/write/event-batch.js";
 import {fixtureLines, REAL_LOG} from "../fixtures.js";
+import {seededRandom} from "../../src/components/seeded-random.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124);
 const real = fixtureLines(REAL_LOG).slice(0, 500);
 
-/** mulberry32: small, seeded, good enough to pick mutations. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NASTY = ['"', "\\", "[", "]", " ", "\t", "\u0000", "\u00e9", "\ud83d\ude00", "\ud800", "-", "%", "\\x", "\\x1", '\\"', "\r", "+0530]", "99999999999999999999"];
 
@@ -41,7 +33,7 @@ function mutate(line: string, next: () => number): string {
 }
 
 test("mutated lines in every format: a parsed line or a reason, never an exception", () => {
-  const next = random(SEED);
+  const next = seededRandom(SEED);
   const parsers = Object.keys(NAMED_FORMATS).map((format) => lineParserFor(format));
   let errors = 0;
   for (let i = 0; i < 20_000; i++) {
@@ -63,7 +55,7 @@ test("mutated lines in every format: a parsed line or a reason, never an excepti
 });
 
 test("mutated records: decoded or refused with a reason", () => {
-  const next = random(SEED + 1);
+  const next = seededRandom(SEED + 1);
   for (let i = 0; i < 20_000; i++) {
     const record = mutate(JSON.stringify({logGroupName: "g", logStreamName: "s", timestamp: 1, message: real[i % real.length]}), next);
     const decoded = decodeSinkRecord(record);
@@ -73,7 +65,7 @@ test("mutated records: decoded or refused with a reason", () => {
 });
 
 test("an object of mutated records: every record counted once, as an event or a rejection", () => {
-  const next = random(SEED + 2);
+  const next = seededRandom(SEED + 2);
   const records = real.map((line) => (next() < 0.5 ? mutate(JSON.stringify({message: line}), next) : JSON.stringify({message: mutate(line, next)})));
   // Blank lines are not records: the S3 sink never writes them, and they get no offset.
   const blanks = records.filter((r) => r.trim() === "").length;

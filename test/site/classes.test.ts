@@ -6,36 +6,19 @@
 import assert from "node:assert/strict";
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
-import {after, before, test} from "node:test";
-import type {Browser, Page} from "playwright-core";
-import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
-import {serveSite, type SiteServer} from "../../scripts/serve-site.js";
+import {test} from "node:test";
+import type {Page} from "playwright-core";
 import {formatBytes, formatCount} from "../../src/components/format.js";
-import {answeredBy, launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
-import {PROJECT_DIR, sampleSite, type SampleSite} from "../support/sample-site.js";
+import {answeredBy, openWatchedPage, type WatchedPage} from "../support/browser.js";
+import {PROJECT_DIR} from "../support/sample-site.js";
+import {eventsSql, sampleSiteSession} from "../support/site-session.js";
 
 const expected = JSON.parse(readFileSync(join(PROJECT_DIR, "sample/expected.json"), "utf8"));
 
-let site: SampleSite;
-let server: SiteServer;
-let browser: Browser;
-
-before(async () => {
-  site = await sampleSite();
-  server = await serveSite(site.dist);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = sampleSiteSession();
 
 /** SQL over every shipped event (own traffic included): `events` in the text. */
-async function sql<T = Record<string, unknown>>(text: string): Promise<T[]> {
-  const duckdb = await openDuckDB();
-  return (await duckdb.runAndReadAll(text.replaceAll("FROM events", `FROM read_parquet(${sqlString(site.eventsParquet)})`))).getRowObjectsJson() as T[];
-}
+const sql = <T = Record<string, unknown>>(text: string) => eventsSql<T>(session.site, text);
 
 const metric = (page: Page, name: string) => page.textContent(`[data-metric="${name}"]`);
 const topPaths = (page: Page) => page.$$eval('[data-chart="top-paths"] svg g[aria-label="text"] text title', (nodes) => nodes.map((n) => n.textContent));
@@ -51,8 +34,8 @@ async function overviewShows(page: Page, requests: number, duckdbBefore: number)
 }
 
 async function openOverview(): Promise<WatchedPage> {
-  const watched = await openWatchedPage(browser, server.url);
-  await watched.page.goto(server.url);
+  const watched = await openWatchedPage(session.browser, session.server.url);
+  await watched.page.goto(session.server.url);
   await watched.page.waitForFunction(() => document.querySelectorAll("[data-chart] svg").length >= 3, undefined, {timeout: 60_000});
   return watched;
 }
@@ -126,8 +109,8 @@ test("every filtered page under a shared link (assets and API, own traffic shown
   const [located] = await sql<{located: number; unknown: number}>(`SELECT count(country) AS located, count(*) - count(country) AS unknown FROM events ${where}`);
   assert.ok(paths.length > 5 && Number(located.located) > 0);
   for (const path of ["/traffic", "/geography", "/status-codes", "/user-agents", "/security"]) {
-    const watched = await openWatchedPage(browser, server.url);
-    await watched.page.goto(`${new URL(path, server.url).href}?filter=${encodeURIComponent(JSON.stringify(filter))}`);
+    const watched = await openWatchedPage(session.browser, session.server.url);
+    await watched.page.goto(`${new URL(path, session.server.url).href}?filter=${encodeURIComponent(JSON.stringify(filter))}`);
     await watched.page.waitForSelector("[data-chart] svg, [data-chart] table", {timeout: 60_000});
     await watched.page.waitForFunction(() => Number(document.documentElement.dataset.queriesRunning ?? 0) === 0 && Number(document.documentElement.dataset.answeredDuckdb ?? 0) > 0, undefined, {timeout: 60_000});
     await watched.page.waitForLoadState("networkidle");

@@ -6,47 +6,31 @@
 import assert from "node:assert/strict";
 import {readFileSync} from "node:fs";
 import {join} from "node:path";
-import {after, before, test} from "node:test";
-import type {Browser} from "playwright-core";
-import {sqlString, withDuckDB} from "../../data-loaders/write/duckdb.js";
-import {serveSite, type SiteServer} from "../../scripts/serve-site.js";
+import {test} from "node:test";
+import {sqlString} from "../../data-loaders/write/duckdb.js";
 import {bucketBoundsUs, bucketValueSql, DURATION_RELATIVE_ERROR, durationBucketSql} from "../../src/components/duration-buckets.js";
 import {formatBytes, formatCount, formatMs, formatPercent} from "../../src/components/format.js";
 import {HEATMAP_BAND_BUCKETS, percentileTimeBucket, SLOWEST_PATHS_MIN_REQUESTS, timeBucket} from "../../src/queries/performance.js";
-import {answeredBy, launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
-import {PROJECT_DIR, sampleSite, type SampleSite} from "../support/sample-site.js";
+import {openWatchedPage, type WatchedPage} from "../support/browser.js";
+import {PROJECT_DIR} from "../support/sample-site.js";
+import {eventsSql, finishPage as finish, sampleSiteSession} from "../support/site-session.js";
 
 const expected = JSON.parse(readFileSync(join(PROJECT_DIR, "sample/expected.json"), "utf8"));
 /** An instance of the real web servers: Combined, no duration, no vhost. */
 const PLAIN_INSTANCE = expected.instances[0].log_stream as string;
 const EVERY_STATUS = ["1xx", "2xx", "3xx", "4xx", "5xx", "unknown"];
 
-let site: SampleSite;
-let server: SiteServer;
-let browser: Browser;
+const session = sampleSiteSession();
 
-before(async () => {
-  site = await sampleSite();
-  server = await serveSite(site.dist);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function sql<T = Record<string, unknown>>(text: string): Promise<T[]> {
-  return withDuckDB({}, async (duckdb) => (await duckdb.runAndReadAll(text.replaceAll("FROM events", `FROM read_parquet(${sqlString(site.eventsParquet)})`))).getRowObjectsJson() as T[]);
-}
+const sql = <T = Record<string, unknown>>(text: string) => eventsSql<T>(session.site, text);
 
 /** A TIMESTAMP as SQL gives it as text ("2023-05-16 10:00:00"), as the Date the page has. */
 const utc = (text: string) => new Date(text.replace(" ", "T") + "Z");
 
 /** The page with the filter in its URL (as a shared link, or a changed filter, opens it), once `ready` shows. */
 async function open(path: string, ready: string, filter: Record<string, unknown> | null = null): Promise<WatchedPage> {
-  const watched = await openWatchedPage(browser, server.url);
-  const url = new URL(path, server.url);
+  const watched = await openWatchedPage(session.browser, session.server.url);
+  const url = new URL(path, session.server.url);
   if (filter) url.searchParams.set("filter", JSON.stringify({from: null, to: null, instance: null, bots: "include", statuses: EVERY_STATUS, ...filter}));
   await watched.page.goto(url.href);
   await watched.page.waitForSelector(ready, {timeout: 90_000});
@@ -54,15 +38,6 @@ async function open(path: string, ready: string, filter: Record<string, unknown>
   return watched;
 }
 
-async function finish(watched: WatchedPage, name: string): Promise<void> {
-  await watched.page.screenshot({path: join(PROJECT_DIR, `test-results/${name}.png`), fullPage: true});
-  const answered = await answeredBy(watched.page);
-  if (new URL(watched.page.url()).searchParams.has("filter")) assert.ok(answered.duckdb > 0, `${name}: a filtered page asks DuckDB-WASM`);
-  else assert.deepEqual(answered, {shipped: answered.shipped || -1, duckdb: 0}, `${name}: the first view was answered from the shipped file alone`);
-  assert.deepEqual(watched.externalRequests, []);
-  assert.deepEqual(watched.errors, []);
-  await watched.page.context().close();
-}
 
 const tableRows = (watched: WatchedPage, name: string) =>
   watched.page.$$eval(`[data-table="${name}"] table tbody tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].slice(1).map((td) => td.textContent?.trim() ?? "")));

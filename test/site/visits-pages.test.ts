@@ -3,19 +3,17 @@
 // gives, with the default filter (the shipped first view) and under a filter (DuckDB-WASM).
 import assert from "node:assert/strict";
 import {readFile} from "node:fs/promises";
-import {after, before, test} from "node:test";
-import type {Browser, Page} from "playwright-core";
+import {before, test} from "node:test";
+import type {Page} from "playwright-core";
 import {durationBandSql} from "../../data-loaders/rollups/visits.js";
-import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
-import {serveSite, type SiteServer} from "../../scripts/serve-site.js";
+import {sqlString} from "../../data-loaders/write/duckdb.js";
 import {formatBytes, formatCount, formatPercent, formatUtc} from "../../src/components/format.js";
 import {networkSql} from "../../src/components/network.js";
-import {answeredBy, launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
-import {PROJECT_DIR, sampleSite, type SampleSite} from "../support/sample-site.js";
+import {openWatchedPage, type WatchedPage} from "../support/browser.js";
+import {PROJECT_DIR} from "../support/sample-site.js";
+import {eventsSql, finishPage as finish, sampleSiteSession} from "../support/site-session.js";
 
-let site: SampleSite;
-let server: SiteServer;
-let browser: Browser;
+const session = sampleSiteSession();
 let facts: {ownHosts: string[]; midnightVisit: {clientIp: string; startsOn: string; requests: number; pages: number}; internalBrokenTarget: {path: string; requests: number; referrerPaths: string[]}; externalBrokenTarget: {path: string; referrerHost: string}; ipv6Network: {network: string; clients: string[]}};
 
 const INSTANCE = "i-02e3ca004943e0f26";
@@ -26,39 +24,17 @@ const FILTER_SQL = `NOT own_traffic AND ts >= TIMESTAMP '2023-05-15' AND ts < TI
 const DEFAULT_SQL = "NOT own_traffic";
 
 before(async () => {
-  site = await sampleSite();
-  server = await serveSite(site.dist);
-  browser = await launchBrowser();
   facts = JSON.parse(await readFile(`${PROJECT_DIR}/sample/expected.json`, "utf8")).visits;
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function sql<T = Record<string, unknown>>(text: string): Promise<T[]> {
-  const duckdb = await openDuckDB();
-  const reader = await duckdb.runAndReadAll(text.replaceAll("FROM events", `FROM read_parquet(${sqlString(site.eventsParquet)})`));
-  return reader.getRowObjectsJson() as T[];
-}
+const sql = <T = Record<string, unknown>>(text: string) => eventsSql<T>(session.site, text);
 
 async function open(path: string, ready: string): Promise<WatchedPage> {
-  const watched = await openWatchedPage(browser, server.url);
-  await watched.page.goto(new URL(path, server.url).href);
+  const watched = await openWatchedPage(session.browser, session.server.url);
+  await watched.page.goto(new URL(path, session.server.url).href);
   await watched.page.waitForSelector(ready, {timeout: 60_000});
   await watched.page.waitForLoadState("networkidle");
   return watched;
-}
-
-async function finish(watched: WatchedPage, name: string): Promise<void> {
-  await watched.page.screenshot({path: `${PROJECT_DIR}/test-results/${name}.png`, fullPage: true});
-  const answered = await answeredBy(watched.page);
-  if (new URL(watched.page.url()).searchParams.has("filter")) assert.ok(answered.duckdb > 0, `${name}: a filtered page asks DuckDB-WASM`);
-  else assert.deepEqual(answered, {shipped: answered.shipped || -1, duckdb: 0}, `${name}: the first view was answered from the shipped file alone`);
-  assert.deepEqual(watched.externalRequests, []);
-  assert.deepEqual(watched.errors, []);
-  await watched.page.context().close();
 }
 
 const metric = (page: Page, name: string) => page.textContent(`[data-metric="${name}"]`);

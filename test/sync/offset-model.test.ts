@@ -20,6 +20,7 @@ import {syncStore} from "../../data-loaders/sync.js";
 import {openDuckDB, sqlFileList} from "../../data-loaders/write/duckdb.js";
 import {LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
+import {seededRandom} from "../../src/components/seeded-random.js";
 
 const TOPIC = "cloudwatchLogsEC2.i-0model";
 const PARTITIONS = [0, 1];
@@ -48,16 +49,6 @@ function lineOf(offset: number, version: number): string {
   return JSON.stringify(`192.0.2.${offset % 250} - - [01/Jan/2025:10:00:00 +0000] "GET ${content} HTTP/1.1" 200 ${offset} "-" "curl/8.4.0"`);
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One random change to the bucket: a delivery (maybe overlapping, maybe under a name already there), a rewrite or a deletion. */
 type Step = {put: string; object: ModelObject} | {delete: string};
@@ -157,7 +148,7 @@ function ledgerSync(ledger: OffsetLedger, ledgerEtags: Map<string, number>, buck
 }
 
 function runLedgerSequence(seed: number, steps: number): void {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const bucket: Bucket = new Map();
   const ledger = new OffsetLedger();
   const etags = new Map<string, number>();
@@ -317,7 +308,7 @@ test("120 random steps through S3 and syncStore keep every offset once, with the
   // Seeds that once found a defect stay here as fixed cases.
   const seeds = [101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112];
   for (const seed of seeds) {
-    const random = mulberry32(seed);
+    const random = seededRandom(seed);
     const {bucket, config} = await newWorld();
     const model: Bucket = new Map();
     let deletedSinceFullListing = false;
