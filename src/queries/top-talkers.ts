@@ -16,7 +16,7 @@ const talkerColumns = (order: TalkerOrder) => `
 
 export const clients = (where: Where, order: TalkerOrder) =>
   filtered(where, `
-  SELECT client_ip AS client, any_value(country) AS country, any_value(as_org) AS network,${talkerColumns(order)}
+  SELECT client_ip AS client, any_value(country) AS country, any_value(as_org) AS organisation,${talkerColumns(order)}
   FROM requests_by_client ${where.sql}
   GROUP BY client_ip
   ORDER BY ${order} DESC NULLS LAST, client

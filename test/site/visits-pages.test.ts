@@ -34,6 +34,8 @@ async function open(path: string, ready: string): Promise<WatchedPage> {
   await watched.page.goto(new URL(path, session.server.url).href);
   await watched.page.waitForSelector(ready, {timeout: 60_000});
   await watched.page.waitForLoadState("networkidle");
+  // Under a filter DuckDB-WASM answers after the page has loaded: wait until none of its queries runs.
+  await watched.page.waitForFunction(() => (document.documentElement.dataset.queriesRunning ?? "0") === "0", undefined, {timeout: 60_000});
   return watched;
 }
 
@@ -238,13 +240,18 @@ test("Overview: the period against the one before it, and the monthly view's not
 
   // One instance, 16 May against 15 May.
   const filter = {...FILTER, from: "2023-05-16", to: "2023-05-16"};
-  const filtered = await open(`/?filter=${encodeURIComponent(JSON.stringify(filter))}`, '[data-table="compare-periods"] tbody tr');
-  await filtered.page.waitForFunction(() => document.querySelector('[data-table="compare-periods"] [data-row="requests"] td:nth-child(3)')?.textContent !== "0", undefined, {timeout: 60_000});
-  const filteredRows = await comparison(filtered.page);
   const may16Row = await periodRow("2023-05-16", "2023-05-16", `AND ${DEFAULT_SQL} AND log_stream = '${INSTANCE}'`);
   const may15Row = await periodRow("2023-05-15", "2023-05-15", `AND ${DEFAULT_SQL} AND log_stream = '${INSTANCE}'`);
   const may16 = shown(may16Row);
   const may15 = shown(may15Row);
+  const filtered = await open(`/?filter=${encodeURIComponent(JSON.stringify(filter))}`, '[data-table="compare-periods"] tbody tr');
+  // DuckDB-WASM answers while the page is open: wait until every cell of the table is drawn.
+  await filtered.page.waitForFunction(
+    () => [...document.querySelectorAll('[data-table="compare-periods"] tbody td')].every((td) => (td.textContent ?? "").trim() !== ""),
+    undefined,
+    {timeout: 60_000},
+  );
+  const filteredRows = await comparison(filtered.page);
   for (const key of Object.keys(may16) as (keyof typeof may16)[]) assert.deepEqual(filteredRows[key].slice(0, 2), [may16[key], may15[key]], `filtered ${key}`);
   // The change: relative for counts, in percentage points for the error rate.
   const relative = (a: unknown, b: unknown) => {
@@ -263,6 +270,6 @@ test("Visits with bots only: none, and the page says why", async () => {
   const watched = await open(`/visits?filter=${encodeURIComponent(JSON.stringify({...FILTER, instance: null, from: null, to: null, bots: "only"}))}`, '[data-chart="entry-pages"]');
   await watched.page.waitForFunction(() => document.querySelector('[data-metric="visits"]')?.textContent === "0", undefined, {timeout: 60_000});
   assert.match((await watched.page.textContent("main")) ?? "", /Visits are people's: with bots only there are none\./);
-  assert.equal(await watched.page.textContent('[data-chart="entry-pages"]'), "No visits in this selection.");
+  await watched.page.waitForFunction(() => document.querySelector('[data-chart="entry-pages"]')?.textContent === "No visits in this selection.", undefined, {timeout: 60_000});
   await finish(watched, "visits-bots-only");
 });
