@@ -8,7 +8,7 @@ import {apacheTime, type LogLine} from "./sample-lines.js";
 /** The demo's ownTraffic setting. Documentation ranges (RFC 5737, RFC 3849): no real client is in them. */
 export const SAMPLE_OWN_TRAFFIC: OwnTrafficRule[] = [
   {name: "monitoring", clients: ["192.0.2.10"], paths: ["/healthz"]},
-  {name: "office", clients: ["198.51.100.0/24", "2001:db8:4f2a::/48"]},
+  {name: "office", clients: ["192.0.2.128/25", "2001:db8:4f2a::/48"]},
 ];
 
 const FIREFOX = "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:113.0) Gecko/20100101 Firefox/113.0";
@@ -17,8 +17,8 @@ const UPTIME_KUMA = "Uptime-Kuma/1.21.3";
 
 /** The office's people: two on IPv4, two on IPv6 addresses of the office /48. */
 const COLLEAGUES = [
-  {ip: "198.51.100.23", agent: FIREFOX},
-  {ip: "198.51.100.41", agent: SAFARI},
+  {ip: "192.0.2.140", agent: FIREFOX},
+  {ip: "192.0.2.201", agent: SAFARI},
   {ip: "2001:db8:4f2a:1::17", agent: FIREFOX},
   {ip: "2001:db8:4f2a:20:5054:ff:fe12:3456", agent: SAFARI},
 ];
