@@ -140,11 +140,12 @@ function bytesFetched(page: Page): Promise<number> {
  * with the time of DuckDB-WASM's last answer (what is after it is drawing).
  */
 async function filterRedraw(page: Page): Promise<string> {
-  const asked = await page.evaluate(() => {
+  const {asked, timesBefore} = await page.evaluate(() => {
     const w = window as unknown as {lastChange: number};
     w.lastChange = 0;
     new MutationObserver(() => (w.lastChange = performance.now())).observe(document.querySelector("main") ?? document.body, {subtree: true, childList: true, characterData: true, attributes: true});
-    return Number(document.documentElement.dataset.answeredDuckdb ?? 0);
+    const {answeredDuckdb, queryMs} = document.documentElement.dataset;
+    return {asked: Number(answeredDuckdb ?? 0), timesBefore: queryMs ?? null};
   });
   const start = await page.evaluate(() => performance.now());
   await page.getByLabel("Instance").selectOption(INSTANCES[1]);
@@ -157,9 +158,25 @@ async function filterRedraw(page: Page): Promise<string> {
     [start, asked] as const,
     {timeout: 120_000, polling: 20},
   );
-  const {lastChange, lastAnswer} = await page.evaluate(() => ({
+  const {lastChange, lastAnswer, answered, timesAfter} = await page.evaluate(() => ({
     lastChange: (window as unknown as {lastChange: number}).lastChange,
     lastAnswer: Number(document.documentElement.dataset.lastAnsweredAt),
+    answered: Number(document.documentElement.dataset.answeredDuckdb ?? 0),
+    timesAfter: document.documentElement.dataset.queryMs ?? null,
   }));
-  return `${Math.round(lastChange - start)} ms (DuckDB-WASM's last answer at ${Math.round(lastAnswer - start)} ms)`;
+  return `${Math.round(lastChange - start)} ms (DuckDB-WASM's last answer at ${Math.round(lastAnswer - start)} ms; ${queryTimeSpent(answered - asked, timesBefore, timesAfter)})`;
+}
+
+/**
+ * What the change's queries spent, summed over them, from src/components/workbook.ts's data-query-ms
+ * before and after: waiting for the engine, the round trips that ran them, making rows. The
+ * queries overlap, so the sums can exceed the redraw; the rest of a redraw is the page's cells.
+ */
+function queryTimeSpent(queries: number, before: string | null, after: string | null): string {
+  if (after === null) return `${queries} queries`;
+  type Parts = {wait: number; run: number; rows: number};
+  const b: Parts = before ? JSON.parse(before) : {wait: 0, run: 0, rows: 0};
+  const a: Parts = JSON.parse(after);
+  const ms = (part: keyof Parts) => Math.round(a[part] - b[part]);
+  return `${queries} queries: waiting ${ms("wait")} ms, running ${ms("run")} ms, making rows ${ms("rows")} ms in all`;
 }

@@ -10,6 +10,7 @@ import type * as duckdb from "./duckdb-wasm.js";
 import {FileAttachment} from "observablehq:stdlib";
 import type {Query, Row} from "../queries/query.js";
 import {answerKey, decodeAnswer, type ShippedFirstView} from "../queries/shipped.js";
+import {withInlineLiterals} from "./sql-literals.js";
 
 /**
  * The events are one Parquet file per UTC day (src/data/events/[day].parquet.ts), listed with
@@ -248,13 +249,17 @@ export async function query<T = Row>(sqlOrQuery: string | Query, values: readonl
   countAnswer("duckdb");
   const dataset = document.documentElement.dataset;
   dataset.queriesRunning = String(Number(dataset.queriesRunning ?? 0) + 1);
+  const asked = performance.now();
   try {
     const conn = await connection();
     // A query not shipped (an analyst's page, Explore) says which rollups this page reads too.
     void keepRollupsInMemoryFor([sql]).catch(() => {});
+    const sent = performance.now();
+    // Plain values go in as literals: one message to the worker, not prepare, run and close.
+    const inline = params.length === 0 ? sql : withInlineLiterals(sql, params);
     let table;
-    if (params.length === 0) {
-      table = await conn.query(sql);
+    if (inline !== null) {
+      table = await conn.query(inline);
     } else {
       const statement = await conn.prepare(sql);
       try {
@@ -263,12 +268,47 @@ export async function query<T = Row>(sqlOrQuery: string | Query, values: readonl
         await statement.close();
       }
     }
-    return table.toArray().map((row) => ({...row.toJSON()}) as T);
+    const answered = performance.now();
+    const rows = rowsOf<T>(table);
+    recordQueryTime(sql, {wait: sent - asked, run: answered - sent, rows: performance.now() - answered});
+    return rows;
   } finally {
     dataset.queriesRunning = String(Number(dataset.queriesRunning) - 1);
     // When DuckDB-WASM last answered (performance.now()): bench/site.ts parts a redraw into the queries and the drawing.
     dataset.lastAnsweredAt = String(Math.round(performance.now()));
   }
+}
+
+/**
+ * An Arrow table as plain row objects, column by column: each column's values are read once in
+ * a loop over the vector, instead of a row proxy per row whose every field is looked up again.
+ * The values are the vector's own (what a row's toJSON gives): numbers, strings, Dates, nulls.
+ */
+function rowsOf<T>(table: {numRows: number; schema: {fields: {name: string}[]}; getChildAt(index: number): {get(index: number): unknown} | null}): T[] {
+  const rows: Row[] = Array.from({length: table.numRows}, () => ({}));
+  table.schema.fields.forEach((field, index) => {
+    const column = table.getChildAt(index);
+    for (let i = 0; i < rows.length; i++) rows[i][field.name] = column?.get(i) ?? null;
+  });
+  return rows as T[];
+}
+
+/**
+ * Where DuckDB-WASM's time went, per query: waiting for the engine to open (`wait`), the round
+ * trip that ran it (`run`: the worker's queue, the query, the Arrow result's transfer) and making
+ * rows of it (`rows`). On <html>, data-query-ms sums each part over every query so far, in
+ * milliseconds, and data-query-times lists the latest 100 queries with their parts:
+ * bench/site.ts prints what one filter change spent. Attributes, never HTML: the SQL holds values
+ * from the logs.
+ */
+const queryTimes: {sql: string; wait: number; run: number; rows: number}[] = [];
+function recordQueryTime(sql: string, parts: {wait: number; run: number; rows: number}): void {
+  const dataset = document.documentElement.dataset;
+  const sums = dataset.queryMs ? (JSON.parse(dataset.queryMs) as typeof parts) : {wait: 0, run: 0, rows: 0};
+  dataset.queryMs = JSON.stringify({wait: sums.wait + parts.wait, run: sums.run + parts.run, rows: sums.rows + parts.rows});
+  queryTimes.push({sql: sql.replace(/\s+/g, " ").slice(0, 120), ...parts});
+  if (queryTimes.length > 100) queryTimes.shift();
+  dataset.queryTimes = JSON.stringify(queryTimes);
 }
 
 /** The first row of a query, for single-number questions. */
