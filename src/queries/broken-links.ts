@@ -11,16 +11,25 @@ export const summary = (where: Where) =>
          coalesce(sum(requests) FILTER (WHERE referrer_kind = 'none'), 0) AS no_referrer
   FROM broken_links ${where.sql}`);
 
-/** The missing paths the site's own pages link to, with the pages that do. */
-export const internalTargets = (where: Where) =>
+/**
+ * The missing paths linked to from the site's own pages (`internal`, by the linking page's path) or
+ * from other sites (`external`, by their host), with where the links were.
+ */
+const brokenTargets = (where: Where, kind: "internal" | "external", linkedBy: "referrer_path" | "referrer_host", linkingCount: string) =>
   filtered(where, `
   SELECT error_target AS target, sum(requests) AS requests,
-         count(DISTINCT referrer_path) AS linking_pages,
-         string_agg(DISTINCT referrer_path, ', ' ORDER BY referrer_path) AS linked_from
-  FROM broken_links ${andWhere(where, "referrer_kind = 'internal'")}
+         count(DISTINCT ${linkedBy}) AS ${linkingCount},
+         string_agg(DISTINCT ${linkedBy}, ', ' ORDER BY ${linkedBy}) AS linked_from
+  FROM broken_links ${andWhere(where, `referrer_kind = '${kind}'`)}
   GROUP BY error_target
   ORDER BY requests DESC, target
   LIMIT 20`);
+
+/** The missing paths the site's own pages link to, with the pages that do. */
+export const internalTargets = (where: Where) => brokenTargets(where, "internal", "referrer_path", "linking_pages");
+
+/** The missing paths other sites link to, with those sites. */
+export const externalTargets = (where: Where) => brokenTargets(where, "external", "referrer_host", "linking_sites");
 
 /** The site's own pages holding the most broken links (by the 404s they led to). */
 export const linkingPages = (where: Where) =>
@@ -30,17 +39,6 @@ export const linkingPages = (where: Where) =>
   GROUP BY referrer_path
   ORDER BY requests DESC, page
   LIMIT 10`);
-
-/** The missing paths other sites link to, with those sites. */
-export const externalTargets = (where: Where) =>
-  filtered(where, `
-  SELECT error_target AS target, sum(requests) AS requests,
-         count(DISTINCT referrer_host) AS linking_sites,
-         string_agg(DISTINCT referrer_host, ', ' ORDER BY referrer_host) AS linked_from
-  FROM broken_links ${andWhere(where, "referrer_kind = 'external'")}
-  GROUP BY error_target
-  ORDER BY requests DESC, target
-  LIMIT 20`);
 
 /** What the page asks with the default filter, in the page's order. */
 export async function firstView(ask: Ask, where = NO_FILTER): Promise<void> {

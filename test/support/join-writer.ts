@@ -8,6 +8,7 @@ import {Float64Column, Int32Column} from "../../data-loaders/write/columns.js";
 import type {EventBatch} from "../../data-loaders/write/event-batch.js";
 import {numberOrNull, sqlString} from "../../data-loaders/write/duckdb.js";
 import {UNDATED} from "../../data-loaders/store/manifest.js";
+import type {DayFile} from "../../data-loaders/write/parquet.js";
 
 interface Enrichers {
   geo(clientIp: string): GeoFields;
@@ -19,19 +20,6 @@ interface ParquetOptions {
 }
 
 const DEFAULT_ROW_GROUP_SIZE = 65_536;
-
-/** One day's events written by writeEventsByDay. */
-interface DayFile {
-  /** YYYY-MM-DD (UTC), or "undated" for events without a time. */
-  day: string;
-  file: string;
-  rows: number;
-  /** Epoch ms; null when undated. */
-  minTs: number | null;
-  maxTs: number | null;
-  /** The S3 objects with rows in this file. */
-  keys: string[];
-}
 
 /** The UTC day of an event, as the store partitions them. */
 const DAY_SQL = `coalesce(strftime(ts, '%Y-%m-%d'), '${UNDATED}')`;
