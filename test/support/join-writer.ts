@@ -3,23 +3,12 @@
 // by ORDER BY as each day is copied out. Not used by the pipeline.
 import bindings from "@duckdb/node-bindings";
 import {DOUBLE, DuckDBDataChunk, INTEGER, type DuckDBConnection} from "@duckdb/node-api";
-import {EVENT_COLUMNS, GEO_FIELD_NAMES, USER_AGENT_FIELD_NAMES, type GeoFields, type UserAgentFields} from "../../data-loaders/event.js";
+import {EVENT_COLUMNS, GEO_FIELD_NAMES, USER_AGENT_FIELD_NAMES} from "../../data-loaders/event.js";
 import {Float64Column, Int32Column} from "../../data-loaders/write/columns.js";
 import type {EventBatch} from "../../data-loaders/write/event-batch.js";
 import {numberOrNull, sqlString} from "../../data-loaders/write/duckdb.js";
 import {UNDATED} from "../../data-loaders/store/manifest.js";
-import type {DayFile} from "../../data-loaders/write/parquet.js";
-
-interface Enrichers {
-  geo(clientIp: string): GeoFields;
-  userAgent(userAgent: string | null): UserAgentFields;
-}
-
-interface ParquetOptions {
-  rowGroupSize?: number;
-}
-
-const DEFAULT_ROW_GROUP_SIZE = 65_536;
+import {DEFAULT_ROW_GROUP_SIZE, EVENT_ORDER, type DayFile, type Enrichers, type ParquetOptions} from "../../data-loaders/write/parquet.js";
 
 /** The UTC day of an event, as the store partitions them. */
 const DAY_SQL = `coalesce(strftime(ts, '%Y-%m-%d'), '${UNDATED}')`;
@@ -48,9 +37,6 @@ export async function writeEventsByDayWithJoin(
     await dropStagedEvents(connection);
   }
 }
-
-/** Events sorted by time, as every events file of the store and the site is. */
-const EVENT_ORDER = "ts, topic, kafka_partition, kafka_offset";
 
 async function copyDaySorted(connection: DuckDBConnection, day: string, file: string, options: ParquetOptions): Promise<void> {
   await connection.run(
