@@ -6,9 +6,7 @@
 // for the table definitions and for each error a user can meet.
 import assert from "node:assert/strict";
 import {execFile} from "node:child_process";
-import {createServer, request, type IncomingMessage, type Server, type ServerResponse} from "node:http";
 import {mkdir, mkdtemp, rm, writeFile} from "node:fs/promises";
-import type {AddressInfo} from "node:net";
 import {tmpdir} from "node:os";
 import {dirname, join} from "node:path";
 import {after, before, test} from "node:test";
@@ -25,12 +23,13 @@ import {demoEnvironment, DEMO_BUCKET, SAMPLE_DIR} from "../../scripts/demo.js";
 import {seedBucket, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
 import {PROJECT_DIR} from "../support/sample-site.js";
 import {sampleLogLines} from "../support/sample-log-lines.js";
+import {startS3Proxy, type S3Proxy} from "../support/s3-proxy.js";
 
 const PUBLISH_BUCKET = "lake";
 const PUBLISH_PREFIX = "weblog/events/";
 
 let s3: LocalS3;
-let proxy: Server;
+let proxy: S3Proxy;
 let proxyEndpoint: string;
 /** Requests the proxy passed on, by method. */
 let requests: Record<string, number> = {};
@@ -45,23 +44,12 @@ let target: PublishTarget;
 
 before(async () => {
   s3 = await startLocalS3();
-  const upstream = new URL(s3.endpoint);
-  proxy = createServer((req: IncomingMessage, res: ServerResponse) => {
-    if (req.method === denyMethod) {
-      req.resume();
-      res.writeHead(403, {"content-type": "application/xml"});
-      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`);
-      return;
-    }
+  proxy = await startS3Proxy(s3.endpoint, (req) => {
+    if (req.method === denyMethod) return {status: 403, code: "AccessDenied"};
     requests[req.method!] = (requests[req.method!] ?? 0) + 1;
-    const forward = request({host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers}, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    req.pipe(forward);
+    return null;
   });
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  proxyEndpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  proxyEndpoint = proxy.endpoint;
 
   dir = await mkdtemp(join(tmpdir(), "weblog-publish-"));
   // Sync reads the sample straight from the endpoint; publish writes through the counting proxy.

@@ -2,10 +2,9 @@
 // internal errors (500) are retried until they pass; access denied and a vanished object stop the
 // sync with a message naming what to check, and what was committed before stays.
 import assert from "node:assert/strict";
-import {createServer, request, type IncomingMessage, type Server, type ServerResponse} from "node:http";
+import type {IncomingMessage} from "node:http";
 import {readFileSync} from "node:fs";
 import {mkdtemp, rm} from "node:fs/promises";
-import type {AddressInfo} from "node:net";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
@@ -16,14 +15,15 @@ import {syncStore} from "../../data-loaders/sync.js";
 import {demoEnvironment, DEMO_BUCKET, SAMPLE_DIR} from "../../scripts/demo.js";
 import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
 import {PROJECT_DIR} from "../support/sample-site.js";
+import {startS3Proxy, type S3Fault, type S3Proxy} from "../support/s3-proxy.js";
 
 const expected = JSON.parse(readFileSync(join(PROJECT_DIR, "sample/expected.json"), "utf8"));
 
 /** Answers with an S3 error, or null to pass the request through. */
-type Fault = (req: IncomingMessage) => {status: number; code: string} | null;
+type Fault = (req: IncomingMessage) => S3Fault | null;
 
 let s3: LocalS3;
-let proxy: Server;
+let proxy: S3Proxy;
 let proxyEndpoint: string;
 let fault: Fault = () => null;
 let injected = 0;
@@ -32,24 +32,12 @@ let dir: string;
 before(async () => {
   Object.assign(process.env, LOCAL_S3_CREDENTIALS);
   s3 = await startLocalS3();
-  const upstream = new URL(s3.endpoint);
-  proxy = createServer((req: IncomingMessage, res: ServerResponse) => {
+  proxy = await startS3Proxy(s3.endpoint, (req) => {
     const error = fault(req);
-    if (error) {
-      injected++;
-      req.resume();
-      res.writeHead(error.status, {"content-type": "application/xml"});
-      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${error.code}</Code><Message>injected by the test proxy</Message></Error>`);
-      return;
-    }
-    const forward = request({host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers}, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    req.pipe(forward);
+    if (error) injected++;
+    return error;
   });
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  proxyEndpoint = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  proxyEndpoint = proxy.endpoint;
   dir = await mkdtemp(join(tmpdir(), "weblog-faults-"));
   const direct = loadConfig(dir, demoEnvironment(s3.endpoint, join(dir, "unused")));
   await seedBucket(createS3Client(direct.source), DEMO_BUCKET, SAMPLE_DIR);
