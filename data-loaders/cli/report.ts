@@ -59,7 +59,7 @@ export async function runReport(args: string[]): Promise<number> {
     log(summary(result));
     if (values.watch) return await watchReport(positionals, paths, config, parsers, {seconds, port});
     log("Building the site…");
-    await buildReportSite(paths);
+    await buildReportSite(paths, config);
   } catch (error) {
     if (isFirst) await rm(paths.state, {recursive: true, force: true});
     throw error;
@@ -147,8 +147,8 @@ export function summary(result: TakeInResult): string {
 async function watchReport(given: string[], paths: ReportPaths, config: WeblogConfig, parsers: InstanceParsers, {seconds, port}: {seconds: number; port: number}): Promise<number> {
   const enrichment = new KeptEnrichment(config);
   await prepareProject(paths.project);
-  await refreshSiteData(paths.project, reportSiteConfig(paths));
-  const preview = startPreview(paths.project, {env: reportEnvironment(paths.store), previewArgs: ["--host", "127.0.0.1", "--port", String(port), "--no-open"], stdio: "pipe"});
+  await refreshSiteData(paths.project, reportSiteConfig(paths, config));
+  const preview = startPreview(paths.project, {env: reportEnvironment(paths.store, config), previewArgs: ["--host", "127.0.0.1", "--port", String(port), "--no-open"], stdio: "pipe"});
   // The preview's own lines go to stderr; stdout says where to look.
   preview.stdout!.pipe(process.stderr);
   preview.stderr!.pipe(process.stderr);
@@ -166,7 +166,7 @@ async function watchReport(given: string[], paths: ReportPaths, config: WeblogCo
       const files = await findLogFiles(given);
       const result = await takeInLogFiles(paths.store, files, {parsers, enrichment: () => enrichment.current()});
       if (result.changed) {
-        await refreshSiteData(paths.project, reportSiteConfig(paths));
+        await refreshSiteData(paths.project, reportSiteConfig(paths, config));
         console.error(`${new Date().toISOString()} ${summary(result)}`);
       }
     } catch (error) {

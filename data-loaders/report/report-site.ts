@@ -42,16 +42,35 @@ export async function checkOutputFolder(dir: string): Promise<void> {
   throw new ReportError(`--out ${dir} holds other files, not a report: choose another folder (a report replaces its folder whole)`);
 }
 
-/** The environment the project's loaders and config read the report's store through. */
-export function reportEnvironment(store: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  // The user's own weblog.config.json is for the loaders' store only, which this sets.
+/** What of the user's configuration the report's site is made by: the rules and settings the pages count with, and the GeoLite2 databases its footer names. */
+export type ReportSettings = Pick<WeblogConfig, "requestClasses" | "ownTraffic" | "site" | "geoip">;
+
+/**
+ * The environment the project's loaders and config read the report through: its store, and the
+ * settings of the configuration `weblog report` was run with. The project copy lives elsewhere,
+ * so the user's weblog.config.json (whose store is not the report's) is not read there; what it
+ * says of the site is passed on instead, or own traffic, request classes, own hosts and the visit
+ * timeout would silently fall back to their defaults.
+ */
+export function reportEnvironment(store: string, settings: ReportSettings, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const {WEBLOG_CONFIG: _, ...rest} = env;
-  return {...rest, WEBLOG_STORE: store};
+  const geoip = settings.geoip;
+  return {
+    ...rest,
+    WEBLOG_STORE: store,
+    WEBLOG_REQUEST_CLASSES: JSON.stringify(settings.requestClasses),
+    WEBLOG_OWN_TRAFFIC: JSON.stringify(settings.ownTraffic),
+    WEBLOG_OWN_HOSTS: settings.site.ownHosts.join(","),
+    WEBLOG_VISIT_TIMEOUT_MINUTES: String(settings.site.visitTimeoutMinutes),
+    WEBLOG_GEOIP_DIR: geoip.directory,
+    ...(geoip.cityDatabase !== null ? {WEBLOG_GEOIP_CITY: geoip.cityDatabase} : {}),
+    ...(geoip.asnDatabase !== null ? {WEBLOG_GEOIP_ASN: geoip.asnDatabase} : {}),
+  };
 }
 
 /** The configuration the report's loaders see (reportEnvironment in its project). */
-export function reportSiteConfig(paths: ReportPaths): WeblogConfig {
-  return loadConfig(paths.project, reportEnvironment(paths.store));
+export function reportSiteConfig(paths: ReportPaths, settings: ReportSettings): WeblogConfig {
+  return loadConfig(paths.project, reportEnvironment(paths.store, settings));
 }
 
 /**
@@ -72,13 +91,13 @@ export async function prepareProject(project: string): Promise<void> {
 }
 
 /** Builds the site from the store and moves it to `paths.out`, replacing the report there. */
-export async function buildReportSite(paths: ReportPaths): Promise<void> {
+export async function buildReportSite(paths: ReportPaths, settings: ReportSettings): Promise<void> {
   await prepareProject(paths.project);
-  await refreshSiteData(paths.project, reportSiteConfig(paths));
+  await refreshSiteData(paths.project, reportSiteConfig(paths, settings));
   const dist = join(paths.project, "dist");
   await rm(dist, {recursive: true, force: true});
   try {
-    await buildSite(paths.project, {env: reportEnvironment(paths.store)});
+    await buildSite(paths.project, {env: reportEnvironment(paths.store, settings)});
     await replaceFolder(dist, paths.out);
   } finally {
     await rm(dist, {recursive: true, force: true});

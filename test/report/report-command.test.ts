@@ -185,6 +185,36 @@ test("logFormats: each file is read with the format of the instance its name giv
   }
 });
 
+test("the configuration's own traffic rules reach the report's site: the office's lines are hidden from the Overview", {timeout: 300_000}, async () => {
+  const folder = join(dir, "office");
+  mkdirSync(folder);
+  const chosen = lines.filter(isWellFormedCombined).slice(0, 60);
+  const office = chosen[0].split(" ")[0];
+  const fromOffice = chosen.filter((line) => line.split(" ")[0] === office).length;
+  writeFileSync(join(folder, "web-4.access.log"), chosen.map((l) => l + "\n").join(""));
+  writeFileSync(join(dir, "weblog.config.json"), JSON.stringify({ownTraffic: [{name: "office", clients: [office]}]}));
+  try {
+    const run = await weblog("report", "office", "--out", "office-site");
+    assert.equal(run.code, 0, run.stderr);
+    const server = await serveSite(join(dir, "office-site"));
+    try {
+      const overview = await openWatchedPage(browser, server.url);
+      await overview.page.goto(server.url);
+      await overview.page.waitForFunction(() => /\d/.test(document.querySelector('[data-metric="requests"]')?.textContent ?? ""), undefined, {timeout: 90_000});
+      // The default filter hides own traffic: none of the office's lines is counted.
+      assert.equal(await shownRequests(overview.page), chosen.length - fromOffice);
+      await overview.page.context().close();
+    } finally {
+      await server.close();
+    }
+  } finally {
+    rmSync(join(dir, "weblog.config.json"));
+    rmSync(folder, {recursive: true});
+    rmSync(join(dir, "office-site"), {recursive: true, force: true});
+    rmSync(join(dir, ".office-site.weblog"), {recursive: true, force: true});
+  }
+});
+
 test("empty input: one line, exit 1", async () => {
   mkdirSync(join(dir, "empty"));
   writeFileSync(join(dir, "empty", "access.log"), "");
