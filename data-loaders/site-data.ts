@@ -22,6 +22,7 @@ import {suspiciousKindSql} from "../src/components/suspicious.js";
 import {FILTER_COLUMN_LIST, FILTER_COLUMNS} from "../src/components/filter-columns.js";
 // The Performance page's duration buckets: counted here by the same SQL the page reads them back with.
 import {durationBucketSql} from "../src/components/duration-buckets.js";
+import {timed} from "./build-timings.js";
 import {sqlFileList, sqlString, withDuckDB} from "./write/duckdb.js";
 import {DEFAULT_ROW_GROUP_SIZE, EVENT_ORDER} from "./write/parquet.js";
 
@@ -148,7 +149,7 @@ export async function dayRollupsFile(config: WeblogConfig, day: StoredDay): Prom
   await mkdir(dir, {recursive: true});
   const temporary = temporaryPathFor(file);
   try {
-    await exportSiteParquet(config, "rollups", temporary, {day: day.day});
+    await timed("day-rollups", () => exportSiteParquet(config, "rollups", temporary, {day: day.day}));
     await rename(temporary, file);
   } finally {
     await rm(temporary, {force: true});
@@ -176,7 +177,7 @@ export async function kindRollupsFiles(config: WeblogConfig): Promise<Map<string
   const files = new Map(rollupKindNames().map((kind) => [kind, join(dir, `${kind}.${version}.parquet`)]));
   const missing: string[] = [];
   for (const [kind, file] of files) if (!(await exists(file))) missing.push(kind);
-  if (missing.length > 0) {
+  if (missing.length > 0) await timed("combining", async () => {
     const source = dayFiles.length > 0 ? `read_parquet(${sqlFileList(dayFiles)})` : `(${emptyTableSql(ROLLUP_COLUMNS)})`;
     await withDuckDB({tempDirectory: join(config.store, "tmp")}, async (duckdb) => {
       for (const kind of missing) {
@@ -192,7 +193,7 @@ export async function kindRollupsFiles(config: WeblogConfig): Promise<Map<string
         }
       }
     });
-  }
+  });
   // Files of other versions (of the days, or of the kinds) are no longer read by anything.
   const current = new Set([...files.values()].map((f) => f.slice(dir.length + 1)));
   for (const old of await readdir(dir)) if (!current.has(old) && !old.endsWith(".tmp")) await rm(join(dir, old), {force: true});

@@ -5,9 +5,13 @@
 // day, so after a sync only the changed days are counted again; combining them is one COPY per kind.
 import {readFile} from "node:fs/promises";
 import {loadConfig} from "../../data-loaders/config.js";
+import {timed} from "../../data-loaders/build-timings.js";
 import {kindRollupsFiles} from "../../data-loaders/site-data.js";
 import {tarArchive} from "../../data-loaders/write/tar.js";
 
-const files = new Map<string, Uint8Array>();
-for (const [kind, file] of await kindRollupsFiles(loadConfig())) files.set(`${kind}.parquet`, await readFile(file));
-process.stdout.write(tarArchive(files));
+const kindFiles = await kindRollupsFiles(loadConfig());
+await timed("rollups-archive", async () => {
+  const files = new Map<string, Uint8Array>();
+  for (const [kind, file] of kindFiles) files.set(`${kind}.parquet`, await readFile(file));
+  process.stdout.write(tarArchive(files));
+});

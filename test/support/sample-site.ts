@@ -71,6 +71,17 @@ async function buildSampleSite(dir: string): Promise<void> {
   });
 }
 
+/** One `npm run build` as buildSiteWith runs it: each part's wall time, and what `observable build` printed. */
+export interface BuildRun {
+  syncMs: number;
+  /** refreshSiteData: which cached files the sync made stale. */
+  refreshMs: number;
+  /** `observable build`, its loaders included. */
+  frameworkMs: number;
+  /** Its stdout and stderr (the loaders' stderr among it: WEBLOG_TIMINGS lines, data-loaders/build-timings.ts). */
+  output: string;
+}
+
 /**
  * Builds a copy of the site in `<dir>/project` against its own local S3 endpoint and store
  * `<dir>/store`; `fill` puts the data in the bucket (and may sync), then the build runs as
@@ -80,7 +91,7 @@ export async function buildSiteWith(
   dir: string,
   fill: (client: S3Client, config: WeblogConfig) => Promise<void>,
   /** Run after the build with the endpoint still up: the benchmark lands an object and builds again with `build`. */
-  then?: (client: S3Client, build: () => Promise<void>) => Promise<void>,
+  then?: (client: S3Client, build: () => Promise<BuildRun>) => Promise<void>,
 ): Promise<string> {
   const project = await copyProject(join(dir, "project"));
 
@@ -94,15 +105,19 @@ export async function buildSiteWith(
     const client = createS3Client(config.source);
     await fill(client, config);
     // As `npm run build`: sync, refresh the site's cached data, `observable build`.
-    const build = async () => {
+    const build = async (): Promise<BuildRun> => {
+      const started = performance.now();
       await syncStore(config, {client});
+      const synced = performance.now();
       await refreshSiteData(project, config);
-      await promisify(execFile)(join(PROJECT_DIR, "node_modules/.bin/observable"), ["build"], {
+      const refreshed = performance.now();
+      const {stdout, stderr} = await promisify(execFile)(join(PROJECT_DIR, "node_modules/.bin/observable"), ["build"], {
         cwd: project,
         // Framework runs .ts loaders with `tsx`, found on PATH as under `npm run`.
         env: {...process.env, ...env, PATH: `${join(PROJECT_DIR, "node_modules/.bin")}:${process.env.PATH}`},
         maxBuffer: 64 << 20,
       });
+      return {syncMs: synced - started, refreshMs: refreshed - synced, frameworkMs: performance.now() - refreshed, output: `${stdout}\n${stderr}`};
     };
     await build();
     await then?.(client, build);
