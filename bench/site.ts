@@ -110,10 +110,11 @@ function rebuildBreakdown(run: BuildRun): string {
   const step = (name: string) => steps.get(name) ?? {ms: 0, runs: 0};
   const loadsOf = (pattern: RegExp) => [...loads].filter(([path]) => pattern.test(path)).reduce((sum, [, ms]) => sum + ms, 0);
   const ran = (pattern: RegExp) => [...loads].filter(([path, ms]) => pattern.test(path) && ms > 0).length;
-  // A file extracted from an archive waits for the archive's loader first: its load time includes the archive's.
-  const rollupsLoader = loadsOf(/^\/?data\/rollups\.tar$/);
+  // A file extracted from an archive waits for the archive's loader first: its load time includes the archive's
+  // (data/rollups/<block>.tar, data/first-view.tar).
+  const rollupsLoader = loadsOf(/^\/?data\/rollups\/[^/]+\.tar$/);
   const firstViewLoader = loadsOf(/^\/?data\/first-view\.tar$/);
-  const kindsExtracted = loadsOf(/^\/?data\/rollups\/.+\.parquet$/) - rollupsLoader;
+  const kindsExtracted = loadsOf(/^\/?data\/rollups\/[^/]+\/.+\.parquet$/) - rollupsLoader;
   const firstViewsExtracted = loadsOf(/^\/?data\/first-view\/.+\.json$/) - firstViewLoader;
   const eventsLoaders = loadsOf(/^\/?data\/events\//);
   const otherLoaders = [...loads].filter(([path]) => !/^\/?data\/(rollups|first-view|events)[./]/.test(path)).reduce((sum, [, ms]) => sum + ms, 0);
@@ -128,7 +129,7 @@ function rebuildBreakdown(run: BuildRun): string {
     `combining the kinds ${s(step("combining").ms)}`,
     `first views ${s(step("first-views").ms)}`,
     `the archives' loaders otherwise (start, tar) ${s(rollupsLoader + firstViewLoader - inArchiveLoaders)}`,
-    `extracting from the archives ${s(kindsExtracted + firstViewsExtracted)} (${ran(/^\/?data\/rollups\/.+\.parquet$/)} kinds)`,
+    `extracting from the archives ${s(kindsExtracted + firstViewsExtracted)} (${ran(/^\/?data\/rollups\/[^/]+\/.+\.parquet$/)} kind files)`,
     `other loaders ${s(otherLoaders)}`,
     `Framework's own (start, pages, bundles, copying into dist/) ${s(framework)}`,
   ].join(", ");
