@@ -120,7 +120,11 @@ function rebuildBreakdown(run: BuildRun): string {
   const otherLoaders = [...loads].filter(([path]) => !/^\/?data\/(rollups|first-view|events)[./]/.test(path)).reduce((sum, [, ms]) => sum + ms, 0);
   // The rollups may be made by either archive's loader, whichever Framework runs first.
   const inArchiveLoaders = step("day-rollups").ms + step("combining").ms + step("rollups-archive").ms + step("first-views").ms;
-  const framework = run.frameworkMs - (eventsLoaders + rollupsLoader + kindsExtracted + firstViewLoader + firstViewsExtracted + otherLoaders);
+  // Framework's own: its start (the config, which reads the store's manifest) until it first prints; reading the
+  // pages (the data files' loaders aside) until "built <n> pages"; then its bundles, the other files, writing dist/.
+  const pagesLoaders = eventsLoaders + rollupsLoader + kindsExtracted + firstViewLoader + firstViewsExtracted;
+  const frameworkPages = run.pagesBuiltMs - run.firstOutputMs - pagesLoaders;
+  const frameworkAfter = run.frameworkMs - run.pagesBuiltMs - otherLoaders;
   return [
     `sync ${s(run.syncMs)}`,
     `refreshSiteData ${s(run.refreshMs)}`,
@@ -131,7 +135,7 @@ function rebuildBreakdown(run: BuildRun): string {
     `the archives' loaders otherwise (start, tar) ${s(rollupsLoader + firstViewLoader - inArchiveLoaders)}`,
     `extracting from the archives ${s(kindsExtracted + firstViewsExtracted)} (${ran(/^\/?data\/rollups\/[^/]+\/.+\.parquet$/)} kind files)`,
     `other loaders ${s(otherLoaders)}`,
-    `Framework's own (start, pages, bundles, copying into dist/) ${s(framework)}`,
+    `Framework's own: start ${s(run.firstOutputMs)}, pages ${s(frameworkPages)}, bundles and writing dist/ ${s(frameworkAfter)}`,
   ].join(", ");
 }
 

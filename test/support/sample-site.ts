@@ -1,12 +1,11 @@
 // The site built from the bundled sample exactly as `npm run demo` builds it, but in a copy of
 // the project under .cache/, so tests never touch the developer's own loader cache or store.
 // Built once per content hash of everything that shapes it; later test files reuse it.
-import {execFile} from "node:child_process";
+import {spawn} from "node:child_process";
 import {createHash} from "node:crypto";
 import {cp, mkdir, readdir, readFile, rm, stat, symlink, writeFile} from "node:fs/promises";
 import {join, relative, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
-import {promisify} from "node:util";
 import type {S3Client} from "@aws-sdk/client-s3";
 import {loadConfig, type WeblogConfig} from "../../data-loaders/config.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
@@ -80,6 +79,29 @@ export interface BuildRun {
   frameworkMs: number;
   /** Its stdout and stderr (the loaders' stderr among it: WEBLOG_TIMINGS lines, data-loaders/build-timings.ts). */
   output: string;
+  /** When (ms after it started) `observable build` first printed, and printed "built <n> pages" (every page and data file loaded). */
+  firstOutputMs: number;
+  pagesBuiltMs: number;
+}
+
+/** Runs a command to its end, failing as execFile does; its output, and when the two moments of BuildRun came. */
+async function runTimed(command: string, args: string[], options: {cwd: string; env: NodeJS.ProcessEnv}): Promise<Pick<BuildRun, "output" | "firstOutputMs" | "pagesBuiltMs">> {
+  const started = performance.now();
+  const child = spawn(command, args, {...options, stdio: ["ignore", "pipe", "pipe"]});
+  let output = "";
+  let firstOutputMs = NaN;
+  let pagesBuiltMs = NaN;
+  const take = (chunk: Buffer) => {
+    const at = performance.now() - started;
+    if (Number.isNaN(firstOutputMs)) firstOutputMs = at;
+    output += chunk.toString();
+    if (Number.isNaN(pagesBuiltMs) && /built\S* \d+ \S*pages?/.test(output.slice(-4096))) pagesBuiltMs = at;
+  };
+  child.stdout.on("data", take);
+  child.stderr.on("data", take);
+  const code = await new Promise<number | null>((resolve, reject) => child.on("error", reject).on("close", resolve));
+  if (code !== 0) throw new Error(`${command} ${args.join(" ")} exited with ${code}:\n${output.slice(-8000)}`);
+  return {output, firstOutputMs, pagesBuiltMs};
 }
 
 /**
@@ -111,13 +133,12 @@ export async function buildSiteWith(
       const synced = performance.now();
       await refreshSiteData(project, config);
       const refreshed = performance.now();
-      const {stdout, stderr} = await promisify(execFile)(join(PROJECT_DIR, "node_modules/.bin/observable"), ["build"], {
+      // Framework runs .ts loaders with `tsx`, found on PATH as under `npm run`.
+      const framework = await runTimed(join(PROJECT_DIR, "node_modules/.bin/observable"), ["build"], {
         cwd: project,
-        // Framework runs .ts loaders with `tsx`, found on PATH as under `npm run`.
         env: {...process.env, ...env, PATH: `${join(PROJECT_DIR, "node_modules/.bin")}:${process.env.PATH}`},
-        maxBuffer: 64 << 20,
       });
-      return {syncMs: synced - started, refreshMs: refreshed - synced, frameworkMs: performance.now() - refreshed, output: `${stdout}\n${stderr}`};
+      return {syncMs: synced - started, refreshMs: refreshed - synced, frameworkMs: performance.now() - refreshed, ...framework};
     };
     await build();
     await then?.(client, build);
