@@ -17,7 +17,8 @@ export async function timed<T>(step: string, work: () => Promise<T>): Promise<T>
 /** Each step's milliseconds summed over a build's output, and how many times it ran. */
 export function buildTimings(output: string): Map<string, {ms: number; runs: number}> {
   const steps = new Map<string, {ms: number; runs: number}>();
-  for (const [, step, ms] of output.matchAll(/^weblog-timing (\S+) (\d+)$/gm)) {
+  // Not anchored at the line's start: Framework may have begun a line of its own ("load … → ") when a loader prints.
+  for (const [, step, ms] of output.matchAll(/weblog-timing (\S+) (\d+)$/gm)) {
     const sum = steps.get(step) ?? {ms: 0, runs: 0};
     steps.set(step, {ms: sum.ms + Number(ms), runs: sum.runs + 1});
   }
