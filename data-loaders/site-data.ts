@@ -123,7 +123,10 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
         const around = [adjacentDay(day ?? "", -1), day, adjacentDay(day ?? "", 1)].filter((d): d is string => d !== null && d !== undefined);
         const visitDay = day !== undefined && adjacentDay(day, 1) !== null ? day : null;
         const neighbourhood = await withDerivedColumns(duckdb, config, sourceOf(around.flatMap((d) => filesOf(manifest, "events", d)).map((f) => join(config.store, f))));
-        select = rollupsSql(source, {settings: config.site, visitDay, neighbourhood});
+        // The day's rows read and derived once, not once per kind: every kind is a GROUP BY over them.
+        // (Made after both withDerivedColumns: the own-traffic clients' table then holds the day's.)
+        await duckdb.run(`CREATE TEMP TABLE site_day AS SELECT * FROM ${source}`);
+        select = rollupsSql("site_day", {settings: config.site, visitDay, neighbourhood});
       }
       await duckdb.run(`COPY (${select}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupSize})`);
     });
