@@ -5,7 +5,7 @@ import {fileURLToPath} from "node:url";
 import {loadConfig} from "./data-loaders/config.js";
 import {geoCreditHtml, geoDatabasesUsed} from "./data-loaders/enrich/geoip-credit.js";
 import {instancePages, storedLogStreams} from "./data-loaders/log-streams.js";
-import {rollupKindNames, storedDays} from "./data-loaders/site-data.js";
+import {rollupBlocks, rollupKindNames, storedDays} from "./data-loaders/site-data.js";
 
 const config = loadConfig();
 // One page per EC2 instance (log stream) found in the local store: src/instances/[instance].md.
@@ -14,7 +14,8 @@ const streams = instancePages(await storedLogStreams(config).catch(() => [] as s
 if (streams.warning) console.warn(streams.warning);
 const instances = streams.withPage;
 // One events file per day in the store, made by src/data/events/[day].parquet.ts, and one rollups
-// file per kind, from src/data/rollups.tar.ts; the pages find them through data/event-days.json.
+// file per kind and block of days, from src/data/rollups/[block].tar.ts; the pages find them
+// through data/event-days.json.
 const days = await storedDays(config).catch(() => []);
 // Every page ships its first view (src/data/first-view.tar.ts): the answers to its queries with
 // the default filter when they are in src/queries/<page>.ts, none otherwise.
@@ -66,7 +67,7 @@ export default {
   dynamicPaths: [
     ...instances.flatMap((instance) => [`/instances/${instance}`, `/data/first-view/instances/${instance}.json`]),
     ...days.map(({day}) => `/data/events/${day}.parquet`),
-    ...(days.length > 0 ? rollupKindNames().map((kind) => `/data/rollups/${kind}.parquet`) : []),
+    ...rollupBlocks(days).flatMap((block) => rollupKindNames().map((kind) => `/data/rollups/${block.name}/${kind}.parquet`)),
     // Each page's first view, answered when the site's data is made (src/queries/pages.ts).
     ...firstViewPages.map((page) => `/data/first-view/${page}.json`),
   ],

@@ -8,20 +8,21 @@
 // with the filter bar the time to redraw after one filter change, made once they are in. Figures
 // to read; nothing asserts a time.
 import {existsSync} from "node:fs";
-import {mkdtemp, readdir, rm, stat} from "node:fs/promises";
+import {mkdtemp, readdir, rm, stat, writeFile} from "node:fs/promises";
 import {availableParallelism, tmpdir} from "node:os";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {CreateBucketCommand, PutObjectCommand} from "@aws-sdk/client-s3";
 import type {Page} from "playwright-core";
 import {loadConfig, type WeblogConfig} from "../data-loaders/config.js";
-import {kindRollupsFiles, rollupsCost} from "../data-loaders/site-data.js";
+import {buildTimings, frameworkLoadTimes} from "../data-loaders/build-timings.js";
+import {rollupsCost} from "../data-loaders/site-data.js";
 import {syncStore} from "../data-loaders/sync.js";
 import {FILTER_COLUMNS} from "../src/components/filter-columns.js";
 import {demoEnvironment, DEMO_BUCKET} from "../scripts/demo.js";
 import {serveSite} from "../scripts/serve-site.js";
 import {launchBrowser, openWatchedPage} from "../test/support/browser.js";
-import {buildSiteWith} from "../test/support/sample-site.js";
+import {buildSiteWith, type BuildRun} from "../test/support/sample-site.js";
 import {benchObject, INSTANCES, RECORDS_PER_OBJECT, uploadWorkload, type Workload} from "./workload.js";
 
 const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
@@ -34,16 +35,16 @@ const PAGES = ["/", "/traffic", "/visits", "/status-codes", "/performance", "/br
 // The Performance page on logs without durations draws no chart: its message is what it shows first.
 const FIRST_CHART = "[data-chart] svg, [data-chart] table, [data-table] table, [data-message=\"no-durations\"]";
 
+// The loaders report each step's time (data-loaders/build-timings.ts): the rebuild's breakdown.
+process.env.WEBLOG_TIMINGS = "1";
 console.log(`# every page on ${EVENTS.toLocaleString("en")} events, ${WORKLOAD} workload — node ${process.version}, ${availableParallelism()} cores`);
 const dir = await mkdtemp(join(tmpdir(), "weblog-bench-site-"));
 try {
   let started = performance.now();
-  let store: WeblogConfig | undefined;
   const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
   const dist = await buildSiteWith(
     dir,
     async (client, config) => {
-      store = config;
       await client.send(new CreateBucketCommand({Bucket: DEMO_BUCKET}));
       const objects = await uploadWorkload(client, DEMO_BUCKET, EVENTS, WORKLOAD);
       console.log(`upload: ${objects} objects in ${seconds()} s (local endpoint in this process)`);
@@ -60,13 +61,14 @@ try {
       const {key, body} = benchObject(next, (next + 1) * RECORDS_PER_OBJECT, 2025, WORKLOAD);
       await client.send(new PutObjectCommand({Bucket: DEMO_BUCKET, Key: key, Body: body}));
       started = performance.now();
-      await build();
+      const rebuild = await build();
       console.log(`rebuild after one new S3 object (sync, refresh, observable build): ${seconds()} s`);
-      // Of which: combining every day's rollups into the kinds' files (the rest is the changed day and the first views).
-      await rm(join(store!.store, "site-rollups", "kinds"), {recursive: true, force: true});
+      console.log(`  breakdown: ${rebuildBreakdown(rebuild)}`);
+      if (process.env.BENCH_SITE_KEEP) await writeFile(join(dir, "rebuild-output.txt"), rebuild.output);
+      // The floor: the same build with nothing new (Framework's own start, pages and copying, every loader fresh).
       started = performance.now();
-      await kindRollupsFiles(store!);
-      console.log(`  of which, combining the days' rollups into one file per kind, timed again alone: ${seconds()} s`);
+      const idle = await build();
+      console.log(`build with nothing new: ${seconds()} s (${rebuildBreakdown(idle)})`);
     },
   );
   const sizeOf = async (folder: string) => {
@@ -81,13 +83,64 @@ try {
       `rollups ${(rollups.bytes / 1e6).toFixed(1)} MB; ${firstViews.files} first views, ${(firstViews.bytes / 1e3).toFixed(0)} kB in all`,
   );
 
-  // What the filter columns added for issue 12 (vhost, request class, own traffic) cost the rollups: the same days counted without them.
-  const cost = await rollupsCost(loadConfig(dir, demoEnvironment("http://127.0.0.1:1", join(dir, "store"))), FILTER_COLUMNS.filter((c) => ["ts", "log_stream", "is_bot", "status"].includes(c.name)));
-  console.log(
-    `rollups by ${FILTER_COLUMNS.map((c) => c.name).join(", ")}: ${cost.now.rows.toLocaleString("en")} rows, ${(cost.now.bytes / 1e6).toFixed(1)} MB; ` +
-      `by ts, log_stream, is_bot, status only: ${cost.fewer.rows.toLocaleString("en")} rows, ${(cost.fewer.bytes / 1e6).toFixed(1)} MB (${(cost.now.bytes / cost.fewer.bytes).toFixed(2)}x)`,
-  );
+  // BENCH_SITE_BUILD_ONLY=1 stops after the builds (the sizes and the rebuild's breakdown).
+  if (!process.env.BENCH_SITE_BUILD_ONLY) {
+    // What the filter columns added for issue 12 (vhost, request class, own traffic) cost the rollups: the same days counted without them.
+    const cost = await rollupsCost(loadConfig(dir, demoEnvironment("http://127.0.0.1:1", join(dir, "store"))), FILTER_COLUMNS.filter((c) => ["ts", "log_stream", "is_bot", "status"].includes(c.name)));
+    console.log(
+      `rollups by ${FILTER_COLUMNS.map((c) => c.name).join(", ")}: ${cost.now.rows.toLocaleString("en")} rows, ${(cost.now.bytes / 1e6).toFixed(1)} MB; ` +
+        `by ts, log_stream, is_bot, status only: ${cost.fewer.rows.toLocaleString("en")} rows, ${(cost.fewer.bytes / 1e6).toFixed(1)} MB (${(cost.now.bytes / cost.fewer.bytes).toFixed(2)}x)`,
+    );
+    await timePages(dist);
+  }
+} finally {
+  // BENCH_SITE_KEEP=1 keeps the store and the built project, to time a part again alone.
+  if (process.env.BENCH_SITE_KEEP) console.log(`kept in ${dir}`);
+  else await rm(dir, {recursive: true, force: true});
+}
 
+/**
+ * Where a build's time went, from its parts' wall times, the loaders' WEBLOG_TIMINGS lines and
+ * Framework's own `load … in <n>ms` lines: every part the brief of issue 11 names, and the rest.
+ */
+function rebuildBreakdown(run: BuildRun): string {
+  const steps = buildTimings(run.output);
+  const loads = frameworkLoadTimes(run.output);
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const step = (name: string) => steps.get(name) ?? {ms: 0, runs: 0};
+  const loadsOf = (pattern: RegExp) => [...loads].filter(([path]) => pattern.test(path)).reduce((sum, [, ms]) => sum + ms, 0);
+  const ran = (pattern: RegExp) => [...loads].filter(([path, ms]) => pattern.test(path) && ms > 0).length;
+  // A file extracted from an archive waits for the archive's loader first: its load time includes the archive's
+  // (data/rollups/<block>.tar, data/first-view.tar).
+  const rollupsLoader = loadsOf(/^\/?data\/rollups\/[^/]+\.tar$/);
+  const firstViewLoader = loadsOf(/^\/?data\/first-view\.tar$/);
+  const kindsExtracted = loadsOf(/^\/?data\/rollups\/[^/]+\/.+\.parquet$/) - rollupsLoader;
+  const firstViewsExtracted = loadsOf(/^\/?data\/first-view\/.+\.json$/) - firstViewLoader;
+  const eventsLoaders = loadsOf(/^\/?data\/events\//);
+  const otherLoaders = [...loads].filter(([path]) => !/^\/?data\/(rollups|first-view|events)[./]/.test(path)).reduce((sum, [, ms]) => sum + ms, 0);
+  // The rollups may be made by either archive's loader, whichever Framework runs first.
+  const inArchiveLoaders = step("day-rollups").ms + step("combining").ms + step("rollups-archive").ms + step("first-views").ms;
+  // Framework's own: its start (the config, which reads the store's manifest) until it first prints; reading the
+  // pages (the data files' loaders aside) until "built <n> pages"; then its bundles, the other files, writing dist/.
+  const pagesLoaders = eventsLoaders + rollupsLoader + kindsExtracted + firstViewLoader + firstViewsExtracted;
+  const frameworkPages = run.pagesBuiltMs - run.firstOutputMs - pagesLoaders;
+  const frameworkAfter = run.frameworkMs - run.pagesBuiltMs - otherLoaders;
+  return [
+    `sync ${s(run.syncMs)}`,
+    `refreshSiteData ${s(run.refreshMs)}`,
+    `observable build ${s(run.frameworkMs)}: the changed days' export ${s(step("events-export").ms)} (${step("events-export").runs} days; their loaders ${s(eventsLoaders)})`,
+    `day rollups ${s(step("day-rollups").ms)} (${step("day-rollups").runs} days)`,
+    `combining the kinds ${s(step("combining").ms)}`,
+    `first views ${s(step("first-views").ms)}`,
+    `the archives' loaders otherwise (start, tar) ${s(rollupsLoader + firstViewLoader - inArchiveLoaders)}`,
+    `extracting from the archives ${s(kindsExtracted + firstViewsExtracted)} (${ran(/^\/?data\/rollups\/[^/]+\/.+\.parquet$/)} kind files)`,
+    `other loaders ${s(otherLoaders)}`,
+    `Framework's own: start ${s(run.firstOutputMs)}, pages ${s(frameworkPages)}, bundles and writing dist/ ${s(frameworkAfter)}`,
+  ].join(", ");
+}
+
+/** Opens each page in a fresh browser profile on the built site and prints its figures. */
+async function timePages(dist: string): Promise<void> {
   const server = await serveSite(dist);
   const browser = await launchBrowser();
   try {
@@ -122,8 +175,6 @@ try {
     await browser.close();
     await server.close();
   }
-} finally {
-  await rm(dir, {recursive: true, force: true});
 }
 
 /** Bytes of every response the page has received so far (the document and each resource). */

@@ -22,6 +22,7 @@ import {suspiciousKindSql} from "../src/components/suspicious.js";
 import {FILTER_COLUMN_LIST, FILTER_COLUMNS} from "../src/components/filter-columns.js";
 // The Performance page's duration buckets: counted here by the same SQL the page reads them back with.
 import {durationBucketSql} from "../src/components/duration-buckets.js";
+import {timed} from "./build-timings.js";
 import {sqlFileList, sqlString, withDuckDB} from "./write/duckdb.js";
 import {DEFAULT_ROW_GROUP_SIZE, EVENT_ORDER} from "./write/parquet.js";
 
@@ -122,7 +123,10 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
         const around = [adjacentDay(day ?? "", -1), day, adjacentDay(day ?? "", 1)].filter((d): d is string => d !== null && d !== undefined);
         const visitDay = day !== undefined && adjacentDay(day, 1) !== null ? day : null;
         const neighbourhood = await withDerivedColumns(duckdb, config, sourceOf(around.flatMap((d) => filesOf(manifest, "events", d)).map((f) => join(config.store, f))));
-        select = rollupsSql(source, {settings: config.site, visitDay, neighbourhood});
+        // The day's rows read and derived once, not once per kind: every kind is a GROUP BY over them.
+        // (Made after both withDerivedColumns: the own-traffic clients' table then holds the day's.)
+        await duckdb.run(`CREATE TEMP TABLE site_day AS SELECT * FROM ${source}`);
+        select = rollupsSql("site_day", {settings: config.site, visitDay, neighbourhood});
       }
       await duckdb.run(`COPY (${select}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupSize})`);
     });
@@ -148,7 +152,7 @@ export async function dayRollupsFile(config: WeblogConfig, day: StoredDay): Prom
   await mkdir(dir, {recursive: true});
   const temporary = temporaryPathFor(file);
   try {
-    await exportSiteParquet(config, "rollups", temporary, {day: day.day});
+    await timed("day-rollups", () => exportSiteParquet(config, "rollups", temporary, {day: day.day}));
     await rename(temporary, file);
   } finally {
     await rm(temporary, {force: true});
@@ -159,63 +163,114 @@ export async function dayRollupsFile(config: WeblogConfig, day: StoredDay): Prom
 }
 
 /**
- * Each rollup kind's rows over every day, one file per kind ordered by time: what the site ships
- * (data/rollups/<kind>.parquet, src/data/rollups.tar.ts), so a page fetches the kinds its queries
- * ask and nothing else, whole, in one request each (src/components/workbook.ts keeps them in
- * DuckDB-WASM's memory). Made from the days' rollups files the store keeps (dayRollupsFile), so
- * after one new object only that day is counted again and combining them is one COPY per kind;
- * kept in the store by the days' versions, so the first views and the site share one making.
+ * The days whose rollups ship together: one file per kind and block
+ * (data/rollups/<block>/<kind>.parquet, from src/data/rollups/[block].tar.ts). A block is a run of
+ * days that stays the same as new objects land, so a rebuild combines again only the blocks whose
+ * days changed (usually the latest), and the browser fetches again only those: each month before
+ * the latest one block (`2025-01`), the latest month's days 1–7, 8–14, 15–21, 22–28 and 29 on one
+ * block each (`2025-02-08`: the block starting on 8 February), and the undated events one. When a
+ * new month starts, the month before becomes one block, combined again once.
  */
-export async function kindRollupsFiles(config: WeblogConfig): Promise<Map<string, string>> {
-  const days = await storedDays(config);
+export interface RollupBlock {
+  /** `YYYY-MM`, `YYYY-MM-DD` (its first day) or `undated`: a path segment of its files. */
+  name: string;
+  days: StoredDay[];
+  /** Changes whenever any of its days' rollups do. */
+  version: string;
+}
+
+/** How many days of the latest month a block holds (the last block of a month holds the rest). */
+const BLOCK_DAYS = 7;
+
+/** The store's days in blocks (RollupBlock), in order. */
+export function rollupBlocks(days: readonly StoredDay[]): RollupBlock[] {
+  const dated = days.map((d) => d.day).filter((day) => /^\d{4}-\d{2}-\d{2}$/.test(day));
+  const latestMonth = dated.length > 0 ? dated.reduce((a, b) => (a > b ? a : b)).slice(0, 7) : "";
+  const blocks = new Map<string, StoredDay[]>();
+  for (const day of days) {
+    const name = rollupBlockOf(day.day, latestMonth);
+    blocks.set(name, [...(blocks.get(name) ?? []), day]);
+  }
+  return [...blocks]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, days]) => ({name, days, version: createHash("sha256").update(`${name} ${days.map((d) => `${d.day}.${d.rollupsVersion}`).join(",")}`).digest("hex").slice(0, 16)}));
+}
+
+/** The block a day's rollups ship in, given the latest month with events (YYYY-MM). */
+function rollupBlockOf(day: string, latestMonth: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return day;
+  const month = day.slice(0, 7);
+  if (month < latestMonth) return month;
+  const first = Math.floor((Number(day.slice(8)) - 1) / BLOCK_DAYS) * BLOCK_DAYS + 1;
+  return `${month}-${String(first).padStart(2, "0")}`;
+}
+
+/**
+ * One block's rows of each rollup kind, one file per kind ordered by time: what the site ships as
+ * data/rollups/<block>/<kind>.parquet, so a page fetches the kinds its queries ask and nothing
+ * else, whole (src/components/workbook.ts keeps them in DuckDB-WASM's memory). Made from the
+ * block's days' rollups files the store keeps (dayRollupsFile), so after one new object only that
+ * day (and its neighbours, for visits) is counted again, and only its block combined again; kept
+ * in the store by the block's version, so the first views and the site share one making.
+ */
+export async function blockRollupsFiles(config: WeblogConfig, block: RollupBlock): Promise<Map<string, string>> {
   const dayFiles: string[] = [];
-  for (const day of days) dayFiles.push(await dayRollupsFile(config, day));
-  const version = rollupsVersion(days);
+  for (const day of block.days) dayFiles.push(await dayRollupsFile(config, day));
   const dir = join(config.store, ROLLUPS_DIR, KIND_FILES_DIR);
   await mkdir(dir, {recursive: true});
-  const files = new Map(rollupKindNames().map((kind) => [kind, join(dir, `${kind}.${version}.parquet`)]));
+  const files = new Map(rollupKindNames().map((kind) => [kind, join(dir, `${kind}.${block.name}.${block.version}.parquet`)]));
   const missing: string[] = [];
   for (const [kind, file] of files) if (!(await exists(file))) missing.push(kind);
   if (missing.length > 0) {
-    const source = dayFiles.length > 0 ? `read_parquet(${sqlFileList(dayFiles)})` : `(${emptyTableSql(ROLLUP_COLUMNS)})`;
-    await withDuckDB({tempDirectory: join(config.store, "tmp")}, async (duckdb) => {
-      for (const kind of missing) {
-        const file = files.get(kind)!;
-        const temporary = temporaryPathFor(file);
-        try {
-          await duckdb.run(
-            `COPY (SELECT * FROM ${source} WHERE kind = ${sqlString(kind)} ORDER BY ts) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROLLUP_ROW_GROUP_SIZE})`,
-          );
-          await rename(temporary, file);
-        } finally {
-          await rm(temporary, {force: true});
+    await timed("combining", () =>
+      withDuckDB({tempDirectory: join(config.store, "tmp")}, async (duckdb) => {
+        // Each day's file is sorted by kind in small row groups, so `WHERE kind = …` reads only that kind's groups.
+        const source = `read_parquet(${sqlFileList(dayFiles)})`;
+        for (const kind of missing) {
+          const file = files.get(kind)!;
+          const temporary = temporaryPathFor(file);
+          try {
+            await duckdb.run(
+              `COPY (SELECT * FROM ${source} WHERE kind = ${sqlString(kind)} ORDER BY ts) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROLLUP_ROW_GROUP_SIZE})`,
+            );
+            await rename(temporary, file);
+          } finally {
+            await rm(temporary, {force: true});
+          }
         }
-      }
-    });
+      }),
+    );
+    // The block's files of other versions are no longer read by anything.
+    const current = new Set([...files.values()].map((f) => f.slice(dir.length + 1)));
+    for (const old of await readdir(dir)) if (rollupKindNames().some((kind) => old.startsWith(`${kind}.${block.name}.`)) && !current.has(old) && !old.endsWith(".tmp")) await rm(join(dir, old), {force: true});
   }
-  // Files of other versions (of the days, or of the kinds) are no longer read by anything.
-  const current = new Set([...files.values()].map((f) => f.slice(dir.length + 1)));
-  for (const old of await readdir(dir)) if (!current.has(old) && !old.endsWith(".tmp")) await rm(join(dir, old), {force: true});
   return files;
+}
+
+/**
+ * Every block's files of each kind (blockRollupsFiles), in the blocks' order, by kind: what the
+ * first views read. Files of blocks no longer in the store's days are removed.
+ */
+export async function kindRollupsFiles(config: WeblogConfig): Promise<Map<string, string[]>> {
+  const byKind = new Map(rollupKindNames().map((kind) => [kind, [] as string[]]));
+  const current = new Set<string>();
+  for (const block of rollupBlocks(await storedDays(config))) {
+    for (const [kind, file] of await blockRollupsFiles(config, block)) {
+      byKind.get(kind)!.push(file);
+      current.add(file);
+    }
+  }
+  const dir = join(config.store, ROLLUPS_DIR, KIND_FILES_DIR);
+  for (const old of await readdir(dir).catch(() => [] as string[])) if (!current.has(join(dir, old)) && !old.endsWith(".tmp")) await rm(join(dir, old), {force: true});
+  return byKind;
 }
 
 /** Where the store keeps the per-kind rollups files, inside ROLLUPS_DIR (whose other files are per day). */
 const KIND_FILES_DIR = "kinds";
 
-/** The rollup kinds' names (ROLLUP_KINDS' keys), as data/rollups/<kind>.parquet names them. */
+/** The rollup kinds' names (ROLLUP_KINDS' keys), as data/rollups/<block>/<kind>.parquet names them. */
 export function rollupKindNames(): string[] {
   return Object.keys(ROLLUP_KINDS);
-}
-
-/**
- * Changes whenever any kind's file would: a digest of every day's rollups version (storedDays
- * signs each with the kinds, the columns and the settings they are made by).
- */
-export function rollupsVersion(days: readonly StoredDay[]): string {
-  return createHash("sha256")
-    .update(days.map((d) => `${d.day}.${d.rollupsVersion}`).join(","))
-    .digest("hex")
-    .slice(0, 16);
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -21,8 +21,8 @@ export interface SiteDatabase {
 }
 
 /**
- * Opens the site's tables over the store. Each kind's rollups file is made first if missing (kept
- * in the store, from each day's, so only a changed day costs anything); the events and rejected
+ * Opens the site's tables over the store. Each kind's rollups files (one per block of days) are
+ * made first if missing (kept in the store, from each day's, so only a changed block costs anything); the events and rejected
  * lines are read from the store's segments, for the rare first view that counts them (a history
  * of minutes).
  */
@@ -34,8 +34,8 @@ export async function openSiteDatabase(config: WeblogConfig): Promise<SiteDataba
   const conn = await openDuckDB({tempDirectory: join(config.store, "tmp")});
   const over = (files: string[], none: string) => (files.length > 0 ? `SELECT * FROM read_parquet(${sqlFileList(files)})` : none);
   // As in the browser: a table per kind, its view over it, and `rollups` all of them.
-  for (const [kind, file] of kindFiles) await conn.run(`CREATE VIEW ${rollupKindTable(kind)} AS ${over([file], empty.rollups)}`);
-  await conn.run(`CREATE VIEW rollups AS ${over([...kindFiles.values()], empty.rollups)}`);
+  for (const [kind, files] of kindFiles) await conn.run(`CREATE VIEW ${rollupKindTable(kind)} AS ${over(files, empty.rollups)}`);
+  await conn.run(`CREATE VIEW rollups AS ${over([...kindFiles.values()].flat(), empty.rollups)}`);
   // The store's rows with the columns the site derives (request class, own traffic), as the day files have them.
   const storedEvents = filesOf("events");
   await conn.run(`CREATE VIEW events AS ${storedEvents.length > 0 ? `SELECT * FROM ${await withDerivedColumns(conn, config, `read_parquet(${sqlFileList(storedEvents)})`)}` : empty.events}`);

@@ -4,11 +4,12 @@
 // its output is missing or older than the loader's file. So after a sync:
 //   - a day whose segments changed loses its cached file (data/events/<day>.parquet), and only
 //     that day is exported again;
-//   - the rollups, one file per kind over every day (data/rollups/<kind>.parquet, from
-//     data/rollups.tar), are made again when any day's rollups changed: a changed day's, and
-//     those of the days either side of it (their visits may go on into it or come from it). They
-//     are made from each day's rollups, which the store keeps by version (site-data.ts:
-//     dayRollupsFile), so only those days are counted again;
+//   - the rollups, one file per kind and block of days (data/rollups/<block>/<kind>.parquet, from
+//     data/rollups/<block>.tar), are made again for a block when any of its days' rollups changed:
+//     a changed day's, and those of the days either side of it (their visits may go on into it or
+//     come from it). The other blocks keep their cached files. A block's are made from each day's
+//     rollups, which the store keeps by version (site-data.ts: dayRollupsFile), so only those
+//     days are counted again;
 //   - the days index, the rejected lines, the keys not read and the key mismatches, all cheap,
 //     are marked stale by touching their loader;
 //   - every page's first view (data/first-view/, the answers shipped for the default filter)
@@ -21,7 +22,7 @@ import {createHash} from "node:crypto";
 import {mkdir, readdir, readFile, rm, utimes, writeFile} from "node:fs/promises";
 import {join} from "node:path";
 import type {WeblogConfig} from "./config.js";
-import {daysOf, siteFilesSignature} from "./site-data.js";
+import {daysOf, rollupBlocks, siteFilesSignature} from "./site-data.js";
 import {readManifest, segmentsOfKind} from "./store/manifest.js";
 
 export const SITE_DATA_DIR = "src/data";
@@ -30,8 +31,10 @@ const REJECTED_LOADER = "rejected.parquet.ts";
 const SKIPPED_KEYS_LOADER = "skipped-keys.json.ts";
 const KEY_MISMATCHES_LOADER = "key-mismatches.json.ts";
 const DAY_FILES_CACHE = "src/.observablehq/cache/data/events";
-/** Every kind's rollups (one archive, and the files Framework extracted from it): made from every day, so dropped when any day changes. */
-const ROLLUPS_CACHE = ["src/.observablehq/cache/data/rollups.tar", "src/.observablehq/cache/data/rollups"];
+/** The rollups: per block of days, one archive and the kinds' files Framework extracted from it (data/rollups/<block>.tar, data/rollups/<block>/). */
+const ROLLUPS_CACHE = "src/.observablehq/cache/data/rollups";
+/** The rollups' cache of the layout before blocks: one archive of every day, and its kinds' files. */
+const ROLLUPS_CACHE_BEFORE_BLOCKS = "src/.observablehq/cache/data/rollups.tar";
 /** Each page's first view (one archive, and the files Framework extracted from it): made from every day's rollups, so dropped when any day changes. */
 const FIRST_VIEW_CACHE = ["src/.observablehq/cache/data/first-view.tar", "src/.observablehq/cache/data/first-view"];
 /** Where the first views' queries are written: an edit there changes the answers. */
@@ -46,6 +49,8 @@ interface CacheRecord {
   days: Record<string, string>;
   /** Each day's rollups version (absent in a record made before visits were counted). */
   rollups?: Record<string, string>;
+  /** Each block of days' rollups version (site-data.ts: rollupBlocks; absent in a record made before blocks). */
+  rollupBlocks?: Record<string, string>;
   rejected: string;
   /** The manifest's skipped_keys, as JSON. */
   skippedKeys: string;
@@ -78,6 +83,7 @@ export async function refreshSiteData(projectDir: string, config: Pick<WeblogCon
     columns: siteFilesSignature(config),
     days: Object.fromEntries(days.map((d) => [d.day, d.version])),
     rollups: Object.fromEntries(days.map((d) => [d.day, d.rollupsVersion])),
+    rollupBlocks: Object.fromEntries(rollupBlocks(days).map((b) => [b.name, b.version])),
     rejected: segmentsOfKind(manifest, "rejected").map((s) => s.file).sort().join(","),
     skippedKeys: JSON.stringify(manifest.skipped_keys ?? []),
     keyMismatches: JSON.stringify(manifest.key_mismatches ?? {objects: 0, examples: []}),
@@ -94,7 +100,15 @@ export async function refreshSiteData(projectDir: string, config: Pick<WeblogCon
   if (recorded) for (const day of Object.keys(recorded.days)) if (!(day in current.days)) stale.add(day);
   const staleRollups = new Set([...stale, ...Object.keys(current.rollups!).filter((day) => recorded?.rollups?.[day] !== current.rollups![day])]);
   for (const day of stale) await rm(join(cacheDir, `${day}.parquet`), {force: true});
-  if (staleRollups.size > 0 || !sameStore) for (const path of ROLLUPS_CACHE) await rm(join(projectDir, path), {recursive: true, force: true});
+  // A block whose days' rollups changed, or that is gone (a new month makes the month before one block), loses its files.
+  if (!sameStore || !recorded.rollupBlocks) {
+    for (const path of [ROLLUPS_CACHE, ROLLUPS_CACHE_BEFORE_BLOCKS]) await rm(join(projectDir, path), {recursive: true, force: true});
+  } else {
+    for (const [block, version] of Object.entries(recorded.rollupBlocks)) {
+      if (current.rollupBlocks![block] === version) continue;
+      for (const path of [`${block}.tar`, block]) await rm(join(projectDir, ROLLUPS_CACHE, path), {recursive: true, force: true});
+    }
+  }
   const rejectedChanged = !sameStore || recorded.rejected !== current.rejected;
   const firstViewsChanged = staleRollups.size > 0 || rejectedChanged || !sameStore || recorded.queries !== current.queries;
   if (firstViewsChanged) for (const path of FIRST_VIEW_CACHE) await rm(join(projectDir, path), {recursive: true, force: true});

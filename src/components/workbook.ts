@@ -24,9 +24,9 @@ const REJECTED = FileAttachment("../data/rejected.parquet").href;
 
 interface EventDays {
   days: {day: string; events: number; version: string}[];
-  /** The rollup kinds, one file each (data/rollups/<kind>.parquet), and their version over every day. */
+  /** The rollup kinds, one file each per block of days (data/rollups/<block>/<kind>.parquet), and the blocks in order with their versions. */
   rollupKinds: string[];
-  rollupsVersion: string;
+  rollupBlocks: {name: string; version: string}[];
   /** The kind each rollup view reads, from its own table rollups_<kind>. */
   rollupKindOfView: Record<string, string>;
   /**
@@ -48,14 +48,14 @@ export async function siteSettings(): Promise<EventDays["settings"]> {
 }
 
 /**
- * Where a site data file is served: data/events/<day>.parquet, data/rollups/<kind>.parquet. The
+ * Where a site data file is served: data/events/<day>.parquet, data/rollups/<block>/<kind>.parquet. The
  * built site has it there from the site's root (two levels above this module, in
  * _import/components/); the preview serves data-loader output under _file/ and marks its file
  * URLs with ?sha=. The version makes a changed file a new URL.
  */
 function dataFileUrl(folder: "events" | "rollups", name: string, version: string): string {
   const inPreview = new URL(EVENT_DAYS.href, document.baseURI).searchParams.has("sha");
-  const path = `${inPreview ? "_file/" : ""}data/${folder}/${encodeURIComponent(name)}.parquet?v=${version}`;
+  const path = `${inPreview ? "_file/" : ""}data/${folder}/${name.split("/").map(encodeURIComponent).join("/")}.parquet?v=${version}`;
   return new URL(path, SITE_ROOT).href;
 }
 
@@ -169,10 +169,12 @@ async function openDatabase(): Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.Asy
   await conn.query(`CREATE VIEW events AS ${days.length > 0 ? `SELECT * FROM read_parquet([${dayFiles}])` : empty.events}`);
   // Each rollup kind is read over HTTP range requests until keepRollupsInMemoryFor has it whole.
   for (const kind of tables.rollupKinds) {
-    await db.registerFileURL(`rollups-${kind}.parquet`, dataFileUrl("rollups", kind, tables.rollupsVersion), duckdb.DuckDBDataProtocol.HTTP, false);
-    await conn.query(`CREATE VIEW rollups_${kind} AS ${days.length > 0 ? `SELECT * FROM read_parquet('rollups-${kind}.parquet')` : empty.rollups}`);
+    for (const [index, block] of tables.rollupBlocks.entries()) {
+      await db.registerFileURL(`rollups-${kind}-${index}.parquet`, dataFileUrl("rollups", `${block.name}/${kind}`, block.version), duckdb.DuckDBDataProtocol.HTTP, false);
+    }
+    await conn.query(`CREATE VIEW rollups_${kind} AS ${days.length > 0 ? `SELECT * FROM read_parquet([${rollupFileNames(tables, kind)}])` : empty.rollups}`);
   }
-  const kindFiles = tables.rollupKinds.map((kind) => `'rollups-${kind}.parquet'`).join(", ");
+  const kindFiles = tables.rollupKinds.map((kind) => rollupFileNames(tables, kind)).join(", ");
   await conn.query(`CREATE VIEW rollups AS ${days.length > 0 ? `SELECT * FROM read_parquet([${kindFiles}])` : empty.rollups}`);
   for (const [view, select] of Object.entries(tables.rollupViews)) await conn.query(`CREATE VIEW ${view} AS ${select}`);
   await db.registerFileURL("rejected.parquet", new URL(REJECTED, document.baseURI).href, duckdb.DuckDBDataProtocol.HTTP, false);
@@ -180,6 +182,11 @@ async function openDatabase(): Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.Asy
   // Keep each file's footer once read.
   await conn.query("SET enable_object_cache = true");
   return {db, conn, tables};
+}
+
+/** A kind's files as registered in DuckDB-WASM, one per block of days, as a SQL list's items (`suffix` names the whole copies). */
+function rollupFileNames(tables: EventDays, kind: string, suffix = ""): string {
+  return tables.rollupBlocks.map((_, index) => `'rollups-${kind}-${index}${suffix}.parquet'`).join(", ");
 }
 
 /** Each rollup kind fetched whole into memory, or being fetched, by kind. */
@@ -203,25 +210,27 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
   if (tables.days.length === 0) return;
   for (const [view, kind] of Object.entries(tables.rollupKindOfView)) {
     if (rollupsInMemory.has(kind) || !queries.some((sql) => new RegExp(`\\b${view}\\b`).test(sql))) continue;
-    // Downloads run side by side; DuckDB-WASM makes the tables one after another.
-    const bytes = fetch(dataFileUrl("rollups", kind, tables.rollupsVersion)).then(async (response) => {
-      if (!response.ok) throw new Error(`data/rollups/${kind}.parquet: HTTP ${response.status}`);
-      return new Uint8Array(await response.arrayBuffer());
-    });
+    // Downloads run side by side (every block's file of the kind); DuckDB-WASM makes the tables one after another.
+    const bytes = Promise.all(
+      tables.rollupBlocks.map(async (block) => {
+        const response = await fetch(dataFileUrl("rollups", `${block.name}/${kind}`, block.version));
+        if (!response.ok) throw new Error(`data/rollups/${block.name}/${kind}.parquet: HTTP ${response.status}`);
+        return new Uint8Array(await response.arrayBuffer());
+      }),
+    );
     dataset.rollupsLoading = String(Number(dataset.rollupsLoading) + 1);
     const made = rollupTablesMade.then(async () => {
-      const whole = `rollups-${kind}-whole.parquet`;
-      const buffer = await bytes;
-      // Read before registering: the buffer moves to the worker and is empty here after.
-      const size = buffer.byteLength;
-      await db.registerFileBuffer(whole, buffer);
+      const buffers = await bytes;
+      // Read before registering: a buffer moves to the worker and is empty here after.
+      const size = buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0);
+      for (const [index, buffer] of buffers.entries()) await db.registerFileBuffer(`rollups-${kind}-${index}-whole.parquet`, buffer);
       // Each step swaps one view in a single statement, so a query running between them reads
-      // the kind from the file, from the buffer or from the table, never from nothing.
-      await conn.query(`CREATE OR REPLACE VIEW rollups_${kind} AS SELECT * FROM read_parquet('${whole}')`);
+      // the kind from the files, from the buffers or from the table, never from nothing.
+      await conn.query(`CREATE OR REPLACE VIEW rollups_${kind} AS SELECT * FROM read_parquet([${rollupFileNames(tables, kind, "-whole")}])`);
       await conn.query(`CREATE TABLE ${view}_in_memory AS SELECT * FROM ${view}`);
       await conn.query(`CREATE OR REPLACE VIEW ${view} AS SELECT * FROM ${view}_in_memory`);
-      await conn.query(`CREATE OR REPLACE VIEW rollups_${kind} AS SELECT * FROM read_parquet('rollups-${kind}.parquet')`);
-      await db.dropFile(whole);
+      await conn.query(`CREATE OR REPLACE VIEW rollups_${kind} AS SELECT * FROM read_parquet([${rollupFileNames(tables, kind)}])`);
+      for (const index of buffers.keys()) await db.dropFile(`rollups-${kind}-${index}-whole.parquet`);
       dataset.rollupsInMemory = [...(dataset.rollupsInMemory?.split(" ") ?? []), kind].sort().join(" ");
       dataset.rollupBytes = String(Number(dataset.rollupBytes ?? 0) + size);
     });

@@ -8,9 +8,11 @@
 // (data-loaders/site-loaders.ts) or src/queries/ is edited.
 import {existsSync, readdirSync} from "node:fs";
 import {fileURLToPath} from "node:url";
+import {timed} from "../../data-loaders/build-timings.js";
 import {loadConfig} from "../../data-loaders/config.js";
 import {storedLogStreams} from "../../data-loaders/log-streams.js";
 import {openSiteDatabase} from "../../data-loaders/site-database.js";
+import {kindRollupsFiles} from "../../data-loaders/site-data.js";
 import {tarArchive} from "../../data-loaders/write/tar.js";
 import * as instancePage from "../queries/instance.js";
 import type {Ask} from "../queries/query.js";
@@ -18,20 +20,24 @@ import {recordFirstView} from "../queries/shipped.js";
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const config = loadConfig();
-const database = await openSiteDatabase(config);
-const ask: Ask = (query) => database.rows(query.sql, query.params);
 const files = new Map<string, string>();
-// Every page src/<page>.md (the same list as observablehq.config.ts): answered when its queries
-// are in src/queries/<page>.ts, empty otherwise (its queries all go to DuckDB-WASM).
-for (const page of readdirSync(source("..")).filter((file) => file.endsWith(".md")).map((file) => file.slice(0, -3))) {
-  const firstView = existsSync(source(`../queries/${page}.ts`))
-    ? ((await import(`../queries/${page}.js`)) as {firstView?: (ask: Ask) => Promise<void>}).firstView
-    : async () => {};
-  if (!firstView) throw new Error(`src/queries/${page}.ts exports no firstView(ask)`);
-  files.set(`${page}.json`, JSON.stringify(await recordFirstView(firstView, ask)));
-}
-for (const instance of await storedLogStreams(config)) {
-  files.set(`instances/${instance}.json`, JSON.stringify(await recordFirstView((a) => instancePage.firstView(a, instance), ask)));
-}
-database.close();
+// The kinds' files first (made by the rollups' loader already, unless it has not run), so the time reported is the first views'.
+await kindRollupsFiles(config);
+await timed("first-views", async () => {
+  const database = await openSiteDatabase(config);
+  const ask: Ask = (query) => database.rows(query.sql, query.params);
+  // Every page src/<page>.md (the same list as observablehq.config.ts): answered when its queries
+  // are in src/queries/<page>.ts, empty otherwise (its queries all go to DuckDB-WASM).
+  for (const page of readdirSync(source("..")).filter((file) => file.endsWith(".md")).map((file) => file.slice(0, -3))) {
+    const firstView = existsSync(source(`../queries/${page}.ts`))
+      ? ((await import(`../queries/${page}.js`)) as {firstView?: (ask: Ask) => Promise<void>}).firstView
+      : async () => {};
+    if (!firstView) throw new Error(`src/queries/${page}.ts exports no firstView(ask)`);
+    files.set(`${page}.json`, JSON.stringify(await recordFirstView(firstView, ask)));
+  }
+  for (const instance of await storedLogStreams(config)) {
+    files.set(`instances/${instance}.json`, JSON.stringify(await recordFirstView((a) => instancePage.firstView(a, instance), ask)));
+  }
+  database.close();
+});
 process.stdout.write(tarArchive(files));

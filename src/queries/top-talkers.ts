@@ -22,10 +22,21 @@ export const clients = (where: Where, order: TalkerOrder) =>
   ORDER BY ${order} DESC NULLS LAST, client
   LIMIT 15`);
 
+// Each client summed first, then its network found once per client rather than once per row (a
+// client has a row per day and filter value): the same numbers, at a fraction of the string work.
 export const networks = (where: Where, order: TalkerOrder) =>
   filtered(where, `
-  SELECT coalesce(${networkSql()}, '(host names)') AS network, count(DISTINCT client_ip) AS clients,${talkerColumns(order)}
-  FROM requests_by_client ${where.sql}
+  SELECT coalesce(${networkSql()}, '(host names)') AS network, count(client_ip) AS clients,
+         sum(requests) AS requests, sum(bytes) AS bytes,
+         sum(${order}) / sum(sum(${order})) OVER () AS share,
+         coalesce(sum(errors), 0) / sum(requests) AS error_rate,
+         min(first_seen) AS first_seen, max(last_seen) AS last_seen
+  FROM (
+    SELECT client_ip, sum(requests) AS requests, sum(bytes) AS bytes, sum(requests) FILTER (WHERE status >= 400) AS errors,
+           min(first_ts) AS first_seen, max(last_ts) AS last_seen
+    FROM requests_by_client ${where.sql}
+    GROUP BY client_ip
+  )
   GROUP BY ALL
   ORDER BY ${order} DESC NULLS LAST, network
   LIMIT 15`);

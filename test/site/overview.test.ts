@@ -1,7 +1,7 @@
 // The Overview page, built from the bundled sample and opened in Chromium: its numbers are the
 // ones SQL over the shipped Parquet gives, and nothing leaves the site's origin.
 import assert from "node:assert/strict";
-import {mkdir, stat} from "node:fs/promises";
+import {mkdir, readdir, stat} from "node:fs/promises";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
 import type {Browser} from "playwright-core";
@@ -159,11 +159,17 @@ test("after the first view the rollups the Overview reads are fetched whole into
   await watched.page.goto(server.url);
   await watched.page.waitForFunction(() => document.documentElement.dataset.rollupsInMemory === "client country hour path visitor", undefined, {timeout: 60_000});
   // Exactly the kinds the Overview's queries read (requests_hourly, _by_client, _by_path, _by_country, and
-  // _by_visitor for the compared periods' visitors), each one whole GET.
+  // _by_visitor for the compared periods' visitors), each one whole GET per block of days (the sample's
+  // days fall in two: 8–14 and 15–21 May).
   const kinds = ["client", "country", "hour", "path", "visitor"];
-  const shipped = await Promise.all(kinds.map((kind) => stat(join(site.dist, "data/rollups", `${kind}.parquet`)).then((s) => s.size)));
+  const blocks = (await readdir(join(site.dist, "data/rollups"))).sort();
+  assert.deepEqual(blocks, ["2023-05-08", "2023-05-15"]);
+  const shipped = await Promise.all(blocks.flatMap((block) => kinds.map((kind) => stat(join(site.dist, "data/rollups", block, `${kind}.parquet`)).then((s) => s.size))));
   assert.equal(Number(await watched.page.evaluate(() => document.documentElement.dataset.rollupBytes)), shipped.reduce((a, b) => a + b, 0));
-  assert.deepEqual(rollupRequests.filter((r) => r.endsWith(" ")).map((r) => r.replace(/^GET .*\/data\/rollups\/(\w+)\.parquet.*$/, "$1")).sort(), kinds);
+  assert.deepEqual(
+    rollupRequests.filter((r) => r.endsWith(" ")).map((r) => r.replace(/^GET .*\/data\/rollups\/([\w-]+)\/(\w+)\.parquet.*$/, "$1 $2")).sort(),
+    blocks.flatMap((block) => kinds.map((kind) => `${block} ${kind}`)).sort(),
+  );
 
   const instance = "i-05f1a9c3d7e2b6480";
   const [row] = await expected<{requests: number; clients: number}>(`SELECT count(*) AS requests, count(DISTINCT client_ip) AS clients FROM events WHERE log_stream = '${instance}' AND NOT own_traffic`);

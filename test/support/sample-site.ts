@@ -1,12 +1,11 @@
 // The site built from the bundled sample exactly as `npm run demo` builds it, but in a copy of
 // the project under .cache/, so tests never touch the developer's own loader cache or store.
 // Built once per content hash of everything that shapes it; later test files reuse it.
-import {execFile} from "node:child_process";
+import {spawn} from "node:child_process";
 import {createHash} from "node:crypto";
 import {cp, mkdir, readdir, readFile, rm, stat, symlink, writeFile} from "node:fs/promises";
 import {join, relative, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
-import {promisify} from "node:util";
 import type {S3Client} from "@aws-sdk/client-s3";
 import {loadConfig, type WeblogConfig} from "../../data-loaders/config.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
@@ -71,6 +70,40 @@ async function buildSampleSite(dir: string): Promise<void> {
   });
 }
 
+/** One `npm run build` as buildSiteWith runs it: each part's wall time, and what `observable build` printed. */
+export interface BuildRun {
+  syncMs: number;
+  /** refreshSiteData: which cached files the sync made stale. */
+  refreshMs: number;
+  /** `observable build`, its loaders included. */
+  frameworkMs: number;
+  /** Its stdout and stderr (the loaders' stderr among it: WEBLOG_TIMINGS lines, data-loaders/build-timings.ts). */
+  output: string;
+  /** When (ms after it started) `observable build` first printed, and printed "built <n> pages" (every page and data file loaded). */
+  firstOutputMs: number;
+  pagesBuiltMs: number;
+}
+
+/** Runs a command to its end, failing as execFile does; its output, and when the two moments of BuildRun came. */
+async function runTimed(command: string, args: string[], options: {cwd: string; env: NodeJS.ProcessEnv}): Promise<Pick<BuildRun, "output" | "firstOutputMs" | "pagesBuiltMs">> {
+  const started = performance.now();
+  const child = spawn(command, args, {...options, stdio: ["ignore", "pipe", "pipe"]});
+  let output = "";
+  let firstOutputMs = NaN;
+  let pagesBuiltMs = NaN;
+  const take = (chunk: Buffer) => {
+    const at = performance.now() - started;
+    if (Number.isNaN(firstOutputMs)) firstOutputMs = at;
+    output += chunk.toString();
+    if (Number.isNaN(pagesBuiltMs) && /built\S* \d+ \S*pages?/.test(output.slice(-4096))) pagesBuiltMs = at;
+  };
+  child.stdout.on("data", take);
+  child.stderr.on("data", take);
+  const code = await new Promise<number | null>((resolve, reject) => child.on("error", reject).on("close", resolve));
+  if (code !== 0) throw new Error(`${command} ${args.join(" ")} exited with ${code}:\n${output.slice(-8000)}`);
+  return {output, firstOutputMs, pagesBuiltMs};
+}
+
 /**
  * Builds a copy of the site in `<dir>/project` against its own local S3 endpoint and store
  * `<dir>/store`; `fill` puts the data in the bucket (and may sync), then the build runs as
@@ -80,7 +113,7 @@ export async function buildSiteWith(
   dir: string,
   fill: (client: S3Client, config: WeblogConfig) => Promise<void>,
   /** Run after the build with the endpoint still up: the benchmark lands an object and builds again with `build`. */
-  then?: (client: S3Client, build: () => Promise<void>) => Promise<void>,
+  then?: (client: S3Client, build: () => Promise<BuildRun>) => Promise<void>,
 ): Promise<string> {
   const project = await copyProject(join(dir, "project"));
 
@@ -94,15 +127,18 @@ export async function buildSiteWith(
     const client = createS3Client(config.source);
     await fill(client, config);
     // As `npm run build`: sync, refresh the site's cached data, `observable build`.
-    const build = async () => {
+    const build = async (): Promise<BuildRun> => {
+      const started = performance.now();
       await syncStore(config, {client});
+      const synced = performance.now();
       await refreshSiteData(project, config);
-      await promisify(execFile)(join(PROJECT_DIR, "node_modules/.bin/observable"), ["build"], {
+      const refreshed = performance.now();
+      // Framework runs .ts loaders with `tsx`, found on PATH as under `npm run`.
+      const framework = await runTimed(join(PROJECT_DIR, "node_modules/.bin/observable"), ["build"], {
         cwd: project,
-        // Framework runs .ts loaders with `tsx`, found on PATH as under `npm run`.
         env: {...process.env, ...env, PATH: `${join(PROJECT_DIR, "node_modules/.bin")}:${process.env.PATH}`},
-        maxBuffer: 64 << 20,
       });
+      return {syncMs: synced - started, refreshMs: refreshed - synced, frameworkMs: performance.now() - refreshed, ...framework};
     };
     await build();
     await then?.(client, build);

@@ -41,18 +41,23 @@ async function storeWith(name: string, segments: [string, Segment][], skipped_ke
   return store;
 }
 
-async function fillCache(days: string[]): Promise<void> {
+async function fillCache(days: string[], blocks = ["2025-01-01"]): Promise<void> {
   await mkdir(cached("events"), {recursive: true});
   for (const day of days) await writeFile(join(cached("events"), `${day}.parquet`), "cached");
-  // The rollups: one file per kind over every day, extracted from one archive.
-  await mkdir(cached("rollups"), {recursive: true});
-  await writeFile(`${cached("rollups")}.tar`, "cached");
-  for (const kind of ["hour", "client"]) await writeFile(join(cached("rollups"), `${kind}.parquet`), "cached");
+  // The rollups: per block of days (site-data.ts: rollupBlocks), an archive and the kinds' files extracted from it.
+  for (const block of blocks) {
+    await mkdir(join(cached("rollups"), block), {recursive: true});
+    await writeFile(join(cached("rollups"), `${block}.tar`), "cached");
+    for (const kind of ["hour", "client"]) await writeFile(join(cached("rollups"), block, `${kind}.parquet`), "cached");
+  }
 }
 
 const cachedDays = async (kind: string) => (await readdir(cached(kind))).filter((f) => f.endsWith(".parquet")).map((f) => f.slice(0, 10)).sort();
-/** Whether the rollups' archive and the kinds' files extracted from it are in the cache. */
-const rollupsCached = async () => [await stat(`${cached("rollups")}.tar`).then(() => true, () => false), await readdir(cached("rollups")).then((f) => f.length > 0, () => false)];
+/** Whether a block's rollups archive and the kinds' files extracted from it are in the cache. */
+const rollupsCached = async (block = "2025-01-01") => [
+  await stat(join(cached("rollups"), `${block}.tar`)).then(() => true, () => false),
+  await readdir(join(cached("rollups"), block)).then((f) => f.length > 0, () => false),
+];
 
 test("only the days whose segments changed lose their cached files; the days index is marked stale", async () => {
   const store = await storeWith("a", [segment("2025-01-01", "s1"), segment("2025-01-02", "s2"), segment("2025-01-03", "s3")]);
@@ -68,7 +73,7 @@ test("only the days whose segments changed lose their cached files; the days ind
   assert.deepEqual(await cachedDays("events"), ["2025-01-01", "2025-01-03"]);
   // The days either side count their rollups again too: their visits may go on into 2 January or come from it.
   assert.deepEqual(refresh.rollupDays, ["2025-01-01", "2025-01-02", "2025-01-03"]);
-  // Every kind's rollups cover every day: made again (from the store's kept day rollups).
+  // The block holding those days (1 to 7 January) has its kinds' files made again (from the store's kept day rollups).
   assert.deepEqual(await rollupsCached(), [false, false]);
   assert.ok((await stat(join(project(), "src/data/event-days.json.ts"))).mtimeMs > old.getTime() + 1000);
 
@@ -184,13 +189,33 @@ test("every page's first view is dropped when any day changes or the pages' quer
 test("a changed day counts again its own rollups and its neighbours', not those of days further off", async () => {
   const store = await storeWith("e", ["2025-02-01", "2025-02-02", "2025-02-03", "2025-02-04", "2025-02-06"].map((day, i) => segment(day, `e${i}`)));
   await refreshSiteData(project(), rulesOf(store));
-  await fillCache(["2025-02-01", "2025-02-02", "2025-02-03", "2025-02-04", "2025-02-06"]);
+  await fillCache(["2025-02-01", "2025-02-02", "2025-02-03", "2025-02-04", "2025-02-06"], ["2025-02-01"]);
   await storeWith("e", [...["2025-02-01", "2025-02-02", "2025-02-03", "2025-02-04", "2025-02-06"].map((day, i) => segment(day, `e${i}`)), segment("2025-02-04", "e9")]);
   const refresh = await refreshSiteData(project(), rulesOf(store));
   assert.deepEqual(refresh.days, ["2025-02-04"]);
   // 5 February has no events: 6 February's visits cannot come from 4 February's.
   assert.deepEqual(refresh.rollupDays, ["2025-02-03", "2025-02-04"]);
-  // The kinds' files cover every day, so they go; the store's day rollups of the others are kept (site-data.ts).
-  assert.deepEqual(await rollupsCached(), [false, false]);
+  // The block's kinds' files cover its every day, so they go; the store's day rollups of the others are kept (site-data.ts).
+  assert.deepEqual(await rollupsCached("2025-02-01"), [false, false]);
   assert.deepEqual(await cachedDays("events"), ["2025-02-01", "2025-02-02", "2025-02-03", "2025-02-06"]);
+});
+
+test("a changed day's block of rollups is made again, the earlier blocks keep their files", async () => {
+  const days = ["2025-03-02", "2025-03-09", "2025-03-10", "2025-03-16"];
+  const store = await storeWith("blocks", days.map((day, i) => segment(day, `b${i}`)));
+  await refreshSiteData(project(), rulesOf(store));
+  // 1–7 March, 8–14 and 15–21: a block each, this being the latest month.
+  await fillCache(days, ["2025-03-01", "2025-03-08", "2025-03-15"]);
+  await storeWith("blocks", [...days.map((day, i) => segment(day, `b${i}`)), segment("2025-03-16", "b9")]);
+  const refresh = await refreshSiteData(project(), rulesOf(store));
+  assert.deepEqual(refresh.rollupDays, ["2025-03-16"]);
+  assert.deepEqual(await rollupsCached("2025-03-15"), [false, false]);
+  assert.deepEqual(await rollupsCached("2025-03-01"), [true, true]);
+  assert.deepEqual(await rollupsCached("2025-03-08"), [true, true]);
+
+  // A day of April: March is a month before the latest now, one block of its own, made once; its weeks' files go.
+  await fillCache(days, ["2025-03-15"]);
+  await storeWith("blocks", [...days.map((day, i) => segment(day, `b${i}`)), segment("2025-03-16", "b9"), segment("2025-04-01", "b10")]);
+  assert.deepEqual((await refreshSiteData(project(), rulesOf(store))).rollupDays, ["2025-04-01"]);
+  for (const block of ["2025-03-01", "2025-03-08", "2025-03-15"]) assert.deepEqual(await rollupsCached(block), [false, false], block);
 });

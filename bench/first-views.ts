@@ -1,0 +1,49 @@
+// `tsx bench/first-views.ts <dir>`: every page's first view over a store bench:site kept
+// (BENCH_SITE_KEEP=1), timed per page and, for the slowest queries, per query; with
+// BENCH_FIRST_VIEWS_TABLES=1 the rollup kinds are first read into DuckDB tables. Figures to read.
+import {existsSync, readdirSync} from "node:fs";
+import {join, resolve} from "node:path";
+import {fileURLToPath} from "node:url";
+import {loadConfig} from "../data-loaders/config.js";
+import {storedLogStreams} from "../data-loaders/log-streams.js";
+import {openSiteDatabase} from "../data-loaders/site-database.js";
+import {kindRollupsFiles} from "../data-loaders/site-data.js";
+import {demoEnvironment} from "../scripts/demo.js";
+import * as instancePage from "../src/queries/instance.js";
+import type {Ask} from "../src/queries/query.js";
+
+const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
+const dir = process.argv[2];
+if (!dir) throw new Error("usage: tsx bench/first-views.ts <a directory bench:site kept>");
+const config = loadConfig(join(dir, "project"), demoEnvironment("http://127.0.0.1:1", join(dir, "store")));
+let started = performance.now();
+await kindRollupsFiles(config);
+console.log(`kinds' files ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+started = performance.now();
+const database = await openSiteDatabase(config);
+console.log(`database opened in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+const times: {page: string; sql: string; ms: number}[] = [];
+let page = "";
+const ask: Ask = async (query) => {
+  const start = performance.now();
+  const rows = await database.rows(query.sql, query.params);
+  times.push({page, sql: query.sql.replace(/\s+/g, " ").slice(0, 140), ms: performance.now() - start});
+  return rows;
+};
+const all = performance.now();
+for (const name of readdirSync(join(projectDir, "src")).filter((f) => f.endsWith(".md")).map((f) => f.slice(0, -3))) {
+  if (!existsSync(join(projectDir, "src/queries", `${name}.ts`))) continue;
+  page = name;
+  const {firstView} = (await import(`../src/queries/${name}.js`)) as {firstView: (ask: Ask) => Promise<void>};
+  await firstView(ask);
+}
+for (const instance of await storedLogStreams(config)) {
+  page = `instances/${instance}`;
+  await instancePage.firstView(ask, instance);
+}
+console.log(`every first view in ${((performance.now() - all) / 1000).toFixed(1)} s, ${times.length} queries`);
+const byPage = new Map<string, number>();
+for (const t of times) byPage.set(t.page, (byPage.get(t.page) ?? 0) + t.ms);
+console.log([...byPage].map(([p, ms]) => `${p} ${(ms / 1000).toFixed(2)} s`).join(", "));
+for (const t of times.sort((a, b) => b.ms - a.ms).slice(0, 12)) console.log(`${Math.round(t.ms)} ms ${t.page}: ${t.sql}`);
+database.close();
