@@ -70,12 +70,13 @@ try {
     },
   );
   const sizeOf = async (folder: string) => {
-    const files = (await readdir(join(dist, "data", folder), {recursive: true})).filter((f) => /\.(parquet|json)$/.test(f));
-    return {files: files.length, bytes: (await Promise.all(files.map((f) => stat(join(dist, "data", folder, f)).then((s) => s.size)))).reduce((a, b) => a + b, 0)};
+    const files = (await readdir(join(dist, folder), {recursive: true})).filter((f) => /\.(parquet|json)$/.test(f));
+    return {files: files.length, bytes: (await Promise.all(files.map((f) => stat(join(dist, folder, f)).then((s) => s.size)))).reduce((a, b) => a + b, 0)};
   };
-  const events = await sizeOf("events");
-  const rollups = await sizeOf("rollups");
-  const firstViews = await sizeOf("first-view");
+  const events = await sizeOf("data/events");
+  const rollups = await sizeOf("data/rollups");
+  // Content-hashed by Framework: each page's <head> names its own (observablehq.config.ts).
+  const firstViews = await sizeOf("_file/data/first-view");
   console.log(
     `site: ${events.files} day files, ${(events.bytes / 1e6).toFixed(1)} MB (${(events.bytes / EVENTS).toFixed(1)} bytes per event); ` +
       `rollups ${(rollups.bytes / 1e6).toFixed(1)} MB; ${firstViews.files} first views, ${(firstViews.bytes / 1e3).toFixed(0)} kB in all`,

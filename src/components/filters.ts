@@ -4,7 +4,7 @@
 // the URL (so a link shares the view) and for the rest of the session (so it follows you
 // from page to page).
 // Bare import: bundled from node_modules. (Framework's observablehq:stdlib/inputs pulls htl from jsDelivr.)
-import * as Inputs from "@observablehq/inputs";
+import * as Inputs from "./inputs.js";
 import {queryRow, query} from "./workbook.js";
 import {
   BOT_LABELS, DEFAULT_FILTER, OWN_TRAFFIC_LABELS, REQUEST_CLASS_LABELS, REQUEST_CLASSES, STATUS_CHOICES, utcDay as day,
