@@ -3,7 +3,10 @@
 // agents, three instances, 30 days; BENCH_SITE_WORKLOAD=real for the real lines alone). Fills a
 // local S3 endpoint, syncs, builds the site, lands one more S3 object and builds again (the
 // rebuild time), then opens each page in a fresh Chromium profile and prints: the time to its
-// first chart, until it settles (no request in flight), the bytes fetched before the first chart,
+// first chart, when its content was complete (every chart drawn from the shipped answers, the main
+// content unchanged for 500 ms), when the network went quiet (no request for 500 ms: this includes
+// DuckDB-WASM starting in the background and the rollups fetched for a filter change the reader has
+// not made), the bytes fetched before the first chart,
 // the rollups it then fetched into DuckDB-WASM's memory (and when they were all in), and on pages
 // with the filter bar the time to redraw after one filter change, made once they are in. Figures
 // to read; nothing asserts a time.
@@ -94,6 +97,7 @@ try {
   try {
     for (const path of PAGES) {
       const watched = await openWatchedPage(browser, server.url);
+      await watched.page.addInitScript(watchMainContent);
       const start = Date.now();
       await watched.page.goto(new URL(path, server.url).href);
       const first = await watched.page.waitForSelector(FIRST_CHART, {timeout: 120_000}).then(
@@ -103,6 +107,7 @@ try {
       const bytesBefore = await bytesFetched(watched.page);
       await watched.settled(500, 120_000).catch(() => {});
       const settled = Date.now() - start - 500;
+      const complete = await contentComplete(watched.page);
       const problems = watched.errors.length + watched.externalRequests.length;
       // The rollups the page's queries read, fetched whole into DuckDB-WASM's memory after the first view.
       const loaded = await watched.page
@@ -114,7 +119,7 @@ try {
         : "";
       const redraw = (await watched.page.getByLabel("Instance").count()) > 0 ? `, filter redraw ${await filterRedraw(watched.page)}` : "";
       console.log(
-        `${path.padEnd(32)} first chart ${first === null ? "none" : `${first} ms`}, settled ${settled} ms, ` +
+        `${path.padEnd(32)} first chart ${first === null ? "none" : `${first} ms`}, content complete ${complete === null ? "never" : `${complete} ms`}, network quiet ${settled} ms, ` +
           `${(bytesBefore / 1e3).toFixed(0)} kB before the first chart${rollups}${redraw}${problems ? `, ${problems} errors: ${[...watched.errors, ...watched.externalRequests].join("; ")}` : ""}`,
       );
       await watched.page.context().close();
@@ -125,6 +130,31 @@ try {
   }
 } finally {
   await rm(dir, {recursive: true, force: true});
+}
+
+/**
+ * In the page before its own code: when the page's main content last changed (a chart drawn, a
+ * number filled in), in the page's clock (from navigation start), on window.mainChangedAt.
+ */
+function watchMainContent(): void {
+  const w = window as unknown as {mainChangedAt: number};
+  w.mainChangedAt = 0;
+  const changed = () => (w.mainChangedAt = performance.now());
+  new MutationObserver((records) => {
+    if (records.some((r) => r.target instanceof Node && r.target.isConnected && document.getElementById("observablehq-main")?.contains(r.target))) changed();
+  }).observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
+}
+
+/**
+ * When the page's content was complete: its main content (every chart, table and number drawn
+ * from the shipped answers) has not changed for 500 ms; the time is that of its last change, from
+ * navigation start. Unlike "network quiet", it does not wait for DuckDB-WASM starting in the
+ * background or the rollups fetched for a filter change the reader has not made.
+ */
+async function contentComplete(page: Page): Promise<number | null> {
+  return page
+    .waitForFunction(() => performance.now() - (window as unknown as {mainChangedAt: number}).mainChangedAt > 500, undefined, {timeout: 120_000, polling: 50})
+    .then(() => page.evaluate(() => Math.round((window as unknown as {mainChangedAt: number}).mainChangedAt)), () => null);
 }
 
 /** Bytes of every response the page has received so far (the document and each resource). */
