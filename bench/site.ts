@@ -37,6 +37,19 @@ const PAGES = ["/", "/traffic", "/visits", "/status-codes", "/performance", "/br
 // The Performance page on logs without durations draws no chart: its message is what it shows first.
 const FIRST_CHART = "[data-chart] svg, [data-chart] table, [data-table] table, [data-message=\"no-durations\"]";
 
+/**
+ * In the page before its own code: when the page's main content last changed (a chart drawn, a
+ * number filled in), in the page's clock (from navigation start), on window.mainChangedAt. A
+ * string, not a function: tsx's helpers (__name) do not exist in the page.
+ */
+const watchMainContent = `
+  window.mainChangedAt = 0;
+  new MutationObserver((records) => {
+    const main = document.getElementById("observablehq-main");
+    if (main && records.some((r) => main.contains(r.target))) window.mainChangedAt = performance.now();
+  }).observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
+`;
+
 console.log(`# every page on ${EVENTS.toLocaleString("en")} events, ${WORKLOAD} workload — node ${process.version}, ${availableParallelism()} cores`);
 const dir = await mkdtemp(join(tmpdir(), "weblog-bench-site-"));
 try {
@@ -130,19 +143,6 @@ try {
   }
 } finally {
   await rm(dir, {recursive: true, force: true});
-}
-
-/**
- * In the page before its own code: when the page's main content last changed (a chart drawn, a
- * number filled in), in the page's clock (from navigation start), on window.mainChangedAt.
- */
-function watchMainContent(): void {
-  const w = window as unknown as {mainChangedAt: number};
-  w.mainChangedAt = 0;
-  const changed = () => (w.mainChangedAt = performance.now());
-  new MutationObserver((records) => {
-    if (records.some((r) => r.target instanceof Node && r.target.isConnected && document.getElementById("observablehq-main")?.contains(r.target))) changed();
-  }).observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
 }
 
 /**
