@@ -120,7 +120,7 @@ try {
       const bytesBefore = await bytesFetched(watched.page);
       await watched.settled(500, 120_000).catch(() => {});
       const settled = Date.now() - start - 500;
-      const complete = await contentComplete(watched.page);
+      const complete = await contentComplete(watched.page, start);
       const problems = watched.errors.length + watched.externalRequests.length;
       // The rollups the page's queries read, fetched whole into DuckDB-WASM's memory after the first view.
       const loaded = await watched.page
@@ -147,14 +147,19 @@ try {
 
 /**
  * When the page's content was complete: its main content (every chart, table and number drawn
- * from the shipped answers) has not changed for 500 ms; the time is that of its last change, from
- * navigation start. Unlike "network quiet", it does not wait for DuckDB-WASM starting in the
- * background or the rollups fetched for a filter change the reader has not made.
+ * from the shipped answers) has not changed for 500 ms; the time is that of its last change, in
+ * the same clock as the first chart (from just before navigation, here in Node). Unlike "network
+ * quiet", it does not wait for DuckDB-WASM starting in the background or the rollups fetched for
+ * a filter change the reader has not made.
  */
-async function contentComplete(page: Page): Promise<number | null> {
-  return page
-    .waitForFunction(() => performance.now() - (window as unknown as {mainChangedAt: number}).mainChangedAt > 500, undefined, {timeout: 120_000, polling: 50})
-    .then(() => page.evaluate(() => Math.round((window as unknown as {mainChangedAt: number}).mainChangedAt)), () => null);
+async function contentComplete(page: Page, start: number): Promise<number | null> {
+  const sinceLastChange = () => page.evaluate(() => performance.now() - (window as unknown as {mainChangedAt: number}).mainChangedAt);
+  const deadline = Date.now() + 120_000;
+  for (let quiet = await sinceLastChange(); Date.now() < deadline; quiet = await sinceLastChange()) {
+    if (quiet > 500) return Math.round(Date.now() - start - quiet);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  return null;
 }
 
 /** Bytes of every response the page has received so far (the document and each resource). */
