@@ -116,7 +116,7 @@ try {
   // Content-hashed by Framework: each page's <head> names its own (observablehq.config.ts).
   const firstViews = await sizeOf("_file/data/first-view");
   console.log(
-    `site: ${events.files} day files, ${(events.bytes / 1e6).toFixed(1)} MB ${PREBUILT ? "" : ` (${(events.bytes / EVENTS).toFixed(1)} bytes per event)`}; ` +
+    `site: ${events.files} day files, ${(events.bytes / 1e6).toFixed(1)} MB${PREBUILT ? "" : ` (${(events.bytes / EVENTS).toFixed(1)} bytes per event)`}; ` +
       `rollups ${(rollups.bytes / 1e6).toFixed(1)} MB; ${firstViews.files} first views, ${(firstViews.bytes / 1e3).toFixed(0)} kB in all`,
   );
 
