@@ -52,6 +52,17 @@ function pagerHtml(path: string): string {
   return `<nav>${link(pagerOrder[at - 1], "prev")}${link(pagerOrder[at + 1], "next")}</nav>`;
 }
 
+// Each page's first view (the answers its queries give under the default filter) is named in the
+// page's <head> as a preload: the browser fetches it alongside the page's modules instead of after
+// them, and src/components/workbook.ts fetches the URL this link has (Framework rewrites it to the
+// file's content-hashed name), so the fetch reuses the preloaded response. A page with no first
+// view (one not in the lists below) has no link, and DuckDB-WASM answers all its queries.
+const firstViewPaths = new Set([...firstViewPages.map((page) => `/${page}`), ...instances.map((instance) => `/instances/${instance}`)]);
+function firstViewPreload(path: string): string {
+  if (!firstViewPaths.has(path)) return "";
+  return `<link rel="preload" as="fetch" crossorigin="anonymous" data-first-view href="${escapeHtml(`/data/first-view${path}.json`)}">`;
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -65,12 +76,11 @@ export default {
   pages,
   pager: false,
   dynamicPaths: [
-    ...instances.flatMap((instance) => [`/instances/${instance}`, `/data/first-view/instances/${instance}.json`]),
+    ...instances.map((instance) => `/instances/${instance}`),
     ...days.map(({day}) => `/data/events/${day}.parquet`),
     ...rollupBlocks(days).flatMap((block) => rollupKindNames().map((kind) => `/data/rollups/${block.name}/${kind}.parquet`)),
-    // Each page's first view, answered when the site's data is made (src/queries/pages.ts).
-    ...firstViewPages.map((page) => `/data/first-view/${page}.json`),
   ],
+  head: ({path}: {path: string}) => firstViewPreload(path),
   // Framework's default asks fonts.googleapis.com for Source Serif; the system fonts do instead.
   globalStylesheets: [],
   // Default theme (air, near-midnight when dark) plus Inputs' stylesheet, all from node_modules.

@@ -14,7 +14,7 @@ import {refreshSiteData} from "../data-loaders/site-loaders.js";
 import {syncStore} from "../data-loaders/sync.js";
 import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3} from "./local-s3.js";
 import {SAMPLE_OWN_TRAFFIC} from "./sample-classes.js";
-import {bundleDuckDB} from "./bundle-duckdb.js";
+import {bundleLibraries} from "./bundle-libraries.js";
 import {SAMPLE_OWN_HOSTS} from "./sample-visits.js";
 import {serveSite} from "./serve-site.js";
 import {SAMPLE_LOG_FORMATS} from "./sample-perf.js";
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
 
   await refreshSiteData(projectDir, config);
   console.log("Build the site:");
-  await bundleDuckDB();
+  await bundleLibraries();
   await run("npx", ["observable", "build"], {...process.env, ...env});
 
   const site = await serveSite(join(projectDir, "dist"), {port});

@@ -6,7 +6,7 @@ import {spawn, type ChildProcess} from "node:child_process";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {exited, frameworkEnv, startPreview} from "../data-loaders/framework.js";
-import {bundleDuckDB} from "./bundle-duckdb.js";
+import {bundleLibraries} from "./bundle-libraries.js";
 
 const toolsDir = resolve(fileURLToPath(import.meta.url), "../..");
 
@@ -32,7 +32,7 @@ export function startLiveWorkbook(projectDir: string, {env = process.env, previe
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await bundleDuckDB();
+  await bundleLibraries();
   const live = startLiveWorkbook(process.cwd(), {previewArgs: process.argv.slice(2)});
   let stopping = false;
   const stop = (code: number) => {

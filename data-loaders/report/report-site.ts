@@ -8,7 +8,7 @@
 import {existsSync} from "node:fs";
 import {cp, mkdir, readdir, rename, rm, symlink} from "node:fs/promises";
 import {basename, dirname, join, relative, resolve} from "node:path";
-import {bundleDuckDB} from "../../scripts/bundle-duckdb.js";
+import {bundleLibraries} from "../../scripts/bundle-libraries.js";
 import {loadConfig, type WeblogConfig} from "../config.js";
 import {buildSite, PACKAGE_DIR} from "../framework.js";
 import {refreshSiteData} from "../site-loaders.js";
@@ -87,7 +87,7 @@ export async function prepareProject(project: string): Promise<void> {
   await cp(src, join(project, "src"), {recursive: true, preserveTimestamps: true, filter: (path) => !relative(src, path).startsWith(".observablehq")});
   for (const file of ["observablehq.config.ts", "package.json"]) await cp(join(PACKAGE_DIR, file), join(project, file), {preserveTimestamps: true});
   for (const shared of ["data-loaders", "node_modules"]) await symlink(join(PACKAGE_DIR, shared), join(project, shared));
-  await bundleDuckDB(join(project, "src/components/duckdb-wasm.js"));
+  await bundleLibraries(join(project, "src/components"));
 }
 
 /** Builds the site from the store and moves it to `paths.out`, replacing the report there. */

@@ -1,7 +1,7 @@
 // The Performance page's two time charts: p50/p95/p99 over time, and requests by time and
 // duration (a heatmap, as Observable's web-log example draws response times). Both on a log
 // duration axis: response times span microseconds to seconds.
-import * as Plot from "@observablehq/plot";
+import * as Plot from "./plot.js";
 import {bucketBoundsUs} from "./duration-buckets.js";
 import {fillTimeGaps} from "./fill-gaps.js";
 import {formatCount, formatMs} from "./format.js";

@@ -1,6 +1,6 @@
 // A first look at any query result: a line for time + number (one per value of a text column
 // with few values), bars for text + number, or nothing.
-import * as Plot from "@observablehq/plot";
+import * as Plot from "./plot.js";
 import {rankedBars} from "./ranked-bars.js";
 
 const MAX_SERIES = 10;

@@ -1,6 +1,6 @@
 // A ranked list drawn as bars with the label and count written on them: top paths, countries,
 // agents. Labels are log content, so they go into SVG text nodes, never into HTML.
-import * as Plot from "@observablehq/plot";
+import * as Plot from "./plot.js";
 
 export interface RankedBarsOptions {
   width: number;

@@ -1,6 +1,6 @@
 // Requests over time, stacked by status class (2xx, 3xx, 4xx, 5xx), the first chart an
 // operator looks at: volume, and how much of it is failing.
-import * as Plot from "@observablehq/plot";
+import * as Plot from "./plot.js";
 import {fillTimeGaps} from "./fill-gaps.js";
 import type {TimeBucket} from "./time-bucket.js";
 

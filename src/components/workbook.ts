@@ -65,15 +65,13 @@ export type {Query, Row};
 const SITE_ROOT = new URL("../../", import.meta.url);
 
 /**
- * This page's shipped first view, by its route: data/first-view/index.json for the Overview,
- * data/first-view/instances/<id>.json for an instance. A page whose queries are not in
- * src/queries/ ships an empty one, and all its queries go to DuckDB-WASM.
+ * This page's shipped first view: the file its <head> preloads (observablehq.config.ts names
+ * data/first-view/<page>.json there, and Framework gives it a content-hashed URL), so the browser
+ * has it, or is fetching it, before the page's code runs. A page with no such link has none, and
+ * all its queries go to DuckDB-WASM.
  */
-function firstViewUrl(): string {
-  const route = decodeURIComponent(location.pathname.slice(SITE_ROOT.pathname.length)).replace(/\.html$/, "").replace(/\/$/, "/index") || "index";
-  const inPreview = new URL(EVENT_DAYS.href, document.baseURI).searchParams.has("sha");
-  const path = `${inPreview ? "_file/" : ""}data/first-view/${route.split("/").map(encodeURIComponent).join("/")}.json`;
-  return new URL(path, SITE_ROOT).href;
+function firstViewUrl(): string | null {
+  return document.querySelector<HTMLLinkElement>("link[rel=preload][data-first-view]")?.href ?? null;
 }
 
 let firstView: Promise<Map<string, Row[]>> | undefined;
@@ -83,9 +81,10 @@ function shippedAnswers(): Promise<Map<string, Row[]>> {
   return (firstView ??= (async () => {
     let answers: Map<string, Row[]> = new Map();
     try {
-      // Same URL on every build: asked again each time (a 304 when unchanged), never stale.
-      const response = await fetch(firstViewUrl(), {cache: "no-cache"});
-      if (response.ok) {
+      const url = firstViewUrl();
+      // The request the preload made, the same in every way (mode, credentials), so it is reused.
+      const response = url === null ? null : await fetch(url);
+      if (response?.ok) {
         const shipped = (await response.json()) as ShippedFirstView;
         answers = new Map(Object.entries(shipped.answers).map(([key, answer]) => [key, decodeAnswer(answer)]));
       }

@@ -1,6 +1,6 @@
 // Requests on a world map: countries shaded by requests (log scale: a few countries dominate),
 // cities as bubbles sized by requests.
-import * as Plot from "@observablehq/plot";
+import * as Plot from "./plot.js";
 import {feature} from "topojson-client";
 import type {Topology} from "topojson-specification";
 import {naturalEarthName} from "./country-names.js";

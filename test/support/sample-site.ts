@@ -12,7 +12,7 @@ import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {syncStore} from "../../data-loaders/sync.js";
 import {refreshSiteData} from "../../data-loaders/site-loaders.js";
 import {demoEnvironment, DEMO_BUCKET, REWRITES_DIR, SAMPLE_DIR} from "../../scripts/demo.js";
-import {bundleDuckDB} from "../../scripts/bundle-duckdb.js";
+import {bundleLibraries} from "../../scripts/bundle-libraries.js";
 import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3} from "../../scripts/local-s3.js";
 import {lockStore} from "../../data-loaders/store/lock.js";
 import {sqlString} from "../../data-loaders/write/duckdb.js";
@@ -37,7 +37,7 @@ const INPUTS = ["src", "data-loaders", "sample", "scripts", "test/support", "obs
 
 export async function sampleSite(): Promise<SampleSite> {
   // Generated into src/ before hashing, so the hash is the same on every run.
-  await bundleDuckDB();
+  await bundleLibraries();
   const hash = await contentHash(INPUTS.map((p) => join(PROJECT_DIR, p)));
   const dir = join(PROJECT_DIR, ".cache/test-site", hash);
   await mkdir(dir, {recursive: true});
@@ -152,7 +152,7 @@ export async function buildSiteWith(
 export async function copyProject(project: string): Promise<string> {
   await rm(project, {recursive: true, force: true});
   await mkdir(project, {recursive: true});
-  await bundleDuckDB();
+  await bundleLibraries();
   await cp(join(PROJECT_DIR, "src"), join(project, "src"), {recursive: true, filter: (p) => !p.includes(".observablehq")});
   await cp(join(PROJECT_DIR, "observablehq.config.ts"), join(project, "observablehq.config.ts"));
   await cp(join(PROJECT_DIR, "package.json"), join(project, "package.json"));

@@ -1,0 +1,2 @@
+// Types for the module scripts/bundle-libraries.ts generates: Observable Plot's exports.
+export * from "@observablehq/plot";
