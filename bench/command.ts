@@ -5,7 +5,8 @@
 // a third IPv6, thousands of agents and paths). Whole processes, start-up included, timed two
 // ways: wall time, and CPU time (user + system, from /usr/bin/time), which the other work on a
 // shared machine disturbs less. Run alone with `npx tsx bench/command.ts`, or as part of
-// `npm run bench`. PARSE_LINES (default 500,000) sets the size.
+// `npm run bench`. PARSE_LINES (default 500,000) sets the size; BENCH_PARSE_ONLY=1 skips the
+// start-up figures.
 import {execFileSync, spawnSync} from "node:child_process";
 import {closeSync, existsSync, openSync, readFileSync, writeSync} from "node:fs";
 import {mkdtemp, rm} from "node:fs/promises";
@@ -29,10 +30,11 @@ export async function commandFigures(work: string): Promise<void> {
   writeLines(one, 1);
   const env = {...process.env, WEBLOG_CONFIG: "", NODE_NO_WARNINGS: "1"};
   const tsx = ["--import", "tsx", MAIN_TS];
-  for (const [label, args, input] of [
+  const starts = process.env.BENCH_PARSE_ONLY === "1" ? [] : ([
     ["weblog --help", ["--help"], null],
     ["weblog parse, one line", ["parse", "--geoip", city], one],
-  ] as const) {
+  ] as const);
+  for (const [label, args, input] of starts) {
     const bundled = medianSeconds(() => run([BIN, ...args], input, env));
     const compiled = medianSeconds(() => run([...tsx, ...args], input, env));
     console.log(`start-up, ${label}: ${bundled.toFixed(2)} s (bundle) vs ${compiled.toFixed(2)} s (TypeScript compiled by tsx), median of ${STARTS}`);

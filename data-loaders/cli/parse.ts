@@ -2,80 +2,80 @@
 // line on stdout with the columns of docs/data-dictionary.md (EVENT_COLUMNS). A line that does not parse prints
 // {"error": …, "line": N} in its place, and the exit code stays 0.
 import {once} from "node:events";
+import {availableParallelism} from "node:os";
 import {parseArgs} from "node:util";
 import {loadConfig} from "../config.js";
 import {geoIpPaths} from "../enrich/enrichers.js";
-import {openGeoIp} from "../enrich/geoip.js";
-import {createUserAgentClassifier} from "../enrich/user-agent.js";
-import type {EventOrigin} from "../event.js";
 import {lineParserFor} from "../parse/formats.js";
-import {isParseError} from "../parse/log-format.js";
-import {decodeSinkRecord} from "../records/cloudwatch.js";
-import {createEventJsonEncoder} from "./event-json.js";
-import {createOutputBytes} from "./output-bytes.js";
-import {inputLines} from "./input-lines.js";
+import {inputPieces} from "./input-pieces.js";
+import {startParseThreads} from "./parse-threads.js";
+import {createPieceParser, type ParseSettings} from "./piece-parser.js";
 import {UsageError} from "./usage-error.js";
+
+/**
+ * Stdin is parsed a piece of whole lines at a time, on several threads when there is more than
+ * one piece. Measured on this 2-core machine (docs/design-notes.md, Parsing): TODO.
+ */
+const PIECE_SIZE = 512 << 10;
 
 export async function runParse(args: string[]): Promise<number> {
   const {values} = parseCommandLine(args);
   const config = loadConfig();
-  let parser;
+  const format = values.format ?? "combined";
   try {
-    parser = lineParserFor(values.format ?? "combined", {timeZone: config.timeZone});
+    lineParserFor(format, {timeZone: config.timeZone});
   } catch (error) {
     throw new UsageError(`--format: ${(error as Error).message}`);
   }
-  const paths = values.geoip ? {city: values.geoip, asn: values.asn ?? null} : {...(await geoIpPaths(config)), ...(values.asn ? {asn: values.asn} : {})};
-  const geoip = await openGeoIp(paths);
-  // Each chunk of stdin is handled in one synchronous pass, its JSON encoded into bytes as it is
-  // made (cli/output-bytes.ts) and handed to stdout with one call: no promise, and no object
-  // beyond the parser's, per line.
-  const out = createOutputBytes();
-  const writeEvent = createEventJsonEncoder(out, {classifyUserAgent: createUserAgentClassifier(), lookupGeo: geoip.lookup});
-  let lineNumber = 0;
-  for await (const lines of inputLines(process.stdin)) {
-    for (const input of lines) {
-      lineNumber++;
-      let line = input;
-      let origin = NO_ORIGIN;
-      // S3 sink records are JSON (an object, or a bare string); access-log lines never start with { or ".
-      const first = firstNonBlank(input);
-      if (first === "{" || first === '"') {
-        const record = decodeSinkRecord(input);
-        if ("error" in record) {
-          out.text(JSON.stringify({error: `record: ${record.error}`, line: lineNumber}));
-          out.newline();
-          continue;
-        }
-        line = record.message;
-        origin = {ingest_ts: record.ingest_ts, log_group: record.log_group, log_stream: record.log_stream, topic: null, kafka_partition: null, kafka_offset: null, s3_key: null, event_id: null};
-      }
-      const parsed = parser.parse(line);
-      if (isParseError(parsed)) out.text(JSON.stringify({error: parsed.error, line: lineNumber}));
-      else writeEvent(origin, parsed);
-      out.newline();
+  const threads = threadCount(values.threads);
+  const geoip = values.geoip ? {city: values.geoip, asn: values.asn ?? null} : {...(await geoIpPaths(config)), ...(values.asn ? {asn: values.asn} : {})};
+  const settings: ParseSettings = {format, timeZone: config.timeZone, geoip};
+
+  const pieces = inputPieces(process.stdin, PIECE_SIZE);
+  const first = await pieces.next();
+  // Input of less than a piece (only the last piece is short) is parsed here: starting workers
+  // would cost more than it saves.
+  if (threads === 1 || first.done || first.value.bytes.length < PIECE_SIZE) {
+    const parsePiece = await createPieceParser(settings);
+    if (first.done) return 0;
+    await write(parsePiece(first.value.bytes, first.value.firstLine));
+    for await (const piece of pieces) await write(parsePiece(piece.bytes, piece.firstLine));
+    return 0;
+  }
+
+  const workers = startParseThreads(settings, threads);
+  try {
+    // Pieces being parsed, in input order; their output is written in that order. Bounded: a slow
+    // reader of stdout holds up reading stdin rather than filling memory.
+    const inFlight = [workers.parse(first.value)];
+    for await (const piece of pieces) {
+      inFlight.push(workers.parse(piece));
+      if (inFlight.length >= 2 * threads) await write(await inFlight.shift()!);
     }
-    // Back-pressure: a slow reader of stdout holds up reading stdin rather than filling memory.
-    const bytes = out.take();
-    if (bytes.length > 0 && !process.stdout.write(bytes)) await once(process.stdout, "drain");
+    for (const output of inFlight) await write(await output);
+  } finally {
+    await workers.close();
   }
   return 0;
 }
 
+/** Hands bytes to stdout, and waits while stdout's queue is full (back-pressure). */
+async function write(bytes: Uint8Array): Promise<void> {
+  if (bytes.length > 0 && !process.stdout.write(bytes)) await once(process.stdout, "drain");
+}
+
 function parseCommandLine(args: string[]) {
   try {
-    return parseArgs({args, options: {format: {type: "string"}, geoip: {type: "string"}, asn: {type: "string"}}, strict: true, allowPositionals: false});
+    return parseArgs({args, options: {format: {type: "string"}, geoip: {type: "string"}, asn: {type: "string"}, threads: {type: "string"}}, strict: true, allowPositionals: false});
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
 }
 
-const NO_ORIGIN: Readonly<EventOrigin> = Object.freeze({ingest_ts: null, log_group: null, log_stream: null, topic: null, kafka_partition: null, kafka_offset: null, s3_key: null, event_id: null});
-
-/** The line's first character that is not white space (what trimStart leaves first), or "". */
-function firstNonBlank(line: string): string {
-  const code = line.charCodeAt(0);
-  // Printable ASCII other than the space is never white space: the answer for nearly every line.
-  if (code > 32 && code < 127) return line[0];
-  return line.trimStart()[0] ?? "";
+/** --threads N, by default one per core. */
+function threadCount(option: string | undefined): number {
+  if (option === undefined) return availableParallelism();
+  const count = Number(option);
+  if (!Number.isInteger(count) || count < 1) throw new UsageError(`--threads: expected a whole number of at least 1, found "${option}"`);
+  return count;
 }
