@@ -16,7 +16,7 @@ import {UsageError} from "./usage-error.js";
  * Stdin is parsed a piece of whole lines at a time, on several threads when there is more than
  * one piece. Measured on this 2-core machine (docs/design-notes.md, Parsing): TODO.
  */
-const PIECE_SIZE = 512 << 10;
+export const PIECE_SIZE = 512 << 10;
 
 export async function runParse(args: string[]): Promise<number> {
   const {values} = parseCommandLine(args);

@@ -1,0 +1,133 @@
+// `weblog parse` on several worker threads, run as a user runs it: its stdout is, byte for byte,
+// what the single thread writes (error lines and their line numbers, CRLF, a last line without a
+// line break), from the bundle and from the TypeScript, and a slow reader of stdout loses nothing.
+import assert from "node:assert/strict";
+import {spawn, spawnSync} from "node:child_process";
+import {readdirSync, readFileSync} from "node:fs";
+import {mkdtemp, rm} from "node:fs/promises";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {after, before, test} from "node:test";
+import {setTimeout as sleep} from "node:timers/promises";
+import {PIECE_SIZE} from "../../data-loaders/cli/parse.js";
+import {bundledGeoLite2City} from "../../data-loaders/enrich/bundled-geolite2.js";
+import {fixtureLines, REAL_LOG} from "../fixtures.js";
+import {PROJECT_DIR} from "../support/sample-site.js";
+
+const BIN = join(PROJECT_DIR, "bin/weblog.js");
+const MAIN_TS = join(PROJECT_DIR, "data-loaders/cli/main.ts");
+const ENV = {...process.env, WEBLOG_CONFIG: "", WEBLOG_TIME_ZONE: ""};
+
+let cacheDir: string;
+let city: string;
+before(async () => {
+  cacheDir = await mkdtemp(join(tmpdir(), "weblog-parse-threads-"));
+  city = await bundledGeoLite2City(join(cacheDir, "geoip"));
+  // The bundle as `npm ci` leaves it (scripts/bundle-cli.ts), so that bin/weblog.js runs it.
+  const bundle = spawnSync(process.execPath, ["--import", "tsx", join(PROJECT_DIR, "scripts/bundle-cli.ts")], {cwd: PROJECT_DIR, encoding: "utf8"});
+  assert.equal(bundle.status, 0, bundle.stderr);
+});
+after(async () => {
+  await rm(cacheDir, {recursive: true, force: true});
+});
+
+/** The sample's S3 sink records (JSON objects, bare strings, Connect envelopes, one cut short), one per line. */
+function sampleRecords(): string[] {
+  const topics = join(PROJECT_DIR, "sample/s3-sink/topics");
+  const files = readdirSync(topics, {recursive: true, encoding: "utf8"}).filter((file) => file.endsWith(".json") && !file.endsWith(".keys.json"));
+  assert.ok(files.length > 5, `sample objects: ${files.length}`);
+  return files.sort().flatMap((file) => readFileSync(join(topics, file), "utf8").split("\n").filter((line) => line !== ""));
+}
+
+/**
+ * Several pieces' worth of the real log and the sample's records, with what pieces must not get
+ * wrong in between: bad and blank lines (error lines carry the global line number), CRLF and
+ * lone CR line breaks, non-ASCII text, and a last line with no line break.
+ */
+function mixedInput(): Buffer {
+  const real = fixtureLines(REAL_LOG);
+  const records = sampleRecords();
+  const odd = ["", "not a log line", '{"broken', '81.2.69.142 - - [24/Nov/2026:05:30:00 +0000] "GET /é?q=\\x22 HTTP/1.1" 200 1 "-" "Mozilla/5.0 😀 \\"q\\""'];
+  const parts: string[] = [];
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < real.length; i++) {
+      parts.push(real[i], i % 997 === 0 ? "\r\n" : i % 1999 === 0 ? "\r" : "\n");
+      if (i % 1500 === 0) parts.push(odd.join("\n"), "\n");
+    }
+    for (const record of records) parts.push(record, "\n");
+  }
+  parts.push(real[0]); // no line break at the end
+  return Buffer.from(parts.join(""));
+}
+
+function parseRun(command: string[], input: Buffer, threads: string | null): Buffer {
+  const args = [...command, "parse", "--geoip", city, ...(threads === null ? [] : ["--threads", threads])];
+  const run = spawnSync(process.execPath, args, {cwd: PROJECT_DIR, input, env: ENV, maxBuffer: 1 << 30});
+  assert.equal(run.status, 0, run.stderr.toString());
+  return run.stdout;
+}
+
+test("on several threads, from the bundle and from the TypeScript, stdout is byte for byte the single thread's", () => {
+  const input = mixedInput();
+  assert.ok(input.length > 8 * PIECE_SIZE, `${input.length} bytes of input: enough pieces for every worker`);
+  const single = parseRun([BIN], input, "1");
+  const printed = single.toString("utf8").split("\n");
+  assert.equal(printed.pop(), "", "every output line ends with a line break");
+  assert.equal(printed.length, input.toString("utf8").split(/\r\n|\n|\r/).length, "one output line per input line");
+  const errors = printed.filter((line) => line.startsWith('{"error"'));
+  assert.ok(errors.length > 20, `${errors.length} error lines`);
+  // The error lines' numbers are the input's: the last ones sit pieces away from the first.
+  const lineOfError = (line: string) => JSON.parse(line).line as number;
+  for (const error of errors) assert.equal(printed[lineOfError(error) - 1], error);
+  const lastError = lineOfError(errors[errors.length - 1]);
+  assert.ok(lastError > printed.length / 2, `the last error line is line ${lastError} of ${printed.length}`);
+
+  for (const [name, command, threads] of [
+    ["bundle, one worker per core", [BIN], null],
+    ["bundle, 3 workers", [BIN], "3"],
+    ["TypeScript compiled by tsx, 2 workers", ["--import", "tsx", MAIN_TS], "2"],
+  ] as const) {
+    const threaded = parseRun([...command], input, threads);
+    assert.ok(threaded.equals(single), `${name}: ${threaded.length} bytes against ${single.length}`);
+  }
+});
+
+test("a reader of stdout that stops: the command stops reading stdin; read slowly, nothing is lost or reordered", async (t) => {
+  // The real log, 4 times: some 9 MB of input, 40 MB of output.
+  const real = Buffer.from(fixtureLines(REAL_LOG).join("\n") + "\n");
+  const input = Buffer.concat(Array.from({length: 4}, () => real));
+  const expected = parseRun([BIN], input, "1");
+
+  const child = spawn(process.execPath, [BIN, "parse", "--geoip", city, "--threads", "2"], {cwd: PROJECT_DIR, env: ENV, stdio: ["pipe", "pipe", "inherit"]});
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  // A failed assertion must not leave the command waiting for a reader.
+  t.after(() => child.kill());
+  child.stdout.pause();
+  // Offer all the input while nobody reads stdout: the command takes only what its pieces in
+  // flight and the pipes hold, then stops reading.
+  let offered = 0;
+  const chunk = 64 << 10;
+  while (offered < input.length) {
+    const more = child.stdin.write(input.subarray(offered, offered + chunk));
+    offered = Math.min(offered + chunk, input.length);
+    if (!more) {
+      const drained = await Promise.race([new Promise((resolve) => child.stdin.once("drain", () => resolve(true))), sleep(2000).then(() => false)]);
+      if (!drained) break;
+    }
+  }
+  assert.ok(offered < input.length / 2, `the command took ${offered} of ${input.length} bytes with nobody reading its output`);
+
+  // Now a slow reader: a pause after every chunk it reads.
+  const received: Buffer[] = [];
+  const reading = (async () => {
+    for await (const data of child.stdout) {
+      received.push(data as Buffer);
+      await sleep(1);
+    }
+  })();
+  child.stdin.end(input.subarray(offered));
+  await reading;
+  assert.equal(await exited, 0);
+  const output = Buffer.concat(received);
+  assert.ok(output.equals(expected), `${output.length} bytes read slowly against ${expected.length}`);
+});
