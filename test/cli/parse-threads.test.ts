@@ -92,7 +92,7 @@ test("on several threads, from the bundle and from the TypeScript, stdout is byt
   }
 });
 
-test("a reader of stdout that stops: the command stops reading stdin; read slowly, nothing is lost or reordered", async (t) => {
+test("a reader of stdout that stops: the command stops reading stdin; read slowly, nothing is lost or reordered", {timeout: 180_000}, async (t) => {
   // The real log, 4 times: some 9 MB of input, 40 MB of output.
   const real = Buffer.from(fixtureLines(REAL_LOG).join("\n") + "\n");
   const input = Buffer.concat(Array.from({length: 4}, () => real));
@@ -102,23 +102,32 @@ test("a reader of stdout that stops: the command stops reading stdin; read slowl
   const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
   // A failed assertion must not leave the command waiting for a reader.
   t.after(() => child.kill());
-  child.stdout.pause();
-  // Offer all the input while nobody reads stdout: the command takes only what its pieces in
-  // flight and the pipes hold, then stops reading.
-  let offered = 0;
+  // Once the command is at work (its first output is out), nobody reads its stdout, and all the
+  // input is offered: the command takes only what its pieces in flight and the pipes hold, then
+  // stops reading.
+  const received: Buffer[] = [];
+  const started = new Promise<void>((resolve) =>
+    child.stdout.once("data", (data: Buffer) => {
+      child.stdout.pause();
+      received.push(data);
+      resolve();
+    }),
+  );
   const chunk = 64 << 10;
+  let offered = 2 * PIECE_SIZE;
+  child.stdin.write(input.subarray(0, offered));
+  await started;
   while (offered < input.length) {
     const more = child.stdin.write(input.subarray(offered, offered + chunk));
     offered = Math.min(offered + chunk, input.length);
     if (!more) {
-      const drained = await Promise.race([new Promise((resolve) => child.stdin.once("drain", () => resolve(true))), sleep(2000).then(() => false)]);
+      const drained = await Promise.race([new Promise((resolve) => child.stdin.once("drain", () => resolve(true))), sleep(5000).then(() => false)]);
       if (!drained) break;
     }
   }
   assert.ok(offered < input.length / 2, `the command took ${offered} of ${input.length} bytes with nobody reading its output`);
 
   // Now a slow reader: a pause after every chunk it reads.
-  const received: Buffer[] = [];
   const reading = (async () => {
     for await (const data of child.stdout) {
       received.push(data as Buffer);
