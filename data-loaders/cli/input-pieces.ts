@@ -15,24 +15,33 @@ const LINE_FEED = 10;
 const CARRIAGE_RETURN = 13;
 const LINE_BREAK = /\r\n|\n|\r/;
 
+/** What Node reads from a file or a pipe at a time: a shorter read means the writer has no more for now. */
+const FULL_READ = 64 << 10;
+
 /**
- * Pieces of at least `pieceSize` bytes each (a line longer than that makes a piece of its own
- * length), but the last, which holds what is left. Nothing is read ahead of what the caller takes.
+ * Pieces of `pieceSize` bytes or a little more: each ends at the first line feed from its
+ * `pieceSize`th byte on. A shorter piece comes when the input ends, or when a read comes up short
+ * (the writer has no more for now: a log followed live), so that what has come is passed on at
+ * once rather than held until a piece's worth arrives. Nothing is read ahead of what the caller
+ * takes.
  */
 export async function* inputPieces(stream: NodeJS.ReadableStream, pieceSize: number): AsyncGenerator<InputPiece> {
   let held: Buffer[] = [];
   let heldLength = 0;
   let firstLine = 1;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const before = heldLength;
     held.push(chunk);
     heldLength += chunk.length;
-    if (heldLength < pieceSize) continue;
-    const lastLineFeed = chunk.lastIndexOf(LINE_FEED);
-    // No line ends in this chunk: a long line goes on into the next.
-    if (lastLineFeed === -1) continue;
-    const restLength = chunk.length - lastLineFeed - 1;
+    const full = heldLength >= pieceSize;
+    if (!full && chunk.length >= FULL_READ) continue;
+    // Full: the first line feed from the piece's last byte on (a long line may take it into a
+    // later chunk). Short read: all the whole lines that have come.
+    const cut = full ? chunk.indexOf(LINE_FEED, Math.max(0, pieceSize - before - 1)) : chunk.lastIndexOf(LINE_FEED);
+    if (cut === -1) continue;
+    const restLength = chunk.length - cut - 1;
     const bytes = joined(held, heldLength - restLength);
-    held = restLength > 0 ? [chunk.subarray(lastLineFeed + 1)] : [];
+    held = restLength > 0 ? [chunk.subarray(cut + 1)] : [];
     heldLength = restLength;
     // Counted before the piece is handed on: its bytes may be moved to another thread.
     const lines = lineBreaks(bytes);

@@ -9,13 +9,13 @@ import {loadConfig} from "../config.js";
 import {geoIpPaths} from "../enrich/enrichers.js";
 import {lineParserFor} from "../parse/formats.js";
 import {inputPieces} from "./input-pieces.js";
-import {startParseThreads} from "./parse-threads.js";
-import {createPieceParser, type ParseSettings} from "./piece-parser.js";
+import {startParseThreads, type ParseThreads} from "./parse-threads.js";
+import {createPieceParser, type ParseSettings, type PieceParser} from "./piece-parser.js";
 import {UsageError} from "./usage-error.js";
 
 /**
- * Stdin is parsed a piece of whole lines at a time (cli/input-pieces.ts), on worker threads when
- * there is more than one piece. 256 KB to 1 MB measured alike on the 2-core machine
+ * Stdin is parsed a piece of whole lines at a time (cli/input-pieces.ts), on worker threads from
+ * the first full piece on. 256 KB to 1 MB measured alike on the 2-core machine
  * (docs/design-notes.md, Parsing); a piece is some 2,000 lines and 2 MB of output.
  */
 export const PIECE_SIZE = 512 << 10;
@@ -33,30 +33,33 @@ export async function runParse(args: string[]): Promise<number> {
   const geoip = values.geoip ? {city: values.geoip, asn: values.asn ?? null} : {...(await geoIpPaths(config)), ...(values.asn ? {asn: values.asn} : {})};
   const settings: ParseSettings = {format, timeZone: config.timeZone, geoip};
 
-  const pieces = inputPieces(process.stdin, PIECE_SIZE);
-  const first = await pieces.next();
-  // Input of less than a piece (only the last piece is short) is parsed here: starting workers
-  // would cost more than it saves.
-  if (threads === 1 || first.done || first.value.bytes.length < PIECE_SIZE) {
-    const parsePiece = await createPieceParser(settings);
-    if (first.done) return 0;
-    await write(parsePiece(first.value.bytes, first.value.firstLine));
-    for await (const piece of pieces) await write(parsePiece(piece.bytes, piece.firstLine));
-    return 0;
-  }
-
-  const workers = startParseThreads(settings, threads);
+  // Until the first full piece, pieces are parsed here: input of less than a piece (or a log
+  // followed live, which comes a few lines at a time) should not pay for starting workers.
+  let parsePiece: PieceParser | null = null;
+  let workers: ParseThreads | null = null;
+  // Each piece's output is written once it is parsed and the piece before it is written: in input
+  // order, as soon as it can be. At most two pieces per worker wait: a slow reader of stdout
+  // holds up reading stdin rather than filling memory.
+  let written = Promise.resolve();
+  const waiting: Promise<void>[] = [];
   try {
-    // Pieces being parsed, in input order; their output is written in that order. Bounded: a slow
-    // reader of stdout holds up reading stdin rather than filling memory.
-    const inFlight = [workers.parse(first.value)];
-    for await (const piece of pieces) {
-      inFlight.push(workers.parse(piece));
-      if (inFlight.length >= 2 * threads) await write(await inFlight.shift()!);
+    for await (const piece of inputPieces(process.stdin, PIECE_SIZE)) {
+      if (workers === null && (threads === 1 || piece.bytes.length < PIECE_SIZE)) {
+        parsePiece ??= await createPieceParser(settings);
+        await write(parsePiece(piece.bytes, piece.firstLine));
+        continue;
+      }
+      workers ??= startParseThreads(settings, threads);
+      const output = workers.parse(piece);
+      written = written.then(async () => write(await output));
+      // A failure is seen when this piece's turn is awaited; until then it is not "unhandled".
+      written.catch(() => {});
+      waiting.push(written);
+      if (waiting.length >= 2 * threads) await waiting.shift();
     }
-    for (const output of inFlight) await write(await output);
+    await written;
   } finally {
-    await workers.close();
+    await workers?.close();
   }
   return 0;
 }

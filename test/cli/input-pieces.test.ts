@@ -54,16 +54,25 @@ for (const [name, chunks] of Object.entries(cases)) {
   });
 }
 
-test("pieces are at least the size asked for, cut only after a line feed, and hold every byte in order", async () => {
-  const input = Buffer.from(Array.from({length: 3000}, (_, i) => `line ${i} ${"é".repeat(i % 7)}${i % 5 === 0 ? "\r" : ""}\n`).join("") + "no break at the end");
-  // Chunks of 1,000 bytes, as a stream gives them, cut anywhere (mid-character too).
-  const chunks = Array.from({length: Math.ceil(input.length / 1000)}, (_, i) => input.subarray(i * 1000, (i + 1) * 1000));
-  const pieces = [];
-  for await (const piece of inputPieces(Readable.from(chunks), 4096)) pieces.push(piece.bytes);
-  assert.ok(pieces.length > 5, `${pieces.length} pieces`);
-  for (const piece of pieces.slice(0, -1)) {
-    assert.ok(piece.length >= 4096, `a piece of ${piece.length} bytes`);
-    assert.equal(piece[piece.length - 1], 10, "a piece ends with a line feed");
-  }
-  assert.ok(Buffer.concat(pieces).equals(input));
+test("pieces: a full piece from full reads, what has come from a short read; cut only after a line feed; every byte in order", async () => {
+  const input = Buffer.from(Array.from({length: 20_000}, (_, i) => `line ${i} ${"é".repeat(i % 7)}${i % 5 === 0 ? "\r" : ""}\n`).join("") + "no break at the end");
+  const longest = 40;
+  const piecesOf = async (chunkSize: number, pieceSize: number) => {
+    // Chunks as a stream gives them, cut anywhere (mid-character too).
+    const chunks = Array.from({length: Math.ceil(input.length / chunkSize)}, (_, i) => input.subarray(i * chunkSize, (i + 1) * chunkSize));
+    const pieces: Buffer[] = [];
+    for await (const piece of inputPieces(Readable.from(chunks), pieceSize)) pieces.push(piece.bytes);
+    assert.ok(Buffer.concat(pieces).equals(input));
+    for (const piece of pieces.slice(0, -1)) assert.equal(piece[piece.length - 1], 10, "a piece ends with a line feed");
+    return pieces.slice(0, -1);
+  };
+  // Reads of 64 KB, as from a file or a busy pipe: pieces of the size asked for, to the end of a line.
+  const full = await piecesOf(64 << 10, 100_000);
+  assert.ok(full.length >= 2, `${full.length} pieces`);
+  // The input's last read is short: it passes on what is left of its whole lines.
+  for (const piece of full.slice(0, -1)) assert.ok(piece.length >= 100_000 && piece.length < 100_000 + longest, `a piece of ${piece.length} bytes`);
+  // Short reads (a writer slower than the reader): each read's whole lines go on at once.
+  const short = await piecesOf(1000, 100_000);
+  assert.ok(short.length > 200, `${short.length} pieces`);
+  for (const piece of short) assert.ok(piece.length <= 1000 + longest, `a piece of ${piece.length} bytes`);
 });

@@ -1,13 +1,15 @@
 // `weblog parse` on several worker threads, run as a user runs it: its stdout is, byte for byte,
 // what the single thread writes (error lines and their line numbers, CRLF, a last line without a
-// line break), from the bundle and from the TypeScript, and a slow reader of stdout loses nothing.
+// line break), from the bundle and from the TypeScript; a slow reader of stdout loses nothing, and
+// a log followed live comes out line by line.
 import assert from "node:assert/strict";
 import {spawn, spawnSync} from "node:child_process";
 import {readdirSync, readFileSync} from "node:fs";
 import {mkdtemp, rm} from "node:fs/promises";
-import {tmpdir} from "node:os";
+import {availableParallelism, tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
+import {createInterface} from "node:readline";
 import {setTimeout as sleep} from "node:timers/promises";
 import {PIECE_SIZE} from "../../data-loaders/cli/parse.js";
 import {bundledGeoLite2City} from "../../data-loaders/enrich/bundled-geolite2.js";
@@ -60,17 +62,26 @@ function mixedInput(): Buffer {
   return Buffer.from(parts.join(""));
 }
 
-function parseRun(command: string[], input: Buffer, threads: string | null): Buffer {
+interface ParseRun {
+  stdout: Buffer;
+  /** Worker threads the command started, from Node's own debug log of workers (NODE_DEBUG=worker). */
+  workers: number;
+}
+
+function parseRun(command: string[], input: Buffer, threads: string | null): ParseRun {
   const args = [...command, "parse", "--geoip", city, ...(threads === null ? [] : ["--threads", threads])];
-  const run = spawnSync(process.execPath, args, {cwd: PROJECT_DIR, input, env: ENV, maxBuffer: 1 << 30});
-  assert.equal(run.status, 0, run.stderr.toString());
-  return run.stdout;
+  const run = spawnSync(process.execPath, args, {cwd: PROJECT_DIR, input, env: {...ENV, NODE_DEBUG: "worker"}, maxBuffer: 1 << 30});
+  const stderr = run.stderr.toString();
+  assert.equal(run.status, 0, stderr);
+  // Node logs each worker's options as it creates it: ours carry the parse settings (tsx's own workers do not).
+  return {stdout: run.stdout, workers: stderr.match(/workerData: \{\s+format: /g)?.length ?? 0};
 }
 
 test("on several threads, from the bundle and from the TypeScript, stdout is byte for byte the single thread's", () => {
   const input = mixedInput();
   assert.ok(input.length > 8 * PIECE_SIZE, `${input.length} bytes of input: enough pieces for every worker`);
-  const single = parseRun([BIN], input, "1");
+  const {stdout: single, workers: none} = parseRun([BIN], input, "1");
+  assert.equal(none, 0, "--threads 1 parses in the main thread");
   const printed = single.toString("utf8").split("\n");
   assert.equal(printed.pop(), "", "every output line ends with a line break");
   assert.equal(printed.length, input.toString("utf8").split(/\r\n|\n|\r/).length, "one output line per input line");
@@ -82,13 +93,26 @@ test("on several threads, from the bundle and from the TypeScript, stdout is byt
   const lastError = lineOfError(errors[errors.length - 1]);
   assert.ok(lastError > printed.length / 2, `the last error line is line ${lastError} of ${printed.length}`);
 
-  for (const [name, command, threads] of [
-    ["bundle, one worker per core", [BIN], null],
-    ["bundle, 3 workers", [BIN], "3"],
-    ["TypeScript compiled by tsx, 2 workers", ["--import", "tsx", MAIN_TS], "2"],
+  for (const [name, command, threads, workers] of [
+    ["bundle, one worker per core", [BIN], null, availableParallelism()],
+    ["bundle, 3 workers", [BIN], "3", 3],
+    ["TypeScript compiled by tsx, 2 workers", ["--import", "tsx", MAIN_TS], "2", 2],
   ] as const) {
     const threaded = parseRun([...command], input, threads);
-    assert.ok(threaded.equals(single), `${name}: ${threaded.length} bytes against ${single.length}`);
+    assert.equal(threaded.workers, workers, `${name}: workers started`);
+    assert.ok(threaded.stdout.equals(single), `${name}: ${threaded.stdout.length} bytes against ${single.length}`);
+  }
+});
+
+test("input of one piece or less is parsed in the main thread: no worker starts", () => {
+  const lines = fixtureLines(REAL_LOG).slice(0, 1000);
+  for (const input of [lines[0] + "\n", lines.join("\n")]) {
+    const text = Buffer.from(input);
+    assert.ok(text.length < PIECE_SIZE);
+    const run = parseRun([BIN], text, null);
+    assert.equal(run.workers, 0);
+    assert.ok(run.stdout.equals(parseRun([BIN], text, "1").stdout));
+    assert.equal(run.stdout.toString().split("\n").length - 1, input.split("\n").filter((line) => line !== "").length);
   }
 });
 
@@ -96,9 +120,11 @@ test("a reader of stdout that stops: the command stops reading stdin; read slowl
   // The real log, 4 times: some 9 MB of input, 40 MB of output.
   const real = Buffer.from(fixtureLines(REAL_LOG).join("\n") + "\n");
   const input = Buffer.concat(Array.from({length: 4}, () => real));
-  const expected = parseRun([BIN], input, "1");
+  const expected = parseRun([BIN], input, "1").stdout;
 
-  const child = spawn(process.execPath, [BIN, "parse", "--geoip", city, "--threads", "2"], {cwd: PROJECT_DIR, env: ENV, stdio: ["pipe", "pipe", "inherit"]});
+  const child = spawn(process.execPath, [BIN, "parse", "--geoip", city, "--threads", "2"], {cwd: PROJECT_DIR, env: {...ENV, NODE_DEBUG: "worker"}, stdio: ["pipe", "pipe", "pipe"]});
+  let stderr = "";
+  child.stderr.on("data", (data: Buffer) => (stderr += data.toString()));
   const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
   // A failed assertion must not leave the command waiting for a reader.
   t.after(() => child.kill());
@@ -113,8 +139,8 @@ test("a reader of stdout that stops: the command stops reading stdin; read slowl
       resolve();
     }),
   );
-  const chunk = 64 << 10;
-  let offered = 2 * PIECE_SIZE;
+  const chunk = 256 << 10;
+  let offered = 4 * PIECE_SIZE;
   child.stdin.write(input.subarray(0, offered));
   await started;
   while (offered < input.length) {
@@ -136,7 +162,24 @@ test("a reader of stdout that stops: the command stops reading stdin; read slowl
   })();
   child.stdin.end(input.subarray(offered));
   await reading;
-  assert.equal(await exited, 0);
+  assert.equal(await exited, 0, stderr);
+  assert.equal(stderr.match(/workerData: \{\s+format: /g)?.length, 2, "the pieces went to 2 workers");
   const output = Buffer.concat(received);
   assert.ok(output.equals(expected), `${output.length} bytes read slowly against ${expected.length}`);
+});
+
+test("a log followed live: each line's event comes out before the next line is written", {timeout: 120_000}, async (t) => {
+  const lines = fixtureLines(REAL_LOG).slice(0, 3);
+  const child = spawn(process.execPath, [BIN, "parse", "--geoip", city], {cwd: PROJECT_DIR, env: ENV, stdio: ["pipe", "pipe", "inherit"]});
+  t.after(() => child.kill());
+  const events = createInterface({input: child.stdout});
+  const next = events[Symbol.asyncIterator]();
+  for (const line of lines) {
+    child.stdin.write(line + "\n");
+    // stdin stays open: the event must come with nothing more written.
+    const {value} = await next.next();
+    assert.equal(JSON.parse(value as string).client_ip, line.slice(0, line.indexOf(" ")));
+  }
+  child.stdin.end();
+  assert.equal((await next.next()).done, true);
 });
