@@ -4,8 +4,8 @@
 // database on the same lines: the real lines repeated, and the diverse workload (25,000 clients,
 // a third IPv6, thousands of agents and paths). Whole processes, start-up included, timed two
 // ways: wall time, and CPU time (user + system, from /usr/bin/time), which the other work on a
-// shared machine disturbs less. `weblog parse` runs on its default, one worker thread per core,
-// and on one thread (--threads 1); GoAccess 1.7 parses on one thread. Run alone with `npx tsx bench/command.ts`, or as part of
+// shared machine disturbs less. `weblog parse` runs on its default (one thread per idle core),
+// on one thread and on one per core; GoAccess 1.7 parses on one thread. Run alone with `npx tsx bench/command.ts`, or as part of
 // `npm run bench`. PARSE_LINES (default 500,000) sets the size; BENCH_PARSE_ONLY=1 skips the
 // start-up figures.
 import {execFileSync, spawnSync} from "node:child_process";
@@ -51,10 +51,14 @@ export async function commandFigures(work: string): Promise<void> {
     const file = join(work, "parse-input.log");
     writeLines(file, lines, lineOf);
     const load = loadavg()[0];
+    // Its default: one thread per core not already busy, by the load average.
+    const defaultThreads = Math.max(1, Math.min(availableParallelism(), Math.round(availableParallelism() - loadavg()[0])));
     const weblog = timed(process.execPath, [BIN, "parse", "--geoip", city], file, env);
-    console.log(`${workload}: weblog parse on ${availableParallelism()} threads (one per core) ${rates(weblog, lines)}`);
-    const oneThread = timed(process.execPath, [BIN, "parse", "--geoip", city, "--threads", "1"], file, env);
-    console.log(`${workload}: weblog parse on 1 thread ${rates(oneThread, lines)}`);
+    console.log(`${workload}: weblog parse, default threads (${defaultThreads} at this load) ${rates(weblog, lines)}`);
+    for (const threads of new Set([1, availableParallelism()])) {
+      const forced = timed(process.execPath, [BIN, "parse", "--geoip", city, "--threads", String(threads)], file, env);
+      console.log(`${workload}: weblog parse --threads ${threads} ${rates(forced, lines)}`);
+    }
     if (goaccessName === null) continue;
     const goaccess = timed("goaccess", [file, "--log-format=COMBINED", "--no-global-config", "-o", join(work, "goaccess.json"), `--geoip-database=${city}`], null, env);
     console.log(`${workload}: ${goaccessName} with GeoLite2 City, on 1 thread, ${rates(goaccess, lines)}`);

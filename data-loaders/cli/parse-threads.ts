@@ -1,6 +1,6 @@
 // The worker threads of `weblog parse`: each parses whole pieces of input (cli/parse-worker.ts)
 // with its own parser, GeoLite2 reader and caches, so that every core of the machine works on
-// the stream. Pieces go to the worker with the fewest waiting; their bytes move both ways
+// the stream (the main thread parses too: cli/parse.ts). Pieces go to the worker with the fewest waiting; their bytes move both ways
 // without a copy. Putting the output back in input order is the caller's (cli/parse.ts).
 import {Worker} from "node:worker_threads";
 import type {InputPiece} from "./input-pieces.js";
@@ -10,6 +10,8 @@ import type {ParseSettings} from "./piece-parser.js";
 export interface ParseThreads {
   /** The piece's JSON lines, once a worker has parsed them. The piece's bytes are moved to the worker. */
   parse(piece: InputPiece): Promise<Uint8Array>;
+  /** The fewest pieces any worker has waiting (being parsed or queued). */
+  fewestWaiting(): number;
   /** Stops the workers. */
   close(): Promise<void>;
 }
@@ -52,6 +54,9 @@ export function startParseThreads(settings: ParseSettings, count: number): Parse
       const {bytes, firstLine} = piece;
       thread.worker.postMessage({id, bytes, firstLine} satisfies PieceTask, [bytes.buffer as ArrayBuffer]);
       return done;
+    },
+    fewestWaiting() {
+      return Math.min(...threads.map((thread) => thread.waiting.size));
     },
     async close() {
       failure ??= new Error("the parse workers were stopped");

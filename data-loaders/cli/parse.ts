@@ -3,7 +3,7 @@
 // {"error": …, "line": N} in its place, and the exit code stays 0. The output is the same byte
 // for byte on one thread or several.
 import {once} from "node:events";
-import {availableParallelism} from "node:os";
+import {availableParallelism, loadavg} from "node:os";
 import {parseArgs} from "node:util";
 import {loadConfig} from "../config.js";
 import {geoIpPaths} from "../enrich/enrichers.js";
@@ -34,11 +34,14 @@ export async function runParse(args: string[]): Promise<number> {
   const settings: ParseSettings = {format, timeZone: config.timeZone, geoip};
 
   // Until the first full piece, pieces are parsed here: input of less than a piece (or a log
-  // followed live, which comes a few lines at a time) should not pay for starting workers.
+  // followed live, which comes a few lines at a time) should not pay for starting workers. Then
+  // this thread is one of `threads`: it takes a piece whenever each worker has two waiting, so
+  // the workers never wait for work and one isolate fewer pays for starting (a worker costs
+  // some 0.3 s of CPU to load, read GeoLite2 and warm up, which a loaded machine charges in full).
   let parsePiece: PieceParser | null = null;
   let workers: ParseThreads | null = null;
   // Each piece's output is written once it is parsed and the piece before it is written: in input
-  // order, as soon as it can be. At most two pieces per worker wait: a slow reader of stdout
+  // order, as soon as it can be. At most two pieces per thread wait: a slow reader of stdout
   // holds up reading stdin rather than filling memory.
   let written = Promise.resolve();
   const waiting: Promise<void>[] = [];
@@ -49,8 +52,14 @@ export async function runParse(args: string[]): Promise<number> {
         await write(parsePiece(piece.bytes, piece.firstLine));
         continue;
       }
-      workers ??= startParseThreads(settings, threads);
-      const output = workers.parse(piece);
+      workers ??= startParseThreads(settings, threads - 1);
+      let output: Promise<Uint8Array> | Uint8Array;
+      if (workers.fewestWaiting() < 2) {
+        output = workers.parse(piece);
+      } else {
+        parsePiece ??= await createPieceParser(settings);
+        output = parsePiece(piece.bytes, piece.firstLine);
+      }
       written = written.then(async () => write(await output));
       // A failure is seen when this piece's turn is awaited; until then it is not "unhandled".
       written.catch(() => {});
@@ -77,9 +86,14 @@ function parseCommandLine(args: string[]) {
   }
 }
 
-/** --threads N, by default one per core. */
+/**
+ * --threads N, by default one per core that is not already busy (the cores less the last minute's
+ * load average, at least one). On this shared 2-core machine at load 7 to 10, a second thread cost
+ * 30–45% more CPU time and was slower by wall time too: the kernel shares the CPU between sessions,
+ * so it adds work without adding a core (docs/design-notes.md, Parsing).
+ */
 function threadCount(option: string | undefined): number {
-  if (option === undefined) return availableParallelism();
+  if (option === undefined) return Math.max(1, Math.min(availableParallelism(), Math.round(availableParallelism() - loadavg()[0])));
   const count = Number(option);
   if (!Number.isInteger(count) || count < 1) throw new UsageError(`--threads: expected a whole number of at least 1, found "${option}"`);
   return count;

@@ -23,7 +23,7 @@ export interface ParseSettings {
 
 /**
  * A piece's lines as JSON lines, one per input line (an error object in place of a line that
- * does not parse), numbered from `firstLine`. The bytes returned are valid until the next call.
+ * does not parse), numbered from `firstLine`. The parser never writes over the bytes it returned.
  */
 export type PieceParser = (piece: Uint8Array, firstLine: number) => Buffer;
 
