@@ -4,12 +4,14 @@
 // database on the same lines: the real lines repeated, and the diverse workload (25,000 clients,
 // a third IPv6, thousands of agents and paths). Whole processes, start-up included, timed two
 // ways: wall time, and CPU time (user + system, from /usr/bin/time), which the other work on a
-// shared machine disturbs less. Run alone with `npx tsx bench/command.ts`, or as part of
-// `npm run bench`. PARSE_LINES (default 500,000) sets the size.
+// shared machine disturbs less. `weblog parse` runs on its default (one thread per idle core),
+// on one thread and on one per core; GoAccess 1.7 parses on one thread. Run alone with `npx tsx bench/command.ts`, or as part of
+// `npm run bench`. PARSE_LINES (default 500,000) sets the size; BENCH_PARSE_ONLY=1 skips the
+// start-up figures.
 import {execFileSync, spawnSync} from "node:child_process";
 import {closeSync, existsSync, openSync, readFileSync, writeSync} from "node:fs";
 import {mkdtemp, rm} from "node:fs/promises";
-import {tmpdir} from "node:os";
+import {availableParallelism, loadavg, tmpdir} from "node:os";
 import {join, resolve} from "node:path";
 import {bundledGeoLite2City} from "../data-loaders/enrich/bundled-geolite2.js";
 import {benchLine, diverseLine} from "./workload.js";
@@ -29,10 +31,11 @@ export async function commandFigures(work: string): Promise<void> {
   writeLines(one, 1);
   const env = {...process.env, WEBLOG_CONFIG: "", NODE_NO_WARNINGS: "1"};
   const tsx = ["--import", "tsx", MAIN_TS];
-  for (const [label, args, input] of [
+  const starts = process.env.BENCH_PARSE_ONLY === "1" ? [] : ([
     ["weblog --help", ["--help"], null],
     ["weblog parse, one line", ["parse", "--geoip", city], one],
-  ] as const) {
+  ] as const);
+  for (const [label, args, input] of starts) {
     const bundled = medianSeconds(() => run([BIN, ...args], input, env));
     const compiled = medianSeconds(() => run([...tsx, ...args], input, env));
     console.log(`start-up, ${label}: ${bundled.toFixed(2)} s (bundle) vs ${compiled.toFixed(2)} s (TypeScript compiled by tsx), median of ${STARTS}`);
@@ -47,13 +50,21 @@ export async function commandFigures(work: string): Promise<void> {
   ] as const) {
     const file = join(work, "parse-input.log");
     writeLines(file, lines, lineOf);
+    const load = loadavg()[0];
+    // Its default: one thread per core not already busy, by the load average.
+    const defaultThreads = Math.max(1, Math.min(availableParallelism(), Math.round(availableParallelism() - loadavg()[0])));
     const weblog = timed(process.execPath, [BIN, "parse", "--geoip", city], file, env);
-    console.log(`${workload}: weblog parse ${rates(weblog, lines)}`);
+    console.log(`${workload}: weblog parse, default threads (${defaultThreads} at this load) ${rates(weblog, lines)}`);
+    for (const threads of new Set([1, availableParallelism()])) {
+      const forced = timed(process.execPath, [BIN, "parse", "--geoip", city, "--threads", String(threads)], file, env);
+      console.log(`${workload}: weblog parse --threads ${threads} ${rates(forced, lines)}`);
+    }
     if (goaccessName === null) continue;
     const goaccess = timed("goaccess", [file, "--log-format=COMBINED", "--no-global-config", "-o", join(work, "goaccess.json"), `--geoip-database=${city}`], null, env);
-    console.log(`${workload}: ${goaccessName} with GeoLite2 City ${rates(goaccess, lines)}`);
+    console.log(`${workload}: ${goaccessName} with GeoLite2 City, on 1 thread, ${rates(goaccess, lines)}`);
     const cpu = weblog.cpu !== null && goaccess.cpu !== null ? `, by CPU time ${(goaccess.cpu / weblog.cpu).toFixed(2)}×` : "";
-    console.log(`${workload}: weblog parse is ${(goaccess.wall / weblog.wall).toFixed(2)}× GoAccess by wall time${cpu}`);
+    // The machine is shared: the load says how much of it these runs had.
+    console.log(`${workload}: weblog parse is ${(goaccess.wall / weblog.wall).toFixed(2)}× GoAccess by wall time${cpu} (load average ${load.toFixed(1)} → ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores)`);
   }
 }
 

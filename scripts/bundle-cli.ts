@@ -2,7 +2,8 @@
 // JavaScript under bin/bundle/, so a command starts without compiling TypeScript. Run by
 // `npm ci`/`npm install` (the prepare script) and by `npm run build:cli`. Packages stay external:
 // they load from node_modules as they would anyway (the native ones, DuckDB's, must). Split at
-// each command's dynamic import, so `weblog parse` loads neither the AWS SDK nor DuckDB.
+// each command's dynamic import, so `weblog parse` loads neither the AWS SDK nor DuckDB. The
+// worker threads of `weblog parse` start from an entry of their own, parse-worker.mjs, beside main.mjs.
 // Beside the bundle, its inputs: bin/weblog.js runs the bundle only while none of them is newer.
 import {rm, writeFile} from "node:fs/promises";
 import {relative, resolve} from "node:path";
@@ -15,7 +16,7 @@ const started = performance.now();
 // Chunks have content-hashed names: old ones would pile up.
 await rm(BUNDLE_DIR, {recursive: true, force: true});
 const result = await build({
-  entryPoints: [resolve(projectDir, "data-loaders/cli/main.ts")],
+  entryPoints: [resolve(projectDir, "data-loaders/cli/main.ts"), resolve(projectDir, "data-loaders/cli/parse-worker.ts")],
   outdir: BUNDLE_DIR,
   outExtension: {".js": ".mjs"},
   splitting: true,

@@ -150,8 +150,8 @@ function kept(cacheSize: number, make: (key: string | null) => Uint8Array[]): Gr
 }
 
 /**
- * The key's text in a string of its own. A field cut from a line is a view into the whole chunk
- * of input it came from: kept as a cache key, it would keep that chunk alive and make each lookup
+ * The key's text in a string of its own. A field cut from a line is a view into the whole piece
+ * of input it came from: kept as a cache key, it would keep that piece alive and make each lookup
  * read it from far away in memory (half the command's time on 25,000 clients went to lookups).
  */
 function ownCopy(key: string): string {

@@ -1,6 +1,6 @@
-// The bytes `weblog parse` writes, gathered a chunk of input at a time: text is encoded as UTF-8
+// The bytes `weblog parse` writes, gathered a piece of input at a time: text is encoded as UTF-8
 // straight into one buffer, and bytes made once (a cached run of JSON columns) are copied in, so a
-// chunk's kilobyte of JSON per line costs one copy instead of a join of strings, a join of lines
+// piece's kilobyte of JSON per line costs one copy instead of a join of strings, a join of lines
 // and an encoding of the whole.
 
 export interface OutputBytes {

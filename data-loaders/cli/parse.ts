@@ -1,81 +1,100 @@
 // `weblog parse`: access-log lines or S3 sink JSON records on stdin, one JSON object per input
 // line on stdout with the columns of docs/data-dictionary.md (EVENT_COLUMNS). A line that does not parse prints
-// {"error": …, "line": N} in its place, and the exit code stays 0.
+// {"error": …, "line": N} in its place, and the exit code stays 0. The output is the same byte
+// for byte on one thread or several.
 import {once} from "node:events";
+import {availableParallelism, loadavg} from "node:os";
 import {parseArgs} from "node:util";
 import {loadConfig} from "../config.js";
 import {geoIpPaths} from "../enrich/enrichers.js";
-import {openGeoIp} from "../enrich/geoip.js";
-import {createUserAgentClassifier} from "../enrich/user-agent.js";
-import type {EventOrigin} from "../event.js";
 import {lineParserFor} from "../parse/formats.js";
-import {isParseError} from "../parse/log-format.js";
-import {decodeSinkRecord} from "../records/cloudwatch.js";
-import {createEventJsonEncoder} from "./event-json.js";
-import {createOutputBytes} from "./output-bytes.js";
-import {inputLines} from "./input-lines.js";
+import {inputPieces} from "./input-pieces.js";
+import {startParseThreads, type ParseThreads} from "./parse-threads.js";
+import {createPieceParser, type ParseSettings, type PieceParser} from "./piece-parser.js";
 import {UsageError} from "./usage-error.js";
+
+/**
+ * Stdin is parsed a piece of whole lines at a time (cli/input-pieces.ts), on worker threads from
+ * the first full piece on. 256 KB to 1 MB measured alike on the 2-core machine
+ * (docs/design-notes.md, Parsing); a piece is some 2,000 lines and 2 MB of output.
+ */
+export const PIECE_SIZE = 512 << 10;
 
 export async function runParse(args: string[]): Promise<number> {
   const {values} = parseCommandLine(args);
   const config = loadConfig();
-  let parser;
+  const format = values.format ?? "combined";
   try {
-    parser = lineParserFor(values.format ?? "combined", {timeZone: config.timeZone});
+    lineParserFor(format, {timeZone: config.timeZone});
   } catch (error) {
     throw new UsageError(`--format: ${(error as Error).message}`);
   }
-  const paths = values.geoip ? {city: values.geoip, asn: values.asn ?? null} : {...(await geoIpPaths(config)), ...(values.asn ? {asn: values.asn} : {})};
-  const geoip = await openGeoIp(paths);
-  // Each chunk of stdin is handled in one synchronous pass, its JSON encoded into bytes as it is
-  // made (cli/output-bytes.ts) and handed to stdout with one call: no promise, and no object
-  // beyond the parser's, per line.
-  const out = createOutputBytes();
-  const writeEvent = createEventJsonEncoder(out, {classifyUserAgent: createUserAgentClassifier(), lookupGeo: geoip.lookup});
-  let lineNumber = 0;
-  for await (const lines of inputLines(process.stdin)) {
-    for (const input of lines) {
-      lineNumber++;
-      let line = input;
-      let origin = NO_ORIGIN;
-      // S3 sink records are JSON (an object, or a bare string); access-log lines never start with { or ".
-      const first = firstNonBlank(input);
-      if (first === "{" || first === '"') {
-        const record = decodeSinkRecord(input);
-        if ("error" in record) {
-          out.text(JSON.stringify({error: `record: ${record.error}`, line: lineNumber}));
-          out.newline();
-          continue;
-        }
-        line = record.message;
-        origin = {ingest_ts: record.ingest_ts, log_group: record.log_group, log_stream: record.log_stream, topic: null, kafka_partition: null, kafka_offset: null, s3_key: null, event_id: null};
+  const threads = threadCount(values.threads);
+  const geoip = values.geoip ? {city: values.geoip, asn: values.asn ?? null} : {...(await geoIpPaths(config)), ...(values.asn ? {asn: values.asn} : {})};
+  const settings: ParseSettings = {format, timeZone: config.timeZone, geoip};
+
+  // Until the first full piece, pieces are parsed here: input of less than a piece (or a log
+  // followed live, which comes a few lines at a time) should not pay for starting workers. Then
+  // this thread is one of `threads`: it takes a piece whenever each worker has two waiting, so
+  // the workers never wait for work and one isolate fewer pays for starting (a worker costs
+  // some 0.3 s of CPU to load, read GeoLite2 and warm up, which a loaded machine charges in full).
+  let parsePiece: PieceParser | null = null;
+  let workers: ParseThreads | null = null;
+  // Each piece's output is written once it is parsed and the piece before it is written: in input
+  // order, as soon as it can be. At most two pieces per thread wait: a slow reader of stdout
+  // holds up reading stdin rather than filling memory.
+  let written = Promise.resolve();
+  const waiting: Promise<void>[] = [];
+  try {
+    for await (const piece of inputPieces(process.stdin, PIECE_SIZE)) {
+      if (workers === null && (threads === 1 || piece.bytes.length < PIECE_SIZE)) {
+        parsePiece ??= await createPieceParser(settings);
+        await write(parsePiece(piece.bytes, piece.firstLine));
+        continue;
       }
-      const parsed = parser.parse(line);
-      if (isParseError(parsed)) out.text(JSON.stringify({error: parsed.error, line: lineNumber}));
-      else writeEvent(origin, parsed);
-      out.newline();
+      workers ??= startParseThreads(settings, threads - 1);
+      let output: Promise<Uint8Array> | Uint8Array;
+      if (workers.fewestWaiting() < 2) {
+        output = workers.parse(piece);
+      } else {
+        parsePiece ??= await createPieceParser(settings);
+        output = parsePiece(piece.bytes, piece.firstLine);
+      }
+      written = written.then(async () => write(await output));
+      // A failure is seen when this piece's turn is awaited; until then it is not "unhandled".
+      written.catch(() => {});
+      waiting.push(written);
+      if (waiting.length >= 2 * threads) await waiting.shift();
     }
-    // Back-pressure: a slow reader of stdout holds up reading stdin rather than filling memory.
-    const bytes = out.take();
-    if (bytes.length > 0 && !process.stdout.write(bytes)) await once(process.stdout, "drain");
+    await written;
+  } finally {
+    await workers?.close();
   }
   return 0;
 }
 
+/** Hands bytes to stdout, and waits while stdout's queue is full (back-pressure). */
+async function write(bytes: Uint8Array): Promise<void> {
+  if (bytes.length > 0 && !process.stdout.write(bytes)) await once(process.stdout, "drain");
+}
+
 function parseCommandLine(args: string[]) {
   try {
-    return parseArgs({args, options: {format: {type: "string"}, geoip: {type: "string"}, asn: {type: "string"}}, strict: true, allowPositionals: false});
+    return parseArgs({args, options: {format: {type: "string"}, geoip: {type: "string"}, asn: {type: "string"}, threads: {type: "string"}}, strict: true, allowPositionals: false});
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
 }
 
-const NO_ORIGIN: Readonly<EventOrigin> = Object.freeze({ingest_ts: null, log_group: null, log_stream: null, topic: null, kafka_partition: null, kafka_offset: null, s3_key: null, event_id: null});
-
-/** The line's first character that is not white space (what trimStart leaves first), or "". */
-function firstNonBlank(line: string): string {
-  const code = line.charCodeAt(0);
-  // Printable ASCII other than the space is never white space: the answer for nearly every line.
-  if (code > 32 && code < 127) return line[0];
-  return line.trimStart()[0] ?? "";
+/**
+ * --threads N, by default one per core that is not already busy (the cores less the last minute's
+ * load average, at least one). On this shared 2-core machine at load 7 to 10, a second thread cost
+ * 30–45% more CPU time and was slower by wall time too: the kernel shares the CPU between sessions,
+ * so it adds work without adding a core (docs/design-notes.md, Parsing).
+ */
+function threadCount(option: string | undefined): number {
+  if (option === undefined) return Math.max(1, Math.min(availableParallelism(), Math.round(availableParallelism() - loadavg()[0])));
+  const count = Number(option);
+  if (!Number.isInteger(count) || count < 1) throw new UsageError(`--threads: expected a whole number of at least 1, found "${option}"`);
+  return count;
 }

@@ -1,6 +1,6 @@
 // The one way a configured rule names paths: an exact path ("/healthz"), or a prefix ending in
 // "*" ("/api/*"). Matched as SQL over the events' `path` column (the request path, no query).
-import {sqlString} from "../write/duckdb.js";
+import {sqlString} from "../sql-literal.js";
 
 /** A pattern is a path starting with "/", with at most one "*", at its end. */
 export function pathPatternProblem(pattern: unknown): string | null {

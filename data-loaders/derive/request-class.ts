@@ -2,7 +2,7 @@
 // in order, then the defaults; the first rule that matches decides. Computed as SQL when the site's
 // data is made (derive/site-columns.ts), so a changed rule re-derives every day from the store.
 import {REQUEST_CLASSES, type RequestClass} from "../../src/components/request-classes.js";
-import {sqlString} from "../write/duckdb.js";
+import {sqlString} from "../sql-literal.js";
 import {pathPatternProblem, pathPatternsSql} from "./path-pattern.js";
 
 export {REQUEST_CLASSES, type RequestClass};

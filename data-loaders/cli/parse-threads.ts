@@ -1,0 +1,78 @@
+// The worker threads of `weblog parse`: each parses whole pieces of input (cli/parse-worker.ts)
+// with its own parser, GeoLite2 reader and caches, so that every core of the machine works on
+// the stream (the main thread parses too: cli/parse.ts). Pieces go to the worker with the fewest waiting; their bytes move both ways
+// without a copy. Putting the output back in input order is the caller's (cli/parse.ts).
+import {Worker} from "node:worker_threads";
+import type {InputPiece} from "./input-pieces.js";
+import type {PieceDone, PieceTask} from "./parse-worker.js";
+import type {ParseSettings} from "./piece-parser.js";
+
+export interface ParseThreads {
+  /** The piece's JSON lines, once a worker has parsed them. The piece's bytes are moved to the worker. */
+  parse(piece: InputPiece): Promise<Uint8Array>;
+  /** The fewest pieces any worker has waiting (being parsed or queued). */
+  fewestWaiting(): number;
+  /** Stops the workers. */
+  close(): Promise<void>;
+}
+
+interface Waiting {
+  resolve(output: Uint8Array): void;
+  reject(error: unknown): void;
+}
+
+export function startParseThreads(settings: ParseSettings, count: number): ParseThreads {
+  // After one worker fails, no piece is sent anywhere: the command stops with that error.
+  let failure: unknown = null;
+  const threads = Array.from({length: count}, () => {
+    const worker = startWorker(settings);
+    const waiting = new Map<number, Waiting>();
+    const failAll = (error: unknown) => {
+      failure ??= error;
+      for (const task of waiting.values()) task.reject(error);
+      waiting.clear();
+    };
+    worker.on("message", ({id, output}: PieceDone) => {
+      const task = waiting.get(id)!;
+      waiting.delete(id);
+      task.resolve(output);
+    });
+    worker.on("error", failAll);
+    worker.on("exit", (code) => failAll(new Error(`a parse worker stopped (exit code ${code})`)));
+    return {worker, waiting};
+  });
+  let nextId = 0;
+
+  return {
+    parse(piece) {
+      if (failure !== null) return Promise.reject(failure);
+      const thread = threads.reduce((least, other) => (other.waiting.size < least.waiting.size ? other : least));
+      const id = nextId++;
+      const done = new Promise<Uint8Array>((resolve, reject) => thread.waiting.set(id, {resolve, reject}));
+      // A failure is the caller's to see when it awaits this piece; until then it is not "unhandled".
+      done.catch(() => {});
+      const {bytes, firstLine} = piece;
+      thread.worker.postMessage({id, bytes, firstLine} satisfies PieceTask, [bytes.buffer as ArrayBuffer]);
+      return done;
+    },
+    fewestWaiting() {
+      return Math.min(...threads.map((thread) => thread.waiting.size));
+    },
+    async close() {
+      failure ??= new Error("the parse workers were stopped");
+      await Promise.all(threads.map(({worker}) => worker.terminate()));
+    },
+  };
+}
+
+/**
+ * Bundled (bin/bundle/, scripts/bundle-cli.ts), this module is a chunk beside the worker's own entry,
+ * parse-worker.mjs. Run from its TypeScript source (tsx), it starts the worker from source too; a
+ * worker does not inherit the tsx loader the main thread registered, so it registers its own first.
+ */
+function startWorker(settings: ParseSettings): Worker {
+  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./parse-worker.mjs", import.meta.url), {workerData: settings});
+  const tsx = import.meta.resolve("tsx/esm/api");
+  const source = new URL("./parse-worker.ts", import.meta.url).href;
+  return new Worker(`import(${JSON.stringify(tsx)}).then(({register}) => (register(), import(${JSON.stringify(source)})));`, {eval: true, workerData: settings});
+}
