@@ -1,5 +1,9 @@
 // One in-process DuckDB (no file, no extensions to download) for writing and reading Parquet.
 import {DuckDBInstance, type DuckDBConnection} from "@duckdb/node-api";
+import {sqlString} from "../sql-literal.js";
+
+// Written once, in ../sql-literal.ts (which loads no DuckDB); here too for the many that write SQL with DuckDB.
+export {sqlString};
 
 export interface DuckDBOptions {
   /** Worker threads DuckDB may use; 1 inside our own worker threads so they don't fight. */
@@ -45,10 +49,6 @@ export async function withDuckDB<T>(options: DuckDBOptions, use: (duckdb: DuckDB
   }
 }
 
-/** A string as a SQL literal. */
-export function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
 
 /** A count or epoch value as DuckDB returns it (number or bigint), or null, as a number or null. */
 export function numberOrNull(value: unknown): number | null {
