@@ -10,7 +10,7 @@ Commands:
             --format combined|common|vhost_combined|nginx|'<LogFormat string>'   (default: combined)
             --geoip FILE   GeoLite2-City.mmdb to enrich with (default: the configured database)
             --asn FILE     GeoLite2-ASN.mmdb to enrich with
-            --threads N    threads parsing (default: one per idle core, by the load average; 1: no workers)
+            --threads N    threads parsing (default: one per core; 1: no workers)
   sync    Take what is new in the bucket into the local Parquet store.
             --batch-events N   events per Parquet segment (bounds memory; default 500000)
             --full             list every key, not only the tail of each topic (done anyway every fullListingMinutes)

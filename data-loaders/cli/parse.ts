@@ -3,7 +3,7 @@
 // {"error": …, "line": N} in its place, and the exit code stays 0. The output is the same byte
 // for byte on one thread or several.
 import {once} from "node:events";
-import {availableParallelism, loadavg} from "node:os";
+import {availableParallelism} from "node:os";
 import {parseArgs} from "node:util";
 import {loadConfig} from "../config.js";
 import {geoIpPaths} from "../enrich/enrichers.js";
@@ -87,13 +87,12 @@ function parseCommandLine(args: string[]) {
 }
 
 /**
- * --threads N, by default one per core that is not already busy (the cores less the last minute's
- * load average, at least one). On this shared 2-core machine at load 7 to 10, a second thread cost
- * 30–45% more CPU time and was slower by wall time too: the kernel shares the CPU between sessions,
- * so it adds work without adding a core (docs/design-notes.md, Parsing).
+ * --threads N, by default one per core. On a quiet 2-core machine two threads read 1.3 to 1.6
+ * times the lines per second of one; on a machine whose cores other work keeps busy a second
+ * thread only adds CPU time (docs/design-notes.md, Parsing): `--threads 1` there.
  */
 function threadCount(option: string | undefined): number {
-  if (option === undefined) return Math.max(1, Math.min(availableParallelism(), Math.round(availableParallelism() - loadavg()[0])));
+  if (option === undefined) return availableParallelism();
   const count = Number(option);
   if (!Number.isInteger(count) || count < 1) throw new UsageError(`--threads: expected a whole number of at least 1, found "${option}"`);
   return count;
