@@ -1,12 +1,13 @@
 // The hot loop: one S3 sink object's JSON lines → records → parsed lines → rows of a batch.
 // Every record ends up as an event, a rejected line (with its reason) or a counted duplicate.
-import {REJECTED_LINE_MAX_CHARS, type EventOrigin} from "./event.js";
+import {REJECTED_LINE_MAX_CHARS, type EventOrigin, type RejectedLine} from "./event.js";
 import type {InstanceParsers} from "./parse/instance-formats.js";
 import {isParseError} from "./parse/log-format.js";
 import {decodeSinkRecord} from "./records/cloudwatch.js";
 import {keyMismatchOf, type KeyFile, type KeyMismatch} from "./records/connect-key.js";
-import {appendOffset, type OffsetRun} from "./store/offset-ledger.js";
+import {appendOffset, inRuns, type OffsetRun} from "./store/offset-ledger.js";
 import {splitTopicName} from "./records/topic-name.js";
+import {appendPiece, pieceRows, type BatchPiece} from "./write/batch-piece.js";
 import type {EventBatch} from "./write/event-batch.js";
 
 /** What the pipeline knows of an object before reading it: its key and what its name says. */
@@ -124,6 +125,54 @@ export function ingestSinkObject(
     counts.events++;
   }
   counts.keyMismatch = keyMismatchOf(keys, counts.records, eventsWithoutTime);
+  return counts;
+}
+
+/** An object parsed whole on the parse side (sink-object-parser.ts): its rows, and what they say of the object. */
+export interface ParsedRecords {
+  piece: BatchPiece;
+  records: number;
+  hasKeyFile: boolean;
+  keyMismatch: KeyMismatch | null;
+}
+
+/**
+ * Adds an object parsed with no offset taken to `batch`, leaving out the records at offsets
+ * `isTakenOffset` says another object holds: the same rows, rejected lines and counts as
+ * ingestSinkObject with that `isTakenOffset` (each record is one event, one rejected line or
+ * nothing, by its offset; the object's own problem row has none and is always kept).
+ */
+export function addParsedObject(parsed: ParsedRecords, object: SinkObjectName, batch: EventBatch, isTakenOffset: (offset: number) => boolean): ObjectIngestCounts {
+  const counts: ObjectIngestCounts = {records: parsed.records, events: 0, rejected: 0, duplicates: 0, stored: [], keyMismatch: null};
+  for (let index = 0; index < parsed.records; index++) {
+    const offset = object.startOffset + index;
+    if (isTakenOffset(offset)) counts.duplicates++;
+    else appendOffset(counts.stored, offset);
+  }
+  const {piece} = parsed;
+  const rows = pieceRows(piece);
+  const isKept = counts.duplicates === 0 ? () => true : inRuns(counts.stored);
+  let keep: Uint8Array | null = null;
+  if (counts.duplicates > 0) {
+    // Every row of an S3 sink object has its record's offset.
+    const offsets = piece.doubles.kafkaOffset.values;
+    keep = new Uint8Array(rows);
+    for (let i = 0; i < rows; i++) keep[i] = isKept(offsets[i]) ? 1 : 0;
+  }
+  let eventsWithoutTime = 0;
+  const ingestTs = piece.doubles.ingestTs;
+  for (let i = 0; i < rows; i++) {
+    if (keep !== null && keep[i] === 0) continue;
+    counts.events++;
+    if (ingestTs.nulls !== null && i >> 3 < ingestTs.nulls.length && (ingestTs.nulls[i >> 3] & (1 << (i & 7))) === 0) eventsWithoutTime++;
+  }
+  const keepRejected = (line: RejectedLine) => {
+    const kept = line.kafka_offset === null || isKept(line.kafka_offset);
+    if (kept) counts.rejected++;
+    return kept;
+  };
+  appendPiece(batch, piece, keep, keepRejected);
+  counts.keyMismatch = parsed.hasKeyFile ? parsed.keyMismatch : keyMismatchOf(null, counts.records, eventsWithoutTime);
   return counts;
 }
 

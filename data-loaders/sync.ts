@@ -12,15 +12,15 @@ import {join} from "node:path";
 import type {S3Client} from "@aws-sdk/client-s3";
 import {requireBucket, type WeblogConfig} from "./config.js";
 import {openEnrichment, type Enrichment} from "./enrich/enrichers.js";
-import {ingestSinkObject, NO_DAMAGE, type ObjectIngestCounts, type SinkObjectName} from "./ingest-object.js";
+import {addParsedObject, type ObjectIngestCounts, type SinkObjectName} from "./ingest-object.js";
+import {parseSettingsOf, type ParsedSinkObject} from "./sink-object-parser.js";
+import {parseInThisThread, parseInWorker, type SinkObjectParsing} from "./sink-object-parsing.js";
 import {syncLogEventObjects} from "./sync-log-events.js";
 import {configuredInstanceParsers} from "./parse/instance-formats.js";
 import {createS3Client} from "./sources/s3-client.js";
-import {decodeObjectText} from "./sources/object-text.js";
 import {listingStarts, listSinkObjectsAfter, type KnownObject} from "./sources/incremental-listing.js";
 import {isVanishedObject, listSinkObjects, readSinkObject, type ListedSinkObject, type SinkObjectBody} from "./sources/s3-sink.js";
 import {sinkObjectStem, type Compression} from "./sources/sink-object-key.js";
-import {decodeKeyFile, type KeyFile} from "./records/connect-key.js";
 import {commitBatch, manifestForSync, type CommittedObjects} from "./store/commit.js";
 import {CommitQueue} from "./store/commit-queue.js";
 import {lockStore} from "./store/lock.js";
@@ -45,6 +45,12 @@ export interface SyncOptions {
   enrichment?: () => Promise<Enrichment>;
   /** Called as each object to take in arrives (the ones before it read) and once all are read (cli/progress.ts shows it). */
   onProgress?: (progress: SyncProgress) => void;
+  /**
+   * Parse S3 sink objects in a worker thread (true) or in this one (false). By default a worker
+   * when the objects to read hold at least PARSE_IN_WORKER_BYTES; WEBLOG_PARSE_WORKER=1 or 0
+   * chooses for a sync run as a command (tests, benchmarks).
+   */
+  parseInWorker?: boolean;
 }
 
 export interface SyncProgress {
@@ -108,6 +114,15 @@ interface IngestedObject {
 
 export const DEFAULT_BATCH_EVENTS = 500_000;
 
+/**
+ * Objects to read above which a worker thread parses them: starting one costs some 50 ms from the
+ * bundle (more through tsx), which parsing 8 MB of records in it (about 25,000 events) repays.
+ */
+export const PARSE_IN_WORKER_BYTES = 8_000_000;
+
+/** Objects read and sent to be parsed before the first of them is taken into the batch: bounds memory. */
+const OBJECTS_IN_FLIGHT = 16;
+
 export async function syncStore(config: WeblogConfig, options: SyncOptions = {}): Promise<SyncResult> {
   // The formats without Kafka have a loop of their own (sync-log-events.ts).
   if (config.source.format !== "s3-sink") return syncLogEventObjects(config, config.source.format, {...options, batchEvents: options.batchEvents ?? DEFAULT_BATCH_EVENTS});
@@ -121,6 +136,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
   const lock = await lockStore(store);
   // Set once DuckDB is open: however sync ends, DuckDB is closed after the commit still writing with it.
   let closeDuckDBAfterCommits = async () => {};
+  let parsing: SinkObjectParsing | null = null;
   try {
     let manifest = await manifestForSync(store, "s3-sink", log);
 
@@ -158,8 +174,11 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     }
 
     // 2. Read, parse and write in batches; commit after each.
-    const enrichment = options.enrichment ? await options.enrichment() : await openEnrichment(config, log);
     const batchEvents = options.batchEvents ?? DEFAULT_BATCH_EVENTS;
+    // Started first: a worker starts while enrichment and DuckDB open.
+    parsing = (options.parseInWorker ?? parseInWorkerByDefault(planned)) ? parseInWorker(parseSettingsOf(config), batchEvents) : parseInThisThread(parseSettingsOf(config), batchEvents);
+    const parse = parsing;
+    const enrichment = options.enrichment ? await options.enrichment() : await openEnrichment(config, log);
     let batch = new EventBatch();
     let batchObjects: IngestedObject[] = [];
     // Objects whose rows leave the store with the next commit (gone from the bucket).
@@ -192,46 +211,57 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     let objectsDone = 0;
     let objectsTotal = planned.length;
     const progress = () => options.onProgress?.({objectsDone, objectsTotal, events: result.events});
+    // Objects are read a few at a time and parsed (in a worker, for a large sync) while the ones
+    // before them are taken into the batch here, in plan order: which offsets an object takes
+    // depends on the objects before it, so that is decided here, as each parsed object is added.
     const ingestAll = async (work: readonly ObjectWork[]) => {
+      const inFlight: {work: ObjectWork; read: ReadObject; parsed: Promise<ParsedSinkObject> | null}[] = [];
       for await (const read of readObjects(client, bucket, work.map((w) => w.object), options.concurrency ?? 8)) {
-        progress();
-        objectsDone++;
         const w = work[read.index];
-        const object = w.object;
-        if (read.content === null) {
-          // Deleted between listing and reading (a lifecycle rule, a cleanup): gone from the bucket.
-          log(`warning: ${object.key} was deleted before it could be read; skipped`);
-          result.skipped.push({key: object.key, reason: "deleted between listing and reading"});
-          leave(object.key);
-          continue;
-        }
-        const {text, invalidUtf8Lines} = decodeObjectText(read.content.bytes);
-        const keys = read.keys === null ? null : decodeKeyFile(decodeObjectText(read.keys.bytes).text);
-        let counts: ObjectIngestCounts;
-        if (w.mode === "take") {
-          const isReplacement = manifest.objects[object.key] !== undefined;
-          ledger.release(object.key, object.topic, object.partition);
-          const damage = {problem: read.content.problem, invalidUtf8Lines};
-          if (damage.problem) log(`warning: ${object.key}: ${damage.problem}`);
-          counts = ingestSinkObject(text, object, parsers, batch, ledger.isStored(object.topic, object.partition, object.startOffset), damage, keys);
-          ledger.record(object.key, object.topic, object.partition, object.startOffset, counts.records, counts.stored);
-          if (isReplacement) result.replaced++;
-          else result.added++;
-          result.duplicates += counts.duplicates;
-        } else {
-          // The object's own problem row is in the store already: only its lines are read again.
-          const wanted = inRuns(w.take);
-          counts = ingestSinkObject(text, object, parsers, batch, (offset) => !wanted(offset), {...NO_DAMAGE, invalidUtf8Lines}, keys);
-          ledger.grow(object.key, object.topic, object.partition, counts.stored);
-          result.backfilled++;
-        }
-        batchObjects.push({work: w, counts, keyFile: read.keys !== null && object.keyFile ? {key: object.keyFile.key, etag: object.keyFile.etag} : null});
-        result.events += counts.events;
-        result.rejected += counts.rejected;
-        if (batch.size >= batchEvents) await commit();
+        // The object's own problem row is in the store already when it is read again for a backfill.
+        const problem = w.mode === "take" ? (read.content?.problem ?? null) : null;
+        const parsed = read.content === null ? null : parse.parse({object: w.object, bytes: read.content.bytes, keyBytes: read.keys?.bytes ?? null, problem});
+        inFlight.push({work: w, read, parsed});
+        if (inFlight.length > OBJECTS_IN_FLIGHT) await takeIn(inFlight.shift()!);
       }
+      while (inFlight.length > 0) await takeIn(inFlight.shift()!);
+      parse.endBatch();
       if (batchObjects.length > 0 || leaving.length > 0) await commit();
       await commits.done();
+    };
+    const takeIn = async ({work: w, read, parsed: parsing}: {work: ObjectWork; read: ReadObject; parsed: Promise<ParsedSinkObject> | null}) => {
+      progress();
+      objectsDone++;
+      const object = w.object;
+      if (read.content === null || parsing === null) {
+        // Deleted between listing and reading (a lifecycle rule, a cleanup): gone from the bucket.
+        log(`warning: ${object.key} was deleted before it could be read; skipped`);
+        result.skipped.push({key: object.key, reason: "deleted between listing and reading"});
+        leave(object.key);
+        return;
+      }
+      const parsed = await parsing;
+      let counts: ObjectIngestCounts;
+      if (w.mode === "take") {
+        const isReplacement = manifest.objects[object.key] !== undefined;
+        ledger.release(object.key, object.topic, object.partition);
+        if (read.content.problem) log(`warning: ${object.key}: ${read.content.problem}`);
+        counts = addParsedObject(parsed, object, batch, ledger.isStored(object.topic, object.partition, object.startOffset));
+        ledger.record(object.key, object.topic, object.partition, object.startOffset, counts.records, counts.stored);
+        if (isReplacement) result.replaced++;
+        else result.added++;
+        result.duplicates += counts.duplicates;
+      } else {
+        const wanted = inRuns(w.take);
+        counts = addParsedObject(parsed, object, batch, (offset) => !wanted(offset));
+        ledger.grow(object.key, object.topic, object.partition, counts.stored);
+        result.backfilled++;
+      }
+      batchObjects.push({work: w, counts, keyFile: read.keys !== null && object.keyFile ? {key: object.keyFile.key, etag: object.keyFile.etag} : null});
+      result.events += counts.events;
+      result.rejected += counts.rejected;
+      // The parse side ended its batch with this object (it counts events before any is dropped as a duplicate).
+      if (parsed.endsBatch) await commit();
     };
 
     await ingestAll(planned.map((object) => ({mode: "take", object})));
@@ -256,9 +286,17 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     if (compacted.segmentsBefore !== compacted.segmentsAfter) log(`compacted ${compacted.segmentsBefore} segments into ${compacted.segmentsAfter}`);
     return result;
   } finally {
+    await parsing?.close();
     await closeDuckDBAfterCommits();
     await lock.release();
   }
+}
+
+/** A worker parses when the objects to read are large enough to repay starting it, unless WEBLOG_PARSE_WORKER says (1 or 0). */
+function parseInWorkerByDefault(planned: readonly PlannedObject[]): boolean {
+  const chosen = process.env.WEBLOG_PARSE_WORKER;
+  if (chosen === "1" || chosen === "0") return chosen === "1";
+  return planned.reduce((bytes, object) => bytes + object.size, 0) >= PARSE_IN_WORKER_BYTES;
 }
 
 /**
@@ -333,7 +371,14 @@ function sameKeyFile(stored: StoredObject, keyFile: ListedKeyFile | null): boole
  * the previous ones. `content` is null for an object deleted since it was listed; `keys` is null
  * when it has no key file, or its key file was deleted since.
  */
-async function* readObjects(client: S3Client, bucket: string, objects: readonly PlannedObject[], concurrency: number) {
+interface ReadObject {
+  index: number;
+  object: PlannedObject;
+  content: SinkObjectBody | null;
+  keys: SinkObjectBody | null;
+}
+
+async function* readObjects(client: S3Client, bucket: string, objects: readonly PlannedObject[], concurrency: number): AsyncGenerator<ReadObject> {
   const read = (key: string, compression: Compression) => {
     const body = readSinkObject(client, bucket, key, compression).catch((error) => {
       if (isVanishedObject(error)) return null;

@@ -15,7 +15,9 @@ const started = performance.now();
 // Chunks have content-hashed names: old ones would pile up.
 await rm(BUNDLE_DIR, {recursive: true, force: true});
 const result = await build({
-  entryPoints: [resolve(projectDir, "data-loaders/cli/main.ts")],
+  // The command, and the worker sync parses large takes in (data-loaders/sink-object-parsing.ts
+  // finds it beside its own chunk): every output lands in bin/bundle/ itself.
+  entryPoints: {main: resolve(projectDir, "data-loaders/cli/main.ts"), "sink-object-worker": resolve(projectDir, "data-loaders/sink-object-worker.ts")},
   outdir: BUNDLE_DIR,
   outExtension: {".js": ".mjs"},
   splitting: true,

@@ -37,6 +37,13 @@ export class Float64Column {
     else this.values[this.length] = value;
     this.length++;
   }
+
+  /** Appends `source`'s rows, or only those `keep` marks with 1 (a piece of a batch, write/batch-piece.ts). */
+  append(source: ColumnRows<Float64Array>, keep: Uint8Array | null): void {
+    const added = keep === null ? source.length : countKept(keep, source.length);
+    if (this.length + added > this.values.length) this.values = grow(this.values, this.length + added);
+    this.length = appendRows(this.values, this.nulls, this.length, source, keep);
+  }
 }
 
 /** A nullable INTEGER column: status, ports, partitions and dictionary ids. */
@@ -51,10 +58,54 @@ export class Int32Column {
     else this.values[this.length] = value;
     this.length++;
   }
+
+  /** Appends `source`'s rows, or only those `keep` marks with 1 (a piece of a batch, write/batch-piece.ts). */
+  append(source: ColumnRows<Int32Array>, keep: Uint8Array | null): void {
+    const added = keep === null ? source.length : countKept(keep, source.length);
+    if (this.length + added > this.values.length) this.values = grow(this.values, this.length + added);
+    this.length = appendRows(this.values, this.nulls, this.length, source, keep);
+  }
 }
 
-function grow<T extends Float64Array | Int32Array>(values: T): T {
-  const next = new (values.constructor as {new (length: number): T})(values.length * 2);
+/** A column's rows as they travel between threads: its values, its null mask (null when none is null) and its length. */
+export interface ColumnRows<T extends Float64Array | Int32Array> {
+  values: T;
+  nulls: Uint8Array | null;
+  length: number;
+}
+
+/** Copies the kept rows of `source` after row `at` of `values` (which has room), nulls included; returns the new length. */
+function appendRows<T extends Float64Array | Int32Array>(values: T, nulls: NullMask, at: number, source: ColumnRows<T>, keep: Uint8Array | null): number {
+  const sourceNulls = source.nulls;
+  if (keep === null) {
+    values.set(source.values.subarray(0, source.length), at);
+    if (sourceNulls !== null) {
+      for (let i = 0; i < source.length; i++) if (isNullAt(sourceNulls, i)) nulls.setNull(at + i, values.length);
+    }
+    return at + source.length;
+  }
+  let row = at;
+  for (let i = 0; i < source.length; i++) {
+    if (keep[i] === 0) continue;
+    if (sourceNulls !== null && isNullAt(sourceNulls, i)) nulls.setNull(row, values.length);
+    else values[row] = source.values[i];
+    row++;
+  }
+  return row;
+}
+
+function isNullAt(mask: Uint8Array, i: number): boolean {
+  return i >> 3 < mask.length && (mask[i >> 3] & (1 << (i & 7))) === 0;
+}
+
+function countKept(keep: Uint8Array, length: number): number {
+  let kept = 0;
+  for (let i = 0; i < length; i++) kept += keep[i];
+  return kept;
+}
+
+function grow<T extends Float64Array | Int32Array>(values: T, atLeast = values.length * 2): T {
+  const next = new (values.constructor as {new (length: number): T})(Math.max(values.length * 2, atLeast));
   next.set(values);
   return next;
 }
@@ -83,6 +134,18 @@ export class Dictionary {
 
   has(value: string): boolean {
     return this.ids.has(value);
+  }
+
+  /**
+   * Adds values another thread's dictionary gave the next ids (write/batch-piece.ts), so that its
+   * ids mean the same here. Each must be new: a value seen twice means the two are out of step.
+   */
+  addNew(values: readonly string[]): void {
+    for (const value of values) {
+      if (this.ids.has(value)) throw new Error(`dictionary out of step: ${JSON.stringify(value.slice(0, 80))} is already id ${this.ids.get(value)}`);
+      this.ids.set(value, this.values.length);
+      this.values.push(value);
+    }
   }
 
   get size(): number {

@@ -12,29 +12,44 @@ export interface OriginRow {
   log_stream: string | null;
 }
 
+/** The batch's columns with one entry per event, by field name (a piece of a batch carries these: write/batch-piece.ts). */
+export const DOUBLE_ROW_FIELDS = ["ts", "ingestTs", "kafkaOffset", "bytes", "durationUs", "bytesReceived", "bytesSent"] as const;
+export const INTEGER_ROW_FIELDS = [
+  "status", "serverPort", "originId", "clientId", "agentId", "urlId", "referrerId", "vhostId", "identId", "authUserId", "methodId", "protocolId", "eventIdRef",
+] as const;
+/** The batch's dictionaries, and its lists with one entry per id of a dictionary (or per origin). */
+export const DICTIONARY_FIELDS = ["clients", "agents", "urls", "referrers", "words", "eventIds"] as const;
+export const PER_VALUE_FIELDS = ["urlParts", "referrerHosts", "origins"] as const;
+
+export type DoubleRowField = (typeof DOUBLE_ROW_FIELDS)[number];
+export type IntegerRowField = (typeof INTEGER_ROW_FIELDS)[number];
+
+/** The rows added to a batch since the last take (EventBatch.takeRows): its per-event columns and rejected lines. */
+export type BatchRows = {[F in DoubleRowField]: Float64Column} & {[F in IntegerRowField]: Int32Column} & {rejected: RejectedLine[]};
+
 export class EventBatch {
-  // One entry per event.
-  readonly ts = new Float64Column();
-  readonly ingestTs = new Float64Column();
-  readonly kafkaOffset = new Float64Column();
-  readonly bytes = new Float64Column();
-  readonly durationUs = new Float64Column();
-  readonly bytesReceived = new Float64Column();
-  readonly bytesSent = new Float64Column();
-  readonly status = new Int32Column();
-  readonly serverPort = new Int32Column();
-  readonly originId = new Int32Column();
-  readonly clientId = new Int32Column();
-  readonly agentId = new Int32Column();
-  readonly urlId = new Int32Column();
-  readonly referrerId = new Int32Column();
-  readonly vhostId = new Int32Column();
-  readonly identId = new Int32Column();
-  readonly authUserId = new Int32Column();
-  readonly methodId = new Int32Column();
-  readonly protocolId = new Int32Column();
+  // One entry per event (DOUBLE_ROW_FIELDS, INTEGER_ROW_FIELDS); replaced only by takeRows.
+  ts = new Float64Column();
+  ingestTs = new Float64Column();
+  kafkaOffset = new Float64Column();
+  bytes = new Float64Column();
+  durationUs = new Float64Column();
+  bytesReceived = new Float64Column();
+  bytesSent = new Float64Column();
+  status = new Int32Column();
+  serverPort = new Int32Column();
+  originId = new Int32Column();
+  clientId = new Int32Column();
+  agentId = new Int32Column();
+  urlId = new Int32Column();
+  referrerId = new Int32Column();
+  vhostId = new Int32Column();
+  identId = new Int32Column();
+  authUserId = new Int32Column();
+  methodId = new Int32Column();
+  protocolId = new Int32Column();
   /** Index into eventIds; null for events without an id of their own (S3 sink, export task). */
-  readonly eventIdRef = new Int32Column();
+  eventIdRef = new Int32Column();
 
   // One entry per distinct value.
   readonly clients = new Dictionary();
@@ -50,7 +65,7 @@ export class EventBatch {
   /** CloudWatch event ids, each once: no two events of a batch share one. */
   readonly eventIds = new Dictionary();
 
-  readonly rejected: RejectedLine[] = [];
+  rejected: RejectedLine[] = [];
 
   // Events of one object share an origin; remembering the last one avoids a lookup per event.
   private lastOrigin: OriginRow | null = null;
@@ -83,6 +98,24 @@ export class EventBatch {
     this.methodId.push(this.wordId(line.method));
     this.protocolId.push(this.wordId(line.protocol));
     this.eventIdRef.push(origin.event_id === null ? null : this.eventIds.idOf(origin.event_id));
+  }
+
+  /**
+   * The rows added since the last take, and fresh columns for the next: the dictionaries stay, so
+   * the ids in the rows taken keep their meaning (a parse worker sends each object's rows so).
+   */
+  takeRows(): BatchRows {
+    const rows = {rejected: this.rejected} as BatchRows;
+    this.rejected = [];
+    for (const field of DOUBLE_ROW_FIELDS) {
+      rows[field] = this[field];
+      this[field] = new Float64Column();
+    }
+    for (const field of INTEGER_ROW_FIELDS) {
+      rows[field] = this[field];
+      this[field] = new Int32Column();
+    }
+    return rows;
   }
 
   /** True when an event with this CloudWatch id is already in the batch: the caller counts it as a re-delivery instead of adding it. */
