@@ -176,7 +176,9 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     // 2. Read, parse and write in batches; commit after each.
     const batchEvents = options.batchEvents ?? DEFAULT_BATCH_EVENTS;
     // Started first: a worker starts while enrichment and DuckDB open.
-    parsing = (options.parseInWorker ?? parseInWorkerByDefault(planned)) ? parseInWorker(parseSettingsOf(config), batchEvents) : parseInThisThread(parseSettingsOf(config), batchEvents);
+    const inWorker = options.parseInWorker ?? parseInWorkerByDefault(planned);
+    parsing = inWorker ? parseInWorker(parseSettingsOf(config), batchEvents) : parseInThisThread(parseSettingsOf(config), batchEvents);
+    if (inWorker) log("parsing in a worker thread");
     const parse = parsing;
     const enrichment = options.enrichment ? await options.enrichment() : await openEnrichment(config, log);
     let batch = new EventBatch();
