@@ -52,13 +52,20 @@ export function parseInWorker(settings: ParseSettings, batchEvents: number): Sin
   worker.on("exit", (code) => failAll(new Error(`the parse worker stopped (exit code ${code})`)));
   return {
     parse(job) {
-      if (failure !== null) return Promise.reject(failure);
-      const parsed = new Promise<ParsedSinkObject>((resolve, reject) => waiting.push({resolve, reject}));
+      if (failure !== null) {
+        const failed = Promise.reject(failure);
+        failed.catch(() => {});
+        return failed;
+      }
+      let settle!: (typeof waiting)[number];
+      const parsed = new Promise<ParsedSinkObject>((resolve, reject) => (settle = {resolve, reject}));
       parsed.catch(() => {});
       // The bytes move to the worker when they own their memory whole (else they are copied: a
       // Buffer from Node's pool shares its memory with others).
-      const transfer = [job.bytes, job.keyBytes].filter((b): b is Uint8Array => b !== null && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength).map((b) => b.buffer as ArrayBuffer);
+      const transfer = [job.bytes, job.keyBytes].filter((b): b is Uint8Array => b !== null && b.byteLength > 0 && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength).map((b) => b.buffer as ArrayBuffer);
       worker.postMessage({kind: "parse", job} satisfies ParseWorkerRequest, transfer);
+      // Waiting only once sent: replies come in the order of the objects sent.
+      waiting.push(settle);
       return parsed;
     },
     endBatch() {

@@ -8,15 +8,22 @@ import {pieceTransferList} from "./write/batch-piece.js";
 
 const {settings, batchEvents} = workerData as {settings: ParseSettings; batchEvents: number};
 const port = parentPort!;
-const parser = new SinkObjectParser(settings, batchEvents);
+// A parser that cannot be made (a format that does not compile) fails every object, as it would in the other thread.
+let parser: SinkObjectParser | Error;
+try {
+  parser = new SinkObjectParser(settings, batchEvents);
+} catch (error) {
+  parser = error instanceof Error ? error : new Error(String(error));
+}
 
 port.on("message", (request: ParseWorkerRequest) => {
   if (request.kind === "end-batch") {
-    parser.endBatch();
+    if (!(parser instanceof Error)) parser.endBatch();
     return;
   }
   let reply: ParseWorkerReply;
   try {
+    if (parser instanceof Error) throw parser;
     reply = {kind: "parsed", parsed: parser.parse(request.job)};
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));

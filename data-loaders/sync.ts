@@ -128,7 +128,8 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
   if (config.source.format !== "s3-sink") return syncLogEventObjects(config, config.source.format, {...options, batchEvents: options.batchEvents ?? DEFAULT_BATCH_EVENTS});
   const bucket = requireBucket(config);
   // Before any listing: a format that cannot be read (or local time with no zone) is the user's to fix.
-  const parsers = configuredInstanceParsers(config);
+  // (The parsers themselves are made where the objects are parsed: sink-object-parser.ts.)
+  configuredInstanceParsers(config);
   const log = options.log ?? (() => {});
   const client = options.client ?? createS3Client(config.source);
   const store = config.store;
@@ -231,18 +232,18 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
       if (batchObjects.length > 0 || leaving.length > 0) await commit();
       await commits.done();
     };
-    const takeIn = async ({work: w, read, parsed: parsing}: {work: ObjectWork; read: ReadObject; parsed: Promise<ParsedSinkObject> | null}) => {
+    const takeIn = async ({work: w, read, parsed: parsedLater}: {work: ObjectWork; read: ReadObject; parsed: Promise<ParsedSinkObject> | null}) => {
       progress();
       objectsDone++;
       const object = w.object;
-      if (read.content === null || parsing === null) {
+      if (read.content === null || parsedLater === null) {
         // Deleted between listing and reading (a lifecycle rule, a cleanup): gone from the bucket.
         log(`warning: ${object.key} was deleted before it could be read; skipped`);
         result.skipped.push({key: object.key, reason: "deleted between listing and reading"});
         leave(object.key);
         return;
       }
-      const parsed = await parsing;
+      const parsed = await parsedLater;
       let counts: ObjectIngestCounts;
       if (w.mode === "take") {
         const isReplacement = manifest.objects[object.key] !== undefined;

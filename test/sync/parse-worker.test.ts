@@ -16,6 +16,8 @@ import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {readManifest, segmentsOfKind} from "../../data-loaders/store/manifest.js";
 import {syncStore, type SyncResult} from "../../data-loaders/sync.js";
 import {closeDuckDB, openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
+import {SinkObjectParser} from "../../data-loaders/sink-object-parser.js";
+import {parseInWorker} from "../../data-loaders/sink-object-parsing.js";
 import {demoEnvironment, DEMO_BUCKET, REWRITES_DIR, SAMPLE_DIR} from "../../scripts/demo.js";
 import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3} from "../../scripts/local-s3.js";
 import {benchObject, DIVERSE_CLIENTS, RECORDS_PER_OBJECT, type Workload} from "../../bench/workload.js";
@@ -136,5 +138,28 @@ test("the 25,000-client workload: the same store whichever thread parses", async
     assert.ok(Number(clients) > DIVERSE_CLIENTS * 0.85, `${clients} clients`);
   } finally {
     closeDuckDB(duckdb);
+  }
+});
+
+test("a failure on the worker's side is thrown where its object is awaited, as the same failure in this thread", async () => {
+  const settings = {logFormat: "%h %Q", logFormats: [], timeZone: null};
+  let inThread: Error | null = null;
+  try {
+    new SinkObjectParser(settings, 1000);
+  } catch (error) {
+    inThread = error as Error;
+  }
+  assert.ok(inThread !== null, "the format does not compile");
+  const parsing = parseInWorker(settings, 1000);
+  try {
+    const {key, body} = benchObject(0, 10, 2025, "real");
+    // Each job's bytes move to the worker: a job of its own each.
+    const job = () => ({object: {key, topic: "t", partition: 0, startOffset: 0}, bytes: new TextEncoder().encode(body), keyBytes: null, problem: null});
+    // Two objects in flight: both fail, neither as an unhandled rejection.
+    const [first, second] = [parsing.parse(job()), parsing.parse(job())];
+    await assert.rejects(first, {name: inThread.name, message: inThread.message});
+    await assert.rejects(second, {name: inThread.name, message: inThread.message});
+  } finally {
+    await parsing.close();
   }
 });
