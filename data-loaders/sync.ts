@@ -35,7 +35,7 @@ export interface SyncOptions {
   client?: S3Client;
   /** Progress lines for humans (stderr in the CLI). */
   log?: (message: string) => void;
-  /** Events per Parquet segment: bounds memory. */
+  /** Events per Parquet segment: bounds memory (DEFAULT_BATCH_EVENTS, or WORKER_BATCH_EVENTS when a worker parses). */
   batchEvents?: number;
   /** Objects fetched from S3 at once. */
   concurrency?: number;
@@ -115,6 +115,12 @@ interface IngestedObject {
 export const DEFAULT_BATCH_EVENTS = 500_000;
 
 /**
+ * Events per batch when a worker parses: DuckDB writes a batch while the next one is parsed, and
+ * the last batch's write, which nothing overlaps, is a quarter of DEFAULT_BATCH_EVENTS's.
+ */
+export const WORKER_BATCH_EVENTS = 125_000;
+
+/**
  * Objects to read above which a worker thread parses them: starting one costs some 50 ms from the
  * bundle (more through tsx), which parsing 8 MB of records in it (about 25,000 events) repays.
  */
@@ -175,9 +181,9 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     }
 
     // 2. Read, parse and write in batches; commit after each.
-    const batchEvents = options.batchEvents ?? DEFAULT_BATCH_EVENTS;
     // Started first: a worker starts while enrichment and DuckDB open.
     const inWorker = options.parseInWorker ?? parseInWorkerByDefault(planned);
+    const batchEvents = options.batchEvents ?? (inWorker ? WORKER_BATCH_EVENTS : DEFAULT_BATCH_EVENTS);
     parsing = inWorker ? parseInWorker(parseSettingsOf(config), batchEvents) : parseInThisThread(parseSettingsOf(config), batchEvents);
     if (inWorker) log("parsing in a worker thread");
     const parse = parsing;
