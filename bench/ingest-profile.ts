@@ -1,6 +1,7 @@
 // Where one `weblog sync` spends its time: the sync command run whole on a workload in the local
 // S3 endpoint, once plain (wall, CPU, peak RSS) and once under `node --cpu-prof`, whose main-thread
-// profile is summed by function (self time) and by source file. The per-stage table of
+// profile is summed by function (self time) and by source file; and the CPU of the main thread
+// against the other threads, with the parse side in a worker and in the main thread. The per-stage table of
 // docs/design-notes.md comes from this. Figures for people; nothing asserts a time.
 //   npx tsx bench/ingest-profile.ts [events=1000000] [workload=diverse]
 import {readdirSync, readFileSync} from "node:fs";
@@ -13,7 +14,7 @@ import {bundledGeoLite2City} from "../data-loaders/enrich/bundled-geolite2.js";
 import {createS3Client} from "../data-loaders/sources/s3-client.js";
 import {LOCAL_S3_CREDENTIALS} from "../scripts/local-s3.js";
 import {startLocalS3Process} from "./local-s3-process.js";
-import {bundleCommand, timeSyncCommand} from "./sync-command.js";
+import {bundleCommand, syncThreadSeconds, timeSyncCommand} from "./sync-command.js";
 import {uploadWorkload, type Workload} from "./workload.js";
 
 const events = Number(process.argv[2] ?? 1_000_000);
@@ -34,6 +35,16 @@ try {
   const env = (store: string) => ({...process.env, WEBLOG_CONFIG: "", WEBLOG_BUCKET: BUCKET, WEBLOG_S3_ENDPOINT: s3.endpoint, WEBLOG_STORE: store, WEBLOG_GEOIP_DIR: join(work, "geoip"), NODE_NO_WARNINGS: "1"});
   const plain = timeSyncCommand(work, env(join(work, "store-plain")));
   console.log(`${events.toLocaleString("en")} events, ${workload} workload: weblog sync ${plain.wallSeconds.toFixed(1)} s wall, ${plain.cpuSeconds.toFixed(1)} s CPU (user+sys, all threads), peak RSS ${plain.peakRssMB.toFixed(0)} MB → ${Math.round(events / plain.wallSeconds).toLocaleString("en")} events/s wall, ${(plain.cpuSeconds * 1e6 / events).toFixed(1)} µs CPU per event`);
+
+  // Where the CPU goes by thread, with the parse side in a worker and in the main thread.
+  for (const worker of ["1", "0"]) {
+    const t = await syncThreadSeconds(work, {...env(join(work, `store-threads-${worker}`)), WEBLOG_PARSE_WORKER: worker});
+    console.log(
+      `parsing ${worker === "1" ? "in a worker thread" : "in the main thread"}: ${t.wallSeconds.toFixed(1)} s wall; main thread ${t.mainThreadSeconds.toFixed(1)} s CPU (${((t.mainThreadSeconds * 1e6) / events).toFixed(1)} µs per event, ` +
+        `busy ${((100 * t.mainThreadSeconds) / t.wallSeconds).toFixed(0)} % of the wall time), other threads ${t.otherThreadsSeconds.toFixed(1)} s (${((t.otherThreadsSeconds * 1e6) / events).toFixed(1)} µs per event); ` +
+        `cores busy ${((t.mainThreadSeconds + t.otherThreadsSeconds) / t.wallSeconds).toFixed(2)}`,
+    );
+  }
 
   const profiles = join(work, "profiles");
   await mkdir(profiles);

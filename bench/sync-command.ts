@@ -2,8 +2,8 @@
 // parsing, enrichment, Parquet, commit) under /usr/bin/time: wall seconds, CPU seconds of the
 // process (user + sys, every thread: JavaScript and DuckDB's) and its peak RSS. On a shared,
 // loaded machine the CPU seconds say more than the wall time; both are printed.
-import {execFileSync} from "node:child_process";
-import {readFileSync} from "node:fs";
+import {execFileSync, spawn} from "node:child_process";
+import {readdirSync, readFileSync} from "node:fs";
 import {join, resolve} from "node:path";
 
 const projectDir = resolve(import.meta.dirname, "..");
@@ -38,4 +38,39 @@ export function timeProcess(cwd: string, env: NodeJS.ProcessEnv, command: readon
   execFileSync(TIME, ["-f", "%e %U %S %M", "-o", figures, ...command], {cwd, env, stdio: ["ignore", "ignore", "pipe"], maxBuffer: 64 * 1024 * 1024});
   const [wall, user, sys, rssKB] = readFileSync(figures, "utf8").trim().split("\n").at(-1)!.split(" ").map(Number);
   return {wallSeconds: wall, cpuSeconds: user + sys, peakRssMB: rssKB / 1024};
+}
+
+/** CPU seconds of a process's main thread and of its other threads (a parse worker, DuckDB's, the garbage collector's), and its wall time. */
+export interface ThreadFigures {
+  wallSeconds: number;
+  mainThreadSeconds: number;
+  otherThreadsSeconds: number;
+}
+
+/**
+ * `weblog sync` run as timeSyncCommand runs it, its threads' CPU read from /proc every 100 ms
+ * (so the last tenth of a second before it exits is missed): how busy the main thread is, against
+ * the rest. Linux only.
+ */
+export async function syncThreadSeconds(cwd: string, env: NodeJS.ProcessEnv): Promise<ThreadFigures> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [BIN, "sync"], {cwd, env, stdio: ["ignore", "ignore", "ignore"]});
+  const seconds = new Map<number, number>();
+  const sample = () => {
+    try {
+      for (const tid of readdirSync(`/proc/${child.pid}/task`)) {
+        const fields = readFileSync(`/proc/${child.pid}/task/${tid}/stat`, "utf8").split(") ")[1].split(" ");
+        seconds.set(Number(tid), (Number(fields[11]) + Number(fields[12])) / 100);
+      }
+    } catch {
+      // The process or a thread ended between the listing and the read.
+    }
+  };
+  const timer = setInterval(sample, 100);
+  const code = await new Promise<number | null>((done) => child.once("exit", done));
+  clearInterval(timer);
+  if (code !== 0) throw new Error(`weblog sync exited with ${code}`);
+  const main = seconds.get(child.pid!) ?? 0;
+  const all = [...seconds.values()].reduce((a, b) => a + b, 0);
+  return {wallSeconds: (performance.now() - started) / 1000, mainThreadSeconds: main, otherThreadsSeconds: all - main};
 }
