@@ -1,9 +1,9 @@
-// Where sync parses S3 sink objects: in this thread, or in a worker thread while this one reads
-// S3, keeps the offset ledger, appends the parsed pieces to its batch and commits (DuckDB writes
-// on its own threads). Either way objects come back parsed in the order they were sent, and a
-// parse failure is thrown where its object is awaited, as a parse in this thread throws it.
+// Sync's parse side in a worker thread (WEBLOG_PARSE_WORKER=1), while the main thread reads S3,
+// keeps the offset ledger, appends the parsed pieces to its batch and commits (DuckDB writes on
+// its own threads). Objects come back parsed in the order they were sent, and a parse failure is
+// thrown where its object is awaited, as a parse in the main thread throws it.
 import {Worker} from "node:worker_threads";
-import {SinkObjectParser, type ParsedSinkObject, type ParseSettings, type SinkObjectJob} from "./sink-object-parser.js";
+import type {ParsedSinkObject, ParseSettings, SinkObjectJob} from "./sink-object-parser.js";
 
 export interface SinkObjectParsing {
   /**
@@ -16,24 +16,10 @@ export interface SinkObjectParsing {
   close(): Promise<void>;
 }
 
-/** The parse side in this thread: for small syncs, where starting a worker costs more than it saves. */
-export function parseInThisThread(settings: ParseSettings, batchEvents: number): SinkObjectParsing {
-  const parser = new SinkObjectParser(settings, batchEvents);
-  return {
-    parse(job) {
-      const parsed = (async () => parser.parse(job))();
-      parsed.catch(() => {});
-      return parsed;
-    },
-    endBatch: () => parser.endBatch(),
-    close: async () => {},
-  };
-}
-
 export type ParseWorkerRequest = {kind: "parse"; job: SinkObjectJob} | {kind: "end-batch"};
 export type ParseWorkerReply = {kind: "parsed"; parsed: ParsedSinkObject} | {kind: "failed"; name: string; message: string; stack: string};
 
-/** The parse side in a worker thread of its own. */
+/** The parse side in a worker thread of its own; close it when the sync ends. */
 export function parseInWorker(settings: ParseSettings, batchEvents: number): SinkObjectParsing {
   const worker = startWorker({settings, batchEvents});
   const waiting: {resolve(parsed: ParsedSinkObject): void; reject(error: Error): void}[] = [];

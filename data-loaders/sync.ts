@@ -12,15 +12,17 @@ import {join} from "node:path";
 import type {S3Client} from "@aws-sdk/client-s3";
 import {requireBucket, type WeblogConfig} from "./config.js";
 import {openEnrichment, type Enrichment} from "./enrich/enrichers.js";
-import {addParsedObject, type ObjectIngestCounts, type SinkObjectName} from "./ingest-object.js";
+import {addParsedObject, ingestSinkObject, type ObjectIngestCounts, type SinkObjectName} from "./ingest-object.js";
 import {parseSettingsOf, type ParsedSinkObject} from "./sink-object-parser.js";
-import {parseInThisThread, parseInWorker, type SinkObjectParsing} from "./sink-object-parsing.js";
+import {parseInWorker, type SinkObjectParsing} from "./sink-object-parsing.js";
 import {syncLogEventObjects} from "./sync-log-events.js";
 import {configuredInstanceParsers} from "./parse/instance-formats.js";
 import {createS3Client} from "./sources/s3-client.js";
+import {decodeObjectText} from "./sources/object-text.js";
 import {listingStarts, listSinkObjectsAfter, type KnownObject} from "./sources/incremental-listing.js";
 import {isVanishedObject, listSinkObjects, readSinkObject, type ListedSinkObject, type SinkObjectBody} from "./sources/s3-sink.js";
 import {sinkObjectStem, type Compression} from "./sources/sink-object-key.js";
+import {decodeKeyFile} from "./records/connect-key.js";
 import {commitBatch, manifestForSync, type CommittedObjects} from "./store/commit.js";
 import {CommitQueue} from "./store/commit-queue.js";
 import {lockStore} from "./store/lock.js";
@@ -35,7 +37,7 @@ export interface SyncOptions {
   client?: S3Client;
   /** Progress lines for humans (stderr in the CLI). */
   log?: (message: string) => void;
-  /** Events per Parquet segment: bounds memory (DEFAULT_BATCH_EVENTS, or WORKER_BATCH_EVENTS when a worker parses). */
+  /** Events per Parquet segment: bounds memory. */
   batchEvents?: number;
   /** Objects fetched from S3 at once. */
   concurrency?: number;
@@ -46,9 +48,9 @@ export interface SyncOptions {
   /** Called as each object to take in arrives (the ones before it read) and once all are read (cli/progress.ts shows it). */
   onProgress?: (progress: SyncProgress) => void;
   /**
-   * Parse S3 sink objects in a worker thread (true) or in this one (false). By default a worker
-   * when the objects to read hold at least PARSE_IN_WORKER_BYTES; WEBLOG_PARSE_WORKER=1 or 0
-   * chooses for a sync run as a command (tests, benchmarks).
+   * Parse S3 sink objects in a worker thread while this one reads, takes in and commits (by
+   * default when WEBLOG_PARSE_WORKER=1). Off by default: on two cores it gave no time back, as
+   * docs/design-notes.md measures ("Parsing in a worker thread"). The stored rows are the same.
    */
   parseInWorker?: boolean;
 }
@@ -114,19 +116,7 @@ interface IngestedObject {
 
 export const DEFAULT_BATCH_EVENTS = 500_000;
 
-/**
- * Events per batch when a worker parses: DuckDB writes a batch while the next one is parsed, and
- * the last batch's write, which nothing overlaps, is a quarter of DEFAULT_BATCH_EVENTS's.
- */
-export const WORKER_BATCH_EVENTS = 125_000;
-
-/**
- * Objects to read above which a worker thread parses them: starting one costs some 50 ms from the
- * bundle (more through tsx), which parsing 8 MB of records in it (about 25,000 events) repays.
- */
-export const PARSE_IN_WORKER_BYTES = 8_000_000;
-
-/** Objects read and sent to be parsed before the first of them is taken into the batch: bounds memory. */
+/** Objects read and sent to a parse worker before the first of them is taken into the batch: bounds memory. */
 const OBJECTS_IN_FLIGHT = 16;
 
 export async function syncStore(config: WeblogConfig, options: SyncOptions = {}): Promise<SyncResult> {
@@ -134,8 +124,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
   if (config.source.format !== "s3-sink") return syncLogEventObjects(config, config.source.format, {...options, batchEvents: options.batchEvents ?? DEFAULT_BATCH_EVENTS});
   const bucket = requireBucket(config);
   // Before any listing: a format that cannot be read (or local time with no zone) is the user's to fix.
-  // (The parsers themselves are made where the objects are parsed: sink-object-parser.ts.)
-  configuredInstanceParsers(config);
+  const parsers = configuredInstanceParsers(config);
   const log = options.log ?? (() => {});
   const client = options.client ?? createS3Client(config.source);
   const store = config.store;
@@ -181,12 +170,13 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     }
 
     // 2. Read, parse and write in batches; commit after each.
+    const batchEvents = options.batchEvents ?? DEFAULT_BATCH_EVENTS;
     // Started first: a worker starts while enrichment and DuckDB open.
-    const inWorker = options.parseInWorker ?? parseInWorkerByDefault(planned);
-    const batchEvents = options.batchEvents ?? (inWorker ? WORKER_BATCH_EVENTS : DEFAULT_BATCH_EVENTS);
-    parsing = inWorker ? parseInWorker(parseSettingsOf(config), batchEvents) : parseInThisThread(parseSettingsOf(config), batchEvents);
-    if (inWorker) log("parsing in a worker thread");
-    const parse = parsing;
+    if (options.parseInWorker ?? process.env.WEBLOG_PARSE_WORKER === "1") {
+      parsing = parseInWorker(parseSettingsOf(config), batchEvents);
+      log("parsing in a worker thread");
+    }
+    const worker = parsing;
     const enrichment = options.enrichment ? await options.enrichment() : await openEnrichment(config, log);
     let batch = new EventBatch();
     let batchObjects: IngestedObject[] = [];
@@ -220,57 +210,65 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     let objectsDone = 0;
     let objectsTotal = planned.length;
     const progress = () => options.onProgress?.({objectsDone, objectsTotal, events: result.events});
-    // Objects are read a few at a time and parsed (in a worker, for a large sync) while the ones
-    // before them are taken into the batch here, in plan order: which offsets an object takes
-    // depends on the objects before it, so that is decided here, as each parsed object is added.
+    // Objects are read a few at a time and taken into the batch in plan order: which offsets an
+    // object takes depends on the objects before it, so that is decided here, as each is taken in.
+    // With a worker, each object is sent to be parsed as it is read, up to OBJECTS_IN_FLIGHT ahead.
     const ingestAll = async (work: readonly ObjectWork[]) => {
-      const inFlight: {work: ObjectWork; read: ReadObject; parsed: Promise<ParsedSinkObject> | null}[] = [];
+      const inFlight: ReadWork[] = [];
       for await (const read of readObjects(client, bucket, work.map((w) => w.object), options.concurrency ?? 8)) {
         const w = work[read.index];
         // The object's own problem row is in the store already when it is read again for a backfill.
         const problem = w.mode === "take" ? (read.content?.problem ?? null) : null;
-        const parsed = read.content === null ? null : parse.parse({object: w.object, bytes: read.content.bytes, keyBytes: read.keys?.bytes ?? null, problem});
+        const parsed = worker === null || read.content === null ? null : worker.parse({object: w.object, bytes: read.content.bytes, keyBytes: read.keys?.bytes ?? null, problem});
         inFlight.push({work: w, read, parsed});
-        if (inFlight.length > OBJECTS_IN_FLIGHT) await takeIn(inFlight.shift()!);
+        if (inFlight.length > (worker === null ? 0 : OBJECTS_IN_FLIGHT)) await takeIn(inFlight.shift()!);
       }
       while (inFlight.length > 0) await takeIn(inFlight.shift()!);
-      parse.endBatch();
+      worker?.endBatch();
       if (batchObjects.length > 0 || leaving.length > 0) await commit();
       await commits.done();
     };
-    const takeIn = async ({work: w, read, parsed: parsedLater}: {work: ObjectWork; read: ReadObject; parsed: Promise<ParsedSinkObject> | null}) => {
+    const takeIn = async ({work: w, read, parsed: parsedLater}: ReadWork) => {
       progress();
       objectsDone++;
       const object = w.object;
-      if (read.content === null || parsedLater === null) {
+      if (read.content === null) {
         // Deleted between listing and reading (a lifecycle rule, a cleanup): gone from the bucket.
         log(`warning: ${object.key} was deleted before it could be read; skipped`);
         result.skipped.push({key: object.key, reason: "deleted between listing and reading"});
         leave(object.key);
         return;
       }
-      const parsed = await parsedLater;
+      const parsed = parsedLater === null ? null : await parsedLater;
+      // Parsed in the worker with every record, or parsed here with only the records to take.
+      const takeObject = (isTakenOffset: (offset: number) => boolean, problem: string | null): ObjectIngestCounts => {
+        if (parsed !== null) return addParsedObject(parsed, object, batch, isTakenOffset);
+        const {text, invalidUtf8Lines} = decodeObjectText(read.content!.bytes);
+        const keys = read.keys === null ? null : decodeKeyFile(decodeObjectText(read.keys.bytes).text);
+        return ingestSinkObject(text, object, parsers, batch, isTakenOffset, {problem, invalidUtf8Lines}, keys);
+      };
       let counts: ObjectIngestCounts;
       if (w.mode === "take") {
         const isReplacement = manifest.objects[object.key] !== undefined;
         ledger.release(object.key, object.topic, object.partition);
         if (read.content.problem) log(`warning: ${object.key}: ${read.content.problem}`);
-        counts = addParsedObject(parsed, object, batch, ledger.isStored(object.topic, object.partition, object.startOffset));
+        counts = takeObject(ledger.isStored(object.topic, object.partition, object.startOffset), read.content.problem);
         ledger.record(object.key, object.topic, object.partition, object.startOffset, counts.records, counts.stored);
         if (isReplacement) result.replaced++;
         else result.added++;
         result.duplicates += counts.duplicates;
       } else {
+        // The object's own problem row is in the store already: only its lines are read again.
         const wanted = inRuns(w.take);
-        counts = addParsedObject(parsed, object, batch, (offset) => !wanted(offset));
+        counts = takeObject((offset) => !wanted(offset), null);
         ledger.grow(object.key, object.topic, object.partition, counts.stored);
         result.backfilled++;
       }
       batchObjects.push({work: w, counts, keyFile: read.keys !== null && object.keyFile ? {key: object.keyFile.key, etag: object.keyFile.etag} : null});
       result.events += counts.events;
       result.rejected += counts.rejected;
-      // The parse side ended its batch with this object (it counts events before any is dropped as a duplicate).
-      if (parsed.endsBatch) await commit();
+      // A worker ends its batch by the events it parsed (duplicates included), in step with its dictionaries.
+      if (parsed !== null ? parsed.endsBatch : batch.size >= batchEvents) await commit();
     };
 
     await ingestAll(planned.map((object) => ({mode: "take", object})));
@@ -299,13 +297,6 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     await closeDuckDBAfterCommits();
     await lock.release();
   }
-}
-
-/** A worker parses when the objects to read are large enough to repay starting it, unless WEBLOG_PARSE_WORKER says (1 or 0). */
-function parseInWorkerByDefault(planned: readonly PlannedObject[]): boolean {
-  const chosen = process.env.WEBLOG_PARSE_WORKER;
-  if (chosen === "1" || chosen === "0") return chosen === "1";
-  return planned.reduce((bytes, object) => bytes + object.size, 0) >= PARSE_IN_WORKER_BYTES;
 }
 
 /**
@@ -380,6 +371,13 @@ function sameKeyFile(stored: StoredObject, keyFile: ListedKeyFile | null): boole
  * the previous ones. `content` is null for an object deleted since it was listed; `keys` is null
  * when it has no key file, or its key file was deleted since.
  */
+/** An object read (or found deleted), and its parse by the worker when one parses. */
+interface ReadWork {
+  work: ObjectWork;
+  read: ReadObject;
+  parsed: Promise<ParsedSinkObject> | null;
+}
+
 interface ReadObject {
   index: number;
   object: PlannedObject;

@@ -11,7 +11,7 @@ Commands:
             --geoip FILE   GeoLite2-City.mmdb to enrich with (default: the configured database)
             --asn FILE     GeoLite2-ASN.mmdb to enrich with
   sync    Take what is new in the bucket into the local Parquet store.
-            --batch-events N   events per Parquet segment (bounds memory; default 500000, 125000 when a worker thread parses)
+            --batch-events N   events per Parquet segment (bounds memory; default 500000)
             --full             list every key, not only the tail of each topic (done anyway every fullListingMinutes)
   watch   Sync every pollSeconds (or --interval S) and refresh a running \`npm run dev\`.
   compact Merge each day's segments into one (sync does it by itself for a day past 8 segments).

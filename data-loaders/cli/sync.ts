@@ -6,14 +6,13 @@ import {parseArgs} from "node:util";
 import {loadConfig} from "../config.js";
 import {refreshSiteData} from "../site-loaders.js";
 import {compactStore} from "../store/compact.js";
-import {syncStore, type SyncResult} from "../sync.js";
+import {DEFAULT_BATCH_EVENTS, syncStore, type SyncResult} from "../sync.js";
 import {createProgressLine} from "./progress.js";
 import {UsageError} from "./usage-error.js";
 
 export async function runSync(args: string[]): Promise<number> {
   const {values} = parseOptions(args, {"batch-events": {type: "string"}, full: {type: "boolean"}});
-  // Unset, sync chooses by where it parses (sync.ts).
-  const batchEvents = positiveInteger(values["batch-events"], "--batch-events");
+  const batchEvents = positiveInteger(values["batch-events"], "--batch-events") ?? DEFAULT_BATCH_EVENTS;
   const config = loadConfig();
   const started = performance.now();
   const progress = createProgressLine(process.stderr);

@@ -1,10 +1,12 @@
-// Sync with the parse side in a worker thread (sink-object-parsing.ts) against sync parsing in its
-// own thread, on the same bucket into two stores: the bundled sample and its overlapping
-// re-delivery, the real log as the benchmarks ship it with an object re-delivering parts of two
-// others, and the 25,000-client workload, each in several batches. Both stores must hold the same
-// segments (every column of every row, in file order), the same rejected lines and the same
-// account of every object.
+// Sync with the parse side in a worker thread (sink-object-parsing.ts) against sync as it parses
+// in its main thread (ingestSinkObject, the path every other test takes), on the same bucket into
+// two stores: the bundled sample and its overlapping re-delivery, the real log as the benchmarks
+// ship it with an object re-delivering parts of two others, and the 25,000-client workload, each
+// in several batches. Both stores must hold the same rows (every column, each day in the store's
+// order), the same rejected lines and the same account of every object.
 import assert from "node:assert/strict";
+import {execFileSync, spawn} from "node:child_process";
+import {once} from "node:events";
 import {readFileSync} from "node:fs";
 import {mkdtemp, rm} from "node:fs/promises";
 import {tmpdir} from "node:os";
@@ -16,6 +18,7 @@ import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {readManifest, segmentsOfKind} from "../../data-loaders/store/manifest.js";
 import {syncStore, type SyncResult} from "../../data-loaders/sync.js";
 import {closeDuckDB, openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
+import {EVENT_ORDER} from "../../data-loaders/write/parquet.js";
 import {SinkObjectParser} from "../../data-loaders/sink-object-parser.js";
 import {parseInWorker} from "../../data-loaders/sink-object-parsing.js";
 import {demoEnvironment, DEMO_BUCKET, REWRITES_DIR, SAMPLE_DIR} from "../../scripts/demo.js";
@@ -62,19 +65,27 @@ function twoStores(name: string, bucket: string) {
   };
 }
 
-/** Every segment's rows in file order (segments by day, then by their first row), the rejected lines, and the manifest's account of each object. */
+/**
+ * Each day's rows in the store's order (every column), the rejected lines, and the manifest's
+ * account of each object. Segments are not compared one by one: a worker cuts its batches by the
+ * events it parsed, duplicates included, so with duplicates the two may cut at other objects.
+ */
 async function storeContents(config: WeblogConfig) {
   const manifest = await readManifest(config.store);
   const duckdb = await openDuckDB();
   try {
-    const rowsOf = async (file: string) => (await duckdb.runAndReadAll(`SELECT * FROM read_parquet(${sqlString(join(config.store, file))})`)).getRowsJS();
-    const events = await Promise.all(segmentsOfKind(manifest, "events").map(async (s) => ({day: s.day, rows: await rowsOf(s.file)})));
-    const rejected = await Promise.all(segmentsOfKind(manifest, "rejected").map(async (s) => ({rows: await rowsOf(s.file)})));
-    const firstRow = (s: {rows: unknown[][]}) => JSON.stringify(s.rows[0], (_, v) => (typeof v === "bigint" ? String(v) : v));
-    events.sort((a, b) => String(a.day).localeCompare(String(b.day)) || firstRow(a).localeCompare(firstRow(b)));
-    rejected.sort((a, b) => firstRow(a).localeCompare(firstRow(b)));
-    const objects = Object.fromEntries(Object.entries(manifest.objects).map(([key, {segments, ...object}]) => [key, {...object, segments: segments.length}]));
-    return {events, rejected, objects, rows: events.reduce((n, s) => n + s.rows.length, 0)};
+    const rowsOf = async (files: string[], order: string) =>
+      (await duckdb.runAndReadAll(`SELECT * FROM read_parquet([${files.map((f) => sqlString(join(config.store, f))).join(", ")}]) ORDER BY ${order}`)).getRowsJS();
+    const days = [...new Set(segmentsOfKind(manifest, "events").map((s) => String(s.day)))].sort();
+    const events = [];
+    for (const day of days) {
+      const files = segmentsOfKind(manifest, "events").filter((s) => s.day === day).map((s) => s.file);
+      events.push({day, rows: await rowsOf(files, `${EVENT_ORDER}`)});
+    }
+    const rejectedFiles = segmentsOfKind(manifest, "rejected").map((s) => s.file);
+    const rejected = rejectedFiles.length === 0 ? [] : await rowsOf(rejectedFiles, "s3_key, line_number, kafka_offset, reason");
+    const objects = Object.fromEntries(Object.entries(manifest.objects).map(([key, {segments: _, ...object}]) => [key, object]));
+    return {events, rejected, objects, rows: events.reduce((n, day) => n + day.rows.length, 0)};
   } finally {
     closeDuckDB(duckdb);
   }
@@ -85,8 +96,8 @@ async function assertSameStores(stores: {worker: WeblogConfig; thread: WeblogCon
   assert.ok(inWorker.rows > 0);
   assert.deepStrictEqual(inWorker.objects, inThread.objects);
   assert.deepStrictEqual(inWorker.rejected, inThread.rejected);
-  assert.equal(inWorker.events.length, inThread.events.length, "as many segments");
-  inWorker.events.forEach((segment, i) => assert.deepStrictEqual(segment, inThread.events[i], `segment ${i} (${segment.day})`));
+  assert.deepStrictEqual(inWorker.events.map((d) => d.day), inThread.events.map((d) => d.day), "the same days");
+  inWorker.events.forEach((day, i) => assert.deepStrictEqual(day, inThread.events[i], `day ${day.day}`));
   return inWorker.rows;
 }
 
@@ -162,4 +173,26 @@ test("a failure on the worker's side is thrown where its object is awaited, as t
   } finally {
     await parsing.close();
   }
+});
+
+test("the command run from its bundle parses in the worker's bundled script", async () => {
+  // The bundle as `npm ci` makes it: bin/weblog.js runs it while it is newer than its sources.
+  execFileSync(process.execPath, ["--import", "tsx", join(PROJECT_DIR, "scripts/bundle-cli.ts")], {cwd: PROJECT_DIR, stdio: "ignore"});
+  await seedBucket(client, "bundled-command", SAMPLE_DIR);
+  const store = join(dir, "bundled-command");
+  // Not spawnSync: the local S3 endpoint answers from this process's event loop.
+  const child = spawn(process.execPath, [join(PROJECT_DIR, "bin/weblog.js"), "sync"], {
+    cwd: dir,
+    env: {...process.env, ...demoEnvironment(s3.endpoint, store), ...LOCAL_S3_CREDENTIALS, WEBLOG_CONFIG: "", WEBLOG_BUCKET: "bundled-command", WEBLOG_PARSE_WORKER: "1"},
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+  const [code] = (await once(child, "exit")) as [number | null];
+  const run = {status: code, stderr};
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stderr, /parsing in a worker thread/);
+  const manifest = await readManifest(store);
+  assert.equal(segmentsOfKind(manifest, "events").reduce((n, s) => n + s.rows, 0), expected.events);
+  assert.equal(segmentsOfKind(manifest, "rejected").reduce((n, s) => n + s.rows, 0), expected.rejected);
 });
