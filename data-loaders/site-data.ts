@@ -76,7 +76,7 @@ export function daysOf(manifest: Manifest): StoredDay[] {
 
 /** The UTC day before (-1) or after (1) a YYYY-MM-DD day; null for "undated". */
 export function adjacentDay(day: string, step: -1 | 1): string | null {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return null;
+  if (!isDatedDay(day)) return null;
   return new Date(Date.parse(`${day}T00:00:00Z`) + step * 86_400_000).toISOString().slice(0, 10);
 }
 
@@ -179,17 +179,24 @@ export interface RollupBlock {
   version: string;
 }
 
+/** A store day named by its date (YYYY-MM-DD), not the undated events' UNDATED. */
+function isDatedDay(day: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(day);
+}
+
 /** How many days of the latest month a block holds (the last block of a month holds the rest). */
 const BLOCK_DAYS = 7;
 
 /** The store's days in blocks (RollupBlock), in order. */
 export function rollupBlocks(days: readonly StoredDay[]): RollupBlock[] {
-  const dated = days.map((d) => d.day).filter((day) => /^\d{4}-\d{2}-\d{2}$/.test(day));
+  const dated = days.map((d) => d.day).filter(isDatedDay);
   const latestMonth = dated.length > 0 ? dated.reduce((a, b) => (a > b ? a : b)).slice(0, 7) : "";
   const blocks = new Map<string, StoredDay[]>();
   for (const day of days) {
     const name = rollupBlockOf(day.day, latestMonth);
-    blocks.set(name, [...(blocks.get(name) ?? []), day]);
+    const block = blocks.get(name);
+    if (block) block.push(day);
+    else blocks.set(name, [day]);
   }
   return [...blocks]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -198,7 +205,7 @@ export function rollupBlocks(days: readonly StoredDay[]): RollupBlock[] {
 
 /** The block a day's rollups ship in, given the latest month with events (YYYY-MM). */
 function rollupBlockOf(day: string, latestMonth: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return day;
+  if (!isDatedDay(day)) return day;
   const month = day.slice(0, 7);
   if (month < latestMonth) return month;
   const first = Math.floor((Number(day.slice(8)) - 1) / BLOCK_DAYS) * BLOCK_DAYS + 1;
