@@ -15,40 +15,96 @@ const LINE_FEED = 10;
 const CARRIAGE_RETURN = 13;
 const LINE_BREAK = /\r\n|\n|\r/;
 
-/** What Node reads from a file or a pipe at a time: a shorter read means the writer has no more for now. */
-const FULL_READ = 64 << 10;
+export interface PieceTiming {
+  /** How long the input may pause before the whole lines that have come are passed on. */
+  pauseMs: number;
+  /** The longest a whole line waits to be passed on while input keeps coming in a trickle. */
+  holdMs: number;
+}
+
+/**
+ * A log followed live has pauses of a second or more; a file, `zcat` or a busy pipe fills the
+ * pipe again within microseconds. How much a single read returns says nothing either way (a pipe
+ * may hold 4 KB or 1 MB), so time is what tells them apart.
+ */
+const TIMING: PieceTiming = {pauseMs: 5, holdMs: 100};
 
 /**
  * Pieces of `pieceSize` bytes or a little more: each ends at the first line feed from its
- * `pieceSize`th byte on. A shorter piece comes when the input ends, or when a read comes up short
- * (the writer has no more for now: a log followed live), so that what has come is passed on at
- * once rather than held until a piece's worth arrives. Nothing is read ahead of what the caller
- * takes.
+ * `pieceSize`th byte on. A shorter piece comes when the input ends, or when it pauses (a log
+ * followed live): what has come is passed on then rather than held until a piece's worth arrives.
+ * At most one read is taken from the stream ahead of what the caller takes.
  */
-export async function* inputPieces(stream: NodeJS.ReadableStream, pieceSize: number): AsyncGenerator<InputPiece> {
+export async function* inputPieces(stream: NodeJS.ReadableStream, pieceSize: number, timing: PieceTiming = TIMING): AsyncGenerator<InputPiece> {
+  const chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   let held: Buffer[] = [];
   let heldLength = 0;
+  /** Whether a line feed is held: there is a whole line to pass on at a pause. */
+  let wholeLineHeld = false;
+  /** When the oldest held whole line came. */
+  let wholeLineSince = 0;
   let firstLine = 1;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    const before = heldLength;
-    held.push(chunk);
-    heldLength += chunk.length;
-    const full = heldLength >= pieceSize;
-    if (!full && chunk.length >= FULL_READ) continue;
-    // Full: the first line feed from the piece's last byte on (a long line may take it into a
-    // later chunk). Short read: all the whole lines that have come.
-    const cut = full ? chunk.indexOf(LINE_FEED, Math.max(0, pieceSize - before - 1)) : chunk.lastIndexOf(LINE_FEED);
-    if (cut === -1) continue;
-    const restLength = chunk.length - cut - 1;
-    const bytes = joined(held, heldLength - restLength);
-    held = restLength > 0 ? [chunk.subarray(cut + 1)] : [];
-    heldLength = restLength;
+  let next: Promise<IteratorResult<Buffer>> | null = null;
+
+  /** The first `length` held bytes as a piece; the rest stays held. */
+  function take(length: number): InputPiece {
+    const bytes = joined(held, length);
+    held = rest(held, length);
+    heldLength -= length;
+    wholeLineHeld = held.some((chunk) => chunk.includes(LINE_FEED));
+    wholeLineSince = Date.now();
     // Counted before the piece is handed on: its bytes may be moved to another thread.
-    const lines = lineBreaks(bytes);
-    yield {bytes, firstLine};
-    firstLine += lines;
+    const piece = {bytes, firstLine};
+    firstLine += lineBreaks(bytes);
+    return piece;
   }
-  if (heldLength > 0) yield {bytes: joined(held, heldLength), firstLine};
+
+  try {
+    for (;;) {
+      next ??= chunks.next();
+      const waitMs = wholeLineHeld ? Math.min(timing.pauseMs, wholeLineSince + timing.holdMs - Date.now()) : Infinity;
+      const result = waitMs === Infinity ? await next : waitMs > 0 ? await within(next, waitMs) : null;
+      if (result === null) {
+        // A pause, or lines held long enough: every whole line that has come goes on.
+        yield take(endOfLastLine(held));
+        continue;
+      }
+      next = null;
+      if (result.done) break;
+      const chunk = result.value;
+      held.push(chunk);
+      heldLength += chunk.length;
+      if (!wholeLineHeld && chunk.includes(LINE_FEED)) {
+        wholeLineHeld = true;
+        wholeLineSince = Date.now();
+      }
+      // Full: the first line feed from the piece's last byte on (a long line may take it into a
+      // later chunk: the chunks before the last hold no line feed from there on). A chunk larger
+      // than a piece may give several.
+      while (heldLength >= pieceSize) {
+        const last = held[held.length - 1];
+        const lastStart = heldLength - last.length;
+        const cut = last.indexOf(LINE_FEED, Math.max(0, pieceSize - 1 - lastStart));
+        if (cut === -1) break;
+        yield take(lastStart + cut + 1);
+      }
+    }
+    if (heldLength > 0) yield take(heldLength);
+  } finally {
+    // The caller stopped early (an error downstream): the stream is let go, as for-await would.
+    if (next !== null) await chunks.return?.();
+  }
+}
+
+/** The chunk to come, or null if it has not come within `ms`. */
+async function within(next: Promise<IteratorResult<Buffer>>, ms: number): Promise<IteratorResult<Buffer> | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => (timer = setTimeout(resolve, ms, null)));
+  try {
+    return await Promise.race([next, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A piece's text as lines, split as readline splits (a last line without a line break included). */
@@ -58,6 +114,30 @@ export function pieceLines(text: string): string[] {
   // After the last line break: an empty string, or the last line when it has no break.
   if (lines[lines.length - 1] === "") lines.pop();
   return lines;
+}
+
+/** The length of `chunks` up to and including their last line feed. */
+function endOfLastLine(chunks: Buffer[]): number {
+  let length = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
+  for (let i = chunks.length - 1; i >= 0; i--) {
+    const at = chunks[i].lastIndexOf(LINE_FEED);
+    if (at !== -1) return length - (chunks[i].length - at - 1);
+    length -= chunks[i].length;
+  }
+  return 0;
+}
+
+/** `chunks` without their first `length` bytes. */
+function rest(chunks: Buffer[], length: number): Buffer[] {
+  const left: Buffer[] = [];
+  for (const chunk of chunks) {
+    if (length >= chunk.length) length -= chunk.length;
+    else {
+      left.push(length > 0 ? chunk.subarray(length) : chunk);
+      length = 0;
+    }
+  }
+  return left;
 }
 
 /** The first `length` bytes of `chunks`, copied into a buffer of their own. */

@@ -33,8 +33,9 @@ export async function runParse(args: string[]): Promise<number> {
   const geoip = values.geoip ? {city: values.geoip, asn: values.asn ?? null} : {...(await geoIpPaths(config)), ...(values.asn ? {asn: values.asn} : {})};
   const settings: ParseSettings = {format, timeZone: config.timeZone, geoip};
 
-  // Until the first full piece, pieces are parsed here: input of less than a piece (or a log
-  // followed live, which comes a few lines at a time) should not pay for starting workers. Then
+  // Until more than a piece of input has come, pieces are parsed here: input of less than a piece
+  // (or a log followed live, which comes a few lines at a time) should not pay for starting
+  // workers. Then
   // this thread is one of `threads`: it takes a piece whenever each worker has two waiting, so
   // the workers never wait for work and one isolate fewer pays for starting (a worker costs
   // some 0.3 s of CPU to load, read GeoLite2 and warm up, which a loaded machine charges in full).
@@ -45,9 +46,11 @@ export async function runParse(args: string[]): Promise<number> {
   // holds up reading stdin rather than filling memory.
   let written = Promise.resolve();
   const waiting: Promise<void>[] = [];
+  let bytesRead = 0;
   try {
     for await (const piece of inputPieces(process.stdin, PIECE_SIZE)) {
-      if (workers === null && (threads === 1 || piece.bytes.length < PIECE_SIZE)) {
+      bytesRead += piece.bytes.length;
+      if (workers === null && (threads === 1 || bytesRead <= PIECE_SIZE)) {
         parsePiece ??= await createPieceParser(settings);
         await write(parsePiece(piece.bytes, piece.firstLine));
         continue;

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import {createInterface} from "node:readline";
 import {Readable} from "node:stream";
 import {test} from "node:test";
-import {inputPieces, pieceLines} from "../../data-loaders/cli/input-pieces.js";
+import {setTimeout as sleep} from "node:timers/promises";
+import {inputPieces, pieceLines, type PieceTiming} from "../../data-loaders/cli/input-pieces.js";
 
 /** Chunks are written as bytes (latin1: one byte per character), so a test can split a UTF-8 sequence. */
 const asBytes = (chunk: string) => Buffer.from(chunk, "latin1");
@@ -54,25 +55,60 @@ for (const [name, chunks] of Object.entries(cases)) {
   });
 }
 
-test("pieces: a full piece from full reads, what has come from a short read; cut only after a line feed; every byte in order", async () => {
-  const input = Buffer.from(Array.from({length: 20_000}, (_, i) => `line ${i} ${"é".repeat(i % 7)}${i % 5 === 0 ? "\r" : ""}\n`).join("") + "no break at the end");
-  const longest = 40;
-  const piecesOf = async (chunkSize: number, pieceSize: number) => {
-    // Chunks as a stream gives them, cut anywhere (mid-character too).
-    const chunks = Array.from({length: Math.ceil(input.length / chunkSize)}, (_, i) => input.subarray(i * chunkSize, (i + 1) * chunkSize));
-    const pieces: Buffer[] = [];
-    for await (const piece of inputPieces(Readable.from(chunks), pieceSize)) pieces.push(piece.bytes);
-    assert.ok(Buffer.concat(pieces).equals(input));
-    for (const piece of pieces.slice(0, -1)) assert.equal(piece[piece.length - 1], 10, "a piece ends with a line feed");
-    return pieces.slice(0, -1);
-  };
-  // Reads of 64 KB, as from a file or a busy pipe: pieces of the size asked for, to the end of a line.
-  const full = await piecesOf(64 << 10, 100_000);
-  assert.ok(full.length >= 2, `${full.length} pieces`);
-  // The input's last read is short: it passes on what is left of its whole lines.
-  for (const piece of full.slice(0, -1)) assert.ok(piece.length >= 100_000 && piece.length < 100_000 + longest, `a piece of ${piece.length} bytes`);
-  // Short reads (a writer slower than the reader): each read's whole lines go on at once.
-  const short = await piecesOf(1000, 100_000);
-  assert.ok(short.length > 200, `${short.length} pieces`);
-  for (const piece of short) assert.ok(piece.length <= 1000 + longest, `a piece of ${piece.length} bytes`);
+const input = Buffer.from(Array.from({length: 20_000}, (_, i) => `line ${i} ${"é".repeat(i % 7)}${i % 5 === 0 ? "\r" : ""}\n`).join("") + "no break at the end");
+/** The input's longest line, line break included. */
+const LONGEST = 40;
+
+/** The input in chunks of `size` bytes, cut anywhere (mid-character too), as a stream gives them. */
+const chunksOf = (size: number) => Array.from({length: Math.ceil(input.length / size)}, (_, i) => input.subarray(i * size, (i + 1) * size));
+
+async function piecesFrom(stream: Readable, pieceSize: number, timing?: PieceTiming): Promise<Buffer[]> {
+  const pieces: Buffer[] = [];
+  for await (const piece of inputPieces(stream, pieceSize, timing)) pieces.push(piece.bytes);
+  assert.ok(Buffer.concat(pieces).equals(input), "every byte, in order");
+  for (const piece of pieces.slice(0, -1)) assert.equal(piece[piece.length - 1], 10, "a piece ends with a line feed");
+  return pieces;
+}
+
+test("input that keeps coming is cut into pieces of the size asked for, however small its reads (a pipe may hold 4 KB)", async () => {
+  for (const chunkSize of [64 << 10, 4096, 1000, 300_000]) {
+    const pieces = await piecesFrom(Readable.from(chunksOf(chunkSize)), 100_000);
+    assert.ok(pieces.length >= 3, `reads of ${chunkSize}: ${pieces.length} pieces`);
+    for (const piece of pieces.slice(0, -1)) assert.ok(piece.length >= 100_000 && piece.length < 100_000 + LONGEST, `reads of ${chunkSize}: a piece of ${piece.length} bytes`);
+  }
+});
+
+test("input that pauses (a log followed live): the whole lines that have come go on at each pause", async () => {
+  const chunks = chunksOf(1000);
+  const bursts = 10;
+  const perBurst = Math.ceil(chunks.length / bursts);
+  async function* bursting() {
+    for (let burst = 0; burst < bursts; burst++) {
+      yield* chunks.slice(burst * perBurst, (burst + 1) * perBurst);
+      await sleep(60);
+    }
+  }
+  // Pieces far larger than the input: only the pauses cut it.
+  const pieces = await piecesFrom(Readable.from(bursting()), 10 << 20, {pauseMs: 5, holdMs: 10_000});
+  assert.ok(pieces.length >= bursts, `${pieces.length} pieces from ${bursts} bursts`);
+  // No piece waits for the next burst: each ends within the burst whose lines it carries.
+  let end = 0;
+  for (const piece of pieces) {
+    const burstOfLastByte = Math.floor((end + piece.length - 1) / (perBurst * 1000));
+    const burstOfFirstByte = Math.floor(end / (perBurst * 1000));
+    assert.ok(burstOfLastByte - burstOfFirstByte <= 1, `a piece from byte ${end} to ${end + piece.length} spans bursts ${burstOfFirstByte} to ${burstOfLastByte}`);
+    end += piece.length;
+  }
+});
+
+test("input that trickles without a pause: no line waits much longer than the hold time", async () => {
+  async function* trickling() {
+    for (const chunk of chunksOf(1000)) {
+      yield chunk;
+      await sleep(1);
+    }
+  }
+  // Pauses that never come, pieces larger than the input: only holding too long cuts it.
+  const pieces = await piecesFrom(Readable.from(trickling()), 10 << 20, {pauseMs: 10_000, holdMs: 50});
+  assert.ok(pieces.length > 3, `${pieces.length} pieces`);
 });

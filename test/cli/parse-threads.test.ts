@@ -105,6 +105,27 @@ test("on several threads, from the bundle and from the TypeScript, stdout is byt
   }
 });
 
+test("stdin that comes 4 KB at a time (what a pipe holds on some machines): the workers still start, the output is the same", async (t) => {
+  const input = mixedInput();
+  const expected = parseRun([BIN], input, "1").stdout;
+  const child = spawn(process.execPath, [BIN, "parse", "--geoip", city, "--threads", "2"], {cwd: PROJECT_DIR, env: {...ENV, NODE_DEBUG: "worker"}, stdio: ["pipe", "pipe", "pipe"]});
+  t.after(() => child.kill());
+  let stderr = "";
+  child.stderr.on("data", (data: Buffer) => (stderr += data.toString()));
+  const output: Buffer[] = [];
+  child.stdout.on("data", (data: Buffer) => output.push(data));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+  for (let at = 0; at < input.length; at += 4096) {
+    if (!child.stdin.write(input.subarray(at, at + 4096))) await new Promise((resolve) => child.stdin.once("drain", resolve));
+    // Each write reaches the command as a read of its own.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  child.stdin.end();
+  assert.equal(await exited, 0, stderr);
+  assert.equal(stderr.match(/workerData: \{\s+format: /g)?.length, 1, "pieces went to a worker");
+  assert.ok(Buffer.concat(output).equals(expected));
+});
+
 test("input of one piece or less is parsed in the main thread: no worker starts", () => {
   const lines = fixtureLines(REAL_LOG).slice(0, 1000);
   for (const input of [lines[0] + "\n", lines.join("\n")]) {
