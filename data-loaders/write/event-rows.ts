@@ -7,7 +7,7 @@
 // Nothing here is a copy per row: a column says how to read each event's value (from the
 // batch's own arrays, through the event's id of a distinct value), and gatherRows reads one
 // vector's worth of rows at a time into a buffer the writer reuses. Whole-batch copies of the
-// 45 columns were 100-150 MB of typed arrays a batch, and the garbage collections they caused.
+// 42 columns were 100-150 MB of typed arrays a batch, and the garbage collections they caused.
 import {EVENT_COLUMNS, GEO_FIELD_NAMES, USER_AGENT_FIELD_NAMES, type ColumnType, type GeoFields, type UserAgentFields} from "../event.js";
 import {Float64Column, type Int32Column} from "./columns.js";
 import type {EventBatch, OriginRow} from "./event-batch.js";
