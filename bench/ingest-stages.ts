@@ -16,7 +16,8 @@ import {isParseError} from "../data-loaders/parse/log-format.js";
 import {decodeSinkRecord} from "../data-loaders/records/cloudwatch.js";
 import {decodeObjectText} from "../data-loaders/sources/object-text.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
-import {closeDuckDB, openDuckDB} from "../data-loaders/write/duckdb.js";
+import {closeDuckDB} from "../data-loaders/write/duckdb.js";
+import {openCommitDuckDB} from "../data-loaders/store/commit-queue.js";
 import {EventBatch} from "../data-loaders/write/event-batch.js";
 import {writeEventsByDay} from "../data-loaders/write/parquet.js";
 import {benchObject, RECORDS_PER_OBJECT, type Workload} from "./workload.js";
@@ -53,10 +54,11 @@ try {
     for (const ip of batch.clients.values) enrichment.geo(ip);
     for (const agent of batch.agents.values) enrichment.userAgent(agent);
   });
-  const duckdb = await openDuckDB({tempDirectory: join(work, "tmp")});
+  // As sync opens it: one DuckDB thread (store/commit-queue.ts).
+  const duckdb = await openCommitDuckDB(join(work, "tmp"));
   let file = 0;
   const statements = new Map<string, {main: number; cpu: number; wall: number; count: number}>();
-  await stageAsync("DuckDB: stage, join, sort, ZSTD Parquet per day", () =>
+  await stageAsync("DuckDB: stage, ZSTD Parquet per day", () =>
     writeEventsByDay(timedStatements(duckdb, statements), batch, {geo: enrichment.geo, userAgent: enrichment.userAgent}, async () => join(work, `day-${file++}.parquet`)),
   );
   console.log("  of which, by statement (summed over the days):");

@@ -26,13 +26,13 @@ import {decodeObjectText} from "./sources/object-text.js";
 import {readAhead} from "./sources/read-ahead.js";
 import {createS3Client} from "./sources/s3-client.js";
 import {commitBatch, manifestForSync, type CommittedObject, type CommittedObjects} from "./store/commit.js";
-import {CommitQueue} from "./store/commit-queue.js";
+import {CommitQueue, openCommitDuckDB} from "./store/commit-queue.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore} from "./store/compact.js";
 import {lockStore} from "./store/lock.js";
 import {isFullListingDue, segmentsOfKind, summarizeSkippedKeys, writeManifest, type Manifest} from "./store/manifest.js";
 import type {SyncOptions, SyncResult} from "./sync.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
-import {openDuckDB, sqlFileList} from "./write/duckdb.js";
+import {sqlFileList} from "./write/duckdb.js";
 import {EventBatch} from "./write/event-batch.js";
 
 export type LogEventFormat = Exclude<SourceFormat, "s3-sink">;
@@ -127,7 +127,7 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
     const enrichment = options.enrichment ? await options.enrichment() : await openEnrichment(config, log);
     // DuckDB writes one batch while this thread reads and parses the next.
     const commits = new CommitQueue();
-    const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
+    const duckdb = await openCommitDuckDB(join(store, "tmp"));
     closeDuckDBAfterCommits = () => commits.closeAfter(duckdb);
     const rejectedIds = reader.eventIds ? await storedRejectedEventIds(duckdb, store, manifest) : new Set<string>();
     const taken: LogEventCounts[] = [];

@@ -22,12 +22,11 @@ import {isVanishedObject, listSinkObjects, readSinkObject, type ListedSinkObject
 import {sinkObjectStem, type Compression} from "./sources/sink-object-key.js";
 import {decodeKeyFile, type KeyFile} from "./records/connect-key.js";
 import {commitBatch, manifestForSync, type CommittedObjects} from "./store/commit.js";
-import {CommitQueue} from "./store/commit-queue.js";
+import {CommitQueue, openCommitDuckDB} from "./store/commit-queue.js";
 import {lockStore} from "./store/lock.js";
 import {isFullListingDue, summarizeSkippedKeys, writeManifest, type Manifest, type StoredObject} from "./store/manifest.js";
 import {inRuns, mergeRuns, OffsetLedger, runLength, type OffsetRun} from "./store/offset-ledger.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore} from "./store/compact.js";
-import {openDuckDB} from "./write/duckdb.js";
 import {EventBatch} from "./write/event-batch.js";
 
 export interface SyncOptions {
@@ -174,7 +173,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     for (const key of gone) leave(key);
 
     const commits = new CommitQueue();
-    const duckdb = await openDuckDB({tempDirectory: join(store, "tmp")});
+    const duckdb = await openCommitDuckDB(join(store, "tmp"));
     closeDuckDBAfterCommits = () => commits.closeAfter(duckdb);
     const commit = async () => {
       const full = {batch, objects: batchObjects, leaving};

@@ -2,7 +2,19 @@
 // writes one batch on its own threads while the JavaScript thread works on the next, so both
 // cores are busy. Every source format's sync loop commits through one.
 import type {DuckDBConnection} from "@duckdb/node-api";
-import {closeDuckDB} from "../write/duckdb.js";
+import {closeDuckDB, openDuckDB} from "../write/duckdb.js";
+
+/**
+ * The DuckDB a queue's commits write with: one thread of its own, on the second core while the
+ * JavaScript thread parses on the first. With more, the thread running a statement spins while
+ * it waits for the others' last tasks (it asks the scheduler for work again and again): the 30
+ * COPYs of a 500,000-event batch took 4.6 µs of CPU per event with DuckDB's default of a thread
+ * per core and 2.6 µs with one (bench/ingest-stages.ts, the same batch), and those extra
+ * threads competed with the JavaScript thread for the two cores.
+ */
+export function openCommitDuckDB(tempDirectory: string): Promise<DuckDBConnection> {
+  return openDuckDB({tempDirectory, threads: 1});
+}
 
 export class CommitQueue {
   private last: Promise<void> = Promise.resolve();

@@ -1,5 +1,6 @@
 // One in-process DuckDB (no file, no extensions to download) for writing and reading Parquet.
-import {DuckDBInstance, type DuckDBConnection} from "@duckdb/node-api";
+import bindings from "@duckdb/node-bindings";
+import {DuckDBInstance, type DuckDBAppender, type DuckDBConnection} from "@duckdb/node-api";
 import {sqlString} from "../sql-literal.js";
 
 // Written once, in ../sql-literal.ts (which loads no DuckDB); here too for the many that write SQL with DuckDB.
@@ -58,4 +59,15 @@ export function numberOrNull(value: unknown): number | null {
 /** A list of file paths as a SQL list literal, for read_parquet([...]). */
 export function sqlFileList(files: readonly string[]): string {
   return `[${files.map(sqlString).join(", ")}]`;
+}
+
+/**
+ * The C API's appender under node-api's DuckDBAppender (a private field it does not expose), for
+ * what node-api only offers as JavaScript copies: the table's column types as DuckDB holds them
+ * (write/parquet.ts). A node-api version without the field fails here, loudly.
+ */
+export function nativeAppender(appender: DuckDBAppender): bindings.Appender {
+  const native = (appender as unknown as {appender?: bindings.Appender}).appender;
+  if (native === undefined) throw new Error("@duckdb/node-api's DuckDBAppender no longer holds its native appender as `appender`");
+  return native;
 }

@@ -3,8 +3,13 @@
 // distinct values (DuckDB takes them as ENUM vectors and keeps the strings), numbers as typed
 // arrays. Enrichment still runs once per distinct client and agent; each event then only
 // gathers ids. Built for every column of EVENT_COLUMNS from where that column comes from.
+//
+// Nothing here is a copy per row: a column says how to read each event's value (from the
+// batch's own arrays, through the event's id of a distinct value), and gatherRows reads one
+// vector's worth of rows at a time into a buffer the writer reuses. Whole-batch copies of the
+// 42 columns were 100-150 MB of typed arrays a batch, and the garbage collections they caused.
 import {EVENT_COLUMNS, GEO_FIELD_NAMES, USER_AGENT_FIELD_NAMES, type ColumnType, type GeoFields, type UserAgentFields} from "../event.js";
-import {Dictionary, Float64Column, Int32Column} from "./columns.js";
+import {Float64Column, type Int32Column} from "./columns.js";
 import type {EventBatch, OriginRow} from "./event-batch.js";
 
 export interface Enrichers {
@@ -12,25 +17,43 @@ export interface Enrichers {
   userAgent(userAgent: string | null): UserAgentFields;
 }
 
-/** One column of the rows, in row order. */
+/** One column of the rows: row r holds the value of event order[r]. */
 export type RowColumn =
-  /** ids[i] indexes values; -1 is null. */
-  | {kind: "text"; name: string; ids: Int32Array; values: readonly string[]}
-  /** A number as the batch holds it (DOUBLE or INTEGER), or a boolean (0/1); `valid[i]` is 0 for null. */
-  | {kind: "double" | "integer" | "boolean"; name: string; values: Float64Array | Int32Array | Uint8Array; valid: Uint8Array | null};
+  /**
+   * Text: the event's id into `values` is textIds[source id] (the source id itself when textIds
+   * is null: the column's values are the batch's own dictionary), `ofNull` for an event whose
+   * source id is null; -1 is a null value.
+   */
+  | {kind: "text"; name: string; values: readonly string[]; source: Int32Column; textIds: Int32Array | null; ofNull: number}
+  /** A number the event holds itself (DOUBLE or INTEGER), null where the column's mask says. */
+  | {kind: "double" | "integer"; name: string; from: "event"; source: Float64Column | Int32Column}
+  /**
+   * A number (or a boolean as 0/1) of the event's distinct value: byId[source id] where
+   * validById says so; `ofNull` (null: none) for an event whose source id is null.
+   */
+  | {kind: "double" | "integer" | "boolean"; name: string; from: "id"; source: Int32Column; byId: Float64Array | Int32Array | Uint8Array; validById: Uint8Array; ofNull: number | null};
 
 export interface EventRows {
   /** Rows in the store's order: ts (nulls last), topic, kafka_partition, kafka_offset. */
   count: number;
+  /** The batch index of each row's event. */
+  order: Uint32Array;
   columns: RowColumn[];
   /** The UTC day number (ms / 86,400,000, floored) of each row, NaN when undated. */
   dayNumber: Float64Array;
 }
 
-/** How each store column is cut from the batch: by event, or through the id of a distinct value. */
+/** Where a column's distinct values come from: the events' ids, and how many distinct ids there are. */
+interface IdSource {
+  ids: (b: EventBatch) => Int32Column;
+  count: (b: EventBatch) => number;
+}
+
+/** How each store column is cut from the batch: by event, through the id of a distinct value, or as the batch's own dictionary. */
 type ColumnRecipe =
   | {from: "event"; column: (b: EventBatch) => Float64Column | Int32Column}
-  | {from: "id"; id: (b: EventBatch) => Int32Column; value: (b: EventBatch, enriched: Enriched) => (id: number) => unknown; valueOfNull?: (enriched: Enriched) => unknown};
+  | {from: "dictionary"; source: IdSource; values: (b: EventBatch) => readonly string[]}
+  | {from: "id"; source: IdSource; value: (b: EventBatch, enriched: Enriched) => (id: number) => unknown; valueOfNull?: (enriched: Enriched) => unknown};
 
 /** The enrichment of the batch's distinct clients and agents, each looked up once for all the columns. */
 interface Enriched {
@@ -50,9 +73,16 @@ function enrichedOnce(batch: EventBatch, enrichers: Enrichers): Enriched {
   };
 }
 
-const byOrigin = (field: keyof OriginRow): ColumnRecipe => ({from: "id", id: (b) => b.originId, value: (b) => (id) => b.origins[id][field]});
-const wordColumn = (id: (b: EventBatch) => Int32Column): ColumnRecipe => ({from: "id", id, value: (b) => (i) => b.words.values[i]});
-const inDictionary = (id: (b: EventBatch) => Int32Column, dictionary: (b: EventBatch) => Dictionary): ColumnRecipe => ({from: "id", id, value: (b) => (i) => dictionary(b).values[i]});
+const CLIENTS: IdSource = {ids: (b) => b.clientId, count: (b) => b.clients.size};
+const AGENTS: IdSource = {ids: (b) => b.agentId, count: (b) => b.agents.size};
+const URLS: IdSource = {ids: (b) => b.urlId, count: (b) => b.urls.size};
+const REFERRERS: IdSource = {ids: (b) => b.referrerId, count: (b) => b.referrers.size};
+const ORIGINS: IdSource = {ids: (b) => b.originId, count: (b) => b.origins.length};
+const EVENT_IDS: IdSource = {ids: (b) => b.eventIdRef, count: (b) => b.eventIds.size};
+const wordsOf = (ids: (b: EventBatch) => Int32Column): IdSource => ({ids, count: (b) => b.words.size});
+
+const byOrigin = (field: keyof OriginRow): ColumnRecipe => ({from: "id", source: ORIGINS, value: (b) => (id) => b.origins[id][field]});
+const wordColumn = (ids: (b: EventBatch) => Int32Column): ColumnRecipe => ({from: "id", source: wordsOf(ids), value: (b) => (i) => b.words.values[i]});
 
 /**
  * Where each column comes from. Geo and agent fields are derived from GEO_FIELD_NAMES and
@@ -73,14 +103,15 @@ const RECIPES: Record<string, ColumnRecipe> = {
   topic: byOrigin("topic"),
   kafka_partition: byOrigin("kafka_partition"),
   s3_key: byOrigin("s3_key"),
-  event_id: inDictionary((b) => b.eventIdRef, (b) => b.eventIds),
-  client_ip: inDictionary((b) => b.clientId, (b) => b.clients),
-  user_agent: inDictionary((b) => b.agentId, (b) => b.agents),
-  url: inDictionary((b) => b.urlId, (b) => b.urls),
-  path: {from: "id", id: (b) => b.urlId, value: (b) => (id) => b.urlParts[id].path},
-  query: {from: "id", id: (b) => b.urlId, value: (b) => (id) => b.urlParts[id].query},
-  referrer: inDictionary((b) => b.referrerId, (b) => b.referrers),
-  referrer_host: {from: "id", id: (b) => b.referrerId, value: (b) => (id) => b.referrerHosts[id]},
+  // The batch's dictionaries hold each distinct value once: the column's values as they are.
+  event_id: {from: "dictionary", source: EVENT_IDS, values: (b) => b.eventIds.values},
+  client_ip: {from: "dictionary", source: CLIENTS, values: (b) => b.clients.values},
+  user_agent: {from: "dictionary", source: AGENTS, values: (b) => b.agents.values},
+  url: {from: "dictionary", source: URLS, values: (b) => b.urls.values},
+  path: {from: "id", source: URLS, value: (b) => (id) => b.urlParts[id].path},
+  query: {from: "id", source: URLS, value: (b) => (id) => b.urlParts[id].query},
+  referrer: {from: "dictionary", source: REFERRERS, values: (b) => b.referrers.values},
+  referrer_host: {from: "id", source: REFERRERS, value: (b) => (id) => b.referrerHosts[id]},
   vhost: wordColumn((b) => b.vhostId),
   ident: wordColumn((b) => b.identId),
   auth_user: wordColumn((b) => b.authUserId),
@@ -90,27 +121,28 @@ const RECIPES: Record<string, ColumnRecipe> = {
     GEO_FIELD_NAMES.map((field): [string, ColumnRecipe] => [
       field,
       // An event without a client has no location (all null).
-      {from: "id", id: (b) => b.clientId, value: (_, e) => (id) => e.geoOfClient(id)[field]},
+      {from: "id", source: CLIENTS, value: (_, e) => (id) => e.geoOfClient(id)[field]},
     ]),
   ),
   ...Object.fromEntries(
     USER_AGENT_FIELD_NAMES.map((field): [string, ColumnRecipe] => [
       field,
       // An event without an agent still gets the fields of "no agent" (is_bot false, say).
-      {from: "id", id: (b) => b.agentId, value: (_, e) => (id) => e.ofAgent(id)[field], valueOfNull: (e) => e.ofNoAgent()[field]},
+      {from: "id", source: AGENTS, value: (_, e) => (id) => e.ofAgent(id)[field], valueOfNull: (e) => e.ofNoAgent()[field]},
     ]),
   ),
 };
 
 for (const column of EVENT_COLUMNS) {
   if (!(column.name in RECIPES)) throw new Error(`write/event-rows.ts: no recipe for the events column ${column.name}`);
+  if (RECIPES[column.name].from === "dictionary" && column.type !== "VARCHAR") throw new Error(`write/event-rows.ts: ${column.name} is no text, yet comes from a dictionary`);
 }
 
 /** The batch's rows in the store's order, every column of EVENT_COLUMNS. */
 export function eventRows(batch: EventBatch, enrichers: Enrichers): EventRows {
   const order = rowOrder(batch);
   const enriched = enrichedOnce(batch, enrichers);
-  const columns = EVENT_COLUMNS.map((spec) => rowColumn(spec.name, spec.type, RECIPES[spec.name], batch, enriched, order));
+  const columns = EVENT_COLUMNS.map((spec) => rowColumn(spec.name, spec.type, RECIPES[spec.name], batch, enriched));
   const dayNumber = new Float64Array(order.length);
   const ts = batch.ts;
   const tsNulls = ts.nulls.bytes;
@@ -119,7 +151,7 @@ export function eventRows(batch: EventBatch, enrichers: Enrichers): EventRows {
     // The day of the timestamp as written: ms rounded to the µs, as CAST(ts * 1000 AS BIGINT) does.
     dayNumber[row] = isNull(tsNulls, i) ? NaN : Math.floor(Math.round(ts.values[i] * 1000) / 86_400_000_000);
   }
-  return {count: order.length, columns, dayNumber};
+  return {count: order.length, order, columns, dayNumber};
 }
 
 /**
@@ -166,73 +198,113 @@ function compareUtf8(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
 
-function rowColumn(name: string, type: ColumnType, recipe: ColumnRecipe, batch: EventBatch, enriched: Enriched, order: Uint32Array): RowColumn {
-  const n = order.length;
+function rowColumn(name: string, type: ColumnType, recipe: ColumnRecipe, batch: EventBatch, enriched: Enriched): RowColumn {
   if (recipe.from === "event") {
     const source = recipe.column(batch);
-    const values = source instanceof Float64Column ? new Float64Array(n) : new Int32Array(n);
-    const valid = source.nulls.bytes === null ? null : new Uint8Array(n);
-    for (let row = 0; row < n; row++) {
-      const i = order[row];
-      values[row] = source.values[i];
-      if (valid !== null) valid[row] = isNull(source.nulls.bytes, i) ? 0 : 1;
-    }
-    return {kind: source instanceof Float64Column ? "double" : "integer", name, values, valid};
+    return {kind: source instanceof Float64Column ? "double" : "integer", name, from: "event", source};
   }
-  // Through an id: each distinct id's value once, then gathered per event.
-  const idColumn = recipe.id(batch);
+  const source = recipe.source.ids(batch);
+  if (recipe.from === "dictionary") return {kind: "text", name, values: recipe.values(batch), source, textIds: null, ofNull: -1};
+  // Through an id: each distinct id's value once, each event then reads it by its id.
   const valueOf = recipe.value(batch, enriched);
-  const distinct = idColumn === batch.originId ? batch.origins.length : distinctCount(idColumn);
+  const distinct = recipe.source.count(batch);
   const nullValue = recipe.valueOfNull ? recipe.valueOfNull(enriched) : null;
   if (type === "VARCHAR") {
-    const dictionary = new Dictionary();
-    const textId = (value: unknown) => (value === null || value === undefined ? -1 : dictionary.idOf(String(value)));
-    const byId = new Int32Array(distinct);
-    for (let id = 0; id < distinct; id++) byId[id] = textId(valueOf(id));
-    const ofNull = textId(nullValue);
-    const ids = new Int32Array(n);
-    const nulls = idColumn.nulls.bytes;
-    for (let row = 0; row < n; row++) {
-      const i = order[row];
-      ids[row] = isNull(nulls, i) ? ofNull : byId[idColumn.values[i]];
-    }
-    return {kind: "text", name, ids, values: dictionary.values};
+    // The column's own distinct values (a city is the value of many clients), each once: an ENUM holds no value twice.
+    const idOfText = new Map<string, number>();
+    const values: string[] = [];
+    const textId = (value: unknown) => {
+      if (value === null || value === undefined) return -1;
+      const text = String(value);
+      let id = idOfText.get(text);
+      if (id === undefined) {
+        id = values.length;
+        values.push(text);
+        idOfText.set(text, id);
+      }
+      return id;
+    };
+    const textIds = new Int32Array(distinct);
+    for (let id = 0; id < distinct; id++) textIds[id] = textId(valueOf(id));
+    return {kind: "text", name, values, source, textIds, ofNull: textId(nullValue)};
   }
   const kind = type === "DOUBLE" ? "double" : type === "BOOLEAN" ? "boolean" : "integer";
-  const byIdValue = kind === "double" ? new Float64Array(distinct) : kind === "boolean" ? new Uint8Array(distinct) : new Int32Array(distinct);
-  const byIdValid = new Uint8Array(distinct);
+  const byId = kind === "double" ? new Float64Array(distinct) : kind === "boolean" ? new Uint8Array(distinct) : new Int32Array(distinct);
+  const validById = new Uint8Array(distinct);
   for (let id = 0; id < distinct; id++) {
     const value = valueOf(id);
     if (value === null || value === undefined) continue;
-    byIdValue[id] = Number(value);
-    byIdValid[id] = 1;
+    byId[id] = Number(value);
+    validById[id] = 1;
   }
-  const nullIsNull = nullValue === null || nullValue === undefined;
-  const values = kind === "double" ? new Float64Array(n) : kind === "boolean" ? new Uint8Array(n) : new Int32Array(n);
-  const valid = new Uint8Array(n);
-  const nulls = idColumn.nulls.bytes;
-  for (let row = 0; row < n; row++) {
-    const i = order[row];
-    if (isNull(nulls, i)) {
-      if (!nullIsNull) {
-        values[row] = Number(nullValue);
-        valid[row] = 1;
-      }
-    } else {
-      const id = idColumn.values[i];
-      values[row] = byIdValue[id];
-      valid[row] = byIdValid[id];
-    }
-  }
-  return {kind, name, values, valid};
+  return {kind, name, from: "id", source, byId, validById, ofNull: nullValue === null || nullValue === undefined ? null : Number(nullValue)};
 }
 
-/** How many distinct ids a column of dictionary ids refers to: one past the largest. */
-function distinctCount(ids: Int32Column): number {
-  let max = -1;
-  const nulls = ids.nulls.bytes;
-  for (let i = 0; i < ids.length; i++) if (!isNull(nulls, i) && ids.values[i] > max) max = ids.values[i];
-  return max + 1;
+/**
+ * The text ids of rows start … start + count - 1 of a text column into `into` (-1 for null), and
+ * their validity into `validity` in DuckDB's layout (bit k of byte k >> 3; all of it written
+ * only when some row is null). Returns whether some row is null.
+ */
+export function gatherTextIds(column: RowColumn & {kind: "text"}, order: Uint32Array, start: number, count: number, into: Int32Array, validity: Uint8Array): boolean {
+  const ids = column.source.values;
+  const nulls = column.source.nulls.bytes;
+  const {textIds, ofNull} = column;
+  let anyNull = false;
+  for (let k = 0; k < count; k++) {
+    const i = order[start + k];
+    const id = isNull(nulls, i) ? ofNull : textIds === null ? ids[i] : textIds[ids[i]];
+    into[k] = id;
+    if (id < 0) {
+      if (!anyNull) anyNull = startValidity(validity, count);
+      validity[k >> 3] &= ~(1 << (k & 7));
+    }
+  }
+  return anyNull;
+}
+
+/** The values of rows start … start + count - 1 of a number column into `into`, validity as gatherTextIds. */
+export function gatherNumbers(column: RowColumn & {kind: "double" | "integer" | "boolean"}, order: Uint32Array, start: number, count: number, into: Float64Array | Int32Array | Uint8Array, validity: Uint8Array): boolean {
+  let anyNull = false;
+  const setNull = (k: number) => {
+    if (!anyNull) anyNull = startValidity(validity, count);
+    validity[k >> 3] &= ~(1 << (k & 7));
+  };
+  if (column.from === "event") {
+    const values = column.source.values;
+    const nulls = column.source.nulls.bytes;
+    for (let k = 0; k < count; k++) {
+      const i = order[start + k];
+      into[k] = values[i];
+      if (isNull(nulls, i)) setNull(k);
+    }
+    return anyNull;
+  }
+  const ids = column.source.values;
+  const nulls = column.source.nulls.bytes;
+  const {byId, validById, ofNull} = column;
+  for (let k = 0; k < count; k++) {
+    const i = order[start + k];
+    if (isNull(nulls, i)) {
+      if (ofNull === null) setNull(k);
+      else into[k] = ofNull;
+    } else {
+      const id = ids[i];
+      into[k] = byId[id];
+      if (validById[id] === 0) setNull(k);
+    }
+  }
+  return anyNull;
+}
+
+/** Marks every row of a vector of `count` valid, before the first null is cleared. */
+function startValidity(validity: Uint8Array, count: number): true {
+  validity.fill(0xff, 0, validityBytes(count));
+  return true;
+}
+
+/** Bytes of a validity mask for `count` rows: whole 64-bit words, as DuckDB keeps them. */
+export function validityBytes(count: number): number {
+  return Math.ceil(count / 64) * 8;
 }
 
 function isNull(mask: Uint8Array | null, i: number): boolean {

@@ -3,11 +3,11 @@
 // distinct client and agent, each event then gathers ids), a vector at a time, text as ENUM
 // vectors; writing a day is then a filter and a ZSTD copy, with no join and no sort in DuckDB.
 import bindings from "@duckdb/node-bindings";
-import {BOOLEAN, DOUBLE, DuckDBDataChunk, ENUM, INTEGER, VARCHAR, type DuckDBConnection} from "@duckdb/node-api";
+import {DuckDBDataChunk, type DuckDBConnection} from "@duckdb/node-api";
 import {EVENT_COLUMNS, REJECTED_COLUMNS, type ColumnType, type RejectedLine} from "../event.js";
 import type {EventBatch} from "./event-batch.js";
-import {eventRows, type Enrichers, type EventRows, type RowColumn} from "./event-rows.js";
-import {numberOrNull, sqlFileList, sqlString} from "./duckdb.js";
+import {eventRows, gatherNumbers, gatherTextIds, validityBytes, type Enrichers, type EventRows, type RowColumn} from "./event-rows.js";
+import {nativeAppender, numberOrNull, sqlFileList, sqlString} from "./duckdb.js";
 import {UNDATED} from "../store/manifest.js";
 
 export type {Enrichers} from "./event-rows.js";
@@ -189,49 +189,60 @@ const TS_SQL = "make_timestamp(CAST(ts * 1000 AS BIGINT))";
 /**
  * Hands DuckDB the batch's rows, already in order and with every column's values (enriched once
  * per distinct client and agent), so that writing a day is a filter and a copy: no join, no sort.
+ * Each vector's worth of rows is gathered into buffers reused for the whole batch.
  */
 async function stageEvents(connection: DuckDBConnection, rows: EventRows): Promise<void> {
   await connection.run(`CREATE OR REPLACE TEMP TABLE ${STAGED_TABLE} (${rows.columns.map((c) => `${c.name} ${stagedTypeSql(c)}`).join(", ")}, day_number INTEGER)`);
   const appender = await connection.createAppender(STAGED_TABLE);
-  // Text goes in as ENUM vectors: ids into the column's distinct values, one native call per
-  // column per 2048 rows (into a VARCHAR column, the appender makes the strings).
-  const types = [
-    ...rows.columns.map((c) => (c.kind === "text" ? (stagedType(c) === "ENUM" ? ENUM(c.values) : VARCHAR) : c.kind === "double" ? DOUBLE : c.kind === "boolean" ? BOOLEAN : INTEGER)),
-    INTEGER,
-  ];
-  const logicalTypes = types.map((t) => t.toLogicalType());
-  const dayNumbers = new Int32Array(rows.count);
-  const dayValid = new Uint8Array(rows.count);
-  rows.dayNumber.forEach((day, i) => {
-    if (Number.isNaN(day)) return;
-    dayNumbers[i] = day;
-    dayValid[i] = 1;
-  });
+  // The chunks take the table's own column types: an ENUM type made again from its values would
+  // cost as much as the table's, and DuckDB would compare the two member by member at every chunk.
+  const native = nativeAppender(appender);
+  const logicalTypes = Array.from({length: rows.columns.length + 1}, (_, i) => bindings.appender_column_type(native, i));
   const vectorSize = bindings.vector_size();
+  // Text goes in as ENUM vectors: ids into the column's distinct values, one native call per
+  // column per vector (into a VARCHAR column, the strings one by one).
+  const buffers = rows.columns.map((c) => (c.kind === "double" ? new Float64Array(vectorSize) : c.kind === "boolean" ? new Uint8Array(vectorSize) : new Int32Array(vectorSize)));
+  const enumIds = rows.columns.map((c) => (c.kind === "text" && stagedType(c) === "ENUM" ? enumIndexes(c.values.length, vectorSize) : null));
+  const dayNumbers = new Int32Array(vectorSize);
+  const validity = new Uint8Array(validityBytes(vectorSize));
   for (let start = 0; start < rows.count; start += vectorSize) {
     const count = Math.min(vectorSize, rows.count - start);
-    const chunk = bindings.create_data_chunk(logicalTypes.map((t) => t.logical_type));
+    const chunk = bindings.create_data_chunk(logicalTypes);
     rows.columns.forEach((column, index) => {
       const vector = bindings.data_chunk_get_vector(chunk, index);
+      const buffer = buffers[index];
       if (column.kind === "text") {
-        const ids = column.ids.subarray(start, start + count);
-        if (stagedType(column) === "ENUM") {
-          const values = enumIndexes(ids, column.values.length);
-          bindings.copy_data_to_vector(vector, 0, values.buffer as ArrayBuffer, 0, values.byteLength);
+        const ids = buffer as Int32Array;
+        const anyNull = gatherTextIds(column, rows.order, start, count, ids, validity);
+        const indexes = enumIds[index];
+        if (indexes !== null) {
+          // Null rows hold 0, masked.
+          for (let k = 0; k < count; k++) indexes[k] = ids[k] < 0 ? 0 : ids[k];
+          bindings.copy_data_to_vector(vector, 0, indexes.buffer as ArrayBuffer, 0, count * indexes.BYTES_PER_ELEMENT);
         } else {
           const bytes = utf8Values(column);
-          for (let i = 0; i < count; i++) if (ids[i] >= 0) bindings.vector_assign_string_element_len(vector, i, bytes[ids[i]]);
+          for (let k = 0; k < count; k++) if (ids[k] >= 0) bindings.vector_assign_string_element_len(vector, k, bytes[ids[k]]);
         }
-        setValidity(vector, count, (i) => ids[i] >= 0);
+        if (anyNull) setValidity(vector, validity, count);
       } else {
-        const {values, valid} = column;
-        bindings.copy_data_to_vector(vector, 0, values.buffer as ArrayBuffer, values.byteOffset + start * values.BYTES_PER_ELEMENT, count * values.BYTES_PER_ELEMENT);
-        if (valid !== null) setValidity(vector, count, (i) => valid[start + i] === 1);
+        const anyNull = gatherNumbers(column, rows.order, start, count, buffer, validity);
+        bindings.copy_data_to_vector(vector, 0, buffer.buffer as ArrayBuffer, 0, count * buffer.BYTES_PER_ELEMENT);
+        if (anyNull) setValidity(vector, validity, count);
       }
     });
     const dayVector = bindings.data_chunk_get_vector(chunk, rows.columns.length);
-    bindings.copy_data_to_vector(dayVector, 0, dayNumbers.buffer as ArrayBuffer, start * 4, count * 4);
-    setValidity(dayVector, count, (i) => dayValid[start + i] === 1);
+    let undated = false;
+    for (let k = 0; k < count; k++) {
+      const day = rows.dayNumber[start + k];
+      if (Number.isNaN(day)) {
+        if (!undated) validity.fill(0xff, 0, validityBytes(count));
+        undated = true;
+        validity[k >> 3] &= ~(1 << (k & 7));
+        dayNumbers[k] = 0;
+      } else dayNumbers[k] = day;
+    }
+    bindings.copy_data_to_vector(dayVector, 0, dayNumbers.buffer as ArrayBuffer, 0, count * 4);
+    if (undated) setValidity(dayVector, validity, count);
     bindings.data_chunk_set_size(chunk, count);
     appender.appendDataChunk(new DuckDBDataChunk(chunk));
   }
@@ -251,24 +262,15 @@ function utf8Values(column: RowColumn & {kind: "text"}): Uint8Array[] {
   return bytes;
 }
 
-/** Dictionary ids as an ENUM vector stores them: 1, 2 or 4 bytes each, by how many values the ENUM has (null rows hold 0, masked). */
-function enumIndexes(ids: Int32Array, values: number): Uint8Array | Uint16Array | Uint32Array {
-  const indexes = values <= 255 ? new Uint8Array(ids.length) : values <= 65_535 ? new Uint16Array(ids.length) : new Uint32Array(ids.length);
-  for (let i = 0; i < ids.length; i++) if (ids[i] > 0) indexes[i] = ids[i];
-  return indexes;
+/** A buffer for a vector of ids as an ENUM of `values` members stores them: 1, 2 or 4 bytes each. */
+function enumIndexes(values: number, length: number): Uint8Array | Uint16Array | Uint32Array {
+  return values <= 255 ? new Uint8Array(length) : values <= 65_535 ? new Uint16Array(length) : new Uint32Array(length);
 }
 
-/** Writes a vector's validity mask (DuckDB's layout: bit i of 64-bit word i/64) when some row is null. */
-function setValidity(vector: ReturnType<typeof bindings.data_chunk_get_vector>, count: number, isValid: (i: number) => boolean): void {
-  let mask: Uint8Array | null = null;
-  for (let i = 0; i < count; i++) {
-    if (isValid(i)) continue;
-    mask ??= new Uint8Array(Math.ceil(count / 64) * 8).fill(0xff);
-    mask[i >> 3] &= ~(1 << (i & 7));
-  }
-  if (mask === null) return;
+/** Hands a vector the validity of its first `count` rows (DuckDB's layout, see gatherTextIds). */
+function setValidity(vector: ReturnType<typeof bindings.data_chunk_get_vector>, validity: Uint8Array, count: number): void {
   bindings.vector_ensure_validity_writable(vector);
-  bindings.copy_data_to_vector_validity(vector, 0, mask.buffer as ArrayBuffer, 0, mask.length);
+  bindings.copy_data_to_vector_validity(vector, 0, validity.buffer as ArrayBuffer, 0, validityBytes(count));
 }
 
 async function dropStagedEvents(connection: DuckDBConnection): Promise<void> {
