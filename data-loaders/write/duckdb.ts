@@ -62,7 +62,7 @@ export function sqlFileList(files: readonly string[]): string {
 }
 
 /**
- * The C API's appender under node-api's DuckDBAppender (a private field it does not expose), for
+ * The C API's appender under node-api's DuckDBAppender (a private field it does not expose; package.json pins node-api to the node-bindings we import, so that both are one copy), for
  * what node-api only offers as JavaScript copies: the table's column types as DuckDB holds them
  * (write/parquet.ts). A node-api version without the field fails here, loudly.
  */
