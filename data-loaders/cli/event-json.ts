@@ -82,26 +82,26 @@ export function jsonValue(value: unknown): string {
 
 /** The encoder: one per thread of work (it remembers the last day's date text and each group's JSON). */
 export function createEventJsonEncoder(out: OutputBytes, enrichers: EventEnrichers, options: EventJsonOptions = {}): EventJsonEncoder {
-  const time = createIsoTimeWriter(out);
-  const json = (value: unknown): void => {
-    if (typeof value === "string") out.jsonString(value);
-    else if (value === null || value === undefined) out.ascii("null");
-    // A number's or a boolean's JSON is ASCII; anything else is JSON.stringify's.
-    else if (typeof value === "number" || typeof value === "boolean") out.ascii(jsonValue(value));
-    else out.text(jsonValue(value));
-  };
+  const isoTime = createIsoTime();
+  const time = (value: unknown): string => (typeof value === "number" ? `"${isoTime(value)}"` : "null");
   // EVENT_COLUMNS cut into runs: a run of one group's columns is written from its cached bytes;
-  // the other columns, per line, label and value, straight into the output.
+  // the other columns, per line, as one string for each stretch between runs.
   const runs: Record<GroupName, string[][]> = {agent: [], geo: []};
   const statements: string[] = [];
+  let stretch: string[] = [];
+  const endStretch = () => {
+    if (stretch.length > 0) statements.push(`text(${stretch.join(" + ")});`);
+    stretch = [];
+  };
   let previousGroup: GroupName | null = null;
   for (const {name, type} of EVENT_COLUMNS) {
     // Column names go into generated code: only plain identifiers may.
     if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`column name ${JSON.stringify(name)} is not a plain identifier`);
     const group = GROUP_NAMES.find((g) => KEYED_GROUPS[g].columns.has(name)) ?? null;
     if (group === null) {
-      statements.push(`ascii(${JSON.stringify(labelOf(name))}); ${type === "TIMESTAMP" ? "time" : "json"}(${sourceOf(name)});`);
+      stretch.push(JSON.stringify(labelOf(name)), `${type === "TIMESTAMP" ? "time" : "json"}(${sourceOf(name)})`);
     } else if (group !== previousGroup) {
+      endStretch();
       statements.push(`raw(${group}[${runs[group].length}]);`);
       runs[group].push([name]);
     } else {
@@ -109,12 +109,13 @@ export function createEventJsonEncoder(out: OutputBytes, enrichers: EventEnriche
     }
     previousGroup = group;
   }
-  statements.push(`ascii("}");`);
+  stretch.push(`"}"`);
+  endStretch();
   const {agent, geo} = bytesOfGroups(enrichers, runs, options.cacheSize ?? DEFAULT_FRAGMENT_CACHE_SIZE, options.share ?? false);
-  const write = new Function("ascii", "raw", "json", "time", "agentBytes", "geoBytes", `return function writeEvent(o, l) {
+  const write = new Function("text", "raw", "json", "time", "agentBytes", "geoBytes", `return function writeEvent(o, l) {
     const agent = agentBytes(l.${KEYED_GROUPS.agent.key} ?? null), geo = geoBytes(l.${KEYED_GROUPS.geo.key} ?? null);
     ${statements.join("\n    ")}
-  };`)(out.ascii, out.raw, json, time, agent.bytesOf, geo.bytesOf) as EventJsonWriter;
+  };`)(out.text, out.raw, jsonValue, time, agent.bytesOf, geo.bytesOf) as EventJsonWriter;
   return {
     write,
     takeLearned: () => ({agent: packLearned(agent.takeMade()), geo: packLearned(geo.takeMade())}),
@@ -215,34 +216,26 @@ const TWO_DIGITS = Array.from({length: 60}, (_, i) => String(i).padStart(2, "0")
 const THREE_DIGITS = Array.from({length: 1000}, (_, i) => String(i).padStart(3, "0"));
 
 /**
- * A timestamp's JSON (`"…Z"` as Date#toISOString writes it, or null) written straight into `out`,
- * without a Date or a string per line: the quoted date part is made once per day, the time of day
- * comes from lookup tables (a sixth of the command's time once went to toISOString).
+ * Epoch milliseconds as Date#toISOString gives them, without a Date per line: the date part is
+ * made once per day, the time of day from lookup tables (a sixth of the command's time went to
+ * toISOString).
  */
-export function createIsoTimeWriter(out: OutputBytes): (value: unknown) => void {
+export function createIsoTime(): (value: number | null) => string | null {
   let day = NaN;
-  let quotedDate = "";
-  return (time) => {
-    if (typeof time !== "number") return out.ascii("null");
+  let datePart = "";
+  return (value) => {
+    if (typeof value !== "number") return null;
     // As Date does: a fractional time is cut toward zero.
-    const value = Math.trunc(time);
+    value = Math.trunc(value);
     const today = Math.floor(value / DAY_MS);
     if (today !== day) {
       // Also where a value out of Date's range throws, as toISOString does.
       const iso = new Date(today * DAY_MS).toISOString();
-      quotedDate = `"${iso.slice(0, iso.indexOf("T") + 1)}`;
+      datePart = iso.slice(0, iso.indexOf("T") + 1);
       day = today;
     }
     const ms = value - today * DAY_MS;
     const seconds = Math.floor(ms / 1000);
-    out.ascii(quotedDate);
-    out.ascii(TWO_DIGITS[Math.floor(seconds / 3600)]);
-    out.ascii(":");
-    out.ascii(TWO_DIGITS[Math.floor(seconds / 60) % 60]);
-    out.ascii(":");
-    out.ascii(TWO_DIGITS[seconds % 60]);
-    out.ascii(".");
-    out.ascii(THREE_DIGITS[ms % 1000]);
-    out.ascii('Z"');
+    return `${datePart}${TWO_DIGITS[Math.floor(seconds / 3600)]}:${TWO_DIGITS[Math.floor(seconds / 60) % 60]}:${TWO_DIGITS[seconds % 60]}.${THREE_DIGITS[ms % 1000]}Z`;
   };
 }
