@@ -9,10 +9,28 @@
 // the whole command took 4.9 s of CPU where JSON.stringify of one object per line took 6.7–7.6 s.
 import {createValueCache} from "../enrich/value-cache.js";
 import {EVENT_COLUMNS, GEO_FIELD_NAMES, USER_AGENT_FIELD_NAMES, type EventOrigin, type GeoFields, type ParsedLine, type UserAgentFields} from "../event.js";
+import {packLearned, unpackLearned, type KeyedRuns, type LearnedGroup} from "./learned-json.js";
 import type {OutputBytes} from "./output-bytes.js";
 
 /** Writes one event's JSON (without a line break) to the encoder's output. */
 export type EventJsonWriter = (origin: EventOrigin, line: ParsedLine) => void;
+
+/** The agent's and the GeoIP columns' JSON an encoder made for values it met first. */
+export interface LearnedJson {
+  agent: LearnedGroup;
+  geo: LearnedGroup;
+}
+
+export interface EventJsonEncoder {
+  write: EventJsonWriter;
+  /**
+   * The JSON made since the last call, for other threads' encoders (with `share` only; nothing
+   * otherwise). Values given by `learn` are not in it.
+   */
+  takeLearned(): LearnedJson;
+  /** JSON another encoder made, kept as if made here (the same value gives the same bytes). */
+  learn(learned: LearnedJson): void;
+}
 
 /** What the encoder asks for a line's enrichment: the enrichers the library uses for events. */
 export interface EventEnrichers {
@@ -23,6 +41,8 @@ export interface EventEnrichers {
 export interface EventJsonOptions {
   /** Distinct user agents, and distinct clients, whose columns' JSON is remembered; 0: none. */
   cacheSize?: number;
+  /** Keep what is made for takeLearned (the command on several threads). */
+  share?: boolean;
 }
 
 /** Enough for a busy site's distinct agents or clients; the enrichers keep more behind it. */
@@ -61,7 +81,7 @@ export function jsonValue(value: unknown): string {
 }
 
 /** The encoder: one per thread of work (it remembers the last day's date text and each group's JSON). */
-export function createEventJsonEncoder(out: OutputBytes, enrichers: EventEnrichers, options: EventJsonOptions = {}): EventJsonWriter {
+export function createEventJsonEncoder(out: OutputBytes, enrichers: EventEnrichers, options: EventJsonOptions = {}): EventJsonEncoder {
   const isoTime = createIsoTime();
   const time = (value: unknown): string => (typeof value === "number" ? `"${isoTime(value)}"` : "null");
   // EVENT_COLUMNS cut into runs: a run of one group's columns is written from its cached bytes;
@@ -91,11 +111,19 @@ export function createEventJsonEncoder(out: OutputBytes, enrichers: EventEnriche
   }
   stretch.push(`"}"`);
   endStretch();
-  const [agentBytes, geoBytes] = bytesOfGroups(enrichers, runs, options.cacheSize ?? DEFAULT_FRAGMENT_CACHE_SIZE);
-  return new Function("text", "raw", "json", "time", "agentBytes", "geoBytes", `return function writeEvent(o, l) {
+  const {agent, geo} = bytesOfGroups(enrichers, runs, options.cacheSize ?? DEFAULT_FRAGMENT_CACHE_SIZE, options.share ?? false);
+  const write = new Function("text", "raw", "json", "time", "agentBytes", "geoBytes", `return function writeEvent(o, l) {
     const agent = agentBytes(l.${KEYED_GROUPS.agent.key} ?? null), geo = geoBytes(l.${KEYED_GROUPS.geo.key} ?? null);
     ${statements.join("\n    ")}
-  };`)(out.text, out.raw, jsonValue, time, agentBytes, geoBytes) as EventJsonWriter;
+  };`)(out.text, out.raw, jsonValue, time, agent.bytesOf, geo.bytesOf) as EventJsonWriter;
+  return {
+    write,
+    takeLearned: () => ({agent: packLearned(agent.takeMade()), geo: packLearned(geo.takeMade())}),
+    learn(learned) {
+      agent.keep(unpackLearned(learned.agent));
+      geo.keep(unpackLearned(learned.geo));
+    },
+  };
 }
 
 /** `{"name":` for the first column, `,"name":` for the others. */
@@ -114,38 +142,62 @@ function sourceOf(name: string): string {
   return `(l.${name} !== undefined ? l.${name} : o.${name})`;
 }
 
-type GroupBytes = (key: string | null) => Uint8Array[];
+/** A group's runs of JSON by the value of its key, made on first sight and kept. */
+interface GroupBytes {
+  bytesOf(key: string | null): Uint8Array[];
+  /** What was made since the last call (when sharing). */
+  takeMade(): KeyedRuns[];
+  /** Another thread's, for the values not kept here already. */
+  keep(entries: readonly KeyedRuns[]): void;
+}
 
 /** For each group, its runs' JSON by the key's value, made from the enricher's answer on first sight. */
-function bytesOfGroups(enrichers: EventEnrichers, runs: Record<GroupName, string[][]>, cacheSize: number): [GroupBytes, GroupBytes] {
+function bytesOfGroups(enrichers: EventEnrichers, runs: Record<GroupName, string[][]>, cacheSize: number, share: boolean): Record<GroupName, GroupBytes> {
   // Read by name, never spread: spreading the enrichers' frozen objects is slow.
   const runBytes = (names: string[], valueOf: (name: string) => unknown): Uint8Array => Buffer.from(names.map((name) => labelOf(name) + jsonValue(valueOf(name))).join(""));
-  const agentBytes = kept(cacheSize, (userAgent) => {
-    const agent = enrichers.classifyUserAgent(userAgent) as unknown as Record<string, unknown>;
-    return runs.agent.map((names) => runBytes(names, (name) => (name === KEYED_GROUPS.agent.key ? userAgent : agent[name])));
+  const agent = kept(cacheSize, share, (userAgent) => {
+    const fields = enrichers.classifyUserAgent(userAgent) as unknown as Record<string, unknown>;
+    return runs.agent.map((names) => runBytes(names, (name) => (name === KEYED_GROUPS.agent.key ? userAgent : fields[name])));
   });
-  const geoBytes = kept(cacheSize, (clientIp) => {
-    const geo = enrichers.lookupGeo(clientIp) as unknown as Record<string, unknown>;
-    return runs.geo.map((names) => runBytes(names, (name) => geo[name]));
+  const geo = kept(cacheSize, share, (clientIp) => {
+    const fields = enrichers.lookupGeo(clientIp) as unknown as Record<string, unknown>;
+    return runs.geo.map((names) => runBytes(names, (name) => fields[name]));
   });
-  return [agentBytes, geoBytes];
+  return {agent, geo};
 }
 
 /** `make` memoised by its key's value; null once, over-long keys never. */
-function kept(cacheSize: number, make: (key: string | null) => Uint8Array[]): GroupBytes {
+function kept(cacheSize: number, share: boolean, make: (key: string | null) => Uint8Array[]): GroupBytes {
   const cache = createValueCache<Uint8Array[]>(cacheSize);
   let ofNull: Uint8Array[] | undefined;
-  return (key) => {
-    if (key === null) return (ofNull ??= make(null));
-    if (key.length > MAX_CACHED_KEY_LENGTH) return make(key);
-    let bytes = cache.get(key);
-    if (bytes === undefined) {
-      // The enricher's own cache keeps the copy too.
-      const own = ownCopy(key);
-      bytes = make(own);
-      cache.set(own, bytes);
-    }
-    return bytes;
+  // Only what the cache keeps is worth sharing; bounded like the cache, should no one take it.
+  let made: KeyedRuns[] = [];
+  const sharing = share && cacheSize > 0;
+  return {
+    bytesOf(key) {
+      if (key === null) return (ofNull ??= make(null));
+      if (key.length > MAX_CACHED_KEY_LENGTH) return make(key);
+      let bytes = cache.get(key);
+      if (bytes === undefined) {
+        // The enricher's own cache keeps the copy too.
+        const own = ownCopy(key);
+        bytes = make(own);
+        cache.set(own, bytes);
+        if (sharing) {
+          if (made.length >= cacheSize) made = [];
+          made.push([own, bytes]);
+        }
+      }
+      return bytes;
+    },
+    takeMade() {
+      const taken = made;
+      made = [];
+      return taken;
+    },
+    keep(entries) {
+      for (const [key, bytes] of entries) if (cache.get(key) === undefined) cache.set(key, bytes);
+    },
   };
 }
 

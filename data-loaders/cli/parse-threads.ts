@@ -1,10 +1,13 @@
 // The worker threads of `weblog parse`: each parses whole pieces of input (cli/parse-worker.ts)
 // with its own parser, GeoLite2 reader and caches, so that every core of the machine works on
 // the stream (the main thread parses too: cli/parse.ts). Pieces go to the worker with the fewest waiting; their bytes move both ways
-// without a copy. Putting the output back in input order is the caller's (cli/parse.ts).
+// without a copy. What a worker learned (the JSON of the agents and clients it met first) goes to
+// the other workers and to the caller. Putting the output back in input order is the caller's
+// (cli/parse.ts).
 import {Worker} from "node:worker_threads";
 import type {InputPiece} from "./input-pieces.js";
-import type {PieceDone, PieceTask} from "./parse-worker.js";
+import type {LearnedJson} from "./event-json.js";
+import type {LearnTask, PieceDone, PieceTask} from "./parse-worker.js";
 import type {ParseSettings} from "./piece-parser.js";
 
 export interface ParseThreads {
@@ -12,6 +15,8 @@ export interface ParseThreads {
   parse(piece: InputPiece): Promise<Uint8Array>;
   /** The fewest pieces any worker has waiting (being parsed or queued). */
   fewestWaiting(): number;
+  /** Gives every worker what the caller's own parser learned. */
+  share(learned: LearnedJson): void;
   /** Stops the workers. */
   close(): Promise<void>;
 }
@@ -21,7 +26,8 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
-export function startParseThreads(settings: ParseSettings, count: number): ParseThreads {
+/** `learnedElsewhere` is given what each worker learned, as the other workers are. */
+export function startParseThreads(settings: ParseSettings, count: number, learnedElsewhere: (learned: LearnedJson) => void): ParseThreads {
   // After one worker fails, no piece is sent anywhere: the command stops with that error.
   let failure: unknown = null;
   const threads = Array.from({length: count}, () => {
@@ -32,10 +38,13 @@ export function startParseThreads(settings: ParseSettings, count: number): Parse
       for (const task of waiting.values()) task.reject(error);
       waiting.clear();
     };
-    worker.on("message", ({id, output}: PieceDone) => {
+    worker.on("message", ({id, output, learned}: PieceDone) => {
       const task = waiting.get(id)!;
       waiting.delete(id);
       task.resolve(output);
+      if (isEmpty(learned)) return;
+      learnedElsewhere(learned);
+      for (const other of threads) if (other.worker !== worker) teach(other.worker, learned);
     });
     worker.on("error", failAll);
     worker.on("exit", (code) => failAll(new Error(`a parse worker stopped (exit code ${code})`)));
@@ -52,8 +61,12 @@ export function startParseThreads(settings: ParseSettings, count: number): Parse
       // A failure is the caller's to see when it awaits this piece; until then it is not "unhandled".
       done.catch(() => {});
       const {bytes, firstLine} = piece;
-      thread.worker.postMessage({id, bytes, firstLine} satisfies PieceTask, [bytes.buffer as ArrayBuffer]);
+      thread.worker.postMessage({type: "piece", id, bytes, firstLine} satisfies PieceTask, [bytes.buffer as ArrayBuffer]);
       return done;
+    },
+    share(learned) {
+      if (failure !== null || isEmpty(learned)) return;
+      for (const {worker} of threads) teach(worker, learned);
     },
     fewestWaiting() {
       return Math.min(...threads.map((thread) => thread.waiting.size));
@@ -63,6 +76,15 @@ export function startParseThreads(settings: ParseSettings, count: number): Parse
       await Promise.all(threads.map(({worker}) => worker.terminate()));
     },
   };
+}
+
+/** Copied to the worker (never transferred: the sender and the other workers keep it too). */
+function teach(worker: Worker, learned: LearnedJson): void {
+  worker.postMessage({type: "learn", learned} satisfies LearnTask);
+}
+
+function isEmpty(learned: LearnedJson): boolean {
+  return learned.agent.keys.length === 0 && learned.geo.keys.length === 0;
 }
 
 /**

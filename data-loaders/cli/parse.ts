@@ -31,7 +31,7 @@ export async function runParse(args: string[]): Promise<number> {
   }
   const threads = threadCount(values.threads);
   const geoip = values.geoip ? {city: values.geoip, asn: values.asn ?? null} : {...(await geoIpPaths(config)), ...(values.asn ? {asn: values.asn} : {})};
-  const settings: ParseSettings = {format, timeZone: config.timeZone, geoip};
+  const settings: ParseSettings = {format, timeZone: config.timeZone, geoip, share: threads > 1};
 
   // Until more than a piece of input has come, pieces are parsed here: input of less than a piece
   // (or a log followed live, which comes a few lines at a time) should not pay for starting
@@ -52,16 +52,22 @@ export async function runParse(args: string[]): Promise<number> {
       bytesRead += piece.bytes.length;
       if (workers === null && (threads === 1 || bytesRead <= PIECE_SIZE)) {
         parsePiece ??= await createPieceParser(settings);
-        await write(parsePiece(piece.bytes, piece.firstLine));
+        await write(parsePiece.parse(piece.bytes, piece.firstLine));
         continue;
       }
-      workers ??= startParseThreads(settings, threads - 1);
+      if (workers === null) {
+        // Each thread hands the others the agents' and clients' JSON it made (cli/learned-json.ts),
+        // so that a distinct value is classified and looked up about once, not once per thread.
+        workers = startParseThreads(settings, threads - 1, (learned) => parsePiece?.learn(learned));
+        if (parsePiece !== null) workers.share(parsePiece.takeLearned());
+      }
       let output: Promise<Uint8Array> | Uint8Array;
       if (workers.fewestWaiting() < 2) {
         output = workers.parse(piece);
       } else {
         parsePiece ??= await createPieceParser(settings);
-        output = parsePiece(piece.bytes, piece.firstLine);
+        output = parsePiece.parse(piece.bytes, piece.firstLine);
+        workers.share(parsePiece.takeLearned());
       }
       written = written.then(async () => write(await output));
       // A failure is seen when this piece's turn is awaited; until then it is not "unhandled".

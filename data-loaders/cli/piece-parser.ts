@@ -1,7 +1,9 @@
 // The work of one thread of `weblog parse`: a piece of input (whole lines, cli/input-pieces.ts)
 // in, its JSON lines out as bytes. Each thread has its own parser, GeoLite2 reader, agent
 // classifier and JSON encoder (with their caches), made from settings plain enough to be sent to
-// a worker. A piece is handled in one synchronous pass, its JSON encoded into bytes as it is made
+// a worker. What one thread made for the values it met first it can hand to the others
+// (cli/learned-json.ts), so that each distinct agent and client is classified and looked up about
+// once, not once per thread. A piece is handled in one synchronous pass, its JSON encoded into bytes as it is made
 // (cli/output-bytes.ts): no promise, and no object beyond the parser's, per line.
 import {openGeoIp, type GeoIpPaths} from "../enrich/geoip.js";
 import {createUserAgentClassifier} from "../enrich/user-agent.js";
@@ -9,7 +11,7 @@ import type {EventOrigin} from "../event.js";
 import {lineParserFor} from "../parse/formats.js";
 import {isParseError} from "../parse/log-format.js";
 import {decodeSinkRecord} from "../records/cloudwatch.js";
-import {createEventJsonEncoder} from "./event-json.js";
+import {createEventJsonEncoder, type LearnedJson} from "./event-json.js";
 import {pieceLines} from "./input-pieces.js";
 import {createOutputBytes} from "./output-bytes.js";
 
@@ -19,21 +21,30 @@ export interface ParseSettings {
   format: string;
   timeZone: string | null;
   geoip: GeoIpPaths;
+  /** Whether other threads parse too: then what this one makes is kept for takeLearned. */
+  share: boolean;
 }
 
-/**
- * A piece's lines as JSON lines, one per input line (an error object in place of a line that
- * does not parse), numbered from `firstLine`. The parser never writes over the bytes it returned.
- */
-export type PieceParser = (piece: Uint8Array, firstLine: number) => Buffer;
+export interface PieceParser {
+  /**
+   * A piece's lines as JSON lines, one per input line (an error object in place of a line that
+   * does not parse), numbered from `firstLine`. The parser never writes over the bytes it returned.
+   */
+  parse(piece: Uint8Array, firstLine: number): Buffer;
+  /** The agents' and clients' JSON made since the last call, for the other threads (with `share`). */
+  takeLearned(): LearnedJson;
+  /** Another thread's, used from the next piece on. */
+  learn(learned: LearnedJson): void;
+}
 
 export async function createPieceParser(settings: ParseSettings): Promise<PieceParser> {
   const parser = lineParserFor(settings.format, {timeZone: settings.timeZone});
   const geoip = await openGeoIp(settings.geoip);
   const out = createOutputBytes();
-  const writeEvent = createEventJsonEncoder(out, {classifyUserAgent: createUserAgentClassifier(), lookupGeo: geoip.lookup});
+  const encoder = createEventJsonEncoder(out, {classifyUserAgent: createUserAgentClassifier(), lookupGeo: geoip.lookup}, {share: settings.share});
+  const writeEvent = encoder.write;
 
-  return (piece, firstLine) => {
+  const parse = (piece: Uint8Array, firstLine: number): Buffer => {
     const lines = pieceLines(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength).toString("utf8"));
     for (let i = 0; i < lines.length; i++) {
       const input = lines[i];
@@ -58,6 +69,7 @@ export async function createPieceParser(settings: ParseSettings): Promise<PieceP
     }
     return out.take();
   };
+  return {parse, takeLearned: encoder.takeLearned, learn: encoder.learn};
 }
 
 const NO_ORIGIN: Readonly<EventOrigin> = Object.freeze({ingest_ts: null, log_group: null, log_stream: null, topic: null, kafka_partition: null, kafka_offset: null, s3_key: null, event_id: null});

@@ -26,7 +26,7 @@ const NO_ORIGIN: EventOrigin = {ingest_ts: null, log_group: null, log_stream: nu
 /** Encodes events with `enrichers` and returns each one's line, read back from the output bytes. */
 function encoder(enrichers: EventEnrichers, cacheSize?: number) {
   const out = createOutputBytes(4096); // small, so that the tests also cross buffer ends
-  const writeEvent = createEventJsonEncoder(out, enrichers, cacheSize === undefined ? {} : {cacheSize});
+  const writeEvent = createEventJsonEncoder(out, enrichers, cacheSize === undefined ? {} : {cacheSize}).write;
   return (origin: EventOrigin, line: ParsedLine): string => {
     writeEvent(origin, line);
     return out.take().toString("utf8");
@@ -136,6 +136,51 @@ describe("over real lines, with GeoLite2 City and the user-agent classifier", ()
     });
     assert.equal(assertSameAsStringify(lines), lines.length);
   });
+});
+
+test("JSON one encoder made and another learned (the command's threads) is the same bytes, and the learner never asks its enrichers for those values", async () => {
+  const cacheDir = await mkdtemp(join(tmpdir(), "weblog-event-json-learn-"));
+  try {
+    const geoip = await openGeoIp({city: await bundledGeoLite2City(join(cacheDir, "geoip")), asn: null});
+    const parser = lineParserFor("combined");
+    const lines = [...fixtureLines(REAL_LOG), ...sampleLogLines()].map((text) => parser.parse(text)).filter((line): line is ParsedLine => !isParseError(line));
+    const classifyUserAgent = createUserAgentClassifier();
+    const maker = createEventJsonEncoder(createOutputBytes(4096), {classifyUserAgent, lookupGeo: geoip.lookup}, {share: true});
+    // The first half of the lines is what one thread met; the learner is given what it made, packed as it crosses threads.
+    const half = lines.slice(0, lines.length >> 1);
+    for (const line of half) maker.write(NO_ORIGIN, line);
+    const learned = maker.takeLearned();
+    assert.ok(learned.agent.keys.length > 100 && learned.geo.keys.length > 500, `${learned.agent.keys.length} agents, ${learned.geo.keys.length} clients`);
+    assert.equal(maker.takeLearned().geo.keys.length, 0, "taken once");
+    const asked = new Set<string | null>();
+    const out = createOutputBytes(4096);
+    const learner = createEventJsonEncoder(out, {
+      classifyUserAgent: (agent) => (asked.add(agent), classifyUserAgent(agent)),
+      lookupGeo: (ip) => (asked.add(ip), geoip.lookup(ip)),
+    }, {share: true});
+    learner.learn(structuredClone(learned));
+    for (const line of lines) {
+      learner.write(NO_ORIGIN, line);
+      assert.equal(out.take().toString("utf8"), reference(NO_ORIGIN, line, classifyUserAgent(line.user_agent), geoip.lookup(line.client_ip)));
+    }
+    const learnedValues = new Set([...learned.agent.keys, ...learned.geo.keys]);
+    assert.deepEqual([...asked].filter((value) => learnedValues.has(value!)), [], "learned values are not made again");
+    // What the learner made itself is only what the maker never met.
+    const madeHere = learner.takeLearned();
+    for (const key of [...madeHere.agent.keys, ...madeHere.geo.keys]) assert.ok(!learnedValues.has(key), key);
+    assert.ok(madeHere.geo.keys.length > 0);
+  } finally {
+    await rm(cacheDir, {recursive: true, force: true});
+  }
+});
+
+test("without share an encoder keeps nothing for others", () => {
+  const encoder = createEventJsonEncoder(createOutputBytes(4096), {classifyUserAgent: createUserAgentClassifier(), lookupGeo: () => ({}) as GeoFields});
+  const parsed = lineParserFor("combined").parse(fixtureLines(REAL_LOG)[0]);
+  assert.ok(!isParseError(parsed));
+  encoder.write(NO_ORIGIN, parsed);
+  const learned = encoder.takeLearned();
+  assert.equal(learned.agent.keys.length + learned.geo.keys.length, 0);
 });
 
 test("taken bytes are never written over, however much is written after them", () => {

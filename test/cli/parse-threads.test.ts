@@ -11,6 +11,7 @@ import {join} from "node:path";
 import {after, before, test} from "node:test";
 import {createInterface} from "node:readline";
 import {setTimeout as sleep} from "node:timers/promises";
+import {diverseLine} from "../../bench/workload.js";
 import {PIECE_SIZE} from "../../data-loaders/cli/parse.js";
 import {bundledGeoLite2City} from "../../data-loaders/enrich/bundled-geolite2.js";
 import {fixtureLines, REAL_LOG} from "../fixtures.js";
@@ -98,6 +99,25 @@ test("on several threads, from the bundle and from the TypeScript, stdout is byt
     ["bundle, 2 threads", [BIN], "2", 1],
     ["bundle, 4 threads", [BIN], "4", 3],
     ["TypeScript compiled by tsx, 2 threads", ["--import", "tsx", MAIN_TS], "2", 1],
+  ] as const) {
+    const threaded = parseRun([...command], input, threads);
+    assert.equal(threaded.workers, workers, `${name}: workers started`);
+    assert.ok(threaded.stdout.equals(single), `${name}: ${threaded.stdout.length} bytes against ${single.length}`);
+  }
+});
+
+test("the diverse lines (25,000 clients, a third IPv6, thousands of agents): the threads share what each made first, and stdout is still the single thread's", () => {
+  // Every thread meets most of the clients and agents in its first pieces; what one made and
+  // another learned must give the same bytes, whichever thread came first.
+  const count = 40_000;
+  const input = Buffer.from(Array.from({length: count}, (_, i) => diverseLine(i, count)).join("\n") + "\n");
+  assert.ok(input.length > 12 * PIECE_SIZE, `${input.length} bytes of input`);
+  const single = parseRun([BIN], input, "1").stdout;
+  assert.equal(single.toString("utf8").split("\n").length - 1, count);
+  for (const [name, command, threads, workers] of [
+    ["bundle, 2 threads", [BIN], "2", 1],
+    ["bundle, 3 threads", [BIN], "3", 2],
+    ["TypeScript compiled by tsx, 3 threads", ["--import", "tsx", MAIN_TS], "3", 2],
   ] as const) {
     const threaded = parseRun([...command], input, threads);
     assert.equal(threaded.workers, workers, `${name}: workers started`);
