@@ -12,7 +12,7 @@ export const located = (where: Where) =>
 
 export const countries = (where: Where) =>
   filtered(where, `
-  SELECT country, any_value(country_code) AS country_code, sum(requests) AS requests, count(DISTINCT client_ip) AS clients
+  SELECT country, any_value(country_code) AS country_code, sum(requests) AS requests, count(DISTINCT client_id) AS clients
   FROM requests_by_client ${andWhere(where, "country IS NOT NULL")}
   GROUP BY country
   ORDER BY requests DESC, country`);
@@ -31,7 +31,7 @@ export const cities = (where: Where) =>
 
 export const networks = (where: Where) =>
   filtered(where, `
-  SELECT asn, as_org, sum(requests) AS requests, count(DISTINCT client_ip) AS clients
+  SELECT asn, as_org, sum(requests) AS requests, count(DISTINCT client_id) AS clients
   FROM requests_by_client ${andWhere(where, "asn IS NOT NULL")}
   GROUP BY asn, as_org
   ORDER BY requests DESC, asn
