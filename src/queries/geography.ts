@@ -1,14 +1,16 @@
-// The Geography page's queries (src/geography.md), over requests_by_client: located requests,
-// countries, cities and networks.
+// The Geography page's queries (src/geography.md), over requests_by_country and requests_by_client:
+// located requests, countries, cities and networks.
 import * as filterBar from "./filter-bar.js";
 import {andWhere, filtered, NO_FILTER, type Ask, type Where} from "./query.js";
 
+// Located or not is a question of the country alone: the per-country rows (a row per country and
+// day) answer it, not the per-client ones (a row per client and day, about one per request).
 export const located = (where: Where) =>
   filtered(where, `
   SELECT coalesce(sum(requests), 0) AS requests,
          coalesce(sum(requests) FILTER (WHERE country IS NOT NULL), 0) AS located,
          coalesce(sum(requests) FILTER (WHERE country IS NULL), 0) AS unknown
-  FROM requests_by_client ${where.sql}`);
+  FROM requests_by_country ${where.sql}`);
 
 export const countries = (where: Where) =>
   filtered(where, `
