@@ -52,7 +52,7 @@ export async function valueIdsGeneration(store: string): Promise<string> {
  * Numbers every value of the numbered columns in `source` (SQL naming a table or subquery with
  * them) that the store's dictionary does not hold yet, and makes the temporary tables
  * `<column>_ids (value, id)` of the whole dictionary on `duckdb`, to join ids to rows with
- * (`valueIdsJoin`). Ids start at 1 and follow on from the largest so far, in the values' order.
+ * (`withValueIds`). Ids start at 1 and follow on from the largest so far, in the values' order.
  * The caller holds the store's lock: one writer numbers at a time.
  */
 export async function numberValues(duckdb: DuckDBConnection, store: string, source: string): Promise<void> {
@@ -62,7 +62,8 @@ export async function numberValues(duckdb: DuckDBConnection, store: string, sour
   for (const column of Object.keys(NUMBERED_COLUMNS) as NumberedColumn[]) {
     const table = idsTable(column);
     const mine = parts.filter((name) => name.startsWith(`${column}.`)).map((name) => sqlString(join(dir, name)));
-    await duckdb.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${mine.length > 0 ? `SELECT value, id FROM read_parquet([${mine.join(", ")}])` : "SELECT NULL::VARCHAR AS value, NULL::INTEGER AS id WHERE false"}`);
+    // DISTINCT: a compaction cut short leaves a value in two parts, with the same id.
+    await duckdb.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${mine.length > 0 ? `SELECT DISTINCT value, id FROM read_parquet([${mine.join(", ")}])` : "SELECT NULL::VARCHAR AS value, NULL::INTEGER AS id WHERE false"}`);
     const [[next]] = (await duckdb.runAndReadAll(`SELECT coalesce(max(id), 0) + 1 FROM ${table}`)).getRows();
     await duckdb.run(
       `CREATE OR REPLACE TEMP TABLE new_${table} AS SELECT value, (${Number(next)} + row_number() OVER (ORDER BY value) - 1)::INTEGER AS id ` +
@@ -70,16 +71,33 @@ export async function numberValues(duckdb: DuckDBConnection, store: string, sour
     );
     const [[added]] = (await duckdb.runAndReadAll(`SELECT count(*) FROM new_${table}`)).getRows();
     if (Number(added) === 0) continue;
-    // A part named by its first id: written whole under a temporary name, then renamed into place.
-    const part = join(dir, `${column}.${String(next).padStart(10, "0")}.parquet`);
-    const temporary = temporaryPathFor(part);
-    try {
-      await duckdb.run(`COPY new_${table} TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd)`);
-      await rename(temporary, part);
-    } finally {
-      await rm(temporary, {force: true});
-    }
+    // A part named by its first id.
+    await writePart(duckdb, `new_${table}`, join(dir, partName(column, Number(next))));
     await duckdb.run(`INSERT INTO ${table} SELECT * FROM new_${table}`);
+    // A part per day that brought new values: past MAX_PARTS they are written again as one, the
+    // first, and the others removed (a dictionary read from a few files, whatever the history).
+    if (mine.length + 1 > MAX_PARTS) {
+      await writePart(duckdb, table, join(dir, partName(column, 1)));
+      for (const name of (await readdir(dir)).filter((name) => name.startsWith(`${column}.`) && !isTemporaryPath(name) && name !== partName(column, 1))) await rm(join(dir, name), {force: true});
+    }
+  }
+}
+
+/** How many parts a column's dictionary may have before they are written as one. */
+const MAX_PARTS = 16;
+
+function partName(column: NumberedColumn, firstId: number): string {
+  return `${column}.${String(firstId).padStart(10, "0")}.parquet`;
+}
+
+/** Writes a table as a dictionary part: whole under a temporary name, then renamed into place. */
+async function writePart(duckdb: DuckDBConnection, table: string, part: string): Promise<void> {
+  const temporary = temporaryPathFor(part);
+  try {
+    await duckdb.run(`COPY (SELECT value, id FROM ${table} ORDER BY id) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd)`);
+    await rename(temporary, part);
+  } finally {
+    await rm(temporary, {force: true});
   }
 }
 

@@ -73,3 +73,19 @@ test("the dictionary's generation is made once and read back the same; a lost di
     await rm(store, {recursive: true, force: true});
   }
 });
+
+test("a dictionary of many parts is written again as one, every id kept", async () => {
+  const store = await mkdtemp(join(tmpdir(), "weblog-ids-"));
+  try {
+    const ids = new Map<string, number | null>();
+    // Each day brings one new address: a part each, until they are written as one.
+    for (let day = 0; day < 20; day++) for (const row of await numberDay(store, [[`10.0.0.${day}`, "curl"]])) ids.set(row.client!, row.client_id);
+    const parts = (await readdir(join(store, "site-rollups", "ids", await valueIdsGeneration(store)))).filter((name) => name.startsWith("client_ip."));
+    assert.ok(parts.length <= 16, `${parts.length} parts`);
+    const again = await numberDay(store, [...ids.keys()].map((client) => [client, "curl"] as Row));
+    assert.deepEqual(new Map(again.map((r) => [r.client!, r.client_id])), ids);
+    assert.deepEqual([...ids.values()].sort((a, b) => a! - b!), Array.from({length: 20}, (_, i) => i + 1));
+  } finally {
+    await rm(store, {recursive: true, force: true});
+  }
+});
