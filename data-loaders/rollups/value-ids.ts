@@ -35,12 +35,17 @@ export async function valueIdsGeneration(store: string): Promise<string> {
   const file = join(dir, "generation");
   const existing = await readFile(file, "utf8").catch(() => null);
   if (existing !== null) return existing.trim();
-  await mkdir(dir, {recursive: true});
+  // Its folder first, so that a generation named in the file always has one: a folder gone missing
+  // later is an error (numberValues), never a dictionary silently started again under the same name.
+  const generation = randomBytes(8).toString("hex");
+  await mkdir(join(dir, generation), {recursive: true});
   const temporary = temporaryPathFor(file);
   try {
-    await writeFile(temporary, randomBytes(8).toString("hex"));
-    await link(temporary, file).catch((error: NodeJS.ErrnoException) => {
+    await writeFile(temporary, generation);
+    await link(temporary, file).catch(async (error: NodeJS.ErrnoException) => {
       if (error.code !== "EEXIST") throw error;
+      // Another process made one first: its generation is the dictionary, this folder nothing.
+      await rm(join(dir, generation), {recursive: true, force: true});
     });
   } finally {
     await rm(temporary, {force: true});
@@ -57,7 +62,6 @@ export async function valueIdsGeneration(store: string): Promise<string> {
  */
 export async function numberValues(duckdb: DuckDBConnection, store: string, source: string): Promise<void> {
   const dir = join(store, IDS_DIR, await valueIdsGeneration(store));
-  await mkdir(dir, {recursive: true});
   const parts = (await readdir(dir)).filter((name) => !isTemporaryPath(name));
   for (const column of Object.keys(NUMBERED_COLUMNS) as NumberedColumn[]) {
     const table = idsTable(column);

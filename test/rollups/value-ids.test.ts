@@ -89,3 +89,14 @@ test("a dictionary of many parts is written again as one, every id kept", async 
     await rm(store, {recursive: true, force: true});
   }
 });
+
+test("a dictionary whose parts' folder is gone is an error, not numbering started again", async () => {
+  const store = await mkdtemp(join(tmpdir(), "weblog-ids-"));
+  try {
+    await numberDay(store, [["203.0.113.9", "curl"]]);
+    await rm(join(store, "site-rollups", "ids", await valueIdsGeneration(store)), {recursive: true});
+    await assert.rejects(numberDay(store, [["198.51.100.7", "curl"]]), /ENOENT/);
+  } finally {
+    await rm(store, {recursive: true, force: true});
+  }
+});
