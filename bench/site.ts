@@ -271,13 +271,17 @@ async function filterRedraw(page: Page): Promise<string> {
     [start, asked] as const,
     {timeout: 120_000, polling: 20},
   );
-  const {lastChange, lastAnswer, answered, timesAfter} = await page.evaluate(() => ({
+  const {lastChange, lastAnswer, answered, timesAfter, each} = await page.evaluate(() => ({
     lastChange: (window as unknown as {lastChange: number}).lastChange,
     lastAnswer: Number(document.documentElement.dataset.lastAnsweredAt),
     answered: Number(document.documentElement.dataset.answeredDuckdb ?? 0),
     timesAfter: document.documentElement.dataset.queryMs ?? null,
+    each: document.documentElement.dataset.queryTimes ?? "[]",
   }));
-  return `${Math.round(lastChange - start)} ms (DuckDB-WASM's last answer at ${Math.round(lastAnswer - start)} ms; ${queryTimeSpent(answered - asked, timesBefore, timesAfter)})`;
+  // The change's own queries, the latest on the list, each with the round trip that ran it: which query costs what.
+  const queries = (JSON.parse(each) as {sql: string; run: number}[]).slice(-(answered - asked));
+  const perQuery = queries.map((q) => `\n    ${String(Math.round(q.run)).padStart(6)} ms  ${q.sql}`).join("");
+  return `${Math.round(lastChange - start)} ms (DuckDB-WASM's last answer at ${Math.round(lastAnswer - start)} ms; ${queryTimeSpent(answered - asked, timesBefore, timesAfter)})${perQuery}`;
 }
 
 /**

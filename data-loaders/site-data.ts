@@ -13,6 +13,7 @@ import {derivationSignature, SITE_EVENT_COLUMNS, withDerivedColumns} from "./der
 import {EVENT_COLUMNS, REJECTED_COLUMNS, type ColumnSpec} from "./event.js";
 import {referrerKindSql, referrerPathSql} from "./rollups/referrer-kind.js";
 import {durationBandSql, visitsOfDaySql} from "./rollups/visits.js";
+import {numberValues, numberValuesInMemory, valueIdsGeneration, visitorIdSql, withValueIds} from "./rollups/value-ids.js";
 import {temporaryPathFor} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
 import {readManifest, segmentsByDay, segmentsOfKind, type KeyMismatches, type Manifest, type SkippedKeys} from "./store/manifest.js";
@@ -53,10 +54,13 @@ export interface StoredDay {
  * read): each version also changes with the site files' signature (their columns and the rules the
  * derived columns follow), so a day made under other rules is fetched again.
  */
-export async function storedDays(config: WeblogConfig): Promise<StoredDay[]> {
+export async function storedDays(config: Pick<WeblogConfig, "store" | "requestClasses" | "ownTraffic" | "site">): Promise<StoredDay[]> {
   const signature = siteFilesSignature(config);
   const signed = (version: string) => createHash("sha256").update(`${version} ${signature}`).digest("hex").slice(0, 16);
-  return daysOf(await readManifest(config.store)).map((day) => ({...day, version: signed(day.version), rollupsVersion: signed(day.rollupsVersion)}));
+  const days = daysOf(await readManifest(config.store));
+  // The rollups number clients and agents by the store's dictionary (rollups/value-ids.ts): another dictionary, other files.
+  const generation = days.length > 0 ? await valueIdsGeneration(config.store) : "";
+  return days.map((day) => ({...day, version: signed(day.version), rollupsVersion: signed(`${day.rollupsVersion} ids ${generation}`)}));
 }
 
 /** The store's days, each with a version that changes whenever its segments do. */
@@ -123,9 +127,11 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
         const around = [adjacentDay(day ?? "", -1), day, adjacentDay(day ?? "", 1)].filter((d): d is string => d !== null && d !== undefined);
         const visitDay = day !== undefined && adjacentDay(day, 1) !== null ? day : null;
         const neighbourhood = await withDerivedColumns(duckdb, config, sourceOf(around.flatMap((d) => filesOf(manifest, "events", d)).map((f) => join(config.store, f))));
-        // The day's rows read and derived once, not once per kind: every kind is a GROUP BY over them.
+        // The day's rows read and derived once, not once per kind: every kind is a GROUP BY over them,
+        // with the ids of their client addresses and agent strings, the day's new ones numbered first.
         // (Made after both withDerivedColumns: the own-traffic clients' table then holds the day's.)
-        await duckdb.run(`CREATE TEMP TABLE site_day AS SELECT * FROM ${source}`);
+        await numberValues(duckdb, config.store, source);
+        await duckdb.run(`CREATE TEMP TABLE site_day AS SELECT * FROM ${withValueIds(source)}`);
         select = rollupsSql("site_day", {settings: config.site, visitDay, neighbourhood});
       }
       await duckdb.run(`COPY (${select}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupSize})`);
@@ -297,6 +303,10 @@ const KEY_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
   {name: "error_target", type: "VARCHAR"},
   {name: "suspicious_kind", type: "VARCHAR"},
   {name: "client_ip", type: "VARCHAR"},
+  // Exact ids of a client address, and of a client address with an agent string, the same in every
+  // file (rollups/value-ids.ts): what the pages count and group clients and visitors by.
+  {name: "client_id", type: "INTEGER"},
+  {name: "visitor_id", type: "BIGINT"},
   {name: "user_agent", type: "VARCHAR"},
   {name: "referrer_host", type: "VARCHAR"},
   {name: "country", type: "VARCHAR"},
@@ -380,15 +390,21 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
   client: {
     view: "requests_by_client",
     per: "day",
-    by: sameNames("client_ip", "country", "country_code", "city", "latitude", "longitude", "asn", "as_org"),
-    counts: "client IP, with what GeoLite2 said of it",
+    by: sameNames("client_ip", "client_id", "country", "country_code", "city", "latitude", "longitude", "asn", "as_org"),
+    counts: "client IP (`client_id`: its number, the same in every file), with what GeoLite2 said of it",
     times: true,
   },
   // An agent string with what the parser found in it.
   agent: {view: "requests_by_agent", per: "day", by: sameNames("user_agent", "browser", "os", "device_type", "bot_name"), counts: "agent string, with what the parser found in it"},
   referrer: {view: "requests_by_referrer", per: "day", by: sameNames("referrer_host"), counts: "referrer host"},
-  // A visitor is one client address with one agent string.
-  visitor: {view: "requests_by_visitor", per: "day", by: sameNames("client_ip", "user_agent", "bot_name"), counts: "client IP × agent string"},
+  // A visitor is one client address with one agent string. Numbers only, no strings: the pages
+  // count visitors and clients here, and the strings made this kind the largest the browser held.
+  visitor: {
+    view: "requests_by_visitor",
+    per: "day",
+    by: {client_id: "client_id", visitor_id: visitorIdSql(), bot_name: "bot_name"},
+    counts: "visitor: client IP × agent string, as numbers (`client_id`: the client's; `visitor_id`: the pair's; the same in every file)",
+  },
   // Requests answered 4xx or 5xx: what was asked for (the path, or the raw request when it has
   // none) and by whom. Only error rows, so this kind stays small.
   error: {
@@ -551,7 +567,9 @@ export async function rollupsCost(config: WeblogConfig, fewer: readonly {name: s
         try {
           // Visits left out: they are counted from the days around, and cost the same either way.
           const sources = {settings: config.site, visitDay: null, neighbourhood: source};
-          await duckdb.run(`COPY (${rollupsSql(source, sources, which === "now" ? FILTER_COLUMNS : fewer)}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROLLUP_ROW_GROUP_SIZE})`);
+          // Numbered as the site's rollups are, by ids made for the measurement (the store's dictionary untouched).
+          await numberValuesInMemory(duckdb, source);
+          await duckdb.run(`COPY (${rollupsSql(withValueIds(source), sources, which === "now" ? FILTER_COLUMNS : fewer)}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROLLUP_ROW_GROUP_SIZE})`);
           const [[rows]] = (await duckdb.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(file)})`)).getRows();
           sizes[which].rows += Number(rows);
           sizes[which].bytes += (await stat(file)).size;

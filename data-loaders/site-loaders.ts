@@ -23,6 +23,7 @@ import {mkdir, readdir, readFile, rm, utimes, writeFile} from "node:fs/promises"
 import {join} from "node:path";
 import type {WeblogConfig} from "./config.js";
 import {daysOf, rollupBlocks, siteFilesSignature} from "./site-data.js";
+import {valueIdsGeneration} from "./rollups/value-ids.js";
 import {readManifest, segmentsOfKind} from "./store/manifest.js";
 
 export const SITE_DATA_DIR = "src/data";
@@ -79,8 +80,9 @@ export async function refreshSiteData(projectDir: string, config: Pick<WeblogCon
   const days = daysOf(manifest);
   const current: CacheRecord = {
     store,
-    // The columns, and the rules the derived ones follow: a changed rule makes every day again.
-    columns: siteFilesSignature(config),
+    // The columns, and the rules the derived ones follow: a changed rule makes every day again. So does
+    // another dictionary of client and agent ids (rollups/value-ids.ts), made only when one was lost.
+    columns: `${siteFilesSignature(config)}; ids: ${days.length > 0 ? await valueIdsGeneration(store) : ""}`,
     days: Object.fromEntries(days.map((d) => [d.day, d.version])),
     rollups: Object.fromEntries(days.map((d) => [d.day, d.rollupsVersion])),
     rollupBlocks: Object.fromEntries(rollupBlocks(days).map((b) => [b.name, b.version])),

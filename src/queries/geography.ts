@@ -1,18 +1,20 @@
-// The Geography page's queries (src/geography.md), over requests_by_client: located requests,
-// countries, cities and networks.
+// The Geography page's queries (src/geography.md), over requests_by_country and requests_by_client:
+// located requests, countries, cities and networks.
 import * as filterBar from "./filter-bar.js";
 import {andWhere, filtered, NO_FILTER, type Ask, type Where} from "./query.js";
 
+// Located or not is a question of the country alone: the per-country rows (a row per country and
+// day) answer it, not the per-client ones (a row per client and day, about one per request).
 export const located = (where: Where) =>
   filtered(where, `
   SELECT coalesce(sum(requests), 0) AS requests,
          coalesce(sum(requests) FILTER (WHERE country IS NOT NULL), 0) AS located,
          coalesce(sum(requests) FILTER (WHERE country IS NULL), 0) AS unknown
-  FROM requests_by_client ${where.sql}`);
+  FROM requests_by_country ${where.sql}`);
 
 export const countries = (where: Where) =>
   filtered(where, `
-  SELECT country, any_value(country_code) AS country_code, sum(requests) AS requests, count(DISTINCT client_ip) AS clients
+  SELECT country, any_value(country_code) AS country_code, sum(requests) AS requests, count(DISTINCT client_id) AS clients
   FROM requests_by_client ${andWhere(where, "country IS NOT NULL")}
   GROUP BY country
   ORDER BY requests DESC, country`);
@@ -31,7 +33,7 @@ export const cities = (where: Where) =>
 
 export const networks = (where: Where) =>
   filtered(where, `
-  SELECT asn, as_org, sum(requests) AS requests, count(DISTINCT client_ip) AS clients
+  SELECT asn, as_org, sum(requests) AS requests, count(DISTINCT client_id) AS clients
   FROM requests_by_client ${andWhere(where, "asn IS NOT NULL")}
   GROUP BY asn, as_org
   ORDER BY requests DESC, asn

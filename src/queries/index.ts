@@ -17,7 +17,9 @@ export const summary = (where: Where) =>
          max(last_ts) AS last
   FROM requests_hourly ${where.sql}`);
 
-export const clients = (where: Where) => filtered(where, `SELECT count(DISTINCT client_ip) AS clients FROM requests_by_client ${where.sql}`);
+// Clients are counted by their numbers (client_id: one per address, the same in every file), which
+// DuckDB-WASM counts far faster than the addresses themselves; visitors likewise by visitor_id.
+export const clients = (where: Where) => filtered(where, `SELECT count(DISTINCT client_id) AS clients FROM requests_by_client ${where.sql}`);
 
 export const requestsByStatus = (where: Where, bucket: TimeBucket) =>
   filtered(where, `
@@ -53,7 +55,7 @@ export const topCountries = (where: Where) =>
 export const periodTotals = (where: Where) => ({
   sql: `
   SELECT coalesce(sum(requests), 0) AS requests,
-         (SELECT count(DISTINCT (client_ip, user_agent)) FROM requests_by_visitor ${where.sql}) AS visitors,
+         (SELECT count(DISTINCT visitor_id) FROM requests_by_visitor ${where.sql}) AS visitors,
          coalesce(sum(requests) FILTER (WHERE status >= 400), 0) / sum(requests) AS error_rate,
          coalesce(sum(bytes), 0) AS bytes
   FROM requests_hourly ${where.sql}`,

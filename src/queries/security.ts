@@ -8,7 +8,7 @@ export const MATCHES_SHOWN = 1000;
 
 export const bots = (where: Where) =>
   filtered(where, `
-  SELECT coalesce(bot_name, 'unnamed') AS bot, sum(requests) AS requests, count(DISTINCT client_ip) AS clients
+  SELECT coalesce(bot_name, 'unnamed') AS bot, sum(requests) AS requests, count(DISTINCT client_id) AS clients
   FROM requests_by_visitor ${andWhere(where, "is_bot")}
   GROUP BY ALL
   ORDER BY requests DESC, bot

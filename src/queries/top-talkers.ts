@@ -16,9 +16,9 @@ const talkerColumns = (order: TalkerOrder) => `
 
 export const clients = (where: Where, order: TalkerOrder) =>
   filtered(where, `
-  SELECT client_ip AS client, any_value(country) AS country, any_value(as_org) AS organisation,${talkerColumns(order)}
+  SELECT any_value(client_ip) AS client, any_value(country) AS country, any_value(as_org) AS organisation,${talkerColumns(order)}
   FROM requests_by_client ${where.sql}
-  GROUP BY client_ip
+  GROUP BY client_id
   ORDER BY ${order} DESC NULLS LAST, client
   LIMIT 15`);
 
@@ -32,10 +32,10 @@ export const networks = (where: Where, order: TalkerOrder) =>
          coalesce(sum(errors), 0) / sum(requests) AS error_rate,
          min(first_seen) AS first_seen, max(last_seen) AS last_seen
   FROM (
-    SELECT client_ip, sum(requests) AS requests, sum(bytes) AS bytes, sum(requests) FILTER (WHERE status >= 400) AS errors,
+    SELECT any_value(client_ip) AS client_ip, sum(requests) AS requests, sum(bytes) AS bytes, sum(requests) FILTER (WHERE status >= 400) AS errors,
            min(first_ts) AS first_seen, max(last_ts) AS last_seen
     FROM requests_by_client ${where.sql}
-    GROUP BY client_ip
+    GROUP BY client_id
   )
   GROUP BY ALL
   ORDER BY ${order} DESC NULLS LAST, network
@@ -45,7 +45,7 @@ export const networks = (where: Where, order: TalkerOrder) =>
 export const autonomousSystems = (where: Where) =>
   filtered(where, `
   SELECT * FROM (
-    SELECT asn, any_value(as_org) AS organisation, count(DISTINCT client_ip) AS clients,${talkerColumns("requests")}
+    SELECT asn, any_value(as_org) AS organisation, count(DISTINCT client_id) AS clients,${talkerColumns("requests")}
     FROM requests_by_client ${where.sql}
     GROUP BY asn
   ) WHERE asn IS NOT NULL

@@ -23,7 +23,7 @@ export const weekdayHour = (where: Where) =>
 
 export const visitorsPerDay = (where: Where) =>
   filtered(where, `
-  SELECT ts AS day, count(DISTINCT (client_ip, user_agent)) AS visitors, count(DISTINCT client_ip) AS ips
+  SELECT ts AS day, count(DISTINCT visitor_id) AS visitors, count(DISTINCT client_id) AS ips
   FROM requests_by_visitor ${andWhere(where, "ts IS NOT NULL")}
   GROUP BY ALL
   ORDER BY day`);

@@ -1,0 +1,143 @@
+// Exact integer ids for the rollups' client addresses and agent strings, the same in every day's
+// and every block's files, so the browser counts distinct clients and visitors, and groups by
+// client, over integers: DuckDB-WASM hashes and compares strings on one thread, which made the
+// pages that count clients redraw in seconds. Ids, unlike hashes, never collide, so every number
+// stays the question asked of `events`.
+//
+// The store keeps one dictionary per numbered column, append-only: a day's rollups give the
+// values the dictionary has not seen the next ids, written as a new part, and never renumber the
+// others, so a rebuild after one new object leaves every other block's files as they were. The
+// dictionary is a folder named by its generation, a random name made when it was first needed:
+// the days' rollups versions carry it (site-data.ts: storedDays), so were the dictionary lost,
+// every rollups file numbered by the old one would be made, and fetched, again.
+import {randomBytes} from "node:crypto";
+import {link, mkdir, readdir, readFile, rename, rm, writeFile} from "node:fs/promises";
+import {join} from "node:path";
+import type {DuckDBConnection} from "@duckdb/node-api";
+import {isTemporaryPath, temporaryPathFor} from "../store/durable-file.js";
+import {sqlString} from "../write/duckdb.js";
+
+/** The columns numbered, each with the column its id goes in. */
+export const NUMBERED_COLUMNS = {client_ip: "client_id", user_agent: "agent_id"} as const;
+
+export type NumberedColumn = keyof typeof NUMBERED_COLUMNS;
+
+/** Where the dictionaries live in the store, beside the rollups they number (site-data.ts: ROLLUPS_DIR). */
+const IDS_DIR = join("site-rollups", "ids");
+
+/**
+ * The dictionary's generation, made if there is none: a random name in the file `generation`,
+ * made with link(2) from a file already written, so it is never seen half-written and, when two
+ * processes make one at once, one of them wins and both read the winner's.
+ */
+export async function valueIdsGeneration(store: string): Promise<string> {
+  const dir = join(store, IDS_DIR);
+  const file = join(dir, "generation");
+  const existing = await readFile(file, "utf8").catch(() => null);
+  if (existing !== null) return existing.trim();
+  // Its folder first, so that a generation named in the file always has one: a folder gone missing
+  // later is an error (numberValues), never a dictionary silently started again under the same name.
+  const generation = randomBytes(8).toString("hex");
+  await mkdir(join(dir, generation), {recursive: true});
+  const temporary = temporaryPathFor(file);
+  try {
+    await writeFile(temporary, generation);
+    await link(temporary, file).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EEXIST") throw error;
+      // Another process made one first: its generation is the dictionary, this folder nothing.
+      await rm(join(dir, generation), {recursive: true, force: true});
+    });
+  } finally {
+    await rm(temporary, {force: true});
+  }
+  return (await readFile(file, "utf8")).trim();
+}
+
+/**
+ * Numbers every value of the numbered columns in `source` (SQL naming a table or subquery with
+ * them) that the store's dictionary does not hold yet, and makes the temporary tables
+ * `<column>_ids (value, id)` of the whole dictionary on `duckdb`, to join ids to rows with
+ * (`withValueIds`). Ids start at 1 and follow on from the largest so far, in the values' order.
+ * The caller holds the store's lock: one writer numbers at a time.
+ */
+export async function numberValues(duckdb: DuckDBConnection, store: string, source: string): Promise<void> {
+  const dir = join(store, IDS_DIR, await valueIdsGeneration(store));
+  const parts = (await readdir(dir)).filter((name) => !isTemporaryPath(name));
+  for (const column of Object.keys(NUMBERED_COLUMNS) as NumberedColumn[]) {
+    const table = idsTable(column);
+    const mine = parts.filter((name) => name.startsWith(`${column}.`)).map((name) => sqlString(join(dir, name)));
+    // DISTINCT: a compaction cut short leaves a value in two parts, with the same id.
+    await duckdb.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${mine.length > 0 ? `SELECT DISTINCT value, id FROM read_parquet([${mine.join(", ")}])` : "SELECT NULL::VARCHAR AS value, NULL::INTEGER AS id WHERE false"}`);
+    const [[next]] = (await duckdb.runAndReadAll(`SELECT coalesce(max(id), 0) + 1 FROM ${table}`)).getRows();
+    await duckdb.run(
+      `CREATE OR REPLACE TEMP TABLE new_${table} AS SELECT value, (${Number(next)} + row_number() OVER (ORDER BY value) - 1)::INTEGER AS id ` +
+        `FROM (SELECT DISTINCT ${column} AS value FROM ${source} WHERE ${column} IS NOT NULL) WHERE value NOT IN (SELECT value FROM ${table})`,
+    );
+    const [[added]] = (await duckdb.runAndReadAll(`SELECT count(*) FROM new_${table}`)).getRows();
+    if (Number(added) === 0) continue;
+    // A part named by its first id.
+    await writePart(duckdb, `new_${table}`, join(dir, partName(column, Number(next))));
+    await duckdb.run(`INSERT INTO ${table} SELECT * FROM new_${table}`);
+    // A part per day that brought new values: past MAX_PARTS they are written again as one, the
+    // first, and the others removed (a dictionary read from a few files, whatever the history).
+    if (mine.length + 1 > MAX_PARTS) {
+      await writePart(duckdb, table, join(dir, partName(column, 1)));
+      for (const name of (await readdir(dir)).filter((name) => name.startsWith(`${column}.`) && !isTemporaryPath(name) && name !== partName(column, 1))) await rm(join(dir, name), {force: true});
+    }
+  }
+}
+
+/** How many parts a column's dictionary may have before they are written as one. */
+const MAX_PARTS = 16;
+
+function partName(column: NumberedColumn, firstId: number): string {
+  return `${column}.${String(firstId).padStart(10, "0")}.parquet`;
+}
+
+/** Writes a table as a dictionary part: whole under a temporary name, then renamed into place. */
+async function writePart(duckdb: DuckDBConnection, table: string, part: string): Promise<void> {
+  const temporary = temporaryPathFor(part);
+  try {
+    await duckdb.run(`COPY (SELECT value, id FROM ${table} ORDER BY id) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd)`);
+    await rename(temporary, part);
+  } finally {
+    await rm(temporary, {force: true});
+  }
+}
+
+/** The temporary table numberValues makes of a column's dictionary. */
+function idsTable(column: NumberedColumn): string {
+  return `${column}_ids`;
+}
+
+/**
+ * `source`'s rows with their ids (client_id, agent_id; NULL where the value is), as SQL for a
+ * FROM: numberValues made the tables it joins.
+ */
+export function withValueIds(source: string): string {
+  const columns = Object.entries(NUMBERED_COLUMNS) as [NumberedColumn, string][];
+  const joins = columns.map(([column], i) => `LEFT JOIN ${idsTable(column)} AS ids_${i} ON ids_${i}.value = numbered.${column}`).join(" ");
+  return `(SELECT numbered.*, ${columns.map(([, id], i) => `ids_${i}.id AS ${id}`).join(", ")} FROM ${source} AS numbered ${joins})`;
+}
+
+/**
+ * One number for a visitor (a client address with an agent string), exact: the client's id in
+ * the high 32 bits, the agent's in the low, 0 for a missing one, so that a missing address or
+ * agent is a visitor of its own as it is in `count(DISTINCT (client_ip, user_agent))`.
+ */
+export function visitorIdSql(): string {
+  return "(coalesce(client_id, 0)::BIGINT << 32) | coalesce(agent_id, 0)::BIGINT";
+}
+
+/**
+ * The same tables as numberValues, for `source`'s values alone and kept nowhere: to count
+ * rollups as the site makes them without touching the store's dictionary (site-data.ts: rollupsCost).
+ */
+export async function numberValuesInMemory(duckdb: DuckDBConnection, source: string): Promise<void> {
+  for (const column of Object.keys(NUMBERED_COLUMNS) as NumberedColumn[]) {
+    await duckdb.run(
+      `CREATE OR REPLACE TEMP TABLE ${idsTable(column)} AS SELECT value, (row_number() OVER (ORDER BY value))::INTEGER AS id ` +
+        `FROM (SELECT DISTINCT ${column} AS value FROM ${source} WHERE ${column} IS NOT NULL)`,
+    );
+  }
+}
