@@ -32,8 +32,9 @@ const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
 const EVENTS = Number(process.env.BENCH_SITE_EVENTS ?? 10_000_000);
 const WORKLOAD = (process.env.BENCH_SITE_WORKLOAD ?? "diverse") as Workload;
 const PREBUILT = process.env.BENCH_SITE_DIST ? resolve(process.env.BENCH_SITE_DIST) : undefined;
-// The pages this checkout has (the instance page is a route, always there).
-const PAGES = ["/", "/traffic", "/visits", "/status-codes", "/performance", "/broken-links", "/geography", "/top-talkers", "/user-agents", "/security", `/instances/${INSTANCES[0]}`, "/explore", "/data-quality"].filter(
+// The pages this checkout has (the instance page is a route, always there); BENCH_SITE_PAGES="/,/traffic"
+// names others (the sample site's instance pages, say, with BENCH_SITE_DIST).
+const PAGES = process.env.BENCH_SITE_PAGES ? process.env.BENCH_SITE_PAGES.split(",") : ["/", "/traffic", "/visits", "/status-codes", "/performance", "/broken-links", "/geography", "/top-talkers", "/user-agents", "/security", `/instances/${INSTANCES[0]}`, "/explore", "/data-quality"].filter(
   (page) => page.startsWith("/instances/") || existsSync(join(projectDir, "src", `${page === "/" ? "index" : page.slice(1)}.md`)),
 );
 // The Performance page on logs without durations draws no chart: its message is what it shows first.
@@ -210,7 +211,9 @@ async function timePages(dist: string): Promise<void> {
       const rollups = inMemory.rollupsInMemory
         ? `, rollups in memory ${(Number(inMemory.rollupBytes) / 1e3).toFixed(0)} kB (${inMemory.rollupsInMemory}) at ${loaded === null ? "never" : `${loaded} ms`}`
         : "";
-      const redraw = (await watched.page.getByLabel("Instance").count()) > 0 ? `, filter redraw ${await filterRedraw(watched.page)}` : "";
+      // The bench workload's second instance (a site of other data, BENCH_SITE_DIST, may not have it).
+      const canRedraw = (await watched.page.getByLabel("Instance").locator("option", {hasText: new RegExp(`^${INSTANCES[1]}$`)}).count()) > 0;
+      const redraw = canRedraw ? `, filter redraw ${await filterRedraw(watched.page)}` : "";
       console.log(
         `${path.padEnd(32)} first chart ${first === null ? "none" : `${painted ?? "?"} ms (seen by the harness at ${first} ms)`}, content complete ${complete === null ? "never" : `${complete} ms`}, network quiet ${settled} ms, ` +
           `${(bytesBefore / 1e3).toFixed(0)} kB before the first chart${rollups}${redraw}${problems ? `, ${problems} errors: ${[...watched.errors, ...watched.externalRequests].join("; ")}` : ""}`,

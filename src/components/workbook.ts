@@ -92,10 +92,43 @@ function shippedAnswers(): Promise<Map<string, Row[]>> {
     } catch {
       return answers;
     } finally {
-      // The page's own queries say which rollups a filter change will read.
-      startDatabaseWhenIdle([...answers.keys()].map((key) => (JSON.parse(key) as [string, unknown[]])[0]));
+      // The page's own queries say which rollups a filter change will read; the engine starts once
+      // the page has drawn its first view, so its start never delays a frame of it.
+      const pageQueries = [...answers.keys()].map((key) => (JSON.parse(key) as [string, unknown[]])[0]);
+      void firstViewHandedOut().then(() => startDatabaseWhenIdle(pageQueries));
     }
   })());
+}
+
+/**
+ * Shipped answers are handed to the page a turn per frame: the answers asked since the last turn
+ * are given at the start of the next frame (requestAnimationFrame), so the charts they complete are
+ * drawn and painted in that frame, and the answers those cells then ask wait for the frame after.
+ * All in hand at once, they resolved every cell in one task: the runtime drew all the page's
+ * charts in one long task, and the first chart was painted when the last one was. A hidden page
+ * (no frames) takes its turns in tasks.
+ */
+let turn: Promise<void> | undefined;
+let turnsTaken = 0;
+function nextTurn(): Promise<void> {
+  return (turn ??= new Promise((resolve) => onNextFrame(() => {
+    turn = undefined;
+    turnsTaken++;
+    resolve();
+  })));
+}
+
+function onNextFrame(callback: () => void): void {
+  if (document.visibilityState === "hidden") setTimeout(callback, 0);
+  else requestAnimationFrame(callback);
+}
+
+/** Resolves after a frame in which no shipped answer was asked for or handed out: the first view is drawn. */
+function firstViewHandedOut(): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (taken: number) => onNextFrame(() => (turn === undefined && turnsTaken === taken ? resolve() : check(turnsTaken)));
+    check(-1);
+  });
 }
 
 /**
@@ -251,6 +284,7 @@ export async function query<T = Row>(sqlOrQuery: string | Query, values: readonl
   const {sql, params} = typeof sqlOrQuery === "string" ? {sql: sqlOrQuery, params: values} : sqlOrQuery;
   const shipped = (await shippedAnswers()).get(answerKey({sql, params}));
   if (shipped) {
+    await nextTurn();
     countAnswer("shipped");
     return shipped as T[];
   }
