@@ -105,17 +105,22 @@ function shippedAnswers(): Promise<Map<string, Row[]>> {
  * are given at the start of the next frame (requestAnimationFrame), so the charts they complete are
  * drawn and painted in that frame, and the answers those cells then ask wait for the frame after.
  * All in hand at once, they resolved every cell in one task: the runtime drew all the page's
- * charts in one long task, and the first chart was painted when the last one was. A hidden page
- * (no frames) takes its turns in tasks.
+ * charts in one long task, and the first chart was painted when the last one was. The first turn
+ * (the answers asked before the file came: the filter bar's, most often) is given at once, with no
+ * frame to wait for. A hidden page (no frames) takes its turns in tasks.
  */
 let turn: Promise<void> | undefined;
 let turnsTaken = 0;
 function nextTurn(): Promise<void> {
-  return (turn ??= new Promise((resolve) => onNextFrame(() => {
-    turn = undefined;
-    turnsTaken++;
-    resolve();
-  })));
+  return (turn ??= new Promise((resolve) => {
+    const take = () => {
+      turn = undefined;
+      turnsTaken++;
+      resolve();
+    };
+    if (turnsTaken === 0) queueMicrotask(take);
+    else onNextFrame(take);
+  }));
 }
 
 function onNextFrame(callback: () => void): void {
