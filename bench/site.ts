@@ -46,7 +46,7 @@ process.env.WEBLOG_TIMINGS = "1";
  * In the page before its own code, in the page's clock (from navigation start): when the page's
  * main content last changed (a chart drawn, a number filled in), on window.mainChangedAt, and
  * when the first chart was painted (the frame after it was first in the page and visible), on
- * window.firstChartAt. A string, not a function: tsx's helpers (__name) do not exist in the page.
+ * window.firstChartAt, with how many of the page's charts were drawn by then. A string, not a function: tsx's helpers (__name) do not exist in the page.
  */
 const watchMainContent = `
   window.mainChangedAt = 0;
@@ -57,7 +57,12 @@ const watchMainContent = `
   new MutationObserver((_, observer) => {
     if (![...document.querySelectorAll(${JSON.stringify(FIRST_CHART)})].some((e) => e.checkVisibility())) return;
     observer.disconnect();
-    requestAnimationFrame(() => (window.firstChartAt = performance.now()));
+    requestAnimationFrame(() => {
+      window.firstChartAt = performance.now();
+      // How many of the page's charts were drawn by then: all of them when one task draws every chart.
+      const charts = [...document.querySelectorAll("[data-chart]")];
+      window.chartsAtFirstChart = charts.filter((c) => c.querySelector("svg, table")).length + " of " + charts.length;
+    });
   }).observe(document, {subtree: true, childList: true, attributes: true});
 `;
 
@@ -199,6 +204,7 @@ async function timePages(dist: string): Promise<void> {
       const bytesBefore = await bytesFetched(watched.page);
       // When the page painted it, without the harness's own lag in seeing it (polling, round trips).
       const painted = first === null ? null : await pageMark(watched.page, "firstChartAt", start);
+      const chartsDrawn = await watched.page.evaluate(() => (window as unknown as {chartsAtFirstChart?: string}).chartsAtFirstChart ?? "?");
       await watched.settled(500, 120_000).catch(() => {});
       const settled = Date.now() - start - 500;
       const complete = await contentComplete(watched.page, start);
@@ -215,7 +221,7 @@ async function timePages(dist: string): Promise<void> {
       const canRedraw = (await watched.page.getByLabel("Instance").locator("option", {hasText: new RegExp(`^${INSTANCES[1]}$`)}).count()) > 0;
       const redraw = canRedraw ? `, filter redraw ${await filterRedraw(watched.page)}` : "";
       console.log(
-        `${path.padEnd(32)} first chart ${first === null ? "none" : `${painted ?? "?"} ms (seen by the harness at ${first} ms)`}, content complete ${complete === null ? "never" : `${complete} ms`}, network quiet ${settled} ms, ` +
+        `${path.padEnd(32)} first chart ${first === null ? "none" : `${painted ?? "?"} ms (seen by the harness at ${first} ms; ${chartsDrawn} charts drawn by then)`}, content complete ${complete === null ? "never" : `${complete} ms`}, network quiet ${settled} ms, ` +
           `${(bytesBefore / 1e3).toFixed(0)} kB before the first chart${rollups}${redraw}${problems ? `, ${problems} errors: ${[...watched.errors, ...watched.externalRequests].join("; ")}` : ""}`,
       );
       await watched.page.context().close();
