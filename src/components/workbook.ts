@@ -101,13 +101,15 @@ function shippedAnswers(): Promise<Map<string, Row[]>> {
 }
 
 /**
- * Shipped answers are handed to the page a turn per frame: the answers asked since the last turn
- * are given at the start of the next frame (requestAnimationFrame), so the charts they complete are
- * drawn and painted in that frame, and the answers those cells then ask wait for the frame after.
+ * Shipped answers are handed to the page a turn per task: the answers asked since the last turn
+ * are given in a task of their own (a MessageChannel message, which the browser runs without
+ * setTimeout's clamping), so the charts they complete are drawn in that task, the browser may
+ * paint them before the next, and the answers those cells then ask wait for the task after.
  * All in hand at once, they resolved every cell in one task: the runtime drew all the page's
- * charts in one long task, and the first chart was painted when the last one was. The first turn
- * (the answers asked before the file came: the filter bar's, most often) is given at once, with no
- * frame to wait for. A hidden page (no frames) takes its turns in tasks.
+ * charts in one long task, and the first chart was painted when the last one was. A turn per
+ * frame (requestAnimationFrame) was tried too: on a quiet machine it made most pages slower by a
+ * frame or more per turn (docs/design-notes.md). The first turn (the answers asked before the
+ * file came: the filter bar's, most often) is given at once.
  */
 let turn: Promise<void> | undefined;
 let turnsTaken = 0;
@@ -119,8 +121,17 @@ function nextTurn(): Promise<void> {
       resolve();
     };
     if (turnsTaken === 0) queueMicrotask(take);
-    else onNextFrame(take);
+    else inNextTask(take);
   }));
+}
+
+const taskChannel = new MessageChannel();
+const waitingForTask: (() => void)[] = [];
+taskChannel.port1.onmessage = () => waitingForTask.shift()?.();
+
+function inNextTask(callback: () => void): void {
+  waitingForTask.push(callback);
+  taskChannel.port2.postMessage(null);
 }
 
 function onNextFrame(callback: () => void): void {

@@ -1,5 +1,5 @@
-// The first chart is drawn in a frame of its own, before the rest: the shipped answers are handed
-// out a turn per frame (src/components/workbook.ts) and the word cloud is laid out after the
+// The first chart is drawn before the rest: the shipped answers are handed
+// out a turn per task (src/components/workbook.ts) and the word cloud is laid out after the
 // frame it is asked in (src/components/word-cloud.ts). Before, one task drew every chart of the
 // page and the first was painted when the last one was. Which charts are in the page when the
 // first one appears is an order, not a time: nothing here asserts a duration.
