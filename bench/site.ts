@@ -32,8 +32,9 @@ const projectDir = resolve(fileURLToPath(import.meta.url), "../..");
 const EVENTS = Number(process.env.BENCH_SITE_EVENTS ?? 10_000_000);
 const WORKLOAD = (process.env.BENCH_SITE_WORKLOAD ?? "diverse") as Workload;
 const PREBUILT = process.env.BENCH_SITE_DIST ? resolve(process.env.BENCH_SITE_DIST) : undefined;
-// The pages this checkout has (the instance page is a route, always there).
-const PAGES = ["/", "/traffic", "/visits", "/status-codes", "/performance", "/broken-links", "/geography", "/top-talkers", "/user-agents", "/security", `/instances/${INSTANCES[0]}`, "/explore", "/data-quality"].filter(
+// The pages this checkout has (the instance page is a route, always there); BENCH_SITE_PAGES="/,/traffic"
+// names others (the sample site's instance pages, say, with BENCH_SITE_DIST).
+const PAGES = process.env.BENCH_SITE_PAGES ? process.env.BENCH_SITE_PAGES.split(",") : ["/", "/traffic", "/visits", "/status-codes", "/performance", "/broken-links", "/geography", "/top-talkers", "/user-agents", "/security", `/instances/${INSTANCES[0]}`, "/explore", "/data-quality"].filter(
   (page) => page.startsWith("/instances/") || existsSync(join(projectDir, "src", `${page === "/" ? "index" : page.slice(1)}.md`)),
 );
 // The Performance page on logs without durations draws no chart: its message is what it shows first.
@@ -45,7 +46,7 @@ process.env.WEBLOG_TIMINGS = "1";
  * In the page before its own code, in the page's clock (from navigation start): when the page's
  * main content last changed (a chart drawn, a number filled in), on window.mainChangedAt, and
  * when the first chart was painted (the frame after it was first in the page and visible), on
- * window.firstChartAt. A string, not a function: tsx's helpers (__name) do not exist in the page.
+ * window.firstChartAt, with how many of the page's charts were drawn by then. A string, not a function: tsx's helpers (__name) do not exist in the page.
  */
 const watchMainContent = `
   window.mainChangedAt = 0;
@@ -56,7 +57,12 @@ const watchMainContent = `
   new MutationObserver((_, observer) => {
     if (![...document.querySelectorAll(${JSON.stringify(FIRST_CHART)})].some((e) => e.checkVisibility())) return;
     observer.disconnect();
-    requestAnimationFrame(() => (window.firstChartAt = performance.now()));
+    requestAnimationFrame(() => {
+      window.firstChartAt = performance.now();
+      // How many of the page's charts were drawn by then: all of them when one task draws every chart.
+      const charts = [...document.querySelectorAll("[data-chart]")];
+      window.chartsAtFirstChart = charts.filter((c) => c.querySelector("svg, table")).length + " of " + charts.length;
+    });
   }).observe(document, {subtree: true, childList: true, attributes: true});
 `;
 
@@ -198,6 +204,7 @@ async function timePages(dist: string): Promise<void> {
       const bytesBefore = await bytesFetched(watched.page);
       // When the page painted it, without the harness's own lag in seeing it (polling, round trips).
       const painted = first === null ? null : await pageMark(watched.page, "firstChartAt", start);
+      const chartsDrawn = await watched.page.evaluate(() => (window as unknown as {chartsAtFirstChart?: string}).chartsAtFirstChart ?? "?");
       await watched.settled(500, 120_000).catch(() => {});
       const settled = Date.now() - start - 500;
       const complete = await contentComplete(watched.page, start);
@@ -210,9 +217,11 @@ async function timePages(dist: string): Promise<void> {
       const rollups = inMemory.rollupsInMemory
         ? `, rollups in memory ${(Number(inMemory.rollupBytes) / 1e3).toFixed(0)} kB (${inMemory.rollupsInMemory}) at ${loaded === null ? "never" : `${loaded} ms`}`
         : "";
-      const redraw = (await watched.page.getByLabel("Instance").count()) > 0 ? `, filter redraw ${await filterRedraw(watched.page)}` : "";
+      // The bench workload's second instance (a site of other data, BENCH_SITE_DIST, may not have it).
+      const canRedraw = (await watched.page.getByLabel("Instance").locator("option", {hasText: new RegExp(`^${INSTANCES[1]}$`)}).count()) > 0;
+      const redraw = canRedraw ? `, filter redraw ${await filterRedraw(watched.page)}` : "";
       console.log(
-        `${path.padEnd(32)} first chart ${first === null ? "none" : `${painted ?? "?"} ms (seen by the harness at ${first} ms)`}, content complete ${complete === null ? "never" : `${complete} ms`}, network quiet ${settled} ms, ` +
+        `${path.padEnd(32)} first chart ${first === null ? "none" : `${painted ?? "?"} ms (seen by the harness at ${first} ms; ${chartsDrawn} charts drawn by then)`}, content complete ${complete === null ? "never" : `${complete} ms`}, network quiet ${settled} ms, ` +
           `${(bytesBefore / 1e3).toFixed(0)} kB before the first chart${rollups}${redraw}${problems ? `, ${problems} errors: ${[...watched.errors, ...watched.externalRequests].join("; ")}` : ""}`,
       );
       await watched.page.context().close();

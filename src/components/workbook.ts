@@ -92,10 +92,59 @@ function shippedAnswers(): Promise<Map<string, Row[]>> {
     } catch {
       return answers;
     } finally {
-      // The page's own queries say which rollups a filter change will read.
-      startDatabaseWhenIdle([...answers.keys()].map((key) => (JSON.parse(key) as [string, unknown[]])[0]));
+      // The page's own queries say which rollups a filter change will read; the engine starts once
+      // the page has drawn its first view, so its start never delays a frame of it.
+      const pageQueries = [...answers.keys()].map((key) => (JSON.parse(key) as [string, unknown[]])[0]);
+      void firstViewHandedOut().then(() => startDatabaseWhenIdle(pageQueries));
     }
   })());
+}
+
+/**
+ * Shipped answers are handed to the page a turn per task: the answers asked since the last turn
+ * are given in a task of their own (a MessageChannel message, which the browser runs without
+ * setTimeout's clamping), so the charts they complete are drawn in that task, the browser may
+ * paint them before the next, and the answers those cells then ask wait for the task after.
+ * All in hand at once, they resolved every cell in one task: the runtime drew all the page's
+ * charts in one long task, and the first chart was painted when the last one was. A turn per
+ * frame (requestAnimationFrame) was tried too: on a quiet machine it made most pages slower by a
+ * frame or more per turn (docs/design-notes.md). The first turn (the answers asked before the
+ * file came: the filter bar's, most often) is given at once.
+ */
+let turn: Promise<void> | undefined;
+let turnsTaken = 0;
+function nextTurn(): Promise<void> {
+  return (turn ??= new Promise((resolve) => {
+    const take = () => {
+      turn = undefined;
+      turnsTaken++;
+      resolve();
+    };
+    if (turnsTaken === 0) queueMicrotask(take);
+    else inNextTask(take);
+  }));
+}
+
+const taskChannel = new MessageChannel();
+const waitingForTask: (() => void)[] = [];
+taskChannel.port1.onmessage = () => waitingForTask.shift()?.();
+
+function inNextTask(callback: () => void): void {
+  waitingForTask.push(callback);
+  taskChannel.port2.postMessage(null);
+}
+
+function onNextFrame(callback: () => void): void {
+  if (document.visibilityState === "hidden") setTimeout(callback, 0);
+  else requestAnimationFrame(callback);
+}
+
+/** Resolves after a frame in which no shipped answer was asked for or handed out: the first view is drawn. */
+function firstViewHandedOut(): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (taken: number) => onNextFrame(() => (turn === undefined && turnsTaken === taken ? resolve() : check(turnsTaken)));
+    check(-1);
+  });
 }
 
 /**
@@ -251,6 +300,7 @@ export async function query<T = Row>(sqlOrQuery: string | Query, values: readonl
   const {sql, params} = typeof sqlOrQuery === "string" ? {sql: sqlOrQuery, params: values} : sqlOrQuery;
   const shipped = (await shippedAnswers()).get(answerKey({sql, params}));
   if (shipped) {
+    await nextTurn();
     countAnswer("shipped");
     return shipped as T[];
   }
