@@ -94,17 +94,22 @@ test("on several threads, from the bundle and from the TypeScript, stdout is byt
   const lastError = lineOfError(errors[errors.length - 1]);
   assert.ok(lastError > printed.length / 2, `the last error line is line ${lastError} of ${printed.length}`);
 
-  for (const [name, command, threads, workers] of [
+  assertSameOnThreads(input, single, [
     // The main thread is one of the threads.
     ["bundle, 2 threads", [BIN], "2", 1],
     ["bundle, 4 threads", [BIN], "4", 3],
     ["TypeScript compiled by tsx, 2 threads", ["--import", "tsx", MAIN_TS], "2", 1],
-  ] as const) {
+  ]);
+});
+
+/** Each run (its name, command, --threads and the workers it must start) prints `single`, byte for byte. */
+function assertSameOnThreads(input: Buffer, single: Buffer, runs: readonly (readonly [name: string, command: readonly string[], threads: string, workers: number])[]): void {
+  for (const [name, command, threads, workers] of runs) {
     const threaded = parseRun([...command], input, threads);
     assert.equal(threaded.workers, workers, `${name}: workers started`);
     assert.ok(threaded.stdout.equals(single), `${name}: ${threaded.stdout.length} bytes against ${single.length}`);
   }
-});
+}
 
 test("the diverse lines (25,000 clients, a third IPv6, thousands of agents): the threads share what each made first, and stdout is still the single thread's", () => {
   // Every thread meets most of the clients and agents in its first pieces; what one made and
@@ -114,15 +119,11 @@ test("the diverse lines (25,000 clients, a third IPv6, thousands of agents): the
   assert.ok(input.length > 12 * PIECE_SIZE, `${input.length} bytes of input`);
   const single = parseRun([BIN], input, "1").stdout;
   assert.equal(single.toString("utf8").split("\n").length - 1, count);
-  for (const [name, command, threads, workers] of [
+  assertSameOnThreads(input, single, [
     ["bundle, 2 threads", [BIN], "2", 1],
     ["bundle, 3 threads", [BIN], "3", 2],
     ["TypeScript compiled by tsx, 3 threads", ["--import", "tsx", MAIN_TS], "3", 2],
-  ] as const) {
-    const threaded = parseRun([...command], input, threads);
-    assert.equal(threaded.workers, workers, `${name}: workers started`);
-    assert.ok(threaded.stdout.equals(single), `${name}: ${threaded.stdout.length} bytes against ${single.length}`);
-  }
+  ]);
 });
 
 test("stdin that comes 4 KB at a time (what a pipe holds on some machines): the workers still start, the output is the same", async (t) => {
