@@ -22,7 +22,7 @@ const STORAGE_KEY = "weblog-workbook-filter";
 /** The filter bar, with the instances and dates found in the data. Use as `view(await filterBar())`. */
 export async function filterBar(): Promise<Inputs.Input<EventFilter>> {
   // Shipped with every page's first view (src/queries/filter-bar.ts); asked together, so they are
-  // handed out in one turn (src/components/workbook.ts gives shipped answers a frame per turn).
+  // handed out in one turn (src/components/workbook.ts gives shipped answers a task per turn).
   const [range, instanceRows, vhostRows] = await Promise.all([
     queryRow<{first: Date | null; last: Date | null}>(dataRange),
     query<{log_stream: string}>(instancesQuery),
