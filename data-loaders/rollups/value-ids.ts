@@ -56,35 +56,46 @@ export async function valueIdsGeneration(store: string): Promise<string> {
 /**
  * Numbers every value of the numbered columns in `source` (SQL naming a table or subquery with
  * them) that the store's dictionary does not hold yet, and makes the temporary tables
- * `<column>_ids (value, id)` of the whole dictionary on `duckdb`, to join ids to rows with
- * (`withValueIds`). Ids start at 1 and follow on from the largest so far, in the values' order.
+ * `<column>_ids (value, id)` on `duckdb` of `source`'s values with their ids, to join ids to rows
+ * with (`withValueIds`). Ids start at 1 and follow on from the largest so far, in the values' order.
  * The caller holds the store's lock: one writer numbers at a time.
+ *
+ * Only `source`'s values are looked up in the dictionary's parts, not the whole dictionary copied
+ * into memory: a day's rollups are made one day at a time, and the dictionary grows with every
+ * address ever seen (with a million of them, copying it cost about a second per day).
  */
 export async function numberValues(duckdb: DuckDBConnection, store: string, source: string): Promise<void> {
   const dir = join(store, IDS_DIR, await valueIdsGeneration(store));
   const parts = (await readdir(dir)).filter((name) => !isTemporaryPath(name));
   for (const column of Object.keys(NUMBERED_COLUMNS) as NumberedColumn[]) {
     const table = idsTable(column);
-    const mine = parts.filter((name) => name.startsWith(`${column}.`)).map((name) => sqlString(join(dir, name)));
+    const mine = parts.filter((name) => name.startsWith(`${column}.`)).map((name) => join(dir, name));
+    const dictionary = mine.length > 0 ? `read_parquet(${sqlPaths(mine)})` : "(SELECT NULL::VARCHAR AS value, NULL::INTEGER AS id WHERE false)";
+    await duckdb.run(`CREATE OR REPLACE TEMP TABLE values_${table} AS SELECT DISTINCT ${column} AS value FROM ${source} WHERE ${column} IS NOT NULL`);
     // DISTINCT: a compaction cut short leaves a value in two parts, with the same id.
-    await duckdb.run(`CREATE OR REPLACE TEMP TABLE ${table} AS ${mine.length > 0 ? `SELECT DISTINCT value, id FROM read_parquet([${mine.join(", ")}])` : "SELECT NULL::VARCHAR AS value, NULL::INTEGER AS id WHERE false"}`);
-    const [[next]] = (await duckdb.runAndReadAll(`SELECT coalesce(max(id), 0) + 1 FROM ${table}`)).getRows();
+    await duckdb.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT DISTINCT value, id FROM ${dictionary} WHERE value IN (SELECT value FROM values_${table})`);
+    const [[next]] = (await duckdb.runAndReadAll(`SELECT coalesce(max(id), 0) + 1 FROM ${dictionary}`)).getRows();
     await duckdb.run(
       `CREATE OR REPLACE TEMP TABLE new_${table} AS SELECT value, (${Number(next)} + row_number() OVER (ORDER BY value) - 1)::INTEGER AS id ` +
-        `FROM (SELECT DISTINCT ${column} AS value FROM ${source} WHERE ${column} IS NOT NULL) WHERE value NOT IN (SELECT value FROM ${table})`,
+        `FROM values_${table} WHERE value NOT IN (SELECT value FROM ${table})`,
     );
     const [[added]] = (await duckdb.runAndReadAll(`SELECT count(*) FROM new_${table}`)).getRows();
     if (Number(added) === 0) continue;
     // A part named by its first id.
-    await writePart(duckdb, `new_${table}`, join(dir, partName(column, Number(next))));
+    const part = join(dir, partName(column, Number(next)));
+    await writePart(duckdb, `SELECT value, id FROM new_${table}`, part);
     await duckdb.run(`INSERT INTO ${table} SELECT * FROM new_${table}`);
     // A part per day that brought new values: past MAX_PARTS they are written again as one, the
     // first, and the others removed (a dictionary read from a few files, whatever the history).
     if (mine.length + 1 > MAX_PARTS) {
-      await writePart(duckdb, table, join(dir, partName(column, 1)));
+      await writePart(duckdb, `SELECT DISTINCT value, id FROM read_parquet(${sqlPaths([...mine, part])})`, join(dir, partName(column, 1)));
       for (const name of (await readdir(dir)).filter((name) => name.startsWith(`${column}.`) && !isTemporaryPath(name) && name !== partName(column, 1))) await rm(join(dir, name), {force: true});
     }
   }
+}
+
+function sqlPaths(paths: string[]): string {
+  return `[${paths.map(sqlString).join(", ")}]`;
 }
 
 /** How many parts a column's dictionary may have before they are written as one. */
@@ -94,11 +105,11 @@ function partName(column: NumberedColumn, firstId: number): string {
   return `${column}.${String(firstId).padStart(10, "0")}.parquet`;
 }
 
-/** Writes a table as a dictionary part: whole under a temporary name, then renamed into place. */
-async function writePart(duckdb: DuckDBConnection, table: string, part: string): Promise<void> {
+/** Writes a query's (value, id) rows as a dictionary part: whole under a temporary name, then renamed into place. */
+async function writePart(duckdb: DuckDBConnection, rows: string, part: string): Promise<void> {
   const temporary = temporaryPathFor(part);
   try {
-    await duckdb.run(`COPY (SELECT value, id FROM ${table} ORDER BY id) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd)`);
+    await duckdb.run(`COPY (${rows} ORDER BY id) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd)`);
     await rename(temporary, part);
   } finally {
     await rm(temporary, {force: true});

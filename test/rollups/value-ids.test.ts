@@ -90,6 +90,22 @@ test("a dictionary of many parts is written again as one, every id kept", async 
   }
 });
 
+test("a day holds in memory its own values' ids, not the whole dictionary", async () => {
+  const store = await mkdtemp(join(tmpdir(), "weblog-ids-"));
+  try {
+    const first = await numberDay(store, Array.from({length: 500}, (_, i) => [`10.0.${i >> 8}.${i & 255}`, `agent ${i}`] as Row));
+    const known = first.find((r) => r.client === "10.0.0.7")!.client_id;
+    await withDuckDB({}, async (duckdb) => {
+      await duckdb.run("CREATE TABLE day AS SELECT * FROM (VALUES ('10.0.0.7', 'agent 7'), ('192.0.2.1', 'agent 7')) v(client_ip, user_agent)");
+      await numberValues(duckdb, store, "day");
+      const held = (await duckdb.runAndReadAll("SELECT value, id FROM client_ip_ids ORDER BY id")).getRowObjects();
+      assert.deepEqual(held, [{value: "10.0.0.7", id: known}, {value: "192.0.2.1", id: 501}]);
+    });
+  } finally {
+    await rm(store, {recursive: true, force: true});
+  }
+});
+
 test("a dictionary whose parts' folder is gone is an error, not numbering started again", async () => {
   const store = await mkdtemp(join(tmpdir(), "weblog-ids-"));
   try {
