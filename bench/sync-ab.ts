@@ -4,6 +4,8 @@
 // threads), peak RSS, the cores it kept busy (CPU over wall) and the load average before it.
 // Figures for people; nothing asserts a time.
 //   npx tsx bench/sync-ab.ts <baseline checkout> [events=1000000] [workload=diverse] [rounds=3]
+// SYNC_AB_NODE_ARGS (space-separated, e.g. "--max-semi-space-size=32") go to node for this
+// checkout's runs only: with the baseline set to this same checkout, it measures a V8 flag.
 import {mkdtemp, rm} from "node:fs/promises";
 import {loadavg, tmpdir} from "node:os";
 import {join, resolve} from "node:path";
@@ -35,13 +37,14 @@ try {
   bundleCommand();
   await bundledGeoLite2City(join(work, "geoip"));
   const env = (store: string) => ({...process.env, WEBLOG_CONFIG: "", WEBLOG_BUCKET: BUCKET, WEBLOG_S3_ENDPOINT: s3.endpoint, WEBLOG_STORE: store, WEBLOG_GEOIP_DIR: join(work, "geoip"), NODE_NO_WARNINGS: "1"});
+  const nodeArgs = (process.env.SYNC_AB_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "");
   const commands = {baseline: join(resolve(baseline), "bin/weblog.js"), "this checkout": join(import.meta.dirname, "../bin/weblog.js")};
-  console.log(`${events.toLocaleString("en")} events, ${workload} workload, ${rounds} rounds; baseline ${resolve(baseline)}`);
+  console.log(`${events.toLocaleString("en")} events, ${workload} workload, ${rounds} rounds; baseline ${resolve(baseline)}${nodeArgs.length > 0 ? `; this checkout with node ${nodeArgs.join(" ")}` : ""}`);
   for (let round = 1; round <= rounds; round++) {
     for (const [label, bin] of Object.entries(commands)) {
       const store = join(work, "store");
       const load = loadavg()[0];
-      const figures = timeSyncCommand(work, env(store), [], [], bin);
+      const figures = timeSyncCommand(work, env(store), label === "baseline" ? [] : nodeArgs, [], bin);
       console.log(`round ${round}, ${label.padEnd(13)}: ${describe(figures)}; load average before ${load.toFixed(1)}`);
       await rm(store, {recursive: true, force: true});
     }
