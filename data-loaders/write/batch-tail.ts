@@ -3,9 +3,11 @@
 // last is hidden behind parsing; the last one overlaps nothing, and with batches of 500,000 events
 // it was about 1.3 s of a 1M-event sync run on one core alone. So near the end of what a sync has
 // to read, batches shrink: a batch closes early once what is left to read would take at least
-// about twice as long to parse as this batch takes to write (writing costs about a third of what
+// as long to parse as this batch takes to write (writing costs a quarter to a third of what
 // parsing does per event), and the batches after it shrink the same way down to a floor, so the
-// write that nothing overlaps is of a few tens of thousands of events. Memory stays bounded by
+// write that nothing overlaps is of a few tens of thousands of events. Few batches, though: each
+// costs about as much again for its distinct values (their ENUM types, their enrichment columns)
+// whatever its size, so the tail is three batches at 1M events, not more. Memory stays bounded by
 // `batchEvents` as before; the rows and their order in the store do not depend on where batches end.
 
 /** What is left to read is estimated from its bytes, at the events per byte read so far. */
@@ -18,9 +20,9 @@ export interface ReadSoFar {
 }
 
 /** A batch closes early when the events left to read are fewer than this many times its own. */
-const LEFT_PER_BATCH_EVENT = 0.6;
+export const LEFT_PER_BATCH_EVENT = 0.4;
 /** No batch closes early below this many events: each batch costs a commit and a file per day. */
-export const MIN_TAIL_BATCH_EVENTS = 25_000;
+export const MIN_TAIL_BATCH_EVENTS = 40_000;
 
 /** True when a batch of `batchSize` events should be committed now. */
 export function isBatchFull(batchSize: number, batchEvents: number, read: ReadSoFar): boolean {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
-import {isBatchFull, MIN_TAIL_BATCH_EVENTS, type ReadSoFar} from "../../data-loaders/write/batch-tail.js";
+import {isBatchFull, LEFT_PER_BATCH_EVENT, MIN_TAIL_BATCH_EVENTS, type ReadSoFar} from "../../data-loaders/write/batch-tail.js";
 
 /** The batch sizes a sync closes, reading `objects` objects of `records` records and `bytes` bytes each, as sync.ts does. */
 function batchesOf(objects: number, records: number, bytes: number, batchEvents: number): number[] {
@@ -28,10 +28,12 @@ test("a 1M-event sync closes full batches, then shrinking ones, and its last bat
   assert.ok(batches.every((b) => b <= 500_000), `no batch above batchEvents: ${batches}`);
   const last = batches.at(-1)!;
   assert.ok(last < 2 * MIN_TAIL_BATCH_EVENTS, `the last batch, which nothing overlaps, is short: ${batches}`);
-  // Each batch but the last is followed by at least 0.6 of its events to parse while it is written.
+  assert.ok(batches.length <= 4, `few batches, each costs its distinct values again: ${batches}`);
+  // Each batch but the last is followed by enough events to parse while it is written (to within
+  // the object that closed it: batches close between objects of 1000 records).
   for (let i = 0; i < batches.length - 1; i++) {
     const after = batches.slice(i + 1).reduce((a, b) => a + b, 0);
-    assert.ok(after >= 0.6 * batches[i] - 1000, `batch ${i} (${batches[i]}) is followed by ${after} events`);
+    assert.ok(after >= LEFT_PER_BATCH_EVENT * batches[i] - 2000, `batch ${i} (${batches[i]}) is followed by ${after} events`);
   }
 });
 
