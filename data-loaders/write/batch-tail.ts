@@ -21,7 +21,10 @@ export interface ReadSoFar {
 
 /** A batch closes early when the events left to read are fewer than this many times its own. */
 export const LEFT_PER_BATCH_EVENT = 0.4;
-/** No batch closes early below this many events: each batch costs a commit and a file per day. */
+/**
+ * No batch closes early below this many events (each batch costs a commit and a file per day),
+ * and the last batch is about this size: a batch closes once this many are left, whatever its ratio.
+ */
 export const MIN_TAIL_BATCH_EVENTS = 40_000;
 
 /** True when a batch of `batchSize` events should be committed now. */
@@ -29,7 +32,9 @@ export function isBatchFull(batchSize: number, batchEvents: number, read: ReadSo
   if (batchSize >= batchEvents) return true;
   if (batchSize < MIN_TAIL_BATCH_EVENTS || read.bytesRead === 0) return false;
   const eventsLeft = (read.bytesLeft * read.recordsRead) / read.bytesRead;
-  // Nothing left: the sync's last commit follows anyway. Less than the floor left: one last batch takes it with this one.
-  if (eventsLeft < MIN_TAIL_BATCH_EVENTS) return false;
-  return eventsLeft <= batchSize * LEFT_PER_BATCH_EVENT;
+  // Less than half the floor left (nothing, at the end): one last batch takes it with this one.
+  // Otherwise the rest is a batch of its own once it is at most the floor, or small beside this
+  // batch; the events left shrink an object at a time, so they pass the floor unless the sync is small.
+  if (eventsLeft < MIN_TAIL_BATCH_EVENTS / 2) return false;
+  return eventsLeft <= Math.max(batchSize * LEFT_PER_BATCH_EVENT, MIN_TAIL_BATCH_EVENTS);
 }
