@@ -42,9 +42,16 @@ interface EventDays {
   settings: {ownHosts: string[]; visitTimeoutMinutes: number};
 }
 
+let eventDaysIndex: Promise<EventDays> | undefined;
+
+/** The days index, fetched once per page load. */
+function eventDays(): Promise<EventDays> {
+  return (eventDaysIndex ??= EVENT_DAYS.json() as Promise<EventDays>);
+}
+
 /** The settings the site's rollups were counted by: the site's own hosts, the visit timeout. */
 export async function siteSettings(): Promise<EventDays["settings"]> {
-  return ((await EVENT_DAYS.json()) as EventDays).settings;
+  return (await eventDays()).settings;
 }
 
 /**
@@ -207,7 +214,7 @@ async function openDatabase(): Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.Asy
   // the workbook needs is built in; with no network a query that needs more fails at once.
   await conn.query("SET autoinstall_known_extensions = false");
   await conn.query("SET autoload_known_extensions = false");
-  const tables = (await EVENT_DAYS.json()) as EventDays;
+  const tables = await eventDays();
   const {days, empty} = tables;
   for (const [index, day] of days.entries()) {
     await db.registerFileURL(`events-${index}.parquet`, dataFileUrl("events", day.day, day.version), duckdb.DuckDBDataProtocol.HTTP, false);
@@ -248,10 +255,15 @@ let rollupTablesMade: Promise<void> = Promise.resolve();
  * (hundreds of them for the per-client kind). Only the kinds the page asks for, after its first
  * view is drawn; until a kind is in, its view reads the file over HTTP as before. On <html>,
  * data-rollups-in-memory lists the kinds in, data-rollup-bytes their bytes and
- * data-rollups-loading how many are still coming (tests and bench/site.ts read them).
+ * data-rollups-loading how many are still coming (tests and bench/site.ts read them). The
+ * downloads start at once, beside the engine's own start (its 20 MB and the files it registers),
+ * rather than after it: neither needs the other until the tables are made.
  */
 async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void> {
-  const {db, conn, tables} = await (database ??= openDatabase());
+  const opened = (database ??= openDatabase());
+  // An engine that cannot start is reported by the queries that need it, not here.
+  opened.catch(() => {});
+  const tables = await eventDays();
   const dataset = document.documentElement.dataset;
   // Set from the first call on (the page's first view's queries), so "0" means all of them are in.
   dataset.rollupsLoading ??= "0";
@@ -268,6 +280,7 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
     );
     dataset.rollupsLoading = String(Number(dataset.rollupsLoading) + 1);
     const made = rollupTablesMade.then(async () => {
+      const {db, conn} = await opened;
       const buffers = await bytes;
       // Read before registering: a buffer moves to the worker and is empty here after.
       const size = buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0);
