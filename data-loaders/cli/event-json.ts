@@ -173,16 +173,9 @@ function kept(cacheSize: number, share: boolean, make: (key: string | null) => U
   // Only what the cache keeps is worth sharing; bounded like the cache, should no one take it.
   let made: KeyedRuns[] = [];
   const sharing = share && cacheSize > 0;
-  // A client's requests come in runs (a page, then its images and scripts), and with them its
-  // agent: on the real log 57% of lines have the client and the agent of the line before. Comparing
-  // with the last key costs its length at most; a Map lookup hashes the key first (the cache's
-  // lookups were a tenth of the command's time).
-  let lastKey: string | null = null;
-  let lastBytes: Uint8Array[] = [];
   return {
     bytesOf(key) {
       if (key === null) return (ofNull ??= make(null));
-      if (key === lastKey) return lastBytes;
       if (key.length > MAX_CACHED_KEY_LENGTH) return make(key);
       let bytes = cache.get(key);
       if (bytes === undefined) {
@@ -195,10 +188,6 @@ function kept(cacheSize: number, share: boolean, make: (key: string | null) => U
           made.push([own, bytes]);
         }
       }
-      // Often the line's own field, a view into its piece of input: it keeps that piece alive
-      // only until a line with another key comes.
-      lastKey = key;
-      lastBytes = bytes;
       return bytes;
     },
     takeMade() {

@@ -21,14 +21,6 @@ import {UsageError} from "./usage-error.js";
  */
 export const PIECE_SIZE = 512 << 10;
 
-/**
- * Pieces parsed or being parsed, per thread, whose output is not yet written. A worker has at
- * most two waiting; the third lets the main thread go on parsing while the oldest piece is still
- * in a worker (with two, it waited for it a tenth of its time, measured with --cpu-prof on the
- * diverse lines), and keeps a slow reader's back-pressure within some 3 MB of input.
- */
-const PIECES_IN_FLIGHT = 3;
-
 export async function runParse(args: string[]): Promise<number> {
   const {values} = parseCommandLine(args);
   const config = loadConfig();
@@ -52,8 +44,8 @@ export async function runParse(args: string[]): Promise<number> {
   let parsePiece: PieceParser | null = null;
   let workers: ParseThreads | null = null;
   // Each piece's output is written once it is parsed and the piece before it is written: in input
-  // order, as soon as it can be. At most PIECES_IN_FLIGHT per thread wait: a slow reader of
-  // stdout holds up reading stdin rather than filling memory.
+  // order, as soon as it can be. At most two pieces per thread wait: a slow reader of stdout
+  // holds up reading stdin rather than filling memory.
   let written = Promise.resolve();
   const waiting: Promise<void>[] = [];
   let bytesRead = 0;
@@ -83,7 +75,7 @@ export async function runParse(args: string[]): Promise<number> {
       // A failure is seen when this piece's turn is awaited; until then it is not "unhandled".
       written.catch(() => {});
       waiting.push(written);
-      if (waiting.length >= PIECES_IN_FLIGHT * threads) await waiting.shift();
+      if (waiting.length >= 2 * threads) await waiting.shift();
     }
     await written;
   } finally {
