@@ -7,7 +7,9 @@
 // shared machine disturbs less. `weblog parse` runs on its default (one thread per idle core),
 // on one thread and on one per core; GoAccess 1.7 parses on one thread. Run alone with `npx tsx bench/command.ts`, or as part of
 // `npm run bench`. PARSE_LINES (default 500,000) sets the size; BENCH_PARSE_ONLY=1 skips the
-// start-up figures.
+// start-up figures; BENCH_NODE names the node that runs the command (by default the one running
+// the bench: with Node 20 running the bench, BENCH_NODE=/path/to/node22 measures the documented
+// baseline, package.json's engines).
 import {execFileSync, spawnSync} from "node:child_process";
 import {closeSync, existsSync, openSync, readFileSync, writeSync} from "node:fs";
 import {mkdtemp, rm} from "node:fs/promises";
@@ -20,10 +22,13 @@ const projectDir = resolve(import.meta.dirname, "..");
 const BIN = join(projectDir, "bin/weblog.js");
 const MAIN_TS = join(projectDir, "data-loaders/cli/main.ts");
 const STARTS = 5;
+/** The node that runs the command (the bench itself may run on another). */
+const NODE = process.env.BENCH_NODE || process.execPath;
 
 export async function commandFigures(work: string): Promise<void> {
   const lines = Number(process.env.PARSE_LINES ?? 500_000);
-  console.log(`\n## the weblog command: start-up, and weblog parse on ${lines.toLocaleString("en")} lines with GeoLite2 City`);
+  const nodeVersion = execFileSync(NODE, ["--version"], {encoding: "utf8"}).trim();
+  console.log(`\n## the weblog command (on Node ${nodeVersion}): start-up, and weblog parse on ${lines.toLocaleString("en")} lines with GeoLite2 City`);
   // The bundle as `npm ci` leaves it, current with the sources.
   execFileSync(process.execPath, ["--import", "tsx", join(projectDir, "scripts/bundle-cli.ts")], {cwd: projectDir, stdio: "ignore"});
   const city = await bundledGeoLite2City(join(work, "geoip"));
@@ -52,10 +57,10 @@ export async function commandFigures(work: string): Promise<void> {
     writeLines(file, lines, lineOf);
     const load = loadavg()[0];
     // Its default: one thread per core; and on one thread, what a machine busy with other work gets.
-    const weblog = timed(process.execPath, [BIN, "parse", "--geoip", city], file, env);
+    const weblog = timed(NODE, [BIN, "parse", "--geoip", city], file, env);
     console.log(`${workload}: weblog parse, default threads (${availableParallelism()}, one per core) ${rates(weblog, lines)}`);
     if (availableParallelism() > 1) {
-      const one = timed(process.execPath, [BIN, "parse", "--geoip", city, "--threads", "1"], file, env);
+      const one = timed(NODE, [BIN, "parse", "--geoip", city, "--threads", "1"], file, env);
       console.log(`${workload}: weblog parse --threads 1 ${rates(one, lines)}`);
     }
     if (goaccessName === null) continue;
@@ -105,7 +110,7 @@ function rates({wall, cpu}: Times, lines: number): string {
 function run(args: readonly string[], input: string | null, env: NodeJS.ProcessEnv): void {
   const stdin = input === null ? "ignore" : openSync(input, "r");
   try {
-    const result = spawnSync(process.execPath, args, {cwd: projectDir, env, stdio: [stdin, "ignore", "pipe"], encoding: "utf8"});
+    const result = spawnSync(NODE, args, {cwd: projectDir, env, stdio: [stdin, "ignore", "pipe"], encoding: "utf8"});
     if (result.status !== 0) throw new Error(`node ${args.join(" ")} exited with ${result.status}: ${result.stderr}`);
   } finally {
     if (typeof stdin === "number") closeSync(stdin);

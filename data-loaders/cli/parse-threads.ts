@@ -93,7 +93,13 @@ function isEmpty(learned: LearnedJson): boolean {
  * worker does not inherit the tsx loader the main thread registered, so it registers its own first.
  */
 function startWorker(settings: ParseSettings): Worker {
-  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./parse-worker.mjs", import.meta.url), {workerData: settings});
+  if (!import.meta.url.endsWith(".ts")) {
+    // As bin/weblog.js does for the main thread: on Node 22.1 and later the worker's code loads
+    // from V8's compile cache (the call applies to the thread that makes it, so the worker makes
+    // its own before importing its entry).
+    const entry = new URL("./parse-worker.mjs", import.meta.url).href;
+    return new Worker(`import("node:module").then(({default: module}) => (module.enableCompileCache?.(), import(${JSON.stringify(entry)})));`, {eval: true, workerData: settings});
+  }
   const tsx = import.meta.resolve("tsx/esm/api");
   const source = new URL("./parse-worker.ts", import.meta.url).href;
   return new Worker(`import(${JSON.stringify(tsx)}).then(({register}) => (register(), import(${JSON.stringify(source)})));`, {eval: true, workerData: settings});

@@ -7,6 +7,7 @@ import {availableParallelism} from "node:os";
 import {parseArgs} from "node:util";
 import {loadConfig} from "../config.js";
 import {geoIpPaths} from "../enrich/enrichers.js";
+import {readGeoIpShared} from "../enrich/geoip.js";
 import {lineParserFor} from "../parse/formats.js";
 import {inputPieces} from "./input-pieces.js";
 import {startParseThreads, type ParseThreads} from "./parse-threads.js";
@@ -31,7 +32,8 @@ export async function runParse(args: string[]): Promise<number> {
   }
   const threads = threadCount(values.threads);
   const geoip = values.geoip ? {city: values.geoip, asn: values.asn ?? null} : {...(await geoIpPaths(config)), ...(values.asn ? {asn: values.asn} : {})};
-  const settings: ParseSettings = {format, timeZone: config.timeZone, geoip, share: threads > 1};
+  // On several threads the databases are read once, into memory the workers share.
+  const settings: ParseSettings = {format, timeZone: config.timeZone, geoip, geoipBytes: threads > 1 ? await readGeoIpShared(geoip) : null, share: threads > 1};
 
   // Until more than a piece of input has come, pieces are parsed here: input of less than a piece
   // (or a log followed live, which comes a few lines at a time) should not pay for starting

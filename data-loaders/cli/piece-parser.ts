@@ -5,7 +5,7 @@
 // (cli/learned-json.ts), so that each distinct agent and client is classified and looked up about
 // once, not once per thread. A piece is handled in one synchronous pass, its JSON encoded into bytes as it is made
 // (cli/output-bytes.ts): no promise, and no object beyond the parser's, per line.
-import {openGeoIp, type GeoIpPaths} from "../enrich/geoip.js";
+import {openGeoIp, type GeoIpBytes, type GeoIpPaths} from "../enrich/geoip.js";
 import {createUserAgentClassifier} from "../enrich/user-agent.js";
 import type {EventOrigin} from "../event.js";
 import {lineParserFor} from "../parse/formats.js";
@@ -21,6 +21,8 @@ export interface ParseSettings {
   format: string;
   timeZone: string | null;
   geoip: GeoIpPaths;
+  /** The databases' bytes, read once for every thread (shared memory), or null: each reads its own. */
+  geoipBytes: GeoIpBytes | null;
   /** Whether other threads parse too: then what this one makes is kept for takeLearned. */
   share: boolean;
 }
@@ -39,7 +41,7 @@ export interface PieceParser {
 
 export async function createPieceParser(settings: ParseSettings): Promise<PieceParser> {
   const parser = lineParserFor(settings.format, {timeZone: settings.timeZone});
-  const geoip = await openGeoIp(settings.geoip);
+  const geoip = await openGeoIp(settings.geoip, settings.geoipBytes === null ? {} : {bytes: settings.geoipBytes});
   const out = createOutputBytes();
   const encoder = createEventJsonEncoder(out, {classifyUserAgent: createUserAgentClassifier(), lookupGeo: geoip.lookup}, {share: settings.share});
   const writeEvent = encoder.write;

@@ -6,7 +6,7 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, describe, test} from "node:test";
 import {gzipSync} from "node:zlib";
-import {NO_GEO, openGeoIp, type GeoIp} from "../../data-loaders/enrich/geoip.js";
+import {NO_GEO, openGeoIp, readGeoIpShared, type GeoIp} from "../../data-loaders/enrich/geoip.js";
 import type {GeoFields} from "../../data-loaders/event.js";
 import {MAXMIND_TEST_DIR} from "../fixtures.js";
 import {containingNetwork, networksOf, type Network} from "./networks.js";
@@ -260,5 +260,32 @@ describe("opening databases", () => {
 
   test("a City database given as the ASN database", async () => {
     await rejects({city: GEOLITE2_CITY, asn: GEOLITE2_CITY}, /ASN database .*GeoLite2-City-Test\.mmdb is a GeoLite2-City database; expected an ASN database/);
+  });
+});
+
+describe("databases read once into shared memory (readGeoIpShared, for weblog parse's threads)", () => {
+  test("give every client of the City and ASN test databases what the files give", async () => {
+    const paths = {city: GEOLITE2_CITY, asn: GEOLITE2_ASN};
+    const bytes = await readGeoIpShared(paths);
+    assert.ok(bytes.city?.buffer instanceof SharedArrayBuffer && bytes.asn?.buffer instanceof SharedArrayBuffer);
+    const shared = await openGeoIp(paths, {bytes});
+    const fromFiles = await openGeoIp(paths);
+    const clients = [
+      ...(await sourceNetworks<CitySource>("GeoLite2-City-Test.json")),
+      ...(await sourceNetworks<AsnSource>("GeoLite2-ASN-Test.json")),
+    ].map((network) => network.firstAddress);
+    assert.ok(clients.length > 100, `${clients.length} clients`);
+    let located = 0;
+    for (const client of clients) {
+      const fields = shared.lookup(client);
+      assert.deepEqual(fields, fromFiles.lookup(client), client);
+      if (fields !== NO_GEO) located++;
+    }
+    assert.ok(located > 100, `${located} clients located`);
+    assert.deepEqual(shared.city, fromFiles.city);
+  });
+
+  test("a missing file is named in the error", async () => {
+    await assert.rejects(readGeoIpShared({city: join(TEST_DATA, "no-such.mmdb"), asn: null}), /GeoIP City database .*no-such\.mmdb: no such file/);
   });
 });
