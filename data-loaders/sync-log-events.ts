@@ -34,7 +34,6 @@ import type {SyncOptions, SyncResult} from "./sync.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {sqlFileList} from "./write/duckdb.js";
 import {EventBatch} from "./write/event-batch.js";
-import {isBatchFull, type ReadSoFar} from "./write/batch-tail.js";
 
 export type LogEventFormat = Exclude<SourceFormat, "s3-sink">;
 
@@ -157,11 +156,8 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
       });
     };
 
-    // For batches that shrink near the end (write/batch-tail.ts): what is left to read.
-    const readSoFar: ReadSoFar = {bytesLeft: planned.reduce((n, object) => n + object.size, 0), bytesRead: 0, recordsRead: 0};
     for await (const read of readAhead(client, bucket, planned, options.concurrency ?? 8)) {
       const object = read.object;
-      readSoFar.bytesLeft -= object.size;
       if (read.content === null) {
         log(`warning: ${object.key} was deleted before it could be read; skipped`);
         result.skipped.push({key: object.key, reason: "deleted between listing and reading"});
@@ -175,9 +171,7 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
       taken.push(counts);
       if (manifest.objects[object.key] !== undefined) result.replaced++;
       else result.added++;
-      readSoFar.bytesRead += object.size;
-      readSoFar.recordsRead += counts.records;
-      if (isBatchFull(batch.size, options.batchEvents, readSoFar)) await commit();
+      if (batch.size >= options.batchEvents) await commit();
     }
     if (batchObjects.length > 0) await commit();
     await commits.done();

@@ -28,7 +28,6 @@ import {isFullListingDue, summarizeSkippedKeys, writeManifest, type Manifest, ty
 import {inRuns, mergeRuns, OffsetLedger, runLength, type OffsetRun} from "./store/offset-ledger.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore} from "./store/compact.js";
 import {EventBatch} from "./write/event-batch.js";
-import {isBatchFull, type ReadSoFar} from "./write/batch-tail.js";
 
 export interface SyncOptions {
   /** Injected by tests and by watch, which keeps one client. */
@@ -193,13 +192,10 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     let objectsTotal = planned.length;
     const progress = () => options.onProgress?.({objectsDone, objectsTotal, events: result.events});
     const ingestAll = async (work: readonly ObjectWork[]) => {
-      // For batches that shrink near the end (write/batch-tail.ts): what is left to read.
-      const readSoFar: ReadSoFar = {bytesLeft: work.reduce((n, w) => n + w.object.size, 0), bytesRead: 0, recordsRead: 0};
       for await (const read of readObjects(client, bucket, work.map((w) => w.object), options.concurrency ?? 8)) {
         progress();
         objectsDone++;
         const w = work[read.index];
-        readSoFar.bytesLeft -= w.object.size;
         const object = w.object;
         if (read.content === null) {
           // Deleted between listing and reading (a lifecycle rule, a cleanup): gone from the bucket.
@@ -231,9 +227,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
         batchObjects.push({work: w, counts, keyFile: read.keys !== null && object.keyFile ? {key: object.keyFile.key, etag: object.keyFile.etag} : null});
         result.events += counts.events;
         result.rejected += counts.rejected;
-        readSoFar.bytesRead += w.object.size;
-        readSoFar.recordsRead += counts.records;
-        if (isBatchFull(batch.size, batchEvents, readSoFar)) await commit();
+        if (batch.size >= batchEvents) await commit();
       }
       if (batchObjects.length > 0 || leaving.length > 0) await commit();
       await commits.done();
