@@ -249,10 +249,19 @@ async function contentComplete(page: Page, start: number): Promise<number | null
 }
 
 /** Bytes of every response the page has received so far (the document and each resource). */
+/**
+ * The bytes of every response the page had received in full when it painted its first chart
+ * (window.firstChartAt; all of them if it never did): not those that came while the harness was
+ * still seeing the chart, such as the rollups a filter change would read, fetched once the first
+ * view is drawn.
+ */
 function bytesFetched(page: Page): Promise<number> {
-  return page.evaluate(() =>
-    [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")].reduce((sum, e) => sum + (e as PerformanceResourceTiming).transferSize, 0),
-  );
+  return page.evaluate(() => {
+    const until = (window as unknown as {firstChartAt?: number}).firstChartAt ?? Infinity;
+    return [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")]
+      .filter((e) => (e as PerformanceResourceTiming).responseEnd <= until)
+      .reduce((sum, e) => sum + (e as PerformanceResourceTiming).transferSize, 0);
+  });
 }
 
 /**
