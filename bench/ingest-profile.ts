@@ -4,34 +4,22 @@
 // docs/design-notes.md comes from this. Figures for people; nothing asserts a time.
 //   npx tsx bench/ingest-profile.ts [events=1000000] [workload=diverse]
 import {readdirSync, readFileSync} from "node:fs";
-import {mkdir, mkdtemp, rm} from "node:fs/promises";
-import {tmpdir} from "node:os";
+import {mkdir} from "node:fs/promises";
 import {basename, join} from "node:path";
-import {CreateBucketCommand} from "@aws-sdk/client-s3";
-import {resolveConfig} from "../data-loaders/config.js";
 import {bundledGeoLite2City} from "../data-loaders/enrich/bundled-geolite2.js";
-import {createS3Client} from "../data-loaders/sources/s3-client.js";
-import {LOCAL_S3_CREDENTIALS} from "../scripts/local-s3.js";
-import {startLocalS3Process} from "./local-s3-process.js";
+import {benchBucket} from "./bench-bucket.js";
 import {bundleCommand, timeSyncCommand} from "./sync-command.js";
-import {uploadWorkload, type Workload} from "./workload.js";
+import type {Workload} from "./workload.js";
 
 const events = Number(process.argv[2] ?? 1_000_000);
 const workload = (process.argv[3] ?? "diverse") as Workload;
-const BUCKET = "bench";
 
-Object.assign(process.env, LOCAL_S3_CREDENTIALS);
-const work = await mkdtemp(join(tmpdir(), "weblog-profile-"));
-const s3 = await startLocalS3Process(work);
+const bench = await benchBucket("profile", events, workload);
+const {work} = bench;
 try {
-  const config = resolveConfig({bucket: BUCKET, endpoint: s3.endpoint, store: join(work, "store")}, {}, work);
-  const client = createS3Client(config.source);
-  await client.send(new CreateBucketCommand({Bucket: BUCKET}));
-  await uploadWorkload(client, BUCKET, events, workload);
-  client.destroy();
   bundleCommand();
   await bundledGeoLite2City(join(work, "geoip"));
-  const env = (store: string) => ({...process.env, WEBLOG_CONFIG: "", WEBLOG_BUCKET: BUCKET, WEBLOG_S3_ENDPOINT: s3.endpoint, WEBLOG_STORE: store, WEBLOG_GEOIP_DIR: join(work, "geoip"), NODE_NO_WARNINGS: "1"});
+  const env = (store: string) => bench.syncEnvironment(store, join(work, "geoip"));
   const plain = timeSyncCommand(work, env(join(work, "store-plain")));
   console.log(`${events.toLocaleString("en")} events, ${workload} workload: weblog sync ${plain.wallSeconds.toFixed(1)} s wall, ${plain.cpuSeconds.toFixed(1)} s CPU (user+sys, all threads), peak RSS ${plain.peakRssMB.toFixed(0)} MB → ${Math.round(events / plain.wallSeconds).toLocaleString("en")} events/s wall, ${(plain.cpuSeconds * 1e6 / events).toFixed(1)} µs CPU per event`);
 
@@ -41,8 +29,7 @@ try {
   console.log(`profiled run: ${profiled.wallSeconds.toFixed(1)} s wall, ${profiled.cpuSeconds.toFixed(1)} s CPU`);
   for (const file of readdirSync(profiles)) summarize(join(profiles, file));
 } finally {
-  await s3.stop();
-  await rm(work, {recursive: true, force: true});
+  await bench.close();
 }
 
 interface ProfileNode {

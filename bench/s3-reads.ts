@@ -3,36 +3,24 @@
 // of the whole process per event, three rounds over the same objects. Figures for people.
 //   npx tsx bench/s3-reads.ts [events=200000] [workload=diverse]
 import {readFileSync} from "node:fs";
-import {mkdtemp, rm} from "node:fs/promises";
-import {tmpdir} from "node:os";
-import {join} from "node:path";
-import {CreateBucketCommand} from "@aws-sdk/client-s3";
-import {createS3Client} from "../data-loaders/sources/s3-client.js";
 import {listSinkObjects} from "../data-loaders/sources/s3-sink.js";
 import {readAhead} from "../data-loaders/sources/read-ahead.js";
-import {LOCAL_S3_CREDENTIALS} from "../scripts/local-s3.js";
-import {startLocalS3Process} from "./local-s3-process.js";
-import {uploadWorkload, type Workload} from "./workload.js";
+import {benchBucket} from "./bench-bucket.js";
+import type {Workload} from "./workload.js";
 
 const events = Number(process.argv[2] ?? 200_000);
 const workload = (process.argv[3] ?? "diverse") as Workload;
-const BUCKET = "bench";
 
-Object.assign(process.env, LOCAL_S3_CREDENTIALS);
-const work = await mkdtemp(join(tmpdir(), "weblog-s3-reads-"));
-const s3 = await startLocalS3Process(work);
+const {client, bucket, close} = await benchBucket("s3-reads", events, workload);
 try {
-  const client = createS3Client({region: "us-east-1", endpoint: s3.endpoint, forcePathStyle: true});
-  await client.send(new CreateBucketCommand({Bucket: BUCKET}));
-  await uploadWorkload(client, BUCKET, events, workload);
   const objects: {key: string}[] = [];
-  for await (const listed of listSinkObjects(client, {bucket: BUCKET, prefix: ""})) objects.push({key: listed.key});
+  for await (const listed of listSinkObjects(client, {bucket, prefix: ""})) objects.push({key: listed.key});
   for (let round = 1; round <= 3; round++) {
     const main = mainThreadCpuSeconds();
     const cpu = process.cpuUsage();
     const started = performance.now();
     let bytes = 0;
-    for await (const read of readAhead(client, BUCKET, objects, 8)) bytes += read.content?.bytes.length ?? 0;
+    for await (const read of readAhead(client, bucket, objects, 8)) bytes += read.content?.bytes.length ?? 0;
     const used = process.cpuUsage(cpu);
     const us = (seconds: number) => ((seconds * 1e6) / events).toFixed(2);
     console.log(
@@ -40,10 +28,8 @@ try {
         `${us(mainThreadCpuSeconds() - main)} µs CPU per event on the main thread, ${us((used.user + used.system) / 1e6)} in the process, ${us((performance.now() - started) / 1000)} wall`,
     );
   }
-  client.destroy();
 } finally {
-  await s3.stop();
-  await rm(work, {recursive: true, force: true});
+  await close();
 }
 
 function mainThreadCpuSeconds(): number {

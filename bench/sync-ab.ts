@@ -6,37 +6,26 @@
 //   npx tsx bench/sync-ab.ts <baseline checkout> [events=1000000] [workload=diverse] [rounds=3]
 // SYNC_AB_NODE_ARGS (space-separated, e.g. "--max-semi-space-size=32") go to node for this
 // checkout's runs only: with the baseline set to this same checkout, it measures a V8 flag.
-import {mkdtemp, rm} from "node:fs/promises";
-import {loadavg, tmpdir} from "node:os";
+import {rm} from "node:fs/promises";
+import {loadavg} from "node:os";
 import {join, resolve} from "node:path";
-import {CreateBucketCommand} from "@aws-sdk/client-s3";
-import {resolveConfig} from "../data-loaders/config.js";
 import {bundledGeoLite2City} from "../data-loaders/enrich/bundled-geolite2.js";
-import {createS3Client} from "../data-loaders/sources/s3-client.js";
-import {LOCAL_S3_CREDENTIALS} from "../scripts/local-s3.js";
-import {startLocalS3Process} from "./local-s3-process.js";
+import {benchBucket} from "./bench-bucket.js";
 import {bundleCommand, timeSyncCommand, type ProcessFigures} from "./sync-command.js";
-import {uploadWorkload, type Workload} from "./workload.js";
+import type {Workload} from "./workload.js";
 
 const baseline = process.argv[2];
 if (!baseline) throw new Error("usage: npx tsx bench/sync-ab.ts <baseline checkout> [events] [workload] [rounds]");
 const events = Number(process.argv[3] ?? 1_000_000);
 const workload = (process.argv[4] ?? "diverse") as Workload;
 const rounds = Number(process.argv[5] ?? 3);
-const BUCKET = "bench";
 
-Object.assign(process.env, LOCAL_S3_CREDENTIALS);
-const work = await mkdtemp(join(tmpdir(), "weblog-ab-"));
-const s3 = await startLocalS3Process(work);
+const bench = await benchBucket("ab", events, workload);
+const {work} = bench;
 try {
-  const config = resolveConfig({bucket: BUCKET, endpoint: s3.endpoint, store: join(work, "store")}, {}, work);
-  const client = createS3Client(config.source);
-  await client.send(new CreateBucketCommand({Bucket: BUCKET}));
-  await uploadWorkload(client, BUCKET, events, workload);
-  client.destroy();
   bundleCommand();
   await bundledGeoLite2City(join(work, "geoip"));
-  const env = (store: string) => ({...process.env, WEBLOG_CONFIG: "", WEBLOG_BUCKET: BUCKET, WEBLOG_S3_ENDPOINT: s3.endpoint, WEBLOG_STORE: store, WEBLOG_GEOIP_DIR: join(work, "geoip"), NODE_NO_WARNINGS: "1"});
+  const env = (store: string) => bench.syncEnvironment(store, join(work, "geoip"));
   const nodeArgs = (process.env.SYNC_AB_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "");
   const commands = {baseline: join(resolve(baseline), "bin/weblog.js"), "this checkout": join(import.meta.dirname, "../bin/weblog.js")};
   console.log(`${events.toLocaleString("en")} events, ${workload} workload, ${rounds} rounds; baseline ${resolve(baseline)}${nodeArgs.length > 0 ? `; this checkout with node ${nodeArgs.join(" ")}` : ""}`);
@@ -50,8 +39,7 @@ try {
     }
   }
 } finally {
-  await s3.stop();
-  await rm(work, {recursive: true, force: true});
+  await bench.close();
 }
 
 function describe(f: ProcessFigures): string {

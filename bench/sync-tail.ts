@@ -4,33 +4,25 @@
 // so the figures are the sync's own; the whole command is bench/sync-ab.ts's.
 // Figures for people; nothing asserts a time.
 //   npx tsx bench/sync-tail.ts <baseline checkout> [events=1000000] [workload=diverse] [rounds=2]
-import {mkdtemp, rm} from "node:fs/promises";
-import {loadavg, tmpdir} from "node:os";
+import {rm} from "node:fs/promises";
+import {loadavg} from "node:os";
 import {join, resolve} from "node:path";
-import {CreateBucketCommand} from "@aws-sdk/client-s3";
 import {resolveConfig} from "../data-loaders/config.js";
 import {bundledGeoLite2City} from "../data-loaders/enrich/bundled-geolite2.js";
-import {createS3Client} from "../data-loaders/sources/s3-client.js";
 import type {syncStore as SyncStore} from "../data-loaders/sync.js";
-import {LOCAL_S3_CREDENTIALS} from "../scripts/local-s3.js";
-import {startLocalS3Process} from "./local-s3-process.js";
-import {uploadWorkload, type Workload} from "./workload.js";
+import {benchBucket} from "./bench-bucket.js";
+import type {Workload} from "./workload.js";
 
 const baseline = process.argv[2];
 if (!baseline) throw new Error("usage: npx tsx bench/sync-tail.ts <baseline checkout> [events] [workload] [rounds]");
 const events = Number(process.argv[3] ?? 1_000_000);
 const workload = (process.argv[4] ?? "diverse") as Workload;
 const rounds = Number(process.argv[5] ?? 2);
-const BUCKET = "bench";
 
-Object.assign(process.env, LOCAL_S3_CREDENTIALS);
-const work = await mkdtemp(join(tmpdir(), "weblog-tail-"));
-const s3 = await startLocalS3Process(work);
+const bench = await benchBucket("tail", events, workload);
+const {work, client} = bench;
 try {
-  const configOf = (store: string) => resolveConfig({bucket: BUCKET, endpoint: s3.endpoint, store}, {WEBLOG_GEOIP_DIR: join(work, "geoip")}, work);
-  const client = createS3Client(configOf(join(work, "store")).source);
-  await client.send(new CreateBucketCommand({Bucket: BUCKET}));
-  await uploadWorkload(client, BUCKET, events, workload);
+  const configOf = (store: string) => resolveConfig({bucket: bench.bucket, endpoint: bench.endpoint, store}, {WEBLOG_GEOIP_DIR: join(work, "geoip")}, work);
   await bundledGeoLite2City(join(work, "geoip"));
   const syncs: Record<string, typeof SyncStore> = {
     baseline: (await import(join(resolve(baseline), "data-loaders/sync.ts"))).syncStore,
@@ -64,8 +56,6 @@ try {
       await rm(store, {recursive: true, force: true});
     }
   }
-  client.destroy();
 } finally {
-  await s3.stop();
-  await rm(work, {recursive: true, force: true});
+  await bench.close();
 }
