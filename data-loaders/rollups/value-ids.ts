@@ -15,7 +15,7 @@ import {link, mkdir, readdir, readFile, rename, rm, writeFile} from "node:fs/pro
 import {join} from "node:path";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {isTemporaryPath, temporaryPathFor} from "../store/durable-file.js";
-import {sqlString} from "../write/duckdb.js";
+import {sqlFileList, sqlString} from "../write/duckdb.js";
 
 /** The columns numbered, each with the column its id goes in. */
 export const NUMBERED_COLUMNS = {client_ip: "client_id", user_agent: "agent_id"} as const;
@@ -70,7 +70,7 @@ export async function numberValues(duckdb: DuckDBConnection, store: string, sour
   for (const column of Object.keys(NUMBERED_COLUMNS) as NumberedColumn[]) {
     const table = idsTable(column);
     const mine = parts.filter((name) => name.startsWith(`${column}.`)).map((name) => join(dir, name));
-    const dictionary = mine.length > 0 ? `read_parquet(${sqlPaths(mine)})` : "(SELECT NULL::VARCHAR AS value, NULL::INTEGER AS id WHERE false)";
+    const dictionary = mine.length > 0 ? `read_parquet(${sqlFileList(mine)})` : "(SELECT NULL::VARCHAR AS value, NULL::INTEGER AS id WHERE false)";
     await duckdb.run(`CREATE OR REPLACE TEMP TABLE values_${table} AS SELECT DISTINCT ${column} AS value FROM ${source} WHERE ${column} IS NOT NULL`);
     // DISTINCT: a compaction cut short leaves a value in two parts, with the same id.
     await duckdb.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT DISTINCT value, id FROM ${dictionary} WHERE value IN (SELECT value FROM values_${table})`);
@@ -88,14 +88,10 @@ export async function numberValues(duckdb: DuckDBConnection, store: string, sour
     // A part per day that brought new values: past MAX_PARTS they are written again as one, the
     // first, and the others removed (a dictionary read from a few files, whatever the history).
     if (mine.length + 1 > MAX_PARTS) {
-      await writePart(duckdb, `SELECT DISTINCT value, id FROM read_parquet(${sqlPaths([...mine, part])})`, join(dir, partName(column, 1)));
+      await writePart(duckdb, `SELECT DISTINCT value, id FROM read_parquet(${sqlFileList([...mine, part])})`, join(dir, partName(column, 1)));
       for (const name of (await readdir(dir)).filter((name) => name.startsWith(`${column}.`) && !isTemporaryPath(name) && name !== partName(column, 1))) await rm(join(dir, name), {force: true});
     }
   }
-}
-
-function sqlPaths(paths: string[]): string {
-  return `[${paths.map(sqlString).join(", ")}]`;
 }
 
 /** How many parts a column's dictionary may have before they are written as one. */
