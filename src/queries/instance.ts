@@ -3,38 +3,55 @@
 // your own traffic as the filters do by default.
 import {requestsOverTimeSource} from "../components/hourly.js";
 import {timeBucketFor, type TimeBucket} from "../components/time-bucket.js";
-import type {Ask, Query} from "./query.js";
+import * as latency from "./performance.js";
+import type {Ask, Query, Where} from "./query.js";
+
+/** The page's one condition: this log stream, your own traffic left out. */
+export const instanceWhere = (instance: string): Where => ({sql: "WHERE log_stream = ? AND NOT own_traffic", params: [instance]});
 
 export const summary = (instance: string): Query => ({
   sql: `
   SELECT coalesce(sum(requests), 0) AS requests, sum(bytes) AS bytes,
          sum(requests) FILTER (WHERE status >= 400) / sum(requests) AS error_rate,
          min(first_ts) AS first, max(last_ts) AS last
-  FROM requests_hourly WHERE log_stream = ? AND NOT own_traffic`,
-  params: [instance],
+  FROM requests_hourly ${instanceWhere(instance).sql}`,
+  params: instanceWhere(instance).params,
 });
 
-export const clients = (instance: string): Query => ({sql: "SELECT count(DISTINCT client_id) AS clients FROM requests_by_client WHERE log_stream = ? AND NOT own_traffic", params: [instance]});
+export const clients = (instance: string): Query => ({sql: `SELECT count(DISTINCT client_id) AS clients FROM requests_by_client ${instanceWhere(instance).sql}`, params: instanceWhere(instance).params});
 
 export const requestsByStatus = (instance: string, bucket: TimeBucket): Query => ({
   sql: `
   SELECT time_bucket(${bucket.sql}, ts) AS time, coalesce((status // 100)::VARCHAR || 'xx', 'unknown') AS status_class, sum(requests) AS requests
-  FROM ${requestsOverTimeSource(bucket)} WHERE log_stream = ? AND NOT own_traffic
+  FROM ${requestsOverTimeSource(bucket)} ${instanceWhere(instance).sql}
   GROUP BY ALL HAVING time IS NOT NULL ORDER BY time`,
-  params: [instance],
+  params: instanceWhere(instance).params,
 });
 
 export const topPaths = (instance: string): Query => ({
   sql: `
   SELECT path, sum(requests) AS requests FROM requests_by_path
-  WHERE log_stream = ? AND NOT own_traffic AND request_class = 'page' AND path IS NOT NULL
+  ${instanceWhere(instance).sql} AND request_class = 'page' AND path IS NOT NULL
   GROUP BY path ORDER BY requests DESC, path LIMIT 10`,
-  params: [instance],
+  params: instanceWhere(instance).params,
 });
+
+/** How many of its requests logged a duration, and the first and last of them (the Performance page's query). */
+export const timed = (instance: string): Query => latency.timed(instanceWhere(instance));
+
+/** Its p50, p95 and p99 over every timed request. */
+export const responseTime = (instance: string): Query => latency.overall(instanceWhere(instance));
+
+/** Its percentiles over time, in the Performance page's buckets. */
+export const responseTimeOverTime = (instance: string, bucket: TimeBucket): Query => latency.overTime(instanceWhere(instance), bucket);
 
 export async function firstView(ask: Ask, instance: string): Promise<void> {
   const [s] = await ask(summary(instance));
   await ask(clients(instance));
   await ask(requestsByStatus(instance, timeBucketFor(s.first as Date | null, s.last as Date | null)));
   await ask(topPaths(instance));
+  const [t] = await ask(timed(instance));
+  if (Number(t.timed) === 0) return;
+  await ask(responseTime(instance));
+  await ask(responseTimeOverTime(instance, latency.percentileTimeBucket(t.first as Date | null, t.last as Date | null)));
 }

@@ -165,6 +165,36 @@ test("Performance where no request logged a duration: the page names %D and draw
   await finish(watched, "performance-no-durations");
 });
 
+test("An instance's page: the instance that logs durations shows its percentiles as SQL over its events gives them; one that does not says so", async () => {
+  const instance = expected.perf.durationInstance.log_stream as string;
+  const where = `WHERE NOT own_traffic AND log_stream = ${sqlString(instance)}`;
+  const watched = await open(`/instances/${instance}`, '[data-chart="response-time"] svg');
+  const [{requests, timed, first, last}] = await sql<{requests: number; timed: number; first: string; last: string}>(
+    `SELECT count(*) AS requests, count(duration_us) AS timed, CAST(min(ts) FILTER (duration_us IS NOT NULL) AS VARCHAR) AS first, CAST(max(ts) FILTER (duration_us IS NOT NULL) AS VARCHAR) AS last FROM events ${where}`,
+  );
+  const overall = (await percentilesOfEvents(where)).get("all")!;
+  assertWithinBound("instance", overall);
+  const text = (await watched.page.textContent("main")) ?? "";
+  assert.ok(
+    text.includes(`${formatCount(Number(timed))} of its ${formatCount(Number(requests))} requests logged a duration: half were answered within ${formatMs(overall.p50_ms)}, 95% within ${formatMs(overall.p95_ms)} and 99% within ${formatMs(overall.p99_ms)}.`),
+    text,
+  );
+  const pBucket = percentileTimeBucket(utc(first), utc(last));
+  const overTime = await percentilesOfEvents(where, `time_bucket(${pBucket.sql}, date_trunc('hour', ts))`);
+  const wantDots = [...overTime].flatMap(([time, p]) =>
+    QUANTILES.map(([name]) => `${utc(time).toISOString()} ${name.slice(0, 3)} ${formatMs(p[name])} of ${formatCount(p.requests)} requests`),
+  );
+  assert.deepEqual((await ariaLabels(watched, '[data-chart="response-time"] circle[aria-label]')).sort(), wantDots.sort());
+  assert.equal(await watched.page.isVisible('[data-response-time="untimed"]'), false);
+  await finish(watched, "instance-response-time");
+
+  const plain = await open(`/instances/${PLAIN_INSTANCE}`, '[data-chart="top-paths"] svg');
+  await plain.page.waitForSelector('[data-response-time="untimed"]', {state: "visible"});
+  assert.match((await plain.page.textContent('[data-response-time="untimed"]')) ?? "", /None of this instance's requests logged how long it took/);
+  assert.equal(await plain.page.isVisible('[data-chart="response-time"]'), false, "no empty chart");
+  await finish(plain, "instance-no-durations");
+});
+
 test("Traffic: requests, bytes and errors per virtual host equal SQL over events; left out when the selection has no vhost", async () => {
   const vhosts = await sql<{vhost: string; requests: number; bytes: number; errors: number}>(
     "SELECT vhost, count(*) AS requests, coalesce(sum(bytes), 0) AS bytes, count(*) FILTER (status >= 400) AS errors FROM events WHERE vhost IS NOT NULL AND NOT own_traffic GROUP BY vhost ORDER BY requests DESC, vhost",
