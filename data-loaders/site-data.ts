@@ -16,7 +16,7 @@ import {durationBandSql, visitsOfDaySql} from "./rollups/visits.js";
 import {numberValues, numberValuesInMemory, valueIdsGeneration, visitorIdSql, withValueIds} from "./rollups/value-ids.js";
 import {temporaryPathFor} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
-import {readManifest, segmentsByDay, segmentsOfKind, type KeyMismatches, type Manifest, type SkippedKeys} from "./store/manifest.js";
+import {readManifest, segmentsByDay, segmentsOfKind, summarizeRedeliveries, type KeyMismatches, type Manifest, type Redeliveries, type SkippedKeys} from "./store/manifest.js";
 // The Security page's rules: counted ahead here with the same SQL the page describes them by.
 import {suspiciousKindSql} from "../src/components/suspicious.js";
 // The columns the pages filter on: every rollup row has them (the browser's code needs the list too).
@@ -93,6 +93,11 @@ export async function skippedKeysOf(store: string): Promise<{listedFullyAt: numb
 /** What the Data quality page shows of the objects whose Kafka key files do not match their records, from the manifest alone. */
 export async function keyMismatchesOf(store: string): Promise<KeyMismatches> {
   return (await readManifest(store)).key_mismatches ?? {objects: 0, examples: []};
+}
+
+/** What the Data quality page shows of the records the bucket holds twice and the store once, from the manifest alone. */
+export async function redeliveriesOf(store: string): Promise<Redeliveries> {
+  return summarizeRedeliveries((await readManifest(store)).objects);
 }
 
 /** Writes a site table as one Parquet file to `output` (a loader's stdout). */

@@ -24,13 +24,14 @@ import {join} from "node:path";
 import type {WeblogConfig} from "./config.js";
 import {daysOf, rollupBlocks, siteFilesSignature} from "./site-data.js";
 import {valueIdsGeneration} from "./rollups/value-ids.js";
-import {readManifest, segmentsOfKind} from "./store/manifest.js";
+import {readManifest, segmentsOfKind, summarizeRedeliveries} from "./store/manifest.js";
 
 export const SITE_DATA_DIR = "src/data";
 const DAYS_INDEX_LOADER = "event-days.json.ts";
 const REJECTED_LOADER = "rejected.parquet.ts";
 const SKIPPED_KEYS_LOADER = "skipped-keys.json.ts";
 const KEY_MISMATCHES_LOADER = "key-mismatches.json.ts";
+const REDELIVERIES_LOADER = "redeliveries.json.ts";
 const DAY_FILES_CACHE = "src/.observablehq/cache/data/events";
 /** The rollups: per block of days, one archive and the kinds' files Framework extracted from it (data/rollups/<block>.tar, data/rollups/<block>/). */
 const ROLLUPS_CACHE = "src/.observablehq/cache/data/rollups";
@@ -57,6 +58,8 @@ interface CacheRecord {
   skippedKeys: string;
   /** The manifest's key_mismatches, as JSON (absent in a record made before key files were read). */
   keyMismatches?: string;
+  /** The records held twice in the bucket (summarizeRedeliveries), as JSON (absent in a record made before they were shown). */
+  redeliveries?: string;
   /** A digest of the pages' query sources. */
   queries: string;
 }
@@ -69,6 +72,7 @@ export interface SiteDataRefresh {
   rejectedChanged: boolean;
   skippedKeysChanged: boolean;
   keyMismatchesChanged: boolean;
+  redeliveriesChanged: boolean;
   /** Whether the pages' first views are to be made again. */
   firstViewsChanged: boolean;
 }
@@ -89,6 +93,7 @@ export async function refreshSiteData(projectDir: string, config: Pick<WeblogCon
     rejected: segmentsOfKind(manifest, "rejected").map((s) => s.file).sort().join(","),
     skippedKeys: JSON.stringify(manifest.skipped_keys ?? []),
     keyMismatches: JSON.stringify(manifest.key_mismatches ?? {objects: 0, examples: []}),
+    redeliveries: JSON.stringify(summarizeRedeliveries(manifest.objects)),
     queries: await digestOf(QUERY_SOURCES.map((dir) => join(projectDir, dir))),
   };
   const cacheDir = join(projectDir, DAY_FILES_CACHE);
@@ -123,9 +128,11 @@ export async function refreshSiteData(projectDir: string, config: Pick<WeblogCon
   if (skippedKeysChanged) await touch(SKIPPED_KEYS_LOADER);
   const keyMismatchesChanged = !sameStore || recorded.keyMismatches !== current.keyMismatches;
   if (keyMismatchesChanged) await touch(KEY_MISMATCHES_LOADER);
+  const redeliveriesChanged = !sameStore || recorded.redeliveries !== current.redeliveries;
+  if (redeliveriesChanged) await touch(REDELIVERIES_LOADER);
   await mkdir(cacheDir, {recursive: true});
   await writeFile(recordPath, JSON.stringify(current));
-  return {days: [...stale].sort(), rollupDays: [...staleRollups].sort(), rejectedChanged, skippedKeysChanged, keyMismatchesChanged, firstViewsChanged};
+  return {days: [...stale].sort(), rollupDays: [...staleRollups].sort(), rejectedChanged, skippedKeysChanged, keyMismatchesChanged, redeliveriesChanged, firstViewsChanged};
 }
 
 /** A digest of every file under `dirs` (names and contents); a missing folder counts as empty. */

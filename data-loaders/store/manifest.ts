@@ -136,6 +136,26 @@ export function summarizeKeyMismatches(objects: Record<string, StoredObject>): K
   return {objects: keys.length, examples: keys.slice(0, KEY_MISMATCH_EXAMPLES).map((key) => ({key, ...objects[key].key_mismatch!}))};
 }
 
+/** Records the bucket holds twice (a connector re-delivering offsets another object holds), stored once: how many, and the objects holding most. */
+export interface Redeliveries {
+  records: number;
+  objects: number;
+  examples: {key: string; records: number}[];
+}
+
+/** Objects listed as examples of re-delivery. */
+const REDELIVERY_EXAMPLES = 10;
+
+export function summarizeRedeliveries(objects: Record<string, StoredObject>): Redeliveries {
+  const keys = Object.keys(objects).filter((key) => objects[key].duplicates > 0);
+  keys.sort((a, b) => objects[b].duplicates - objects[a].duplicates || (a < b ? -1 : 1));
+  return {
+    records: keys.reduce((sum, key) => sum + objects[key].duplicates, 0),
+    objects: keys.length,
+    examples: keys.slice(0, REDELIVERY_EXAMPLES).map((key) => ({key, records: objects[key].duplicates})),
+  };
+}
+
 export const MANIFEST_FILE = "manifest.json";
 
 /** Why a store cannot take in objects of `format`: it already holds another format's. Null when it can. */

@@ -9,7 +9,7 @@ import {join} from "node:path";
 import {after, before, test} from "node:test";
 import {DEFAULT_SITE_SETTINGS, type WeblogConfig} from "../../data-loaders/config.js";
 import {refreshSiteData} from "../../data-loaders/site-loaders.js";
-import {readManifest, writeManifest, type KeyMismatches, type Manifest, type Segment, type SkippedKeys} from "../../data-loaders/store/manifest.js";
+import {readManifest, writeManifest, type KeyMismatches, type Manifest, type Segment, type SkippedKeys, type StoredObject} from "../../data-loaders/store/manifest.js";
 
 let dir: string;
 /** The store with no configured rules, as a default configuration has it. */
@@ -25,6 +25,7 @@ before(async () => {
   await writeFile(join(project(), "src/data/rejected.parquet.ts"), "// stand-in\n");
   await writeFile(join(project(), "src/data/skipped-keys.json.ts"), "// stand-in\n");
   await writeFile(join(project(), "src/data/key-mismatches.json.ts"), "// stand-in\n");
+  await writeFile(join(project(), "src/data/redeliveries.json.ts"), "// stand-in\n");
 });
 
 after(() => rm(dir, {recursive: true, force: true}));
@@ -154,6 +155,28 @@ test("the key mismatches are made again when a commit changed them, and only the
   await withMismatches({objects: 0, examples: []});
   const refresh = await refreshSiteData(project(), rulesOf(store));
   assert.equal(refresh.keyMismatchesChanged, true);
+  assert.deepEqual(refresh.days, [], "the days' files are kept");
+  assert.ok((await stat(loader)).mtimeMs > old.getTime() + 1000);
+});
+
+test("the records delivered twice are shown again when a sync stored an object holding some, and only then", async () => {
+  const days = [segment("2025-01-01", "s1")];
+  const store = await storeWith("r", days);
+  const object = (duplicates: number): StoredObject => ({etag: "e", size: 1, topic: "t", kafka_partition: 0, start_offset: 0, records: 5, events: 5 - duplicates, rejected: 0, duplicates, stored: [], segments: ["s1"]});
+  const withObjects = async (objects: Record<string, StoredObject>) => writeManifest(store, {...(await readManifest(store)), objects});
+  await withObjects({"topics/t/year=2025/t+0+0000000000.json": object(0)});
+  await refreshSiteData(project(), rulesOf(store));
+  const loader = join(project(), "src/data/redeliveries.json.ts");
+  const old = new Date(Date.now() - 60_000);
+  await utimes(loader, old, old);
+  // Another object with nothing held twice: the summary is the same.
+  await withObjects({"topics/t/year=2025/t+0+0000000000.json": object(0), "topics/t/year=2025/t+0+0000000005.json": object(0)});
+  assert.equal((await refreshSiteData(project(), rulesOf(store))).redeliveriesChanged, false);
+  assert.ok((await stat(loader)).mtimeMs < old.getTime() + 1000, "not touched");
+
+  await withObjects({"topics/t/year=2025/t+0+0000000000.json": object(0), "topics/t/year=2025/t+0+0000000003.json": object(2)});
+  const refresh = await refreshSiteData(project(), rulesOf(store));
+  assert.equal(refresh.redeliveriesChanged, true);
   assert.deepEqual(refresh.days, [], "the days' files are kept");
   assert.ok((await stat(loader)).mtimeMs > old.getTime() + 1000);
 });
