@@ -77,16 +77,17 @@ export function benchObject(objectIndex: number, total: number, bucketYear = 202
   return {key: `topics/${topic}/year=${bucketYear}/${topic}+0+${String(offset).padStart(10, "0")}.json`, body: records.join("\n")};
 }
 
-/** Puts the whole workload into `bucket`, 16 objects at a time. */
-export async function uploadWorkload(client: S3Client, bucket: string, total: number, workload: Workload = "real"): Promise<number> {
-  const objects = Math.ceil(total / RECORDS_PER_OBJECT);
-  for (let o = 0; o < objects; o += 16) {
+/** Puts the workload's objects [from, to) into `bucket` (all of them by default), 16 at a time; gives their keys. */
+export async function uploadWorkload(client: S3Client, bucket: string, total: number, workload: Workload = "real", from = 0, to = Math.ceil(total / RECORDS_PER_OBJECT)): Promise<string[]> {
+  const keys: string[] = [];
+  for (let o = from; o < to; o += 16) {
     await Promise.all(
-      Array.from({length: Math.min(16, objects - o)}, (_, j) => {
+      Array.from({length: Math.min(16, to - o)}, (_, j) => {
         const {key, body} = benchObject(o + j, total, 2025, workload);
+        keys.push(key);
         return client.send(new PutObjectCommand({Bucket: bucket, Key: key, Body: body}));
       }),
     );
   }
-  return objects;
+  return keys;
 }
