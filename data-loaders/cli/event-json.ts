@@ -64,6 +64,9 @@ const GROUP_NAMES = Object.keys(KEYED_GROUPS) as GroupName[];
 /** Printable ASCII but the quote and the backslash: a string JSON.stringify would only put in quotes. */
 const PLAIN_JSON_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
+/** Text beyond ASCII, which UTF-8 writes in more than a byte per character. */
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** A value as JSON.stringify writes it as an object member (undefined as null). */
 export function jsonValue(value: unknown): string {
   switch (typeof value) {
@@ -112,10 +115,25 @@ export function createEventJsonEncoder(out: OutputBytes, enrichers: EventEnriche
   stretch.push(`"}"`);
   endStretch();
   const {agent, geo} = bytesOfGroups(enrichers, runs, options.cacheSize ?? DEFAULT_FRAGMENT_CACHE_SIZE, options.share ?? false);
+  // A stretch is ASCII unless one of its strings went to JSON.stringify with text beyond ASCII
+  // (labels, numbers, times and plain strings are ASCII): nearly every stretch is, and is copied a
+  // byte per character rather than encoded as UTF-8.
+  let ascii = true;
+  const json = (value: unknown): string => {
+    if (typeof value !== "string") return jsonValue(value);
+    if (PLAIN_JSON_TEXT.test(value)) return `"${value}"`;
+    if (NON_ASCII.test(value)) ascii = false;
+    return JSON.stringify(value);
+  };
+  const text = (stretch: string): void => {
+    if (ascii) return out.ascii(stretch);
+    out.text(stretch);
+    ascii = true;
+  };
   const write = new Function("text", "raw", "json", "time", "agentBytes", "geoBytes", `return function writeEvent(o, l) {
     const agent = agentBytes(l.${KEYED_GROUPS.agent.key} ?? null), geo = geoBytes(l.${KEYED_GROUPS.geo.key} ?? null);
     ${statements.join("\n    ")}
-  };`)(out.text, out.raw, jsonValue, time, agent.bytesOf, geo.bytesOf) as EventJsonWriter;
+  };`)(text, out.raw, json, time, agent.bytesOf, geo.bytesOf) as EventJsonWriter;
   return {
     write,
     takeLearned: () => ({agent: packLearned(agent.takeMade()), geo: packLearned(geo.takeMade())}),

@@ -6,19 +6,31 @@
 export interface OutputBytes {
   /** Text, written as UTF-8. */
   text(text: string): void;
+  /** Text the caller knows holds ASCII only (code units below 0x80): its UTF-8 is a byte per unit. */
+  ascii(text: string): void;
   /** Bytes made once, such as a cached run of JSON columns. */
   raw(bytes: Uint8Array): void;
   newline(): void;
-  /** Everything written since the last take; the writer never writes over these bytes. */
+  /** Everything written since the last take; the writer never writes over these bytes (but see `copiedOut`). */
   take(): Buffer;
+}
+
+export interface OutputBytesOptions {
+  /**
+   * The caller copies what it takes before it writes more (cli/piece-parser.ts does, into buffers
+   * that are used again): taken bytes may then be written over, and the one buffer is written
+   * again from its start, with no new memory.
+   */
+  copiedOut?: boolean;
 }
 
 /**
  * An output over buffers of `bufferSize` bytes (larger when one piece needs it). Taken bytes may
  * still wait in a stream's queue, so writing goes on after them, and a full buffer is left to
- * them and a new one begun.
+ * them and a new one begun (unless they are copied out at once: `copiedOut`).
  */
-export function createOutputBytes(bufferSize = 4 << 20): OutputBytes {
+export function createOutputBytes(bufferSize = 4 << 20, options: OutputBytesOptions = {}): OutputBytes {
+  const copiedOut = options.copiedOut ?? false;
   let bytes = Buffer.allocUnsafe(bufferSize);
   let start = 0;
   let pos = 0;
@@ -39,6 +51,11 @@ export function createOutputBytes(bufferSize = 4 << 20): OutputBytes {
       reserve(text.length * 3);
       pos += bytes.write(text, pos);
     },
+    ascii(text) {
+      reserve(text.length);
+      // Latin-1 writes each code unit's low byte: for ASCII, its UTF-8, with no encoding step.
+      pos += bytes.write(text, pos, "latin1");
+    },
     raw(piece) {
       reserve(piece.length);
       bytes.set(piece, pos);
@@ -50,7 +67,7 @@ export function createOutputBytes(bufferSize = 4 << 20): OutputBytes {
     },
     take() {
       const written = bytes.subarray(start, pos);
-      start = pos;
+      start = copiedOut ? (pos = 0) : pos;
       return written;
     },
   };

@@ -7,7 +7,7 @@
 import {Worker} from "node:worker_threads";
 import type {InputPiece} from "./input-pieces.js";
 import type {LearnedJson} from "./event-json.js";
-import type {LearnTask, PieceDone, PieceTask} from "./parse-worker.js";
+import type {LearnTask, PieceDone, PieceTask, SpareTask} from "./parse-worker.js";
 import type {ParseSettings} from "./piece-parser.js";
 
 export interface ParseThreads {
@@ -17,6 +17,8 @@ export interface ParseThreads {
   fewestWaiting(): number;
   /** Gives every worker what the caller's own parser learned. */
   share(learned: LearnedJson): void;
+  /** Gives a piece's output back to the worker that made it, once written, for later pieces' output. */
+  giveBack(output: Uint8Array): void;
   /** Stops the workers. */
   close(): Promise<void>;
 }
@@ -30,6 +32,8 @@ interface Waiting {
 export function startParseThreads(settings: ParseSettings, count: number, learnedElsewhere: (learned: LearnedJson) => void): ParseThreads {
   // After one worker fails, no piece is sent anywhere: the command stops with that error.
   let failure: unknown = null;
+  /** The worker each output's buffer came from, until it goes back. */
+  const madeBy = new WeakMap<ArrayBufferLike, Worker>();
   const threads = Array.from({length: count}, () => {
     const worker = startWorker(settings);
     const waiting = new Map<number, Waiting>();
@@ -41,6 +45,7 @@ export function startParseThreads(settings: ParseSettings, count: number, learne
     worker.on("message", ({id, output, learned}: PieceDone) => {
       const task = waiting.get(id)!;
       waiting.delete(id);
+      madeBy.set(output.buffer, worker);
       task.resolve(output);
       if (isEmpty(learned)) return;
       learnedElsewhere(learned);
@@ -67,6 +72,12 @@ export function startParseThreads(settings: ParseSettings, count: number, learne
     share(learned) {
       if (failure !== null || isEmpty(learned)) return;
       for (const {worker} of threads) teach(worker, learned);
+    },
+    giveBack(output) {
+      const worker = madeBy.get(output.buffer);
+      if (worker === undefined || failure !== null) return;
+      madeBy.delete(output.buffer);
+      worker.postMessage({type: "spare", output} satisfies SpareTask, [output.buffer as ArrayBuffer]);
     },
     fewestWaiting() {
       return Math.min(...threads.map((thread) => thread.waiting.size));

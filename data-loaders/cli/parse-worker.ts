@@ -1,5 +1,5 @@
 // A worker thread of `weblog parse` (cli/parse-threads.ts): pieces of input in, their JSON lines
-// out, each piece's bytes moved back to the main thread without a copy; with each piece's output
+// out, each piece's bytes moved to the main thread and, once written, back, without a copy; with each piece's output
 // goes the JSON it made for the agents and clients it met first, and it is given the other
 // threads' in turn (cli/learned-json.ts).
 import {parentPort, workerData} from "node:worker_threads";
@@ -20,6 +20,12 @@ export interface LearnTask {
   learned: LearnedJson;
 }
 
+/** A piece's output, written out by the main thread: its buffer given back to be used again. */
+export interface SpareTask {
+  type: "spare";
+  output: Uint8Array;
+}
+
 /** Its JSON lines, in an ArrayBuffer of their own (transferred), and what this thread learned. */
 export interface PieceDone {
   id: number;
@@ -29,11 +35,9 @@ export interface PieceDone {
 
 const port = parentPort!;
 const parser = await createPieceParser(workerData as ParseSettings);
-port.on("message", (task: PieceTask | LearnTask) => {
+port.on("message", (task: PieceTask | LearnTask | SpareTask) => {
   if (task.type === "learn") return parser.learn(task.learned);
-  const written = parser.parse(task.bytes, task.firstLine);
-  // The parser's buffer goes on being written: the piece's bytes leave in a copy of their own.
-  const output = new Uint8Array(written.length);
-  output.set(written);
-  port.postMessage({id: task.id, output, learned: parser.takeLearned()} satisfies PieceDone, [output.buffer]);
+  if (task.type === "spare") return parser.giveBack(task.output);
+  const output = parser.parse(task.bytes, task.firstLine);
+  port.postMessage({id: task.id, output, learned: parser.takeLearned()} satisfies PieceDone, [output.buffer as ArrayBuffer]);
 });

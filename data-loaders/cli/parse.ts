@@ -54,7 +54,7 @@ export async function runParse(args: string[]): Promise<number> {
       bytesRead += piece.bytes.length;
       if (workers === null && (threads === 1 || bytesRead <= PIECE_SIZE)) {
         parsePiece ??= await createPieceParser(settings);
-        await write(parsePiece.parse(piece.bytes, piece.firstLine));
+        await write(parsePiece.parse(piece.bytes, piece.firstLine), parsePiece);
         continue;
       }
       if (workers === null) {
@@ -64,14 +64,17 @@ export async function runParse(args: string[]): Promise<number> {
         if (parsePiece !== null) workers.share(parsePiece.takeLearned());
       }
       let output: Promise<Uint8Array> | Uint8Array;
+      let maker: OutputMaker;
       if (workers.fewestWaiting() < 2) {
         output = workers.parse(piece);
+        maker = workers;
       } else {
         parsePiece ??= await createPieceParser(settings);
         output = parsePiece.parse(piece.bytes, piece.firstLine);
         workers.share(parsePiece.takeLearned());
+        maker = parsePiece;
       }
-      written = written.then(async () => write(await output));
+      written = written.then(async () => write(await output, maker));
       // A failure is seen when this piece's turn is awaited; until then it is not "unhandled".
       written.catch(() => {});
       waiting.push(written);
@@ -84,9 +87,16 @@ export async function runParse(args: string[]): Promise<number> {
   return 0;
 }
 
-/** Hands bytes to stdout, and waits while stdout's queue is full (back-pressure). */
-async function write(bytes: Uint8Array): Promise<void> {
-  if (bytes.length > 0 && !process.stdout.write(bytes)) await once(process.stdout, "drain");
+/** The thread that made a piece's output: its parser (this thread's) or the workers. */
+type OutputMaker = Pick<PieceParser, "giveBack">;
+
+/**
+ * Hands a piece's output to stdout, and waits while stdout's queue is full (back-pressure). Once
+ * stdout is done with the bytes, their buffer goes back to the thread that made them.
+ */
+async function write(output: Uint8Array, maker: OutputMaker): Promise<void> {
+  if (output.length === 0) return maker.giveBack(output);
+  if (!process.stdout.write(output, () => maker.giveBack(output))) await once(process.stdout, "drain");
 }
 
 function parseCommandLine(args: string[]) {

@@ -30,9 +30,12 @@ export interface ParseSettings {
 export interface PieceParser {
   /**
    * A piece's lines as JSON lines, one per input line (an error object in place of a line that
-   * does not parse), numbered from `firstLine`. The parser never writes over the bytes it returned.
+   * does not parse), numbered from `firstLine`, in an ArrayBuffer of their own (it can be
+   * transferred to another thread). The bytes are the caller's until it gives their buffer back.
    */
-  parse(piece: Uint8Array, firstLine: number): Buffer;
+  parse(piece: Uint8Array, firstLine: number): Uint8Array;
+  /** An output parse returned, written out and no longer used: later pieces' output goes into its buffer. */
+  giveBack(output: Uint8Array): void;
   /** The agents' and clients' JSON made since the last call, for the other threads (with `share`). */
   takeLearned(): LearnedJson;
   /** Another thread's, used from the next piece on. */
@@ -42,11 +45,23 @@ export interface PieceParser {
 export async function createPieceParser(settings: ParseSettings): Promise<PieceParser> {
   const parser = lineParserFor(settings.format, {timeZone: settings.timeZone});
   const geoip = await openGeoIp(settings.geoip, settings.geoipBytes === null ? {} : {bytes: settings.geoipBytes});
-  const out = createOutputBytes();
+  // Each piece's output is copied out of this one buffer into a buffer the caller gives back once
+  // written: on 500,000 lines a fresh buffer per piece or two was 0.3–0.4 s of page faults.
+  const out = createOutputBytes(undefined, {copiedOut: true});
+  const spare: ArrayBuffer[] = [];
+  const ownBuffer = (written: Uint8Array): Uint8Array => {
+    let buffer = spare.pop();
+    while (buffer !== undefined && buffer.byteLength < written.length) buffer = spare.pop();
+    // Room to spare: pieces' outputs differ a little in size, and a buffer should fit the next ones.
+    buffer ??= new ArrayBuffer(written.length + (written.length >> 3));
+    const bytes = new Uint8Array(buffer, 0, written.length);
+    bytes.set(written);
+    return bytes;
+  };
   const encoder = createEventJsonEncoder(out, {classifyUserAgent: createUserAgentClassifier(), lookupGeo: geoip.lookup}, {share: settings.share});
   const writeEvent = encoder.write;
 
-  const parse = (piece: Uint8Array, firstLine: number): Buffer => {
+  const parse = (piece: Uint8Array, firstLine: number): Uint8Array => {
     const lines = pieceLines(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength).toString("utf8"));
     for (let i = 0; i < lines.length; i++) {
       const input = lines[i];
@@ -69,9 +84,10 @@ export async function createPieceParser(settings: ParseSettings): Promise<PieceP
       else writeEvent(origin, parsed);
       out.newline();
     }
-    return out.take();
+    return ownBuffer(out.take());
   };
-  return {parse, takeLearned: encoder.takeLearned, learn: encoder.learn};
+  const giveBack = (output: Uint8Array): void => void spare.push(output.buffer as ArrayBuffer);
+  return {parse, giveBack, takeLearned: encoder.takeLearned, learn: encoder.learn};
 }
 
 const NO_ORIGIN: Readonly<EventOrigin> = Object.freeze({ingest_ts: null, log_group: null, log_stream: null, topic: null, kafka_partition: null, kafka_offset: null, s3_key: null, event_id: null});
