@@ -268,8 +268,12 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
   // Set from the first call on (the page's first view's queries), so "0" means all of them are in.
   dataset.rollupsLoading ??= "0";
   if (tables.days.length === 0) return;
+  // The views the queries name, and the views those read (requests_by_client joins two kinds' views).
+  const names = (sql: string, view: string) => new RegExp(`\\b${view}\\b`).test(sql);
+  const named = Object.keys(tables.rollupViews).filter((view) => queries.some((sql) => names(sql, view)));
+  const read = [...named, ...named.map((view) => tables.rollupViews[view])];
   for (const [view, kind] of Object.entries(tables.rollupKindOfView)) {
-    if (rollupsInMemory.has(kind) || !queries.some((sql) => new RegExp(`\\b${view}\\b`).test(sql))) continue;
+    if (rollupsInMemory.has(kind) || !read.some((sql) => names(sql, view))) continue;
     // Downloads run side by side (every block's file of the kind); DuckDB-WASM makes the tables one after another.
     const bytes = Promise.all(
       tables.rollupBlocks.map(async (block) => {

@@ -14,7 +14,7 @@ export const summary = (instance: string): Query => ({
   params: [instance],
 });
 
-export const clients = (instance: string): Query => ({sql: "SELECT count(DISTINCT client_id) AS clients FROM requests_by_client WHERE log_stream = ? AND NOT own_traffic", params: [instance]});
+export const clients = (instance: string): Query => ({sql: "SELECT count(DISTINCT client_id) AS clients FROM requests_by_client_id WHERE log_stream = ? AND NOT own_traffic", params: [instance]});
 
 export const requestsByStatus = (instance: string, bucket: TimeBucket): Query => ({
   sql: `
