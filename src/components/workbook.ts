@@ -250,8 +250,9 @@ const rollupsInMemory = new Map<string, Promise<void>>();
 let rollupTablesMade: Promise<void> = Promise.resolve();
 
 /**
- * Fetches, whole and once, each rollup kind whose view these queries read, and makes its view a
- * table in DuckDB-WASM's memory: a filter change then reads memory, not HTTP range requests
+ * Fetches, whole and once, each rollup kind whose view these queries read (directly, or through a
+ * view over kinds' views: requests_by_client reads the client rows and their labels), and makes
+ * its view a table in DuckDB-WASM's memory: a filter change then reads memory, not HTTP range requests
  * (hundreds of them for the per-client kind). Only the kinds the page asks for, after its first
  * view is drawn; until a kind is in, its view reads the file over HTTP as before. On <html>,
  * data-rollups-in-memory lists the kinds in, data-rollup-bytes their bytes and
