@@ -5,7 +5,7 @@
 // summing give what `events` gives. Over the bundled sample synced into a store, with one client
 // placed twice (as when GeoLite2 is updated between two syncs) and one request with no address.
 import assert from "node:assert/strict";
-import {mkdtemp, rename, rm} from "node:fs/promises";
+import {mkdtemp, readFile, rename, rm} from "node:fs/promises";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
@@ -23,6 +23,7 @@ import * as geography from "../../src/queries/geography.js";
 import * as overview from "../../src/queries/index.js";
 import {NO_FILTER} from "../../src/queries/query.js";
 import * as talkers from "../../src/queries/top-talkers.js";
+import {PROJECT_DIR} from "../support/sample-site.js";
 
 let s3: LocalS3;
 let dir: string;
@@ -130,4 +131,15 @@ test("the shipped queries that join the labels after summing give what events gi
     );
     assert.deepEqual(top.map(({client, requests, bytes, first_seen, last_seen}) => ({client, requests, bytes, first_seen, last_seen})), topOfEvents, order);
   }
+});
+
+test("docs/writing-pages.md's example of the lean rows joined to their labels gives what events give", async () => {
+  const doc = await readFile(join(PROJECT_DIR, "docs/writing-pages.md"), "utf8");
+  const example = doc.match(/The busiest clients with their country:\n\n```sql\n([\s\S]*?)```/)?.[1];
+  assert.ok(example, "the example is in docs/writing-pages.md");
+  const rows = await site.rows(example);
+  const ofEvents = await site.rows("SELECT client_ip, any_value(country) AS country, count(*) AS requests FROM events WHERE NOT own_traffic GROUP BY client_ip ORDER BY requests DESC, client_ip LIMIT 10");
+  assert.deepEqual(rows.map(({client_ip, requests}) => ({client_ip, requests})), ofEvents.map(({client_ip, requests}) => ({client_ip, requests})));
+  // The moved client has two countries; every other client one, which the example shows.
+  for (const row of rows.filter((r) => r.client_ip !== moved.client)) assert.equal(row.country, ofEvents.find((e) => e.client_ip === row.client_ip)!.country);
 });
