@@ -14,6 +14,7 @@ import {EVENT_COLUMNS, REJECTED_COLUMNS, type ColumnSpec} from "./event.js";
 import {referrerKindSql, referrerPathSql} from "./rollups/referrer-kind.js";
 import {durationBandSql, visitsOfDaySql} from "./rollups/visits.js";
 import {numberValues, numberValuesInMemory, valueIdsGeneration, visitorIdSql, withValueIds} from "./rollups/value-ids.js";
+import {CLIENT_PLACE_COLUMNS, withClientPlace} from "./rollups/client-place.js";
 import {temporaryPathFor} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
 import {readManifest, segmentsByDay, segmentsOfKind, summarizeRedeliveries, type KeyMismatches, type Manifest, type Redeliveries, type SkippedKeys} from "./store/manifest.js";
@@ -135,8 +136,10 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
         // The day's rows read and derived once, not once per kind: every kind is a GROUP BY over them,
         // with the ids of their client addresses and agent strings, the day's new ones numbered first.
         // (Made after both withDerivedColumns: the own-traffic clients' table then holds the day's.)
-        await numberValues(duckdb, config.store, source);
-        await duckdb.run(`CREATE TEMP TABLE site_day AS SELECT * FROM ${withValueIds(source)}`);
+        // A client's place is numbered too, and its text left out: the labels kind has its columns.
+        const placed = withClientPlace(source);
+        await numberValues(duckdb, config.store, placed);
+        await duckdb.run(`CREATE TEMP TABLE site_day AS SELECT * EXCLUDE (client_place) FROM ${withValueIds(placed)}`);
         select = rollupsSql("site_day", {settings: config.site, visitDay, neighbourhood});
       }
       await duckdb.run(`COPY (${select}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupSize})`);
@@ -247,10 +250,11 @@ export async function blockRollupsFiles(config: WeblogConfig, block: RollupBlock
         for (const kind of missing) {
           const file = files.get(kind)!;
           const temporary = temporaryPathFor(file);
+          // A labels kind's rows repeat on every day the value was seen: the block keeps each once.
+          const {per, by} = ROLLUP_KINDS[kind];
+          const rows = per === "none" ? `SELECT DISTINCT * FROM ${source} WHERE kind = ${sqlString(kind)} ORDER BY ${Object.keys(by)[0]}` : `SELECT * FROM ${source} WHERE kind = ${sqlString(kind)} ORDER BY ts`;
           try {
-            await duckdb.run(
-              `COPY (SELECT * FROM ${source} WHERE kind = ${sqlString(kind)} ORDER BY ts) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROLLUP_ROW_GROUP_SIZE})`,
-            );
+            await duckdb.run(`COPY (${rows}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROLLUP_ROW_GROUP_SIZE})`);
             await rename(temporary, file);
           } finally {
             await rm(temporary, {force: true});
@@ -311,6 +315,9 @@ const KEY_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
   // Exact ids of a client address, and of a client address with an agent string, the same in every
   // file (rollups/value-ids.ts): what the pages count and group clients and visitors by.
   {name: "client_id", type: "INTEGER"},
+  // Exact id of a client address with its GeoLite2 place (rollups/client-place.ts): the per-client
+  // rows' link to their labels.
+  {name: "place_id", type: "INTEGER"},
   {name: "visitor_id", type: "BIGINT"},
   {name: "user_agent", type: "VARCHAR"},
   {name: "referrer_host", type: "VARCHAR"},
@@ -363,8 +370,12 @@ const ROLLUP_ROW_GROUP_SIZE = 4096;
 interface RollupKind {
   /** The view over the rollups that gives this kind's rows (docs/writing-pages.md lists them). */
   view: string;
-  /** Counts per minute, hour or day; "request" keeps each request's own time. */
-  per: "request" | "minute" | "hour" | "day";
+  /**
+   * Counts per minute, hour or day; "request" keeps each request's own time; "none" counts nothing
+   * and has no time or filter columns: a labels kind, one row per distinct `by`, the strings
+   * another kind's rows carry as a number.
+   */
+  per: "request" | "minute" | "hour" | "day" | "none";
   /** What it counts requests by, besides the filter columns: column → SQL over the events. */
   by: Record<string, string>;
   /** Only the events this condition keeps, when not all. */
@@ -390,14 +401,25 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
   hour: {view: "requests_hourly", per: "hour", by: {}, counts: ""},
   path: {view: "requests_by_path", per: "day", by: sameNames("path"), counts: "path"},
   country: {view: "requests_by_country", per: "day", by: sameNames("country"), counts: "country"},
-  // A client with what GeoLite2 said of it.
-  // With each client's first and last request of the day: the Top talkers page's first and last seen.
+  // A client at a place, as numbers only: the kind has about a row per request with many clients,
+  // and the address and place on every row were most of what the browser fetched, held and
+  // aggregated. client_place labels them, a row per place; requests_by_client joins the two
+  // (LABELLED_VIEWS). With each client's first and last request of the day: the Top talkers page's
+  // first and last seen.
   client: {
-    view: "requests_by_client",
+    view: "requests_by_client_id",
     per: "day",
-    by: sameNames("client_ip", "client_id", "country", "country_code", "city", "latitude", "longitude", "asn", "as_org"),
-    counts: "client IP (`client_id`: its number, the same in every file), with what GeoLite2 said of it",
+    by: sameNames("client_id", "place_id"),
+    counts: "client IP as numbers (`client_id`: the address's, `place_id`: the address with its GeoLite2 place, labelled by `client_places`; the same in every file)",
     times: true,
+  },
+  // Each client's address and what GeoLite2 said of it, once per place (an address has two only
+  // when GeoLite2 was updated between its requests), for the client rows of the same block.
+  client_place: {
+    view: "client_places",
+    per: "none",
+    by: {place_id: "place_id", client_ip: "client_ip", client_id: "client_id", ...sameNames(...CLIENT_PLACE_COLUMNS.filter((c) => c !== "client_ip"))},
+    counts: "client IP with what GeoLite2 said of it (`place_id`), whatever its requests",
   },
   // An agent string with what the parser found in it.
   agent: {view: "requests_by_agent", per: "day", by: sameNames("user_agent", "browser", "os", "device_type", "bot_name"), counts: "agent string, with what the parser found in it"},
@@ -471,6 +493,23 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
   },
 };
 
+/**
+ * Views of a kind's rows with their labels joined back on, under the name and with the columns the
+ * kind had when its rows carried the strings: what an analyst's query asks, answered exactly (a
+ * row per labelled row). The shipped queries name the kind's own view, aggregate its numbers and
+ * join the labels to what they show.
+ */
+const LABELLED_VIEWS: Record<string, {rows: string; labels: string; on: string; counts: string}> = {
+  requests_by_client: {rows: "client", labels: "client_place", on: "place_id", counts: "client IP (`client_id`: its number, the same in every file), with what GeoLite2 said of it"},
+};
+
+/** A labelled view's columns: the labels' (but the key) and the rows' own, in that order. */
+function labelledViewColumns({rows, labels, on}: (typeof LABELLED_VIEWS)[string]): {fromLabels: string[]; fromRows: string[]} {
+  const fromLabels = Object.keys(ROLLUP_KINDS[labels].by).filter((c) => c !== on);
+  const fromRows = Object.keys(ROLLUP_KINDS[rows].by).filter((c) => c !== on && !fromLabels.includes(c));
+  return {fromLabels, fromRows};
+}
+
 /** What a day's rollups are made from besides its events. */
 interface RollupSources {
   /** What the site's pages count requests as (own hosts, the visit timeout). */
@@ -497,6 +536,11 @@ function rollupsSql(events: string, {settings, visitDay, neighbourhood}: RollupS
   const visits = visitDay === null ? `(SELECT * FROM ${visitsOf("1970-01-01")} WHERE false)` : visitsOf(visitDay);
   const select = (kind: string, {per, by, where, of, sums = {}, times}: RollupKind) => {
     const keys = KEY_COLUMNS.map((c) => `${by[c.name] ?? `NULL::${c.type}`} AS ${c.name}`).join(", ");
+    if (per === "none") {
+      const nothing = (columns: readonly Pick<ColumnSpec, "name" | "type">[]) => columns.map((c) => `NULL::${c.type} AS ${c.name}`).join(", ");
+      const filters = filterColumns.filter((c) => c.name !== "ts") as Pick<ColumnSpec, "name" | "type">[];
+      return `SELECT DISTINCT '${kind}' AS kind, NULL::TIMESTAMP AS ts, ${nothing(filters)}, ${keys}, ${nothing(MEASURE_COLUMNS)} FROM ${requests} ${where ? `WHERE ${where}` : ""}`;
+    }
     const counts = [...sumColumns.map((c) => `${sums[c.name] ?? "NULL"}::${c.type} AS ${c.name}`), `${sums.requests ?? "count(*)"}::BIGINT AS requests`, `${sums.bytes ?? "sum(bytes)"}::BIGINT AS bytes`].join(", ");
     const range = per === "hour" || times ? "min(ts) AS first_ts, max(ts) AS last_ts" : "NULL::TIMESTAMP AS first_ts, NULL::TIMESTAMP AS last_ts";
     const time = per === "request" ? "ts" : `date_trunc('${per}', ts)`;
@@ -517,10 +561,20 @@ function rollupsSql(events: string, {settings, visitDay, neighbourhood}: RollupS
 export function siteTables(): {rollupViews: Record<string, string>; rollupKindOfView: Record<string, string>; empty: {events: string; rollups: string}} {
   const rollupViews = Object.fromEntries(
     Object.entries(ROLLUP_KINDS).map(([kind, {view, per, by, sums, times}]) => {
+      // A labels kind: each value once, though every block that saw it has a row of it.
+      if (per === "none") return [view, `SELECT DISTINCT ${Object.keys(by).join(", ")} FROM ${rollupKindTable(kind)}`];
       const range = per === "hour" || times ? ", first_ts, last_ts" : "";
       return [view, `SELECT ${FILTER_COLUMN_LIST}, ${[...Object.keys(by), ...extraSums(sums)].map((c) => `${c}, `).join("")}requests, bytes${range} FROM ${rollupKindTable(kind)}`];
     }),
   );
+  // After the kinds' views, which they read.
+  for (const [view, labelled] of Object.entries(LABELLED_VIEWS)) {
+    const {fromLabels, fromRows} = labelledViewColumns(labelled);
+    const {per, times} = ROLLUP_KINDS[labelled.rows];
+    const measures = ["requests", "bytes", ...(per === "hour" || times ? ["first_ts", "last_ts"] : [])];
+    const columns = [...FILTER_COLUMNS.map((c) => `counted.${c.name}`), ...fromLabels.map((c) => `labels.${c}`), ...[...fromRows, ...measures].map((c) => `counted.${c}`)];
+    rollupViews[view] = `SELECT ${columns.join(", ")} FROM ${ROLLUP_KINDS[labelled.rows].view} AS counted JOIN ${ROLLUP_KINDS[labelled.labels].view} AS labels USING (${labelled.on})`;
+  }
   const rollupKindOfView = Object.fromEntries(Object.entries(ROLLUP_KINDS).map(([kind, {view}]) => [view, kind]));
   return {rollupViews, rollupKindOfView, empty: {events: emptyTableSql(SITE_EVENT_COLUMNS), rollups: emptyTableSql(ROLLUP_COLUMNS)}};
 }
@@ -533,11 +587,30 @@ export function rollupKindTable(kind: string): string {
 /** Each rollup view as docs/writing-pages.md tables it (generated by scripts/data-dictionary.ts). */
 export function rollupViewsDocumented(): {view: string; rowPer: string; columns: string[]}[] {
   const filters = FILTER_COLUMNS.filter((c) => c.name !== "ts");
-  return Object.values(ROLLUP_KINDS).map(({view, per, by, counts, sums, times}) => ({
+  const rowPer = (per: RollupKind["per"], counts: string) => (per === "request" || per === "none" ? counts : `${per} × ${filters.map((c) => c.inWords).join(" × ")}${counts ? ` × ${counts}` : ""}`);
+  const measures = (per: RollupKind["per"], times: boolean | undefined) => ["requests", "bytes", ...(per === "hour" || times ? ["first_ts", "last_ts"] : [])];
+  const kinds = Object.entries(ROLLUP_KINDS).map(([kind, {view, per, by, counts, sums, times}]) => ({
+    kind,
     view,
-    rowPer: per === "request" ? counts : `${per} × ${filters.map((c) => c.inWords).join(" × ")}${counts ? ` × ${counts}` : ""}`,
-    columns: [per === "request" ? "ts (its time)" : `ts (the ${per})`, ...filters.map((c) => c.name), ...Object.keys(by), ...extraSums(sums), "requests", "bytes", ...(per === "hour" || times ? ["first_ts", "last_ts"] : [])],
+    rowPer: rowPer(per, counts),
+    columns:
+      per === "none"
+        ? Object.keys(by)
+        : [per === "request" ? "ts (its time)" : `ts (the ${per})`, ...filters.map((c) => c.name), ...Object.keys(by), ...extraSums(sums), ...measures(per, times)],
   }));
+  const labelled = Object.entries(LABELLED_VIEWS).map(([view, labelledView]) => {
+    const rowsKind = labelledView.rows;
+    const {per, times, view: rowsView} = ROLLUP_KINDS[labelledView.rows];
+    const {fromLabels, fromRows} = labelledViewColumns(labelledView);
+    return {
+      rowsKind,
+      view,
+      rowPer: `${rowPer(per, labelledView.counts)} (\`${rowsView}\` joined to \`${ROLLUP_KINDS[labelledView.labels].view}\`)`,
+      columns: [`ts (the ${per})`, ...filters.map((c) => c.name), ...fromLabels, ...fromRows, ...measures(per, times)],
+    };
+  });
+  // Each labelled view just before the kind whose rows it labels: the table analysts knew first.
+  return kinds.flatMap(({kind, ...documented}) => [...labelled.filter((l) => l.rowsKind === kind).map(({rowsKind: _, ...l}) => l), documented]);
 }
 
 /** A kind's summed columns other than requests and bytes, which every view has. */
@@ -573,8 +646,9 @@ export async function rollupsCost(config: WeblogConfig, fewer: readonly {name: s
           // Visits left out: they are counted from the days around, and cost the same either way.
           const sources = {settings: config.site, visitDay: null, neighbourhood: source};
           // Numbered as the site's rollups are, by ids made for the measurement (the store's dictionary untouched).
-          await numberValuesInMemory(duckdb, source);
-          await duckdb.run(`COPY (${rollupsSql(withValueIds(source), sources, which === "now" ? FILTER_COLUMNS : fewer)}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROLLUP_ROW_GROUP_SIZE})`);
+          const placed = withClientPlace(source);
+          await numberValuesInMemory(duckdb, placed);
+          await duckdb.run(`COPY (${rollupsSql(withValueIds(placed), sources, which === "now" ? FILTER_COLUMNS : fewer)}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROLLUP_ROW_GROUP_SIZE})`);
           const [[rows]] = (await duckdb.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(file)})`)).getRows();
           sizes[which].rows += Number(rows);
           sizes[which].bytes += (await stat(file)).size;

@@ -17,10 +17,16 @@ import type {DuckDBConnection} from "@duckdb/node-api";
 import {isTemporaryPath, temporaryPathFor} from "../store/durable-file.js";
 import {sqlFileList, sqlString} from "../write/duckdb.js";
 
-/** The columns numbered, each with the column its id goes in. */
-export const NUMBERED_COLUMNS = {client_ip: "client_id", user_agent: "agent_id"} as const;
+/**
+ * The columns numbered, each with the column its id goes in. `client_place` is a client's address
+ * with its GeoLite2 place as one text (rollups/client-place.ts): the per-client rows carry its id,
+ * and its labels ship once per block of days.
+ */
+export const NUMBERED_COLUMNS = {client_ip: "client_id", user_agent: "agent_id", client_place: "place_id"} as const;
 
 export type NumberedColumn = keyof typeof NUMBERED_COLUMNS;
+
+const ALL_NUMBERED = Object.keys(NUMBERED_COLUMNS) as NumberedColumn[];
 
 /** Where the dictionaries live in the store, beside the rollups they number (site-data.ts: ROLLUPS_DIR). */
 const IDS_DIR = join("site-rollups", "ids");
@@ -64,10 +70,10 @@ export async function valueIdsGeneration(store: string): Promise<string> {
  * into memory: a day's rollups are made one day at a time, and the dictionary grows with every
  * address ever seen (with a million of them, copying it cost about a second per day).
  */
-export async function numberValues(duckdb: DuckDBConnection, store: string, source: string): Promise<void> {
+export async function numberValues(duckdb: DuckDBConnection, store: string, source: string, columns: readonly NumberedColumn[] = ALL_NUMBERED): Promise<void> {
   const dir = join(store, IDS_DIR, await valueIdsGeneration(store));
   const parts = (await readdir(dir)).filter((name) => !isTemporaryPath(name));
-  for (const column of Object.keys(NUMBERED_COLUMNS) as NumberedColumn[]) {
+  for (const column of columns) {
     const table = idsTable(column);
     const mine = parts.filter((name) => name.startsWith(`${column}.`)).map((name) => join(dir, name));
     const dictionary = mine.length > 0 ? `read_parquet(${sqlFileList(mine)})` : "(SELECT NULL::VARCHAR AS value, NULL::INTEGER AS id WHERE false)";
@@ -118,11 +124,11 @@ function idsTable(column: NumberedColumn): string {
 }
 
 /**
- * `source`'s rows with their ids (client_id, agent_id; NULL where the value is), as SQL for a
- * FROM: numberValues made the tables it joins.
+ * `source`'s rows with their ids (client_id, agent_id, place_id; NULL where the value is), as SQL
+ * for a FROM: numberValues made the tables it joins.
  */
-export function withValueIds(source: string): string {
-  const columns = Object.entries(NUMBERED_COLUMNS) as [NumberedColumn, string][];
+export function withValueIds(source: string, numbered: readonly NumberedColumn[] = ALL_NUMBERED): string {
+  const columns = numbered.map((column) => [column, NUMBERED_COLUMNS[column]] as const);
   const joins = columns.map(([column], i) => `LEFT JOIN ${idsTable(column)} AS ids_${i} ON ids_${i}.value = numbered.${column}`).join(" ");
   return `(SELECT numbered.*, ${columns.map(([, id], i) => `ids_${i}.id AS ${id}`).join(", ")} FROM ${source} AS numbered ${joins})`;
 }
@@ -141,7 +147,7 @@ export function visitorIdSql(): string {
  * rollups as the site makes them without touching the store's dictionary (site-data.ts: rollupsCost).
  */
 export async function numberValuesInMemory(duckdb: DuckDBConnection, source: string): Promise<void> {
-  for (const column of Object.keys(NUMBERED_COLUMNS) as NumberedColumn[]) {
+  for (const column of ALL_NUMBERED) {
     await duckdb.run(
       `CREATE OR REPLACE TEMP TABLE ${idsTable(column)} AS SELECT value, (row_number() OVER (ORDER BY value))::INTEGER AS id ` +
         `FROM (SELECT DISTINCT ${column} AS value FROM ${source} WHERE ${column} IS NOT NULL)`,

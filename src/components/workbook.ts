@@ -250,8 +250,9 @@ const rollupsInMemory = new Map<string, Promise<void>>();
 let rollupTablesMade: Promise<void> = Promise.resolve();
 
 /**
- * Fetches, whole and once, each rollup kind whose view these queries read, and makes its view a
- * table in DuckDB-WASM's memory: a filter change then reads memory, not HTTP range requests
+ * Fetches, whole and once, each rollup kind whose view these queries read (directly, or through a
+ * view over kinds' views: requests_by_client reads the client rows and their labels), and makes
+ * its view a table in DuckDB-WASM's memory: a filter change then reads memory, not HTTP range requests
  * (hundreds of them for the per-client kind). Only the kinds the page asks for, after its first
  * view is drawn; until a kind is in, its view reads the file over HTTP as before. On <html>,
  * data-rollups-in-memory lists the kinds in, data-rollup-bytes their bytes and
@@ -268,8 +269,12 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
   // Set from the first call on (the page's first view's queries), so "0" means all of them are in.
   dataset.rollupsLoading ??= "0";
   if (tables.days.length === 0) return;
+  // The views the queries name, and the views those read (requests_by_client joins two kinds' views).
+  const names = (sql: string, view: string) => new RegExp(`\\b${view}\\b`).test(sql);
+  const named = Object.keys(tables.rollupViews).filter((view) => queries.some((sql) => names(sql, view)));
+  const read = [...named, ...named.map((view) => tables.rollupViews[view])];
   for (const [view, kind] of Object.entries(tables.rollupKindOfView)) {
-    if (rollupsInMemory.has(kind) || !queries.some((sql) => new RegExp(`\\b${view}\\b`).test(sql))) continue;
+    if (rollupsInMemory.has(kind) || !read.some((sql) => names(sql, view))) continue;
     // Downloads run side by side (every block's file of the kind); DuckDB-WASM makes the tables one after another.
     const bytes = Promise.all(
       tables.rollupBlocks.map(async (block) => {

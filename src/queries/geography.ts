@@ -1,7 +1,9 @@
-// The Geography page's queries (src/geography.md), over requests_by_country and requests_by_client:
-// located requests, countries, cities and networks.
+// The Geography page's queries (src/geography.md), over requests_by_country and the per-client
+// rows (requests_by_client_id, summed by place, with their labels: client-places.ts): located
+// requests, countries, cities and networks.
+import {placeSums} from "./client-places.js";
 import * as filterBar from "./filter-bar.js";
-import {andWhere, filtered, NO_FILTER, type Ask, type Where} from "./query.js";
+import {filtered, NO_FILTER, type Ask, type Where} from "./query.js";
 
 // Located or not is a question of the country alone: the per-country rows (a row per country and
 // day) answer it, not the per-client ones (a row per client and day, about one per request).
@@ -15,7 +17,8 @@ export const located = (where: Where) =>
 export const countries = (where: Where) =>
   filtered(where, `
   SELECT country, any_value(country_code) AS country_code, sum(requests) AS requests, count(DISTINCT client_id) AS clients
-  FROM requests_by_client ${andWhere(where, "country IS NOT NULL")}
+  FROM ${placeSums(where, "sum(requests) AS requests")}
+  WHERE country IS NOT NULL
   GROUP BY country
   ORDER BY requests DESC, country`);
 
@@ -26,7 +29,8 @@ export const cities = (where: Where) =>
          sum(latitude * requests) / sum(requests) AS latitude,
          sum(longitude * requests) / sum(requests) AS longitude,
          sum(requests) AS requests
-  FROM requests_by_client ${andWhere(where, "city IS NOT NULL AND latitude IS NOT NULL")}
+  FROM ${placeSums(where, "sum(requests) AS requests")}
+  WHERE city IS NOT NULL AND latitude IS NOT NULL
   GROUP BY city, country
   ORDER BY requests DESC, city
   LIMIT 300`);
@@ -34,7 +38,8 @@ export const cities = (where: Where) =>
 export const networks = (where: Where) =>
   filtered(where, `
   SELECT asn, as_org, sum(requests) AS requests, count(DISTINCT client_id) AS clients
-  FROM requests_by_client ${andWhere(where, "asn IS NOT NULL")}
+  FROM ${placeSums(where, "sum(requests) AS requests")}
+  WHERE asn IS NOT NULL
   GROUP BY asn, as_org
   ORDER BY requests DESC, asn
   LIMIT 100`);

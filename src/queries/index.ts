@@ -19,7 +19,7 @@ export const summary = (where: Where) =>
 
 // Clients are counted by their numbers (client_id: one per address, the same in every file), which
 // DuckDB-WASM counts far faster than the addresses themselves; visitors likewise by visitor_id.
-export const clients = (where: Where) => filtered(where, `SELECT count(DISTINCT client_id) AS clients FROM requests_by_client ${where.sql}`);
+export const clients = (where: Where) => filtered(where, `SELECT count(DISTINCT client_id) AS clients FROM requests_by_client_id ${where.sql}`);
 
 export const requestsByStatus = (where: Where, bucket: TimeBucket) =>
   filtered(where, `

@@ -18,7 +18,7 @@ export const summary = (instance: string): Query => ({
   params: instanceWhere(instance).params,
 });
 
-export const clients = (instance: string): Query => ({sql: `SELECT count(DISTINCT client_id) AS clients FROM requests_by_client ${instanceWhere(instance).sql}`, params: instanceWhere(instance).params});
+export const clients = (instance: string): Query => ({sql: `SELECT count(DISTINCT client_id) AS clients FROM requests_by_client_id ${instanceWhere(instance).sql}`, params: instanceWhere(instance).params});
 
 export const requestsByStatus = (instance: string, bucket: TimeBucket): Query => ({
   sql: `

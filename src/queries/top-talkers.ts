@@ -1,7 +1,9 @@
-// The Top talkers page's queries (src/top-talkers.md), over requests_by_client: the clients and
-// networks (IPv4 /24, IPv6 /48, and autonomous systems when GeoLite2 ASN is configured) that sent
-// the most requests and took the most bytes.
+// The Top talkers page's queries (src/top-talkers.md), over the per-client rows
+// (requests_by_client_id, summed by client or place first, then joined to their labels:
+// client-places.ts): the clients and networks (IPv4 /24, IPv6 /48, and autonomous systems when
+// GeoLite2 ASN is configured) that sent the most requests and took the most bytes.
 import {networkSql} from "../components/network.js";
+import {placeSums} from "./client-places.js";
 import * as filterBar from "./filter-bar.js";
 import {filtered, NO_FILTER, type Ask, type Where} from "./query.js";
 
@@ -14,11 +16,27 @@ const talkerColumns = (order: TalkerOrder) => `
          coalesce(sum(requests) FILTER (WHERE status >= 400), 0) / sum(requests) AS error_rate,
          min(first_ts) AS first_seen, max(last_ts) AS last_seen`;
 
+/** What a client's (or a place's) rows sum to, for the talker tables' columns over the sums (talkerColumnsOfSums). */
+const TALKER_SUMS = `sum(requests) AS requests, sum(bytes) AS bytes, sum(requests) FILTER (WHERE status >= 400) AS errors,
+           min(first_ts) AS first_seen, max(last_ts) AS last_seen`;
+
+/** talkerColumns over rows already summed (TALKER_SUMS). */
+const talkerColumnsOfSums = `
+         sum(requests) AS requests, sum(bytes) AS bytes,
+         sum(requests) / sum(sum(requests)) OVER () AS share,
+         coalesce(sum(errors), 0) / sum(requests) AS error_rate,
+         min(first_seen) AS first_seen, max(last_seen) AS last_seen`;
+
+// Each client summed by its number, and the address and place joined to the sums (one place per
+// client: an address GeoLite2 placed twice shows one of them, as any_value did).
 export const clients = (where: Where, order: TalkerOrder) =>
   filtered(where, `
-  SELECT any_value(client_ip) AS client, any_value(country) AS country, any_value(as_org) AS organisation,${talkerColumns(order)}
-  FROM requests_by_client ${where.sql}
-  GROUP BY client_id
+  SELECT client_ip AS client, country, as_org AS organisation, requests, bytes, share, error_rate, first_seen, last_seen
+  FROM (
+    SELECT client_id, any_value(place_id) AS place_id,${talkerColumns(order)}
+    FROM requests_by_client_id ${where.sql}
+    GROUP BY client_id
+  ) JOIN client_places USING (place_id)
   ORDER BY ${order} DESC NULLS LAST, client
   LIMIT 15`);
 
@@ -32,11 +50,10 @@ export const networks = (where: Where, order: TalkerOrder) =>
          coalesce(sum(errors), 0) / sum(requests) AS error_rate,
          min(first_seen) AS first_seen, max(last_seen) AS last_seen
   FROM (
-    SELECT any_value(client_ip) AS client_ip, sum(requests) AS requests, sum(bytes) AS bytes, sum(requests) FILTER (WHERE status >= 400) AS errors,
-           min(first_ts) AS first_seen, max(last_ts) AS last_seen
-    FROM requests_by_client ${where.sql}
+    SELECT client_id, any_value(place_id) AS place_id, ${TALKER_SUMS}
+    FROM requests_by_client_id ${where.sql}
     GROUP BY client_id
-  )
+  ) JOIN client_places USING (place_id)
   GROUP BY ALL
   ORDER BY ${order} DESC NULLS LAST, network
   LIMIT 15`);
@@ -45,8 +62,8 @@ export const networks = (where: Where, order: TalkerOrder) =>
 export const autonomousSystems = (where: Where) =>
   filtered(where, `
   SELECT * FROM (
-    SELECT asn, any_value(as_org) AS organisation, count(DISTINCT client_id) AS clients,${talkerColumns("requests")}
-    FROM requests_by_client ${where.sql}
+    SELECT asn, any_value(as_org) AS organisation, count(DISTINCT client_id) AS clients,${talkerColumnsOfSums}
+    FROM ${placeSums(where, TALKER_SUMS)}
     GROUP BY asn
   ) WHERE asn IS NOT NULL
   ORDER BY requests DESC, asn

@@ -11,14 +11,16 @@ import {numberValues, valueIdsGeneration, visitorIdSql, withValueIds} from "../.
 import {withDuckDB} from "../../data-loaders/write/duckdb.js";
 
 type Row = [client: string | null, agent: string | null];
+/** The numbered columns these days have (a client's place is numbered like an address: test/rollups/client-labels.test.ts). */
+const DAY_COLUMNS = ["client_ip", "user_agent"] as const;
 
 /** Numbers one day's rows as the day's rollups do, and gives each row's ids. */
 async function numberDay(store: string, rows: Row[]): Promise<{client: string | null; agent: string | null; client_id: number | null; agent_id: number | null; visitor_id: bigint}[]> {
   return withDuckDB({}, async (duckdb) => {
     const values = rows.map(([c, a]) => `(${c === null ? "NULL" : `'${c}'`}, ${a === null ? "NULL" : `'${a}'`})`);
     await duckdb.run(`CREATE TABLE day AS SELECT * FROM (VALUES ${values.join(", ")}) v(client_ip, user_agent)`);
-    await numberValues(duckdb, store, "day");
-    const reader = await duckdb.runAndReadAll(`SELECT client_ip AS client, user_agent AS agent, client_id, agent_id, ${visitorIdSql()} AS visitor_id FROM ${withValueIds("day")} ORDER BY ALL`);
+    await numberValues(duckdb, store, "day", DAY_COLUMNS);
+    const reader = await duckdb.runAndReadAll(`SELECT client_ip AS client, user_agent AS agent, client_id, agent_id, ${visitorIdSql()} AS visitor_id FROM ${withValueIds("day", DAY_COLUMNS)} ORDER BY ALL`);
     return reader.getRowObjects() as never;
   });
 }
@@ -97,7 +99,7 @@ test("a day holds in memory its own values' ids, not the whole dictionary", asyn
     const known = first.find((r) => r.client === "10.0.0.7")!.client_id;
     await withDuckDB({}, async (duckdb) => {
       await duckdb.run("CREATE TABLE day AS SELECT * FROM (VALUES ('10.0.0.7', 'agent 7'), ('192.0.2.1', 'agent 7')) v(client_ip, user_agent)");
-      await numberValues(duckdb, store, "day");
+      await numberValues(duckdb, store, "day", DAY_COLUMNS);
       const held = (await duckdb.runAndReadAll("SELECT value, id FROM client_ip_ids ORDER BY id")).getRowObjects();
       assert.deepEqual(held, [{value: "10.0.0.7", id: known}, {value: "192.0.2.1", id: 501}]);
     });
