@@ -33,6 +33,12 @@ export type SiteTable = "events" | "rollups" | "rejected";
 export interface ExportOptions {
   /** Only this day's events (YYYY-MM-DD or "undated"); without it, every event. */
   day?: string;
+  /**
+   * Rollups only: a file of this day's rollups made from the same rows of the day (and the same
+   * kinds, settings and value ids), when only the days around it changed. Its kinds counted from
+   * the day's own rows are kept; only those counted from the days around it (visits) are counted again.
+   */
+  sameRowsRollups?: string;
 }
 
 /** A day of the store as the site sees it. */
@@ -107,7 +113,7 @@ export async function writeSiteParquet(config: WeblogConfig, table: SiteTable, o
   }
 }
 
-export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, file: string, {day}: ExportOptions = {}): Promise<void> {
+export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, file: string, {day, sameRowsRollups}: ExportOptions = {}): Promise<void> {
   // The lock keeps a concurrent sync from removing a segment between reading the manifest and the files.
   const lock = await lockStore(config.store);
   try {
@@ -127,12 +133,19 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
         const around = [adjacentDay(day ?? "", -1), day, adjacentDay(day ?? "", 1)].filter((d): d is string => d !== null && d !== undefined);
         const visitDay = day !== undefined && adjacentDay(day, 1) !== null ? day : null;
         const neighbourhood = await withDerivedColumns(duckdb, config, sourceOf(around.flatMap((d) => filesOf(manifest, "events", d)).map((f) => join(config.store, f))));
-        // The day's rows read and derived once, not once per kind: every kind is a GROUP BY over them,
-        // with the ids of their client addresses and agent strings, the day's new ones numbered first.
-        // (Made after both withDerivedColumns: the own-traffic clients' table then holds the day's.)
-        await numberValues(duckdb, config.store, source);
-        await duckdb.run(`CREATE TEMP TABLE site_day AS SELECT * FROM ${withValueIds(source)}`);
-        select = rollupsSql("site_day", {settings: config.site, visitDay, neighbourhood});
+        const sources = {settings: config.site, visitDay, neighbourhood};
+        if (sameRowsRollups) {
+          // The day's own rows are as they were: its other kinds' rows too (each a function of the day's rows alone).
+          const kept = `SELECT * FROM read_parquet(${sqlString(sameRowsRollups)}) WHERE kind NOT IN (${NEIGHBOURHOOD_KINDS.map(sqlString).join(", ")})`;
+          select = `SELECT * FROM (${rollupsSql("site_day", sources, FILTER_COLUMNS, NEIGHBOURHOOD_KINDS)}) UNION ALL ${kept} ORDER BY kind, ts`;
+        } else {
+          // The day's rows read and derived once, not once per kind: every kind is a GROUP BY over them,
+          // with the ids of their client addresses and agent strings, the day's new ones numbered first.
+          // (Made after both withDerivedColumns: the own-traffic clients' table then holds the day's.)
+          await numberValues(duckdb, config.store, source);
+          await duckdb.run(`CREATE TEMP TABLE site_day AS SELECT * FROM ${withValueIds(source)}`);
+          select = rollupsSql("site_day", sources);
+        }
       }
       await duckdb.run(`COPY (${select}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupSize})`);
     });
@@ -151,14 +164,21 @@ const ROLLUPS_DIR = "site-rollups";
  */
 export async function dayRollupsFile(config: WeblogConfig, day: StoredDay): Promise<string> {
   const kinds = createHash("sha256").update(siteFilesSignature(config)).digest("hex").slice(0, 8);
-  const name = `${day.day}.${day.rollupsVersion}.${kinds}.parquet`;
+  // The day's own rows (and the ids they are numbered by): a file of other rollups versions made
+  // from the same rows differs only in the kinds counted from the days around it.
+  const rows = createHash("sha256").update(`${day.version} ids ${await valueIdsGeneration(config.store)}`).digest("hex").slice(0, 16);
+  const name = `${day.day}.${rows}.${day.rollupsVersion}.${kinds}.parquet`;
   const dir = join(config.store, ROLLUPS_DIR);
   const file = join(dir, name);
   if (await exists(file)) return file;
   await mkdir(dir, {recursive: true});
+  // Named before the rows were: the same file.
+  if (await rename(join(dir, `${day.day}.${day.rollupsVersion}.${kinds}.parquet`), file).then(() => true, () => false)) return file;
+  const sameRows = (await readdir(dir)).find((f) => f.startsWith(`${day.day}.${rows}.`) && f.endsWith(`.${kinds}.parquet`));
   const temporary = temporaryPathFor(file);
   try {
-    await timed("day-rollups", () => exportSiteParquet(config, "rollups", temporary, {day: day.day}));
+    if (sameRows) await timed("day-visits", () => exportSiteParquet(config, "rollups", temporary, {day: day.day, sameRowsRollups: join(dir, sameRows)}));
+    else await timed("day-rollups", () => exportSiteParquet(config, "rollups", temporary, {day: day.day}));
     await rename(temporary, file);
   } finally {
     await rm(temporary, {force: true});
@@ -483,7 +503,7 @@ interface RollupSources {
  * day-range filters apply unchanged; only hourly rows carry the first and last request's time.
  * `events` has the derived columns (derive/site-columns.ts).
  */
-function rollupsSql(events: string, {settings, visitDay, neighbourhood}: RollupSources, filterColumns: readonly {name: string}[] = FILTER_COLUMNS): string {
+function rollupsSql(events: string, {settings, visitDay, neighbourhood}: RollupSources, filterColumns: readonly {name: string}[] = FILTER_COLUMNS, kinds = Object.keys(ROLLUP_KINDS)): string {
   const filterColumnsButTime = filterColumns.filter((c) => c.name !== "ts").map((c) => c.name);
   const sumColumns = MEASURE_COLUMNS.filter((c) => ["visits", "pages", "seconds"].includes(c.name));
   // The events with the columns that depend on the site settings.
@@ -500,8 +520,11 @@ function rollupsSql(events: string, {settings, visitDay, neighbourhood}: RollupS
       `FROM ${of === "visits" ? visits : requests} ${where ? `WHERE ${where}` : ""} GROUP BY ALL`
     );
   };
-  return Object.entries(ROLLUP_KINDS).map(([kind, rollup]) => select(kind, rollup)).join(" UNION ALL ") + " ORDER BY kind, ts";
+  return kinds.map((kind) => select(kind, ROLLUP_KINDS[kind])).join(" UNION ALL ") + " ORDER BY kind, ts";
 }
+
+/** The kinds a day's rollups count from the days around it too (its visits): the others are functions of the day's own rows. */
+const NEIGHBOURHOOD_KINDS = Object.keys(ROLLUP_KINDS).filter((kind) => ROLLUP_KINDS[kind].of === "visits");
 
 /**
  * What the browser needs to make its tables (src/components/workbook.ts), sent with the days
