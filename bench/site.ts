@@ -166,7 +166,7 @@ function rebuildBreakdown(run: BuildRun): string {
   const eventsLoaders = loadsOf(/^\/?data\/events\//);
   const otherLoaders = [...loads].filter(([path]) => !/^\/?data\/(rollups|first-view|events)[./]/.test(path)).reduce((sum, [, ms]) => sum + ms, 0);
   // The rollups may be made by either archive's loader, whichever Framework runs first.
-  const inArchiveLoaders = step("day-rollups").ms + step("day-visits").ms + step("combining").ms + step("rollups-archive").ms + step("first-views").ms;
+  const inArchiveLoaders = step("day-rollups").ms + step("day-visits").ms + step("day-added").ms + step("combining").ms + step("rollups-archive").ms + step("first-views").ms;
   // Framework's own: its start (the config, which reads the store's manifest) until it first prints; reading the
   // pages until "built <n> pages"; then its bundles, the other files, writing dist/.
   // Framework runs the pages' loaders side by side, so their times overlap and are not taken from
@@ -182,7 +182,7 @@ function rebuildBreakdown(run: BuildRun): string {
     `sync ${s(run.syncMs)}`,
     `refreshSiteData ${s(run.refreshMs)}`,
     `observable build ${s(run.frameworkMs)}: the changed days' export ${s(step("events-export").ms)} (${step("events-export").runs} days; their loaders ${s(eventsLoaders)})`,
-    `day rollups ${s(step("day-rollups").ms)} (${step("day-rollups").runs} days), a neighbour's visits alone ${s(step("day-visits").ms)} (${step("day-visits").runs} days)`,
+    `day rollups: counted ${s(step("day-rollups").ms)} (${step("day-rollups").runs} days), the new rows summed in ${s(step("day-added").ms)} (${step("day-added").runs} days), the visits alone ${s(step("day-visits").ms)} (${step("day-visits").runs} days)`,
     `combining the kinds ${s(step("combining").ms)}`,
     `first views ${s(step("first-views").ms)}`,
     `the archives' loaders otherwise (start, tar) ${s(rollupsLoader + firstViewLoader - inArchiveLoaders)}`,

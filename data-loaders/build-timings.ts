@@ -10,8 +10,13 @@ export async function timed<T>(step: string, work: () => Promise<T>): Promise<T>
   try {
     return await work();
   } finally {
-    process.stderr.write(`weblog-timing ${step} ${Math.round(performance.now() - start)}\n`);
+    reportTiming(step, performance.now() - start);
   }
+}
+
+/** Reports a step's time when WEBLOG_TIMINGS is set: for a step named only once it is done (by what it turned out to do). */
+export function reportTiming(step: string, ms: number): void {
+  if (process.env.WEBLOG_TIMINGS) process.stderr.write(`weblog-timing ${step} ${Math.round(ms)}\n`);
 }
 
 /** Each step's milliseconds summed over a build's output, and how many times it ran. */

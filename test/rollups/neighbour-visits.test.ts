@@ -1,8 +1,9 @@
-// When only the days around a day changed, its rollups are made again from its kept file: its
-// visits counted again (they may go on into the changed day), every other kind kept, since they
-// are functions of the day's own rows (site-data.ts: dayRollupsFile). The rows must be exactly
-// those a count from nothing gives. The sample synced from a local S3 endpoint, then one new
-// object whose request, after midnight, continues the sample's visit across midnight.
+// A day's rollups made again from its kept file (site-data.ts: dayRollupsFile): when only the days
+// around it changed, its visits are counted again (they may go on into the changed day) and every
+// other kind kept, since they are functions of the day's own rows; when rows were added to it, the
+// added rows' counts are summed into the kept ones. The rows must be exactly those a count from
+// nothing gives. The sample synced from a local S3 endpoint, then one new object whose first
+// request, after midnight, continues the sample's visit across midnight.
 import assert from "node:assert/strict";
 import {readFileSync} from "node:fs";
 import {mkdtemp, rm} from "node:fs/promises";
@@ -71,34 +72,56 @@ async function stepsOf(work: () => Promise<unknown>): Promise<string[]> {
   return steps;
 }
 
-test("a day whose neighbour changed keeps its other kinds and counts its visits again, as a count from nothing would", async () => {
-  const day = midnightVisit.startsOn;
-  const dayOf = async () => (await storedDays(config)).find((d) => d.day === day)!;
-  const before = await dayOf();
-  const first = await dayRollupsFile(config, before);
-  const visitsBefore = await rowsOf(first, "kind = 'visit'");
+test("after one new object, its day sums the new rows into its kept counts and its neighbours count their visits again: the rows a count from nothing gives", async () => {
+  const before = await storedDays(config);
+  const made = async () => {
+    const files = new Map<string, string>();
+    const steps = await stepsOf(async () => {
+      for (const day of await storedDays(config)) files.set(day.day, await dayRollupsFile(config, day));
+    });
+    return {files, steps};
+  };
+  const first = await made();
+  assert.deepEqual(first.steps, before.map(() => "day-rollups"), "the first time, every day counted");
 
-  // 00:30 the next day, 18 minutes after the visit's last request: one more page of the same visit.
-  const at = Date.parse(`${day}T00:00:00Z`) + 86_400_000 + 30 * 60_000;
-  const line = `${midnightVisit.clientIp} - - [${apacheTime(at)}] "GET /about/ HTTP/1.1" 200 5120 "http://www.semicomplete.com/blog/" "${FIREFOX}"`;
+  // 00:30 the day after the visit across midnight began, 18 minutes after its last request: one
+  // more page of that visit. And a 404 from a new client later that day.
+  const day = midnightVisit.startsOn;
+  const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  const line = (at: string, client: string, request: string, status: number, agent: string) =>
+    `${client} - - [${apacheTime(Date.parse(`${next}T${at}Z`))}] "${request}" ${status} 5120 "http://www.semicomplete.com/blog/" "${agent}"`;
+  const lines = [line("00:30:00", midnightVisit.clientIp, "GET /about/ HTTP/1.1", 200, FIREFOX), line("09:00:00", "198.51.100.7", "GET /no-such-page/ HTTP/1.1", 404, "curl/8.5.0")];
   const key = "topics/cloudwatchLogsEC2.i-02e3ca004943e0f26/year=2023/cloudwatchLogsEC2.i-02e3ca004943e0f26+0+0000100000.json";
-  await createS3Client(config.source).send(new PutObjectCommand({Bucket: DEMO_BUCKET, Key: key, Body: JSON.stringify(line) + "\n"}));
+  await createS3Client(config.source).send(new PutObjectCommand({Bucket: DEMO_BUCKET, Key: key, Body: lines.map((l) => JSON.stringify(l)).join("\n") + "\n"}));
   await syncStore(config);
 
-  const now = await dayOf();
-  assert.equal(now.version, before.version, "the day's own rows are as they were");
-  assert.notEqual(now.rollupsVersion, before.rollupsVersion, "its rollups are to be made again");
-  let made = "";
-  assert.deepEqual(await stepsOf(async () => (made = await dayRollupsFile(config, now))), ["day-visits"], "only the visits counted");
-
-  const scratch = join(dir, "from-nothing.parquet");
-  await exportSiteParquet(config, "rollups", scratch, {day});
-  assert.deepEqual(await rowsOf(made), await rowsOf(scratch));
-  const visitsAfter = await rowsOf(made, "kind = 'visit'");
-  assert.notDeepEqual(visitsAfter, visitsBefore, "the visit across midnight has one more page");
-  const [visit] = (await rowsOf(made, "kind = 'visit' AND exit_path = '/about/'")).map((row) => JSON.parse(row));
+  const after = await storedDays(config);
+  const changed = after.filter((d) => before.find((b) => b.day === d.day)?.rollupsVersion !== d.rollupsVersion).map((d) => d.day);
+  assert.ok(changed.includes(day) && changed.includes(next), changed.join(" "));
+  const second = await made();
+  // Each day in order: the new object's day sums its rows in, the days around it count their visits again, the rest are kept.
+  assert.deepEqual(second.steps, after.filter((d) => changed.includes(d.day)).map((d) => (d.day === next ? "day-added" : "day-visits")));
+  for (const {day: each} of after) {
+    const scratch = join(dir, `${each}.from-nothing.parquet`);
+    await exportSiteParquet(config, "rollups", scratch, {day: each});
+    assert.deepEqual(await rowsOf(second.files.get(each)!), await rowsOf(scratch), each);
+    assert.deepEqual(await schemaOf(second.files.get(each)!), await schemaOf(scratch), each);
+  }
+  // What changed did change: the visit has one more page, the new client's 404 is counted.
+  const [visit] = (await rowsOf(second.files.get(day)!, "kind = 'visit' AND exit_path = '/about/'")).map((row) => JSON.parse(row));
   assert.deepEqual([visit.entry_path, Number(visit.requests), Number(visit.pages)], ["/projects/", midnightVisit.requests + 1, midnightVisit.pages + 1]);
-  // The same columns and types, in the same order, as a count from nothing.
-  const schema = (file: string) => withDuckDB({}, async (duckdb) => (await duckdb.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`)).getRowObjectsJson());
-  assert.deepEqual(await schema(made), await schema(scratch));
+  assert.equal((await rowsOf(second.files.get(next)!, "kind = 'error' AND client_ip = '198.51.100.7'")).length, 1);
+
+  // A day whose rows were rewritten (here its two segments merged into one) is counted from nothing; the days around it count their visits.
+  await compactStore(config.store);
+  const third = await made();
+  assert.deepEqual(third.steps, after.filter((d) => changed.includes(d.day)).map((d) => (d.day === next ? "day-rollups" : "day-visits")));
+  const scratch = join(dir, "rewritten.from-nothing.parquet");
+  await exportSiteParquet(config, "rollups", scratch, {day: next});
+  assert.deepEqual(await rowsOf(third.files.get(next)!), await rowsOf(scratch));
 });
+
+/** A file's columns and their types, in order. */
+function schemaOf(file: string) {
+  return withDuckDB({}, async (duckdb) => (await duckdb.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`)).getRowObjectsJson());
+}
