@@ -3,6 +3,7 @@
 // BENCH_FIRST_VIEWS_TABLES=1 the rollup kinds are first read into DuckDB tables; each exact
 // question is answered once, as the loader does (BENCH_FIRST_VIEWS_EVERY=1: as often as asked). Figures to read.
 import {existsSync, readdirSync} from "node:fs";
+import {loadavg} from "node:os";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {loadConfig} from "../data-loaders/config.js";
@@ -22,8 +23,9 @@ let started = performance.now();
 await kindRollupsFiles(config);
 console.log(`kinds' files ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 started = performance.now();
+const openCpu = process.cpuUsage();
 const database = await openSiteDatabase(config, {kindsAs: process.env.BENCH_FIRST_VIEWS_TABLES ? "tables" : "views"});
-console.log(`database opened in ${((performance.now() - started) / 1000).toFixed(1)} s (the kinds as ${process.env.BENCH_FIRST_VIEWS_TABLES ? "tables" : "views"})`);
+console.log(`database opened in ${((performance.now() - started) / 1000).toFixed(1)} s (CPU ${(((u) => u.user + u.system)(process.cpuUsage(openCpu)) / 1e6).toFixed(1)} s; the kinds as ${process.env.BENCH_FIRST_VIEWS_TABLES ? "tables" : "views"})`);
 const times: {page: string; sql: string; ms: number}[] = [];
 let page = "";
 // Each exact question answered once, as src/data/first-view.tar.ts does (BENCH_FIRST_VIEWS_EVERY=1: every time asked).
@@ -41,6 +43,7 @@ const ask: Ask = async (query) => {
   return rows;
 };
 const all = performance.now();
+const cpuBefore = process.cpuUsage();
 for (const name of readdirSync(join(projectDir, "src")).filter((f) => f.endsWith(".md")).map((f) => f.slice(0, -3))) {
   if (!existsSync(join(projectDir, "src/queries", `${name}.ts`))) continue;
   page = name;
@@ -51,7 +54,8 @@ for (const instance of await storedLogStreams(config)) {
   page = `instances/${instance}`;
   await instancePage.firstView(ask, instance);
 }
-console.log(`every first view in ${((performance.now() - all) / 1000).toFixed(1)} s, ${asked} questions asked, ${times.length} queries run`);
+const cpu = process.cpuUsage(cpuBefore);
+console.log(`every first view in ${((performance.now() - all) / 1000).toFixed(1)} s (CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s, load ${loadavg()[0].toFixed(1)}), ${asked} questions asked, ${times.length} queries run`);
 const byPage = new Map<string, number>();
 for (const t of times) byPage.set(t.page, (byPage.get(t.page) ?? 0) + t.ms);
 console.log([...byPage].map(([p, ms]) => `${p} ${(ms / 1000).toFixed(2)} s`).join(", "));

@@ -135,7 +135,7 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
     const rowGroupSize = table === "rollups" ? ROLLUP_ROW_GROUP_SIZE : DEFAULT_ROW_GROUP_SIZE;
     return await withDuckDB({tempDirectory: join(config.store, "tmp")}, async (duckdb) => {
       // The site's events carry the columns derived from the configuration (request class, own traffic).
-      const source = table === "rejected" ? stored : await withDerivedColumns(duckdb, config, stored);
+      const source = table === "events" ? await withDerivedColumns(duckdb, config, stored) : stored;
       let select = `SELECT * FROM ${source} ORDER BY ${table === "rejected" ? "s3_key, line_number" : EVENT_ORDER}`;
       let made: DayRollupsMade | undefined;
       let metadata = "";
@@ -146,11 +146,11 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
         const earlier = earlierRollups ? await rollupsOrigin(duckdb, earlierRollups) : null;
         const added = earlier && earlier.ids === from.ids && earlier.segments.every((id) => from.segments.includes(id)) ? from.segments.filter((id) => !earlier.segments.includes(id)) : null;
         made = added === null ? "counted" : added.length === 0 ? "visits" : "added";
-        // The added rows derived before the neighbourhood: withDerivedColumns' own-traffic clients (a table of the
-        // connection) are the last call's, and the neighbourhood's take in every row of the day.
+        // The day's rows (or those added) derived before the neighbourhood: withDerivedColumns' own-traffic clients (a
+        // table of the connection) are the last call's, and the neighbourhood's take in every row of the day.
+        const dayRows = made === "counted" ? await withDerivedColumns(duckdb, config, stored) : null;
         const addedRows = added && added.length > 0 ? await withDerivedColumns(duckdb, config, sourceOf(added.map((id) => join(config.store, manifest.segments[id].file)))) : null;
         // Visits need the days either side of the day (rollups/visits.ts); the other kinds, the day alone.
-        // Derived second: its own-traffic clients (a table of the connection) take in the day's.
         const around = [adjacentDay(day ?? "", -1), day, adjacentDay(day ?? "", 1)].filter((d): d is string => d !== null && d !== undefined);
         const visitDay = day !== undefined && adjacentDay(day, 1) !== null ? day : null;
         const neighbourhood = await withDerivedColumns(duckdb, config, sourceOf(around.flatMap((d) => filesOf(manifest, "events", d)).map((f) => join(config.store, f))));
@@ -161,8 +161,8 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
           await numberValues(duckdb, config.store, rows);
           await duckdb.run(`CREATE TEMP TABLE site_day AS SELECT * FROM ${withValueIds(rows)}`);
         };
-        if (made === "counted") {
-          await countRows(source);
+        if (dayRows) {
+          await countRows(dayRows);
           select = rollupsSql("site_day", sources);
         } else {
           // The kinds counted from the day's rows alone are kept (with the added rows' summed in); the visits, counted again.
