@@ -18,7 +18,7 @@ import {fileURLToPath} from "node:url";
 import {CreateBucketCommand, DeleteObjectsCommand, PutObjectCommand, type S3Client} from "@aws-sdk/client-s3";
 import type {Page} from "playwright-core";
 import {loadConfig, type WeblogConfig} from "../data-loaders/config.js";
-import {buildTimings, frameworkLoadTimes} from "../data-loaders/build-timings.js";
+import {buildTimings, frameworkLoadTimes, frameworkLoadWallTime} from "../data-loaders/build-timings.js";
 import {rollupsCost} from "../data-loaders/site-data.js";
 import {REWRITE_WINDOW} from "../data-loaders/sources/incremental-listing.js";
 import {syncStore} from "../data-loaders/sync.js";
@@ -196,24 +196,29 @@ function rebuildBreakdown(run: BuildRun): string {
   const eventsLoaders = loadsOf(/^\/?data\/events\//);
   const otherLoaders = [...loads].filter(([path]) => !/^\/?data\/(rollups|first-view|events)[./]/.test(path)).reduce((sum, [, ms]) => sum + ms, 0);
   // The rollups may be made by either archive's loader, whichever Framework runs first.
-  const inArchiveLoaders = step("day-rollups").ms + step("combining").ms + step("rollups-archive").ms + step("first-views").ms;
+  const inArchiveLoaders = step("day-rollups").ms + step("day-visits").ms + step("day-added").ms + step("combining").ms + step("rollups-archive").ms + step("first-views").ms;
   // Framework's own: its start (the config, which reads the store's manifest) until it first prints; reading the
   // pages until "built <n> pages"; then its bundles, the other files, writing dist/.
   // Framework runs the pages' loaders side by side, so their times overlap and are not taken from
   // the pages' wall time (that gave negative figures): the pages' part is given with its loaders.
   const pagesWithLoaders = run.pagesBuiltMs - run.firstOutputMs;
-  const frameworkAfter = run.frameworkMs - run.pagesBuiltMs - otherLoaders;
+  // The files the pages attach (the first views, the days index, …) are loaded after "built <n> pages",
+  // one after the other, in Framework's loop that copies them into dist/: their loaders' time is not
+  // Framework's own (it was counted there before, so the first views were counted twice).
+  const builtAt = run.output.search(/built\S* \d+ \S*pages?/);
+  const loadersAfterPages = builtAt < 0 ? 0 : frameworkLoadWallTime(run.output.slice(builtAt));
+  const frameworkAfter = run.frameworkMs - run.pagesBuiltMs - loadersAfterPages;
   return [
     `sync ${s(run.syncMs)}`,
     `refreshSiteData ${s(run.refreshMs)}`,
     `observable build ${s(run.frameworkMs)}: the changed days' export ${s(step("events-export").ms)} (${step("events-export").runs} days; their loaders ${s(eventsLoaders)})`,
-    `day rollups ${s(step("day-rollups").ms)} (${step("day-rollups").runs} days)`,
+    `day rollups: counted ${s(step("day-rollups").ms)} (${step("day-rollups").runs} days), the new rows summed in ${s(step("day-added").ms)} (${step("day-added").runs} days), the visits alone ${s(step("day-visits").ms)} (${step("day-visits").runs} days)`,
     `combining the kinds ${s(step("combining").ms)}`,
     `first views ${s(step("first-views").ms)}`,
     `the archives' loaders otherwise (start, tar) ${s(rollupsLoader + firstViewLoader - inArchiveLoaders)}`,
     `extracting from the archives ${s(kindsExtracted + firstViewsExtracted)} (${ran(/^\/?data\/rollups\/[^/]+\/.+\.parquet$/)} kind files)`,
     `other loaders ${s(otherLoaders)}`,
-    `Framework's own: start ${s(run.firstOutputMs)}, pages with their loaders ${s(pagesWithLoaders)}, bundles and writing dist/ ${s(frameworkAfter)}`,
+    `Framework's own: start ${s(run.firstOutputMs)}, pages with their loaders ${s(pagesWithLoaders)}, the attached files' loaders after the pages (the first views among them) ${s(loadersAfterPages)}, bundles and writing dist/ ${s(frameworkAfter)}`,
   ].join(", ");
 }
 

@@ -10,8 +10,13 @@ export async function timed<T>(step: string, work: () => Promise<T>): Promise<T>
   try {
     return await work();
   } finally {
-    process.stderr.write(`weblog-timing ${step} ${Math.round(performance.now() - start)}\n`);
+    reportTiming(step, performance.now() - start);
   }
+}
+
+/** Reports a step's time when WEBLOG_TIMINGS is set: for a step named only once it is done (by what it turned out to do). */
+export function reportTiming(step: string, ms: number): void {
+  if (process.env.WEBLOG_TIMINGS) process.stderr.write(`weblog-timing ${step} ${Math.round(ms)}\n`);
 }
 
 /** Each step's milliseconds summed over a build's output, and how many times it ran. */
@@ -44,4 +49,21 @@ export function frameworkLoadTimes(output: string): Map<string, number> {
     }
   }
   return times;
+}
+
+/**
+ * The wall time of the loads Framework ran in `output` (a part of a build's output), each counted
+ * once: only the outermost of nested loads (an extraction includes its archive's load), since
+ * `observable build` runs them one after the other.
+ */
+export function frameworkLoadWallTime(output: string): number {
+  // eslint-disable-next-line no-control-regex
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
+  let open = 0;
+  let ms = 0;
+  for (const [, path, elapsed] of plain.matchAll(/\bload (\S+) \u2192 |(?:\bsuccess [^\n]*?|\berror) in (\d+)ms/g) as Iterable<RegExpMatchArray>) {
+    if (path !== undefined) open++;
+    else if (open > 0 && --open === 0) ms += Number(elapsed);
+  }
+  return ms;
 }

@@ -8,6 +8,7 @@ import {mkdir, readdir, rename, rm, stat} from "node:fs/promises";
 import {join} from "node:path";
 import {pipeline} from "node:stream/promises";
 import type {Writable} from "node:stream";
+import type {DuckDBConnection} from "@duckdb/node-api";
 import type {SiteSettings, WeblogConfig} from "./config.js";
 import {derivationSignature, SITE_EVENT_COLUMNS, withDerivedColumns} from "./derive/site-columns.js";
 import {EVENT_COLUMNS, REJECTED_COLUMNS, type ColumnSpec} from "./event.js";
@@ -15,7 +16,7 @@ import {referrerKindSql, referrerPathSql} from "./rollups/referrer-kind.js";
 import {durationBandSql, visitsOfDaySql} from "./rollups/visits.js";
 import {numberValues, numberValuesInMemory, valueIdsGeneration, visitorIdSql, withValueIds} from "./rollups/value-ids.js";
 import {CLIENT_PLACE_COLUMNS, withClientPlace} from "./rollups/client-place.js";
-import {temporaryPathFor} from "./store/durable-file.js";
+import {isTemporaryPath, temporaryPathFor} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
 import {readManifest, segmentsByDay, segmentsOfKind, summarizeRedeliveries, type KeyMismatches, type Manifest, type Redeliveries, type SkippedKeys} from "./store/manifest.js";
 // The Security page's rules: counted ahead here with the same SQL the page describes them by.
@@ -24,7 +25,7 @@ import {suspiciousKindSql} from "../src/components/suspicious.js";
 import {FILTER_COLUMN_LIST, FILTER_COLUMNS} from "../src/components/filter-columns.js";
 // The Performance page's duration buckets: counted here by the same SQL the page reads them back with.
 import {durationBucketSql} from "../src/components/duration-buckets.js";
-import {timed} from "./build-timings.js";
+import {reportTiming, timed} from "./build-timings.js";
 import {sqlFileList, sqlString, withDuckDB} from "./write/duckdb.js";
 import {DEFAULT_ROW_GROUP_SIZE, EVENT_ORDER} from "./write/parquet.js";
 
@@ -34,7 +35,21 @@ export type SiteTable = "events" | "rollups" | "rejected";
 export interface ExportOptions {
   /** Only this day's events (YYYY-MM-DD or "undated"); without it, every event. */
   day?: string;
+  /**
+   * Rollups only: an earlier file of this day's rollups. When it was made from some of the day's
+   * segments as they are now (with the same value ids; the kinds and settings are in its name),
+   * its rows are kept and only what changed is counted (DayRollupsMade).
+   */
+  earlierRollups?: string;
 }
+
+/**
+ * How a day's rollups were made: `counted` from all of the day's rows; `visits` (the day's rows
+ * as they were, only the days around it changed) with its visits counted again and every other
+ * kind kept; `added` (segments added to the day, none removed) with the added rows' counts summed
+ * into the kept ones and the visits counted again.
+ */
+export type DayRollupsMade = "counted" | "visits" | "added";
 
 /** A day of the store as the site sees it. */
 export interface StoredDay {
@@ -113,7 +128,8 @@ export async function writeSiteParquet(config: WeblogConfig, table: SiteTable, o
   }
 }
 
-export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, file: string, {day}: ExportOptions = {}): Promise<void> {
+/** Writes a site table to `file`; for rollups, says how they were made. */
+export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, file: string, {day, earlierRollups}: ExportOptions = {}): Promise<DayRollupsMade | undefined> {
   // The lock keeps a concurrent sync from removing a segment between reading the manifest and the files.
   const lock = await lockStore(config.store);
   try {
@@ -123,30 +139,70 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
     const sourceOf = (files: string[]) => (files.length > 0 ? `read_parquet(${sqlFileList(files)})` : `(${emptyTableSql(columns)})`);
     const stored = sourceOf(files);
     const rowGroupSize = table === "rollups" ? ROLLUP_ROW_GROUP_SIZE : DEFAULT_ROW_GROUP_SIZE;
-    await withDuckDB({tempDirectory: join(config.store, "tmp")}, async (duckdb) => {
+    return await withDuckDB({tempDirectory: join(config.store, "tmp")}, async (duckdb) => {
       // The site's events carry the columns derived from the configuration (request class, own traffic).
-      const source = table === "rejected" ? stored : await withDerivedColumns(duckdb, config, stored);
+      const source = table === "events" ? await withDerivedColumns(duckdb, config, stored) : stored;
       let select = `SELECT * FROM ${source} ORDER BY ${table === "rejected" ? "s3_key, line_number" : EVENT_ORDER}`;
+      let made: DayRollupsMade | undefined;
+      let metadata = "";
       if (table === "rollups") {
+        // What the file is made from, kept in it, so that the next file of the day can start from it.
+        const from: RollupsOrigin = {segments: (day === undefined ? [] : (segmentsByDay(manifest).get(day) ?? [])).map(([id]) => id), ids: await valueIdsGeneration(config.store)};
+        metadata = `, KV_METADATA {segments: ${sqlString(from.segments.join(","))}, ids: ${sqlString(from.ids)}}`;
+        const earlier = earlierRollups ? await rollupsOrigin(duckdb, earlierRollups) : null;
+        const added = earlier && earlier.ids === from.ids && earlier.segments.every((id) => from.segments.includes(id)) ? from.segments.filter((id) => !earlier.segments.includes(id)) : null;
+        made = added === null ? "counted" : added.length === 0 ? "visits" : "added";
+        // The day's rows (or those added) derived before the neighbourhood: withDerivedColumns' own-traffic clients (a
+        // table of the connection) are the last call's, and the neighbourhood's take in every row of the day.
+        const dayRows = made === "counted" ? await withDerivedColumns(duckdb, config, stored) : null;
+        const addedRows = added && added.length > 0 ? await withDerivedColumns(duckdb, config, sourceOf(added.map((id) => join(config.store, manifest.segments[id].file)))) : null;
         // Visits need the days either side of the day (rollups/visits.ts); the other kinds, the day alone.
-        // Derived second: its own-traffic clients (a table of the connection) take in the day's.
         const around = [adjacentDay(day ?? "", -1), day, adjacentDay(day ?? "", 1)].filter((d): d is string => d !== null && d !== undefined);
         const visitDay = day !== undefined && adjacentDay(day, 1) !== null ? day : null;
         const neighbourhood = await withDerivedColumns(duckdb, config, sourceOf(around.flatMap((d) => filesOf(manifest, "events", d)).map((f) => join(config.store, f))));
-        // The day's rows read and derived once, not once per kind: every kind is a GROUP BY over them,
-        // with the ids of their client addresses and agent strings, the day's new ones numbered first.
-        // (Made after both withDerivedColumns: the own-traffic clients' table then holds the day's.)
-        // A client's place is numbered too, and its text left out: the labels kind has its columns.
-        const placed = withClientPlace(source);
-        await numberValues(duckdb, config.store, placed);
-        await duckdb.run(`CREATE TEMP TABLE site_day AS SELECT * EXCLUDE (client_place) FROM ${withValueIds(placed)}`);
-        select = rollupsSql("site_day", {settings: config.site, visitDay, neighbourhood});
+        const sources = {settings: config.site, visitDay, neighbourhood};
+        // The day's rows (all of them, or those added) read and derived once, not once per kind: every kind is a GROUP BY
+        // over them, with the ids of their client addresses and agent strings, the new ones numbered first. A client's
+        // place is numbered too, and its text left out: the labels kind has its columns.
+        const countRows = async (rows: string) => {
+          const placed = withClientPlace(rows);
+          await numberValues(duckdb, config.store, placed);
+          await duckdb.run(`CREATE TEMP TABLE site_day AS SELECT * EXCLUDE (client_place) FROM ${withValueIds(placed)}`);
+        };
+        if (dayRows) {
+          await countRows(dayRows);
+          select = rollupsSql("site_day", sources);
+        } else {
+          // The kinds counted from the day's rows alone are kept (with the added rows' summed in: a labels kind's rows,
+          // which have no measures, come out once each); the visits, counted again.
+          const kept = `SELECT * FROM read_parquet(${sqlString(earlierRollups!)}) WHERE kind NOT IN (${NEIGHBOURHOOD_KINDS.map(sqlString).join(", ")})`;
+          const visits = `SELECT * FROM (${rollupsSql("site_day", sources, FILTER_COLUMNS, NEIGHBOURHOOD_KINDS)})`;
+          if (addedRows) await countRows(addedRows);
+          const dayKinds = addedRows ? summedRollupsSql(`SELECT * FROM (${rollupsSql("site_day", sources, FILTER_COLUMNS, DAY_KINDS)}) UNION ALL ${kept}`) : kept;
+          select = `${visits} UNION ALL SELECT * FROM (${dayKinds}) ORDER BY kind, ts`;
+        }
       }
-      await duckdb.run(`COPY (${select}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupSize})`);
+      await duckdb.run(`COPY (${select}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroupSize}${metadata})`);
+      return made;
     });
   } finally {
     await lock.release();
   }
+}
+
+/** What a day's rollups file was made from: the day's segments, and the dictionary the values were numbered by. */
+interface RollupsOrigin {
+  segments: string[];
+  ids: string;
+}
+
+/** The origin a rollups file records (exportSiteParquet), or null for a file that records none. */
+async function rollupsOrigin(duckdb: DuckDBConnection, file: string): Promise<RollupsOrigin | null> {
+  const rows = (await duckdb.runAndReadAll(`SELECT decode(key) AS key, decode(value) AS value FROM parquet_kv_metadata(${sqlString(file)})`)).getRowObjectsJS();
+  const value = (key: string) => rows.find((row) => row.key === key)?.value as string | undefined;
+  const segments = value("segments");
+  const ids = value("ids");
+  return segments === undefined || ids === undefined ? null : {segments: segments === "" ? [] : segments.split(","), ids};
 }
 
 /** Where the store keeps each day's rollups, beside its segments; sync never touches it. */
@@ -164,9 +220,13 @@ export async function dayRollupsFile(config: WeblogConfig, day: StoredDay): Prom
   const file = join(dir, name);
   if (await exists(file)) return file;
   await mkdir(dir, {recursive: true});
+  // The day's file of another version, made by the same kinds: what changed since is all there is to count.
+  const earlier = (await readdir(dir)).find((f) => f.startsWith(`${day.day}.`) && f.endsWith(`.${kinds}.parquet`) && !isTemporaryPath(f));
   const temporary = temporaryPathFor(file);
   try {
-    await timed("day-rollups", () => exportSiteParquet(config, "rollups", temporary, {day: day.day}));
+    const started = performance.now();
+    const made = await exportSiteParquet(config, "rollups", temporary, {day: day.day, earlierRollups: earlier && join(dir, earlier)});
+    reportTiming(made === "counted" ? "day-rollups" : made === "visits" ? "day-visits" : "day-added", performance.now() - started);
     await rename(temporary, file);
   } finally {
     await rm(temporary, {force: true});
@@ -527,7 +587,7 @@ interface RollupSources {
  * day-range filters apply unchanged; only hourly rows carry the first and last request's time.
  * `events` has the derived columns (derive/site-columns.ts).
  */
-function rollupsSql(events: string, {settings, visitDay, neighbourhood}: RollupSources, filterColumns: readonly {name: string}[] = FILTER_COLUMNS): string {
+function rollupsSql(events: string, {settings, visitDay, neighbourhood}: RollupSources, filterColumns: readonly {name: string}[] = FILTER_COLUMNS, kinds = Object.keys(ROLLUP_KINDS)): string {
   const filterColumnsButTime = filterColumns.filter((c) => c.name !== "ts").map((c) => c.name);
   const sumColumns = MEASURE_COLUMNS.filter((c) => ["visits", "pages", "seconds"].includes(c.name));
   // The events with the columns that depend on the site settings.
@@ -549,7 +609,24 @@ function rollupsSql(events: string, {settings, visitDay, neighbourhood}: RollupS
       `FROM ${of === "visits" ? visits : requests} ${where ? `WHERE ${where}` : ""} GROUP BY ALL`
     );
   };
-  return Object.entries(ROLLUP_KINDS).map(([kind, rollup]) => select(kind, rollup)).join(" UNION ALL ") + " ORDER BY kind, ts";
+  return kinds.map((kind) => select(kind, ROLLUP_KINDS[kind])).join(" UNION ALL ") + " ORDER BY kind, ts";
+}
+
+/** The kinds a day's rollups count from the days around it too (its visits). */
+const NEIGHBOURHOOD_KINDS = Object.keys(ROLLUP_KINDS).filter((kind) => ROLLUP_KINDS[kind].of === "visits");
+/**
+ * The kinds counted from the day's own rows alone: each a count of requests, a sum of bytes and
+ * the first and last time by its key, so the counts of two sets of rows, summed by key
+ * (summedRollupsSql), are those of both sets together.
+ */
+const DAY_KINDS = Object.keys(ROLLUP_KINDS).filter((kind) => !NEIGHBOURHOOD_KINDS.includes(kind));
+
+/** Rollup rows (of DAY_KINDS) with the same key summed into one: requests and bytes added, the first and last times kept. */
+function summedRollupsSql(rows: string): string {
+  const measures = new Set(MEASURE_COLUMNS.map((c) => c.name));
+  const keys = ROLLUP_COLUMNS.filter((c) => !measures.has(c.name)).map((c) => c.name);
+  const summed = MEASURE_COLUMNS.map((c) => (c.name === "first_ts" ? "min(first_ts) AS first_ts" : c.name === "last_ts" ? "max(last_ts) AS last_ts" : `sum(${c.name})::${c.type} AS ${c.name}`));
+  return `SELECT ${keys.join(", ")}, ${summed.join(", ")} FROM (${rows}) GROUP BY ${keys.join(", ")}`;
 }
 
 /**

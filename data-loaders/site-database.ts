@@ -26,7 +26,7 @@ export interface SiteDatabase {
  * lines are read from the store's segments, for the rare first view that counts them (a history
  * of minutes).
  */
-export async function openSiteDatabase(config: WeblogConfig): Promise<SiteDatabase> {
+export async function openSiteDatabase(config: WeblogConfig, {kindsAs = "views"}: {kindsAs?: "views" | "tables"} = {}): Promise<SiteDatabase> {
   const kindFiles = await kindRollupsFiles(config);
   const manifest = await readManifest(config.store);
   const filesOf = (kind: "events" | "rejected") => segmentsOfKind(manifest, kind).map((s) => join(config.store, s.file));
@@ -34,7 +34,7 @@ export async function openSiteDatabase(config: WeblogConfig): Promise<SiteDataba
   const conn = await openDuckDB({tempDirectory: join(config.store, "tmp")});
   const over = (files: string[], none: string) => (files.length > 0 ? `SELECT * FROM read_parquet(${sqlFileList(files)})` : none);
   // As in the browser: a table per kind, its view over it, and `rollups` all of them.
-  for (const [kind, files] of kindFiles) await conn.run(`CREATE VIEW ${rollupKindTable(kind)} AS ${over(files, empty.rollups)}`);
+  for (const [kind, files] of kindFiles) await conn.run(`CREATE ${kindsAs === "tables" ? "TABLE" : "VIEW"} ${rollupKindTable(kind)} AS ${over(files, empty.rollups)}`);
   await conn.run(`CREATE VIEW rollups AS ${over([...kindFiles.values()].flat(), empty.rollups)}`);
   // The store's rows with the columns the site derives (request class, own traffic), as the day files have them.
   const storedEvents = filesOf("events");

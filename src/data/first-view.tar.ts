@@ -16,7 +16,7 @@ import {kindRollupsFiles} from "../../data-loaders/site-data.js";
 import {tarArchive} from "../../data-loaders/write/tar.js";
 import * as instancePage from "../queries/instance.js";
 import type {Ask} from "../queries/query.js";
-import {recordFirstView} from "../queries/shipped.js";
+import {answerKey, recordFirstView} from "../queries/shipped.js";
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const config = loadConfig();
@@ -25,7 +25,14 @@ const files = new Map<string, string>();
 await kindRollupsFiles(config);
 await timed("first-views", async () => {
   const database = await openSiteDatabase(config);
-  const ask: Ask = (query) => database.rows(query.sql, query.params);
+  // Pages ask many of the same questions (the filter bar's on every page, the headline numbers on
+  // several): each exact question (text and values) is answered once.
+  const answers = new Map<string, ReturnType<Ask>>();
+  const ask: Ask = (query) => {
+    const key = answerKey(query);
+    if (!answers.has(key)) answers.set(key, database.rows(query.sql, query.params));
+    return answers.get(key)!;
+  };
   // Every page src/<page>.md (the same list as observablehq.config.ts): answered when its queries
   // are in src/queries/<page>.ts, empty otherwise (its queries all go to DuckDB-WASM).
   for (const page of readdirSync(source("..")).filter((file) => file.endsWith(".md")).map((file) => file.slice(0, -3))) {
