@@ -4,37 +4,37 @@
 import {requestsOverTimeSource} from "../components/hourly.js";
 import {timeBucketFor, type TimeBucket} from "../components/time-bucket.js";
 import * as latency from "./performance.js";
-import type {Ask, Query, Where} from "./query.js";
+import {filtered, type Ask, type Query, type Where} from "./query.js";
 
 /** The page's one condition: this log stream, your own traffic left out. */
 export const instanceWhere = (instance: string): Where => ({sql: "WHERE log_stream = ? AND NOT own_traffic", params: [instance]});
 
-export const summary = (instance: string): Query => ({
-  sql: `
+/** A query of the instance: `sql` given the condition's text, with its values. */
+const ofInstance = (instance: string, sql: (where: string) => string): Query => {
+  const where = instanceWhere(instance);
+  return filtered(where, sql(where.sql));
+};
+
+export const summary = (instance: string): Query =>
+  ofInstance(instance, (where) => `
   SELECT coalesce(sum(requests), 0) AS requests, sum(bytes) AS bytes,
          sum(requests) FILTER (WHERE status >= 400) / sum(requests) AS error_rate,
          min(first_ts) AS first, max(last_ts) AS last
-  FROM requests_hourly ${instanceWhere(instance).sql}`,
-  params: instanceWhere(instance).params,
-});
+  FROM requests_hourly ${where}`);
 
-export const clients = (instance: string): Query => ({sql: `SELECT count(DISTINCT client_id) AS clients FROM requests_by_client_id ${instanceWhere(instance).sql}`, params: instanceWhere(instance).params});
+export const clients = (instance: string): Query => ofInstance(instance, (where) => `SELECT count(DISTINCT client_id) AS clients FROM requests_by_client_id ${where}`);
 
-export const requestsByStatus = (instance: string, bucket: TimeBucket): Query => ({
-  sql: `
+export const requestsByStatus = (instance: string, bucket: TimeBucket): Query =>
+  ofInstance(instance, (where) => `
   SELECT time_bucket(${bucket.sql}, ts) AS time, coalesce((status // 100)::VARCHAR || 'xx', 'unknown') AS status_class, sum(requests) AS requests
-  FROM ${requestsOverTimeSource(bucket)} ${instanceWhere(instance).sql}
-  GROUP BY ALL HAVING time IS NOT NULL ORDER BY time`,
-  params: instanceWhere(instance).params,
-});
+  FROM ${requestsOverTimeSource(bucket)} ${where}
+  GROUP BY ALL HAVING time IS NOT NULL ORDER BY time`);
 
-export const topPaths = (instance: string): Query => ({
-  sql: `
+export const topPaths = (instance: string): Query =>
+  ofInstance(instance, (where) => `
   SELECT path, sum(requests) AS requests FROM requests_by_path
-  ${instanceWhere(instance).sql} AND request_class = 'page' AND path IS NOT NULL
-  GROUP BY path ORDER BY requests DESC, path LIMIT 10`,
-  params: instanceWhere(instance).params,
-});
+  ${where} AND request_class = 'page' AND path IS NOT NULL
+  GROUP BY path ORDER BY requests DESC, path LIMIT 10`);
 
 /** How many of its requests logged a duration, and the first and last of them (the Performance page's query). */
 export const timed = (instance: string): Query => latency.timed(instanceWhere(instance));
