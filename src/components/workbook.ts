@@ -2,8 +2,9 @@
 // rejected lines as tables read straight from their Parquet files over HTTP range requests.
 // A page's first view does not wait for it: the answers to the page's queries under the default
 // filter are shipped, computed when the site's data was made (src/queries/, data/first-view/),
-// and `query` gives them at once; DuckDB-WASM starts once the page is drawn and answers every
-// other question (a changed filter, Explore's own SQL).
+// and `query` gives them at once. DuckDB-WASM, with the rollups the page reads in its memory,
+// starts when the reader reaches for a control (the filter bar, Explore's editor) and answers
+// every other question (a changed filter, Explore's own SQL).
 // Only its types here: the engine's code (200 kB) is imported when the database opens, after the
 // page has drawn from its shipped answers.
 import type * as duckdb from "./duckdb-wasm.js";
@@ -102,7 +103,7 @@ function shippedAnswers(): Promise<Map<string, Row[]>> {
       // The page's own queries say which rollups a filter change will read; the engine starts once
       // the page has drawn its first view, so its start never delays a frame of it.
       const pageQueries = [...answers.keys()].map((key) => (JSON.parse(key) as [string, unknown[]])[0]);
-      void firstViewHandedOut().then(() => startDatabaseWhenIdle(pageQueries));
+      void Promise.all([firstViewHandedOut(), readerReachedForAControl]).then(() => keepRollupsInMemoryFor(pageQueries)).catch(() => {});
     }
   })());
 }
@@ -155,16 +156,31 @@ function firstViewHandedOut(): Promise<void> {
 }
 
 /**
- * Opens DuckDB-WASM once the page has loaded and drawn from its shipped answers, so that a filter
- * change finds it ready and the engine (20 MB) never competes with what the reader sees first;
- * then fetches into its memory the rollups the page's queries read.
+ * What a reader about to change something touches first: in the page's main content, the filter
+ * bar, a form control or its label, an editor. A table, a chart or the page's text is not one, nor
+ * are the sidebar and its search: reading and moving between pages need nothing more.
  */
-function startDatabaseWhenIdle(pageQueries: string[]): void {
-  const start = () => void keepRollupsInMemoryFor(pageQueries).catch(() => {});
-  const whenIdle = () => ("requestIdleCallback" in window ? requestIdleCallback(start, {timeout: 2000}) : setTimeout(start, 200));
-  if (document.readyState === "complete") whenIdle();
-  else window.addEventListener("load", whenIdle, {once: true});
-}
+const CONTROLS = ":is(.filters, input, select, textarea, label, [contenteditable]):is(#observablehq-main *)";
+
+/**
+ * Resolves when the reader first reaches for a control of the page: the pointer over it, a touch,
+ * or the keyboard's focus in it. Only then do DuckDB-WASM (18 MB, and the footers of every file
+ * it registers) and the page's rollups (tens of MB at a million events, hundreds on a long
+ * history) come down: a reader who only reads the page never waits for them, pays for them or
+ * sees the network busy, and one who filters has them on their way between reaching for the
+ * control and choosing (docs/design-notes.md, "The engine on the reader's intent"). A query the
+ * page asks that was not shipped starts the engine at once.
+ */
+const readerReachedForAControl: Promise<void> = new Promise((resolve) => {
+  const kinds = ["pointerover", "pointerdown", "touchstart", "focusin"] as const;
+  const reached = (event: Event) => {
+    if (!(event.target instanceof Element) || !event.target.closest(CONTROLS)) return;
+    for (const kind of kinds) document.removeEventListener(kind, reached, true);
+    document.documentElement.dataset.readerReachedAt = String(Math.round(performance.now()));
+    resolve();
+  };
+  for (const kind of kinds) document.addEventListener(kind, reached, {capture: true, passive: true});
+});
 
 /**
  * How many of the page's queries each path answered, on <html data-answered-shipped
@@ -253,12 +269,14 @@ let rollupTablesMade: Promise<void> = Promise.resolve();
  * Fetches, whole and once, each rollup kind whose view these queries read (directly, or through a
  * view over kinds' views: requests_by_client reads the client rows and their labels), and makes
  * its view a table in DuckDB-WASM's memory: a filter change then reads memory, not HTTP range requests
- * (hundreds of them for the per-client kind). Only the kinds the page asks for, after its first
- * view is drawn; until a kind is in, its view reads the file over HTTP as before. On <html>,
+ * (hundreds of them for the per-client kind). Only the kinds the page asks for, once its first
+ * view is drawn and the reader reaches for a control; until a kind is in, its view reads the file
+ * over HTTP as before. On <html>,
  * data-rollups-in-memory lists the kinds in, data-rollup-bytes their bytes and
  * data-rollups-loading how many are still coming (tests and bench/site.ts read them). The
- * downloads start at once, beside the engine's own start (its 20 MB and the files it registers),
- * rather than after it: neither needs the other until the tables are made.
+ * downloads start at once, beside the engine's own start (its 18 MB and the files it registers),
+ * rather than after it: neither needs the other until the tables are made. Resolves when every kind the
+ * queries read is in, or could not be had (its view then reads the files).
  */
 async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void> {
   const opened = (database ??= openDatabase());
@@ -273,8 +291,13 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
   const names = (sql: string, view: string) => new RegExp(`\\b${view}\\b`).test(sql);
   const named = Object.keys(tables.rollupViews).filter((view) => queries.some((sql) => names(sql, view)));
   const read = [...named, ...named.map((view) => tables.rollupViews[view])];
+  const coming: Promise<void>[] = [];
   for (const [view, kind] of Object.entries(tables.rollupKindOfView)) {
-    if (rollupsInMemory.has(kind) || !read.some((sql) => names(sql, view))) continue;
+    if (!read.some((sql) => names(sql, view))) continue;
+    if (rollupsInMemory.has(kind)) {
+      coming.push(rollupsInMemory.get(kind)!);
+      continue;
+    }
     // Downloads run side by side (every block's file of the kind); DuckDB-WASM makes the tables one after another.
     const bytes = Promise.all(
       tables.rollupBlocks.map(async (block) => {
@@ -302,11 +325,11 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
     });
     // A kind that could not be had (its view keeps reading the file) does not stop the next.
     rollupTablesMade = made.catch(() => {});
-    rollupsInMemory.set(
-      kind,
-      made.catch(() => {}).finally(() => (dataset.rollupsLoading = String(Number(dataset.rollupsLoading) - 1))),
-    );
+    const inMemory = made.catch(() => {}).finally(() => (dataset.rollupsLoading = String(Number(dataset.rollupsLoading) - 1)));
+    rollupsInMemory.set(kind, inMemory);
+    coming.push(inMemory);
   }
+  await Promise.all(coming);
 }
 
 /**
@@ -328,8 +351,10 @@ export async function query<T = Row>(sqlOrQuery: string | Query, values: readonl
   const asked = performance.now();
   try {
     const conn = await connection();
-    // A query not shipped (an analyst's page, Explore) says which rollups this page reads too.
-    void keepRollupsInMemoryFor([sql]).catch(() => {});
+    // The rollups this query reads, whole in memory first: a download of each file at full speed
+    // is sooner than the hundreds of range requests the query would make meanwhile, and a query
+    // not shipped (an analyst's page, Explore) so says which rollups the page reads too.
+    await keepRollupsInMemoryFor([sql]).catch(() => {});
     const sent = performance.now();
     // Plain values go in as literals: one message to the worker, not prepare, run and close.
     const inline = params.length === 0 ? sql : withInlineLiterals(sql, params);

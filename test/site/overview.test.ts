@@ -150,13 +150,26 @@ test("the first view is drawn from the shipped answers; a filter changed in the 
   assert.deepEqual(overview.externalRequests, []);
 });
 
-test("after the first view the rollups the Overview reads are fetched whole into DuckDB-WASM's memory, and a filter change then reads none over HTTP", async () => {
+test("neither DuckDB-WASM nor any rollup is fetched until the reader reaches for a control; then the rollups the Overview reads come whole into DuckDB-WASM's memory, and a filter change reads none over HTTP", async () => {
   const watched = await openWatchedPage(browser, server.url);
   const rollupRequests: string[] = [];
+  const engineRequests: string[] = [];
   watched.page.on("request", (request) => {
     if (request.url().includes("/data/rollups/")) rollupRequests.push(`${request.method()} ${request.url()} ${request.headers().range ?? ""}`);
+    if (/duckdb/i.test(request.url())) engineRequests.push(request.url());
   });
   await watched.page.goto(server.url);
+  await watched.page.waitForFunction(() => document.querySelectorAll("[data-chart] svg").length >= 3, undefined, {timeout: 60_000});
+  // Reading the page, the pointer over a chart: the page is drawn from its shipped answers, and
+  // neither the engine nor any rollup comes.
+  await watched.page.locator("[data-chart] svg").first().hover();
+  await watched.settled(1000);
+  assert.equal(engineRequests.length, 0, `DuckDB-WASM is not fetched for a reader who only reads: ${engineRequests.join(", ")}`);
+  assert.equal(rollupRequests.length, 0, `no rollups are fetched for a reader who only reads: ${rollupRequests.join(", ")}`);
+  assert.equal(await watched.page.evaluate(() => document.documentElement.dataset.rollupsLoading), undefined);
+
+  // The pointer onto the filter bar's instance choice: the engine and the page's rollups come.
+  await watched.page.getByLabel("Instance").hover();
   await watched.page.waitForFunction(() => document.documentElement.dataset.rollupsInMemory === "client country hour path visitor", undefined, {timeout: 60_000});
   // Exactly the kinds the Overview's queries read (requests_hourly, _by_client, _by_path, _by_country, and
   // _by_visitor for the compared periods' visitors), each one whole GET per block of days (the sample's
