@@ -25,6 +25,8 @@ import {suspiciousKindSql} from "../src/components/suspicious.js";
 import {FILTER_COLUMN_LIST, FILTER_COLUMNS} from "../src/components/filter-columns.js";
 // The Performance page's duration buckets: counted here by the same SQL the page reads them back with.
 import {durationBucketSql} from "../src/components/duration-buckets.js";
+// The network a client address belongs to (Top talkers groups by it): found once per place here, as a label.
+import {networkSql} from "../src/components/network.js";
 import {reportTiming, timed} from "./build-timings.js";
 import {sqlFileList, sqlString, withDuckDB} from "./write/duckdb.js";
 import {DEFAULT_ROW_GROUP_SIZE, EVENT_ORDER} from "./write/parquet.js";
@@ -372,6 +374,8 @@ const KEY_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
   {name: "error_target", type: "VARCHAR"},
   {name: "suspicious_kind", type: "VARCHAR"},
   {name: "client_ip", type: "VARCHAR"},
+  // The address's network (src/components/network.ts), a label of its place.
+  {name: "network", type: "VARCHAR"},
   // Exact ids of a client address, and of a client address with an agent string, the same in every
   // file (rollups/value-ids.ts): what the pages count and group clients and visitors by.
   {name: "client_id", type: "INTEGER"},
@@ -448,6 +452,12 @@ interface RollupKind {
   sums?: Record<string, string>;
   /** Its rows keep their first and last request's time (first_ts, last_ts), as the hourly rows do. */
   times?: boolean;
+  /**
+   * A labels kind's columns made from its `by` columns (column → SQL over them), found once per
+   * distinct row rather than once per request: what never changes for a value, worked out when
+   * the rollups are made instead of at each redraw.
+   */
+  derived?: Record<string, string>;
 }
 
 const sameNames = (...columns: string[]) => Object.fromEntries(columns.map((c) => [c, c]));
@@ -475,11 +485,15 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
   },
   // Each client's address and what GeoLite2 said of it, once per place (an address has two only
   // when GeoLite2 was updated between its requests), for the client rows of the same block.
+  // With the address's network (IPv4 /24, IPv6 /48, NULL for a host name), which Top talkers
+  // groups clients by: a regex and list functions over the address, once per place here rather
+  // than over every client at each redraw.
   client_place: {
     view: "client_places",
     per: "none",
     by: {place_id: "place_id", client_ip: "client_ip", client_id: "client_id", ...sameNames(...CLIENT_PLACE_COLUMNS.filter((c) => c !== "client_ip"))},
-    counts: "client IP with what GeoLite2 said of it (`place_id`), whatever its requests",
+    derived: {network: networkSql("client_ip")},
+    counts: "client IP with what GeoLite2 said of it (`place_id`) and its network (`network`: IPv4 /24, IPv6 /48, NULL for a host name; src/components/network.ts), whatever its requests",
   },
   // An agent string with what the parser found in it.
   agent: {view: "requests_by_agent", per: "day", by: sameNames("user_agent", "browser", "os", "device_type", "bot_name"), counts: "agent string, with what the parser found in it"},
@@ -565,6 +579,7 @@ const LABELLED_VIEWS: Record<string, {rows: string; labels: string; on: string; 
 
 /** A labelled view's columns: the labels' (but the key) and the rows' own, in that order. */
 function labelledViewColumns({rows, labels, on}: (typeof LABELLED_VIEWS)[string]): {fromLabels: string[]; fromRows: string[]} {
+  // The labels' `by` columns, not their derived ones: the view keeps the columns the rows had when they carried the strings.
   const fromLabels = Object.keys(ROLLUP_KINDS[labels].by).filter((c) => c !== on);
   const fromRows = Object.keys(ROLLUP_KINDS[rows].by).filter((c) => c !== on && !fromLabels.includes(c));
   return {fromLabels, fromRows};
@@ -594,12 +609,15 @@ function rollupsSql(events: string, {settings, visitDay, neighbourhood}: RollupS
   const requests = `(SELECT *, ${referrerKindSql(settings.ownHosts)} AS referrer_kind, ${referrerPathSql(settings.ownHosts)} AS referrer_path FROM ${events})`;
   const visitsOf = (day: string) => visitsOfDaySql(neighbourhood, day, settings.visitTimeoutMinutes, filterColumnsButTime);
   const visits = visitDay === null ? `(SELECT * FROM ${visitsOf("1970-01-01")} WHERE false)` : visitsOf(visitDay);
-  const select = (kind: string, {per, by, where, of, sums = {}, times}: RollupKind) => {
+  const select = (kind: string, {per, by, where, of, sums = {}, times, derived = {}}: RollupKind) => {
     const keys = KEY_COLUMNS.map((c) => `${by[c.name] ?? `NULL::${c.type}`} AS ${c.name}`).join(", ");
     if (per === "none") {
       const nothing = (columns: readonly Pick<ColumnSpec, "name" | "type">[]) => columns.map((c) => `NULL::${c.type} AS ${c.name}`).join(", ");
       const filters = filterColumns.filter((c) => c.name !== "ts") as Pick<ColumnSpec, "name" | "type">[];
-      return `SELECT DISTINCT '${kind}' AS kind, NULL::TIMESTAMP AS ts, ${nothing(filters)}, ${keys}, ${nothing(MEASURE_COLUMNS)} FROM ${requests} ${where ? `WHERE ${where}` : ""}`;
+      // Each distinct label once, then what is derived from it: once per value, not per request.
+      const labels = `(SELECT DISTINCT ${Object.entries(by).map(([c, sql]) => `${sql} AS ${c}`).join(", ")} FROM ${requests} ${where ? `WHERE ${where}` : ""})`;
+      const labelKeys = KEY_COLUMNS.map((c) => `${c.name in by ? c.name : (derived[c.name] ?? `NULL::${c.type}`)} AS ${c.name}`).join(", ");
+      return `SELECT '${kind}' AS kind, NULL::TIMESTAMP AS ts, ${nothing(filters)}, ${labelKeys}, ${nothing(MEASURE_COLUMNS)} FROM ${labels}`;
     }
     const counts = [...sumColumns.map((c) => `${sums[c.name] ?? "NULL"}::${c.type} AS ${c.name}`), `${sums.requests ?? "count(*)"}::BIGINT AS requests`, `${sums.bytes ?? "sum(bytes)"}::BIGINT AS bytes`].join(", ");
     const range = per === "hour" || times ? "min(ts) AS first_ts, max(ts) AS last_ts" : "NULL::TIMESTAMP AS first_ts, NULL::TIMESTAMP AS last_ts";
@@ -639,7 +657,7 @@ export function siteTables(): {rollupViews: Record<string, string>; rollupKindOf
   const rollupViews = Object.fromEntries(
     Object.entries(ROLLUP_KINDS).map(([kind, {view, per, by, sums, times}]) => {
       // A labels kind: each value once, though every block that saw it has a row of it.
-      if (per === "none") return [view, `SELECT DISTINCT ${Object.keys(by).join(", ")} FROM ${rollupKindTable(kind)}`];
+      if (per === "none") return [view, `SELECT DISTINCT ${labelColumns(ROLLUP_KINDS[kind]).join(", ")} FROM ${rollupKindTable(kind)}`];
       const range = per === "hour" || times ? ", first_ts, last_ts" : "";
       return [view, `SELECT ${FILTER_COLUMN_LIST}, ${[...Object.keys(by), ...extraSums(sums)].map((c) => `${c}, `).join("")}requests, bytes${range} FROM ${rollupKindTable(kind)}`];
     }),
@@ -666,13 +684,13 @@ export function rollupViewsDocumented(): {view: string; rowPer: string; columns:
   const filters = FILTER_COLUMNS.filter((c) => c.name !== "ts");
   const rowPer = (per: RollupKind["per"], counts: string) => (per === "request" || per === "none" ? counts : `${per} × ${filters.map((c) => c.inWords).join(" × ")}${counts ? ` × ${counts}` : ""}`);
   const measures = (per: RollupKind["per"], times: boolean | undefined) => ["requests", "bytes", ...(per === "hour" || times ? ["first_ts", "last_ts"] : [])];
-  const kinds = Object.entries(ROLLUP_KINDS).map(([kind, {view, per, by, counts, sums, times}]) => ({
+  const kinds = Object.entries(ROLLUP_KINDS).map(([kind, {view, per, by, counts, sums, times, derived}]) => ({
     kind,
     view,
     rowPer: rowPer(per, counts),
     columns:
       per === "none"
-        ? Object.keys(by)
+        ? labelColumns({by, derived})
         : [per === "request" ? "ts (its time)" : `ts (the ${per})`, ...filters.map((c) => c.name), ...Object.keys(by), ...extraSums(sums), ...measures(per, times)],
   }));
   const labelled = Object.entries(LABELLED_VIEWS).map(([view, labelledView]) => {
@@ -688,6 +706,11 @@ export function rollupViewsDocumented(): {view: string; rowPer: string; columns:
   });
   // Each labelled view just before the kind whose rows it labels: the table analysts knew first.
   return kinds.flatMap(({kind, ...documented}) => [...labelled.filter((l) => l.rowsKind === kind).map(({rowsKind: _, ...l}) => l), documented]);
+}
+
+/** A labels kind's columns (per "none"): its `by` and derived ones, in that order. */
+function labelColumns({by, derived}: Pick<RollupKind, "by" | "derived">): string[] {
+  return [...Object.keys(by), ...Object.keys(derived ?? {})];
 }
 
 /** A kind's summed columns other than requests and bytes, which every view has. */

@@ -2,7 +2,6 @@
 // (requests_by_client_id, summed by client or place first, then joined to their labels:
 // client-places.ts): the clients and networks (IPv4 /24, IPv6 /48, and autonomous systems when
 // GeoLite2 ASN is configured) that sent the most requests and took the most bytes.
-import {networkSql} from "../components/network.js";
 import {placeSums} from "./client-places.js";
 import * as filterBar from "./filter-bar.js";
 import {filtered, NO_FILTER, type Ask, type Where} from "./query.js";
@@ -21,9 +20,9 @@ const TALKER_SUMS = `sum(requests) AS requests, sum(bytes) AS bytes, sum(request
            min(first_ts) AS first_seen, max(last_ts) AS last_seen`;
 
 /** talkerColumns over rows already summed (TALKER_SUMS). */
-const talkerColumnsOfSums = `
+const talkerColumnsOfSums = (order: TalkerOrder) => `
          sum(requests) AS requests, sum(bytes) AS bytes,
-         sum(requests) / sum(sum(requests)) OVER () AS share,
+         sum(${order}) / sum(sum(${order})) OVER () AS share,
          coalesce(sum(errors), 0) / sum(requests) AS error_rate,
          min(first_seen) AS first_seen, max(last_seen) AS last_seen`;
 
@@ -40,20 +39,14 @@ export const clients = (where: Where, order: TalkerOrder) =>
   ORDER BY ${order} DESC NULLS LAST, client
   LIMIT 15`);
 
-// Each client summed first, then its network found once per client rather than once per row (a
-// client has a row per day and filter value): the same numbers, at a fraction of the string work.
+// Each place summed, then grouped by its network, a label of the place found once when the
+// rollups were made (client_places' `network`: src/components/network.ts), not from the address
+// at each redraw. A client counts once however many places it has (GeoLite2 updated between two
+// syncs): its places share its address, so its network.
 export const networks = (where: Where, order: TalkerOrder) =>
   filtered(where, `
-  SELECT coalesce(${networkSql()}, '(host names)') AS network, count(client_ip) AS clients,
-         sum(requests) AS requests, sum(bytes) AS bytes,
-         sum(${order}) / sum(sum(${order})) OVER () AS share,
-         coalesce(sum(errors), 0) / sum(requests) AS error_rate,
-         min(first_seen) AS first_seen, max(last_seen) AS last_seen
-  FROM (
-    SELECT client_id, any_value(place_id) AS place_id, ${TALKER_SUMS}
-    FROM requests_by_client_id ${where.sql}
-    GROUP BY client_id
-  ) JOIN client_places USING (place_id)
+  SELECT coalesce(network, '(host names)') AS network, count(DISTINCT client_id) AS clients,${talkerColumnsOfSums(order)}
+  FROM ${placeSums(where, TALKER_SUMS)}
   GROUP BY ALL
   ORDER BY ${order} DESC NULLS LAST, network
   LIMIT 15`);
@@ -62,7 +55,7 @@ export const networks = (where: Where, order: TalkerOrder) =>
 export const autonomousSystems = (where: Where) =>
   filtered(where, `
   SELECT * FROM (
-    SELECT asn, any_value(as_org) AS organisation, count(DISTINCT client_id) AS clients,${talkerColumnsOfSums}
+    SELECT asn, any_value(as_org) AS organisation, count(DISTINCT client_id) AS clients,${talkerColumnsOfSums("requests")}
     FROM ${placeSums(where, TALKER_SUMS)}
     GROUP BY asn
   ) WHERE asn IS NOT NULL

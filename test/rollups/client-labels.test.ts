@@ -3,7 +3,8 @@
 // rollups/client-place.ts): `requests_by_client`, the two joined, is still exactly the rows the
 // kind had when it carried the strings, and the shipped queries that join the labels after
 // summing give what `events` gives. Over the bundled sample synced into a store, with one client
-// placed twice (as when GeoLite2 is updated between two syncs) and one request with no address.
+// placed twice (as when GeoLite2 is updated between two syncs), one request with no address, and
+// two clients given addresses the sample lacks: an IPv6 address written out in full and a host name.
 import assert from "node:assert/strict";
 import {mkdtemp, readFile, rename, rm} from "node:fs/promises";
 import {tmpdir} from "node:os";
@@ -19,6 +20,7 @@ import {sqlString, withDuckDB} from "../../data-loaders/write/duckdb.js";
 import {demoEnvironment, DEMO_BUCKET, SAMPLE_DIR} from "../../scripts/demo.js";
 import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
 import {FILTER_COLUMN_LIST} from "../../src/components/filter-columns.js";
+import {networkSql} from "../../src/components/network.js";
 import * as geography from "../../src/queries/geography.js";
 import * as overview from "../../src/queries/index.js";
 import {NO_FILTER} from "../../src/queries/query.js";
@@ -31,6 +33,10 @@ let site: SiteDatabase;
 let config: WeblogConfig;
 /** The client given a second place, and the place. */
 let moved: {client: string; country: string};
+/** The sample's IPv6 clients, which share a /48 (sample/expected.json). */
+let ipv6Network: {network: string; clients: string[]};
+/** Addresses two of the sample's clients are given instead of theirs: spellings the sample has none of. */
+const RENAMED = {fullIpv6: "2001:0DB8:0ABC:0001:0000:0000:0000:0001", hostName: "crawler.example.net"};
 
 /** The per-client kind's rows as they were made before the labels moved out: what requests_by_client must still give. */
 const CLIENT_ROWS_OF_EVENTS = `
@@ -45,6 +51,7 @@ before(async () => {
   config = loadConfig(dir, demoEnvironment(s3.endpoint, join(dir, "store")));
   await seedBucket(createS3Client(config.source), DEMO_BUCKET, SAMPLE_DIR);
   await syncStore(config, {log: () => {}});
+  ipv6Network = JSON.parse(await readFile(join(PROJECT_DIR, "sample/expected.json"), "utf8")).visits.ipv6Network;
   // Half the requests of the busiest located client placed elsewhere (another client's place, in
   // another country), and one request of another client with no address: the store's segments
   // rewritten in place, row for row.
@@ -58,10 +65,17 @@ before(async () => {
     const [[unnamed, offset]] = (await duckdb.runAndReadAll(`SELECT client_ip, min(kafka_offset) FROM ${events} WHERE client_ip <> ${sqlString(client)} GROUP BY 1 ORDER BY 1 LIMIT 1`)).getRowsJS();
     const second = `client_ip = ${sqlString(client)} AND kafka_offset % 2 = 0`;
     const noAddress = `client_ip = ${sqlString(String(unnamed))} AND kafka_offset = ${offset}`;
+    // The two busiest other IPv4 clients, every request of each, given the addresses of RENAMED.
+    const [[toHost], [toFull]] = (
+      await duckdb.runAndReadAll(
+        `SELECT client_ip FROM ${events} WHERE client_ip NOT IN (${sqlString(client)}, ${sqlString(String(unnamed))}) AND regexp_matches(client_ip, '^[0-9.]+$') GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 2`,
+      )
+    ).getRowsJS() as [string][];
+    const address = `CASE WHEN ${noAddress} THEN NULL WHEN client_ip = ${sqlString(toFull)} THEN ${sqlString(RENAMED.fullIpv6)} WHEN client_ip = ${sqlString(toHost)} THEN ${sqlString(RENAMED.hostName)} ELSE client_ip END AS client_ip`;
     const place = (column: keyof typeof elsewhere) => `CASE WHEN ${second} THEN ${typeof elsewhere[column] === "string" ? sqlString(String(elsewhere[column])) : `${elsewhere[column]}::DOUBLE`} WHEN ${noAddress} THEN NULL ELSE ${column} END AS ${column}`;
     for (const file of segments) {
       await duckdb.run(
-        `COPY (SELECT * REPLACE (CASE WHEN ${noAddress} THEN NULL ELSE client_ip END AS client_ip, ${(["country", "country_code", "city", "latitude", "longitude"] as const).map(place).join(", ")}) FROM read_parquet(${sqlString(file)})) TO ${sqlString(`${file}.new`)} (FORMAT parquet)`,
+        `COPY (SELECT * REPLACE (${address}, ${(["country", "country_code", "city", "latitude", "longitude"] as const).map(place).join(", ")}) FROM read_parquet(${sqlString(file)})) TO ${sqlString(`${file}.new`)} (FORMAT parquet)`,
       );
       await rename(`${file}.new`, file);
     }
@@ -107,6 +121,23 @@ test("the lean per-client rows hold numbers and filter columns only; each block 
   assert.equal(row.n, row.places);
 });
 
+test("each place's network is network.ts's over its address: IPv4, IPv6 compressed or written in full, none for a host name", async () => {
+  const places = await site.rows(`SELECT client_ip, network, ${networkSql()} AS expected FROM client_places`);
+  for (const place of places) assert.equal(place.network, place.expected, String(place.client_ip));
+  const networkOf = (address: string) => {
+    const found = places.filter((p) => p.client_ip === address);
+    assert.ok(found.length > 0, `${address} is a client`);
+    return found[0].network;
+  };
+  assert.equal(networkOf(RENAMED.fullIpv6), "2001:db8:abc::/48");
+  for (const address of ipv6Network.clients) assert.equal(networkOf(address), ipv6Network.network, address);
+  assert.equal(networkOf(RENAMED.hostName), null);
+  const ipv4 = places.find((p) => /^\d+\.\d+\.\d+\.\d+$/.test(String(p.client_ip)))!;
+  assert.equal(ipv4.network, String(ipv4.client_ip).replace(/\.\d+$/, ".0/24"));
+  // The place with no address has no network.
+  assert.equal(count(await site.rows("SELECT count(*) AS n FROM client_places WHERE client_ip IS NULL AND network IS NULL")), 1);
+});
+
 test("the shipped queries that join the labels after summing give what events give", async () => {
   // The default filter leaves your own traffic out; count(DISTINCT client_ip) leaves out the request with no address, as count(DISTINCT client_id) does.
   const [clients] = await site.rows(overview.clients(NO_FILTER).sql, overview.clients(NO_FILTER).params);
@@ -130,6 +161,21 @@ test("the shipped queries that join the labels after summing give what events gi
       `SELECT client_ip AS client, count(*) AS requests, sum(bytes) AS bytes, min(ts) AS first_seen, max(ts) AS last_seen FROM events WHERE NOT own_traffic GROUP BY 1 ORDER BY ${order} DESC NULLS LAST, client LIMIT 15`,
     );
     assert.deepEqual(top.map(({client, requests, bytes, first_seen, last_seen}) => ({client, requests, bytes, first_seen, last_seen})), topOfEvents, order);
+
+    // Networks by their label: clients are distinct addresses (the request with no address counts none), host names one
+    // group. Every network, not the 15 the page shows, so that the host names are compared too.
+    const everyNetwork = talkers.networks(NO_FILTER, order);
+    assert.match(everyNetwork.sql, /LIMIT 15\s*$/);
+    const networks = await site.rows(everyNetwork.sql.replace(/LIMIT 15\s*$/, ""), everyNetwork.params);
+    const networksOfEvents = await site.rows(
+      `SELECT coalesce(${networkSql()}, '(host names)') AS network, count(DISTINCT client_ip) AS clients, count(*) AS requests, sum(bytes) AS bytes,
+              count(*) FILTER (WHERE status >= 400) / count(*) AS error_rate, min(ts) AS first_seen, max(ts) AS last_seen
+       FROM events WHERE NOT own_traffic GROUP BY 1 ORDER BY ${order} DESC NULLS LAST, network`,
+    );
+    const exact = ({network, clients, requests, bytes, first_seen, last_seen}: Record<string, unknown>) => ({network, clients, requests, bytes, first_seen, last_seen});
+    assert.deepEqual(networks.map(exact), networksOfEvents.map(exact), `networks by ${order}`);
+    networks.forEach((n, i) => assert.ok(Math.abs(Number(n.error_rate) - Number(networksOfEvents[i].error_rate)) < 1e-12, String(n.network)));
+    assert.ok(networks.some((n) => n.network === "(host names)"), "the host name is among the networks");
   }
 });
 
