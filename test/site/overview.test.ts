@@ -184,6 +184,9 @@ test("neither DuckDB-WASM nor any rollup is fetched until the reader reaches for
     blocks.flatMap((block) => kinds.map((kind) => `${block} ${kind}`)).sort(),
   );
 
+  // Then the page's queries asked once to warm the engine up, all of them (no question of the reader's cut it short).
+  await watched.page.waitForFunction(() => document.documentElement.dataset.engineWarm === "true", undefined, {timeout: 60_000});
+
   const instance = "i-05f1a9c3d7e2b6480";
   const [row] = await expected<{requests: number; clients: number}>(`SELECT count(*) AS requests, count(DISTINCT client_ip) AS clients FROM events WHERE log_stream = '${instance}' AND NOT own_traffic`);
   const before = rollupRequests.length;

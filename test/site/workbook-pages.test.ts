@@ -168,6 +168,21 @@ test("Explore: every example query runs", async () => {
   await finish(watched, "explore-examples");
 });
 
+test("Explore: reaching for the editor starts DuckDB-WASM and warms it up without reading a day of events", async () => {
+  const watched = await open("/explore", '[data-table="result"] table');
+  const eventRequests: string[] = [];
+  watched.page.on("request", (request) => void (request.url().includes("/data/events/") && eventRequests.push(request.url())));
+  assert.equal(await watched.page.evaluate(() => document.documentElement.dataset.engineWarm), undefined, "nothing started before the reader reached for a control");
+  await watched.page.locator("textarea").hover();
+  await watched.page.waitForFunction(() => document.documentElement.dataset.engineWarm !== undefined, undefined, {timeout: 60_000});
+  // The shipped example is a question of `events`: warming up on it would read every day's file
+  // over the network. Opening the engine reads one, the first day's footer (the view's columns).
+  assert.equal(await watched.page.evaluate(() => document.documentElement.dataset.engineWarm), "true");
+  const days = new Set(eventRequests.map((url) => new URL(url).pathname));
+  assert.ok(days.size <= 1, `the warm-up read no day of events: ${[...days].join(", ")}`);
+  await watched.page.context().close();
+});
+
 test("Explore: a typed query's rows, its CSV and Parquet downloads, and a readable error", async () => {
   const watched = await open("/explore", '[data-table="result"] table');
   const query = "SELECT status, count(*) AS requests, '=cmd|calc' AS note FROM events GROUP BY status ORDER BY requests DESC, status";
