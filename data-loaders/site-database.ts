@@ -32,6 +32,12 @@ export async function openSiteDatabase(config: WeblogConfig, {kindsAs = "views"}
   const filesOf = (kind: "events" | "rejected") => segmentsOfKind(manifest, kind).map((s) => join(config.store, s.file));
   const {rollupViews, empty} = siteTables();
   const conn = await openDuckDB({tempDirectory: join(config.store, "tmp")});
+  // The derived columns' lists (a request class's extensions) stay expressions rather than joins
+  // (DuckDB's in_clause rewrite), so a query that names none of the derived columns leaves them
+  // out: the Data quality page's count of `events` reads the Parquet footers and the client
+  // addresses, not every row's path through two joins too (at 1M, 0.07 s of CPU against 0.36 s).
+  // An optimizer's choice: the same rows.
+  await conn.run("SET disabled_optimizers = 'in_clause'");
   const over = (files: string[], none: string) => (files.length > 0 ? `SELECT * FROM read_parquet(${sqlFileList(files)})` : none);
   // As in the browser: a table per kind, its view over it, and `rollups` all of them.
   for (const [kind, files] of kindFiles) await conn.run(`CREATE ${kindsAs === "tables" ? "TABLE" : "VIEW"} ${rollupKindTable(kind)} AS ${over(files, empty.rollups)}`);
