@@ -199,11 +199,25 @@ function countAnswer(by: "shipped" | "duckdb"): void {
   dataset[attribute] = String(Number(dataset[attribute] ?? 0) + 1);
 }
 
-let database: Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.AsyncDuckDBConnection; tables: EventDays}> | undefined;
+interface Database {
+  db: duckdb.AsyncDuckDB;
+  conn: duckdb.AsyncDuckDBConnection;
+  tables: EventDays;
+}
 
-/** One database per page load, opened on first use and shared by every cell. */
+let database: Promise<Database> | undefined;
+
+/** The page's database, opened on first use and shared by every cell. */
+function openedDatabase(): Promise<Database> {
+  return (database ??= openDatabase());
+}
+
+/** One connection per page load, shared by every cell, with every view of the rollups defined. */
 export async function connection(): Promise<duckdb.AsyncDuckDBConnection> {
-  return (await (database ??= openDatabase())).conn;
+  const opened = await openedDatabase();
+  const {rollupKinds, rollupViews} = opened.tables;
+  await viewsOf(["rollups", ...rollupKinds.map((kind) => `rollups_${kind}`), ...Object.keys(rollupViews)].join(" "), opened);
+  return opened.conn;
 }
 
 /**
@@ -211,7 +225,10 @@ export async function connection(): Promise<duckdb.AsyncDuckDBConnection> {
  * Explore page's Parquet download.
  */
 export async function queryToParquet(sql: string): Promise<Uint8Array> {
-  const {db, conn} = await (database ??= openDatabase());
+  const opened = await openedDatabase();
+  const {db, conn} = opened;
+  await keepRollupsInMemoryFor([sql]);
+  await viewsOf(sql, opened);
   const name = `result-${Date.now()}.parquet`;
   await conn.query(`COPY (${sql}) TO '${name}' (FORMAT parquet, COMPRESSION zstd)`);
   try {
@@ -221,7 +238,7 @@ export async function queryToParquet(sql: string): Promise<Uint8Array> {
   }
 }
 
-async function openDatabase(): Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.AsyncDuckDBConnection; tables: EventDays}> {
+async function openDatabase(): Promise<Database> {
   const duckdb = await import("./duckdb-wasm.js");
   // Framework copies these files from node_modules into the site, so no request leaves it.
   const wasm = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-eh.wasm");
@@ -244,16 +261,13 @@ async function openDatabase(): Promise<{db: duckdb.AsyncDuckDB; conn: duckdb.Asy
   const dayFiles = days.map((_, index) => `'events-${index}.parquet'`).join(", ");
   // No day yet (an empty bucket): the same columns, no rows, so every page still runs.
   await conn.query(`CREATE VIEW events AS ${days.length > 0 ? `SELECT * FROM read_parquet([${dayFiles}])` : empty.events}`);
-  // Each rollup kind is read over HTTP range requests until keepRollupsInMemoryFor has it whole.
+  // Each rollup kind's files, read over HTTP range requests by its views until keepRollupsInMemoryFor
+  // has it whole; the views are defined as queries name them (viewsOf).
   for (const kind of tables.rollupKinds) {
     for (const [index, block] of tables.rollupBlocks.entries()) {
       await db.registerFileURL(`rollups-${kind}-${index}.parquet`, dataFileUrl("rollups", `${block.name}/${kind}`, block.version), duckdb.DuckDBDataProtocol.HTTP, false);
     }
-    await conn.query(`CREATE VIEW rollups_${kind} AS ${days.length > 0 ? `SELECT * FROM read_parquet([${rollupFileNames(tables, kind)}])` : empty.rollups}`);
   }
-  const kindFiles = tables.rollupKinds.map((kind) => rollupFileNames(tables, kind)).join(", ");
-  await conn.query(`CREATE VIEW rollups AS ${days.length > 0 ? `SELECT * FROM read_parquet([${kindFiles}])` : empty.rollups}`);
-  for (const [view, select] of Object.entries(tables.rollupViews)) await conn.query(`CREATE VIEW ${view} AS ${select}`);
   await db.registerFileURL("rejected.parquet", new URL(REJECTED, document.baseURI).href, duckdb.DuckDBDataProtocol.HTTP, false);
   await conn.query("CREATE VIEW rejected AS SELECT * FROM read_parquet('rejected.parquet')");
   // Keep each file's footer once read.
@@ -266,10 +280,50 @@ function rollupFileNames(tables: EventDays, kind: string, suffix = ""): string {
   return tables.rollupBlocks.map((_, index) => `'rollups-${kind}-${index}${suffix}.parquet'`).join(", ");
 }
 
+/** SQL naming `name` as a whole word (`rollups` is not named by `rollups_hour`). */
+const names = (sql: string, name: string) => new RegExp(`\\b${name}\\b`).test(sql);
+
+/**
+ * The rollup views defined in DuckDB-WASM so far: each kind's view over its files (rollups_<kind>),
+ * `rollups` over every kind's, and the views the pages read (requests_hourly, …). None is defined
+ * when the engine opens: a view over the files reads a footer over HTTP to learn its columns (some
+ * 60 ms each, for seventeen kinds, in turn), and the views a page reads are defined over its kinds'
+ * tables as they come into memory (keepRollupsInMemoryFor), so a page's queries need none of them.
+ * Changed only in a step of changeViews.
+ */
+const definedViews = new Set<string>();
+
+/** DuckDB-WASM's views change one step at a time, in the order asked: a step never sees another's half done. */
+let viewsChanging: Promise<void> = Promise.resolve();
+function changeViews(step: () => Promise<void>): Promise<void> {
+  const done = viewsChanging.then(step);
+  viewsChanging = done.catch(() => {});
+  return done;
+}
+
+/** Defines every rollup view `sql` names that is not defined yet, over the files, with what each reads first. */
+function viewsOf(sql: string, {conn, tables}: Database): Promise<void> {
+  const {days, empty, rollupKinds, rollupViews} = tables;
+  // Each view's name, its SQL, and whether that reads other views (else files, or nothing).
+  const definitions: [string, string, boolean][] = [
+    ...rollupKinds.map((kind): [string, string, boolean] => [`rollups_${kind}`, days.length > 0 ? `SELECT * FROM read_parquet([${rollupFileNames(tables, kind)}])` : empty.rollups, false]),
+    ["rollups", days.length > 0 ? `SELECT * FROM read_parquet([${rollupKinds.map((kind) => rollupFileNames(tables, kind)).join(", ")}])` : empty.rollups, false],
+    ...Object.entries(rollupViews).map(([view, select]): [string, string, boolean] => [view, select, true]),
+  ];
+  const define = async (text: string): Promise<void> => {
+    for (const [name, select, readsViews] of definitions) {
+      if (definedViews.has(name) || !names(text, name)) continue;
+      // What it reads first: a kind's view, or the two views requests_by_client joins.
+      if (readsViews) await define(select);
+      await conn.query(`CREATE VIEW ${name} AS ${select}`);
+      definedViews.add(name);
+    }
+  };
+  return definitions.some(([name]) => !definedViews.has(name) && names(sql, name)) ? changeViews(() => define(sql)) : Promise.resolve();
+}
+
 /** Each rollup kind fetched whole into memory, or being fetched, by kind. */
 const rollupsInMemory = new Map<string, Promise<void>>();
-/** DuckDB-WASM makes one kind's table at a time, in the order the page asked for them. */
-let rollupTablesMade: Promise<void> = Promise.resolve();
 
 /**
  * Fetches, whole and once, each rollup kind whose view these queries read (directly, or through a
@@ -285,7 +339,7 @@ let rollupTablesMade: Promise<void> = Promise.resolve();
  * queries read is in, or could not be had (its view then reads the files).
  */
 async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void> {
-  const opened = (database ??= openDatabase());
+  const opened = openedDatabase();
   // An engine that cannot start is reported by the queries that need it, not here.
   opened.catch(() => {});
   const tables = await eventDays();
@@ -294,7 +348,6 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
   dataset.rollupsLoading ??= "0";
   if (tables.days.length === 0) return;
   // The views the queries name, and the views those read (requests_by_client joins two kinds' views).
-  const names = (sql: string, view: string) => new RegExp(`\\b${view}\\b`).test(sql);
   const named = Object.keys(tables.rollupViews).filter((view) => queries.some((sql) => names(sql, view)));
   const read = [...named, ...named.map((view) => tables.rollupViews[view])];
   const coming: Promise<void>[] = [];
@@ -313,7 +366,8 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
       }),
     );
     dataset.rollupsLoading = String(Number(dataset.rollupsLoading) + 1);
-    const made = rollupTablesMade.then(async () => {
+    // DuckDB-WASM makes one kind's table at a time, in the order the page asked for them.
+    const made = changeViews(async () => {
       const {db, conn} = await opened;
       const buffers = await bytes;
       // Read before registering: a buffer moves to the worker and is empty here after.
@@ -321,16 +375,19 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
       for (const [index, buffer] of buffers.entries()) await db.registerFileBuffer(`rollups-${kind}-${index}-whole.parquet`, buffer);
       // Each step swaps one view in a single statement, so a query running between them reads
       // the kind from the files, from the buffers or from the table, never from nothing.
-      await conn.query(`CREATE OR REPLACE VIEW rollups_${kind} AS SELECT * FROM read_parquet([${rollupFileNames(tables, kind, "-whole")}])`);
-      await conn.query(`CREATE TABLE ${view}_in_memory AS SELECT * FROM ${view}`);
+      const kindView = `rollups_${kind}`;
+      await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS SELECT * FROM read_parquet([${rollupFileNames(tables, kind, "-whole")}])`);
+      await conn.query(`CREATE TABLE ${view}_in_memory AS ${tables.rollupViews[view]}`);
       await conn.query(`CREATE OR REPLACE VIEW ${view} AS SELECT * FROM ${view}_in_memory`);
-      await conn.query(`CREATE OR REPLACE VIEW rollups_${kind} AS SELECT * FROM read_parquet([${rollupFileNames(tables, kind)}])`);
+      definedViews.add(view);
+      // The kind's own view back on its files if a query had it so, else gone until one names it.
+      if (definedViews.has(kindView)) await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS SELECT * FROM read_parquet([${rollupFileNames(tables, kind)}])`);
+      else await conn.query(`DROP VIEW ${kindView}`);
       for (const index of buffers.keys()) await db.dropFile(`rollups-${kind}-${index}-whole.parquet`);
       dataset.rollupsInMemory = [...(dataset.rollupsInMemory?.split(" ") ?? []), kind].sort().join(" ");
       dataset.rollupBytes = String(Number(dataset.rollupBytes ?? 0) + size);
     });
-    // A kind that could not be had (its view keeps reading the file) does not stop the next.
-    rollupTablesMade = made.catch(() => {});
+    // A kind that could not be had (its view reads the files, once a query names it) does not stop the next.
     const inMemory = made.catch(() => {}).finally(() => (dataset.rollupsLoading = String(Number(dataset.rollupsLoading) - 1)));
     rollupsInMemory.set(kind, inMemory);
     coming.push(inMemory);
@@ -357,11 +414,14 @@ export async function query<T = Row>(sqlOrQuery: string | Query, values: readonl
   dataset.queriesRunning = String(Number(dataset.queriesRunning ?? 0) + 1);
   const asked = performance.now();
   try {
-    const conn = await connection();
+    const opened = await openedDatabase();
     // The rollups this query reads, whole in memory first: a download of each file at full speed
     // is sooner than the hundreds of range requests the query would make meanwhile, and a query
-    // not shipped (an analyst's page, Explore) so says which rollups the page reads too.
+    // not shipped (an analyst's page, Explore) so says which rollups the page reads too. Then
+    // whatever else of the rollups it names, over the files (a kind that could not be had, rollups_<kind>).
     await keepRollupsInMemoryFor([sql]).catch(() => {});
+    await viewsOf(sql, opened);
+    const conn = opened.conn;
     const sent = performance.now();
     const table = await run(conn, {sql, params});
     const answered = performance.now();
@@ -403,11 +463,12 @@ let readerAsked = false;
  * is done ("true"), or was cut short ("false").
  */
 async function warmUp(queries: readonly Query[]): Promise<void> {
-  const conn = await connection();
+  const opened = await openedDatabase();
   for (const q of queries) {
     if (readerAsked) break;
     if (/\b(events|rejected)\b/.test(q.sql)) continue;
-    await run(conn, q).catch(() => {});
+    await viewsOf(q.sql, opened);
+    await run(opened.conn, q).catch(() => {});
   }
   document.documentElement.dataset.engineWarm = String(!readerAsked);
 }
