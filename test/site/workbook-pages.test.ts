@@ -183,6 +183,25 @@ test("Explore: reaching for the editor starts DuckDB-WASM and warms it up withou
   await watched.page.context().close();
 });
 
+test("Explore: the rollups' own views over their files (a kind's, every kind's, the clients joined to their labels) answer as events do", async () => {
+  const watched = await open("/explore", '[data-table="result"] table');
+  const [{requests}] = await sqlOverEveryEvent<{requests: number}>("SELECT count(*) AS requests FROM events");
+  for (const query of [
+    "SELECT sum(requests) AS requests FROM rollups_hour",
+    "SELECT sum(requests) AS requests FROM rollups WHERE kind = 'hour'",
+    "SELECT sum(requests) AS requests FROM requests_by_client",
+  ]) {
+    await watched.page.fill("textarea", query);
+    await watched.page.click('button:has-text("Run")');
+    await watched.page.waitForFunction(() => /rows|failed/.test(document.querySelector('[data-result="error"]')?.textContent ?? ""));
+    assert.doesNotMatch((await watched.page.textContent('[data-result="error"]')) ?? "", /failed/, query);
+    await watched.page.waitForFunction((expected) => document.querySelector('[data-table="result"] table tbody td:last-child')?.textContent === expected, formatCount(Number(requests)), {timeout: 30_000}).catch(() => {});
+    const [[shown]] = await tableRows(watched, '[data-table="result"]');
+    assert.equal(shown, formatCount(Number(requests)), query);
+  }
+  await watched.page.context().close();
+});
+
 test("Explore: a typed query's rows, its CSV and Parquet downloads, and a readable error", async () => {
   const watched = await open("/explore", '[data-table="result"] table');
   const query = "SELECT status, count(*) AS requests, '=cmd|calc' AS note FROM events GROUP BY status ORDER BY requests DESC, status";
