@@ -51,8 +51,8 @@ export async function runParse(args: string[]): Promise<number> {
   let parsePiece: PieceParser | null = null;
   let workers: ParseThreads | null = null;
   // Each piece's output is written once it is parsed and the piece before it is written: in input
-  // order, as soon as it can be. At most two pieces per thread wait: a slow reader of stdout
-  // holds up reading stdin rather than filling memory.
+  // order, as soon as it can be. At most two pieces per thread wait (PIECES_IN_FLIGHT_AT_START
+  // while the workers start): a slow reader of stdout holds up reading stdin rather than filling memory.
   let written = Promise.resolve();
   const waiting: Promise<void>[] = [];
   /** Whether a worker has given back a piece's output: it has started. */
