@@ -21,6 +21,13 @@ import {UsageError} from "./usage-error.js";
  */
 export const PIECE_SIZE = 512 << 10;
 
+/**
+ * Pieces in flight (parsed or being parsed, not yet written) while the workers start: a worker
+ * takes some 0.3 s of CPU to load and warm up before it answers for its first pieces, and with two
+ * per thread in flight this thread waited for them, idle. Each waiting output is some 2 MB.
+ */
+const PIECES_IN_FLIGHT_AT_START = 8;
+
 export async function runParse(args: string[]): Promise<number> {
   const {values} = parseCommandLine(args);
   const config = loadConfig();
@@ -44,10 +51,12 @@ export async function runParse(args: string[]): Promise<number> {
   let parsePiece: PieceParser | null = null;
   let workers: ParseThreads | null = null;
   // Each piece's output is written once it is parsed and the piece before it is written: in input
-  // order, as soon as it can be. At most two pieces per thread wait: a slow reader of stdout
-  // holds up reading stdin rather than filling memory.
+  // order, as soon as it can be. At most two pieces per thread wait (PIECES_IN_FLIGHT_AT_START
+  // while the workers start): a slow reader of stdout holds up reading stdin rather than filling memory.
   let written = Promise.resolve();
   const waiting: Promise<void>[] = [];
+  /** Whether a worker has given back a piece's output: it has started. */
+  let workersAnswered = false;
   let bytesRead = 0;
   try {
     for await (const piece of inputPieces(process.stdin, PIECE_SIZE)) {
@@ -67,6 +76,7 @@ export async function runParse(args: string[]): Promise<number> {
       let maker: OutputMaker;
       if (workers.fewestWaiting() < 2) {
         output = workers.parse(piece);
+        if (!workersAnswered) output.then(() => (workersAnswered = true), () => {});
         maker = workers;
       } else {
         parsePiece ??= await createPieceParser(settings);
@@ -78,7 +88,9 @@ export async function runParse(args: string[]): Promise<number> {
       // A failure is seen when this piece's turn is awaited; until then it is not "unhandled".
       written.catch(() => {});
       waiting.push(written);
-      if (waiting.length >= 2 * threads) await waiting.shift();
+      // Until a worker answers, this thread goes on parsing the pieces the workers have no room for.
+      const inFlight = workersAnswered ? 2 * threads : Math.max(2 * threads, PIECES_IN_FLIGHT_AT_START);
+      while (waiting.length >= inFlight) await waiting.shift();
     }
     await written;
   } finally {

@@ -12,7 +12,7 @@ import {lineParserFor} from "../parse/formats.js";
 import {isParseError} from "../parse/log-format.js";
 import {decodeSinkRecord} from "../records/cloudwatch.js";
 import {createEventJsonEncoder, type LearnedJson} from "./event-json.js";
-import {pieceLines} from "./input-pieces.js";
+import {decodedPieceLines} from "./input-pieces.js";
 import {createOutputBytes} from "./output-bytes.js";
 
 /** What every thread needs to parse as the command was asked to (structured-cloneable). */
@@ -62,7 +62,7 @@ export async function createPieceParser(settings: ParseSettings): Promise<PieceP
   const writeEvent = encoder.write;
 
   const parse = (piece: Uint8Array, firstLine: number): Uint8Array => {
-    const lines = pieceLines(Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength).toString("utf8"));
+    const lines = decodedPieceLines(piece);
     for (let i = 0; i < lines.length; i++) {
       const input = lines[i];
       let line = input;

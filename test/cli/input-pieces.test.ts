@@ -5,7 +5,7 @@ import {createInterface} from "node:readline";
 import {Readable} from "node:stream";
 import {test} from "node:test";
 import {setTimeout as sleep} from "node:timers/promises";
-import {inputPieces, pieceLines, type PieceTiming} from "../../data-loaders/cli/input-pieces.js";
+import {decodedPieceLines, inputPieces, pieceLines, type PieceTiming} from "../../data-loaders/cli/input-pieces.js";
 
 /** Chunks are written as bytes (latin1: one byte per character), so a test can split a UTF-8 sequence. */
 const asBytes = (chunk: string) => Buffer.from(chunk, "latin1");
@@ -17,7 +17,10 @@ async function viaPieces(chunks: string[], pieceSize: number): Promise<string[]>
     assert.equal(firstLine, lines.length + 1, "the piece's first line number");
     assert.equal(bytes.byteOffset, 0, "a piece owns its buffer");
     assert.equal(bytes.buffer.byteLength, bytes.length, "a piece owns its buffer");
-    lines.push(...pieceLines(bytes.toString("utf8")));
+    const piecesLines = pieceLines(bytes.toString("utf8"));
+    // Decoded a part at a time, cut after a line feed as pieces are: the lines of the whole text.
+    for (const partBytes of [1, 2, 3, 5, 1 << 20]) assert.deepEqual(decodedPieceLines(bytes, partBytes), piecesLines, `decoded in parts of ${partBytes} bytes`);
+    lines.push(...piecesLines);
   }
   return lines;
 }
@@ -69,6 +72,16 @@ async function piecesFrom(stream: Readable, pieceSize: number, timing?: PieceTim
   for (const piece of pieces.slice(0, -1)) assert.equal(piece[piece.length - 1], 10, "a piece ends with a line feed");
   return pieces;
 }
+
+test("a piece decoded a part at a time gives the lines of its whole text, lines longer than a part included", () => {
+  const expected = pieceLines(input.toString("utf8"));
+  for (const partBytes of [1, 7, 39, 40, 41, 1000, 4096, input.length - 1, input.length]) {
+    assert.deepEqual(decodedPieceLines(input, partBytes), expected, `parts of ${partBytes} bytes`);
+  }
+  // A view into a larger buffer, as a piece moved to a worker may be.
+  const framed = Buffer.concat([Buffer.from("xx\n"), input, Buffer.from("yy")]);
+  assert.deepEqual(decodedPieceLines(framed.subarray(3, 3 + input.length), 1000), expected, "a view into a larger buffer");
+});
 
 test("input that keeps coming is cut into pieces of the size asked for, however small its reads (a pipe may hold 4 KB)", async () => {
   for (const chunkSize of [64 << 10, 4096, 1000, 300_000]) {
