@@ -84,7 +84,7 @@ function firstViewUrl(): string | null {
 
 let firstView: Promise<Map<string, Row[]>> | undefined;
 
-/** The shipped answers, fetched once per page load; DuckDB-WASM starts as soon as they are in. */
+/** The shipped answers, fetched once per page load. */
 function shippedAnswers(): Promise<Map<string, Row[]>> {
   return (firstView ??= (async () => {
     let answers: Map<string, Row[]> = new Map();
@@ -100,8 +100,9 @@ function shippedAnswers(): Promise<Map<string, Row[]>> {
     } catch {
       return answers;
     } finally {
-      // The page's own queries say which rollups a filter change will read; the engine starts once
-      // the page has drawn its first view, so its start never delays a frame of it.
+      // The page's own queries say which rollups a filter change will read, and warm the engine up.
+      // It starts once the page has drawn its first view, so its start never delays a frame of it,
+      // and the reader reaches for a control.
       const pageQueries = [...answers.keys()].map((key): Query => {
         const [sql, params] = JSON.parse(key) as [string, unknown[]];
         return {sql, params};
@@ -170,8 +171,7 @@ const CONTROLS = ":is(.filters, input, select, textarea, label, [contenteditable
 
 /**
  * Resolves when the reader first reaches for a control of the page: the pointer over it, a touch,
- * or the keyboard's focus in it. Only then do DuckDB-WASM (18 MB, and the footers of every file
- * it registers) and the page's rollups (tens of MB at a million events, hundreds on a long
+ * or the keyboard's focus in it. Only then do DuckDB-WASM (18 MB) and the page's rollups (tens of MB at a million events, hundreds on a long
  * history) come down: a reader who only reads the page never waits for them, pays for them or
  * sees the network busy, and one who filters has them on their way between reaching for the
  * control and choosing (docs/design-notes.md, "The engine on the reader's intent"). A query the
