@@ -1,11 +1,14 @@
 // The filter bar every page shares: time range, instance, virtual host (when the data has any),
 // bots, status class ("unknown" for lines logged with no status), request class, and your own
-// traffic (hidden by default). Changing one re-runs the page's queries in DuckDB-WASM; nothing is downloaded again. The choice is kept in
+// traffic (hidden by default). Changing one re-runs the page's queries in DuckDB-WASM, over data
+// that comes into the page once, when the reader first reaches for a filter (a line under the bar
+// says so while it comes); nothing is downloaded again. The choice is kept in
 // the URL (so a link shares the view) and for the rest of the session (so it follows you
 // from page to page).
 // Bare import: bundled from node_modules. (Framework's observablehq:stdlib/inputs pulls htl from jsDelivr.)
 import * as Inputs from "./inputs.js";
-import {queryRow, query} from "./workbook.js";
+import {onRollupsProgress, queryRow, query, type RollupsProgress} from "./workbook.js";
+import {formatBytes} from "./format.js";
 import {
   BOT_LABELS, DEFAULT_FILTER, OWN_TRAFFIC_LABELS, REQUEST_CLASS_LABELS, REQUEST_CLASSES, STATUS_CHOICES, utcDay as day,
   type BotChoice, type EventFilter, type OwnTrafficChoice,
@@ -52,7 +55,7 @@ export async function filterBar(): Promise<Inputs.Input<EventFilter>> {
     return {from: v.from, to: v.to, instance: v.instance === ALL_INSTANCES ? null : v.instance, bots: v.bots, statuses: v.statuses, vhost, classes: v.classes, ownTraffic: v.ownTraffic};
   };
   const bar = document.createElement("div");
-  bar.append(form);
+  bar.append(form, rollupsStatus());
   Object.defineProperty(bar, "value", {get: filterOf, enumerable: true});
   // One change, one redraw: Inputs' select and checkboxes send a second input event on "change"
   // when the first was not from the reader's own hand (a script, a test, the benchmark), and each
@@ -66,6 +69,27 @@ export async function filterBar(): Promise<Inputs.Input<EventFilter>> {
     saveFilter(filter);
   });
   return bar as unknown as Inputs.Input<EventFilter>;
+}
+
+/**
+ * A line under the filters while the data a filter change reads is coming into the page (from
+ * when the reader first reaches for a filter: on a long history, tens to hundreds of MB), so a
+ * first change that waits for it says why. Hidden otherwise.
+ */
+function rollupsStatus(): HTMLElement {
+  const status = document.createElement("p");
+  status.className = "filters-status";
+  status.setAttribute("aria-live", "polite");
+  status.hidden = true;
+  onRollupsProgress(({fetched, expected, kindsComing}: RollupsProgress) => {
+    status.hidden = kindsComing === 0;
+    if (status.hidden) return;
+    status.textContent =
+      expected > 0 && fetched >= expected
+        ? `Preparing this page's data for filtering (${formatBytes(expected)})…`
+        : `Loading this page's data for filtering${fetched > 0 ? `: ${formatBytes(fetched)}${expected > 0 ? ` of ${formatBytes(expected)}` : ""}` : ""}…`;
+  });
+  return status;
 }
 
 /** The inputs side by side in one row. */

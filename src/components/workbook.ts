@@ -322,6 +322,56 @@ function viewsOf(sql: string, {conn, tables}: Database): Promise<void> {
   return definitions.some(([name]) => !definedViews.has(name) && names(sql, name)) ? changeViews(() => define(sql)) : Promise.resolve();
 }
 
+/** How far the page's rollups have come into memory: bytes fetched of those announced, and kinds not yet in. */
+export interface RollupsProgress {
+  fetched: number;
+  /** The bytes the responses announced (Content-Length); 0 when a server announces none. */
+  expected: number;
+  kindsComing: number;
+}
+
+const progress: RollupsProgress = {fetched: 0, expected: 0, kindsComing: 0};
+const progressListeners = new Set<(progress: RollupsProgress) => void>();
+let progressReported = false;
+
+/** Calls `listener` whenever the rollups' progress changes, at most once a frame (the filter bar shows it). */
+export function onRollupsProgress(listener: (progress: RollupsProgress) => void): void {
+  progressListeners.add(listener);
+}
+
+function reportProgress(): void {
+  if (progressReported) return;
+  progressReported = true;
+  onNextFrame(() => {
+    progressReported = false;
+    for (const listener of progressListeners) listener({...progress});
+  });
+}
+
+/** A file's bytes, read as they come so that the progress counts them. */
+async function download(url: string, name: string): Promise<Uint8Array> {
+  const response = await fetch(url);
+  if (!response.ok || response.body === null) throw new Error(`${name}: HTTP ${response.status}`);
+  const announced = Number(response.headers.get("content-length") ?? 0);
+  progress.expected += announced;
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  for (let part = await reader.read(); !part.done; part = await reader.read()) {
+    parts.push(part.value);
+    size += part.value.byteLength;
+    progress.fetched += part.value.byteLength;
+    reportProgress();
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.byteLength;
+  }
+  return bytes;
+}
+
 /** Each rollup kind fetched whole into memory, or being fetched, by kind. */
 const rollupsInMemory = new Map<string, Promise<void>>();
 
@@ -358,14 +408,10 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
       continue;
     }
     // Downloads run side by side (every block's file of the kind); DuckDB-WASM makes the tables one after another.
-    const bytes = Promise.all(
-      tables.rollupBlocks.map(async (block) => {
-        const response = await fetch(dataFileUrl("rollups", `${block.name}/${kind}`, block.version));
-        if (!response.ok) throw new Error(`data/rollups/${block.name}/${kind}.parquet: HTTP ${response.status}`);
-        return new Uint8Array(await response.arrayBuffer());
-      }),
-    );
+    const bytes = Promise.all(tables.rollupBlocks.map((block) => download(dataFileUrl("rollups", `${block.name}/${kind}`, block.version), `data/rollups/${block.name}/${kind}.parquet`)));
     dataset.rollupsLoading = String(Number(dataset.rollupsLoading) + 1);
+    progress.kindsComing++;
+    reportProgress();
     // DuckDB-WASM makes one kind's table at a time, in the order the page asked for them.
     const made = changeViews(async () => {
       const {db, conn} = await opened;
@@ -388,7 +434,13 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
       dataset.rollupBytes = String(Number(dataset.rollupBytes ?? 0) + size);
     });
     // A kind that could not be had (its view reads the files, once a query names it) does not stop the next.
-    const inMemory = made.catch(() => {}).finally(() => (dataset.rollupsLoading = String(Number(dataset.rollupsLoading) - 1)));
+    const inMemory = made
+      .catch(() => {})
+      .finally(() => {
+        dataset.rollupsLoading = String(Number(dataset.rollupsLoading) - 1);
+        progress.kindsComing--;
+        reportProgress();
+      });
     rollupsInMemory.set(kind, inMemory);
     coming.push(inMemory);
   }

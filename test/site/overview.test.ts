@@ -201,3 +201,25 @@ test("neither DuckDB-WASM nor any rollup is fetched until the reader reaches for
   assert.deepEqual(watched.errors, []);
   await watched.page.context().close();
 });
+
+test("while the data a filter change reads is coming, a line under the filter bar says so, and goes once it is in", async () => {
+  const watched = await openWatchedPage(browser, server.url);
+  // The rollups held back a moment, as a slow network or a long history would.
+  await watched.page.route("**/data/rollups/**", async (route) => {
+    await new Promise((done) => setTimeout(done, 1500));
+    await route.fallback();
+  });
+  await watched.page.goto(server.url);
+  await watched.page.waitForSelector("[data-chart] svg", {timeout: 60_000});
+  const status = watched.page.locator(".filters-status");
+  assert.equal(await status.isVisible(), false, "nothing is said before the reader reaches for a filter");
+  await watched.page.getByLabel("Instance").hover();
+  await status.waitFor({state: "visible", timeout: 30_000});
+  assert.match((await status.textContent()) ?? "", /this page's data for filtering/);
+  await mkdir(join(PROJECT_DIR, "test-results"), {recursive: true});
+  await watched.page.screenshot({path: join(PROJECT_DIR, "test-results/filters-status.png")});
+  await watched.page.waitForFunction(() => document.documentElement.dataset.rollupsLoading === "0", undefined, {timeout: 60_000});
+  await status.waitFor({state: "hidden", timeout: 10_000});
+  assert.deepEqual(watched.errors, []);
+  await watched.page.context().close();
+});
