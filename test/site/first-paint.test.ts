@@ -50,14 +50,28 @@ async function chartsWithTheFirst(path: string, charts: string[]): Promise<strin
   }
 }
 
+/**
+ * Whether, in one of three loads of the page, `later` was not yet drawn when the frame after the
+ * first chart began. A turn per task lets the browser paint between turns, and it nearly always
+ * does; a quick machine can still run the next turn's task before the frame, so one load alone
+ * failed now and then (a CI run on Node 22). With one task drawing every chart, no load ever shows
+ * them apart (checked by hand: the answers handed out in one turn fail this all three times).
+ */
+async function paintedApartInOneOfThree(path: string, charts: string[], later: string): Promise<void> {
+  const loads: string[][] = [];
+  while (loads.length < 3) {
+    const first = await chartsWithTheFirst(path, charts);
+    assert.ok(first.length > 0);
+    if (!first.includes(later)) return;
+    loads.push(first);
+  }
+  assert.fail(`drawn with the first chart in every load: ${loads.map((l) => l.join(", ")).join("; ")}`);
+}
+
 test("Overview: the first charts are painted before the requests over time, whose query waits on the summary's turn", async () => {
-  const first = await chartsWithTheFirst("/", ["requests-over-time", "top-paths", "top-countries"]);
-  assert.ok(first.length > 0);
-  assert.ok(!first.includes("requests-over-time"), `drawn with the first chart: ${first.join(", ")}`);
+  await paintedApartInOneOfThree("/", ["requests-over-time", "top-paths", "top-countries"], "requests-over-time");
 });
 
 test("User agents: the other charts are painted before the word cloud is laid out", async () => {
-  const first = await chartsWithTheFirst("/user-agents", ["agent-cloud", "browsers", "operating-systems", "device-types", "humans-bots"]);
-  assert.ok(first.length > 0);
-  assert.ok(!first.includes("agent-cloud"), `drawn with the first chart: ${first.join(", ")}`);
+  await paintedApartInOneOfThree("/user-agents", ["agent-cloud", "browsers", "operating-systems", "device-types", "humans-bots"], "agent-cloud");
 });
