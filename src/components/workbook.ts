@@ -225,10 +225,7 @@ export async function connection(): Promise<duckdb.AsyncDuckDBConnection> {
  * Explore page's Parquet download.
  */
 export async function queryToParquet(sql: string): Promise<Uint8Array> {
-  const opened = await openedDatabase();
-  const {db, conn} = opened;
-  await keepRollupsInMemoryFor([sql]);
-  await viewsOf(sql, opened);
+  const {db, conn} = await readyFor(sql);
   const name = `result-${Date.now()}.parquet`;
   await conn.query(`COPY (${sql}) TO '${name}' (FORMAT parquet, COMPRESSION zstd)`);
   try {
@@ -280,6 +277,11 @@ function rollupFileNames(tables: EventDays, kind: string, suffix = ""): string {
   return tables.rollupBlocks.map((_, index) => `'rollups-${kind}-${index}${suffix}.parquet'`).join(", ");
 }
 
+/** A kind's rows, from its files (or their whole copies, `suffix`): what its view rollups_<kind> selects. */
+function kindRowsSql(tables: EventDays, kind: string, suffix = ""): string {
+  return `SELECT * FROM read_parquet([${rollupFileNames(tables, kind, suffix)}])`;
+}
+
 /** SQL naming `name` as a whole word (`rollups` is not named by `rollups_hour`). */
 const names = (sql: string, name: string) => new RegExp(`\\b${name}\\b`).test(sql);
 
@@ -301,12 +303,26 @@ function changeViews(step: () => Promise<void>): Promise<void> {
   return done;
 }
 
+/**
+ * What `sql` reads, ready in the open database: the rollup kinds it reads whole in memory (a
+ * download of each file at full speed is sooner than the hundreds of range requests the query
+ * would make meanwhile, and a query not shipped, an analyst's page or Explore, so says which
+ * rollups the page reads too), then whatever else of the rollups it names, over the files (a kind
+ * that could not be had, rollups_<kind>, rollups).
+ */
+async function readyFor(sql: string): Promise<Database> {
+  const opened = await openedDatabase();
+  await keepRollupsInMemoryFor([sql]).catch(() => {});
+  await viewsOf(sql, opened);
+  return opened;
+}
+
 /** Defines every rollup view `sql` names that is not defined yet, over the files, with what each reads first. */
 function viewsOf(sql: string, {conn, tables}: Database): Promise<void> {
   const {days, empty, rollupKinds, rollupViews} = tables;
   // Each view's name, its SQL, and whether that reads other views (else files, or nothing).
   const definitions: [string, string, boolean][] = [
-    ...rollupKinds.map((kind): [string, string, boolean] => [`rollups_${kind}`, days.length > 0 ? `SELECT * FROM read_parquet([${rollupFileNames(tables, kind)}])` : empty.rollups, false]),
+    ...rollupKinds.map((kind): [string, string, boolean] => [`rollups_${kind}`, days.length > 0 ? kindRowsSql(tables, kind) : empty.rollups, false]),
     ["rollups", days.length > 0 ? `SELECT * FROM read_parquet([${rollupKinds.map((kind) => rollupFileNames(tables, kind)).join(", ")}])` : empty.rollups, false],
     ...Object.entries(rollupViews).map(([view, select]): [string, string, boolean] => [view, select, true]),
   ];
@@ -380,8 +396,8 @@ const rollupsInMemory = new Map<string, Promise<void>>();
  * view over kinds' views: requests_by_client reads the client rows and their labels), and makes
  * its view a table in DuckDB-WASM's memory: a filter change then reads memory, not HTTP range requests
  * (hundreds of them for the per-client kind). Only the kinds the page asks for, once its first
- * view is drawn and the reader reaches for a control; until a kind is in, its view reads the file
- * over HTTP as before. On <html>,
+ * view is drawn and the reader reaches for a control, or a query of them is asked; a query waits
+ * for them (readyFor). On <html>,
  * data-rollups-in-memory lists the kinds in, data-rollup-bytes their bytes and
  * data-rollups-loading how many are still coming (tests and bench/site.ts read them). The
  * downloads start at once, beside the engine's own start (its 18 MB and the files it registers),
@@ -422,12 +438,12 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
       // Each step swaps one view in a single statement, so a query running between them reads
       // the kind from the files, from the buffers or from the table, never from nothing.
       const kindView = `rollups_${kind}`;
-      await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS SELECT * FROM read_parquet([${rollupFileNames(tables, kind, "-whole")}])`);
+      await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS ${kindRowsSql(tables, kind, "-whole")}`);
       await conn.query(`CREATE TABLE ${view}_in_memory AS ${tables.rollupViews[view]}`);
       await conn.query(`CREATE OR REPLACE VIEW ${view} AS SELECT * FROM ${view}_in_memory`);
       definedViews.add(view);
       // The kind's own view back on its files if a query had it so, else gone until one names it.
-      if (definedViews.has(kindView)) await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS SELECT * FROM read_parquet([${rollupFileNames(tables, kind)}])`);
+      if (definedViews.has(kindView)) await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS ${kindRowsSql(tables, kind)}`);
       else await conn.query(`DROP VIEW ${kindView}`);
       for (const index of buffers.keys()) await db.dropFile(`rollups-${kind}-${index}-whole.parquet`);
       dataset.rollupsInMemory = [...(dataset.rollupsInMemory?.split(" ") ?? []), kind].sort().join(" ");
@@ -466,14 +482,7 @@ export async function query<T = Row>(sqlOrQuery: string | Query, values: readonl
   dataset.queriesRunning = String(Number(dataset.queriesRunning ?? 0) + 1);
   const asked = performance.now();
   try {
-    const opened = await openedDatabase();
-    // The rollups this query reads, whole in memory first: a download of each file at full speed
-    // is sooner than the hundreds of range requests the query would make meanwhile, and a query
-    // not shipped (an analyst's page, Explore) so says which rollups the page reads too. Then
-    // whatever else of the rollups it names, over the files (a kind that could not be had, rollups_<kind>).
-    await keepRollupsInMemoryFor([sql]).catch(() => {});
-    await viewsOf(sql, opened);
-    const conn = opened.conn;
+    const {conn} = await readyFor(sql);
     const sent = performance.now();
     const table = await run(conn, {sql, params});
     const answered = performance.now();
@@ -515,12 +524,11 @@ let readerAsked = false;
  * is done ("true"), or was cut short ("false").
  */
 async function warmUp(queries: readonly Query[]): Promise<void> {
-  const opened = await openedDatabase();
   for (const q of queries) {
     if (readerAsked) break;
     if (/\b(events|rejected)\b/.test(q.sql)) continue;
-    await viewsOf(q.sql, opened);
-    await run(opened.conn, q).catch(() => {});
+    const {conn} = await readyFor(q.sql);
+    await run(conn, q).catch(() => {});
   }
   document.documentElement.dataset.engineWarm = String(!readerAsked);
 }
