@@ -460,6 +460,9 @@ interface RollupKind {
   derived?: Record<string, string>;
 }
 
+/** The labels kind of the clients: a row per client address and GeoLite2 place, of every request. */
+export const CLIENT_PLACE_KIND = "client_place";
+
 const sameNames = (...columns: string[]) => Object.fromEntries(columns.map((c) => [c, c]));
 
 /**
@@ -488,7 +491,7 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
   // With the address's network (IPv4 /24, IPv6 /48, NULL for a host name), which Top talkers
   // groups clients by: a regex and list functions over the address, once per place here rather
   // than over every client at each redraw.
-  client_place: {
+  [CLIENT_PLACE_KIND]: {
     view: "client_places",
     per: "none",
     by: {place_id: "place_id", client_ip: "client_ip", client_id: "client_id", ...sameNames(...CLIENT_PLACE_COLUMNS.filter((c) => c !== "client_ip"))},
@@ -574,7 +577,7 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
  * join the labels to what they show.
  */
 const LABELLED_VIEWS: Record<string, {rows: string; labels: string; on: string; counts: string}> = {
-  requests_by_client: {rows: "client", labels: "client_place", on: "place_id", counts: "client IP (`client_id`: its number, the same in every file), with what GeoLite2 said of it"},
+  requests_by_client: {rows: "client", labels: CLIENT_PLACE_KIND, on: "place_id", counts: "client IP (`client_id`: its number, the same in every file), with what GeoLite2 said of it"},
 };
 
 /** A labelled view's columns: the labels' (but the key) and the rows' own, in that order. */

@@ -6,7 +6,7 @@
 import {join} from "node:path";
 import type {DuckDBConnection, DuckDBValue} from "@duckdb/node-api";
 import type {WeblogConfig} from "./config.js";
-import {kindRollupsFiles, rollupKindTable, siteTables} from "./site-data.js";
+import {CLIENT_PLACE_KIND, kindRollupsFiles, rollupKindTable, siteTables} from "./site-data.js";
 import {withDerivedColumns} from "./derive/site-columns.js";
 import {REJECTED_COLUMNS} from "./event.js";
 import {readManifest, segmentsOfKind} from "./store/manifest.js";
@@ -42,9 +42,16 @@ export async function openSiteDatabase(config: WeblogConfig, {kindsAs = "views"}
   // As in the browser: a table per kind, its view over it, and `rollups` all of them.
   for (const [kind, files] of kindFiles) await conn.run(`CREATE ${kindsAs === "tables" ? "TABLE" : "VIEW"} ${rollupKindTable(kind)} AS ${over(files, empty.rollups)}`);
   await conn.run(`CREATE VIEW rollups AS ${over([...kindFiles.values()].flat(), empty.rollups)}`);
-  // The store's rows with the columns the site derives (request class, own traffic), as the day files have them.
+  // The store's rows with the columns the site derives (request class, own traffic), as the day
+  // files have them. Their client addresses, for the own-traffic rules, are read from the client
+  // places (a row per address and GeoLite2 place, every event's address among them) rather than
+  // from every event: at 1M events 25–47 ms of CPU against 155–170 ms, and the events' part
+  // grows with the history.
   const storedEvents = filesOf("events");
-  await conn.run(`CREATE VIEW events AS ${storedEvents.length > 0 ? `SELECT * FROM ${await withDerivedColumns(conn, config, `read_parquet(${sqlFileList(storedEvents)})`)}` : empty.events}`);
+  const places = kindFiles.get(CLIENT_PLACE_KIND) ?? [];
+  const eventsSource = `read_parquet(${sqlFileList(storedEvents)})`;
+  const derived = storedEvents.length > 0 ? await withDerivedColumns(conn, config, eventsSource, places.length > 0 ? `read_parquet(${sqlFileList(places)})` : eventsSource) : null;
+  await conn.run(`CREATE VIEW events AS ${derived !== null ? `SELECT * FROM ${derived}` : empty.events}`);
   await conn.run(`CREATE VIEW rejected AS ${over(filesOf("rejected"), emptyRejectedSql())}`);
   for (const [view, select] of Object.entries(rollupViews)) await conn.run(`CREATE VIEW ${view} AS ${select}`);
   return {rows: (sql, params = []) => browserLikeRows(conn, sql, params), close: () => closeDuckDB(conn)};

@@ -28,13 +28,15 @@ const OWN_CLIENTS_TABLE = "own_traffic_clients";
 /**
  * The events of `source` (a relation over the store's rows) with the derived columns, as a
  * subquery for `duckdb`; first fills, in that connection, the table of the source's client
- * addresses that the ownTraffic rules take in.
+ * addresses that the ownTraffic rules take in. `clients`, when given, is a smaller relation with
+ * every client address of `source` among its `client_ip`s (and maybe more), read instead of the
+ * events for them.
  */
-export async function withDerivedColumns(duckdb: DuckDBConnection, config: Pick<WeblogConfig, "requestClasses" | "ownTraffic">, source: string): Promise<string> {
+export async function withDerivedColumns(duckdb: DuckDBConnection, config: Pick<WeblogConfig, "requestClasses" | "ownTraffic">, source: string, clients = source): Promise<string> {
   const rules = config.ownTraffic;
   await duckdb.run(`CREATE OR REPLACE TEMP TABLE ${OWN_CLIENTS_TABLE} (rule INTEGER, client_ip VARCHAR)`);
   if (rules.some((rule) => rule.clients)) {
-    const reader = await duckdb.runAndReadAll(`SELECT DISTINCT client_ip FROM ${source} WHERE client_ip IS NOT NULL`);
+    const reader = await duckdb.runAndReadAll(`SELECT DISTINCT client_ip FROM ${clients} WHERE client_ip IS NOT NULL`);
     const addresses = reader.getRows().map(([ip]) => String(ip));
     const rows = ownClientsByRule(rules, addresses).flatMap((ips, rule) => ips.map((ip) => `(${rule}, ${sqlString(ip)})`));
     for (let start = 0; start < rows.length; start += 1000) {
