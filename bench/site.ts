@@ -229,14 +229,7 @@ async function timePages(dist: string): Promise<void> {
   const browser = await launchBrowser();
   try {
     for (const path of PAGES) {
-      const watched = await openWatchedPage(browser, server.url);
-      await watched.page.addInitScript(watchMainContent);
-      const start = Date.now();
-      await watched.page.goto(new URL(path, server.url).href);
-      const first = await watched.page.waitForSelector(FIRST_CHART, {timeout: 120_000}).then(
-        () => Date.now() - start,
-        () => null,
-      );
+      const {watched, start, first} = await openPageTimed(browser, server.url, path);
       const bytesBefore = await bytesFetched(watched.page);
       // When the page painted it, without the harness's own lag in seeing it (polling, round trips).
       const painted = first === null ? null : await pageMark(watched.page, "firstChartAt", start);
@@ -278,6 +271,24 @@ async function timePages(dist: string): Promise<void> {
     await browser.close();
     await server.close();
   }
+}
+
+type Browser = Awaited<ReturnType<typeof launchBrowser>>;
+
+/**
+ * A page opened in a fresh profile and watched (its requests, errors and main content), with the
+ * time just before navigation and the milliseconds from then to its first chart (null: none came).
+ */
+async function openPageTimed(browser: Browser, origin: string, path: string) {
+  const watched = await openWatchedPage(browser, origin);
+  await watched.page.addInitScript(watchMainContent);
+  const start = Date.now();
+  await watched.page.goto(new URL(path, origin).href);
+  const first = await watched.page.waitForSelector(FIRST_CHART, {timeout: 120_000}).then(
+    () => Date.now() - start,
+    () => null,
+  );
+  return {watched, start, first};
 }
 
 /**
@@ -356,13 +367,9 @@ async function filterRedraw(page: Page, {perQuery: listQueries = true} = {}): Pr
  * pointer onto the instance choice and the choice made at once, so DuckDB-WASM's start and the
  * rollups' download (begun by reaching for the control) are in the redraw. In a fresh profile.
  */
-async function firstFilterChange(browser: Awaited<ReturnType<typeof launchBrowser>>, origin: string, path: string): Promise<string> {
-  const watched = await openWatchedPage(browser, origin);
+async function firstFilterChange(browser: Browser, origin: string, path: string): Promise<string> {
+  const {watched, start} = await openPageTimed(browser, origin, path);
   try {
-    await watched.page.addInitScript(watchMainContent);
-    const start = Date.now();
-    await watched.page.goto(new URL(path, origin).href);
-    await watched.page.waitForSelector(FIRST_CHART, {timeout: 120_000});
     await contentComplete(watched.page, start);
     await watched.page.getByLabel("Instance").hover();
     return await filterRedraw(watched.page, {perQuery: false});
