@@ -451,7 +451,7 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
     });
     // A kind that could not be had (its view reads the files, once a query names it) does not stop the next.
     const inMemory = made
-      .catch(() => {})
+      .catch((error) => void noteOutOfMemory(error))
       .finally(() => {
         dataset.rollupsLoading = String(Number(dataset.rollupsLoading) - 1);
         progress.kindsComing--;
@@ -484,7 +484,9 @@ export async function query<T = Row>(sqlOrQuery: string | Query, values: readonl
   try {
     const {conn} = await readyFor(sql);
     const sent = performance.now();
-    const table = await run(conn, {sql, params});
+    const table = await run(conn, {sql, params}).catch((error) => {
+      throw readableQueryError(error);
+    });
     const answered = performance.now();
     const rows = rowsOf<T>(table);
     recordQueryTime(sql, {wait: sent - asked, run: answered - sent, rows: performance.now() - answered});
@@ -494,6 +496,36 @@ export async function query<T = Row>(sqlOrQuery: string | Query, values: readonl
     // When DuckDB-WASM last answered (performance.now()): bench/site.ts parts a redraw into the queries and the drawing.
     dataset.lastAnsweredAt = String(Math.round(performance.now()));
   }
+}
+
+/**
+ * What the engine said when its memory ran out ("3.4GB/3.4GB used"), once it has: DuckDB-WASM
+ * holds every table in a tab's few GB of WebAssembly memory and cannot spill to disk (at 30M
+ * events of diverse traffic the Overview's rollups no longer fit: docs/scaling.md). After that,
+ * other failures follow from it too (a file read over HTTP finds no room, and DuckDB reports the
+ * file as damaged), so they are reported as it.
+ */
+let outOfMemory: string | null = null;
+
+function noteOutOfMemory(error: unknown): boolean {
+  const used = /Out of Memory Error:[^\n]*?\(([^)]*) used\)/.exec(error instanceof Error ? error.message : String(error));
+  if (used !== null) outOfMemory = used[1];
+  return used !== null;
+}
+
+/**
+ * A query's error as a reader can act on it. DuckDB's own out-of-memory message tells a server's
+ * operator to set a temporary directory, which a browser does not have.
+ */
+function readableQueryError(error: unknown): unknown {
+  const message = error instanceof Error ? error.message : String(error);
+  // A question that is wrong in itself is its own error, memory or not.
+  if (!noteOutOfMemory(error) && (outOfMemory === null || /^(Parser|Binder|Catalog|Conversion) Error/.test(message))) return error;
+  return new Error(
+    `this needs more memory than the browser's database has in this tab (${outOfMemory} in use). ` +
+      "The figures the page opened with are unaffected; over a history this large, ask the store published with `weblog publish` (Athena, Spark, Databricks). " +
+      `The engine said: ${message.split("\n")[0]}`,
+  );
 }
 
 /** Runs a query in DuckDB-WASM and gives its Arrow table. */

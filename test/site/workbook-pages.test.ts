@@ -229,6 +229,29 @@ test("Explore: a typed query's rows, its CSV and Parquet downloads, and a readab
   await watched.page.click('button:has-text("Run")');
   await watched.page.waitForFunction(() => document.querySelector('[data-result="error"]')?.textContent?.includes("The query failed"));
   assert.match((await watched.page.textContent('[data-result="error"]')) ?? "", /no_such_column/);
+
+  // The engine's memory running out (as the Overview's filters do at 30M events: docs/scaling.md),
+  // here by a limit set low: a message a reader can act on, not DuckDB's advice to set a temp directory.
+  // Each outcome differs from the one before it, so the line changing is the new answer.
+  const failure = async (sql: string) => {
+    const before = (await watched.page.textContent('[data-result="error"]')) ?? "";
+    await watched.page.fill("textarea", sql);
+    await watched.page.click('button:has-text("Run")');
+    await watched.page.waitForFunction((previous) => {
+      const now = document.querySelector('[data-result="error"]')?.textContent ?? "";
+      return now !== previous && /rows|failed/.test(now);
+    }, before);
+    return (await watched.page.textContent('[data-result="error"]')) ?? "";
+  };
+  assert.match(await failure("SET memory_limit = '32MB'"), /rows/);
+  const outOfMemory = await failure("CREATE TABLE too_big AS SELECT range AS n FROM range(20000000)");
+  assert.match(outOfMemory, /The query failed: this needs more memory than the browser's database has in this tab \(\S+ ?\S*\/\S+ ?\S* in use\)/);
+  assert.match(outOfMemory, /weblog publish/);
+  assert.doesNotMatch(outOfMemory, /temp_directory/);
+  // A question wrong in itself still says what is wrong with it.
+  const wrong = await failure("SELECT another_missing_column FROM events");
+  assert.match(wrong, /The query failed: .*another_missing_column/);
+  assert.doesNotMatch(wrong, /needs more memory/);
   await finish(watched, "explore");
 });
 
