@@ -49,8 +49,8 @@ export async function openSiteDatabase(config: WeblogConfig, {kindsAs = "views"}
   // grows with the history.
   const storedEvents = filesOf("events");
   const places = kindFiles.get(CLIENT_PLACE_KIND) ?? [];
-  const eventsSource = `read_parquet(${sqlFileList(storedEvents)})`;
-  const derived = storedEvents.length > 0 ? await withDerivedColumns(conn, config, eventsSource, places.length > 0 ? `read_parquet(${sqlFileList(places)})` : eventsSource) : null;
+  const clients = places.length > 0 ? `read_parquet(${sqlFileList(places)})` : undefined;
+  const derived = storedEvents.length > 0 ? await withDerivedColumns(conn, config, `read_parquet(${sqlFileList(storedEvents)})`, clients) : null;
   await conn.run(`CREATE VIEW events AS ${derived !== null ? `SELECT * FROM ${derived}` : empty.events}`);
   await conn.run(`CREATE VIEW rejected AS ${over(filesOf("rejected"), emptyRejectedSql())}`);
   for (const [view, select] of Object.entries(rollupViews)) await conn.run(`CREATE VIEW ${view} AS ${select}`);

@@ -227,7 +227,9 @@ export async function connection(): Promise<duckdb.AsyncDuckDBConnection> {
 export async function queryToParquet(sql: string): Promise<Uint8Array> {
   const {db, conn} = await readyFor(sql);
   const name = `result-${Date.now()}.parquet`;
-  await conn.query(`COPY (${sql}) TO '${name}' (FORMAT parquet, COMPRESSION zstd)`);
+  await conn.query(`COPY (${sql}) TO '${name}' (FORMAT parquet, COMPRESSION zstd)`).catch((error) => {
+    throw readableQueryError(error);
+  });
   try {
     return await db.copyFileToBuffer(name);
   } finally {
