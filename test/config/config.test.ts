@@ -1,14 +1,19 @@
 import assert from "node:assert/strict";
-import {mkdtemp, writeFile} from "node:fs/promises";
+import {mkdtemp, rm, writeFile} from "node:fs/promises";
 import {tmpdir} from "node:os";
 import {join, resolve} from "node:path";
-import {test} from "node:test";
+import {after, test} from "node:test";
 import {ConfigError, loadConfig, normalizePrefix, requireBucket} from "../../data-loaders/config.js";
 import {configuredLineParser} from "../../data-loaders/parse/formats.js";
 import {configuredInstanceParsers} from "../../data-loaders/parse/instance-formats.js";
 
+// Every project folder a test made, removed when the file's tests are done.
+const projects: string[] = [];
+after(() => Promise.all(projects.map((dir) => rm(dir, {recursive: true, force: true}))));
+
 async function projectWith(config?: unknown): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "weblog-config-"));
+  projects.push(dir);
   if (config !== undefined) await writeFile(join(dir, "weblog.config.json"), typeof config === "string" ? config : JSON.stringify(config));
   return dir;
 }

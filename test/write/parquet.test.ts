@@ -1,10 +1,10 @@
 // The Parquet writer against real DuckDB: what goes in comes out, column for column, nulls
 // included, sorted by time, enriched once per distinct client and agent.
 import assert from "node:assert/strict";
-import {mkdtemp} from "node:fs/promises";
+import {mkdtemp, rm} from "node:fs/promises";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
-import {test} from "node:test";
+import {after, test} from "node:test";
 import {EVENT_COLUMNS, type EventOrigin, type GeoFields, type ParsedLine, type UserAgentFields} from "../../data-loaders/event.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
@@ -12,6 +12,16 @@ import {EventBatch} from "../../data-loaders/write/event-batch.js";
 import {writeEventsByDay, writeRejectedParquet, type Enrichers} from "../../data-loaders/write/parquet.js";
 
 const BASE = Date.UTC(2023, 4, 17, 10, 0, 0);
+
+// Every folder a test wrote into, removed when the file's tests are done.
+const folders: string[] = [];
+after(() => Promise.all(folders.map((dir) => rm(dir, {recursive: true, force: true}))));
+
+async function outputFolder(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "weblog-parquet-"));
+  folders.push(dir);
+  return dir;
+}
 
 /** Writes the batch as sync does, a file per day into `dir`; a glob of the files, in day order. */
 async function writeEvents(duckdb: DuckDBConnection, batch: EventBatch, enrichers: Enrichers, dir: string): Promise<string> {
@@ -83,7 +93,7 @@ async function writeSample(count: number, shuffle = true) {
   // Out of time order on purpose: the writer sorts.
   if (shuffle) order.sort((a, b) => ((a * 7919) % count) - ((b * 7919) % count));
   for (const i of order) batch.add(origin(i), line(i));
-  const dir = await mkdtemp(join(tmpdir(), "weblog-parquet-"));
+  const dir = await outputFolder();
   const duckdb = await openDuckDB();
   const recorded = recordingEnrichers();
   const file = await writeEvents(duckdb, batch, recorded.enrichers, dir);
@@ -145,7 +155,7 @@ test("enrichment runs once per distinct client and agent, and reaches every row"
 test("an event without a time of its own keeps ts null: CloudWatch's clock stays in ingest_ts", async () => {
   const batch = new EventBatch();
   batch.add(origin(1), line(1, {ts: null}));
-  const dir = await mkdtemp(join(tmpdir(), "weblog-parquet-"));
+  const dir = await outputFolder();
   const duckdb = await openDuckDB();
   const file = await writeEvents(duckdb, batch, recordingEnrichers().enrichers, dir);
   const [row] = (await duckdb.runAndReadAll(`SELECT ts, ingest_ts FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS();
@@ -154,7 +164,7 @@ test("an event without a time of its own keeps ts null: CloudWatch's clock stays
 });
 
 test("rejected lines are written with object, offset, line number and reason", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "weblog-parquet-"));
+  const dir = await outputFolder();
   const duckdb = await openDuckDB();
   const file = join(dir, "rejected.parquet");
   await writeRejectedParquet(duckdb, [
