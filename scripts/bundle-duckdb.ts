@@ -18,14 +18,15 @@ export const DUCKDB_MODULE = join(projectDir, "src/components/duckdb-wasm.js");
 
 export async function bundleDuckDB(file = DUCKDB_MODULE): Promise<void> {
   const result = await build({
-    stdin: {contents: 'export {AsyncDuckDB, VoidLogger, DuckDBDataProtocol} from "@duckdb/duckdb-wasm";', resolveDir: projectDir, loader: "js"},
+    stdin: {contents: 'export {AsyncDuckDB, VoidLogger, DuckDBDataProtocol} from "@duckdb/duckdb-wasm"; export {Type} from "apache-arrow";', resolveDir: projectDir, loader: "js"},
     bundle: true,
     format: "esm",
     platform: "browser",
     minify: true,
     write: false,
-    // Arrow is bundled in too: DuckDB-WASM 1.28 needs its own Arrow 13 (nested in its
-    // node_modules). The project's Arrow 21 reads timestamps as numbers, not Dates.
+    // Arrow is bundled in too: the project's own apache-arrow, not the Arrow 13 DuckDB-WASM 1.28
+    // nests in its node_modules (results cross from the worker as Arrow IPC, a stable format).
+    alias: {"apache-arrow": join(projectDir, "node_modules/apache-arrow/Arrow.dom.mjs")},
   });
   // The package's own package.json is inlined for its name and version; its "jsdelivr" and
   // "unpkg" fields only name files, but no CDN name is left in the site at all.

@@ -5,8 +5,8 @@
 // and `query` gives them at once. DuckDB-WASM, with the rollups the page reads in its memory,
 // starts when the reader reaches for a control (the filter bar, Explore's editor) and answers
 // every other question (a changed filter, Explore's own SQL).
-// Only its types here: the engine's code (200 kB) is imported when the database opens, after the
-// page has drawn from its shipped answers.
+// Only its types here: the engine's code (240 kB, with the Arrow that reads its results) is
+// imported when the database opens, after the page has drawn from its shipped answers.
 import type * as duckdb from "./duckdb-wasm.js";
 import {FileAttachment} from "observablehq:stdlib";
 import type {Query, Row} from "../queries/query.js";
@@ -203,6 +203,8 @@ interface Database {
   db: duckdb.AsyncDuckDB;
   conn: duckdb.AsyncDuckDBConnection;
   tables: EventDays;
+  /** Arrow's type ids (apache-arrow's `Type`), which rowsOf reads each result column's kind by. */
+  arrowTypes: typeof duckdb.Type;
 }
 
 let database: Promise<Database> | undefined;
@@ -271,7 +273,7 @@ async function openDatabase(): Promise<Database> {
   await conn.query("CREATE VIEW rejected AS SELECT * FROM read_parquet('rejected.parquet')");
   // Keep each file's footer once read.
   await conn.query("SET enable_object_cache = true");
-  return {db, conn, tables};
+  return {db, conn, tables, arrowTypes: duckdb.Type};
 }
 
 /** A kind's files as registered in DuckDB-WASM, one per block of days, as a SQL list's items (`suffix` names the whole copies). */
@@ -484,13 +486,13 @@ export async function query<T = Row>(sqlOrQuery: string | Query, values: readonl
   dataset.queriesRunning = String(Number(dataset.queriesRunning ?? 0) + 1);
   const asked = performance.now();
   try {
-    const {conn} = await readyFor(sql);
+    const {conn, arrowTypes} = await readyFor(sql);
     const sent = performance.now();
     const table = await run(conn, {sql, params}).catch((error) => {
       throw readableQueryError(error);
     });
     const answered = performance.now();
-    const rows = rowsOf<T>(table);
+    const rows = rowsOf<T>(table, arrowTypes);
     recordQueryTime(sql, {wait: sent - asked, run: answered - sent, rows: performance.now() - answered});
     return rows;
   } finally {
@@ -570,15 +572,29 @@ async function warmUp(queries: readonly Query[]): Promise<void> {
 /**
  * An Arrow table as plain row objects, column by column: each column's values are read once in
  * a loop over the vector, instead of a row proxy per row whose every field is looked up again.
- * The values are the vector's own (what a row's toJSON gives): numbers, strings, Dates, nulls.
+ * The values are the vector's own: numbers, strings, nulls; a date or timestamp (the engine casts
+ * timestamps to Arrow dates) is a Date, as charts want, where Arrow gives its milliseconds.
  */
-function rowsOf<T>(table: {numRows: number; schema: {fields: {name: string}[]}; getChildAt(index: number): {get(index: number): unknown} | null}): T[] {
+function rowsOf<T>(table: ArrowTable, types: typeof duckdb.Type): T[] {
   const rows: Row[] = Array.from({length: table.numRows}, () => ({}));
   table.schema.fields.forEach((field, index) => {
     const column = table.getChildAt(index);
-    for (let i = 0; i < rows.length; i++) rows[i][field.name] = column?.get(i) ?? null;
+    const value = field.type.typeId === types.Date ? (i: number) => dateOf(column?.get(i)) : (i: number) => column?.get(i) ?? null;
+    for (let i = 0; i < rows.length; i++) rows[i][field.name] = value(i);
   });
   return rows as T[];
+}
+
+/** What rowsOf reads of a query's Arrow table. */
+interface ArrowTable {
+  numRows: number;
+  schema: {fields: {name: string; type: {typeId: number}}[]};
+  getChildAt(index: number): {get(index: number): unknown} | null;
+}
+
+/** A date column's value: Arrow gives milliseconds since the epoch, or null. */
+function dateOf(value: unknown): Date | null {
+  return value === null || value === undefined ? null : new Date(value as number);
 }
 
 /**
