@@ -12,7 +12,7 @@ import {loadConfig} from "../data-loaders/config.js";
 import {visitsOfDaySql} from "../data-loaders/rollups/visits.js";
 import {adjacentDay, exportSiteParquet, storedDays} from "../data-loaders/site-data.js";
 import {withDerivedColumns} from "../data-loaders/derive/site-columns.js";
-import {FILTER_COLUMNS} from "../src/components/filter-columns.js";
+import {FILTER_COLUMNS} from "../data-loaders/contracts/filter-columns.js";
 import {createS3Client} from "../data-loaders/sources/s3-client.js";
 import {readManifest, segmentsByDay} from "../data-loaders/store/manifest.js";
 import {syncStore} from "../data-loaders/sync.js";

@@ -23,7 +23,7 @@ import {buildTimings, frameworkLoadTimes, frameworkLoadWallTime} from "../data-l
 import {rollupsCost} from "../data-loaders/site-data.js";
 import {REWRITE_WINDOW} from "../data-loaders/sources/incremental-listing.js";
 import {syncStore} from "../data-loaders/sync.js";
-import {FILTER_COLUMNS} from "../src/components/filter-columns.js";
+import {FILTER_COLUMNS} from "../data-loaders/contracts/filter-columns.js";
 import {demoEnvironment, DEMO_BUCKET} from "../scripts/demo.js";
 import {serveSite} from "../scripts/serve-site.js";
 import {launchBrowser, openWatchedPage} from "../test/support/browser.js";

@@ -20,13 +20,13 @@ import {isTemporaryPath, temporaryPathFor} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
 import {readManifest, segmentsByDay, segmentsOfKind, summarizeRedeliveries, type KeyMismatches, type Manifest, type Redeliveries, type SkippedKeys} from "./store/manifest.js";
 // The Security page's rules: counted ahead here with the same SQL the page describes them by.
-import {suspiciousKindSql} from "../src/components/suspicious.js";
+import {suspiciousKindSql} from "./contracts/suspicious.js";
 // The columns the pages filter on: every rollup row has them (the browser's code needs the list too).
-import {FILTER_COLUMN_LIST, FILTER_COLUMNS} from "../src/components/filter-columns.js";
+import {FILTER_COLUMN_LIST, FILTER_COLUMNS} from "./contracts/filter-columns.js";
 // The Performance page's duration buckets: counted here by the same SQL the page reads them back with.
-import {durationBucketSql} from "../src/components/duration-buckets.js";
+import {durationBucketSql} from "./contracts/duration-buckets.js";
 // The network a client address belongs to (Top talkers groups by it): found once per place here, as a label.
-import {networkSql} from "../src/components/network.js";
+import {networkSql} from "./contracts/network.js";
 import {reportTiming, timed} from "./build-timings.js";
 import {sqlFileList, sqlString, withDuckDB} from "./write/duckdb.js";
 import {DEFAULT_ROW_GROUP_SIZE, EVENT_ORDER} from "./write/parquet.js";
@@ -374,7 +374,7 @@ const KEY_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
   {name: "error_target", type: "VARCHAR"},
   {name: "suspicious_kind", type: "VARCHAR"},
   {name: "client_ip", type: "VARCHAR"},
-  // The address's network (src/components/network.ts), a label of its place.
+  // The address's network (contracts/network.ts), a label of its place.
   {name: "network", type: "VARCHAR"},
   // Exact ids of a client address, and of a client address with an agent string, the same in every
   // file (rollups/value-ids.ts): what the pages count and group clients and visitors by.
@@ -496,7 +496,7 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
     per: "none",
     by: {place_id: "place_id", client_ip: "client_ip", client_id: "client_id", ...sameNames(...CLIENT_PLACE_COLUMNS.filter((c) => c !== "client_ip"))},
     derived: {network: networkSql("client_ip")},
-    counts: "client IP with what GeoLite2 said of it (`place_id`) and its network (`network`: IPv4 /24, IPv6 /48, NULL for a host name; src/components/network.ts), whatever its requests",
+    counts: "client IP with what GeoLite2 said of it (`place_id`) and its network (`network`: IPv4 /24, IPv6 /48, NULL for a host name; data-loaders/contracts/network.ts), whatever its requests",
   },
   // An agent string with what the parser found in it.
   agent: {view: "requests_by_agent", per: "day", by: sameNames("user_agent", "browser", "os", "device_type", "bot_name"), counts: "agent string, with what the parser found in it"},
@@ -520,23 +520,23 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
   },
   // Error answers per minute and client, for the bursts of errors a scanner draws.
   error_minute: {view: "errors_by_minute", per: "minute", by: sameNames("client_ip", "path"), where: "status >= 400", counts: "client IP × path, for 4xx and 5xx only"},
-  // Requests matching one of the Security page's suspicious patterns (src/components/suspicious.ts),
+  // Requests matching one of the Security page's suspicious patterns (contracts/suspicious.ts),
   // with their own time: the page lists the newest of them.
   suspicious: {
     view: "suspicious_requests",
     per: "request",
     by: {suspicious_kind: suspiciousKindSql(), ...sameNames("client_ip", "country", "url", "user_agent")},
     where: `(${suspiciousKindSql()}) IS NOT NULL`,
-    counts: "request matching a pattern of `src/components/suspicious.ts` (`suspicious_kind`: its name; like ones of the same second counted together)",
+    counts: "request matching a pattern of `data-loaders/contracts/suspicious.ts` (`suspicious_kind`: its name; like ones of the same second counted together)",
   },
   // Requests that logged how long they took (%D, %T), by log-spaced duration bucket
-  // (src/components/duration-buckets.ts): percentiles within 2%, and the time × latency heatmap.
+  // (contracts/duration-buckets.ts): percentiles within 2%, and the time × latency heatmap.
   latency: {
     view: "request_latency",
     per: "hour",
     by: {duration_bucket: durationBucketSql()},
     where: "duration_us IS NOT NULL",
-    counts: "duration bucket (`duration_bucket`, log-spaced, src/components/duration-buckets.ts), for requests with a duration only",
+    counts: "duration bucket (`duration_bucket`, log-spaced, data-loaders/contracts/duration-buckets.ts), for requests with a duration only",
   },
   path_latency: {
     view: "latency_by_path",

@@ -15,7 +15,7 @@
 //   - every page's first view (data/first-view/, the answers shipped for the default filter)
 //     covers all days, so any change drops them all: they are counted again from the rollups,
 //     which the store keeps per day (site-data.ts: dayRollupsFile), so that costs seconds. An
-//     edit to the pages' queries (src/queries/, src/components/) drops them too.
+//     edit to the pages' queries (src/queries/, src/components/, data-loaders/contracts/) drops them too.
 // What the cache was made from is recorded beside it, so a cache made from another store (the
 // demo's, say), or with other columns (an upgrade that adds a rollup column), is never reused.
 import {createHash} from "node:crypto";
@@ -39,8 +39,8 @@ const ROLLUPS_CACHE = "src/.observablehq/cache/data/rollups";
 const ROLLUPS_CACHE_BEFORE_BLOCKS = "src/.observablehq/cache/data/rollups.tar";
 /** Each page's first view (one archive, and the files Framework extracted from it): made from every day's rollups, so dropped when any day changes. */
 const FIRST_VIEW_CACHE = ["src/.observablehq/cache/data/first-view.tar", "src/.observablehq/cache/data/first-view"];
-/** Where the first views' queries are written: an edit there changes the answers. */
-const QUERY_SOURCES = ["src/queries", "src/components"];
+/** Where the first views' queries are written, and what they are made with: an edit there changes the answers. */
+const QUERY_SOURCES = ["src/queries", "src/components", "data-loaders/contracts"];
 const RECORD_FILE = ".weblog-store.json";
 
 /** What the cached site data was made from. */

@@ -1,7 +1,7 @@
 // Which class of request an event is (page, asset, api, other), by its path: the configured rules
 // in order, then the defaults; the first rule that matches decides. Computed as SQL when the site's
 // data is made (derive/site-columns.ts), so a changed rule re-derives every day from the store.
-import {REQUEST_CLASSES, type RequestClass} from "../../src/components/request-classes.js";
+import {REQUEST_CLASSES, type RequestClass} from "../contracts/request-classes.js";
 import {sqlString} from "../sql-literal.js";
 import {pathPatternProblem, pathPatternsSql} from "./path-pattern.js";
 

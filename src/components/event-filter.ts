@@ -1,7 +1,7 @@
 // What the filter bar chooses, and the SQL that applies it to `events` or any rollup view (they
 // all have the filter columns: data-loaders/site-data.ts FILTER_COLUMNS). Kept apart from the bar
 // itself (filters.ts) so the SQL can be checked in Node against DuckDB.
-import {REQUEST_CLASSES, REQUEST_CLASS_LABELS} from "./request-classes.js";
+import {REQUEST_CLASSES, REQUEST_CLASS_LABELS} from "./contracts.js";
 
 export type BotChoice = "include" | "exclude" | "only";
 /** Your own traffic (the configured ownTraffic rules): hidden by default. */

@@ -1,7 +1,7 @@
 // Where a page counts requests over time. The hourly rollups (requests_hourly) answer any bucket
 // of an hour or more without reading the events; a finer bucket means a range of two days or
 // less, and then the events themselves are counted: DuckDB reads only those days' row groups.
-import {FILTER_COLUMN_LIST} from "./filter-columns.js";
+import {FILTER_COLUMN_LIST} from "./contracts.js";
 import type {TimeBucket} from "./time-bucket.js";
 
 const HOUR_MS = 3_600_000;

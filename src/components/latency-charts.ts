@@ -2,7 +2,7 @@
 // duration (a heatmap, as Observable's web-log example draws response times). Both on a log
 // duration axis: response times span microseconds to seconds.
 import * as Plot from "./plot.js";
-import {bucketBoundsUs} from "./duration-buckets.js";
+import {bucketBoundsUs} from "./contracts.js";
 import {fillTimeGaps} from "./fill-gaps.js";
 import {formatCount, formatMs} from "./format.js";
 import type {TimeBucket} from "./time-bucket.js";
@@ -54,7 +54,7 @@ export function percentilesOverTime(rows: readonly PercentileRow[], {width, buck
 
 export interface HeatmapRow {
   time: Date;
-  /** Duration band: `bandBuckets` duration buckets (src/components/duration-buckets.ts). */
+  /** Duration band: `bandBuckets` duration buckets (data-loaders/contracts/duration-buckets.ts). */
   band: number;
   requests: number;
 }

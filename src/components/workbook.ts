@@ -33,7 +33,7 @@ interface EventDays {
   /**
    * The rollup views (requests_hourly, requests_by_path, …) over the rollups table: pre-aggregated
    * requests for pages that must open fast on millions of events. Each has the columns the filters
-   * use (src/components/filter-columns.ts), so `whereClause` applies as it does to `events`. Defined
+   * use (data-loaders/contracts/filter-columns.ts), so `whereClause` applies as it does to `events`. Defined
    * with the rollups, in data-loaders/site-data.ts.
    */
   rollupViews: Record<string, string>;

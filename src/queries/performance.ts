@@ -3,8 +3,8 @@
 // paths, a time × duration heatmap, and the percentiles per instance and per status class.
 // A percentile is the duration bucket holding the request of that rank (nearest rank: the
 // ⌈q·n⌉-th fastest of n), read back as the duration the bucket stands for: within 2% of the
-// exact percentile of the logged durations (src/components/duration-buckets.ts).
-import {bucketValueSql} from "../components/duration-buckets.js";
+// exact percentile of the logged durations (data-loaders/contracts/duration-buckets.ts).
+import {bucketValueSql} from "../components/contracts.js";
 import {timeBucketFor, type TimeBucket} from "../components/time-bucket.js";
 import * as filterBar from "./filter-bar.js";
 import {filtered, NO_FILTER, type Ask, type Where} from "./query.js";

@@ -40,7 +40,7 @@ export const clients = (where: Where, order: TalkerOrder) =>
   LIMIT 15`);
 
 // Each place summed, then grouped by its network, a label of the place found once when the
-// rollups were made (client_places' `network`: src/components/network.ts), not from the address
+// rollups were made (client_places' `network`: data-loaders/contracts/network.ts), not from the address
 // at each redraw. A client counts once however many places it has (GeoLite2 updated between two
 // syncs): its places share its address, so its network.
 export const networks = (where: Where, order: TalkerOrder) =>

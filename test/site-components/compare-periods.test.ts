@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import {test} from "node:test";
 import {withDuckDB} from "../../data-loaders/write/duckdb.js";
 import {change, comparedPeriods} from "../../src/components/compare-periods.js";
-import {networkSql} from "../../src/components/network.js";
+import {networkSql} from "../../data-loaders/contracts/network.js";
 import {requestsPerMonth} from "../../src/queries/index.js";
 import {NO_FILTER} from "../../src/queries/query.js";
 

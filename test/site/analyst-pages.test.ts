@@ -10,7 +10,7 @@ import type {Browser, Page} from "playwright-core";
 import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
 import {serveSite, type SiteServer} from "../../scripts/serve-site.js";
 import {formatBytes, formatCount, formatPercent} from "../../src/components/format.js";
-import {SUSPICIOUS_RULES, suspiciousKindSql} from "../../src/components/suspicious.js";
+import {SUSPICIOUS_RULES, suspiciousKindSql} from "../../data-loaders/contracts/suspicious.js";
 import {answeredBy, launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
 import {eventsUnderDefaultFilter, PROJECT_DIR, sampleSite, type SampleSite} from "../support/sample-site.js";
 

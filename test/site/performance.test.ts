@@ -8,7 +8,7 @@ import {readFileSync} from "node:fs";
 import {join} from "node:path";
 import {test} from "node:test";
 import {sqlString} from "../../data-loaders/write/duckdb.js";
-import {bucketBoundsUs, bucketValueSql, DURATION_RELATIVE_ERROR, durationBucketSql} from "../../src/components/duration-buckets.js";
+import {bucketBoundsUs, bucketValueSql, DURATION_RELATIVE_ERROR, durationBucketSql} from "../../data-loaders/contracts/duration-buckets.js";
 import {formatBytes, formatCount, formatMs, formatPercent} from "../../src/components/format.js";
 import {HEATMAP_BAND_BUCKETS, percentileTimeBucket, SLOWEST_PATHS_MIN_REQUESTS, timeBucket} from "../../src/queries/performance.js";
 import {openWatchedPage, type WatchedPage} from "../support/browser.js";

@@ -8,7 +8,7 @@ import type {Page} from "playwright-core";
 import {durationBandSql} from "../../data-loaders/rollups/visits.js";
 import {sqlString} from "../../data-loaders/write/duckdb.js";
 import {formatBytes, formatCount, formatPercent, formatUtc} from "../../src/components/format.js";
-import {networkSql} from "../../src/components/network.js";
+import {networkSql} from "../../data-loaders/contracts/network.js";
 import {openWatchedPage, type WatchedPage} from "../support/browser.js";
 import {PROJECT_DIR} from "../support/sample-site.js";
 import {eventsSql, finishPage as finish, sampleSiteSession} from "../support/site-session.js";

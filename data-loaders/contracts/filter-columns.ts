@@ -1,7 +1,7 @@
 // The columns every page filters on, in `events` and in every rollup row: the one list the
-// rollups and their views (data-loaders/site-data.ts), the docs table, the site files' signature
-// and the pages' own reads of `events` are made from. whereClause (event-filter.ts) conditions on
-// them. Here, in the site's own code, because the browser needs it; the library reads it from here.
+// rollups and their views (site-data.ts), the docs table, the site files' signature and the
+// pages' own reads of `events` are made from. whereClause (src/components/event-filter.ts)
+// conditions on them; the pages have them from src/components/contracts.js (contracts/index.ts).
 
 export interface FilterColumn {
   name: string;

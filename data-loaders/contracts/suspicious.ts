@@ -1,5 +1,6 @@
 // What a suspicious request looks like in an access log, as SQL over the events table. Each rule
-// is a plain condition an analyst can read, copy into Explore and refine.
+// is a plain condition an analyst can read, copy into Explore and refine. The rollups count the
+// matches when the site's data is made (site-data.ts); the Security page lists the rules.
 
 export interface SuspiciousRule {
   name: string;

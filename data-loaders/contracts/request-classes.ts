@@ -1,6 +1,5 @@
-// The request classes every event is put in (data-loaders/derive/request-class.ts says how) and
-// the filter bar offers. Here, in the site's own code, because the browser needs them; the library
-// reads them from here, as it reads the Security page's patterns.
+// The request classes every event is put in (derive/request-class.ts says how) and the filter
+// bar offers (src/components/event-filter.ts, through src/components/contracts.js).
 
 export const REQUEST_CLASSES = ["page", "asset", "api", "other"] as const;
 export type RequestClass = (typeof REQUEST_CLASSES)[number];

@@ -3,7 +3,7 @@
 // (γ^(i-1), γ^i] microseconds, γ = (1 + α) / (1 − α), and stands for 2γ^i / (γ + 1), which is
 // within α of every duration in it. A percentile read from bucket counts is the bucket holding
 // the request of that rank, so it is within α (2%) of the exact percentile of the logged
-// durations. The rollups (data-loaders/site-data.ts) count by durationBucketSql; the Performance
+// durations. The rollups (site-data.ts) count by durationBucketSql; the Performance
 // page (src/queries/performance.ts) turns buckets back into durations with bucketValueSql.
 
 /** The relative error of a duration read from its bucket: 2%. */
