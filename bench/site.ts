@@ -255,7 +255,7 @@ async function timePages(dist: string): Promise<void> {
           .then(() => Date.now() - reached, () => null);
         const inMemory = await watched.page.evaluate(() => document.documentElement.dataset);
         if (inMemory.rollupsInMemory) {
-          rollups = `, rollups in memory ${(Number(inMemory.rollupBytes) / 1e3).toFixed(0)} kB (${inMemory.rollupsInMemory}) ${loaded === null ? "never" : `${loaded} ms after reaching for the filter bar`}, engine warmed up at ${warm === null ? "never" : `${warm} ms`}`;
+          rollups = `, rollups in memory ${(Number(inMemory.rollupBytes) / 1e3).toFixed(0)} kB (${inMemory.rollupsInMemory}${inMemory.rollupsAsParquet ? `; as Parquet: ${inMemory.rollupsAsParquet}` : ""}) ${loaded === null ? "never" : `${loaded} ms after reaching for the filter bar`}, engine warmed up at ${warm === null ? "never" : `${warm} ms`}`;
         }
         redraw = `, filter redraw ${await filterRedraw(watched.page)}`;
       }

@@ -392,18 +392,30 @@ async function download(url: string, name: string): Promise<Uint8Array> {
   return bytes;
 }
 
+/**
+ * The largest rollup kind, in bytes of Parquet, made a table in DuckDB-WASM's memory. DuckDB-WASM
+ * 1.28 keeps a table uncompressed, some ten times its Parquet, in a tab's 3.4 GB: at 30M events the
+ * per-visitor kind (296 MB of Parquet, 27.8M rows) fitted as a table, and then the Security page's
+ * queries over it ran out of memory. A larger kind stays as its Parquet bytes, whole in memory, and
+ * its views read them: at 30M the Overview's redraw then took about twice as long, and every page
+ * worked (docs/scaling.md). At 10M events the largest kind is 102 MB.
+ */
+const LARGEST_ROLLUP_TABLE = 170e6;
+
 /** Each rollup kind fetched whole into memory, or being fetched, by kind. */
 const rollupsInMemory = new Map<string, Promise<void>>();
 
 /**
  * Fetches, whole and once, each rollup kind whose view these queries read (directly, or through a
  * view over kinds' views: requests_by_client reads the client rows and their labels), and makes
- * its view a table in DuckDB-WASM's memory: a filter change then reads memory, not HTTP range requests
- * (hundreds of them for the per-client kind). Only the kinds the page asks for, once its first
+ * its view a table in DuckDB-WASM's memory (or, past LARGEST_ROLLUP_TABLE, a view over its files'
+ * bytes in memory): a filter change then reads memory, not HTTP range requests (hundreds of them
+ * for the per-client kind). Only the kinds the page asks for, once its first
  * view is drawn and the reader reaches for a control, or a query of them is asked; a query waits
  * for them (readyFor). On <html>,
- * data-rollups-in-memory lists the kinds in, data-rollup-bytes their bytes and
- * data-rollups-loading how many are still coming (tests and bench/site.ts read them). The
+ * data-rollups-in-memory lists the kinds in, data-rollups-as-parquet those of them held as their
+ * Parquet (LARGEST_ROLLUP_TABLE), data-rollup-bytes their bytes and data-rollups-loading how many
+ * are still coming (tests and bench/site.ts read them). The
  * downloads start at once, beside the engine's own start (its 18 MB and the files it registers),
  * rather than after it: neither needs the other until the tables are made. Resolves when every kind the
  * queries read is in, or could not be had (its view then reads the files).
@@ -443,13 +455,21 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
       // the kind from the files, from the buffers or from the table, never from nothing.
       const kindView = `rollups_${kind}`;
       await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS ${kindRowsSql(tables, kind, "-whole")}`);
-      await conn.query(`CREATE TABLE ${view}_in_memory AS ${tables.rollupViews[view]}`);
-      await conn.query(`CREATE OR REPLACE VIEW ${view} AS SELECT * FROM ${view}_in_memory`);
-      definedViews.add(view);
-      // The kind's own view back on its files if a query had it so, else gone until one names it.
-      if (definedViews.has(kindView)) await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS ${kindRowsSql(tables, kind)}`);
-      else await conn.query(`DROP VIEW ${kindView}`);
-      for (const index of buffers.keys()) await db.dropFile(`rollups-${kind}-${index}-whole.parquet`);
+      if (size <= LARGEST_ROLLUP_TABLE) {
+        await conn.query(`CREATE TABLE ${view}_in_memory AS ${tables.rollupViews[view]}`);
+        await conn.query(`CREATE OR REPLACE VIEW ${view} AS SELECT * FROM ${view}_in_memory`);
+        definedViews.add(view);
+        // The kind's own view back on its files if a query had it so, else gone until one names it.
+        if (definedViews.has(kindView)) await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS ${kindRowsSql(tables, kind)}`);
+        else await conn.query(`DROP VIEW ${kindView}`);
+        for (const index of buffers.keys()) await db.dropFile(`rollups-${kind}-${index}-whole.parquet`);
+      } else {
+        // Too large to be a table: the kind's view stays on the whole files in memory, and the view the page reads is over it.
+        await conn.query(`CREATE OR REPLACE VIEW ${view} AS ${tables.rollupViews[view]}`);
+        definedViews.add(view);
+        definedViews.add(kindView);
+        dataset.rollupsAsParquet = [...(dataset.rollupsAsParquet?.split(" ") ?? []), kind].sort().join(" ");
+      }
       dataset.rollupsInMemory = [...(dataset.rollupsInMemory?.split(" ") ?? []), kind].sort().join(" ");
       dataset.rollupBytes = String(Number(dataset.rollupBytes ?? 0) + size);
     });

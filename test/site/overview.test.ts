@@ -202,6 +202,53 @@ test("neither DuckDB-WASM nor any rollup is fetched until the reader reaches for
   await watched.page.context().close();
 });
 
+test("a rollup kind too large to be a table stays as its Parquet bytes in memory, and a filter change over it still equals SQL over events", async () => {
+  const watched = await openWatchedPage(browser, server.url);
+  // The sample's kinds are kilobytes: the workbook's module is served with its limit at 0 bytes, so
+  // every kind the Overview reads is past it, as the per-visitor kind is at 30M events.
+  let limitFound = false;
+  await watched.page.route("**/_import/components/workbook.*.js", async (route) => {
+    const response = await route.fetch();
+    const text = await response.text();
+    const patched = text.replace(/(\bLARGEST_ROLLUP_TABLE = )[^;]+;/, "$10;");
+    limitFound = patched !== text;
+    await route.fulfill({response, body: patched});
+  });
+  const rollupRequests: string[] = [];
+  watched.page.on("request", (request) => void (request.url().includes("/data/rollups/") && rollupRequests.push(request.url())));
+  await watched.page.goto(server.url);
+  await watched.page.waitForSelector("[data-chart] svg", {timeout: 60_000});
+  assert.ok(limitFound, "the built workbook module names LARGEST_ROLLUP_TABLE");
+  await watched.page.getByLabel("Instance").hover();
+  await watched.page.waitForFunction(() => document.documentElement.dataset.rollupsLoading === "0" && document.documentElement.dataset.rollupsInMemory !== undefined, undefined, {timeout: 60_000});
+  const dataset = await watched.page.evaluate(() => ({...document.documentElement.dataset}));
+  assert.equal(dataset.rollupsInMemory, "client country hour path visitor");
+  assert.equal(dataset.rollupsAsParquet, "client country hour path visitor", "every kind held as its Parquet, none made a table");
+
+  const instance = "i-05f1a9c3d7e2b6480";
+  const where = `WHERE log_stream = '${instance}' AND NOT is_bot`;
+  const [row] = await expected<{requests: number; clients: number; bytes: string}>(`SELECT count(*) AS requests, count(DISTINCT client_ip) AS clients, sum(bytes) AS bytes FROM events ${where}`);
+  const paths = await expected<{path: string}>(`SELECT path, count(*) AS requests FROM events ${where} AND request_class = 'page' AND path IS NOT NULL GROUP BY path ORDER BY requests DESC, path LIMIT 10`);
+  const before = rollupRequests.length;
+  await watched.page.getByLabel("Instance").selectOption(instance);
+  await watched.page.getByLabel("Humans only").check();
+  await watched.page.waitForFunction(
+    ([requests, clients]) =>
+      document.querySelector('[data-metric="requests"]')?.textContent === requests && document.querySelector('[data-metric="clients"]')?.textContent === clients && document.documentElement.dataset.queriesRunning === "0",
+    [formatCount(Number(row.requests)), formatCount(Number(row.clients))] as const,
+    {timeout: 60_000},
+  );
+  await watched.page.waitForFunction(
+    (titles) => JSON.stringify([...document.querySelectorAll('[data-chart="top-paths"] svg g[aria-label="text"] text title')].map((n) => n.textContent)) === titles,
+    JSON.stringify(paths.map((r) => r.path)),
+    {timeout: 60_000},
+  );
+  assert.equal(await watched.page.textContent('[data-metric="bytes"]'), formatBytes(Number(row.bytes)));
+  assert.deepEqual(rollupRequests.slice(before), [], "the changed filter read the kinds' bytes in memory, not over HTTP");
+  assert.deepEqual(watched.errors, []);
+  await watched.page.context().close();
+});
+
 test("while the data a filter change reads is coming, a line under the filter bar says so, and goes once it is in", async () => {
   const watched = await openWatchedPage(browser, server.url);
   // The rollups held back a moment, as a slow network or a long history would.
