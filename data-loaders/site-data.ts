@@ -431,7 +431,7 @@ const ROLLUP_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [{name: "ki
 const ROLLUP_ROW_GROUP_SIZE = 4096;
 
 /** One kind of rollup row, and the view the pages read it through. */
-interface RollupKind {
+export interface RollupKind {
   /** The view over the rollups that gives this kind's rows (docs/writing-pages.md lists them). */
   view: string;
   /**
@@ -724,11 +724,17 @@ function extraSums(sums: RollupKind["sums"]): string[] {
 /**
  * Changes whenever the site's files would come out different: their columns, the rollups' kinds,
  * the configuration the derived columns are made from, or the site settings the rollups count by
- * (own hosts, the visit timeout).
+ * (own hosts, the visit timeout). Never with words only: a kind's `counts` is the docs' text, and
+ * rewording it must not make every day's files again (hours at tens of millions of events).
  */
 export function siteFilesSignature(config: Pick<WeblogConfig, "requestClasses" | "ownTraffic" | "site">): string {
   const describe = (columns: readonly {name: string; type: string}[]) => columns.map((c) => `${c.name} ${c.type}`).join(", ");
-  return `events: ${describe(SITE_EVENT_COLUMNS)}; rollups: ${describe(ROLLUP_COLUMNS)}; kinds: ${JSON.stringify(ROLLUP_KINDS)}; derived from: ${derivationSignature(config)}; settings: ${JSON.stringify(config.site)}`;
+  return `events: ${describe(SITE_EVENT_COLUMNS)}; rollups: ${describe(ROLLUP_COLUMNS)}; kinds: ${kindsSignature(ROLLUP_KINDS)}; derived from: ${derivationSignature(config)}; settings: ${JSON.stringify(config.site)}`;
+}
+
+/** The rollup kinds as they shape the files: everything but the words (`counts`) for the docs. */
+export function kindsSignature(kinds: Readonly<Record<string, RollupKind>>): string {
+  return JSON.stringify(kinds, (key, value) => (key === "counts" ? undefined : value));
 }
 
 /**
