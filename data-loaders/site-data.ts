@@ -734,7 +734,7 @@ export function siteFilesSignature(config: Pick<WeblogConfig, "requestClasses" |
 
 /** The rollup kinds as they shape the files: everything but the words (`counts`) for the docs. */
 export function kindsSignature(kinds: Readonly<Record<string, RollupKind>>): string {
-  return JSON.stringify(kinds, (key, value) => (key === "counts" ? undefined : value));
+  return JSON.stringify(Object.entries(kinds).map(([name, {counts: _words, ...shape}]) => [name, shape]));
 }
 
 /**

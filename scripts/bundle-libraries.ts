@@ -10,7 +10,7 @@
 // its first chart, six at a time over HTTP/1.1: on this machine that module graph was most of the
 // time to the first chart (docs/design-notes.md, "The critical path to the first chart"). One
 // module each is one request.
-import {readFile, writeFile} from "node:fs/promises";
+import {writeIfChanged} from "./write-if-changed.js";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {build} from "esbuild";
@@ -48,10 +48,5 @@ async function bundled(contents: string, minify: boolean): Promise<string> {
   return result.outputFiles[0].text;
 }
 
-/** Left untouched when unchanged, so a running preview does not reload for nothing. */
-async function writeIfChanged(file: string, text: string): Promise<void> {
-  const current = await readFile(file, "utf8").catch(() => undefined);
-  if (current !== text) await writeFile(file, text);
-}
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await bundleLibraries();

@@ -402,6 +402,9 @@ async function download(url: string, name: string): Promise<Uint8Array> {
  */
 const LARGEST_ROLLUP_TABLE = 170e6;
 
+/** A space-separated list of names (an attribute on <html>) with one more, in order. */
+const withName = (list: string | undefined, name: string) => [...(list?.split(" ") ?? []), name].sort().join(" ");
+
 /** Each rollup kind fetched whole into memory, or being fetched, by kind. */
 const rollupsInMemory = new Map<string, Promise<void>>();
 
@@ -468,9 +471,9 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
         await conn.query(`CREATE OR REPLACE VIEW ${view} AS ${tables.rollupViews[view]}`);
         definedViews.add(view);
         definedViews.add(kindView);
-        dataset.rollupsAsParquet = [...(dataset.rollupsAsParquet?.split(" ") ?? []), kind].sort().join(" ");
+        dataset.rollupsAsParquet = withName(dataset.rollupsAsParquet, kind);
       }
-      dataset.rollupsInMemory = [...(dataset.rollupsInMemory?.split(" ") ?? []), kind].sort().join(" ");
+      dataset.rollupsInMemory = withName(dataset.rollupsInMemory, kind);
       dataset.rollupBytes = String(Number(dataset.rollupBytes ?? 0) + size);
     });
     // A kind that could not be had (its view reads the files, once a query names it) does not stop the next.
@@ -599,8 +602,11 @@ function rowsOf<T>(table: ArrowTable, types: typeof duckdb.Type): T[] {
   const rows: Row[] = Array.from({length: table.numRows}, () => ({}));
   table.schema.fields.forEach((field, index) => {
     const column = table.getChildAt(index);
-    const value = field.type.typeId === types.Date ? (i: number) => dateOf(column?.get(i)) : (i: number) => column?.get(i) ?? null;
-    for (let i = 0; i < rows.length; i++) rows[i][field.name] = value(i);
+    const isDate = field.type.typeId === types.Date;
+    for (let i = 0; i < rows.length; i++) {
+      const value = column?.get(i) ?? null;
+      rows[i][field.name] = isDate && value !== null ? new Date(value as number) : value;
+    }
   });
   return rows as T[];
 }
@@ -612,10 +618,6 @@ interface ArrowTable {
   getChildAt(index: number): {get(index: number): unknown} | null;
 }
 
-/** A date column's value: Arrow gives milliseconds since the epoch, or null. */
-function dateOf(value: unknown): Date | null {
-  return value === null || value === undefined ? null : new Date(value as number);
-}
 
 /**
  * Where DuckDB-WASM's time went, per query: waiting for the engine to open (`wait`), the round
