@@ -280,7 +280,8 @@ type Browser = Awaited<ReturnType<typeof launchBrowser>>;
  * time just before navigation and the milliseconds from then to its first chart (null: none came).
  */
 async function openPageTimed(browser: Browser, origin: string, path: string) {
-  const watched = await openWatchedPage(browser, origin);
+  // As a reader meets it: no request held by the harness on its way (test/support/browser.ts).
+  const watched = await openWatchedPage(browser, origin, {refuse: "browser"});
   await watched.page.addInitScript(watchMainContent);
   const start = Date.now();
   await watched.page.goto(new URL(path, origin).href);
