@@ -39,6 +39,9 @@ const PREBUILT = process.env.BENCH_SITE_DIST ? resolve(process.env.BENCH_SITE_DI
 const PAGES = process.env.BENCH_SITE_PAGES ? process.env.BENCH_SITE_PAGES.split(",") : ["/", "/traffic", "/visits", "/status-codes", "/performance", "/broken-links", "/geography", "/top-talkers", "/user-agents", "/security", `/instances/${INSTANCES[0]}`, "/explore", "/data-quality"].filter(
   (page) => page.startsWith("/instances/") || existsSync(join(projectDir, "src", `${page === "/" ? "index" : page.slice(1)}.md`)),
 );
+/** Fresh loads of each page whose first chart is timed (BENCH_SITE_LOADS). */
+const FIRST_CHART_LOADS = Math.max(1, Number(process.env.BENCH_SITE_LOADS ?? 3));
+
 // The Performance page on logs without durations draws no chart: its message is what it shows first.
 const FIRST_CHART = "[data-chart] svg, [data-chart] table, [data-table] table, [data-message=\"no-durations\"]";
 
@@ -222,9 +225,6 @@ function rebuildBreakdown(run: BuildRun): string {
     `Framework's own: start ${s(run.firstOutputMs)}, pages with their loaders ${s(pagesWithLoaders)}, the attached files' loaders after the pages (the first views among them) ${s(loadersAfterPages)}, bundles and writing dist/ ${s(frameworkAfter)}`,
   ].join(", ");
 }
-
-/** Fresh loads of each page whose first chart is timed (BENCH_SITE_LOADS). */
-const FIRST_CHART_LOADS = Math.max(1, Number(process.env.BENCH_SITE_LOADS ?? 3));
 
 /** The middle value (the lower of the two middle ones for an even count); null counts as slowest. */
 function median(values: (number | null)[]): number | null {
