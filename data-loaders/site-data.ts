@@ -18,7 +18,7 @@ import {numberValues, numberValuesInMemory, valueIdsGeneration, visitorIdSql, wi
 import {CLIENT_PLACE_COLUMNS, withClientPlace} from "./rollups/client-place.js";
 import {isTemporaryPath, temporaryPathFor} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
-import {readManifest, segmentsByDay, segmentsOfKind, summarizeRedeliveries, type KeyMismatches, type Manifest, type Redeliveries, type SkippedKeys} from "./store/manifest.js";
+import {readManifest, segmentsByDay, segmentsOfKind, summarizeControlMessages, summarizeRedeliveries, type ControlMessages, type KeyMismatches, type Manifest, type Redeliveries, type SkippedKeys} from "./store/manifest.js";
 // The Security page's rules: counted ahead here with the same SQL the page describes them by.
 import {suspiciousKindSql} from "./contracts/suspicious.js";
 // The columns the pages filter on: every rollup row has them (the browser's code needs the list too).
@@ -116,6 +116,11 @@ export async function keyMismatchesOf(store: string): Promise<KeyMismatches> {
 /** What the Data quality page shows of the records the bucket holds twice and the store once, from the manifest alone. */
 export async function redeliveriesOf(store: string): Promise<Redeliveries> {
   return summarizeRedeliveries((await readManifest(store)).objects);
+}
+
+/** What the Data quality page shows of Firehose's health checks in the bucket, from the manifest alone. */
+export async function controlMessagesOf(store: string): Promise<ControlMessages> {
+  return summarizeControlMessages((await readManifest(store)).objects);
 }
 
 /** Writes a site table as one Parquet file to `output` (a loader's stdout). */

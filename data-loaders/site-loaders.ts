@@ -24,7 +24,7 @@ import {join} from "node:path";
 import type {WeblogConfig} from "./config.js";
 import {daysOf, rollupBlocks, siteFilesSignature} from "./site-data.js";
 import {valueIdsGeneration} from "./rollups/value-ids.js";
-import {readManifest, segmentsOfKind, summarizeRedeliveries} from "./store/manifest.js";
+import {readManifest, segmentsOfKind, summarizeControlMessages, summarizeRedeliveries} from "./store/manifest.js";
 
 export const SITE_DATA_DIR = "src/data";
 const DAYS_INDEX_LOADER = "event-days.json.ts";
@@ -32,6 +32,7 @@ const REJECTED_LOADER = "rejected.parquet.ts";
 const SKIPPED_KEYS_LOADER = "skipped-keys.json.ts";
 const KEY_MISMATCHES_LOADER = "key-mismatches.json.ts";
 const REDELIVERIES_LOADER = "redeliveries.json.ts";
+const CONTROL_MESSAGES_LOADER = "control-messages.json.ts";
 const DAY_FILES_CACHE = "src/.observablehq/cache/data/events";
 /** The rollups: per block of days, one archive and the kinds' files Framework extracted from it (data/rollups/<block>.tar, data/rollups/<block>/). */
 const ROLLUPS_CACHE = "src/.observablehq/cache/data/rollups";
@@ -60,6 +61,8 @@ interface CacheRecord {
   keyMismatches?: string;
   /** The records held twice in the bucket (summarizeRedeliveries), as JSON (absent in a record made before they were shown). */
   redeliveries?: string;
+  /** Firehose's health checks in the bucket (summarizeControlMessages), as JSON (absent in a record made before they were shown). */
+  controlMessages?: string;
   /** A digest of the pages' query sources. */
   queries: string;
 }
@@ -73,6 +76,7 @@ export interface SiteDataRefresh {
   skippedKeysChanged: boolean;
   keyMismatchesChanged: boolean;
   redeliveriesChanged: boolean;
+  controlMessagesChanged: boolean;
   /** Whether the pages' first views are to be made again. */
   firstViewsChanged: boolean;
 }
@@ -94,6 +98,7 @@ export async function refreshSiteData(projectDir: string, config: Pick<WeblogCon
     skippedKeys: JSON.stringify(manifest.skipped_keys ?? []),
     keyMismatches: JSON.stringify(manifest.key_mismatches ?? {objects: 0, examples: []}),
     redeliveries: JSON.stringify(summarizeRedeliveries(manifest.objects)),
+    controlMessages: JSON.stringify(summarizeControlMessages(manifest.objects)),
     queries: await digestOf(QUERY_SOURCES.map((dir) => join(projectDir, dir))),
   };
   const cacheDir = join(projectDir, DAY_FILES_CACHE);
@@ -130,9 +135,11 @@ export async function refreshSiteData(projectDir: string, config: Pick<WeblogCon
   if (keyMismatchesChanged) await touch(KEY_MISMATCHES_LOADER);
   const redeliveriesChanged = !sameStore || recorded.redeliveries !== current.redeliveries;
   if (redeliveriesChanged) await touch(REDELIVERIES_LOADER);
+  const controlMessagesChanged = !sameStore || recorded.controlMessages !== current.controlMessages;
+  if (controlMessagesChanged) await touch(CONTROL_MESSAGES_LOADER);
   await mkdir(cacheDir, {recursive: true});
   await writeFile(recordPath, JSON.stringify(current));
-  return {days: [...stale].sort(), rollupDays: [...staleRollups].sort(), rejectedChanged, skippedKeysChanged, keyMismatchesChanged, redeliveriesChanged, firstViewsChanged};
+  return {days: [...stale].sort(), rollupDays: [...staleRollups].sort(), rejectedChanged, skippedKeysChanged, keyMismatchesChanged, redeliveriesChanged, controlMessagesChanged, firstViewsChanged};
 }
 
 /** A digest of every file under `dirs` (names and contents); a missing folder counts as empty. */

@@ -238,6 +238,7 @@ function committedLogEventObjects(manifest: Manifest, batchObjects: readonly {ob
         events: counts.events,
         rejected: counts.rejected,
         duplicates: counts.duplicates,
+        ...(counts.controlMessages > 0 ? {control_messages: counts.controlMessages} : {}),
         stored: [],
         segments,
       }),

@@ -29,6 +29,11 @@ export interface StoredObject {
   /** Records skipped because another object already holds their offsets (firehose: their event ids). */
   duplicates: number;
   /**
+   * Firehose CONTROL_MESSAGE documents in the object: CloudWatch Logs checking it can reach the
+   * stream, with no log events. Absent: none (or the object was read before they were kept).
+   */
+  control_messages?: number;
+  /**
    * The offsets whose rows this object holds in the store, as sorted runs [start, end): no other
    * object stores any of them (store/offset-ledger.ts).
    */
@@ -154,6 +159,23 @@ export function summarizeRedeliveries(objects: Record<string, StoredObject>): Re
     objects: keys.length,
     examples: keys.slice(0, REDELIVERY_EXAMPLES).map((key) => ({key, records: objects[key].duplicates})),
   };
+}
+
+/** Firehose CONTROL_MESSAGE documents in the bucket (health checks, no events): how many, in how many objects. */
+export interface ControlMessages {
+  documents: number;
+  objects: number;
+}
+
+export function summarizeControlMessages(objects: Record<string, StoredObject>): ControlMessages {
+  let documents = 0;
+  let holding = 0;
+  for (const object of Object.values(objects)) {
+    if (!object.control_messages) continue;
+    documents += object.control_messages;
+    holding++;
+  }
+  return {documents, objects: holding};
 }
 
 export const MANIFEST_FILE = "manifest.json";

@@ -4,6 +4,7 @@
 // bad documents and a cut-short gzip object on the rejected table, and a later sync reads only
 // the new objects. Expected counts come from sample/expected-sources.json, made by the generator.
 import assert from "node:assert/strict";
+import {spawnSync} from "node:child_process";
 import {readFileSync} from "node:fs";
 import {mkdtemp, readFile, rm} from "node:fs/promises";
 import {tmpdir} from "node:os";
@@ -79,6 +80,23 @@ test("the first sync stores every event once, counting the re-delivered object's
   assert.equal(manifest.source_format, "firehose");
   assert.equal(manifest.objects[expected.redelivered.redeliveredKey].duplicates, expected.redelivered.events);
   assert.equal(manifest.objects[expected.redelivered.redeliveredKey].events, 0);
+});
+
+test("the Data quality page's loader counts the CONTROL_MESSAGE documents from the store, and the objects holding them", async () => {
+  const manifest = await readManifest(config.store);
+  const holding = Object.values(manifest.objects).filter((object) => (object.control_messages ?? 0) > 0);
+  assert.equal(
+    holding.reduce((sum, object) => sum + object.control_messages!, 0),
+    expected.controlMessages,
+  );
+  // The loader as Framework runs it: a process of its own, configured by the environment.
+  const run = spawnSync(process.execPath, ["--import", "tsx", join(PROJECT_DIR, "src/data/control-messages.json.ts")], {
+    cwd: dir,
+    env: {...process.env, ...demoEnvironment(s3.endpoint, config.store, "firehose"), WEBLOG_CONFIG: ""},
+    encoding: "utf8",
+  });
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), {documents: expected.controlMessages, objects: holding.length});
 });
 
 test("a sync with nothing new lists only the tail and reads nothing", async () => {

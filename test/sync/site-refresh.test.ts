@@ -26,6 +26,7 @@ before(async () => {
   await writeFile(join(project(), "src/data/skipped-keys.json.ts"), "// stand-in\n");
   await writeFile(join(project(), "src/data/key-mismatches.json.ts"), "// stand-in\n");
   await writeFile(join(project(), "src/data/redeliveries.json.ts"), "// stand-in\n");
+  await writeFile(join(project(), "src/data/control-messages.json.ts"), "// stand-in\n");
 });
 
 after(() => rm(dir, {recursive: true, force: true}));
@@ -177,6 +178,26 @@ test("the records delivered twice are shown again when a sync stored an object h
   await withObjects({"topics/t/year=2025/t+0+0000000000.json": object(0), "topics/t/year=2025/t+0+0000000003.json": object(2)});
   const refresh = await refreshSiteData(project(), rulesOf(store));
   assert.equal(refresh.redeliveriesChanged, true);
+  assert.deepEqual(refresh.days, [], "the days' files are kept");
+  assert.ok((await stat(loader)).mtimeMs > old.getTime() + 1000);
+});
+
+test("Firehose's health checks are shown again when a sync stored an object holding some, and only then", async () => {
+  const store = await storeWith("c", [segment("2025-01-01", "s1")]);
+  const object = (controlMessages: number): StoredObject => ({etag: "e", size: 1, topic: "", kafka_partition: 0, start_offset: 0, records: 5, events: 5, rejected: 0, duplicates: 0, ...(controlMessages > 0 ? {control_messages: controlMessages} : {}), stored: [], segments: ["s1"]});
+  const withObjects = async (objects: Record<string, StoredObject>) => writeManifest(store, {...(await readManifest(store)), objects});
+  await withObjects({"2023/05/14/19/a": object(0)});
+  await refreshSiteData(project(), rulesOf(store));
+  const loader = join(project(), "src/data/control-messages.json.ts");
+  const old = new Date(Date.now() - 60_000);
+  await utimes(loader, old, old);
+  await withObjects({"2023/05/14/19/a": object(0), "2023/05/14/19/b": object(0)});
+  assert.equal((await refreshSiteData(project(), rulesOf(store))).controlMessagesChanged, false);
+  assert.ok((await stat(loader)).mtimeMs < old.getTime() + 1000, "not touched");
+
+  await withObjects({"2023/05/14/19/a": object(0), "2023/05/14/19/b": object(1)});
+  const refresh = await refreshSiteData(project(), rulesOf(store));
+  assert.equal(refresh.controlMessagesChanged, true);
   assert.deepEqual(refresh.days, [], "the days' files are kept");
   assert.ok((await stat(loader)).mtimeMs > old.getTime() + 1000);
 });
