@@ -80,7 +80,10 @@ export async function numberValues(duckdb: DuckDBConnection, store: string, sour
     await duckdb.run(`CREATE OR REPLACE TEMP TABLE values_${table} AS SELECT DISTINCT ${column} AS value FROM ${source} WHERE ${column} IS NOT NULL`);
     // DISTINCT: a compaction cut short leaves a value in two parts, with the same id.
     await duckdb.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT DISTINCT value, id FROM ${dictionary} WHERE value IN (SELECT value FROM values_${table})`);
-    const [[next]] = (await duckdb.runAndReadAll(`SELECT coalesce(max(id), 0) + 1 FROM ${dictionary}`)).getRows();
+    // Ids only grow, and a part is named by its first id: the largest is in the last part by name
+    // (one small file, not the whole dictionary read a second time).
+    const last = mine.length > 0 ? `read_parquet(${sqlString([...mine].sort().at(-1)!)})` : dictionary;
+    const [[next]] = (await duckdb.runAndReadAll(`SELECT coalesce(max(id), 0) + 1 FROM ${last}`)).getRows();
     await duckdb.run(
       `CREATE OR REPLACE TEMP TABLE new_${table} AS SELECT value, (${Number(next)} + row_number() OVER (ORDER BY value) - 1)::INTEGER AS id ` +
         `FROM values_${table} WHERE value NOT IN (SELECT value FROM ${table})`,
