@@ -8,7 +8,7 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
 import {DEFAULT_SITE_SETTINGS, type WeblogConfig} from "../../data-loaders/config.js";
-import {refreshSiteData} from "../../data-loaders/site-loaders.js";
+import {refreshSiteData, type SiteDataRefresh} from "../../data-loaders/site-loaders.js";
 import {readManifest, writeManifest, type KeyMismatches, type Manifest, type Segment, type SkippedKeys, type StoredObject} from "../../data-loaders/store/manifest.js";
 
 let dir: string;
@@ -160,47 +160,35 @@ test("the key mismatches are made again when a commit changed them, and only the
   assert.ok((await stat(loader)).mtimeMs > old.getTime() + 1000);
 });
 
-test("the records delivered twice are shown again when a sync stored an object holding some, and only then", async () => {
-  const days = [segment("2025-01-01", "s1")];
-  const store = await storeWith("r", days);
-  const object = (duplicates: number): StoredObject => ({etag: "e", size: 1, topic: "t", kafka_partition: 0, start_offset: 0, records: 5, events: 5 - duplicates, rejected: 0, duplicates, stored: [], segments: ["s1"]});
+/**
+ * A summary of the manifest's objects that a loader of its own ships (records delivered twice,
+ * Firehose's health checks): its loader is touched when a commit changed the summary, and only then.
+ */
+async function checkSummaryRefresh(name: string, loaderFile: string, changed: (refresh: SiteDataRefresh) => boolean, object: (count: number) => StoredObject): Promise<void> {
+  const store = await storeWith(name, [segment("2025-01-01", "s1")]);
   const withObjects = async (objects: Record<string, StoredObject>) => writeManifest(store, {...(await readManifest(store)), objects});
   await withObjects({"topics/t/year=2025/t+0+0000000000.json": object(0)});
   await refreshSiteData(project(), rulesOf(store));
-  const loader = join(project(), "src/data/redeliveries.json.ts");
+  const loader = join(project(), "src/data", loaderFile);
   const old = new Date(Date.now() - 60_000);
   await utimes(loader, old, old);
-  // Another object with nothing held twice: the summary is the same.
+  // Another object holding none: the summary is the same.
   await withObjects({"topics/t/year=2025/t+0+0000000000.json": object(0), "topics/t/year=2025/t+0+0000000005.json": object(0)});
-  assert.equal((await refreshSiteData(project(), rulesOf(store))).redeliveriesChanged, false);
+  assert.equal(changed(await refreshSiteData(project(), rulesOf(store))), false);
   assert.ok((await stat(loader)).mtimeMs < old.getTime() + 1000, "not touched");
 
   await withObjects({"topics/t/year=2025/t+0+0000000000.json": object(0), "topics/t/year=2025/t+0+0000000003.json": object(2)});
   const refresh = await refreshSiteData(project(), rulesOf(store));
-  assert.equal(refresh.redeliveriesChanged, true);
+  assert.equal(changed(refresh), true);
   assert.deepEqual(refresh.days, [], "the days' files are kept");
   assert.ok((await stat(loader)).mtimeMs > old.getTime() + 1000);
-});
+}
 
-test("Firehose's health checks are shown again when a sync stored an object holding some, and only then", async () => {
-  const store = await storeWith("c", [segment("2025-01-01", "s1")]);
-  const object = (controlMessages: number): StoredObject => ({etag: "e", size: 1, topic: "", kafka_partition: 0, start_offset: 0, records: 5, events: 5, rejected: 0, duplicates: 0, ...(controlMessages > 0 ? {control_messages: controlMessages} : {}), stored: [], segments: ["s1"]});
-  const withObjects = async (objects: Record<string, StoredObject>) => writeManifest(store, {...(await readManifest(store)), objects});
-  await withObjects({"2023/05/14/19/a": object(0)});
-  await refreshSiteData(project(), rulesOf(store));
-  const loader = join(project(), "src/data/control-messages.json.ts");
-  const old = new Date(Date.now() - 60_000);
-  await utimes(loader, old, old);
-  await withObjects({"2023/05/14/19/a": object(0), "2023/05/14/19/b": object(0)});
-  assert.equal((await refreshSiteData(project(), rulesOf(store))).controlMessagesChanged, false);
-  assert.ok((await stat(loader)).mtimeMs < old.getTime() + 1000, "not touched");
+test("the records delivered twice are shown again when a sync stored an object holding some, and only then", () =>
+  checkSummaryRefresh("r", "redeliveries.json.ts", (refresh) => refresh.redeliveriesChanged, (duplicates) => ({etag: "e", size: 1, topic: "t", kafka_partition: 0, start_offset: 0, records: 5, events: 5 - duplicates, rejected: 0, duplicates, stored: [], segments: ["s1"]})));
 
-  await withObjects({"2023/05/14/19/a": object(0), "2023/05/14/19/b": object(1)});
-  const refresh = await refreshSiteData(project(), rulesOf(store));
-  assert.equal(refresh.controlMessagesChanged, true);
-  assert.deepEqual(refresh.days, [], "the days' files are kept");
-  assert.ok((await stat(loader)).mtimeMs > old.getTime() + 1000);
-});
+test("Firehose's health checks are shown again when a sync stored an object holding some, and only then", () =>
+  checkSummaryRefresh("c", "control-messages.json.ts", (refresh) => refresh.controlMessagesChanged, (controlMessages) => ({etag: "e", size: 1, topic: "", kafka_partition: 0, start_offset: 0, records: 5, events: 5, rejected: 0, duplicates: 0, ...(controlMessages > 0 ? {control_messages: controlMessages} : {}), stored: [], segments: ["s1"]})));
 
 test("every page's first view is dropped when any day changes or the pages' queries are edited, and kept otherwise", async () => {
   const store = await storeWith("views", [segment("2025-02-01", "v1"), segment("2025-02-02", "v2")]);
