@@ -129,14 +129,16 @@ export async function refreshSiteData(projectDir: string, config: Pick<WeblogCon
   const touch = (loader: string) => utimes(join(projectDir, SITE_DATA_DIR, loader), now, now).catch(() => {});
   if (staleRollups.size > 0 || !sameStore) await touch(DAYS_INDEX_LOADER);
   if (rejectedChanged) await touch(REJECTED_LOADER);
-  const skippedKeysChanged = !sameStore || recorded.skippedKeys !== current.skippedKeys;
-  if (skippedKeysChanged) await touch(SKIPPED_KEYS_LOADER);
-  const keyMismatchesChanged = !sameStore || recorded.keyMismatches !== current.keyMismatches;
-  if (keyMismatchesChanged) await touch(KEY_MISMATCHES_LOADER);
-  const redeliveriesChanged = !sameStore || recorded.redeliveries !== current.redeliveries;
-  if (redeliveriesChanged) await touch(REDELIVERIES_LOADER);
-  const controlMessagesChanged = !sameStore || recorded.controlMessages !== current.controlMessages;
-  if (controlMessagesChanged) await touch(CONTROL_MESSAGES_LOADER);
+  // A summary of the manifest that a loader of its own ships: made again when it changed.
+  const summaryChanged = async (field: "skippedKeys" | "keyMismatches" | "redeliveries" | "controlMessages", loader: string): Promise<boolean> => {
+    const changed = !sameStore || recorded[field] !== current[field];
+    if (changed) await touch(loader);
+    return changed;
+  };
+  const skippedKeysChanged = await summaryChanged("skippedKeys", SKIPPED_KEYS_LOADER);
+  const keyMismatchesChanged = await summaryChanged("keyMismatches", KEY_MISMATCHES_LOADER);
+  const redeliveriesChanged = await summaryChanged("redeliveries", REDELIVERIES_LOADER);
+  const controlMessagesChanged = await summaryChanged("controlMessages", CONTROL_MESSAGES_LOADER);
   await mkdir(cacheDir, {recursive: true});
   await writeFile(recordPath, JSON.stringify(current));
   return {days: [...stale].sort(), rollupDays: [...staleRollups].sort(), rejectedChanged, skippedKeysChanged, keyMismatchesChanged, redeliveriesChanged, controlMessagesChanged, firstViewsChanged};
