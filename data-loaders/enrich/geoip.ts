@@ -174,7 +174,7 @@ async function readDatabaseFile(path: string, kind: "City" | "ASN", {shared}: {s
       const size = (await file.stat()).size;
       const bytes = new Uint8Array(shared ? new SharedArrayBuffer(size) : new ArrayBuffer(size));
       const stretch = Math.ceil(size / READ_STRETCHES);
-      const ends = await Promise.all(
+      const stretches = await Promise.all(
         Array.from({length: READ_STRETCHES}, async (_, i) => {
           const end = Math.min(size, (i + 1) * stretch);
           let position = Math.min(size, i * stretch);
@@ -183,12 +183,12 @@ async function readDatabaseFile(path: string, kind: "City" | "ASN", {shared}: {s
             if (bytesRead === 0) break;
             position += bytesRead;
           }
-          return position;
+          return {position, end};
         }),
       );
       // A file cut short while being read is seen as such by openDatabase's checks: the bytes end
       // where the first stretch came up short.
-      const read = ends.find((end, i) => end < Math.min(size, (i + 1) * stretch)) ?? size;
+      const read = stretches.find(({position, end}) => position < end)?.position ?? size;
       return bytes.subarray(0, read);
     } finally {
       await file.close();
