@@ -89,8 +89,10 @@ test("the Data quality page's loader counts the CONTROL_MESSAGE documents from t
     holding.reduce((sum, object) => sum + object.control_messages!, 0),
     expected.controlMessages,
   );
-  // The loader as Framework runs it: a process of its own, configured by the environment.
-  const run = spawnSync(process.execPath, ["--import", "tsx", join(PROJECT_DIR, "src/data/control-messages.json.ts")], {
+  // The loader as Framework runs it: a process of its own, configured by the environment. It runs
+  // in the test's folder so no weblog.config of the project's is read; tsx is named by its full
+  // address because that folder (under the system's temporary directory) has no node_modules above it.
+  const run = spawnSync(process.execPath, ["--import", import.meta.resolve("tsx"), join(PROJECT_DIR, "src/data/control-messages.json.ts")], {
     cwd: dir,
     env: {...process.env, ...demoEnvironment(s3.endpoint, config.store, "firehose"), WEBLOG_CONFIG: ""},
     encoding: "utf8",
