@@ -321,7 +321,7 @@ export async function blockRollupsFiles(config: WeblogConfig, block: RollupBlock
           const {per, by} = ROLLUP_KINDS[kind];
           const rows = per === "none" ? `SELECT DISTINCT * FROM ${source} WHERE kind = ${sqlString(kind)} ORDER BY ${Object.keys(by)[0]}` : `SELECT * FROM ${source} WHERE kind = ${sqlString(kind)} ORDER BY ts`;
           try {
-            await duckdb.run(`COPY (${rows}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROLLUP_ROW_GROUP_SIZE})`);
+            await duckdb.run(`COPY (${rows}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${KIND_FILE_ROW_GROUP_SIZE})`);
             await rename(temporary, file);
           } finally {
             await rm(temporary, {force: true});
@@ -434,6 +434,15 @@ const ROLLUP_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [{name: "ki
  * thousands of rollup rows, nearly all of them not the hourly ones the Overview reads).
  */
 const ROLLUP_ROW_GROUP_SIZE = 4096;
+
+/**
+ * A kind's block file holds that kind alone, read whole by the browser and scanned by the first
+ * views, so nothing is skipped by kind and small row groups only cost: each repeats its columns'
+ * dictionaries and headers. DuckDB's own row group size: at 10M events the kinds' files take 164 MB
+ * instead of 216 MB (the per-agent kind half its bytes), and a scan of the per-client kind over its
+ * Parquet takes a third of the CPU.
+ */
+const KIND_FILE_ROW_GROUP_SIZE = 122_880;
 
 /** One kind of rollup row, and the view the pages read it through. */
 export interface RollupKind {
