@@ -401,7 +401,7 @@ async function download(url: string, name: string): Promise<Uint8Array> {
  * memory, and its views read them: at 30M the Overview's redraw then took about twice as long, and
  * every page worked (docs/scaling.md). The limit was 170 MB with the smaller row groups; it is
  * scaled by what the larger ones save on the per-visitor and per-client kinds (a quarter and an
- * eighth), so the same rows make a table. At 10M events the largest kind is about 77 MB.
+ * eighth), so the same rows make a table. At 10M events the largest kind is about 76 MB.
  */
 const LARGEST_ROLLUP_TABLE = 130e6;
 
