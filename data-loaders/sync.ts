@@ -18,7 +18,8 @@ import {configuredInstanceParsers} from "./parse/instance-formats.js";
 import {createS3Client} from "./sources/s3-client.js";
 import {decodeObjectText} from "./sources/object-text.js";
 import {listingStarts, listSinkObjectsAfter, type KnownObject} from "./sources/incremental-listing.js";
-import {isVanishedObject, listSinkObjects, readSinkObject, type ListedSinkObject, type SinkObjectBody} from "./sources/s3-sink.js";
+import {listSinkObjects, type ListedSinkObject} from "./sources/s3-sink.js";
+import {inOrderAhead, readUnlessVanished} from "./sources/read-ahead.js";
 import {sinkObjectStem, type Compression} from "./sources/sink-object-key.js";
 import {decodeKeyFile, type KeyFile} from "./records/connect-key.js";
 import {commitBatch, manifestForSync, type CommittedObjects} from "./store/commit.js";
@@ -332,29 +333,15 @@ function sameKeyFile(stored: StoredObject, keyFile: ListedKeyFile | null): boole
  * the previous ones. `content` is null for an object deleted since it was listed; `keys` is null
  * when it has no key file, or its key file was deleted since.
  */
-async function* readObjects(client: S3Client, bucket: string, objects: readonly PlannedObject[], concurrency: number) {
-  const read = (key: string, compression: Compression) => {
-    const body = readSinkObject(client, bucket, key, compression).catch((error) => {
-      if (isVanishedObject(error)) return null;
-      throw error;
-    });
-    // A read fetched ahead may fail after an earlier one already stopped the sync: that second
-    // failure is expected, not an unhandled rejection. The first failure is still thrown below.
-    body.catch(() => {});
-    return body;
-  };
-  const start = (i: number) => {
-    const {key, compression, keyFile} = objects[i];
-    return {content: read(key, compression), keys: keyFile ? read(keyFile.key, keyFile.compression) : Promise.resolve(null)};
-  };
-  const pending: {content: Promise<SinkObjectBody | null>; keys: Promise<SinkObjectBody | null>}[] = [];
-  for (let i = 0; i < Math.min(concurrency, objects.length); i++) pending.push(start(i));
-  for (let i = 0; i < objects.length; i++) {
-    const content = await pending[i].content;
-    const keys = await pending[i].keys;
-    if (i + concurrency < objects.length) pending.push(start(i + concurrency));
-    yield {index: i, object: objects[i], content, keys};
-  }
+function readObjects(client: S3Client, bucket: string, objects: readonly PlannedObject[], concurrency: number) {
+  return inOrderAhead(objects.length, concurrency, async (index) => {
+    const {key, compression, keyFile} = objects[index];
+    // Both under way at once; either one's failure is the object's.
+    const content = readUnlessVanished(client, bucket, key, compression);
+    const keys = keyFile ? readUnlessVanished(client, bucket, keyFile.key, keyFile.compression) : Promise.resolve(null);
+    keys.catch(() => {});
+    return {index, object: objects[index], content: await content, keys: await keys};
+  });
 }
 
 /**
