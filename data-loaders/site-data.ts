@@ -429,9 +429,10 @@ const MEASURE_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
 const ROLLUP_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [{name: "kind", type: "VARCHAR"}, ...FILTER_COLUMNS, ...KEY_COLUMNS, ...MEASURE_COLUMNS];
 
 /**
- * Rollup rows are sorted by kind, and small row groups let the browser skip, by their min and
- * max of `kind`, the groups of kinds a query does not ask for (a day of 10M events has tens of
- * thousands of rollup rows, nearly all of them not the hourly ones the Overview reads).
+ * A day's rollups file (dayRollupsFile) holds every kind, sorted by kind, and is read one kind at a
+ * time when a block's kinds are combined (blockRollupsFiles): small row groups let DuckDB skip, by
+ * their min and max of `kind`, the groups of the other kinds. The kinds' files the browser reads
+ * hold one kind each and have larger groups (KIND_FILE_ROW_GROUP_SIZE).
  */
 const ROLLUP_ROW_GROUP_SIZE = 4096;
 
