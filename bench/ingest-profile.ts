@@ -59,4 +59,24 @@ function summarize(file: string): void {
   for (const [name, us] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${perEvent(us).padStart(10)}  ${name}`);
   console.log("by function (self):");
   for (const [name, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${perEvent(us).padStart(10)}  ${name}`);
+  printBusyTimeline(profile, byId);
+}
+
+/**
+ * The main thread's busy share second by second: where it waits (for S3, for DuckDB's last
+ * write) is where the JavaScript thread is not the critical path.
+ */
+function printBusyTimeline(profile: {samples: number[]; timeDeltas: number[]}, byId: Map<number, ProfileNode>): void {
+  const busy: number[] = [];
+  const all: number[] = [];
+  let at = 0;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    const second = Math.floor(at / 1e6);
+    all[second] = (all[second] ?? 0) + delta;
+    if (byId.get(id)!.callFrame.functionName !== "(idle)") busy[second] = (busy[second] ?? 0) + delta;
+  });
+  const shares = all.map((us, second) => `${second}s ${Math.round((100 * (busy[second] ?? 0)) / (us || 1))}%`);
+  console.log(`main thread busy, second by second: ${shares.join(", ")}`);
 }
