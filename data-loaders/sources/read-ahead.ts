@@ -1,4 +1,5 @@
 // Fetches objects a few at a time, in plan order, while the caller parses the previous ones.
+import {setImmediate} from "node:timers/promises";
 import type {S3Client} from "@aws-sdk/client-s3";
 import type {Compression} from "./sink-object-key.js";
 import {isVanishedObject, readSinkObject, type SinkObjectBody} from "./s3-sink.js";
@@ -21,6 +22,12 @@ export async function* inOrderAhead<R>(count: number, concurrency: number, start
   };
   while (next < Math.min(concurrency, count)) startNext();
   for (let i = 0; i < count; i++) {
+    // A turn of the event loop for each object: a read already arrived resolves at once, and
+    // without the turn the caller parses on and on while whatever else waits on this thread (the
+    // commit under way, whose next statement DuckDB cannot start until its last one's completion
+    // is handled here) waits until the reads fall behind. At 1M events the first commit's day
+    // files were done 7.7–7.9 s into the sync instead of 6.3–6.6 s, and the next batch waited on them.
+    await setImmediate();
     const result = await inFlight.shift()!;
     if (next < count) startNext();
     yield result;

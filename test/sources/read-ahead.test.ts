@@ -58,3 +58,12 @@ test("a read's failure is thrown in its turn; the reads before it arrive", async
   );
   assert.deepEqual(got, [0, 1]);
 });
+
+test("between objects the event loop turns, even when every read has already arrived", async () => {
+  // What else runs on this thread (a commit's next DuckDB statement) must not wait for the reads to fall behind.
+  let handedOver = 0;
+  let handedOverWhenTheLoopTurned = -1;
+  setImmediate(() => (handedOverWhenTheLoopTurned = handedOver));
+  for await (const value of inOrderAhead(5, 5, (i) => Promise.resolve(i))) handedOver = value + 1;
+  assert.ok(handedOverWhenTheLoopTurned >= 0 && handedOverWhenTheLoopTurned < 5, `the loop turned after ${handedOverWhenTheLoopTurned} of 5 objects`);
+});
