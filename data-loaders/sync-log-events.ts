@@ -26,7 +26,7 @@ import {decodeObjectText} from "./sources/object-text.js";
 import {readAhead} from "./sources/read-ahead.js";
 import {createS3Client} from "./sources/s3-client.js";
 import {commitBatch, manifestForSync, type CommittedObject, type CommittedObjects} from "./store/commit.js";
-import {CommitQueue, openCommitDuckDB} from "./store/commit-queue.js";
+import {CommitQueue, commitDaysAtOnce, openCommitDuckDB} from "./store/commit-queue.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore} from "./store/compact.js";
 import {lockStore} from "./store/lock.js";
 import {isFullListingDue, segmentsOfKind, summarizeSkippedKeys, writeManifest, type Manifest} from "./store/manifest.js";
@@ -134,7 +134,7 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
     let batch = new EventBatch();
     let batchObjects: {object: CommittedObject; counts: LogEventCounts}[] = [];
 
-    const commit = async () => {
+    const commit = async (nothingLeftToParse: boolean) => {
       const full = {batch, objects: batchObjects};
       batch = new EventBatch();
       batchObjects = [];
@@ -150,7 +150,7 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
               },
             }
           : undefined;
-        manifest = await commitBatch(store, manifest, duckdb, full.batch, committedLogEventObjects(manifest, full.objects), enrichment, {storedEventIdsOnce});
+        manifest = await commitBatch(store, manifest, duckdb, full.batch, committedLogEventObjects(manifest, full.objects), enrichment, {storedEventIdsOnce, daysAtOnce: commitDaysAtOnce(nothingLeftToParse)});
         log(`committed ${full.objects.length} objects, ${full.batch.size} events, ${full.batch.rejected.length} rejected lines`);
         result.changed = true;
       });
@@ -171,9 +171,9 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
       taken.push(counts);
       if (manifest.objects[object.key] !== undefined) result.replaced++;
       else result.added++;
-      if (batch.size >= options.batchEvents) await commit();
+      if (batch.size >= options.batchEvents) await commit(object === planned[planned.length - 1]);
     }
-    if (batchObjects.length > 0) await commit();
+    if (batchObjects.length > 0) await commit(true);
     await commits.done();
     // Summed after the commits: an event whose id the store already held moved from events to duplicates there.
     let controlMessages = 0;

@@ -23,7 +23,7 @@ import {inOrderAhead, readUnlessVanished} from "./sources/read-ahead.js";
 import {sinkObjectStem, type Compression} from "./sources/sink-object-key.js";
 import {decodeKeyFile, type KeyFile} from "./records/connect-key.js";
 import {commitBatch, manifestForSync, type CommittedObjects} from "./store/commit.js";
-import {CommitQueue, openCommitDuckDB} from "./store/commit-queue.js";
+import {CommitQueue, commitDaysAtOnce, openCommitDuckDB} from "./store/commit-queue.js";
 import {lockStore} from "./store/lock.js";
 import {isFullListingDue, summarizeSkippedKeys, writeManifest, type Manifest, type StoredObject} from "./store/manifest.js";
 import {inRuns, mergeRuns, OffsetLedger, runLength, type OffsetRun} from "./store/offset-ledger.js";
@@ -176,13 +176,13 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     const commits = new CommitQueue();
     const duckdb = await openCommitDuckDB(join(store, "tmp"));
     closeDuckDBAfterCommits = () => commits.closeAfter(duckdb);
-    const commit = async () => {
+    const commit = async (nothingLeftToParse: boolean) => {
       const full = {batch, objects: batchObjects, leaving};
       batch = new EventBatch();
       batchObjects = [];
       leaving = [];
       await commits.add(async () => {
-        manifest = await commitBatch(store, manifest, duckdb, full.batch, committedObjects(manifest, full.objects, full.leaving), enrichment);
+        manifest = await commitBatch(store, manifest, duckdb, full.batch, committedObjects(manifest, full.objects, full.leaving), enrichment, {daysAtOnce: commitDaysAtOnce(nothingLeftToParse)});
         log(`committed ${full.objects.length} objects, ${full.batch.size} events, ${full.batch.rejected.length} rejected lines${full.leaving.length > 0 ? `; ${full.leaving.length} objects gone from the bucket removed` : ""}`);
         result.changed = true;
       });
@@ -228,9 +228,9 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
         batchObjects.push({work: w, counts, keyFile: read.keys !== null && object.keyFile ? {key: object.keyFile.key, etag: object.keyFile.etag} : null});
         result.events += counts.events;
         result.rejected += counts.rejected;
-        if (batch.size >= batchEvents) await commit();
+        if (batch.size >= batchEvents) await commit(read.index === work.length - 1);
       }
-      if (batchObjects.length > 0 || leaving.length > 0) await commit();
+      if (batchObjects.length > 0 || leaving.length > 0) await commit(true);
       await commits.done();
     };
 

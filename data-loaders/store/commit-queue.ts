@@ -1,6 +1,7 @@
 // Commits in order, one at a time, while the caller reads and parses the next batch: DuckDB
 // writes one batch on its own threads while the JavaScript thread works on the next, so both
 // cores are busy. Every source format's sync loop commits through one.
+import {availableParallelism} from "node:os";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {closeDuckDB, openDuckDB} from "../write/duckdb.js";
 
@@ -14,6 +15,15 @@ import {closeDuckDB, openDuckDB} from "../write/duckdb.js";
  */
 export function openCommitDuckDB(tempDirectory: string): Promise<DuckDBConnection> {
   return openDuckDB({tempDirectory, threads: 1});
+}
+
+/**
+ * Days a commit writes at once (write/parquet.ts). While the JavaScript thread parses the next
+ * batch, one: the write keeps to the second core. A sync's last commit has the machine to itself
+ * (at 1M events it was a fifth of the sync, on one core, with the JavaScript thread idle), so a day per core.
+ */
+export function commitDaysAtOnce(nothingLeftToParse: boolean): number {
+  return nothingLeftToParse ? availableParallelism() : 1;
 }
 
 export class CommitQueue {

@@ -47,6 +47,8 @@ export interface CommitOptions {
    * format); `onDropped` hears how many of an object's events were so left out.
    */
   storedEventIdsOnce?: {onDropped(key: string, events: number): void};
+  /** Days written at once (write/parquet.ts): more than one only when nothing else needs the cores. */
+  daysAtOnce?: number;
 }
 
 /**
@@ -68,7 +70,7 @@ export async function commitBatch(
   const newSegmentsOf = new Map<string, string[]>();
   const {rowsLeaving} = objects;
   const storedEventIds = options.storedEventIdsOnce ? storedEventIdsOf(store, manifest, rowsLeaving, options.storedEventIdsOnce.onDropped) : undefined;
-  for (const {id, segment, keys} of await writeBatchSegments(store, duckdb, batch, enrichment, storedEventIds)) {
+  for (const {id, segment, keys} of await writeBatchSegments(store, duckdb, batch, enrichment, {storedEventIds, daysAtOnce: options.daysAtOnce})) {
     next.segments[id] = segment;
     for (const key of keys) {
       const ids = newSegmentsOf.get(key);
@@ -113,7 +115,7 @@ function storedEventIdsOf(
 }
 
 /** The batch's new segments, each with the objects that have rows in it. */
-export async function writeBatchSegments(store: string, duckdb: DuckDBConnection, batch: EventBatch, enrichment: Enrichment, storedEventIds?: ParquetOptions["storedEventIds"]) {
+export async function writeBatchSegments(store: string, duckdb: DuckDBConnection, batch: EventBatch, enrichment: Enrichment, parquet: Pick<ParquetOptions, "storedEventIds" | "daysAtOnce"> = {}) {
   const written: {id: string; segment: Segment; keys: string[]}[] = [];
   const segmentFiles = new Map<string, {id: string; file: string}>();
   const days = await writeEventsByDay(
@@ -125,7 +127,7 @@ export async function writeBatchSegments(store: string, duckdb: DuckDBConnection
       segmentFiles.set(temporary, {id, file});
       return temporary;
     },
-    {storedEventIds},
+    parquet,
   );
   for (const day of days) {
     const {id, file} = segmentFiles.get(day.file)!;

@@ -40,6 +40,16 @@ export function closeDuckDB(connection: DuckDBConnection): void {
   instanceOf.delete(connection);
 }
 
+/**
+ * Another connection to the DuckDB of `connection` (close it with closeSync before closing that
+ * DuckDB): a connection runs one statement at a time, so two statements at once need two.
+ */
+export function anotherConnection(connection: DuckDBConnection): Promise<DuckDBConnection> {
+  const instance = instanceOf.get(connection);
+  if (instance === undefined) throw new Error("anotherConnection: not a connection opened by openDuckDB");
+  return instance.connect();
+}
+
 /** Runs `use` with a DuckDB opened for it, and closes it however `use` ends. */
 export async function withDuckDB<T>(options: DuckDBOptions, use: (duckdb: DuckDBConnection) => Promise<T>): Promise<T> {
   const duckdb = await openDuckDB(options);

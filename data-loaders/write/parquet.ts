@@ -7,7 +7,7 @@ import {DuckDBDataChunk, type DuckDBConnection} from "@duckdb/node-api";
 import {EVENT_COLUMNS, REJECTED_COLUMNS, type ColumnType, type RejectedLine} from "../event.js";
 import type {EventBatch} from "./event-batch.js";
 import {eventRows, gatherNumbers, gatherTextIds, validityBytes, type Enrichers, type EventRows, type RowColumn} from "./event-rows.js";
-import {nativeAppender, numberOrNull, sqlFileList, sqlString} from "./duckdb.js";
+import {anotherConnection, nativeAppender, numberOrNull, sqlFileList, sqlString} from "./duckdb.js";
 import {UNDATED} from "../store/manifest.js";
 
 export type {Enrichers} from "./event-rows.js";
@@ -15,6 +15,13 @@ export type {Enrichers} from "./event-rows.js";
 export interface ParquetOptions {
   /** Rows per row group: smaller groups let the browser fetch less for a narrow time range. */
   rowGroupSize?: number;
+  /**
+   * Days written at once, each on a connection of its own (a connection runs one statement at a
+   * time, each on one DuckDB thread when DuckDB has one). 1 by default: while a sync parses the
+   * next batch, the write keeps to the second core; its last batch, with nothing left to parse,
+   * may take both.
+   */
+  daysAtOnce?: number;
   /**
    * Events whose CloudWatch event_id is already stored are left out (a Firehose re-delivery):
    * `filesOfDays` names the store's files of the batch's days (an event's day comes from its
@@ -61,11 +68,13 @@ export async function writeEventsByDay(
         `FROM ${STAGED_TABLE} GROUP BY day_number ORDER BY day_number NULLS LAST`,
     );
     const written: DayFile[] = [];
+    const copies: {dayNumber: number | null; file: string}[] = [];
     for (const [dayNumber, day, count, minTs, maxTs, keys] of days.getRowsJS()) {
       const file = await fileFor(String(day));
-      await copyDay(connection, rows, dayNumber === null ? null : Number(dayNumber), file, options);
+      copies.push({dayNumber: dayNumber === null ? null : Number(dayNumber), file});
       written.push({day: String(day), file, rows: Number(count), minTs: numberOrNull(minTs), maxTs: numberOrNull(maxTs), keys: (keys as unknown[]).map(String)});
     }
+    await copyDays(connection, rows, copies, options);
     return written;
   } finally {
     await dropStagedEvents(connection);
@@ -92,6 +101,32 @@ async function dropStoredEventIds(connection: DuckDBConnection, stored: NonNulla
 
 /** Events sorted by time, as every events file of the store and the site is. */
 export const EVENT_ORDER = "ts, topic, kafka_partition, kafka_offset";
+
+/** Copies each day's rows to its file, `options.daysAtOnce` days at a time. */
+async function copyDays(connection: DuckDBConnection, rows: EventRows, copies: readonly {dayNumber: number | null; file: string}[], options: ParquetOptions): Promise<void> {
+  const others: DuckDBConnection[] = [];
+  try {
+    const atOnce = Math.min(options.daysAtOnce ?? 1, copies.length);
+    for (let i = 1; i < atOnce; i++) others.push(await anotherConnection(connection));
+    let next = 0;
+    let failed = false;
+    const copyUntilDone = async (copier: DuckDBConnection) => {
+      while (!failed && next < copies.length) {
+        const {dayNumber, file} = copies[next++];
+        await copyDay(copier, rows, dayNumber, file, options).catch((error: unknown) => {
+          failed = true;
+          throw error;
+        });
+      }
+    };
+    // A failure stops every copier once the day it is on is written; then it is thrown (the
+    // connections close only once none is running a statement).
+    const results = await Promise.allSettled([connection, ...others].map(copyUntilDone));
+    for (const result of results) if (result.status === "rejected") throw result.reason;
+  } finally {
+    for (const other of others) other.closeSync();
+  }
+}
 
 /**
  * One day's rows, in the order they were staged (EVENT_ORDER, see event-rows.ts): a scan, a
@@ -192,7 +227,8 @@ const TS_SQL = "make_timestamp(CAST(ts * 1000 AS BIGINT))";
  * Each vector's worth of rows is gathered into buffers reused for the whole batch.
  */
 async function stageEvents(connection: DuckDBConnection, rows: EventRows): Promise<void> {
-  await connection.run(`CREATE OR REPLACE TEMP TABLE ${STAGED_TABLE} (${rows.columns.map((c) => `${c.name} ${stagedTypeSql(c)}`).join(", ")}, day_number INTEGER)`);
+  // Not TEMP: a temporary table is its connection's own, and the days may be copied on others.
+  await connection.run(`CREATE OR REPLACE TABLE ${STAGED_TABLE} (${rows.columns.map((c) => `${c.name} ${stagedTypeSql(c)}`).join(", ")}, day_number INTEGER)`);
   const appender = await connection.createAppender(STAGED_TABLE);
   // The chunks take the table's own column types: an ENUM type made again from its values would
   // cost as much as the table's, and DuckDB would compare the two member by member at every chunk.

@@ -77,14 +77,14 @@ function workloadBatch(events: number, workload: Workload): EventBatch {
   return batch;
 }
 
-async function writeBoth(label: string, batch: EventBatch): Promise<{written: DayFile[]; reference: DayFile[]}> {
+async function writeBoth(label: string, batch: EventBatch, daysAtOnce = 1): Promise<{written: DayFile[]; reference: DayFile[]}> {
   const folder = async (name: string) => {
     const path = join(dir, label, name);
     await mkdir(path, {recursive: true});
     return async (day: string) => join(path, `${day}.parquet`);
   };
   const enrichers = {geo: enrichment.geo, userAgent: enrichment.userAgent};
-  const written = await writeEventsByDay(duckdb, batch, enrichers, await folder("new"));
+  const written = await writeEventsByDay(duckdb, batch, enrichers, await folder("new"), {daysAtOnce});
   const reference = await writeEventsByDayWithJoin(duckdb, batch, enrichers, await folder("reference"));
   return {written, reference};
 }
@@ -97,8 +97,8 @@ async function schemaOf(file: string): Promise<unknown[][]> {
   return (await duckdb.runAndReadAll(`SELECT name, type, logical_type FROM parquet_schema(${sqlString(file)})`)).getRowsJS() as unknown[][];
 }
 
-async function assertSameStore(label: string, batch: EventBatch): Promise<void> {
-  const {written, reference} = await writeBoth(label, batch);
+async function assertSameStore(label: string, batch: EventBatch, daysAtOnce = 1): Promise<void> {
+  const {written, reference} = await writeBoth(label, batch, daysAtOnce);
   const summary = (days: DayFile[]) => days.map(({day, rows, minTs, maxTs, keys}) => ({day, rows, minTs, maxTs, keys: [...keys].sort()}));
   assert.deepEqual(summary(written), summary(reference));
   assert.equal(written.reduce((n, d) => n + d.rows, 0), batch.size);
@@ -127,6 +127,14 @@ test("the real log with 25,000 clients, a third of them IPv6: the same store as 
   // Past 255 distinct values the ENUMs of the staged text take two bytes an id.
   assert.ok(batch.clients.size > 10_000 && batch.agents.size > 255);
   await assertSameStore("diverse", batch);
+});
+
+test("days written three at once, each on a connection of its own (a sync's last batch): the same store as the join-and-sort writer", async () => {
+  const batch = workloadBatch(30_000, "diverse");
+  await assertSameStore("three at once", batch, 3);
+  // The staged table is gone whichever connection wrote last.
+  const tables = await duckdb.runAndReadAll("SELECT table_name FROM duckdb_tables() WHERE table_name = 'staged_events'");
+  assert.equal(tables.currentRowCount, 0);
 });
 
 test("text the SQL of an ENUM cannot carry (a NUL character, a lone surrogate, very long values) is written as the join-and-sort writer writes it", async () => {
