@@ -20,10 +20,12 @@ export function openCommitDuckDB(tempDirectory: string): Promise<DuckDBConnectio
 /**
  * Days a commit writes at once (write/parquet.ts). While the JavaScript thread parses the next
  * batch, one: the write keeps to the second core. A sync's last commit has the machine to itself
- * (at 1M events its 30 days took 1.3 s on one core, the JavaScript thread idle), so a day per core.
+ * (at 1M events its 30 days took 1.3 s on one core, the JavaScript thread idle), so a day per core,
+ * up to four: node-api runs each statement on one of libuv's four threads, and each copy holds a
+ * row group of its day in memory.
  */
 export function commitDaysAtOnce(nothingLeftToParse: boolean): number {
-  return nothingLeftToParse ? availableParallelism() : 1;
+  return nothingLeftToParse ? Math.min(availableParallelism(), 4) : 1;
 }
 
 export class CommitQueue {
