@@ -17,9 +17,7 @@ export interface ParquetOptions {
   rowGroupSize?: number;
   /**
    * Days written at once, each on a connection of its own (a connection runs one statement at a
-   * time, each on one DuckDB thread when DuckDB has one). 1 by default: while a sync parses the
-   * next batch, the write keeps to the second core; its last batch, with nothing left to parse,
-   * may take both.
+   * time); 1 by default. When a sync writes more: commitDaysAtOnce in store/commit-queue.ts.
    */
   daysAtOnce?: number;
   /**
