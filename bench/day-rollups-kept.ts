@@ -36,7 +36,7 @@ try {
         times[way].push(performance.now() - started);
         const used = process.cpuUsage(cpuBefore);
         cpu[way].push((used.user + used.system) / 1000);
-        if (made !== way) throw new Error(`${day.day}: asked for ${way}, made ${made}`);
+        if (made?.rollups !== way) throw new Error(`${day.day}: asked for ${way}, made ${made?.rollups}`);
       }
     }
     const s = (ms: number[]) => ms.map((m) => (m / 1000).toFixed(2)).join(", ");

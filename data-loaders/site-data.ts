@@ -13,7 +13,8 @@ import type {SiteSettings, WeblogConfig} from "./config.js";
 import {derivationSignature, SITE_EVENT_COLUMNS, withDerivedColumns} from "./derive/site-columns.js";
 import {EVENT_COLUMNS, REJECTED_COLUMNS, type ColumnSpec} from "./event.js";
 import {referrerKindSql, referrerPathSql} from "./rollups/referrer-kind.js";
-import {durationBandSql, visitsOfDaySql} from "./rollups/visits.js";
+import {durationBandSql, VISIT_REQUEST_COLUMNS, visitsOfDaySql} from "./rollups/visits.js";
+import {visitorsRecountedSql} from "./rollups/visitors-recounted.js";
 import {numberValues, numberValuesInMemory, valueIdsGeneration, visitorIdSql, withValueIds} from "./rollups/value-ids.js";
 import {CLIENT_PLACE_COLUMNS, withClientPlace} from "./rollups/client-place.js";
 import {isTemporaryPath, temporaryPathFor} from "./store/durable-file.js";
@@ -47,11 +48,18 @@ export interface ExportOptions {
 
 /**
  * How a day's rollups were made: `counted` from all of the day's rows; `visits` (the day's rows
- * as they were, only the days around it changed) with its visits counted again and every other
+ * as they were, only the days around it changed) with its visits made again and every other
  * kind kept; `added` (segments added to the day, none removed) with the added rows' counts summed
- * into the kept ones and the visits counted again.
+ * into the kept ones and the visits made again.
  */
 export type DayRollupsMade = "counted" | "visits" | "added";
+
+/**
+ * How a day's visits were made again: `counted` from the day and the days around it; `recounted`,
+ * only the visits of the visitors that the rows added since the kept file are of, taken out of
+ * its rows and counted again (rollups/visitors-recounted.ts).
+ */
+export type DayVisitsMade = "counted" | "recounted";
 
 /** A day of the store as the site sees it. */
 export interface StoredDay {
@@ -136,7 +144,7 @@ export async function writeSiteParquet(config: WeblogConfig, table: SiteTable, o
 }
 
 /** Writes a site table to `file`; for rollups, says how they were made. */
-export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, file: string, {day, earlierRollups}: ExportOptions = {}): Promise<DayRollupsMade | undefined> {
+export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, file: string, {day, earlierRollups}: ExportOptions = {}): Promise<{rollups: DayRollupsMade; visits: DayVisitsMade} | undefined> {
   // The lock keeps a concurrent sync from removing a segment between reading the manifest and the files.
   const lock = await lockStore(config.store);
   try {
@@ -150,24 +158,34 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
       // The site's events carry the columns derived from the configuration (request class, own traffic).
       const source = table === "events" ? await withDerivedColumns(duckdb, config, stored) : stored;
       let select = `SELECT * FROM ${source} ORDER BY ${table === "rejected" ? "s3_key, line_number" : EVENT_ORDER}`;
-      let made: DayRollupsMade | undefined;
+      let made: {rollups: DayRollupsMade; visits: DayVisitsMade} | undefined;
       let metadata = "";
       if (table === "rollups") {
         // What the file is made from, kept in it, so that the next file of the day can start from it.
-        const from: RollupsOrigin = {segments: (day === undefined ? [] : (segmentsByDay(manifest).get(day) ?? [])).map(([id]) => id), ids: await valueIdsGeneration(config.store)};
-        metadata = `, KV_METADATA {segments: ${sqlString(from.segments.join(","))}, ids: ${sqlString(from.ids)}}`;
-        const earlier = earlierRollups ? await rollupsOrigin(duckdb, earlierRollups) : null;
-        const added = earlier && earlier.ids === from.ids && earlier.segments.every((id) => from.segments.includes(id)) ? from.segments.filter((id) => !earlier.segments.includes(id)) : null;
-        made = added === null ? "counted" : added.length === 0 ? "visits" : "added";
-        // The day's rows (or those added) derived before the neighbourhood: withDerivedColumns' own-traffic clients (a
-        // table of the connection) are the last call's, and the neighbourhood's take in every row of the day.
-        const dayRows = made === "counted" ? await withDerivedColumns(duckdb, config, stored) : null;
-        const addedRows = added && added.length > 0 ? await withDerivedColumns(duckdb, config, sourceOf(added.map((id) => join(config.store, manifest.segments[id].file)))) : null;
         // Visits need the days either side of the day (rollups/visits.ts); the other kinds, the day alone.
         const around = [adjacentDay(day ?? "", -1), day, adjacentDay(day ?? "", 1)].filter((d): d is string => d !== null && d !== undefined);
+        const segmentsOf = (d: string | undefined) => (d === undefined ? [] : (segmentsByDay(manifest).get(d) ?? []).map(([id]) => id));
+        const from: RollupsOrigin = {segments: segmentsOf(day), around: around.filter((d) => d !== day).flatMap(segmentsOf), ids: await valueIdsGeneration(config.store)};
+        metadata = `, KV_METADATA {segments: ${sqlString(from.segments.join(","))}, around: ${sqlString(from.around!.join(","))}, ids: ${sqlString(from.ids)}}`;
+        const earlier = earlierRollups ? await rollupsOrigin(duckdb, earlierRollups) : null;
+        const added = earlier && earlier.ids === from.ids && earlier.segments.every((id) => from.segments.includes(id)) ? from.segments.filter((id) => !earlier.segments.includes(id)) : null;
+        const rollupsMade: DayRollupsMade = added === null ? "counted" : added.length === 0 ? "visits" : "added";
+        // The day's rows (or those added) derived before the neighbourhood: withDerivedColumns' own-traffic clients (a
+        // table of the connection) are the last call's, and the neighbourhood's take in every row of the day.
+        const dayRows = rollupsMade === "counted" ? await withDerivedColumns(duckdb, config, stored) : null;
+        const addedRows = added && added.length > 0 ? await withDerivedColumns(duckdb, config, sourceOf(added.map((id) => join(config.store, manifest.segments[id].file)))) : null;
         const visitDay = day !== undefined && adjacentDay(day, 1) !== null ? day : null;
-        const neighbourhood = await withDerivedColumns(duckdb, config, sourceOf(around.flatMap((d) => filesOf(manifest, "events", d)).map((f) => join(config.store, f))));
+        // Each row with the file it came from, so that a recount of some visitors can leave out the rows added since.
+        const neighbourhoodFiles = around.flatMap((d) => filesOf(manifest, "events", d)).map((f) => join(config.store, f));
+        const neighbourhood = await withDerivedColumns(duckdb, config, neighbourhoodFiles.length > 0 ? `read_parquet(${sqlFileList(neighbourhoodFiles)}, filename = true)` : sourceOf([]));
         const sources = {settings: config.site, visitDay, neighbourhood};
+        // The visitors of the rows added since the kept file (on the day or either side of it): theirs are the only visits that can differ.
+        const addedAround = earlier?.around && earlier.around.every((id) => from.around!.includes(id)) ? from.around!.filter((id) => !earlier.around!.includes(id)) : null;
+        const recounted =
+          added !== null && addedAround !== null && visitDay !== null
+            ? await visitorsRecounted(duckdb, {earlierRollups: earlierRollups!, addedFiles: [...added, ...addedAround].map((id) => join(config.store, manifest.segments[id].file)), sources})
+            : null;
+        made = {rollups: rollupsMade, visits: recounted === null ? "counted" : "recounted"};
         // The day's rows (all of them, or those added) read and derived once, not once per kind: every kind is a GROUP BY
         // over them, with the ids of their client addresses and agent strings, the new ones numbered first. A client's
         // place is numbered too, and its text left out: the labels kind has its columns.
@@ -183,7 +201,7 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
           // The kinds counted from the day's rows alone are kept (with the added rows' summed in: a labels kind's rows,
           // which have no measures, come out once each); the visits, counted again.
           const kept = `SELECT * FROM read_parquet(${sqlString(earlierRollups!)}) WHERE kind NOT IN (${NEIGHBOURHOOD_KINDS.map(sqlString).join(", ")})`;
-          const visits = `SELECT * FROM (${rollupsSql("site_day", sources, FILTER_COLUMNS, NEIGHBOURHOOD_KINDS)})`;
+          const visits = recounted ?? `SELECT * FROM (${rollupsSql("site_day", sources, FILTER_COLUMNS, NEIGHBOURHOOD_KINDS)})`;
           if (addedRows) await countRows(addedRows);
           const dayKinds = addedRows ? summedRollupsSql(`SELECT * FROM (${rollupsSql("site_day", sources, FILTER_COLUMNS, DAY_KINDS)}) UNION ALL ${kept}`) : kept;
           select = `${visits} UNION ALL SELECT * FROM (${dayKinds}) ORDER BY kind, ts`;
@@ -197,9 +215,14 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
   }
 }
 
-/** What a day's rollups file was made from: the day's segments, and the dictionary the values were numbered by. */
+/**
+ * What a day's rollups file was made from: the day's segments, those of the days either side (its
+ * visits' too; null in a file made before it was recorded), and the dictionary the values were
+ * numbered by.
+ */
 interface RollupsOrigin {
   segments: string[];
+  around: string[] | null;
   ids: string;
 }
 
@@ -207,9 +230,41 @@ interface RollupsOrigin {
 async function rollupsOrigin(duckdb: DuckDBConnection, file: string): Promise<RollupsOrigin | null> {
   const rows = (await duckdb.runAndReadAll(`SELECT decode(key) AS key, decode(value) AS value FROM parquet_kv_metadata(${sqlString(file)})`)).getRowObjectsJS();
   const value = (key: string) => rows.find((row) => row.key === key)?.value as string | undefined;
+  const list = (text: string) => (text === "" ? [] : text.split(","));
   const segments = value("segments");
+  const around = value("around");
   const ids = value("ids");
-  return segments === undefined || ids === undefined ? null : {segments: segments === "" ? [] : segments.split(","), ids};
+  return segments === undefined || ids === undefined ? null : {segments: list(segments), around: around === undefined ? null : list(around), ids};
+}
+
+/**
+ * The day's visit rows with only the visitors of `addedFiles`' rows counted again
+ * (rollups/visitors-recounted.ts): their visits as the kept file counted them (every row of the
+ * neighbourhood but the added ones) taken out of its rows, and their visits now put in. Null when
+ * a row comes out unsure; the caller counts every visit again.
+ */
+async function visitorsRecounted(duckdb: DuckDBConnection, {earlierRollups, addedFiles, sources}: {earlierRollups: string; addedFiles: string[]; sources: RollupSources}): Promise<string | null> {
+  const keptVisits = `SELECT * FROM read_parquet(${sqlString(earlierRollups)}) WHERE kind IN (${NEIGHBOURHOOD_KINDS.map(sqlString).join(", ")})`;
+  if (addedFiles.length === 0) return keptVisits;
+  // Bots' requests make no visit: only the humans among the added rows' visitors.
+  await duckdb.run(`CREATE OR REPLACE TEMP TABLE recounted_visitors AS SELECT DISTINCT client_ip, user_agent FROM read_parquet(${sqlFileList(addedFiles)}) WHERE NOT is_bot`);
+  const columns = [...new Set(["ts", ...FILTER_COLUMNS.map((c) => c.name), ...VISIT_REQUEST_COLUMNS, "filename"])];
+  await duckdb.run(
+    `CREATE OR REPLACE TEMP TABLE recounted_rows AS SELECT ${columns.map((c) => `n.${c}`).join(", ")} FROM ${sources.neighbourhood} AS n ` +
+      `SEMI JOIN recounted_visitors AS v ON n.client_ip IS NOT DISTINCT FROM v.client_ip AND n.user_agent IS NOT DISTINCT FROM v.user_agent`,
+  );
+  const visitsOf = (neighbourhood: string) => rollupsSql("recounted_rows", {...sources, neighbourhood}, FILTER_COLUMNS, NEIGHBOURHOOD_KINDS);
+  const before = visitsOf(`(SELECT * FROM recounted_rows WHERE filename NOT IN (${addedFiles.map(sqlString).join(", ")}))`);
+  const now = visitsOf("recounted_rows");
+  const measures = new Set(MEASURE_COLUMNS.map((c) => c.name));
+  const keys = ROLLUP_COLUMNS.filter((c) => !measures.has(c.name)).map((c) => c.name);
+  // The visit kind's measures (its `sums`); it keeps no first or last time.
+  const recounted = visitorsRecountedSql(keptVisits, before, now, {keys, count: "visits", sums: ["pages", "seconds", "requests"], nullableSum: "bytes"});
+  await duckdb.run(`CREATE OR REPLACE TEMP TABLE recounted_visits AS ${recounted}`);
+  const [[unsure]] = (await duckdb.runAndReadAll("SELECT count(*) FILTER (WHERE unsure) FROM recounted_visits")).getRows();
+  if (Number(unsure) > 0) return null;
+  const rollupColumns = ROLLUP_COLUMNS.map((c) => (c.name === "first_ts" || c.name === "last_ts" ? `NULL::TIMESTAMP AS ${c.name}` : c.name));
+  return `SELECT ${rollupColumns.join(", ")} FROM recounted_visits WHERE visits > 0`;
 }
 
 /** Where the store keeps each day's rollups, beside its segments; sync never touches it. */
@@ -233,7 +288,7 @@ export async function dayRollupsFile(config: WeblogConfig, day: StoredDay): Prom
   try {
     const started = performance.now();
     const made = await exportSiteParquet(config, "rollups", temporary, {day: day.day, earlierRollups: earlier && join(dir, earlier)});
-    reportTiming(made === "counted" ? "day-rollups" : made === "visits" ? "day-visits" : "day-added", performance.now() - started);
+    reportTiming(made?.rollups === "counted" ? "day-rollups" : made?.rollups === "visits" ? "day-visits" : "day-added", performance.now() - started);
     await rename(temporary, file);
   } finally {
     await rm(temporary, {force: true});

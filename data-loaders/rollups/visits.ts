@@ -29,6 +29,9 @@ export function durationBandSql(label: boolean): string {
  */
 const REQUEST_ORDER = "(ts, coalesce(path, ''), coalesce(log_stream, ''), coalesce(status, -1))";
 
+/** The columns of the events visitsOfDaySql reads besides `ts` and the filter columns. */
+export const VISIT_REQUEST_COLUMNS = ["client_ip", "user_agent", "path", "bytes", "request_class", "is_bot"] as const;
+
 /**
  * One row per visit that starts on `day` (YYYY-MM-DD, UTC), from `events`, which must hold that
  * day, the `timeout` minutes before it (to know whether its first requests continue a visit of

@@ -6,7 +6,7 @@
 // request, after midnight, continues the sample's visit across midnight.
 import assert from "node:assert/strict";
 import {readFileSync} from "node:fs";
-import {mkdtemp, rm} from "node:fs/promises";
+import {copyFile, mkdtemp, rm} from "node:fs/promises";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
@@ -98,6 +98,16 @@ test("after one new object, its day sums the new rows into its kept counts and i
   const after = await storedDays(config);
   const changed = after.filter((d) => before.find((b) => b.day === d.day)?.rollupsVersion !== d.rollupsVersion).map((d) => d.day);
   assert.ok(changed.includes(day) && changed.includes(next), changed.join(" "));
+  // Made again from copies of the kept files: only the new rows' visitors' visits are counted again, not every visit.
+  for (const each of changed) {
+    const kept = join(dir, `${each}.kept.parquet`);
+    await copyFile(first.files.get(each)!, kept);
+    const again = join(dir, `${each}.again.parquet`);
+    assert.deepEqual(await exportSiteParquet(config, "rollups", again, {day: each, earlierRollups: kept}), {rollups: each === next ? "added" : "visits", visits: "recounted"}, each);
+    const scratch = join(dir, `${each}.from-nothing.parquet`);
+    await exportSiteParquet(config, "rollups", scratch, {day: each});
+    assert.deepEqual(await rowsOf(again), await rowsOf(scratch), each);
+  }
   const second = await made();
   // Each day in order: the new object's day sums its rows in, the days around it count their visits again, the rest are kept.
   assert.deepEqual(second.steps, after.filter((d) => changed.includes(d.day)).map((d) => (d.day === next ? "day-added" : "day-visits")));
@@ -112,8 +122,12 @@ test("after one new object, its day sums the new rows into its kept counts and i
   assert.deepEqual([visit.entry_path, Number(visit.requests), Number(visit.pages)], ["/projects/", midnightVisit.requests + 1, midnightVisit.pages + 1]);
   assert.equal((await rowsOf(second.files.get(next)!, "kind = 'error' AND client_ip = '198.51.100.7'")).length, 1);
 
-  // A day whose rows were rewritten (here its two segments merged into one) is counted from nothing; the days around it count their visits.
+  // A day whose rows were rewritten (here its two segments merged into one) is counted from nothing; the days around it count their visits,
+  // every one of them: the rows their visits were counted from are not all there.
+  const kept = join(dir, `${day}.before-compaction.parquet`);
+  await copyFile(second.files.get(day)!, kept);
   await compactStore(config.store);
+  assert.deepEqual(await exportSiteParquet(config, "rollups", join(dir, `${day}.compacted.parquet`), {day, earlierRollups: kept}), {rollups: "visits", visits: "counted"});
   const third = await made();
   assert.deepEqual(third.steps, after.filter((d) => changed.includes(d.day)).map((d) => (d.day === next ? "day-rollups" : "day-visits")));
   const scratch = join(dir, "rewritten.from-nothing.parquet");
