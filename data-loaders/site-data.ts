@@ -177,13 +177,14 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
         const visitDay = day !== undefined && adjacentDay(day, 1) !== null ? day : null;
         // Each row with the file it came from, so that a recount of some visitors can leave out the rows added since.
         const neighbourhoodFiles = around.flatMap((d) => filesOf(manifest, "events", d)).map((f) => join(config.store, f));
+        const neighbourhoodRows = around.flatMap((d) => segmentsByDay(manifest).get(d) ?? []).reduce((n, [, s]) => n + s.rows, 0);
         const neighbourhood = await withDerivedColumns(duckdb, config, neighbourhoodFiles.length > 0 ? `read_parquet(${sqlFileList(neighbourhoodFiles)}, filename = true)` : sourceOf([]));
         const sources = {settings: config.site, visitDay, neighbourhood};
         // The visitors of the rows added since the kept file (on the day or either side of it): theirs are the only visits that can differ.
         const addedAround = earlier?.around && earlier.around.every((id) => from.around!.includes(id)) ? from.around!.filter((id) => !earlier.around!.includes(id)) : null;
         const recounted =
           added !== null && addedAround !== null && visitDay !== null
-            ? await visitorsRecounted(duckdb, {earlierRollups: earlierRollups!, addedFiles: [...added, ...addedAround].map((id) => join(config.store, manifest.segments[id].file)), sources})
+            ? await visitorsRecounted(duckdb, {earlierRollups: earlierRollups!, addedFiles: [...added, ...addedAround].map((id) => join(config.store, manifest.segments[id].file)), neighbourhoodRows, sources})
             : null;
         made = {rollups: rollupsMade, visits: recounted === null ? "counted" : "recounted"};
         // The day's rows (all of them, or those added) read and derived once, not once per kind: every kind is a GROUP BY
@@ -226,6 +227,13 @@ interface RollupsOrigin {
   ids: string;
 }
 
+/**
+ * Recounting some visitors counts their visits twice (as they were, as they are): past this share
+ * of the neighbourhood's rows (a day's worth of new rows, as a daily rebuild brings), counting
+ * every visit once is less work.
+ */
+const RECOUNT_AT_MOST = 1 / 3;
+
 /** The origin a rollups file records (exportSiteParquet), or null for a file that records none. */
 async function rollupsOrigin(duckdb: DuckDBConnection, file: string): Promise<RollupsOrigin | null> {
   const rows = (await duckdb.runAndReadAll(`SELECT decode(key) AS key, decode(value) AS value FROM parquet_kv_metadata(${sqlString(file)})`)).getRowObjectsJS();
@@ -241,9 +249,13 @@ async function rollupsOrigin(duckdb: DuckDBConnection, file: string): Promise<Ro
  * The day's visit rows with only the visitors of `addedFiles`' rows counted again
  * (rollups/visitors-recounted.ts): their visits as the kept file counted them (every row of the
  * neighbourhood but the added ones) taken out of its rows, and their visits now put in. Null when
- * a row comes out unsure; the caller counts every visit again.
+ * those visitors' rows are a large share of the neighbourhood's (RECOUNT_AT_MOST), or a row
+ * comes out unsure; the caller counts every visit again.
  */
-async function visitorsRecounted(duckdb: DuckDBConnection, {earlierRollups, addedFiles, sources}: {earlierRollups: string; addedFiles: string[]; sources: RollupSources}): Promise<string | null> {
+async function visitorsRecounted(
+  duckdb: DuckDBConnection,
+  {earlierRollups, addedFiles, neighbourhoodRows, sources}: {earlierRollups: string; addedFiles: string[]; neighbourhoodRows: number; sources: RollupSources},
+): Promise<string | null> {
   const keptVisits = `SELECT * FROM read_parquet(${sqlString(earlierRollups)}) WHERE kind IN (${NEIGHBOURHOOD_KINDS.map(sqlString).join(", ")})`;
   if (addedFiles.length === 0) return keptVisits;
   // Bots' requests make no visit: only the humans among the added rows' visitors.
@@ -253,6 +265,8 @@ async function visitorsRecounted(duckdb: DuckDBConnection, {earlierRollups, adde
     `CREATE OR REPLACE TEMP TABLE recounted_rows AS SELECT ${columns.map((c) => `n.${c}`).join(", ")} FROM ${sources.neighbourhood} AS n ` +
       `SEMI JOIN recounted_visitors AS v ON n.client_ip IS NOT DISTINCT FROM v.client_ip AND n.user_agent IS NOT DISTINCT FROM v.user_agent`,
   );
+  const [[rows]] = (await duckdb.runAndReadAll("SELECT count(*) FROM recounted_rows")).getRows();
+  if (Number(rows) > RECOUNT_AT_MOST * neighbourhoodRows) return null;
   const visitsOf = (neighbourhood: string) => rollupsSql("recounted_rows", {...sources, neighbourhood}, FILTER_COLUMNS, NEIGHBOURHOOD_KINDS);
   const before = visitsOf(`(SELECT * FROM recounted_rows WHERE filename NOT IN (${addedFiles.map(sqlString).join(", ")}))`);
   const now = visitsOf("recounted_rows");

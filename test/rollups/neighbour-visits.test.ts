@@ -1,9 +1,12 @@
 // A day's rollups made again from its kept file (site-data.ts: dayRollupsFile): when only the days
-// around it changed, its visits are counted again (they may go on into the changed day) and every
+// around it changed, its visits are made again (they may go on into the changed day) and every
 // other kind kept, since they are functions of the day's own rows; when rows were added to it, the
-// added rows' counts are summed into the kept ones. The rows must be exactly those a count from
-// nothing gives. The sample synced from a local S3 endpoint, then one new object whose first
-// request, after midnight, continues the sample's visit across midnight.
+// added rows' counts are summed into the kept ones. The visits made again count only the new
+// rows' visitors (rollups/visitors-recounted.ts), unless the rows they were counted from are gone
+// (compaction) or the new rows are a large share of the days. The rows must be exactly those a
+// count from nothing gives. The sample synced from a local S3 endpoint, then one new object whose
+// first request, after midnight, continues the sample's visit across midnight; then one as large
+// as the days around it.
 import assert from "node:assert/strict";
 import {readFileSync} from "node:fs";
 import {copyFile, mkdtemp, rm} from "node:fs/promises";
@@ -133,6 +136,33 @@ test("after one new object, its day sums the new rows into its kept counts and i
   const scratch = join(dir, "rewritten.from-nothing.parquet");
   await exportSiteParquet(config, "rollups", scratch, {day: next});
   assert.deepEqual(await rowsOf(third.files.get(next)!), await rowsOf(scratch));
+});
+
+test("after a new object as large as the days around it, every visit is counted again: recounting its visitors would be more work", async () => {
+  const days = await storedDays(config);
+  const day = midnightVisit.startsOn;
+  const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  const kept = new Map<string, string>();
+  for (const each of [day, next]) {
+    kept.set(each, join(dir, `${each}.before-large.parquet`));
+    await copyFile(await dayRollupsFile(config, days.find((d) => d.day === each)!), kept.get(each)!);
+  }
+  // As many new visitors' requests as the three days around `day` hold: over RECOUNT_AT_MOST of any neighbourhood it is in.
+  const rows = days.filter((d) => Math.abs(Date.parse(d.day) - Date.parse(day)) <= 86_400_000).reduce((n, d) => n + d.events, 0);
+  const lines = Array.from({length: rows}, (_, i) => {
+    const at = Date.parse(`${next}T01:00:00Z`) + i * 1000;
+    return JSON.stringify(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255} - - [${apacheTime(at)}] "GET /blog/ HTTP/1.1" 200 2048 "-" "${FIREFOX}"`);
+  });
+  const key = "topics/cloudwatchLogsEC2.i-02e3ca004943e0f26/year=2023/cloudwatchLogsEC2.i-02e3ca004943e0f26+0+0000200000.json";
+  await createS3Client(config.source).send(new PutObjectCommand({Bucket: DEMO_BUCKET, Key: key, Body: lines.join("\n") + "\n"}));
+  await syncStore(config);
+  for (const each of [day, next]) {
+    const again = join(dir, `${each}.after-large.parquet`);
+    assert.deepEqual(await exportSiteParquet(config, "rollups", again, {day: each, earlierRollups: kept.get(each)}), {rollups: each === next ? "added" : "visits", visits: "counted"}, each);
+    const scratch = join(dir, `${each}.after-large.from-nothing.parquet`);
+    await exportSiteParquet(config, "rollups", scratch, {day: each});
+    assert.deepEqual(await rowsOf(again), await rowsOf(scratch), each);
+  }
 });
 
 /** A file's columns and their types, in order. */
