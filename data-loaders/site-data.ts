@@ -4,7 +4,7 @@
 // refresh re-exports only the days that changed (site-loaders.ts says which).
 import {createHash} from "node:crypto";
 import {createReadStream} from "node:fs";
-import {mkdir, readdir, rename, rm, stat} from "node:fs/promises";
+import {copyFile, mkdir, readdir, rename, rm, stat} from "node:fs/promises";
 import {join} from "node:path";
 import {pipeline} from "node:stream/promises";
 import type {Writable} from "node:stream";
@@ -57,9 +57,10 @@ export type DayRollupsMade = "counted" | "visits" | "added";
 /**
  * How a day's visits were made again: `counted` from the day and the days around it; `recounted`,
  * only the visits of the visitors that the rows added since the kept file are of, taken out of
- * its rows and counted again (rollups/visitors-recounted.ts).
+ * its rows and counted again (rollups/visitors-recounted.ts); `unchanged`, recounted and the same
+ * as before, on a day whose own rows are too (DayRollupsMade "visits"): the kept file is copied.
  */
-export type DayVisitsMade = "counted" | "recounted";
+export type DayVisitsMade = "counted" | "recounted" | "unchanged";
 
 /** A day of the store as the site sees it. */
 export interface StoredDay {
@@ -186,7 +187,13 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
           added !== null && addedAround !== null && visitDay !== null
             ? await visitorsRecounted(duckdb, {earlierRollups: earlierRollups!, addedFiles: [...added, ...addedAround].map((id) => join(config.store, manifest.segments[id].file)), neighbourhoodRows, sources})
             : null;
-        made = {rollups: rollupsMade, visits: recounted === null ? "counted" : "recounted"};
+        made = {rollups: rollupsMade, visits: recounted === null ? "counted" : recounted.asKept && rollupsMade === "visits" ? "unchanged" : "recounted"};
+        if (made.visits === "unchanged") {
+          // Its rows are the kept file's; what it records of the days around it is then older than they are, which a
+          // later recount allows for: their rows added since it was made are recounted, and came out the same.
+          await copyFile(earlierRollups!, file);
+          return made;
+        }
         // The day's rows (all of them, or those added) read and derived once, not once per kind: every kind is a GROUP BY
         // over them, with the ids of their client addresses and agent strings, the new ones numbered first. A client's
         // place is numbered too, and its text left out: the labels kind has its columns.
@@ -202,7 +209,7 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
           // The kinds counted from the day's rows alone are kept (with the added rows' summed in: a labels kind's rows,
           // which have no measures, come out once each); the visits, counted again.
           const kept = `SELECT * FROM read_parquet(${sqlString(earlierRollups!)}) WHERE kind NOT IN (${NEIGHBOURHOOD_KINDS.map(sqlString).join(", ")})`;
-          const visits = recounted ?? `SELECT * FROM (${rollupsSql("site_day", sources, FILTER_COLUMNS, NEIGHBOURHOOD_KINDS)})`;
+          const visits = recounted?.rows ?? `SELECT * FROM (${rollupsSql("site_day", sources, FILTER_COLUMNS, NEIGHBOURHOOD_KINDS)})`;
           if (addedRows) await countRows(addedRows);
           const dayKinds = addedRows ? summedRollupsSql(`SELECT * FROM (${rollupsSql("site_day", sources, FILTER_COLUMNS, DAY_KINDS)}) UNION ALL ${kept}`) : kept;
           select = `${visits} UNION ALL SELECT * FROM (${dayKinds}) ORDER BY kind, ts`;
@@ -250,14 +257,15 @@ async function rollupsOrigin(duckdb: DuckDBConnection, file: string): Promise<Ro
  * (rollups/visitors-recounted.ts): their visits as the kept file counted them (every row of the
  * neighbourhood but the added ones) taken out of its rows, and their visits now put in. Null when
  * those visitors' rows are a large share of the neighbourhood's (RECOUNT_AT_MOST), or a row
- * comes out unsure; the caller counts every visit again.
+ * comes out unsure; the caller counts every visit again. `asKept`: their visits came out as the
+ * kept file has them.
  */
 async function visitorsRecounted(
   duckdb: DuckDBConnection,
   {earlierRollups, addedFiles, neighbourhoodRows, sources}: {earlierRollups: string; addedFiles: string[]; neighbourhoodRows: number; sources: RollupSources},
-): Promise<string | null> {
+): Promise<{rows: string; asKept: boolean} | null> {
   const keptVisits = `SELECT * FROM read_parquet(${sqlString(earlierRollups)}) WHERE kind IN (${NEIGHBOURHOOD_KINDS.map(sqlString).join(", ")})`;
-  if (addedFiles.length === 0) return keptVisits;
+  if (addedFiles.length === 0) return {rows: keptVisits, asKept: true};
   // Bots' requests make no visit: only the humans among the added rows' visitors.
   await duckdb.run(`CREATE OR REPLACE TEMP TABLE recounted_visitors AS SELECT DISTINCT client_ip, user_agent FROM read_parquet(${sqlFileList(addedFiles)}) WHERE NOT is_bot`);
   const columns = [...new Set(["ts", ...FILTER_COLUMNS.map((c) => c.name), ...VISIT_REQUEST_COLUMNS, "filename"])];
@@ -275,10 +283,10 @@ async function visitorsRecounted(
   // The visit kind's measures (its `sums`); it keeps no first or last time.
   const recounted = visitorsRecountedSql(keptVisits, before, now, {keys, count: "visits", sums: ["pages", "seconds", "requests"], nullableSum: "bytes"});
   await duckdb.run(`CREATE OR REPLACE TEMP TABLE recounted_visits AS ${recounted}`);
-  const [[unsure]] = (await duckdb.runAndReadAll("SELECT count(*) FILTER (WHERE unsure) FROM recounted_visits")).getRows();
+  const [[unsure, changed]] = (await duckdb.runAndReadAll("SELECT count(*) FILTER (WHERE unsure), count(*) FILTER (WHERE changed) FROM recounted_visits")).getRows();
   if (Number(unsure) > 0) return null;
   const rollupColumns = ROLLUP_COLUMNS.map((c) => (c.name === "first_ts" || c.name === "last_ts" ? `NULL::TIMESTAMP AS ${c.name}` : c.name));
-  return `SELECT ${rollupColumns.join(", ")} FROM recounted_visits WHERE visits > 0`;
+  return {rows: `SELECT ${rollupColumns.join(", ")} FROM recounted_visits WHERE visits > 0`, asKept: Number(changed) === 0};
 }
 
 /** Where the store keeps each day's rollups, beside its segments; sync never touches it. */

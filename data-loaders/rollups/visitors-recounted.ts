@@ -23,7 +23,8 @@ export interface VisitRowColumns {
  * Rows of `kept` (the day's visit rows as they were) with `before` (the recounted visitors' rows
  * as they were counted into `kept`) taken away and `now` (their rows counted now) added, each
  * with `unsure`: true where the row cannot be told exactly (its bytes, above) or where `before`
- * is not within `kept`, which a kept file made from other rows than it says would give. A row
+ * is not within `kept`, which a kept file made from other rows than it says would give; and
+ * `changed`: false where the recounted visitors' visits came out as before. A row
  * with no visits left comes out with 0 visits (and may be unsure): the caller drops it after
  * looking at every row's `unsure`.
  */
@@ -47,7 +48,8 @@ export function visitorsRecountedSql(kept: string, before: string, now: string, 
     SELECT ${keyList},
            ${sums.map((m) => `(${left(m)} + coalesce(now_${m}, 0))::BIGINT AS ${m}`).join(", ")},
            CASE WHEN left_bytes IS NULL AND now_${nullableSum} IS NULL THEN NULL ELSE (coalesce(left_bytes, 0) + coalesce(now_${nullableSum}, 0))::BIGINT END AS ${nullableSum},
-           coalesce(${unsure}, false) AS unsure
+           coalesce(${unsure}, false) AS unsure,
+           ${measures.map((m) => `before_${m} IS DISTINCT FROM now_${m}`).join(" OR ")} AS changed
     FROM (
       SELECT *, ${leftBytes} AS left_bytes
       FROM (

@@ -102,11 +102,14 @@ test("after one new object, its day sums the new rows into its kept counts and i
   const changed = after.filter((d) => before.find((b) => b.day === d.day)?.rollupsVersion !== d.rollupsVersion).map((d) => d.day);
   assert.ok(changed.includes(day) && changed.includes(next), changed.join(" "));
   // Made again from copies of the kept files: only the new rows' visitors' visits are counted again, not every visit.
+  assert.ok(changed.length === 3, changed.join(" "));
   for (const each of changed) {
     const kept = join(dir, `${each}.kept.parquet`);
     await copyFile(first.files.get(each)!, kept);
     const again = join(dir, `${each}.again.parquet`);
-    assert.deepEqual(await exportSiteParquet(config, "rollups", again, {day: each, earlierRollups: kept}), {rollups: each === next ? "added" : "visits", visits: "recounted"}, each);
+    // The day after `next` counts no visit of the new rows' visitors: its file is kept as it was.
+    const expected = each === next ? {rollups: "added", visits: "recounted"} : each === day ? {rollups: "visits", visits: "recounted"} : {rollups: "visits", visits: "unchanged"};
+    assert.deepEqual(await exportSiteParquet(config, "rollups", again, {day: each, earlierRollups: kept}), expected, each);
     const scratch = join(dir, `${each}.from-nothing.parquet`);
     await exportSiteParquet(config, "rollups", scratch, {day: each});
     assert.deepEqual(await rowsOf(again), await rowsOf(scratch), each);
@@ -136,6 +139,33 @@ test("after one new object, its day sums the new rows into its kept counts and i
   const scratch = join(dir, "rewritten.from-nothing.parquet");
   await exportSiteParquet(config, "rollups", scratch, {day: next});
   assert.deepEqual(await rowsOf(third.files.get(next)!), await rowsOf(scratch));
+});
+
+test("after a new object whose visitors' visits do not reach the day before, that day's file is kept as it was", async () => {
+  const days = await storedDays(config);
+  const day = midnightVisit.startsOn;
+  const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  const kept = new Map<string, string>();
+  for (const each of [day, next]) {
+    kept.set(each, join(dir, `${each}.before-noon.parquet`));
+    await copyFile(await dayRollupsFile(config, days.find((d) => d.day === each)!), kept.get(each)!);
+  }
+  // A new reader at noon, and the visitor of the visit across midnight back at noon: a visit of its own, on `next`.
+  const at = (time: string) => apacheTime(Date.parse(`${next}T${time}Z`));
+  const lines = [
+    `192.0.2.200 - - [${at("12:00:00")}] "GET /blog/ HTTP/1.1" 200 2048 "-" "${FIREFOX}"`,
+    `${midnightVisit.clientIp} - - [${at("12:05:00")}] "GET /projects/ HTTP/1.1" 200 4096 "-" "${FIREFOX}"`,
+  ];
+  const key = "topics/cloudwatchLogsEC2.i-02e3ca004943e0f26/year=2023/cloudwatchLogsEC2.i-02e3ca004943e0f26+0+0000150000.json";
+  await createS3Client(config.source).send(new PutObjectCommand({Bucket: DEMO_BUCKET, Key: key, Body: lines.map((l) => JSON.stringify(l)).join("\n") + "\n"}));
+  await syncStore(config);
+  for (const each of [day, next]) {
+    const again = join(dir, `${each}.after-noon.parquet`);
+    assert.deepEqual(await exportSiteParquet(config, "rollups", again, {day: each, earlierRollups: kept.get(each)}), {rollups: each === next ? "added" : "visits", visits: each === next ? "recounted" : "unchanged"}, each);
+    const scratch = join(dir, `${each}.after-noon.from-nothing.parquet`);
+    await exportSiteParquet(config, "rollups", scratch, {day: each});
+    assert.deepEqual(await rowsOf(again), await rowsOf(scratch), each);
+  }
 });
 
 test("after a new object as large as the days around it, every visit is counted again: recounting its visitors would be more work", async () => {

@@ -52,3 +52,11 @@ test("what cannot be told is unsure: bytes left that may be 0 or none, rows take
   assert.equal((await recounted([["e", 1, 3]], [["e", 2, 3]], []))[0].unsure, true);
   assert.equal((await recounted([["e", 1, null]], [["e", 1, 3]], []))[0].unsure, true);
 });
+
+test("a row whose recounted visits came out as before is not changed", async () => {
+  const changed = await withDuckDB({}, async (duckdb) => {
+    const sql = visitorsRecountedSql(rows([["a", 3, 30], ["b", 1, null]]), rows([["a", 1, 10], ["b", 1, null]]), rows([["a", 1, 10], ["b", 1, 4]]), {keys: ["key"], count: "visits", sums: ["pages"], nullableSum: "bytes"});
+    return (await duckdb.runAndReadAll(`SELECT key, changed FROM (${sql}) ORDER BY key`)).getRowObjectsJson();
+  });
+  assert.deepEqual(changed, [{key: "a", changed: false}, {key: "b", changed: true}]);
+});
