@@ -207,7 +207,7 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
           select = rollupsSql("site_day", sources);
         } else {
           // The kinds counted from the day's rows alone are kept (with the added rows' summed in: a labels kind's rows,
-          // which have no measures, come out once each); the visits, counted again.
+          // which have no measures, come out once each); the visits, recounted for the added rows' visitors or counted again.
           const kept = `SELECT * FROM read_parquet(${sqlString(earlierRollups!)}) WHERE kind NOT IN (${NEIGHBOURHOOD_KINDS.map(sqlString).join(", ")})`;
           const visits = recounted?.rows ?? `SELECT * FROM (${rollupsSql("site_day", sources, FILTER_COLUMNS, NEIGHBOURHOOD_KINDS)})`;
           if (addedRows) await countRows(addedRows);
@@ -686,7 +686,7 @@ interface RollupSources {
   settings: SiteSettings;
   /** The day whose visits to count (YYYY-MM-DD), or null for none (undated events, every day at once). */
   visitDay: string | null;
-  /** The events of visitDay and the days either side of it, with the derived columns. */
+  /** The events of visitDay and the days either side of it, with the derived columns (and `filename`, the segment's file). */
   neighbourhood: string;
 }
 
