@@ -234,13 +234,6 @@ interface RollupsOrigin {
   ids: string;
 }
 
-/**
- * Recounting some visitors counts their visits twice (as they were, as they are): past this share
- * of the neighbourhood's rows (a day's worth of new rows, as a daily rebuild brings), counting
- * every visit once is less work.
- */
-const RECOUNT_AT_MOST = 1 / 3;
-
 /** The origin a rollups file records (exportSiteParquet), or null for a file that records none. */
 async function rollupsOrigin(duckdb: DuckDBConnection, file: string): Promise<RollupsOrigin | null> {
   const rows = (await duckdb.runAndReadAll(`SELECT decode(key) AS key, decode(value) AS value FROM parquet_kv_metadata(${sqlString(file)})`)).getRowObjectsJS();
@@ -251,6 +244,13 @@ async function rollupsOrigin(duckdb: DuckDBConnection, file: string): Promise<Ro
   const ids = value("ids");
   return segments === undefined || ids === undefined ? null : {segments: list(segments), around: around === undefined ? null : list(around), ids};
 }
+
+/**
+ * Recounting some visitors counts their visits twice (as they were, as they are): past this share
+ * of the neighbourhood's rows (a day's worth of new rows, as a daily rebuild brings), counting
+ * every visit once is less work.
+ */
+const RECOUNT_AT_MOST = 1 / 3;
 
 /**
  * The day's visit rows with only the visitors of `addedFiles`' rows counted again
