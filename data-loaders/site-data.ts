@@ -264,7 +264,11 @@ async function visitorsRecounted(
   duckdb: DuckDBConnection,
   {earlierRollups, addedFiles, neighbourhoodRows, sources}: {earlierRollups: string; addedFiles: string[]; neighbourhoodRows: number; sources: RollupSources},
 ): Promise<{rows: string; asKept: boolean} | null> {
-  const keptVisits = `SELECT * FROM read_parquet(${sqlString(earlierRollups)}) WHERE kind IN (${NEIGHBOURHOOD_KINDS.map(sqlString).join(", ")})`;
+  // Rows can be taken away from a kind of counts and sums (the visit kind); one keeping first and last times is counted whole.
+  const [kind, ...more] = NEIGHBOURHOOD_KINDS;
+  const {per, times, sums = {}} = ROLLUP_KINDS[kind];
+  if (more.length > 0 || per === "hour" || times) return null;
+  const keptVisits = `SELECT * FROM read_parquet(${sqlString(earlierRollups)}) WHERE kind = ${sqlString(kind)}`;
   if (addedFiles.length === 0) return {rows: keptVisits, asKept: true};
   // Bots' requests make no visit: only the humans among the added rows' visitors.
   await duckdb.run(`CREATE OR REPLACE TEMP TABLE recounted_visitors AS SELECT DISTINCT client_ip, user_agent FROM read_parquet(${sqlFileList(addedFiles)}) WHERE NOT is_bot`);
@@ -280,8 +284,9 @@ async function visitorsRecounted(
   const now = visitsOf("recounted_rows");
   const measures = new Set(MEASURE_COLUMNS.map((c) => c.name));
   const keys = ROLLUP_COLUMNS.filter((c) => !measures.has(c.name)).map((c) => c.name);
-  // The visit kind's measures (its `sums`); it keeps no first or last time.
-  const recounted = visitorsRecountedSql(keptVisits, before, now, {keys, count: "visits", sums: ["pages", "seconds", "requests"], nullableSum: "bytes"});
+  // Its `sums`: `visits` counts them, `bytes` is NULL where no visit logged any, the others are never NULL.
+  const otherSums = Object.keys(sums).filter((c) => c !== "visits" && c !== "bytes");
+  const recounted = visitorsRecountedSql(keptVisits, before, now, {keys, count: "visits", sums: otherSums, nullableSum: "bytes"});
   await duckdb.run(`CREATE OR REPLACE TEMP TABLE recounted_visits AS ${recounted}`);
   const [[unsure, changed]] = (await duckdb.runAndReadAll("SELECT count(*) FILTER (WHERE unsure), count(*) FILTER (WHERE changed) FROM recounted_visits")).getRows();
   if (Number(unsure) > 0) return null;
