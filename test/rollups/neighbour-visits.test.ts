@@ -15,7 +15,7 @@ import {join} from "node:path";
 import {after, before, test} from "node:test";
 import {PutObjectCommand} from "@aws-sdk/client-s3";
 import {loadConfig, type WeblogConfig} from "../../data-loaders/config.js";
-import {dayRollupsFile, exportSiteParquet, storedDays} from "../../data-loaders/site-data.js";
+import {adjacentDay, dayRollupsFile, exportSiteParquet, storedDays} from "../../data-loaders/site-data.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {compactStore} from "../../data-loaders/store/compact.js";
 import {syncStore} from "../../data-loaders/sync.js";
@@ -90,7 +90,7 @@ test("after one new object, its day sums the new rows into its kept counts and i
   // 00:30 the day after the visit across midnight began, 18 minutes after its last request: one
   // more page of that visit. And a 404 from a new client later that day.
   const day = midnightVisit.startsOn;
-  const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  const next = adjacentDay(day, 1)!;
   const line = (at: string, client: string, request: string, status: number, agent: string) =>
     `${client} - - [${apacheTime(Date.parse(`${next}T${at}Z`))}] "${request}" ${status} 5120 "http://www.semicomplete.com/blog/" "${agent}"`;
   const lines = [line("00:30:00", midnightVisit.clientIp, "GET /about/ HTTP/1.1", 200, FIREFOX), line("09:00:00", "198.51.100.7", "GET /no-such-page/ HTTP/1.1", 404, "curl/8.5.0")];
@@ -142,58 +142,51 @@ test("after one new object, its day sums the new rows into its kept counts and i
 });
 
 test("after a new object whose visitors' visits do not reach the day before, that day's file is kept as it was", async () => {
-  const days = await storedDays(config);
-  const day = midnightVisit.startsOn;
-  const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-  const kept = new Map<string, string>();
-  for (const each of [day, next]) {
-    kept.set(each, join(dir, `${each}.before-noon.parquet`));
-    await copyFile(await dayRollupsFile(config, days.find((d) => d.day === each)!), kept.get(each)!);
-  }
-  // A new reader at noon, and the visitor of the visit across midnight back at noon: a visit of its own, on `next`.
-  const at = (time: string) => apacheTime(Date.parse(`${next}T${time}Z`));
-  const lines = [
+  // A new reader at noon, and the visitor of the visit across midnight back at noon: a visit of its own, on the day after.
+  const at = (time: string) => apacheTime(Date.parse(`${adjacentDay(midnightVisit.startsOn, 1)!}T${time}Z`));
+  const made = await landAndMakeAgain("noon", "0000150000", [
     `192.0.2.200 - - [${at("12:00:00")}] "GET /blog/ HTTP/1.1" 200 2048 "-" "${FIREFOX}"`,
     `${midnightVisit.clientIp} - - [${at("12:05:00")}] "GET /projects/ HTTP/1.1" 200 4096 "-" "${FIREFOX}"`,
-  ];
-  const key = "topics/cloudwatchLogsEC2.i-02e3ca004943e0f26/year=2023/cloudwatchLogsEC2.i-02e3ca004943e0f26+0+0000150000.json";
-  await createS3Client(config.source).send(new PutObjectCommand({Bucket: DEMO_BUCKET, Key: key, Body: lines.map((l) => JSON.stringify(l)).join("\n") + "\n"}));
-  await syncStore(config);
-  for (const each of [day, next]) {
-    const again = join(dir, `${each}.after-noon.parquet`);
-    assert.deepEqual(await exportSiteParquet(config, "rollups", again, {day: each, earlierRollups: kept.get(each)}), {rollups: each === next ? "added" : "visits", visits: each === next ? "recounted" : "unchanged"}, each);
-    const scratch = join(dir, `${each}.after-noon.from-nothing.parquet`);
-    await exportSiteParquet(config, "rollups", scratch, {day: each});
-    assert.deepEqual(await rowsOf(again), await rowsOf(scratch), each);
-  }
+  ]);
+  assert.deepEqual(made, [{rollups: "visits", visits: "unchanged"}, {rollups: "added", visits: "recounted"}]);
 });
 
 test("after a new object as large as the days around it, every visit is counted again: recounting its visitors would be more work", async () => {
-  const days = await storedDays(config);
+  // As many new visitors' requests as the three days around the visit's day hold: over RECOUNT_AT_MOST of any neighbourhood it is in.
   const day = midnightVisit.startsOn;
-  const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  const rows = (await storedDays(config)).filter((d) => Math.abs(Date.parse(d.day) - Date.parse(day)) <= 86_400_000).reduce((n, d) => n + d.events, 0);
+  const start = Date.parse(`${adjacentDay(day, 1)!}T01:00:00Z`);
+  const lines = Array.from({length: rows}, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255} - - [${apacheTime(start + i * 1000)}] "GET /blog/ HTTP/1.1" 200 2048 "-" "${FIREFOX}"`);
+  const made = await landAndMakeAgain("large", "0000200000", lines);
+  assert.deepEqual(made, [{rollups: "visits", visits: "counted"}, {rollups: "added", visits: "counted"}]);
+});
+
+/**
+ * Lands `lines` as one new S3 object (Kafka offset `offset`) and syncs, then makes the rollups of
+ * the visit's day and the day after again from copies of their files as they were before it,
+ * checks each against a count from nothing, and says how each was made.
+ */
+async function landAndMakeAgain(tag: string, offset: string, lines: string[]) {
+  const days = await storedDays(config);
+  const both = [midnightVisit.startsOn, adjacentDay(midnightVisit.startsOn, 1)!];
   const kept = new Map<string, string>();
-  for (const each of [day, next]) {
-    kept.set(each, join(dir, `${each}.before-large.parquet`));
+  for (const each of both) {
+    kept.set(each, join(dir, `${each}.before-${tag}.parquet`));
     await copyFile(await dayRollupsFile(config, days.find((d) => d.day === each)!), kept.get(each)!);
   }
-  // As many new visitors' requests as the three days around `day` hold: over RECOUNT_AT_MOST of any neighbourhood it is in.
-  const rows = days.filter((d) => Math.abs(Date.parse(d.day) - Date.parse(day)) <= 86_400_000).reduce((n, d) => n + d.events, 0);
-  const lines = Array.from({length: rows}, (_, i) => {
-    const at = Date.parse(`${next}T01:00:00Z`) + i * 1000;
-    return JSON.stringify(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255} - - [${apacheTime(at)}] "GET /blog/ HTTP/1.1" 200 2048 "-" "${FIREFOX}"`);
-  });
-  const key = "topics/cloudwatchLogsEC2.i-02e3ca004943e0f26/year=2023/cloudwatchLogsEC2.i-02e3ca004943e0f26+0+0000200000.json";
-  await createS3Client(config.source).send(new PutObjectCommand({Bucket: DEMO_BUCKET, Key: key, Body: lines.join("\n") + "\n"}));
+  const key = `topics/cloudwatchLogsEC2.i-02e3ca004943e0f26/year=2023/cloudwatchLogsEC2.i-02e3ca004943e0f26+0+${offset}.json`;
+  await createS3Client(config.source).send(new PutObjectCommand({Bucket: DEMO_BUCKET, Key: key, Body: lines.map((l) => JSON.stringify(l)).join("\n") + "\n"}));
   await syncStore(config);
-  for (const each of [day, next]) {
-    const again = join(dir, `${each}.after-large.parquet`);
-    assert.deepEqual(await exportSiteParquet(config, "rollups", again, {day: each, earlierRollups: kept.get(each)}), {rollups: each === next ? "added" : "visits", visits: "counted"}, each);
-    const scratch = join(dir, `${each}.after-large.from-nothing.parquet`);
+  const made = [];
+  for (const each of both) {
+    const again = join(dir, `${each}.after-${tag}.parquet`);
+    made.push(await exportSiteParquet(config, "rollups", again, {day: each, earlierRollups: kept.get(each)}));
+    const scratch = join(dir, `${each}.after-${tag}.from-nothing.parquet`);
     await exportSiteParquet(config, "rollups", scratch, {day: each});
     assert.deepEqual(await rowsOf(again), await rowsOf(scratch), each);
   }
-});
+  return made;
+}
 
 /** A file's columns and their types, in order. */
 function schemaOf(file: string) {
