@@ -163,7 +163,10 @@ test("Explore: every example query runs", async () => {
   }
   // The first example, requests per hour per instance: the quick chart draws a line per instance.
   const [{instances}] = await sqlOverEveryEvent<{instances: number}>("SELECT count(DISTINCT log_stream) AS instances FROM events");
-  const lines = await watched.page.$$eval('[data-chart="quick-chart"] svg g[aria-label="line"] path', (paths) => paths.length);
+  // The chart is drawn at its width (Framework's resize), a frame or more after the table: wait for it, then compare.
+  const LINES = '[data-chart="quick-chart"] svg g[aria-label="line"] path';
+  await watched.page.waitForFunction(({selector, expected}) => document.querySelectorAll(selector).length === expected, {selector: LINES, expected: Number(instances)}, {timeout: 30_000}).catch(() => {});
+  const lines = await watched.page.$$eval(LINES, (paths) => paths.length);
   assert.equal(lines, Number(instances));
   await finish(watched, "explore-examples");
 });
