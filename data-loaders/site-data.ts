@@ -165,9 +165,11 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
         // What the file is made from, kept in it, so that the next file of the day can start from it.
         // Visits need the days either side of the day (rollups/visits.ts); the other kinds, the day alone.
         const around = [adjacentDay(day ?? "", -1), day, adjacentDay(day ?? "", 1)].filter((d): d is string => d !== null && d !== undefined);
-        const segmentsOf = (d: string | undefined) => (d === undefined ? [] : (segmentsByDay(manifest).get(d) ?? []).map(([id]) => id));
-        const from: RollupsOrigin = {segments: segmentsOf(day), around: around.filter((d) => d !== day).flatMap(segmentsOf), ids: await valueIdsGeneration(config.store)};
-        metadata = `, KV_METADATA {segments: ${sqlString(from.segments.join(","))}, around: ${sqlString(from.around!.join(","))}, ids: ${sqlString(from.ids)}}`;
+        const byDay = segmentsByDay(manifest);
+        const neighbourhoodSegments = around.flatMap((d) => byDay.get(d) ?? []);
+        const aroundIds = neighbourhoodSegments.filter(([, s]) => s.day !== day).map(([id]) => id);
+        const from: RollupsOrigin = {segments: (day === undefined ? [] : (byDay.get(day) ?? [])).map(([id]) => id), around: aroundIds, ids: await valueIdsGeneration(config.store)};
+        metadata = `, KV_METADATA {segments: ${sqlString(from.segments.join(","))}, around: ${sqlString(aroundIds.join(","))}, ids: ${sqlString(from.ids)}}`;
         const earlier = earlierRollups ? await rollupsOrigin(duckdb, earlierRollups) : null;
         const added = earlier && earlier.ids === from.ids && earlier.segments.every((id) => from.segments.includes(id)) ? from.segments.filter((id) => !earlier.segments.includes(id)) : null;
         const rollupsMade: DayRollupsMade = added === null ? "counted" : added.length === 0 ? "visits" : "added";
@@ -177,12 +179,13 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
         const addedRows = added && added.length > 0 ? await withDerivedColumns(duckdb, config, sourceOf(added.map((id) => join(config.store, manifest.segments[id].file)))) : null;
         const visitDay = day !== undefined && adjacentDay(day, 1) !== null ? day : null;
         // Each row with the file it came from, so that a recount of some visitors can leave out the rows added since.
-        const neighbourhoodFiles = around.flatMap((d) => filesOf(manifest, "events", d)).map((f) => join(config.store, f));
-        const neighbourhoodRows = around.flatMap((d) => segmentsByDay(manifest).get(d) ?? []).reduce((n, [, s]) => n + s.rows, 0);
+        const neighbourhoodFiles = neighbourhoodSegments.map(([, s]) => join(config.store, s.file));
+        const neighbourhoodRows = neighbourhoodSegments.reduce((n, [, s]) => n + s.rows, 0);
         const neighbourhood = await withDerivedColumns(duckdb, config, neighbourhoodFiles.length > 0 ? `read_parquet(${sqlFileList(neighbourhoodFiles)}, filename = true)` : sourceOf([]));
         const sources = {settings: config.site, visitDay, neighbourhood};
         // The visitors of the rows added since the kept file (on the day or either side of it): theirs are the only visits that can differ.
-        const addedAround = earlier?.around && earlier.around.every((id) => from.around!.includes(id)) ? from.around!.filter((id) => !earlier.around!.includes(id)) : null;
+        const earlierAround = earlier?.around ?? null;
+        const addedAround = earlierAround && earlierAround.every((id) => aroundIds.includes(id)) ? aroundIds.filter((id) => !earlierAround.includes(id)) : null;
         const recounted =
           added !== null && addedAround !== null && visitDay !== null
             ? await visitorsRecounted(duckdb, {earlierRollups: earlierRollups!, addedFiles: [...added, ...addedAround].map((id) => join(config.store, manifest.segments[id].file)), neighbourhoodRows, sources})
