@@ -350,6 +350,14 @@ function isDatedDay(day: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(day);
 }
 
+/**
+ * What a kind's block file holds besides its rows' values: "own columns", only the columns its
+ * rows have values in (kindColumns). Part of every block's version, so a store whose kinds' files
+ * were made with every rollup column (the NULL ones too) combines each block again, once, and
+ * never ships a kind whose blocks have different columns.
+ */
+const KIND_FILE_LAYOUT = "own columns";
+
 /** How many days of the latest month a block holds (the last block of a month holds the rest). */
 const BLOCK_DAYS = 7;
 
@@ -366,7 +374,7 @@ export function rollupBlocks(days: readonly StoredDay[]): RollupBlock[] {
   }
   return [...blocks]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, days]) => ({name, days, version: createHash("sha256").update(`${name} ${days.map((d) => `${d.day}.${d.rollupsVersion}`).join(",")}`).digest("hex").slice(0, 16)}));
+    .map(([name, days]) => ({name, days, version: createHash("sha256").update(`${KIND_FILE_LAYOUT} ${name} ${days.map((d) => `${d.day}.${d.rollupsVersion}`).join(",")}`).digest("hex").slice(0, 16)}));
 }
 
 /** The block a day's rollups ship in, given the latest month with events (YYYY-MM). */
@@ -404,7 +412,9 @@ export async function blockRollupsFiles(config: WeblogConfig, block: RollupBlock
           const temporary = temporaryPathFor(file);
           // A labels kind's rows repeat on every day the value was seen: the block keeps each once.
           const {per, by} = ROLLUP_KINDS[kind];
-          const rows = per === "none" ? `SELECT DISTINCT * FROM ${source} WHERE kind = ${sqlString(kind)} ORDER BY ${Object.keys(by)[0]}` : `SELECT * FROM ${source} WHERE kind = ${sqlString(kind)} ORDER BY ts`;
+          // Only the kind's own columns: the others are NULL in its rows, and writing them took most of the time.
+          const columns = kindColumns(kind).map((c) => c.name).join(", ");
+          const rows = per === "none" ? `SELECT DISTINCT ${columns} FROM ${source} WHERE kind = ${sqlString(kind)} ORDER BY ${Object.keys(by)[0]}` : `SELECT ${columns} FROM ${source} WHERE kind = ${sqlString(kind)} ORDER BY ts`;
           try {
             await duckdb.run(`COPY (${rows}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${KIND_FILE_ROW_GROUP_SIZE})`);
             await rename(temporary, file);
@@ -753,10 +763,10 @@ function summedRollupsSql(rows: string): string {
 /**
  * What the browser needs to make its tables (src/components/workbook.ts), sent with the days
  * index: each rollup view's SQL over its kind's table (`rollupKindTable`), the kind each view
- * reads, and, for a store with no day yet, the events and rollups tables as queries with their
- * columns and no rows.
+ * reads, `rollups` over every kind's table, and, for a store with no day yet, the events and
+ * rollups tables as queries with their columns and no rows.
  */
-export function siteTables(): {rollupViews: Record<string, string>; rollupKindOfView: Record<string, string>; empty: {events: string; rollups: string}} {
+export function siteTables(): {rollupViews: Record<string, string>; rollupKindOfView: Record<string, string>; allRollups: string; empty: {events: string; rollups: string}} {
   const rollupViews = Object.fromEntries(
     Object.entries(ROLLUP_KINDS).map(([kind, {view, per, by, sums, times}]) => {
       // A labels kind: each value once, though every block that saw it has a row of it.
@@ -774,7 +784,7 @@ export function siteTables(): {rollupViews: Record<string, string>; rollupKindOf
     rollupViews[view] = `SELECT ${columns.join(", ")} FROM ${ROLLUP_KINDS[labelled.rows].view} AS counted JOIN ${ROLLUP_KINDS[labelled.labels].view} AS labels USING (${labelled.on})`;
   }
   const rollupKindOfView = Object.fromEntries(Object.entries(ROLLUP_KINDS).map(([kind, {view}]) => [view, kind]));
-  return {rollupViews, rollupKindOfView, empty: {events: emptyTableSql(SITE_EVENT_COLUMNS), rollups: emptyTableSql(ROLLUP_COLUMNS)}};
+  return {rollupViews, rollupKindOfView, allRollups: allRollupsSql(), empty: {events: emptyTableSql(SITE_EVENT_COLUMNS), rollups: emptyTableSql(ROLLUP_COLUMNS)}};
 }
 
 /** The table (or view) holding one kind's rollup rows, with every rollup column, that its view reads. */
@@ -809,6 +819,28 @@ export function rollupViewsDocumented(): {view: string; rowPer: string; columns:
   });
   // Each labelled view just before the kind whose rows it labels: the table analysts knew first.
   return kinds.flatMap(({kind, ...documented}) => [...labelled.filter((l) => l.rowsKind === kind).map(({rowsKind: _, ...l}) => l), documented]);
+}
+
+/**
+ * The columns a kind's rows have values in, in ROLLUP_COLUMNS' order: `kind`, then a labels kind's
+ * labels, or the filter columns, what it counts by, its sums and measures. The others are NULL in
+ * its rows, and its block files leave them out.
+ */
+function kindColumns(kind: string): Pick<ColumnSpec, "name" | "type">[] {
+  const {per, by, sums, times, derived} = ROLLUP_KINDS[kind];
+  const measures = ["requests", "bytes", ...(per === "hour" || times ? ["first_ts", "last_ts"] : [])];
+  const own = new Set(["kind", ...(per === "none" ? labelColumns({by, derived}) : [...FILTER_COLUMNS.map((c) => c.name), ...Object.keys(by), ...extraSums(sums), ...measures])]);
+  return ROLLUP_COLUMNS.filter((c) => own.has(c.name));
+}
+
+/** `rollups`: every kind's rows with every rollup column (NULL where the kind has none), from each kind's table. */
+function allRollupsSql(): string {
+  return Object.keys(ROLLUP_KINDS)
+    .map((kind) => {
+      const own = new Set(kindColumns(kind).map((c) => c.name));
+      return `SELECT ${ROLLUP_COLUMNS.map((c) => (own.has(c.name) ? c.name : `NULL::${c.type} AS ${c.name}`)).join(", ")} FROM ${rollupKindTable(kind)}`;
+    })
+    .join(" UNION ALL ");
 }
 
 /** A labels kind's columns (per "none"): its `by` and derived ones, in that order. */

@@ -30,7 +30,7 @@ export async function openSiteDatabase(config: WeblogConfig, {kindsAs = "views"}
   const kindFiles = await kindRollupsFiles(config);
   const manifest = await readManifest(config.store);
   const filesOf = (kind: "events" | "rejected") => segmentsOfKind(manifest, kind).map((s) => join(config.store, s.file));
-  const {rollupViews, empty} = siteTables();
+  const {rollupViews, allRollups, empty} = siteTables();
   const conn = await openDuckDB({tempDirectory: join(config.store, "tmp")});
   // The derived columns' lists (a request class's extensions) stay expressions rather than joins
   // (DuckDB's in_clause rewrite), so a query that names none of the derived columns leaves them
@@ -41,7 +41,7 @@ export async function openSiteDatabase(config: WeblogConfig, {kindsAs = "views"}
   const over = (files: string[], none: string) => (files.length > 0 ? `SELECT * FROM read_parquet(${sqlFileList(files)})` : none);
   // As in the browser: a table per kind, its view over it, and `rollups` all of them.
   for (const [kind, files] of kindFiles) await conn.run(`CREATE ${kindsAs === "tables" ? "TABLE" : "VIEW"} ${rollupKindTable(kind)} AS ${over(files, empty.rollups)}`);
-  await conn.run(`CREATE VIEW rollups AS ${over([...kindFiles.values()].flat(), empty.rollups)}`);
+  await conn.run(`CREATE VIEW rollups AS ${allRollups}`);
   // The store's rows with the columns the site derives (request class, own traffic), as the day
   // files have them. Their client addresses, for the own-traffic rules, are read from the client
   // places (a row per address and GeoLite2 place, every event's address among them) rather than

@@ -37,6 +37,8 @@ interface EventDays {
    * with the rollups, in data-loaders/site-data.ts.
    */
   rollupViews: Record<string, string>;
+  /** `rollups`: every kind's rows with every rollup column, over the kinds' views rollups_<kind>. */
+  allRollups: string;
   /** The events and rollups tables with their columns and no rows, for a store with no day yet. */
   empty: {events: string; rollups: string};
   /** What the rollups were counted by (data-loaders/config.ts, SiteSettings). */
@@ -323,11 +325,11 @@ async function readyFor(sql: string): Promise<Database> {
 
 /** Defines every rollup view `sql` names that is not defined yet, over the files, with what each reads first. */
 function viewsOf(sql: string, {conn, tables}: Database): Promise<void> {
-  const {days, empty, rollupKinds, rollupViews} = tables;
+  const {days, empty, rollupKinds, rollupViews, allRollups} = tables;
   // Each view's name, its SQL, and whether that reads other views (else files, or nothing).
   const definitions: [string, string, boolean][] = [
     ...rollupKinds.map((kind): [string, string, boolean] => [`rollups_${kind}`, days.length > 0 ? kindRowsSql(tables, kind) : empty.rollups, false]),
-    ["rollups", days.length > 0 ? `SELECT * FROM read_parquet([${rollupKinds.map((kind) => rollupFileNames(tables, kind)).join(", ")}])` : empty.rollups, false],
+    ["rollups", allRollups, true],
     ...Object.entries(rollupViews).map(([view, select]): [string, string, boolean] => [view, select, true]),
   ];
   const define = async (text: string): Promise<void> => {

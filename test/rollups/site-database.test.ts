@@ -13,6 +13,7 @@ import {after, before, test} from "node:test";
 import {loadConfig, type WeblogConfig} from "../../data-loaders/config.js";
 import {withDerivedColumns} from "../../data-loaders/derive/site-columns.js";
 import {openSiteDatabase, type SiteDatabase} from "../../data-loaders/site-database.js";
+import {CLIENT_PLACE_KIND, dayRollupsFile, kindRollupsFiles, rollupKindNames, storedDays} from "../../data-loaders/site-data.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {readManifest, segmentsOfKind} from "../../data-loaders/store/manifest.js";
 import {syncStore} from "../../data-loaders/sync.js";
@@ -68,4 +69,20 @@ test("events' derived columns are those of the store's rows derived in a DuckDB 
     derived.map((row) => Object.fromEntries(Object.entries(row).map(([name, value]) => [name, typeof value === "bigint" ? Number(value) : value]))),
   );
   assert.ok(new Set(ofSite.map((r) => r.request_class)).size >= 3, "the sample's paths fall in several classes");
+});
+
+test("`rollups` has every row of every day's rollups file, though each kind's files keep only the columns its rows have values in", async () => {
+  const dayFiles = await Promise.all((await storedDays(config)).map((day) => dayRollupsFile(config, day)));
+  const plain = (rows: Record<string, unknown>[]) => rows.map((row) => Object.fromEntries(Object.entries(row).map(([name, value]) => [name, typeof value === "bigint" ? Number(value) : value])));
+  // A labels kind's rows repeat on each day (and block) the value was seen in: compared once each.
+  const everyRow = (rollups: string) => `SELECT DISTINCT * FROM ${rollups} WHERE kind = '${CLIENT_PLACE_KIND}' UNION ALL SELECT * FROM ${rollups} WHERE kind <> '${CLIENT_PLACE_KIND}' ORDER BY ALL`;
+  const ofDays = await withDuckDB({}, async (duckdb) => plain((await duckdb.runAndReadAll(everyRow(`read_parquet(${sqlFileList(dayFiles)})`))).getRowObjectsJS()));
+  const ofSite = await site.rows(everyRow("rollups"));
+  assert.ok(ofDays.length > 1000, `the sample's days have rollups (${ofDays.length} rows)`);
+  assert.deepEqual(ofSite, ofDays);
+  assert.equal(new Set(ofSite.map((row) => row.kind)).size, rollupKindNames().length, "every kind has rows");
+  // The hourly kind's file has no per-visitor column, which its rows never fill.
+  const [hourFile] = (await kindRollupsFiles(config)).get("hour")!;
+  const columns = await withDuckDB({}, async (duckdb) => (await duckdb.runAndReadAll(`SELECT name FROM parquet_schema(${sqlFileList([hourFile])})`)).getRowObjectsJS().map((row) => row.name));
+  assert.ok(columns.includes("requests") && !columns.includes("visitor_id"), columns.join(", "));
 });
