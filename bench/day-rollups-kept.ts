@@ -61,10 +61,12 @@ async function recordedWithout(file: string, copy: string, segment: string): Pro
   await withDuckDB({}, async (duckdb) => {
     const rows = (await duckdb.runAndReadAll(`SELECT decode(key), decode(value) FROM parquet_kv_metadata(${sqlString(file)})`)).getRows();
     const record = Object.fromEntries(rows.map(([key, value]) => [String(key), String(value)]));
-    const without = (ids = "") => sqlString(ids.split(",").filter((id) => id !== segment).join(","));
+    const without = (ids: string) => sqlString(ids.split(",").filter((id) => id !== segment).join(","));
+    // A file made before the days around it were recorded records none (its visits are counted whole).
+    const around = record.around === undefined ? "" : `, around: ${without(record.around)}`;
     await duckdb.run(
       `COPY (SELECT * FROM read_parquet(${sqlString(file)})) TO ${sqlString(copy)} ` +
-        `(FORMAT parquet, COMPRESSION zstd, KV_METADATA {segments: ${without(record.segments)}, around: ${without(record.around)}, ids: ${sqlString(record.ids)}})`,
+        `(FORMAT parquet, COMPRESSION zstd, KV_METADATA {segments: ${without(record.segments)}${around}, ids: ${sqlString(record.ids)}})`,
     );
   });
 }
