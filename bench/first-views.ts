@@ -7,6 +7,7 @@ import {loadavg} from "node:os";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {loadConfig} from "../data-loaders/config.js";
+import {dailyAnswer} from "../data-loaders/daily-answers.js";
 import {storedLogStreams} from "../data-loaders/log-streams.js";
 import {openSiteDatabase} from "../data-loaders/site-database.js";
 import {kindRollupsFiles} from "../data-loaders/site-data.js";
@@ -38,7 +39,7 @@ const ask: Ask = async (query) => {
   if (answered.has(key) && !process.env.BENCH_FIRST_VIEWS_EVERY) return answered.get(key)!;
   const start = performance.now();
   const cpuStart = process.cpuUsage();
-  const rows = database.rows(query.sql, query.params);
+  const rows = query.perDay ? dailyAnswer(config, database, query) : database.rows(query.sql, query.params);
   answered.set(key, rows);
   await rows;
   const cpu = process.cpuUsage(cpuStart);

@@ -298,7 +298,7 @@ async function visitorsRecounted(
 }
 
 /** Where the store keeps each day's rollups, beside its segments; sync never touches it. */
-const ROLLUPS_DIR = "site-rollups";
+export const ROLLUPS_DIR = "site-rollups";
 
 /**
  * A day's rollups file, made once per version of the day (and of the rollup kinds) and kept in

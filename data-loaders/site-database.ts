@@ -30,7 +30,7 @@ export async function openSiteDatabase(config: WeblogConfig, {kindsAs = "views"}
   const kindFiles = await kindRollupsFiles(config);
   const manifest = await readManifest(config.store);
   const filesOf = (kind: "events" | "rejected") => segmentsOfKind(manifest, kind).map((s) => join(config.store, s.file));
-  const {rollupViews, allRollups, empty} = siteTables();
+  const {rollupViews, empty} = siteTables();
   const conn = await openDuckDB({tempDirectory: join(config.store, "tmp")});
   // The derived columns' lists (a request class's extensions) stay expressions rather than joins
   // (DuckDB's in_clause rewrite), so a query that names none of the derived columns leaves them
@@ -38,10 +38,7 @@ export async function openSiteDatabase(config: WeblogConfig, {kindsAs = "views"}
   // addresses, not every row's path through two joins too (at 1M, 0.07 s of CPU against 0.36 s).
   // An optimizer's choice: the same rows.
   await conn.run("SET disabled_optimizers = 'in_clause'");
-  const over = (files: string[], none: string) => (files.length > 0 ? `SELECT * FROM read_parquet(${sqlFileList(files)})` : none);
-  // As in the browser: a table per kind, its view over it, and `rollups` all of them.
-  for (const [kind, files] of kindFiles) await conn.run(`CREATE ${kindsAs === "tables" ? "TABLE" : "VIEW"} ${rollupKindTable(kind)} AS ${over(files, empty.rollups)}`);
-  await conn.run(`CREATE VIEW rollups AS ${allRollups}`);
+  await defineRollups(conn, kindFiles, kindsAs);
   // The store's rows with the columns the site derives (request class, own traffic), as the day
   // files have them. Their client addresses, for the own-traffic rules, are read from the client
   // places (a row per address and GeoLite2 place, every event's address among them) rather than
@@ -52,9 +49,30 @@ export async function openSiteDatabase(config: WeblogConfig, {kindsAs = "views"}
   const clients = places.length > 0 ? `read_parquet(${sqlFileList(places)})` : undefined;
   const derived = storedEvents.length > 0 ? await withDerivedColumns(conn, config, `read_parquet(${sqlFileList(storedEvents)})`, clients) : null;
   await conn.run(`CREATE VIEW events AS ${derived !== null ? `SELECT * FROM ${derived}` : empty.events}`);
-  await conn.run(`CREATE VIEW rejected AS ${over(filesOf("rejected"), emptyRejectedSql())}`);
+  const rejected = filesOf("rejected");
+  await conn.run(`CREATE VIEW rejected AS ${rejected.length > 0 ? `SELECT * FROM read_parquet(${sqlFileList(rejected)})` : emptyRejectedSql()}`);
   for (const [view, select] of Object.entries(rollupViews)) await conn.run(`CREATE VIEW ${view} AS ${select}`);
   return {rows: (sql, params = []) => browserLikeRows(conn, sql, params), close: () => closeDuckDB(conn)};
+}
+
+/**
+ * The site's rollups alone (no events) over some of the kinds' files: one block's, for a query
+ * answered a block at a time (daily-answers.ts).
+ */
+export async function openRollupsDatabase(config: WeblogConfig, kindFiles: ReadonlyMap<string, string[]>): Promise<DuckDBConnection> {
+  const conn = await openDuckDB({tempDirectory: join(config.store, "tmp")});
+  await defineRollups(conn, kindFiles, "views");
+  for (const [view, select] of Object.entries(siteTables().rollupViews)) await conn.run(`CREATE VIEW ${view} AS ${select}`);
+  return conn;
+}
+
+/** As in the browser: a table per kind over its files, and `rollups` over all of them. */
+async function defineRollups(conn: DuckDBConnection, kindFiles: ReadonlyMap<string, string[]>, kindsAs: "views" | "tables"): Promise<void> {
+  const {allRollups, empty} = siteTables();
+  for (const [kind, files] of kindFiles) {
+    await conn.run(`CREATE ${kindsAs === "tables" ? "TABLE" : "VIEW"} ${rollupKindTable(kind)} AS ${files.length > 0 ? `SELECT * FROM read_parquet(${sqlFileList(files)})` : empty.rollups}`);
+  }
+  await conn.run(`CREATE VIEW rollups AS ${allRollups}`);
 }
 
 function emptyRejectedSql(): string {

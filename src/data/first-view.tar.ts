@@ -5,10 +5,13 @@
 // (instances/<id>.json, src/queries/instance.ts). A page draws from them at once; DuckDB-WASM is
 // needed only when the reader changes a filter. One run makes them all, from the rollups the
 // store keeps per day, so it costs seconds; it runs again whenever any day changes
-// (data-loaders/site-loaders.ts) or src/queries/ is edited.
+// (data-loaders/site-loaders.ts) or src/queries/ is edited. A question whose rows are each one
+// day's (filteredPerDay) is answered a block of days at a time, and only the changed blocks again
+// (data-loaders/daily-answers.ts).
 import {existsSync, readdirSync} from "node:fs";
 import {fileURLToPath} from "node:url";
 import {timed} from "../../data-loaders/build-timings.js";
+import {dailyAnswer} from "../../data-loaders/daily-answers.js";
 import {loadConfig} from "../../data-loaders/config.js";
 import {storedLogStreams} from "../../data-loaders/log-streams.js";
 import {openSiteDatabase} from "../../data-loaders/site-database.js";
@@ -30,7 +33,7 @@ await timed("first-views", async () => {
   const answers = new Map<string, ReturnType<Ask>>();
   const ask: Ask = (query) => {
     const key = answerKey(query);
-    if (!answers.has(key)) answers.set(key, database.rows(query.sql, query.params));
+    if (!answers.has(key)) answers.set(key, query.perDay ? dailyAnswer(config, database, query) : database.rows(query.sql, query.params));
     return answers.get(key)!;
   };
   // Every page src/<page>.md (the same list as observablehq.config.ts): answered when its queries

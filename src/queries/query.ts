@@ -9,6 +9,11 @@ export type Row = Record<string, unknown>;
 export interface Query {
   sql: string;
   params: readonly unknown[];
+  /**
+   * Its rows are each one day's, counted from that day's rows alone (grouped by the day, no
+   * LIMIT): the first views answer it a block of days at a time (filteredPerDay).
+   */
+  perDay?: boolean;
 }
 
 /** A filter's condition, to put after `FROM <table>`: what whereClause (src/components/filters.ts) gives. */
@@ -37,4 +42,14 @@ export {andWhere} from "../components/event-filter.js";
 /** A query of the filter: its SQL and the filter's values. */
 export function filtered(where: Where, sql: string): Query {
   return {sql, params: where.params};
+}
+
+/**
+ * A query of the filter whose rows are each one day's, counted from that day's rows alone (grouped
+ * by the day, no LIMIT). Its first view is made a block of days at a time and each block's answer
+ * kept, so a rebuild counts again only the days that changed (data-loaders/daily-answers.ts): for
+ * the costly ones, distinct counts per day. In the browser it runs as any other.
+ */
+export function filteredPerDay(where: Where, sql: string): Query {
+  return {sql, params: where.params, perDay: true};
 }

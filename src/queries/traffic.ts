@@ -3,7 +3,7 @@
 import {requestsOverTimeSource} from "../components/hourly.js";
 import {timeBucketFor, type TimeBucket} from "../components/time-bucket.js";
 import * as filterBar from "./filter-bar.js";
-import {andWhere, DEFAULT_PATHS_WHERE, filtered, NO_FILTER, type Ask, type Where} from "./query.js";
+import {andWhere, DEFAULT_PATHS_WHERE, filtered, filteredPerDay, NO_FILTER, type Ask, type Where} from "./query.js";
 
 export const range = (where: Where) => filtered(where, `SELECT min(first_ts) AS first, max(last_ts) AS last FROM requests_hourly ${where.sql}`);
 
@@ -22,7 +22,7 @@ export const weekdayHour = (where: Where) =>
   GROUP BY ALL`);
 
 export const visitorsPerDay = (where: Where) =>
-  filtered(where, `
+  filteredPerDay(where, `
   SELECT ts AS day, count(DISTINCT visitor_id) AS visitors, count(DISTINCT client_id) AS ips
   FROM requests_by_visitor ${andWhere(where, "ts IS NOT NULL")}
   GROUP BY ALL

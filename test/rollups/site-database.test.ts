@@ -5,22 +5,26 @@
 // that a count leaves them out. Over the bundled sample synced into a store, with the demo's
 // ownTraffic rules.
 import assert from "node:assert/strict";
-import {readFileSync} from "node:fs";
-import {mkdtemp, rm} from "node:fs/promises";
+import {existsSync, readFileSync} from "node:fs";
+import {copyFile, mkdtemp, rm, stat} from "node:fs/promises";
 import {tmpdir} from "node:os";
-import {join} from "node:path";
+import {basename, dirname, join} from "node:path";
 import {after, before, test} from "node:test";
 import {loadConfig, type WeblogConfig} from "../../data-loaders/config.js";
+import {dailyAnswer, dailyAnswerFiles} from "../../data-loaders/daily-answers.js";
 import {withDerivedColumns} from "../../data-loaders/derive/site-columns.js";
 import {openSiteDatabase, type SiteDatabase} from "../../data-loaders/site-database.js";
-import {CLIENT_PLACE_KIND, dayRollupsFile, kindRollupsFiles, rollupKindNames, storedDays} from "../../data-loaders/site-data.js";
+import {CLIENT_PLACE_KIND, dayRollupsFile, kindRollupsFiles, rollupBlocks, rollupKindNames, storedDays} from "../../data-loaders/site-data.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {readManifest, segmentsOfKind} from "../../data-loaders/store/manifest.js";
 import {syncStore} from "../../data-loaders/sync.js";
 import {sqlFileList, withDuckDB} from "../../data-loaders/write/duckdb.js";
 import {demoEnvironment, DEMO_BUCKET, SAMPLE_DIR} from "../../scripts/demo.js";
 import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
+import {DEFAULT_FILTER, whereClause} from "../../src/components/event-filter.js";
 import * as dataQuality from "../../src/queries/data-quality.js";
+import {NO_FILTER} from "../../src/queries/query.js";
+import * as traffic from "../../src/queries/traffic.js";
 import {PROJECT_DIR} from "../support/sample-site.js";
 
 const expected = JSON.parse(readFileSync(join(PROJECT_DIR, "sample/expected.json"), "utf8"));
@@ -85,4 +89,27 @@ test("`rollups` has every row of every day's rollups file, though each kind's fi
   const [hourFile] = (await kindRollupsFiles(config)).get("hour")!;
   const columns = await withDuckDB({}, async (duckdb) => (await duckdb.runAndReadAll(`SELECT name FROM parquet_schema(${sqlFileList([hourFile])})`)).getRowObjectsJS().map((row) => row.name));
   assert.ok(columns.includes("requests") && !columns.includes("visitor_id"), columns.join(", "));
+});
+
+test("visitors per day, answered a block of days at a time and each block's answer kept, is the answer over the whole history", async () => {
+  const blocks = rollupBlocks(await storedDays(config));
+  assert.ok(blocks.length >= 2, `the sample's days fall in several blocks (${blocks.map((b) => b.name).join(", ")})`);
+  const oneInstance = whereClause({...DEFAULT_FILTER, instance: expected.instances[0].log_stream, bots: "exclude"});
+  for (const where of [NO_FILTER, oneInstance]) {
+    const question = traffic.visitorsPerDay(where);
+    assert.equal(question.perDay, true);
+    const whole = await site.rows(question.sql, question.params);
+    assert.ok(new Set(whole.map((row) => (row.day as Date).toISOString().slice(0, 10)).map((day) => blocks.findIndex((b) => b.days.some((d) => d.day === day)))).size >= 2, "the answer's days are in several blocks");
+    assert.deepEqual(await dailyAnswer(config, site, question), whole);
+  }
+  // Kept: asked again, the blocks' answers are the same files, not made again; an answer of a block no longer in the store is removed.
+  const question = traffic.visitorsPerDay(NO_FILTER);
+  const files = await dailyAnswerFiles(config, question);
+  assert.equal(files.length, blocks.length);
+  const madeAt = await Promise.all(files.map((file) => stat(file).then((s) => s.mtimeMs)));
+  const gone = join(dirname(files[0]), `1999-01.0123456789abcdef.${basename(files[0]).split(".")[2]}.parquet`);
+  await copyFile(files[0], gone);
+  assert.deepEqual(await dailyAnswerFiles(config, question), files);
+  assert.deepEqual(await Promise.all(files.map((file) => stat(file).then((s) => s.mtimeMs))), madeAt);
+  assert.equal(existsSync(gone), false);
 });
