@@ -96,4 +96,7 @@ export default {
     "Weblog Workbook: access logs from CloudWatch, Kafka and S3, analysed in your browser with DuckDB-WASM. " +
     geoCredit,
   search: false,
+  // TypeScript loaders run in one Node process with tsx's hooks, instead of the tsx command's two
+  // (a launcher, then Node): 0.15 s sooner each, and a rebuild runs several.
+  interpreters: {".ts": ["node", "--import", "tsx"]},
 };

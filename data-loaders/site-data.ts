@@ -211,10 +211,13 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
         } else {
           // The kinds counted from the day's rows alone are kept (with the added rows' summed in: a labels kind's rows,
           // which have no measures, come out once each); the visits, recounted for the added rows' visitors or counted again.
-          const kept = `SELECT * FROM read_parquet(${sqlString(earlierRollups!)}) WHERE kind NOT IN (${NEIGHBOURHOOD_KINDS.map(sqlString).join(", ")})`;
+          const keptFile = `read_parquet(${sqlString(earlierRollups!)})`;
           const visits = recounted?.rows ?? `SELECT * FROM (${rollupsSql("site_day", sources, FILTER_COLUMNS, NEIGHBOURHOOD_KINDS)})`;
-          if (addedRows) await countRows(addedRows);
-          const dayKinds = addedRows ? summedRollupsSql(`SELECT * FROM (${rollupsSql("site_day", sources, FILTER_COLUMNS, DAY_KINDS)}) UNION ALL ${kept}`) : kept;
+          if (addedRows) {
+            await countRows(addedRows);
+            await duckdb.run(`CREATE TEMP TABLE added_rollups AS ${rollupsSql("site_day", sources, FILTER_COLUMNS, DAY_KINDS)}`);
+          }
+          const dayKinds = addedRows ? summedRollupsSql("added_rollups", keptFile) : `SELECT * FROM ${keptFile} WHERE kind NOT IN (${NEIGHBOURHOOD_KINDS.map(sqlString).join(", ")})`;
           select = `${visits} UNION ALL SELECT * FROM (${dayKinds}) ORDER BY kind, ts`;
         }
       }
@@ -752,12 +755,22 @@ const NEIGHBOURHOOD_KINDS = Object.keys(ROLLUP_KINDS).filter((kind) => ROLLUP_KI
  */
 const DAY_KINDS = Object.keys(ROLLUP_KINDS).filter((kind) => !NEIGHBOURHOOD_KINDS.includes(kind));
 
-/** Rollup rows (of DAY_KINDS) with the same key summed into one: requests and bytes added, the first and last times kept. */
-function summedRollupsSql(rows: string): string {
+/**
+ * The rollup rows of DAY_KINDS in two tables, those with the same key summed into one: requests
+ * and bytes added, the first and last times kept. Kind by kind, by its own columns (kindColumns):
+ * grouping by every rollup column, most of them NULL, took a third longer.
+ */
+function summedRollupsSql(added: string, kept: string): string {
   const measures = new Set(MEASURE_COLUMNS.map((c) => c.name));
-  const keys = ROLLUP_COLUMNS.filter((c) => !measures.has(c.name)).map((c) => c.name);
-  const summed = MEASURE_COLUMNS.map((c) => (c.name === "first_ts" ? "min(first_ts) AS first_ts" : c.name === "last_ts" ? "max(last_ts) AS last_ts" : `sum(${c.name})::${c.type} AS ${c.name}`));
-  return `SELECT ${keys.join(", ")}, ${summed.join(", ")} FROM (${rows}) GROUP BY ${keys.join(", ")}`;
+  return DAY_KINDS.map((kind) => {
+    const own = kindColumns(kind).map((c) => c.name);
+    const keys = own.filter((c) => !measures.has(c));
+    const rows = [added, kept].map((table) => `SELECT ${own.join(", ")} FROM ${table} WHERE kind = ${sqlString(kind)}`).join(" UNION ALL ");
+    const summed = ROLLUP_COLUMNS.map(({name, type}) =>
+      keys.includes(name) ? name : !own.includes(name) ? `NULL::${type} AS ${name}` : name === "first_ts" ? "min(first_ts) AS first_ts" : name === "last_ts" ? "max(last_ts) AS last_ts" : `sum(${name})::${type} AS ${name}`,
+    );
+    return `SELECT ${summed.join(", ")} FROM (${rows}) GROUP BY ${keys.join(", ")}`;
+  }).join(" UNION ALL ");
 }
 
 /**
