@@ -1,0 +1,89 @@
+// The rebuild after one new S3 object, of this checkout and of another (a baseline), on copies of
+// one store bench:site kept (BENCH_SITE_KEEP=1), round after round and in turns: on a machine
+// whose speed moves between runs, only figures taken back to back compare. Each side has its own
+// copy of the store and a project of its own code; a round lands one new object (the next offset
+// of the first instance's topic, its lines on the month's last day) and runs `npm run build` as a
+// user does, on each side: `weblog sync` (which refreshes the site's cached data), then
+// `observable build`, timed whole. A first build on each side, untimed, brings its store's site
+// files to its own code's. Figures for people; nothing asserts a time.
+//   npx tsx bench/rebuild-ab.ts <kept dir> <baseline checkout> [rounds=3]
+import {execFile} from "node:child_process";
+import {promisify} from "node:util";
+import {cp, mkdir, rm, symlink} from "node:fs/promises";
+import {availableParallelism, loadavg} from "node:os";
+import {join, resolve} from "node:path";
+import {CreateBucketCommand, PutObjectCommand} from "@aws-sdk/client-s3";
+import {loadConfig} from "../data-loaders/config.js";
+import {readManifest} from "../data-loaders/store/manifest.js";
+import {createS3Client} from "../data-loaders/sources/s3-client.js";
+import {demoEnvironment, DEMO_BUCKET} from "../scripts/demo.js";
+import {LOCAL_S3_CREDENTIALS, startLocalS3} from "../scripts/local-s3.js";
+import {benchObject, INSTANCES, RECORDS_PER_OBJECT} from "./workload.js";
+
+const [keptArg, baselineArg] = process.argv.slice(2);
+if (!keptArg || !baselineArg) throw new Error("usage: npx tsx bench/rebuild-ab.ts <kept dir> <baseline checkout> [rounds]");
+const kept = resolve(keptArg);
+const rounds = Number(process.argv[4] ?? 3);
+const sides = {baseline: resolve(baselineArg), "this checkout": resolve(import.meta.dirname, "..")};
+const work = join(kept, "rebuild-ab");
+
+// The events the kept store holds, and its objects, so the new objects follow its topics' offsets.
+const manifest = await readManifest(join(kept, "store"));
+const events = Object.values(manifest.segments).reduce((n, s) => n + (s.kind === "events" ? s.rows : 0), 0);
+console.log(`# rebuild after one new object, ${events.toLocaleString("en")} events kept — node ${process.version}, ${availableParallelism()} cores; baseline ${sides.baseline}, ${rounds} rounds`);
+
+await rm(work, {recursive: true, force: true});
+const s3 = await startLocalS3();
+try {
+  Object.assign(process.env, LOCAL_S3_CREDENTIALS);
+  const dirs = Object.fromEntries(
+    await Promise.all(
+      Object.entries(sides).map(async ([label, code]) => {
+        const dir = join(work, label.replace(/\W+/g, "-"));
+        await mkdir(dir, {recursive: true});
+        await cp(join(kept, "store"), join(dir, "store"), {recursive: true});
+        // The side's own pages, configuration and library; node_modules shared.
+        const project = join(dir, "project");
+        await mkdir(project);
+        await cp(join(code, "src"), join(project, "src"), {recursive: true, filter: (path) => !path.includes(".observablehq")});
+        for (const file of ["observablehq.config.ts", "package.json"]) await cp(join(code, file), join(project, file));
+        for (const shared of ["data-loaders", "node_modules"]) await symlink(join(code, shared), join(project, shared));
+        return [label, {code, project, store: join(dir, "store")}];
+      }),
+    ),
+  );
+  const client = createS3Client(loadConfig(kept, {...process.env, ...demoEnvironment(s3.endpoint, join(kept, "store"))}).source);
+  await client.send(new CreateBucketCommand({Bucket: DEMO_BUCKET}));
+  // Not execFileSync: the local endpoint answers from this process's event loop.
+  const run = promisify(execFile);
+  const build = async (label: string): Promise<number> => {
+    const {code, project, store} = dirs[label];
+    const env = {...process.env, ...demoEnvironment(s3.endpoint, store), PATH: `${join(code, "node_modules/.bin")}:${process.env.PATH}`};
+    const started = performance.now();
+    await run(process.execPath, [join(code, "bin/weblog.js"), "sync"], {cwd: project, env, maxBuffer: 1 << 26});
+    await run(join(code, "node_modules/.bin/observable"), ["build"], {cwd: project, env: {...env, OBSERVABLE_TELEMETRY_DISABLE: "true"}, maxBuffer: 1 << 26});
+    return (performance.now() - started) / 1000;
+  };
+  for (const label of Object.keys(sides)) console.log(`${label}: first build (its own site files) ${(await build(label)).toFixed(1)} s`);
+  const objects = Math.ceil(events / RECORDS_PER_OBJECT);
+  let next = objects + ((INSTANCES.length - (objects % INSTANCES.length)) % INSTANCES.length);
+  const newObject = () => benchObject(next, (next + 1) * RECORDS_PER_OBJECT, 2025, "diverse");
+  // Past the one bench:site landed after its build.
+  while (newObject().key in manifest.objects) next += INSTANCES.length;
+  for (let round = 1; round <= rounds; round++) {
+    const {key, body} = newObject();
+    await client.send(new PutObjectCommand({Bucket: DEMO_BUCKET, Key: key, Body: body}));
+    next += INSTANCES.length;
+    // Each side's turn first in alternate rounds.
+    const order = round % 2 === 1 ? Object.keys(sides) : Object.keys(sides).reverse();
+    const figures: string[] = [];
+    for (const label of order) {
+      const load = loadavg()[0];
+      figures.push(`${label} ${(await build(label)).toFixed(1)} s (load before ${load.toFixed(1)})`);
+    }
+    console.log(`round ${round}: ${figures.join(", ")}`);
+  }
+} finally {
+  await s3.stop();
+  await rm(work, {recursive: true, force: true});
+}
