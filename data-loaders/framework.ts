@@ -8,7 +8,10 @@ import {PACKAGE_DIR} from "./package-dir.js";
 export {PACKAGE_DIR};
 const BIN = join(PACKAGE_DIR, "node_modules/.bin");
 
-/** `env` for Framework: its telemetry off, and tsx on PATH (Framework runs .ts loaders with it). */
+/**
+ * `env` for Framework: its telemetry off, and the package's commands on PATH. Its .ts loaders run
+ * as `node --import tsx` (observablehq.config.ts), tsx found in the project's node_modules.
+ */
 export function frameworkEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return {...env, OBSERVABLE_TELEMETRY_DISABLE: "true", PATH: `${BIN}:${env.PATH ?? ""}`};
 }

@@ -133,7 +133,7 @@ export async function buildSiteWith(
       const synced = performance.now();
       await refreshSiteData(project, config);
       const refreshed = performance.now();
-      // Framework runs .ts loaders with `tsx`, found on PATH as under `npm run`.
+      // The package's commands on PATH, as under `npm run` (the .ts loaders run as `node --import tsx`).
       const framework = await runTimed(join(PROJECT_DIR, "node_modules/.bin/observable"), ["build"], {
         cwd: project,
         env: {...process.env, ...env, PATH: `${join(PROJECT_DIR, "node_modules/.bin")}:${process.env.PATH}`},
