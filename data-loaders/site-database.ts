@@ -30,7 +30,7 @@ export async function openSiteDatabase(config: WeblogConfig, {kindsAs = "views"}
   const kindFiles = await kindRollupsFiles(config);
   const manifest = await readManifest(config.store);
   const filesOf = (kind: "events" | "rejected") => segmentsOfKind(manifest, kind).map((s) => join(config.store, s.file));
-  const {rollupViews, empty} = siteTables();
+  const {empty} = siteTables();
   const conn = await openDuckDB({tempDirectory: join(config.store, "tmp")});
   // The derived columns' lists (a request class's extensions) stay expressions rather than joins
   // (DuckDB's in_clause rewrite), so a query that names none of the derived columns leaves them
@@ -51,7 +51,6 @@ export async function openSiteDatabase(config: WeblogConfig, {kindsAs = "views"}
   await conn.run(`CREATE VIEW events AS ${derived !== null ? `SELECT * FROM ${derived}` : empty.events}`);
   const rejected = filesOf("rejected");
   await conn.run(`CREATE VIEW rejected AS ${rejected.length > 0 ? `SELECT * FROM read_parquet(${sqlFileList(rejected)})` : emptyRejectedSql()}`);
-  for (const [view, select] of Object.entries(rollupViews)) await conn.run(`CREATE VIEW ${view} AS ${select}`);
   return {rows: (sql, params = []) => browserLikeRows(conn, sql, params), close: () => closeDuckDB(conn)};
 }
 
@@ -62,17 +61,17 @@ export async function openSiteDatabase(config: WeblogConfig, {kindsAs = "views"}
 export async function openRollupsDatabase(config: WeblogConfig, kindFiles: ReadonlyMap<string, string[]>): Promise<DuckDBConnection> {
   const conn = await openDuckDB({tempDirectory: join(config.store, "tmp")});
   await defineRollups(conn, kindFiles, "views");
-  for (const [view, select] of Object.entries(siteTables().rollupViews)) await conn.run(`CREATE VIEW ${view} AS ${select}`);
   return conn;
 }
 
-/** As in the browser: a table per kind over its files, and `rollups` over all of them. */
+/** As in the browser: a table per kind over its files, `rollups` over all of them, and the views the pages read. */
 async function defineRollups(conn: DuckDBConnection, kindFiles: ReadonlyMap<string, string[]>, kindsAs: "views" | "tables"): Promise<void> {
-  const {allRollups, empty} = siteTables();
+  const {rollupViews, allRollups, empty} = siteTables();
   for (const [kind, files] of kindFiles) {
     await conn.run(`CREATE ${kindsAs === "tables" ? "TABLE" : "VIEW"} ${rollupKindTable(kind)} AS ${files.length > 0 ? `SELECT * FROM read_parquet(${sqlFileList(files)})` : empty.rollups}`);
   }
   await conn.run(`CREATE VIEW rollups AS ${allRollups}`);
+  for (const [view, select] of Object.entries(rollupViews)) await conn.run(`CREATE VIEW ${view} AS ${select}`);
 }
 
 function emptyRejectedSql(): string {
