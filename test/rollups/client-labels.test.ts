@@ -72,10 +72,13 @@ before(async () => {
       )
     ).getRowsJS() as [string][];
     const address = `CASE WHEN ${noAddress} THEN NULL WHEN client_ip = ${sqlString(toFull)} THEN ${sqlString(RENAMED.fullIpv6)} WHEN client_ip = ${sqlString(toHost)} THEN ${sqlString(RENAMED.hostName)} ELSE client_ip END AS client_ip`;
+    // The sample has no GeoLite2 ASN: its IPv4 clients given one of three example systems by their last digit, the rest none.
+    const system = `CASE WHEN ${noAddress} OR NOT regexp_matches(client_ip, '^[0-9.]+$') THEN NULL ELSE 64496 + CAST(right(client_ip, 1) AS INTEGER) % 3 END`;
+    const systems = `${system} AS asn, 'Example AS ' || (${system}) AS as_org`;
     const place = (column: keyof typeof elsewhere) => `CASE WHEN ${second} THEN ${typeof elsewhere[column] === "string" ? sqlString(String(elsewhere[column])) : `${elsewhere[column]}::DOUBLE`} WHEN ${noAddress} THEN NULL ELSE ${column} END AS ${column}`;
     for (const file of segments) {
       await duckdb.run(
-        `COPY (SELECT * REPLACE (${address}, ${(["country", "country_code", "city", "latitude", "longitude"] as const).map(place).join(", ")}) FROM read_parquet(${sqlString(file)})) TO ${sqlString(`${file}.new`)} (FORMAT parquet)`,
+        `COPY (SELECT * REPLACE (${address}, ${(["country", "country_code", "city", "latitude", "longitude"] as const).map(place).join(", ")}, ${systems}) FROM read_parquet(${sqlString(file)})) TO ${sqlString(`${file}.new`)} (FORMAT parquet)`,
       );
       await rename(`${file}.new`, file);
     }
@@ -155,8 +158,9 @@ test("the shipped queries that join the labels after summing give what events gi
   const citiesOfEvents = await site.rows("SELECT city, country, count(*) AS requests FROM events WHERE NOT own_traffic AND city IS NOT NULL AND latitude IS NOT NULL GROUP BY city, country ORDER BY requests DESC, city LIMIT 300");
   assert.deepEqual(cities.map(({city, country, requests}) => ({city, country, requests})), citiesOfEvents);
 
-  for (const order of ["requests", "bytes"] as const) {
-    const top = await site.rows(talkers.clients(NO_FILTER, order).sql, talkers.clients(NO_FILTER, order).params);
+  const rankings = await site.rows(talkers.clients(NO_FILTER).sql, talkers.clients(NO_FILTER).params);
+  for (const order of talkers.TALKER_ORDERS) {
+    const top = talkers.rankedBy(rankings, order);
     const topOfEvents = await site.rows(
       `SELECT client_ip AS client, count(*) AS requests, sum(bytes) AS bytes, min(ts) AS first_seen, max(ts) AS last_seen FROM events WHERE NOT own_traffic GROUP BY 1 ORDER BY ${order} DESC NULLS LAST, client LIMIT 15`,
     );
@@ -164,9 +168,9 @@ test("the shipped queries that join the labels after summing give what events gi
 
     // Networks by their label: clients are distinct addresses (the request with no address counts none), host names one
     // group. Every network, not the 15 the page shows, so that the host names are compared too.
-    const everyNetwork = talkers.networks(NO_FILTER, order);
-    assert.match(everyNetwork.sql, /LIMIT 15\s*$/);
-    const networks = await site.rows(everyNetwork.sql.replace(/LIMIT 15\s*$/, ""), everyNetwork.params);
+    const everyNetwork = talkers.networks(NO_FILTER);
+    assert.match(everyNetwork.sql, /WHERE rank <= 15\s/);
+    const networks = talkers.rankedBy(await site.rows(everyNetwork.sql.replace(/WHERE rank <= 15\s/, ""), everyNetwork.params), order);
     const networksOfEvents = await site.rows(
       `SELECT coalesce(${networkSql()}, '(host names)') AS network, count(DISTINCT client_ip) AS clients, count(*) AS requests, sum(bytes) AS bytes,
               count(*) FILTER (WHERE status >= 400) / count(*) AS error_rate, min(ts) AS first_seen, max(ts) AS last_seen
@@ -177,6 +181,23 @@ test("the shipped queries that join the labels after summing give what events gi
     networks.forEach((n, i) => assert.ok(Math.abs(Number(n.error_rate) - Number(networksOfEvents[i].error_rate)) < 1e-12, String(n.network)));
     assert.ok(networks.some((n) => n.network === "(host names)"), "the host name is among the networks");
   }
+
+  // Autonomous systems: every one, not the 15 the page shows; the share is of every request.
+  const everySystem = talkers.autonomousSystems(NO_FILTER);
+  assert.match(everySystem.sql, /LIMIT 15\s*$/);
+  const systems = await site.rows(everySystem.sql.replace(/LIMIT 15\s*$/, ""), everySystem.params);
+  const systemsOfEvents = await site.rows(
+    `SELECT asn, any_value(as_org) AS organisation, count(DISTINCT client_ip) AS clients, count(*) AS requests, sum(bytes) AS bytes,
+            count(*) / (SELECT count(*) FROM events WHERE NOT own_traffic) AS share, count(*) FILTER (WHERE status >= 400) / count(*) AS error_rate,
+            min(ts) AS first_seen, max(ts) AS last_seen
+     FROM events WHERE NOT own_traffic AND asn IS NOT NULL GROUP BY asn ORDER BY requests DESC, asn`,
+  );
+  assert.equal(systems.length, 3, "the three example systems");
+  const exactSystem = ({asn, organisation, clients, requests, bytes, first_seen, last_seen}: Record<string, unknown>) => ({asn, organisation, clients, requests, bytes, first_seen, last_seen});
+  assert.deepEqual(systems.map(exactSystem), systemsOfEvents.map(exactSystem));
+  systems.forEach((a, i) => {
+    for (const ratio of ["share", "error_rate"]) assert.ok(Math.abs(Number(a[ratio]) - Number(systemsOfEvents[i][ratio])) < 1e-12, `AS${a.asn} ${ratio}`);
+  });
 });
 
 test("docs/writing-pages.md's example of the lean rows joined to their labels gives what events give", async () => {
