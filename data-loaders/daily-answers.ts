@@ -40,11 +40,12 @@ export async function dailyAnswer(config: WeblogConfig, site: SiteDatabase, ques
  * store does not have (its rollups alone, in a DuckDB of its own), kept otherwise. Answers of
  * blocks no longer in the store, or of their older versions, are removed.
  */
-export async function dailyAnswerFiles(config: WeblogConfig, {sql, params}: Question): Promise<string[]> {
+export async function dailyAnswerFiles(config: WeblogConfig, question: Question): Promise<string[]> {
+  const {sql, params} = question;
   const blocks = rollupBlocks(await storedDays(config));
-  const dir = join(config.store, ROLLUPS_DIR, ANSWERS_DIR);
+  const dir = answersDir(config);
   await mkdir(dir, {recursive: true});
-  const asked = createHash("sha256").update(JSON.stringify([sql, params])).digest("hex").slice(0, 16);
+  const asked = questionHash(question);
   const files: string[] = [];
   for (const block of blocks) {
     const file = join(dir, `${block.name}.${block.version}.${asked}.parquet`);
@@ -65,4 +66,25 @@ export async function dailyAnswerFiles(config: WeblogConfig, {sql, params}: Ques
   const current = new Set(blocks.map((block) => `${block.name}.${block.version}.`));
   for (const old of await readdir(dir)) if (![...current].some((prefix) => old.startsWith(prefix))) await rm(join(dir, old), {force: true});
   return files;
+}
+
+/**
+ * Removes the kept answers of every question but `questions` (the first views' loader passes all
+ * it asked): a question whose text was edited would otherwise keep its old answers for as long as
+ * their blocks stay the same, which for a past month is for ever.
+ */
+export async function removeAnswersNotAsked(config: WeblogConfig, questions: readonly Question[]): Promise<void> {
+  const asked = new Set(questions.map(questionHash));
+  const dir = answersDir(config);
+  const kept = await readdir(dir).catch(() => [] as string[]);
+  // <block>.<version>.<question>.parquet
+  for (const file of kept) if (!asked.has(file.split(".").at(-2) ?? "")) await rm(join(dir, file), {force: true});
+}
+
+function answersDir(config: WeblogConfig): string {
+  return join(config.store, ROLLUPS_DIR, ANSWERS_DIR);
+}
+
+function questionHash({sql, params}: Question): string {
+  return createHash("sha256").update(JSON.stringify([sql, params])).digest("hex").slice(0, 16);
 }

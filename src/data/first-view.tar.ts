@@ -11,14 +11,14 @@
 import {existsSync, readdirSync} from "node:fs";
 import {fileURLToPath} from "node:url";
 import {timed} from "../../data-loaders/build-timings.js";
-import {dailyAnswer} from "../../data-loaders/daily-answers.js";
+import {dailyAnswer, removeAnswersNotAsked} from "../../data-loaders/daily-answers.js";
 import {loadConfig} from "../../data-loaders/config.js";
 import {storedLogStreams} from "../../data-loaders/log-streams.js";
 import {openSiteDatabase} from "../../data-loaders/site-database.js";
 import {kindRollupsFiles} from "../../data-loaders/site-data.js";
 import {tarArchive} from "../../data-loaders/write/tar.js";
 import * as instancePage from "../queries/instance.js";
-import type {Ask} from "../queries/query.js";
+import type {Ask, Query} from "../queries/query.js";
 import {answerKey, recordFirstView} from "../queries/shipped.js";
 
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -31,9 +31,13 @@ await timed("first-views", async () => {
   // Pages ask many of the same questions (the filter bar's on every page, the headline numbers on
   // several): each exact question (text and values) is answered once.
   const answers = new Map<string, ReturnType<Ask>>();
+  const perDay: Query[] = [];
   const ask: Ask = (query) => {
     const key = answerKey(query);
-    if (!answers.has(key)) answers.set(key, query.perDay ? dailyAnswer(config, database, query) : database.rows(query.sql, query.params));
+    if (!answers.has(key)) {
+      if (query.perDay) perDay.push(query);
+      answers.set(key, query.perDay ? dailyAnswer(config, database, query) : database.rows(query.sql, query.params));
+    }
     return answers.get(key)!;
   };
   // Every page src/<page>.md (the same list as observablehq.config.ts): answered when its queries
@@ -49,5 +53,7 @@ await timed("first-views", async () => {
     files.set(`instances/${instance}.json`, JSON.stringify(await recordFirstView((a) => instancePage.firstView(a, instance), ask)));
   }
   database.close();
+  // Every page asked its questions: the kept answers of questions no page asks any more go.
+  await removeAnswersNotAsked(config, perDay);
 });
 process.stdout.write(tarArchive(files));

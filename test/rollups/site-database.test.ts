@@ -11,7 +11,7 @@ import {tmpdir} from "node:os";
 import {basename, dirname, join} from "node:path";
 import {after, before, test} from "node:test";
 import {loadConfig, type WeblogConfig} from "../../data-loaders/config.js";
-import {dailyAnswer, dailyAnswerFiles} from "../../data-loaders/daily-answers.js";
+import {dailyAnswer, dailyAnswerFiles, removeAnswersNotAsked} from "../../data-loaders/daily-answers.js";
 import {withDerivedColumns} from "../../data-loaders/derive/site-columns.js";
 import {openSiteDatabase, type SiteDatabase} from "../../data-loaders/site-database.js";
 import {CLIENT_PLACE_KIND, dayRollupsFile, kindRollupsFiles, rollupBlocks, rollupKindNames, storedDays} from "../../data-loaders/site-data.js";
@@ -112,4 +112,11 @@ test("visitors per day, answered a block of days at a time and each block's answ
   assert.deepEqual(await dailyAnswerFiles(config, question), files);
   assert.deepEqual(await Promise.all(files.map((file) => stat(file).then((s) => s.mtimeMs))), madeAt);
   assert.equal(existsSync(gone), false);
+
+  // A question no page asks any more (as when its text is edited) loses its kept answers; the asked one keeps its own.
+  const edited = await dailyAnswerFiles(config, traffic.visitorsPerDay(oneInstance));
+  assert.ok(edited.every((file) => existsSync(file)) && edited.every((file) => !files.includes(file)));
+  await removeAnswersNotAsked(config, [question]);
+  assert.deepEqual(edited.filter((file) => existsSync(file)), []);
+  assert.deepEqual(await Promise.all(files.map((file) => stat(file).then((s) => s.mtimeMs))), madeAt);
 });
