@@ -6,7 +6,9 @@
 // starts when the reader reaches for a control (the filter bar, Explore's editor) and answers
 // every other question (a changed filter, Explore's own SQL).
 // Only its types here: the engine's code (240 kB, with the Arrow that reads its results) is
-// imported when the database opens, after the page has drawn from its shipped answers.
+// imported when the database opens, after the page has drawn from its shipped answers. It and
+// its worker are file attachments, not imported modules, so that Framework copies them rather
+// than reading them on every build (scripts/bundle-duckdb.ts).
 import type * as duckdb from "./duckdb-wasm.js";
 import {FileAttachment} from "observablehq:stdlib";
 import type {Query, Row} from "../queries/query.js";
@@ -242,10 +244,10 @@ export async function queryToParquet(sql: string): Promise<Uint8Array> {
 }
 
 async function openDatabase(): Promise<Database> {
-  const duckdb = await import("./duckdb-wasm.js");
-  // Framework copies these files from node_modules into the site, so no request leaves it.
+  const duckdb = (await import(FileAttachment("./duckdb-wasm.js").href)) as typeof import("./duckdb-wasm.js");
+  // Framework copies these files into the site (the engine from node_modules), so no request leaves it.
   const wasm = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-eh.wasm");
-  const workerUrl = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js");
+  const workerUrl = FileAttachment("./duckdb-worker.js").href;
   const worker = new Worker(workerUrl, {type: "module"});
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
   await db.instantiate(wasm);
