@@ -3,7 +3,8 @@
 // (one script, nothing to bundle). Run before every build and preview (npm's prebuild and
 // predev, the demo, the tests); the files are generated, not committed. The workbook loads both
 // as file attachments, not as modules: Framework reads every module a page imports, and every
-// module those import, on every build (740 kB of JavaScript here: 0.8 s of a build).
+// module those import, on every build: these two were 500 of the 740 kB it read, about 0.4 s of a
+// build at 10M (docs/design-notes.md).
 //
 // Why not a plain `import "@duckdb/duckdb-wasm"`: the package's entry also exports
 // getJsDelivrBundles(), which names cdn.jsdelivr.net. The workbook never calls it, but importing
@@ -42,7 +43,7 @@ export async function bundleDuckDB(file = DUCKDB_MODULE): Promise<void> {
   await writeIfChanged(join(dirname(file), DUCKDB_WORKER_FILE), `// Copied by scripts/bundle-duckdb.ts from @duckdb/duckdb-wasm; do not edit.\n${worker}`);
 }
 
-/** The worker's file, beside the module. */
-export const DUCKDB_WORKER_FILE = "duckdb-worker.js";
+/** The worker's file, beside the module; workbook.ts names it in its FileAttachment, which must be a literal. */
+const DUCKDB_WORKER_FILE = "duckdb-worker.js";
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await bundleDuckDB();
