@@ -48,7 +48,7 @@ export async function dailyAnswerFiles(config: WeblogConfig, question: Question)
   const asked = questionHash(question);
   const files: string[] = [];
   for (const block of blocks) {
-    const file = join(dir, `${block.name}.${block.version}.${asked}.parquet`);
+    const file = join(dir, answerFileName(block, asked));
     if (!(await stat(file).catch(() => null))) {
       const kindFiles = new Map([...(await blockRollupsFiles(config, block))].map(([kind, kindFile]) => [kind, [kindFile]]));
       const conn = await openRollupsDatabase(config, kindFiles);
@@ -77,8 +77,17 @@ export async function removeAnswersNotAsked(config: WeblogConfig, questions: rea
   const asked = new Set(questions.map(questionHash));
   const dir = answersDir(config);
   const kept = await readdir(dir).catch(() => [] as string[]);
-  // <block>.<version>.<question>.parquet
-  for (const file of kept) if (!asked.has(file.split(".").at(-2) ?? "")) await rm(join(dir, file), {force: true});
+  for (const file of kept) if (!asked.has(questionOfAnswerFile(file))) await rm(join(dir, file), {force: true});
+}
+
+/** A block's answer to a question (by its hash): <block>.<version>.<question>.parquet. */
+function answerFileName(block: {name: string; version: string}, asked: string): string {
+  return `${block.name}.${block.version}.${asked}.parquet`;
+}
+
+/** The question hash an answer file's name holds (answerFileName). */
+function questionOfAnswerFile(file: string): string {
+  return file.split(".").at(-2) ?? "";
 }
 
 function answersDir(config: WeblogConfig): string {
