@@ -186,6 +186,11 @@ test("neither DuckDB-WASM nor any rollup is fetched until the reader reaches for
 
   // Then the page's queries asked once to warm the engine up, all of them (no question of the reader's cut it short).
   await watched.page.waitForFunction(() => document.documentElement.dataset.engineWarm === "true", undefined, {timeout: 60_000});
+  // Its second round saw the page's views through a filter on a connection of its own (workbook.ts,
+  // warmUpFiltered): the hourly view every page reads among them; the numbers below, on the page's
+  // connection, are those of events under the reader's filter alone, not under the warm-up's too.
+  const warmedFiltered = (await watched.page.evaluate(() => document.documentElement.dataset.warmUpFiltered))?.split(" ") ?? [];
+  assert.ok(warmedFiltered.includes("requests_hourly"), `views warmed up through a filter: ${warmedFiltered.join(", ")}`);
 
   const instance = "i-05f1a9c3d7e2b6480";
   const [row] = await expected<{requests: number; clients: number}>(`SELECT count(*) AS requests, count(DISTINCT client_ip) AS clients FROM events WHERE log_stream = '${instance}' AND NOT own_traffic`);
