@@ -1,26 +1,30 @@
 // `tsx bench/redraw-queries.ts <dir>`: what each page's queries cost in a filter redraw, in
 // DuckDB-WASM (the same engine as the browser, its blocking Node build, one thread), over a store
-// bench:site kept (BENCH_SITE_KEEP=1): each rollup kind the pages read made a table in memory as
-// src/components/workbook.ts makes it, then every page's queries (src/queries/) asked under one
-// instance picked, as bench:site's redraw picks it, each timed by the CPU it took (the least of
-// REPEAT runs). Figures to read; nothing asserts a time.
+// bench:site kept (BENCH_SITE_KEEP=1): per page a fresh engine, each rollup kind the page's queries
+// read made a table in memory as src/components/workbook.ts makes it, the engine warmed up as the
+// site warms it (BENCH_WARM_UP), then the page's queries (src/queries/) asked under one instance
+// picked, as bench:site's redraw picks it, each timed by the CPU it took (its first run, and the
+// least of REPEAT runs). Figures to read; nothing asserts a time.
 import {readFileSync} from "node:fs";
 import {createRequire} from "node:module";
 import {join} from "node:path";
 import {loadConfig} from "../data-loaders/config.js";
 import {kindRollupsFiles, siteTables} from "../data-loaders/site-data.js";
 import {demoEnvironment} from "../scripts/demo.js";
-import {DEFAULT_FILTER, pathsWhereClause, whereClause} from "../src/components/event-filter.js";
+import {DEFAULT_FILTER, pathsWhereClause, warmUpFilter, whereClause} from "../src/components/event-filter.js";
 import {withInlineLiterals} from "../src/components/sql-literals.js";
-import type {Ask, Row, Where} from "../src/queries/query.js";
+import * as filterBar from "../src/queries/filter-bar.js";
+import {NO_FILTER, type Ask, type Query, type Row, type Where} from "../src/queries/query.js";
 import {INSTANCES} from "./workload.js";
 
+type Connection = {query(sql: string): {numRows: number; toArray(): {toJSON(): Row}[]}; close(): void};
 type Bindings = {
   instantiate(): Promise<unknown>;
   open(config: object): void;
   registerFileBuffer(name: string, buffer: Uint8Array): void;
-  connect(): {query(sql: string): {numRows: number; toArray(): {toJSON(): Row}[]}};
+  connect(): Connection;
 };
+type Engine = {db: Bindings; conn: Connection; madeTables: Set<string>};
 const require = createRequire(import.meta.url);
 const wasm = require("@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs") as {
   createDuckDB(bundles: object, logger: object, runtime: object): Promise<Bindings>;
@@ -35,51 +39,125 @@ const config = loadConfig(join(dir, "project"), demoEnvironment("http://127.0.0.
 const kindFiles = await kindRollupsFiles(config);
 const {rollupViews, rollupKindOfView} = siteTables();
 
-const db = await wasm.createDuckDB(
-  {mvp: {mainModule: dist("duckdb-mvp.wasm"), mainWorker: dist("duckdb-node-mvp.worker.cjs")}, eh: {mainModule: dist("duckdb-eh.wasm"), mainWorker: dist("duckdb-node-eh.worker.cjs")}},
-  new wasm.VoidLogger(),
-  wasm.NODE_RUNTIME,
-);
-await db.instantiate();
-db.open({query: {castBigIntToDouble: true, castTimestampToDate: true, castDecimalToDouble: true}});
-const conn = db.connect();
-// As workbook.ts does once a page's kinds are fetched: each view a table in memory.
-for (const [view, kind] of Object.entries(rollupKindOfView)) {
-  const files = kindFiles.get(kind) ?? [];
-  files.forEach((file, index) => db.registerFileBuffer(`${kind}-${index}.parquet`, new Uint8Array(readFileSync(file))));
-  const started = performance.now();
-  conn.query(`CREATE VIEW rollups_${kind} AS SELECT * FROM read_parquet([${files.map((_, index) => `'${kind}-${index}.parquet'`).join(", ")}])`);
-  conn.query(`CREATE TABLE ${view}_in_memory AS ${rollupViews[view]}`);
-  conn.query(`CREATE VIEW ${view} AS SELECT * FROM ${view}_in_memory`);
-  const [{rows}] = conn.query(`SELECT count(*) AS rows FROM ${view}`).toArray().map((r) => r.toJSON());
-  console.log(`${view.padEnd(22)} ${String(rows).padStart(9)} rows, made a table in ${Math.round(performance.now() - started)} ms`);
+/** A fresh engine, as a page load has, with every rollup kind's files registered. */
+async function openEngine(): Promise<Engine> {
+  const db = await wasm.createDuckDB(
+    {mvp: {mainModule: dist("duckdb-mvp.wasm"), mainWorker: dist("duckdb-node-mvp.worker.cjs")}, eh: {mainModule: dist("duckdb-eh.wasm"), mainWorker: dist("duckdb-node-eh.worker.cjs")}},
+    new wasm.VoidLogger(),
+    wasm.NODE_RUNTIME,
+  );
+  await db.instantiate();
+  db.open({query: {castBigIntToDouble: true, castTimestampToDate: true, castDecimalToDouble: true}});
+  for (const [kind, files] of kindFiles) files.forEach((file, index) => db.registerFileBuffer(`${kind}-${index}.parquet`, new Uint8Array(readFileSync(file))));
+  return {db, conn: db.connect(), madeTables: new Set()};
 }
-// The views over the kinds' views (requests_by_client: the client rows joined to their labels).
-for (const [view, select] of Object.entries(rollupViews)) if (!(view in rollupKindOfView)) conn.query(`CREATE VIEW ${view} AS ${select}`);
+
+/**
+ * As workbook.ts does for the kinds a page's queries read: each view `sql` names (or a view it
+ * names reads: requests_by_client joins two) made a table in memory, once; the time it takes is
+ * printed, not counted as the query's. The page's kinds only, as in a browser tab: every kind at
+ * once took the engine's memory past 2 GB at 10M, where its Node build misreads file offsets.
+ */
+function makeTablesFor(sql: string, {conn, madeTables}: Engine): void {
+  const named = Object.keys(rollupViews).filter((view) => names(sql, view));
+  for (const view of [...named, ...named.flatMap((view) => Object.keys(rollupKindOfView).filter((kindView) => names(rollupViews[view], kindView)))]) {
+    if (madeTables.has(view)) continue;
+    madeTables.add(view);
+    const kind = rollupKindOfView[view];
+    if (kind === undefined) {
+      // A view over the kinds' views (requests_by_client: the client rows joined to their labels).
+      conn.query(`CREATE VIEW ${view} AS ${rollupViews[view]}`);
+      continue;
+    }
+    const started = performance.now();
+    const files = kindFiles.get(kind) ?? [];
+    conn.query(`CREATE VIEW rollups_${kind} AS SELECT * FROM read_parquet([${files.map((_, index) => `'${kind}-${index}.parquet'`).join(", ")}])`);
+    conn.query(`CREATE TABLE ${view}_in_memory AS ${rollupViews[view]}`);
+    conn.query(`CREATE VIEW ${view} AS SELECT * FROM ${view}_in_memory`);
+    const [{rows}] = conn.query(`SELECT count(*) AS rows FROM ${view}`).toArray().map((r) => r.toJSON());
+    console.log(`  ${view.padEnd(22)} ${String(rows).padStart(9)} rows, made a table in ${Math.round(performance.now() - started)} ms`);
+  }
+}
+
+/** SQL naming `name` as a whole word, as workbook.ts reads it. */
+const names = (sql: string, name: string) => new RegExp(`\\b${name}\\b`).test(sql);
+
+/** A query's text with its values in place, as workbook.ts sends it. */
+function inlined(query: Query): string {
+  const sql = query.params.length === 0 ? query.sql : withInlineLiterals(query.sql, query.params);
+  if (sql === null) throw new Error(`not inlined: ${query.sql}`);
+  return sql;
+}
 
 const filter = {...DEFAULT_FILTER, instance: INSTANCES[1]};
 const where: Where = whereClause(filter);
+// Before the timed runs, as the site warms its engine up (workbook.ts, warmUp): BENCH_WARM_UP=none
+// (the first runs are a fresh engine's), shipped (the page's queries once with no filter), or
+// filtered (the default, as the site: then once more through warmUpFilter on a connection whose
+// views are temporary views with its conditions, over the first instance, not the one timed).
+const warmUp = process.env.BENCH_WARM_UP ?? "filtered";
+if (!["none", "shipped", "filtered"].includes(warmUp)) throw new Error(`BENCH_WARM_UP is none, shipped or filtered, not ${warmUp}`);
 // Each page asked REPEAT times (default 3), each query's least time printed (the machine is
-// shared) and its first: a reader's redraw is the first time the query runs on that engine.
+// shared) and its first: a reader's redraw is the first time the query runs after the warm-up.
 const repeat = Number(process.env.REPEAT ?? 3);
 for (const page of (process.env.PAGES ?? "index traffic geography top-talkers security user-agents status-codes visits broken-links").split(" ")) {
+  console.log(`${page}: a fresh engine`);
+  const engine = await openEngine();
+  const {firstView} = (await import(`../src/queries/${page}.js`)) as {firstView: (ask: Ask, where: Where, pathsWhere?: Where) => Promise<void>};
+  // A warm-up query's answer; its CPU (not the tables' making) added to `warmUpMs`.
+  let warmUpMs = 0;
+  const answer = (conn: Connection, query: Query): Row[] => {
+    const sql = inlined(query);
+    makeTablesFor(sql, engine);
+    const started = process.cpuUsage();
+    const rows = conn.query(sql).toArray().map((r) => r.toJSON());
+    warmUpMs += cpuMs(started);
+    return rows;
+  };
+  if (warmUp !== "none") {
+    const shipped: Query[] = [];
+    await firstView(async (query) => (shipped.push(query), answer(engine.conn, query)), NO_FILTER, pathsWhereClause(DEFAULT_FILTER));
+    console.log(`  warm-up, the page's queries with no filter: ${Math.round(warmUpMs)} ms of CPU`);
+    if (warmUp === "filtered") {
+      warmUpMs = 0;
+      const [range] = answer(engine.conn, filterBar.dataRange);
+      const warmWhere = whereClause(warmUpFilter(range.first as Date, range.last as Date, INSTANCES[0]));
+      const warmConn = engine.db.connect();
+      for (const view of Object.keys(rollupViews).filter((view) => engine.madeTables.has(view))) {
+        const rows = view in rollupKindOfView ? `${view}_in_memory` : `(${rollupViews[view]})`;
+        try {
+          warmConn.query(`CREATE TEMP VIEW ${view} AS SELECT * FROM ${rows} ${inlined({sql: warmWhere.sql, params: warmWhere.params})}`);
+        } catch {
+          // A view without one of the filter's columns stays as it is, as in workbook.ts.
+        }
+      }
+      for (const query of shipped) answer(warmConn, query);
+      warmConn.close();
+      console.log(`  warm-up, once more through ${inlined({sql: warmWhere.sql, params: warmWhere.params})}: ${Math.round(warmUpMs)} ms of CPU`);
+    }
+  }
   const times = new Map<string, number>();
   const firstTimes = new Map<string, number>();
   const ask: Ask = async (query) => {
-    const sql = query.params.length === 0 ? query.sql : withInlineLiterals(query.sql, query.params);
-    if (sql === null) throw new Error(`not inlined: ${query.sql}`);
+    const sql = inlined(query);
+    makeTablesFor(sql, engine);
     // CPU time, not wall time: the blocking build runs the query on this thread, and on a shared
     // machine the wall time is mostly other processes'.
     const started = process.cpuUsage();
-    const rows = conn.query(sql).toArray().map((r) => r.toJSON());
-    const spent = process.cpuUsage(started);
+    const rows = engine.conn.query(sql).toArray().map((r) => r.toJSON());
+    const spent = cpuMs(started);
     const key = query.sql.replace(/\s+/g, " ").trim().slice(0, 110);
-    times.set(key, Math.min(times.get(key) ?? Infinity, (spent.user + spent.system) / 1000));
-    if (!firstTimes.has(key)) firstTimes.set(key, (spent.user + spent.system) / 1000);
+    times.set(key, Math.min(times.get(key) ?? Infinity, spent));
+    if (!firstTimes.has(key)) firstTimes.set(key, spent);
     return rows;
   };
-  const {firstView} = (await import(`../src/queries/${page}.js`)) as {firstView: (ask: Ask, where: Where, pathsWhere?: Where) => Promise<void>};
   for (let i = 0; i < repeat; i++) await firstView(ask, where, pathsWhereClause(filter));
-  console.log(`${page}, instance ${filter.instance}: ${Math.round([...times.values()].reduce((a, b) => a + b, 0))} ms of CPU in all (each query's least of ${repeat})`);
+  const sum = (m: Map<string, number>) => Math.round([...m.values()].reduce((a, b) => a + b, 0));
+  console.log(`${page}, instance ${filter.instance}, after the warm-up "${warmUp}": ${sum(times)} ms of CPU in all (each query's least of ${repeat}), ${sum(firstTimes)} ms on their first runs`);
   for (const [sql, ms] of times) console.log(`  ${String(Math.round(ms)).padStart(6)} ms (first ${String(Math.round(firstTimes.get(sql)!)).padStart(5)})  ${sql}`);
+}
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const spent = process.cpuUsage(since);
+  return (spent.user + spent.system) / 1000;
 }

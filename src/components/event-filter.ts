@@ -37,6 +37,16 @@ export {REQUEST_CLASSES, REQUEST_CLASS_LABELS};
 /** What every page opens on: all time, every instance and vhost, humans and bots, every status and class, your own traffic hidden. */
 export const DEFAULT_FILTER: EventFilter = {from: null, to: null, instance: null, bots: "include", statuses: STATUS_CHOICES, vhost: null, classes: [...REQUEST_CLASSES], ownTraffic: "hide"};
 
+/**
+ * The filter the engine warms up with before the reader changes one (workbook.ts, warmUpFiltered):
+ * a condition on each column readers filter by most (the time, an instance, humans only, the
+ * status classes), with values that keep most rows (the data's whole range `first` to `last`,
+ * one of its instances, every class), so the sums after the conditions run too.
+ */
+export function warmUpFilter(first: Date, last: Date, instance: string | null): EventFilter {
+  return {...DEFAULT_FILTER, from: first, to: last, instance, bots: "exclude", statuses: [...STATUS_CLASSES]};
+}
+
 /** SQL to put after FROM events (as `WHERE …`) and the values for its placeholders. */
 export interface WhereClause {
   sql: string;

@@ -14,7 +14,7 @@ import {FileAttachment} from "observablehq:stdlib";
 import * as filterBarQueries from "../queries/filter-bar.js";
 import type {Query, Row} from "../queries/query.js";
 import {answerKey, decodeAnswer, type ShippedFirstView} from "../queries/shipped.js";
-import {DEFAULT_FILTER, STATUS_CLASSES, whereClause} from "./event-filter.js";
+import {warmUpFilter, whereClause} from "./event-filter.js";
 import {withInlineLiterals} from "./sql-literals.js";
 
 /**
@@ -611,12 +611,12 @@ async function warmUp(queries: readonly Query[]): Promise<void> {
  * The page's queries once more, with each view they read seen through a filter. A filter change
  * runs code the unfiltered round never ran: its conditions, and the sums over the rows they keep
  * (DuckDB sums a selection of a table's rows with other functions than the whole of it). Without
- * this round, the Status codes page's queries after an instance change took 2 to 3 times their
- * later runs (DuckDB-WASM in Node, bench/redraw-queries.ts: 109 ms of CPU, then 42 ms; 62 ms after
- * this round). The round has a connection of its own, on which each view is a temporary view of
- * the same name (DuckDB looks in the connection's temporary views first) over the same rows with
- * warmUpWhere's conditions: the page's own connection never sees them. data-warm-up-filtered on
- * <html> lists the views so seen.
+ * this round, the Status codes page's queries after an instance change took about three times
+ * their later runs (DuckDB-WASM in Node, bench/redraw-queries.ts: 130–156 ms of CPU against 43–52;
+ * 64–108 ms after this round). The round has a connection of its own, on which each view is a
+ * temporary view of the same name (DuckDB looks in the connection's temporary views first) over
+ * the same rows with the conditions of event-filter.ts's warmUpFilter: the page's own connection
+ * never sees them. data-warm-up-filtered on <html> lists the views so seen.
  */
 async function warmUpFiltered(queries: readonly Query[]): Promise<void> {
   const where = await warmUpWhere();
@@ -644,25 +644,13 @@ async function warmUpFiltered(queries: readonly Query[]): Promise<void> {
   }
 }
 
-/**
- * The conditions of warmUpFiltered: one on each column a reader mostly filters by (the time, an
- * instance, humans only, the status classes), as the filter bar writes them (whereClause), with
- * values that keep most rows (the data's whole range, its first instance, every class), so the
- * sums after them run too. Made from the filter bar's shipped answers; null when the page has none.
- */
+/** The conditions of warmUpFiltered (event-filter.ts, warmUpFilter), from the filter bar's shipped answers; null when the page has none. */
 async function warmUpWhere(): Promise<string | null> {
   const answers = await shippedAnswers();
   const [range] = answers.get(answerKey(filterBarQueries.dataRange)) ?? [];
   const [instance] = answers.get(answerKey(filterBarQueries.instances)) ?? [];
   if (!(range?.first instanceof Date) || !(range.last instanceof Date)) return null;
-  const where = whereClause({
-    ...DEFAULT_FILTER,
-    from: range.first,
-    to: range.last,
-    instance: typeof instance?.log_stream === "string" ? instance.log_stream : null,
-    bots: "exclude",
-    statuses: [...STATUS_CLASSES],
-  });
+  const where = whereClause(warmUpFilter(range.first, range.last, typeof instance?.log_stream === "string" ? instance.log_stream : null));
   return withInlineLiterals(where.sql, where.params);
 }
 

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
 import {openDuckDB} from "../../data-loaders/write/duckdb.js";
-import {DEFAULT_FILTER, describeFilter, pathsWhereClause, STATUS_CHOICES, UNKNOWN_STATUS, whereClause, type EventFilter} from "../../src/components/event-filter.js";
+import {DEFAULT_FILTER, describeFilter, pathsWhereClause, STATUS_CHOICES, UNKNOWN_STATUS, warmUpFilter, whereClause, type EventFilter} from "../../src/components/event-filter.js";
 import {NO_FILTER} from "../../src/queries/query.js";
 
 /** Every row: the default filter with your own traffic shown. */
@@ -45,6 +45,14 @@ test("the status choice combines with the other filters", async () => {
   assert.deepEqual(await statusesKept(filter), [null]);
   assert.equal(describeFilter(filter), "2026-11-25 to 2026-11-25 · i-2 · Bots only · 5xx, no status · own traffic included");
   assert.equal(describeFilter(DEFAULT_FILTER), "All requests but your own traffic");
+});
+
+test("the engine's warm-up filter has a condition on the time, the instance, bots and the status, and keeps that instance's human rows with a status", async () => {
+  const filter = warmUpFilter(new Date("2026-11-24T10:00:00Z"), new Date("2026-11-26T10:00:00Z"), "i-1");
+  const {sql} = whereClause(filter);
+  for (const column of ["ts", "log_stream", "is_bot", "status"]) assert.match(sql, new RegExp(`\\b${column}\\b`), `a condition on ${column}: ${sql}`);
+  // Of the table's rows: i-1's humans (200, 301 and the one with no status on the 26th), the one with no status left out.
+  assert.deepEqual(await statusesKept(filter), [200, 301]);
 });
 
 /** Which rows of a table with every vhost, class and own-traffic combination the filter keeps, by id. */
