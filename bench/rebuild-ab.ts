@@ -9,7 +9,7 @@
 //   npx tsx bench/rebuild-ab.ts <kept dir> <baseline checkout> [rounds=3]
 import {execFile} from "node:child_process";
 import {promisify} from "node:util";
-import {cp, mkdir, rm, symlink} from "node:fs/promises";
+import {cp, mkdir, readFile, rm, symlink} from "node:fs/promises";
 import {availableParallelism, loadavg} from "node:os";
 import {join, resolve} from "node:path";
 import {CreateBucketCommand, PutObjectCommand} from "@aws-sdk/client-s3";
@@ -63,8 +63,13 @@ try {
     const {code, project, store} = dirs[label];
     const env = {...process.env, ...demoEnvironment(s3.endpoint, store), PATH: `${join(code, "node_modules/.bin")}:${process.env.PATH}`};
     const started = performance.now();
-    await run(process.execPath, [join(code, "bin/weblog.js"), "sync"], {cwd: project, env, maxBuffer: 1 << 26});
-    await run(join(code, "node_modules/.bin/observable"), ["build"], {cwd: project, env: {...env, OBSERVABLE_TELEMETRY_DISABLE: "true"}, maxBuffer: 1 << 26});
+    // As the side's `npm run build` does: `weblog build`, or (before it) `weblog sync` then `observable build`.
+    if (await buildsWithWeblog(code)) {
+      await run(process.execPath, [join(code, "bin/weblog.js"), "build"], {cwd: project, env, maxBuffer: 1 << 26});
+    } else {
+      await run(process.execPath, [join(code, "bin/weblog.js"), "sync"], {cwd: project, env, maxBuffer: 1 << 26});
+      await run(join(code, "node_modules/.bin/observable"), ["build"], {cwd: project, env: {...env, OBSERVABLE_TELEMETRY_DISABLE: "true"}, maxBuffer: 1 << 26});
+    }
     return (performance.now() - started) / 1000;
   };
   for (const label of Object.keys(sides)) console.log(`${label}: first build (its own site files) ${(await build(label)).toFixed(1)} s`);
@@ -89,4 +94,10 @@ try {
 } finally {
   await s3.stop();
   await rm(work, {recursive: true, force: true});
+}
+
+/** Whether a checkout's `npm run build` is `weblog build` (the site's data made beside Framework). */
+async function buildsWithWeblog(code: string): Promise<boolean> {
+  const {scripts} = JSON.parse(await readFile(join(code, "package.json"), "utf8")) as {scripts: Record<string, string>};
+  return /weblog\.js build\b/.test(scripts.build);
 }

@@ -140,7 +140,7 @@ try {
       await client.send(new PutObjectCommand({Bucket: DEMO_BUCKET, Key: key, Body: body}));
       started = performance.now();
       const rebuild = await build();
-      console.log(`rebuild after one new S3 object (sync, refresh, observable build): ${seconds()} s`);
+      console.log(`rebuild after one new S3 object (as \`weblog build\`: sync, refresh, observable build with the site's data made beside it): ${seconds()} s`);
       console.log(`  breakdown: ${rebuildBreakdown(rebuild)}`);
       if (process.env.BENCH_SITE_KEEP) await writeFile(join(dir, "rebuild-output.txt"), rebuild.output);
       // The floor: the same build with nothing new (Framework's own start, pages and copying, every loader fresh).
@@ -181,8 +181,11 @@ try {
 }
 
 /**
- * Where a build's time went, from its parts' wall times, the loaders' WEBLOG_TIMINGS lines and
- * Framework's own `load … in <n>ms` lines: every part the brief of issue 11 names, and the rest.
+ * Where a build's time went, from its parts' wall times, the WEBLOG_TIMINGS lines of the work
+ * that makes the site's data and Framework's own `load … in <n>ms` lines. That work runs beside
+ * `observable build` (as `npm run build` runs it: data-loaders/site-prepare.ts), so its steps
+ * overlap Framework's parts: each is given as its own wall time, and Framework's parts with the
+ * time its loaders waited for that work.
  */
 function rebuildBreakdown(run: BuildRun): string {
   const steps = buildTimings(run.output);
@@ -199,27 +202,21 @@ function rebuildBreakdown(run: BuildRun): string {
   const firstViewsExtracted = loadsOf(/^\/?data\/first-view\/.+\.json$/) - firstViewLoader;
   const eventsLoaders = loadsOf(/^\/?data\/events\//);
   const otherLoaders = [...loads].filter(([path]) => !/^\/?data\/(rollups|first-view|events)[./]/.test(path)).reduce((sum, [, ms]) => sum + ms, 0);
-  // The rollups may be made by either archive's loader, whichever Framework runs first.
-  const inArchiveLoaders = step("day-rollups").ms + step("day-visits").ms + step("day-added").ms + step("combining").ms + step("rollups-archive").ms + step("first-views").ms;
   // Framework's own: its start (the config, which reads the store's manifest) until it first prints; reading the
-  // pages until "built <n> pages"; then its bundles, the other files, writing dist/.
-  // Framework runs the pages' loaders side by side, so their times overlap and are not taken from
-  // the pages' wall time (that gave negative figures): the pages' part is given with its loaders.
+  // pages until "built <n> pages" (the pages' loaders run in that loop); then the files the pages attach (the first
+  // views, the days index, …), loaded one after the other as they are copied into dist/; then its bundles and writing dist/.
   const pagesWithLoaders = run.pagesBuiltMs - run.firstOutputMs;
-  // The files the pages attach (the first views, the days index, …) are loaded after "built <n> pages",
-  // one after the other, in Framework's loop that copies them into dist/: their loaders' time is not
-  // Framework's own (it was counted there before, so the first views were counted twice).
   const builtAt = run.output.search(/built\S* \d+ \S*pages?/);
   const loadersAfterPages = builtAt < 0 ? 0 : frameworkLoadWallTime(run.output.slice(builtAt));
   const frameworkAfter = run.frameworkMs - run.pagesBuiltMs - loadersAfterPages;
   return [
     `sync ${s(run.syncMs)}`,
     `refreshSiteData ${s(run.refreshMs)}`,
-    `observable build ${s(run.frameworkMs)}: the changed days' export ${s(step("events-export").ms)} (${step("events-export").runs} days; their loaders ${s(eventsLoaders)})`,
+    `observable build ${s(run.frameworkMs)}, beside it the site's data: the changed days' export ${s(step("events-export").ms)} (${step("events-export").runs} days)`,
     `day rollups: counted ${s(step("day-rollups").ms)} (${step("day-rollups").runs} days), the new rows summed in ${s(step("day-added").ms)} (${step("day-added").runs} days), the visits alone ${s(step("day-visits").ms)} (${step("day-visits").runs} days)`,
     `combining the kinds ${s(step("combining").ms)}`,
     `first views ${s(step("first-views").ms)}`,
-    `the archives' loaders otherwise (start, tar) ${s(rollupsLoader + firstViewLoader - inArchiveLoaders)}`,
+    `Framework's loaders shipping it (waiting included): the days' ${s(eventsLoaders)}, the rollups' archives ${s(rollupsLoader)}, the first views' ${s(firstViewLoader)}`,
     `extracting from the archives ${s(kindsExtracted + firstViewsExtracted)} (${ran(/^\/?data\/rollups\/[^/]+\/.+\.parquet$/)} kind files)`,
     `other loaders ${s(otherLoaders)}`,
     `Framework's own: start ${s(run.firstOutputMs)}, pages with their loaders ${s(pagesWithLoaders)}, the attached files' loaders after the pages (the first views among them) ${s(loadersAfterPages)}, bundles and writing dist/ ${s(frameworkAfter)}`,

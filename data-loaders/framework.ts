@@ -1,6 +1,6 @@
 // Running Observable Framework on a copy of the workbook's project: `observable build` and
-// `observable preview`, with the environment its .ts loaders need. `npm run dev` and
-// `weblog report` both go through here.
+// `observable preview`, with the environment its .ts loaders need. `npm run build`, `npm run dev`
+// and `weblog report` all go through here.
 import {execFile, spawn, type ChildProcess} from "node:child_process";
 import {join} from "node:path";
 import {PACKAGE_DIR} from "./package-dir.js";
@@ -30,6 +30,12 @@ export function buildSite(projectDir: string, {env = process.env} = {}): Promise
       fail(new Error(`the site's build (observable build) failed:\n${output}`));
     });
   });
+}
+
+/** Starts `observable build` in `projectDir`, its output on this process's; resolves with its exit code. */
+export function runBuild(projectDir: string, {env = process.env} = {}): Promise<number> {
+  const child = spawn(join(BIN, "observable"), ["build"], {cwd: projectDir, env: frameworkEnv(env), stdio: ["ignore", "inherit", "inherit"]});
+  return new Promise((done, fail) => child.on("error", fail).on("close", (code) => done(code ?? 1)));
 }
 
 /** Resolves once `child` has exited. */

@@ -44,6 +44,8 @@ export interface ExportOptions {
    * its rows are kept and only what changed is counted (DayRollupsMade).
    */
   earlierRollups?: string;
+  /** The caller holds the store's lock (lockStore) and keeps it until the file is made. */
+  locked?: boolean;
 }
 
 /**
@@ -137,17 +139,38 @@ export async function writeSiteParquet(config: WeblogConfig, table: SiteTable, o
   await mkdir(join(config.store, "tmp"), {recursive: true});
   const file = temporaryPathFor(join(config.store, "tmp", "site.parquet"));
   try {
-    await exportSiteParquet(config, table, file, options);
+    const lock = await lockStore(config.store);
+    try {
+      // A day made beside the build (site-prepare.ts) for the rows the day has now is taken as it
+      // is; the lock waits for one being made.
+      const prepared = table === "events" && options.day !== undefined ? await preparedDayFile(config, options.day) : null;
+      if (prepared === null || !(await rename(prepared, file).then(() => true, () => false))) await timed(`${table}-export`, () => exportSiteParquet(config, table, file, {...options, locked: true}));
+    } finally {
+      await lock.release();
+    }
     await pipeline(createReadStream(file), output, {end: false});
   } finally {
     await rm(file, {force: true});
   }
 }
 
+/**
+ * Where the site's files made ahead of the loaders that ship them are kept
+ * (site-prepare.ts), each under a name that says what it was made from: used once, by the
+ * loader, and removed.
+ */
+export const PREPARED_DIR = "site-prepared";
+
+/** Where a day's events file made ahead for the day's present rows goes (its version in the name), or null when the store has no such day. */
+export async function preparedDayFile(config: WeblogConfig, day: string): Promise<string | null> {
+  const stored = (await storedDays(config)).find((d) => d.day === day);
+  return stored ? join(config.store, PREPARED_DIR, `events.${stored.day}.${stored.version}.parquet`) : null;
+}
+
 /** Writes a site table to `file`; for rollups, says how they were made. */
-export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, file: string, {day, earlierRollups}: ExportOptions = {}): Promise<{rollups: DayRollupsMade; visits: DayVisitsMade} | undefined> {
+export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, file: string, {day, earlierRollups, locked = false}: ExportOptions = {}): Promise<{rollups: DayRollupsMade; visits: DayVisitsMade} | undefined> {
   // The lock keeps a concurrent sync from removing a segment between reading the manifest and the files.
-  const lock = await lockStore(config.store);
+  const lock = locked ? null : await lockStore(config.store);
   try {
     const manifest = await readManifest(config.store);
     const files = filesOf(manifest, table === "rollups" ? "events" : table, day).map((f) => join(config.store, f));
@@ -225,7 +248,7 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
       return made;
     });
   } finally {
-    await lock.release();
+    await lock?.release();
   }
 }
 
@@ -308,7 +331,7 @@ export const ROLLUPS_DIR = "site-rollups";
  * the store: the day's rollups loader ships it, and the first views (src/data/first-view.tar.ts) read
  * every day's, so a rebuild after one new object counts only the day that changed.
  */
-export async function dayRollupsFile(config: WeblogConfig, day: StoredDay): Promise<string> {
+export async function dayRollupsFile(config: WeblogConfig, day: StoredDay, {locked = false}: {locked?: boolean} = {}): Promise<string> {
   const kinds = createHash("sha256").update(siteFilesSignature(config)).digest("hex").slice(0, 8);
   const name = `${day.day}.${day.rollupsVersion}.${kinds}.parquet`;
   const dir = join(config.store, ROLLUPS_DIR);
@@ -320,7 +343,7 @@ export async function dayRollupsFile(config: WeblogConfig, day: StoredDay): Prom
   const temporary = temporaryPathFor(file);
   try {
     const started = performance.now();
-    const made = await exportSiteParquet(config, "rollups", temporary, {day: day.day, earlierRollups: earlier && join(dir, earlier)});
+    const made = await exportSiteParquet(config, "rollups", temporary, {day: day.day, earlierRollups: earlier && join(dir, earlier), locked});
     reportTiming(made?.rollups === "counted" ? "day-rollups" : made?.rollups === "visits" ? "day-visits" : "day-added", performance.now() - started);
     await rename(temporary, file);
   } finally {
@@ -397,15 +420,33 @@ function rollupBlockOf(day: string, latestMonth: string): string {
  * day (and its neighbours, for visits) is counted again, and only its block combined again; kept
  * in the store by the block's version, so the first views and the site share one making.
  */
-export async function blockRollupsFiles(config: WeblogConfig, block: RollupBlock): Promise<Map<string, string>> {
-  const dayFiles: string[] = [];
-  for (const day of block.days) dayFiles.push(await dayRollupsFile(config, day));
+export async function blockRollupsFiles(config: WeblogConfig, block: RollupBlock, {locked = false}: {locked?: boolean} = {}): Promise<Map<string, string>> {
+  const dir = join(config.store, ROLLUPS_DIR, KIND_FILES_DIR);
+  const files = new Map(rollupKindNames().map((kind) => [kind, join(dir, `${kind}.${block.name}.${block.version}.parquet`)]));
+  const missingKinds = async () => {
+    const missing: string[] = [];
+    for (const [kind, file] of files) if (!(await exists(file))) missing.push(kind);
+    return missing;
+  };
+  if ((await missingKinds()).length === 0) return files;
+  // Made under the store's lock, and looked for again once it is held: a block being made by
+  // another process (site-prepare.ts, beside the build) is waited for, not made twice.
+  const lock = locked ? null : await lockStore(config.store);
+  try {
+    await makeBlockRollups(config, block, files, await missingKinds());
+  } finally {
+    await lock?.release();
+  }
+  return files;
+}
+
+/** Makes the kinds' files of a block that are `missing` (the caller holds the store's lock). */
+async function makeBlockRollups(config: WeblogConfig, block: RollupBlock, files: ReadonlyMap<string, string>, missing: readonly string[]): Promise<void> {
   const dir = join(config.store, ROLLUPS_DIR, KIND_FILES_DIR);
   await mkdir(dir, {recursive: true});
-  const files = new Map(rollupKindNames().map((kind) => [kind, join(dir, `${kind}.${block.name}.${block.version}.parquet`)]));
-  const missing: string[] = [];
-  for (const [kind, file] of files) if (!(await exists(file))) missing.push(kind);
   if (missing.length > 0) {
+    const dayFiles: string[] = [];
+    for (const day of block.days) dayFiles.push(await dayRollupsFile(config, day, {locked: true}));
     await timed("combining", () =>
       withDuckDB({tempDirectory: join(config.store, "tmp")}, async (duckdb) => {
         // Each day's file is sorted by kind in small row groups, so `WHERE kind = …` reads only that kind's groups.
@@ -431,18 +472,17 @@ export async function blockRollupsFiles(config: WeblogConfig, block: RollupBlock
     const current = new Set([...files.values()].map((f) => f.slice(dir.length + 1)));
     for (const old of await readdir(dir)) if (rollupKindNames().some((kind) => old.startsWith(`${kind}.${block.name}.`)) && !current.has(old) && !old.endsWith(".tmp")) await rm(join(dir, old), {force: true});
   }
-  return files;
 }
 
 /**
  * Every block's files of each kind (blockRollupsFiles), in the blocks' order, by kind: what the
  * first views read. Files of blocks no longer in the store's days are removed.
  */
-export async function kindRollupsFiles(config: WeblogConfig): Promise<Map<string, string[]>> {
+export async function kindRollupsFiles(config: WeblogConfig, {locked = false}: {locked?: boolean} = {}): Promise<Map<string, string[]>> {
   const byKind = new Map(rollupKindNames().map((kind) => [kind, [] as string[]]));
   const current = new Set<string>();
   for (const block of rollupBlocks(await storedDays(config))) {
-    for (const [kind, file] of await blockRollupsFiles(config, block)) {
+    for (const [kind, file] of await blockRollupsFiles(config, block, {locked})) {
       byKind.get(kind)!.push(file);
       current.add(file);
     }

@@ -144,6 +144,20 @@ export async function refreshSiteData(projectDir: string, config: Pick<WeblogCon
   return {days: [...stale].sort(), rollupDays: [...staleRollups].sort(), rejectedChanged, skippedKeysChanged, keyMismatchesChanged, redeliveriesChanged, controlMessagesChanged, firstViewsChanged};
 }
 
+/** The loader of every page's first view (src/data/first-view.tar.ts), which site-prepare.ts runs beside the build. */
+export const FIRST_VIEWS_LOADER = "first-view.tar.ts";
+
+/**
+ * What the site's data was last refreshed from (the record refreshSiteData keeps: every day's
+ * version, the rejected lines, the pages' queries…), as a digest: the name of first views made
+ * ahead (site-prepare.ts), which any change to the store or the queries makes stale. Null before
+ * the first refresh.
+ */
+export async function siteDataSignature(projectDir: string): Promise<string | null> {
+  const record = await readFile(join(projectDir, DAY_FILES_CACHE, RECORD_FILE)).catch(() => null);
+  return record === null ? null : createHash("sha256").update(record).digest("hex").slice(0, 16);
+}
+
 /** A digest of every file under `dirs` (names and contents); a missing folder counts as empty. */
 async function digestOf(dirs: string[]): Promise<string> {
   const hash = createHash("sha256");

@@ -14,6 +14,7 @@ Commands:
   sync    Take what is new in the bucket into the local Parquet store.
             --batch-events N   events per Parquet segment (bounds memory; default 500000)
             --full             list every key, not only the tail of each topic (done anyway every fullListingMinutes)
+  build   Sync, then build the site into dist/ (what \`npm run build\` runs).
   watch   Sync every pollSeconds (or --interval S) and refresh a running \`npm run dev\`.
   compact Merge each day's segments into one (sync does it by itself for a day past 8 segments).
   report <files or folders…>   The whole workbook from local access logs (plain, .gz, rotated sets), GoAccess-style.
@@ -39,6 +40,7 @@ type Command = (args: string[]) => Promise<number>;
 const commands: Record<string, () => Promise<Command>> = {
   parse: () => import("./parse.js").then((m) => m.runParse),
   sync: () => import("./sync.js").then((m) => m.runSync),
+  build: () => import("./build.js").then((m) => m.runBuild),
   watch: () => import("./watch.js").then((m) => m.runWatch),
   compact: () => import("./sync.js").then((m) => m.runCompact),
   report: () => import("./report.js").then((m) => m.runReport),

@@ -11,6 +11,7 @@ import {loadConfig, type WeblogConfig} from "../../data-loaders/config.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {syncStore} from "../../data-loaders/sync.js";
 import {refreshSiteData} from "../../data-loaders/site-loaders.js";
+import {prepareSiteData} from "../../data-loaders/site-prepare.js";
 import {demoEnvironment, DEMO_BUCKET, REWRITES_DIR, SAMPLE_DIR} from "../../scripts/demo.js";
 import {bundleLibraries} from "../../scripts/bundle-libraries.js";
 import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3} from "../../scripts/local-s3.js";
@@ -107,7 +108,8 @@ async function runTimed(command: string, args: string[], options: {cwd: string; 
 /**
  * Builds a copy of the site in `<dir>/project` against its own local S3 endpoint and store
  * `<dir>/store`; `fill` puts the data in the bucket (and may sync), then the build runs as
- * `npm run build` does: sync, refresh the site's cached data, `observable build`.
+ * `npm run build` (`weblog build`) does: sync, refresh the site's cached data, `observable build`
+ * with the site's data made beside it.
  */
 export async function buildSiteWith(
   dir: string,
@@ -131,14 +133,17 @@ export async function buildSiteWith(
       const started = performance.now();
       await syncStore(config, {client});
       const synced = performance.now();
-      await refreshSiteData(project, config);
+      const refresh = await refreshSiteData(project, config);
       const refreshed = performance.now();
-      // The package's commands on PATH, as under `npm run` (the .ts loaders run as `node --import tsx`).
-      const framework = await runTimed(join(PROJECT_DIR, "node_modules/.bin/observable"), ["build"], {
-        cwd: project,
-        env: {...process.env, ...env, PATH: `${join(PROJECT_DIR, "node_modules/.bin")}:${process.env.PATH}`},
-      });
-      return {syncMs: synced - started, refreshMs: refreshed - synced, frameworkMs: performance.now() - refreshed, ...framework};
+      // The package's commands on PATH, as under `npm run` (the .ts loaders run as `node --import tsx`);
+      // the site's data made beside it, as `weblog build` does (data-loaders/site-prepare.ts).
+      const frameworkEnv = {...process.env, ...env, PATH: `${join(PROJECT_DIR, "node_modules/.bin")}:${process.env.PATH}`};
+      let prepareMessages = "";
+      const [framework] = await Promise.all([
+        runTimed(join(PROJECT_DIR, "node_modules/.bin/observable"), ["build"], {cwd: project, env: frameworkEnv}),
+        prepareSiteData(project, config, refresh, {env: frameworkEnv, onMessages: (text) => (prepareMessages += text)}),
+      ]);
+      return {syncMs: synced - started, refreshMs: refreshed - synced, frameworkMs: performance.now() - refreshed, ...framework, output: framework.output + prepareMessages};
     };
     await build();
     await then?.(client, build);

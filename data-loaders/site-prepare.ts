@@ -1,0 +1,136 @@
+// The site's data made beside `observable build`, not only by its loaders one after another.
+// Framework runs its data loaders one at a time and waits on each, and does its own work
+// (starting, reading the pages, bundling, writing dist/) on one core between them; each loader
+// starts a process of its own. So a rebuild after one new object was a chain: Framework, the
+// changed day's events, Framework, the changed block's rollups, Framework, every page's first
+// view, Framework. `weblog build` (`npm run build`) starts `observable build` and, in the same
+// moment, makes here what those loaders will ask for, in the order they ask: the changed days'
+// events, the changed blocks' rollups, then the first views. Each loader ships what was made, and
+// waits for it while it is being made:
+//   - a day's events go to site-prepared/ under the day's version, made under the store's lock;
+//     the day's loader takes that lock too, so it waits, then takes the file
+//     (site-data.ts: writeSiteParquet);
+//   - a block's rollups are kept in the store as always, made under the store's lock
+//     (site-data.ts: blockRollupsFiles);
+//   - the first views are made by their own loader (src/data/first-view.tar.ts), run here, its
+//     archive kept in site-prepared/ under the name of what the site's data was refreshed from
+//     (site-loaders.ts: siteDataSignature). The loader Framework runs waits on this work's own
+//     lock (site-prepared/lock), then ships it (shipPreparedFirstViews).
+// A loader that finds nothing made for what the store holds now (a plain `observable build`, a
+// sync in between, this work failed) makes its own, as before: what is made here is what the
+// loader would make, earlier, and never decides what the site shows.
+import {spawn} from "node:child_process";
+import {createReadStream, existsSync} from "node:fs";
+import {mkdir, open, readdir, rename, rm} from "node:fs/promises";
+import {join} from "node:path";
+import type {Writable} from "node:stream";
+import {pipeline} from "node:stream/promises";
+import {timed} from "./build-timings.js";
+import type {WeblogConfig} from "./config.js";
+import {exportSiteParquet, kindRollupsFiles, PREPARED_DIR, preparedDayFile} from "./site-data.js";
+import {FIRST_VIEWS_LOADER, SITE_DATA_DIR, siteDataSignature, type SiteDataRefresh} from "./site-loaders.js";
+import {temporaryPathFor} from "./store/durable-file.js";
+import {lockStore} from "./store/lock.js";
+
+/** Set for the first views' loader run here: it makes the archive rather than waiting for it. */
+const PREPARING = "WEBLOG_PREPARING_FIRST_VIEWS";
+
+/** What site-prepared/ holds besides its lock: files made for a loader, named by what they are. */
+const isPreparedFile = (name: string) => name.startsWith("events.") || name.startsWith("first-views.");
+
+export interface PrepareOptions {
+  /** The environment the first views' loader runs in: the one Framework's loaders have. */
+  env?: NodeJS.ProcessEnv;
+  /** Where that loader's messages go (its stderr): this process's by default. */
+  onMessages?: (text: string) => void;
+}
+
+/**
+ * Makes what `refresh` (refreshSiteData, after a sync) marked to be made again, for the loaders
+ * of the `observable build` running meanwhile in `projectDir` to ship.
+ */
+export async function prepareSiteData(projectDir: string, config: WeblogConfig, refresh: SiteDataRefresh, options: PrepareOptions = {}): Promise<void> {
+  const dir = join(config.store, PREPARED_DIR);
+  await mkdir(dir, {recursive: true});
+  const preparing = await lockStore(dir);
+  try {
+    // What an earlier build made and no loader took (a build stopped half-way) is of no use now.
+    for (const name of await readdir(dir)) if (isPreparedFile(name)) await rm(join(dir, name), {force: true});
+    let firstViews: Promise<void> = Promise.resolve();
+    const store = await lockStore(config.store);
+    try {
+      // The rollups first: the first views, the longest part, are made from them, while the
+      // changed days' events are exported beside them.
+      await kindRollupsFiles(config, {locked: true});
+      const signature = await siteDataSignature(projectDir);
+      if (refresh.firstViewsChanged && signature !== null) {
+        firstViews = madeAs(join(dir, `first-views.${signature}.tar`), (temporary) => runFirstViewsLoader(projectDir, temporary, options));
+        // Thrown when awaited below, after the days' events are made.
+        firstViews.catch(() => {});
+      }
+      for (const day of refresh.days) {
+        const file = await preparedDayFile(config, day);
+        if (file !== null) await timed("events-export", () => madeAs(file, (temporary) => exportSiteParquet(config, "events", temporary, {day, locked: true})));
+      }
+    } finally {
+      await store.release();
+    }
+    await firstViews;
+  } finally {
+    await preparing.release();
+  }
+}
+
+/**
+ * For the first views' loader: ships the archive made ahead for the site's data as it is now
+ * (waiting while it is being made) and says so, or says there is none.
+ */
+export async function shipPreparedFirstViews(projectDir: string, config: WeblogConfig, output: Writable): Promise<boolean> {
+  const dir = join(config.store, PREPARED_DIR);
+  if (process.env[PREPARING] || !existsSync(dir)) return false;
+  const preparing = await lockStore(dir);
+  let taken: string | null = null;
+  try {
+    const signature = await siteDataSignature(projectDir);
+    if (signature === null) return false;
+    const file = join(dir, `first-views.${signature}.tar`);
+    taken = temporaryPathFor(file);
+    if (!(await rename(file, taken).then(() => true, () => false))) return false;
+  } finally {
+    await preparing.release();
+  }
+  try {
+    await pipeline(createReadStream(taken), output, {end: false});
+  } finally {
+    await rm(taken, {force: true});
+  }
+  return true;
+}
+
+/** Makes `file` by `make` writing a temporary file beside it, renamed once whole. */
+async function madeAs(file: string, make: (temporary: string) => Promise<unknown>): Promise<void> {
+  const temporary = temporaryPathFor(file);
+  try {
+    await make(temporary);
+    await rename(temporary, file);
+  } finally {
+    await rm(temporary, {force: true});
+  }
+}
+
+/** Runs the first views' loader as Framework would (observablehq.config.ts: `node --import tsx`), its output to `file`. */
+async function runFirstViewsLoader(projectDir: string, file: string, {env = process.env, onMessages}: PrepareOptions): Promise<void> {
+  const output = await open(file, "w");
+  try {
+    const child = spawn(process.execPath, ["--import", "tsx", join(SITE_DATA_DIR, FIRST_VIEWS_LOADER)], {
+      cwd: projectDir,
+      env: {...env, [PREPARING]: "1"},
+      stdio: ["ignore", output.fd, onMessages ? "pipe" : "inherit"],
+    });
+    if (onMessages) child.stderr?.on("data", (chunk: Buffer) => onMessages(chunk.toString()));
+    const code = await new Promise<number | null>((done, fail) => child.on("error", fail).on("close", done));
+    if (code !== 0) throw new Error(`${join(SITE_DATA_DIR, FIRST_VIEWS_LOADER)} exited with ${code}`);
+  } finally {
+    await output.close();
+  }
+}

@@ -1,0 +1,151 @@
+// The site's data made beside `observable build` (data-loaders/site-prepare.ts): what `weblog
+// build` makes ahead is what the loaders would make, each loader ships it once (waiting while it
+// is being made) and then makes its own again, and a file made for rows the store no longer holds
+// is never shipped. The sample synced from a local S3 endpoint into a store; the site's own
+// loaders run as Framework runs them (`node --import tsx`, in a copy of the project).
+import assert from "node:assert/strict";
+import {execFile, spawn} from "node:child_process";
+import {existsSync} from "node:fs";
+import {mkdtemp, readdir, readFile, rm, writeFile} from "node:fs/promises";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {setTimeout as sleep} from "node:timers/promises";
+import {promisify} from "node:util";
+import {after, before, test} from "node:test";
+import {PutObjectCommand} from "@aws-sdk/client-s3";
+import {loadConfig, type WeblogConfig} from "../../data-loaders/config.js";
+import {PREPARED_DIR, storedDays} from "../../data-loaders/site-data.js";
+import {refreshSiteData} from "../../data-loaders/site-loaders.js";
+import {prepareSiteData} from "../../data-loaders/site-prepare.js";
+import {createS3Client} from "../../data-loaders/sources/s3-client.js";
+import {syncStore} from "../../data-loaders/sync.js";
+import {sqlString, withDuckDB} from "../../data-loaders/write/duckdb.js";
+import {demoEnvironment, DEMO_BUCKET, SAMPLE_DIR} from "../../scripts/demo.js";
+import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
+import {apacheTime} from "../../scripts/sample-lines.js";
+import {copyProject} from "../support/sample-site.js";
+
+let s3: LocalS3;
+let dir: string;
+let project: string;
+let config: WeblogConfig;
+let env: NodeJS.ProcessEnv;
+
+before(async () => {
+  Object.assign(process.env, LOCAL_S3_CREDENTIALS);
+  s3 = await startLocalS3();
+  dir = await mkdtemp(join(tmpdir(), "weblog-site-prepare-"));
+  project = await copyProject(join(dir, "project"));
+  env = {...process.env, ...demoEnvironment(s3.endpoint, join(dir, "store")), WEBLOG_TIMINGS: "1"};
+  config = loadConfig(project, env);
+  await seedBucket(createS3Client(config.source), DEMO_BUCKET, SAMPLE_DIR);
+  await syncStore(config);
+});
+
+after(async () => {
+  await s3?.stop();
+  if (dir) await rm(dir, {recursive: true, force: true});
+});
+
+/** Runs one of the site's loaders as Framework does; its stdout, and its stderr's timing steps (build-timings.ts). */
+async function runLoader(loader: string, args: string[] = []): Promise<{output: Buffer; steps: string[]}> {
+  const child = spawn(process.execPath, ["--import", "tsx", join("src/data", loader), ...args], {cwd: project, env, stdio: ["ignore", "pipe", "pipe"]});
+  const output: Buffer[] = [];
+  let messages = "";
+  child.stdout.on("data", (chunk: Buffer) => output.push(chunk));
+  child.stderr.on("data", (chunk: Buffer) => (messages += chunk.toString()));
+  const code = await new Promise<number | null>((done) => child.on("close", done));
+  assert.equal(code, 0, messages);
+  return {output: Buffer.concat(output), steps: [...messages.matchAll(/weblog-timing (\S+)/g)].map((m) => m[1])};
+}
+
+const dayLoader = (day: string) => runLoader("events/[day].parquet.ts", ["--day", day]);
+const firstViewsLoader = () => runLoader("first-view.tar.ts");
+const preparedFiles = async () => (await readdir(join(config.store, PREPARED_DIR))).filter((name) => name !== "lock" && !name.startsWith("lock."));
+
+/**
+ * Each page's shipped answers in a first views archive, by file, each answer's rows sorted: rows
+ * that tie in a query's ORDER BY (an hour's status classes) come in either order.
+ */
+async function answersIn(archive: Buffer): Promise<Record<string, unknown>> {
+  const into = await mkdtemp(join(dir, "views-"));
+  await writeFile(join(into, "views.tar"), archive);
+  await promisify(execFile)("tar", ["-xf", "views.tar"], {cwd: into});
+  const byFile: Record<string, unknown> = {};
+  for (const file of (await readdir(into, {recursive: true})).filter((f) => f.endsWith(".json")).sort()) {
+    const {answers} = JSON.parse(await readFile(join(into, file), "utf8")) as {answers: Record<string, {rows: unknown[]}>};
+    for (const answer of Object.values(answers)) answer.rows = answer.rows.map((row) => JSON.stringify(row)).sort();
+    byFile[file] = answers;
+  }
+  return byFile;
+}
+
+/** A Parquet file's rows, each as text, sorted: two files hold the same rows when these are equal. */
+async function rowsOf(parquet: Buffer): Promise<string[]> {
+  const file = join(dir, `rows-${Math.random().toString(36).slice(2)}.parquet`);
+  await writeFile(file, parquet);
+  return withDuckDB({}, async (duckdb) => (await duckdb.runAndReadAll(`SELECT * FROM read_parquet(${sqlString(file)})`)).getRowObjectsJson().map((row) => JSON.stringify(row)).sort());
+}
+
+test("what is made beside the build is what the loaders make themselves, and each loader ships it once", async () => {
+  const refresh = await refreshSiteData(project, config);
+  await prepareSiteData(project, config, refresh, {env, onMessages: () => {}});
+  const days = (await storedDays(config)).map((d) => d.day);
+  assert.ok(days.length > 1, days.join(" "));
+  // A first build makes every day, and the first views.
+  const made = await preparedFiles();
+  assert.deepEqual(made.filter((name) => name.startsWith("events.")).map((name) => name.split(".")[1]).sort(), days);
+  assert.equal(made.filter((name) => name.startsWith("first-views.")).length, 1);
+
+  const [day] = days;
+  const preparedDay = await readFile(join(config.store, PREPARED_DIR, made.find((name) => name.startsWith(`events.${day}.`))!));
+  const shipped = await dayLoader(day);
+  assert.ok(shipped.output.equals(preparedDay), "the day's loader ships the file made for it");
+  assert.deepEqual(shipped.steps, [], "and makes none of its own");
+  assert.ok(!(await preparedFiles()).some((name) => name.startsWith(`events.${day}.`)), "taken once");
+  const again = await dayLoader(day);
+  assert.deepEqual(again.steps, ["events-export"], "with nothing made for it, the loader exports the day itself");
+  assert.deepEqual(await rowsOf(shipped.output), await rowsOf(again.output));
+
+  const preparedViews = await readFile(join(config.store, PREPARED_DIR, made.find((name) => name.startsWith("first-views."))!));
+  const views = await firstViewsLoader();
+  assert.ok(views.output.equals(preparedViews), "the first views' loader ships the archive made for it");
+  assert.ok(!views.steps.includes("first-views"));
+  const viewsAgain = await firstViewsLoader();
+  assert.ok(viewsAgain.steps.includes("first-views"), "with none made, it answers the pages' queries itself");
+  assert.deepEqual(await answersIn(viewsAgain.output), await answersIn(views.output), "the same answers");
+});
+
+test("a loader asked while the work is still being made waits for it, and makes nothing itself", async () => {
+  const [day] = (await storedDays(config)).map((d) => d.day);
+  const refresh = {...(await refreshSiteData(project, config)), days: [day], firstViewsChanged: true};
+  const lock = join(config.store, PREPARED_DIR, "lock");
+  const making = prepareSiteData(project, config, refresh, {env, onMessages: () => {}});
+  while (!existsSync(lock)) await sleep(5);
+  // Both asked at once, as soon as the work has begun: the store's lock holds the day's loader, the work's own the first views'.
+  const [shippedDay, shippedViews] = await Promise.all([dayLoader(day), firstViewsLoader(), making]);
+  assert.deepEqual(shippedDay.steps, []);
+  assert.ok(!shippedViews.steps.includes("first-views"));
+  assert.deepEqual(await preparedFiles(), [], "everything made was taken");
+  assert.equal((await rowsOf(shippedDay.output)).length, (await storedDays(config)).find((d) => d.day === day)!.events);
+  assert.ok(shippedViews.output.length > 0);
+});
+
+test("a file made for rows the store no longer holds is not shipped", async () => {
+  const days = await storedDays(config);
+  const day = days[days.length - 1];
+  await prepareSiteData(project, config, {...(await refreshSiteData(project, config)), days: [day.day], firstViewsChanged: true}, {env, onMessages: () => {}});
+  // A sync in between: one more request on that day.
+  const line = `198.51.100.9 - - [${apacheTime(Date.parse(`${day.day}T12:00:00Z`))}] "GET /after-the-build/ HTTP/1.1" 200 512 "-" "curl/8.5.0"`;
+  const key = "topics/cloudwatchLogsEC2.i-02e3ca004943e0f26/year=2023/cloudwatchLogsEC2.i-02e3ca004943e0f26+0+0000200000.json";
+  await createS3Client(config.source).send(new PutObjectCommand({Bucket: DEMO_BUCKET, Key: key, Body: JSON.stringify(line) + "\n"}));
+  await syncStore(config);
+  await refreshSiteData(project, config);
+
+  const shipped = await dayLoader(day.day);
+  assert.deepEqual(shipped.steps, ["events-export"], "the day's loader exports the day as it is now");
+  assert.equal((await rowsOf(shipped.output)).length, day.events + 1);
+  const views = await firstViewsLoader();
+  assert.ok(views.steps.includes("first-views"), "the first views are answered again");
+  assert.equal((await preparedFiles()).length, 2, "the stale files stay until the next build's work clears them");
+});
