@@ -1,7 +1,7 @@
 // Writes src/components/duckdb-wasm.js: the parts of DuckDB-WASM the workbook uses, bundled from
 // node_modules with unused code removed, and beside it duckdb-worker.js, the package's worker
-// (one script, nothing to bundle). Run before every build and preview (npm's prebuild and
-// predev, the demo, the tests); the files are generated, not committed. The workbook loads both
+// (one script, nothing to bundle). Run before every build and preview (`weblog build`, `npm run
+// dev`, the demo, the tests; scripts/bundle-libraries.ts); the files are generated, not committed. The workbook loads both
 // as file attachments, not as modules: Framework reads every module a page imports, and every
 // module those import, on every build: these two were 500 of the 740 kB it read, about 0.4 s of a
 // build at 10M (docs/design-notes.md).

@@ -2,7 +2,7 @@
 // module each: duckdb-wasm.js (scripts/bundle-duckdb.ts), plot.js (Observable Plot with the parts
 // of d3 it uses), inputs.js (Observable Inputs with htl) and contracts.js (what the site's data and
 // its pages agree on, data-loaders/contracts/: Framework serves only what is under src/). Run when
-// the project is installed (npm's prepare) and before every build and preview (npm's prebuild,
+// the project is installed (npm's prepare) and before every build and preview (`weblog build`,
 // the demo, `npm run dev`, `weblog report`, the tests); the files are generated, not committed.
 //
 // Why: Framework serves each npm package as its own module, so a bare `import "@observablehq/plot"`
@@ -11,6 +11,9 @@
 // time to the first chart (docs/design-notes.md, "The critical path to the first chart"). One
 // module each is one request.
 import {writeIfChanged} from "./write-if-changed.js";
+import {createHash} from "node:crypto";
+import {existsSync} from "node:fs";
+import {readdir, readFile} from "node:fs/promises";
 import {join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {build} from "esbuild";
@@ -25,10 +28,44 @@ const LIBRARIES = [
   {file: "inputs.js", from: "@observablehq/inputs"},
 ] as const;
 
+/** Every module written into src/components/ (bundle-duckdb.ts writes the worker beside its module). */
+const GENERATED = ["duckdb-wasm.js", "duckdb-worker.js", ...LIBRARIES.map((l) => l.file), "contracts.js"];
+
+/**
+ * Writes the generated modules, unless those in `componentsDir` were made from what they would be
+ * made from now (the installed packages, as package-lock.json names them; the contracts; these
+ * scripts): `npm run build` runs this every time, and the bundling took half a second of it.
+ */
 export async function bundleLibraries(componentsDir = COMPONENTS_DIR): Promise<void> {
+  const stamp = join(componentsDir, MADE_FROM);
+  const madeFrom = await sourcesDigest();
+  const made = await readFile(stamp, "utf8").catch(() => null);
+  if (madeFrom !== null && made === madeFrom && GENERATED.every((file) => existsSync(join(componentsDir, file)))) return;
   await bundleDuckDB(join(componentsDir, "duckdb-wasm.js"));
   for (const {file, from} of LIBRARIES) await bundleLibrary(join(componentsDir, file), from);
   await bundleContracts(join(componentsDir, "contracts.js"));
+  if (madeFrom !== null) await writeIfChanged(stamp, madeFrom);
+}
+
+/** Beside the generated modules: the digest of what they were made from (sourcesDigest). */
+const MADE_FROM = ".libraries-made-from";
+
+/**
+ * A digest of what the generated modules are made from: package-lock.json (the packages bundled
+ * and their dependencies, at the versions installed), data-loaders/contracts/ and the scripts
+ * that bundle them. Null without a lock file: then they are always made again.
+ */
+async function sourcesDigest(): Promise<string | null> {
+  const lock = await readFile(join(PACKAGE_DIR, "package-lock.json")).catch(() => null);
+  if (lock === null) return null;
+  const hash = createHash("sha256").update(lock);
+  const contracts = join(PACKAGE_DIR, "data-loaders/contracts");
+  const sources = [
+    ...(await readdir(contracts, {recursive: true})).filter((name) => name.endsWith(".ts")).sort().map((name) => join(contracts, name)),
+    ...["bundle-libraries.ts", "bundle-duckdb.ts", "write-if-changed.ts"].map((name) => join(PACKAGE_DIR, "scripts", name)),
+  ];
+  for (const file of sources) hash.update(file).update(await readFile(file));
+  return hash.digest("hex");
 }
 
 async function bundleLibrary(file: string, from: string): Promise<void> {

@@ -1,6 +1,7 @@
 // `weblog build` (`npm run build`): sync, then build the site into dist/ with `observable build`,
 // the site's data made beside Framework's own work rather than by its loaders one after another
 // (site-prepare.ts). The same site as `weblog sync` then `observable build`, sooner.
+import {join} from "node:path";
 import {loadConfig} from "../config.js";
 import {runBuild as runFramework} from "../framework.js";
 import {prepareSiteData} from "../site-prepare.js";
@@ -14,6 +15,9 @@ export async function runBuild(args: string[]): Promise<number> {
   const config = loadConfig();
   const project = process.cwd();
   const started = performance.now();
+  // The browser's libraries and the contracts as the pages import them, made again only when what they are made from changed.
+  const {bundleLibraries} = await import("../../scripts/bundle-libraries.js");
+  await bundleLibraries(join(project, "src/components"));
   const progress = createProgressLine(process.stderr);
   const result = await syncStore(config, {log: progress.log, onProgress: progress.update, batchEvents: DEFAULT_BATCH_EVENTS}).finally(() => progress.end());
   const refresh = await refreshSiteData(project, config);
