@@ -63,7 +63,8 @@ export async function prepareSiteData(projectDir: string, config: WeblogConfig, 
       // changed days' events are exported beside them.
       await kindRollupsFiles(config, {locked: true});
       const signature = await siteDataSignature(projectDir);
-      if (refresh.firstViewsChanged && signature !== null) {
+      // A project without the first views' loader (an analyst's own site) has none to make.
+      if (refresh.firstViewsChanged && signature !== null && existsSync(join(projectDir, SITE_DATA_DIR, FIRST_VIEWS_LOADER))) {
         firstViews = madeAs(join(dir, `first-views.${signature}.tar`), (temporary) => runFirstViewsLoader(projectDir, temporary, options));
         // Thrown when awaited below, after the days' events are made.
         firstViews.catch(() => {});
