@@ -114,8 +114,11 @@ async function runTimed(command: string, args: string[], options: {cwd: string; 
 export async function buildSiteWith(
   dir: string,
   fill: (client: S3Client, config: WeblogConfig) => Promise<void>,
-  /** Run after the build with the endpoint still up: the benchmark lands an object and builds again with `build`. */
-  then?: (client: S3Client, build: () => Promise<BuildRun>) => Promise<void>,
+  /**
+   * Run after the build with the endpoint still up: the benchmark lands an object and builds again
+   * with `build`, or with `npmRunBuild` (`npm run build` in the project, as a user runs it).
+   */
+  then?: (client: S3Client, build: () => Promise<BuildRun>, npmRunBuild: () => Promise<void>) => Promise<void>,
 ): Promise<string> {
   const project = await copyProject(join(dir, "project"));
 
@@ -129,15 +132,15 @@ export async function buildSiteWith(
     const client = createS3Client(config.source);
     await fill(client, config);
     // As `npm run build`: sync, refresh the site's cached data, `observable build`.
+    // The package's commands on PATH, as under `npm run` (the .ts loaders run as `node --import tsx`).
+    const frameworkEnv = {...process.env, ...env, PATH: `${join(PROJECT_DIR, "node_modules/.bin")}:${process.env.PATH}`};
     const build = async (): Promise<BuildRun> => {
       const started = performance.now();
       await syncStore(config, {client});
       const synced = performance.now();
       const refresh = await refreshSiteData(project, config);
       const refreshed = performance.now();
-      // The package's commands on PATH, as under `npm run` (the .ts loaders run as `node --import tsx`);
-      // the site's data made beside it, as `weblog build` does (data-loaders/site-prepare.ts).
-      const frameworkEnv = {...process.env, ...env, PATH: `${join(PROJECT_DIR, "node_modules/.bin")}:${process.env.PATH}`};
+      // The site's data made beside `observable build`, as `weblog build` does (data-loaders/site-prepare.ts).
       let prepareMessages = "";
       const [framework] = await Promise.all([
         runTimed(join(PROJECT_DIR, "node_modules/.bin/observable"), ["build"], {cwd: project, env: frameworkEnv}),
@@ -146,14 +149,14 @@ export async function buildSiteWith(
       return {syncMs: synced - started, refreshMs: refreshed - synced, frameworkMs: performance.now() - refreshed, ...framework, output: framework.output + prepareMessages};
     };
     await build();
-    await then?.(client, build);
+    await then?.(client, build, () => runTimed("npm", ["run", "build", "--silent"], {cwd: project, env: frameworkEnv}).then(() => {}));
   } finally {
     await s3.stop();
   }
   return join(project, "dist");
 }
 
-/** A copy of the site's sources at `project` (library and node_modules linked), with no cache. */
+/** A copy of the site's sources at `project` (library, node_modules and the command linked), with no cache. */
 export async function copyProject(project: string): Promise<string> {
   await rm(project, {recursive: true, force: true});
   await mkdir(project, {recursive: true});
@@ -161,7 +164,8 @@ export async function copyProject(project: string): Promise<string> {
   await cp(join(PROJECT_DIR, "src"), join(project, "src"), {recursive: true, filter: (p) => !p.includes(".observablehq")});
   await cp(join(PROJECT_DIR, "observablehq.config.ts"), join(project, "observablehq.config.ts"));
   await cp(join(PROJECT_DIR, "package.json"), join(project, "package.json"));
-  for (const shared of ["data-loaders", "node_modules"]) await symlink(join(PROJECT_DIR, shared), join(project, shared));
+  // The library, the packages, and what `npm run build` runs (bin/weblog.js, the scripts it imports).
+  for (const shared of ["data-loaders", "node_modules", "bin", "scripts", "package-lock.json"]) await symlink(join(PROJECT_DIR, shared), join(project, shared));
   return project;
 }
 
