@@ -85,6 +85,24 @@ export interface BuildRun {
   pagesBuiltMs: number;
 }
 
+/**
+ * Runs `work` in this process with the timing lines it reports (WEBLOG_TIMINGS, build-timings.ts)
+ * handed to `take` rather than printed: they belong to the build's output, as `weblog build`'s own are.
+ */
+async function timingsOf<T>(work: () => Promise<T>, take: (lines: string) => void): Promise<T> {
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    if (/^weblog-timing /.test(String(chunk))) take(String(chunk));
+    else return write(chunk, ...rest);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return await work();
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
 /** Runs a command to its end, failing as execFile does; its output, and when the two moments of BuildRun came. */
 async function runTimed(command: string, args: string[], options: {cwd: string; env: NodeJS.ProcessEnv}): Promise<Pick<BuildRun, "output" | "firstOutputMs" | "pagesBuiltMs">> {
   const started = performance.now();
@@ -144,7 +162,7 @@ export async function buildSiteWith(
       let prepareMessages = "";
       const [framework] = await Promise.all([
         runTimed(join(PROJECT_DIR, "node_modules/.bin/observable"), ["build"], {cwd: project, env: frameworkEnv}),
-        prepareSiteData(project, config, refresh, {env: frameworkEnv, onMessages: (text) => (prepareMessages += text)}),
+        timingsOf(() => prepareSiteData(project, config, refresh, {env: frameworkEnv, onMessages: (text) => (prepareMessages += text)}), (lines) => (prepareMessages += lines)),
       ]);
       return {syncMs: synced - started, refreshMs: refreshed - synced, frameworkMs: performance.now() - refreshed, ...framework, output: framework.output + prepareMessages};
     };
