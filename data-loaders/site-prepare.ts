@@ -67,7 +67,6 @@ export async function prepareSiteData(projectDir: string, config: WeblogConfig, 
       if (refresh.firstViewsChanged && signature !== null && existsSync(join(projectDir, SITE_DATA_DIR, FIRST_VIEWS_LOADER))) {
         firstViews = madeAs(join(dir, `first-views.${signature}.tar`), (temporary) => runFirstViewsLoader(projectDir, temporary, options));
         // Thrown when awaited below, after the days' events are made.
-        firstViews.catch(() => {});
       }
       for (const day of refresh.days) {
         const file = await preparedDayFile(config, day);
@@ -75,6 +74,8 @@ export async function prepareSiteData(projectDir: string, config: WeblogConfig, 
       }
     } finally {
       await store.release();
+      // Whatever became of the days' events, the first views' loader that Framework runs waits for this archive, not beside it.
+      await firstViews.catch(() => {});
     }
     await firstViews;
   } finally {
