@@ -1,0 +1,80 @@
+// `weblog build`, what `npm run build` runs, as a user runs it: in a copy of the project, against
+// the sample in a local S3 endpoint, it syncs, builds dist/ with every day's events and every
+// page's first view, the site's data made beside Framework and each file taken by its loader; run
+// again after one more object, it ships that object's day again and nothing is left behind.
+import assert from "node:assert/strict";
+import {execFile} from "node:child_process";
+import {existsSync, readFileSync} from "node:fs";
+import {mkdtemp, readdir, rm} from "node:fs/promises";
+import {tmpdir} from "node:os";
+import {join} from "node:path";
+import {after, before, test} from "node:test";
+import {PutObjectCommand} from "@aws-sdk/client-s3";
+import {loadConfig, type WeblogConfig} from "../../data-loaders/config.js";
+import {PREPARED_DIR, storedDays} from "../../data-loaders/site-data.js";
+import {createS3Client} from "../../data-loaders/sources/s3-client.js";
+import {sqlString, withDuckDB} from "../../data-loaders/write/duckdb.js";
+import {demoEnvironment, DEMO_BUCKET, SAMPLE_DIR} from "../../scripts/demo.js";
+import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
+import {apacheTime} from "../../scripts/sample-lines.js";
+import {copyProject, PROJECT_DIR} from "../support/sample-site.js";
+
+let s3: LocalS3;
+let dir: string;
+let project: string;
+let env: NodeJS.ProcessEnv;
+let config: WeblogConfig;
+
+before(async () => {
+  Object.assign(process.env, LOCAL_S3_CREDENTIALS);
+  s3 = await startLocalS3();
+  dir = await mkdtemp(join(tmpdir(), "weblog-build-command-"));
+  project = await copyProject(join(dir, "project"));
+  env = {...process.env, ...demoEnvironment(s3.endpoint, join(dir, "store"))};
+  config = loadConfig(project, env);
+  await seedBucket(createS3Client(config.source), DEMO_BUCKET, SAMPLE_DIR);
+});
+
+after(async () => {
+  await s3?.stop();
+  if (dir) await rm(dir, {recursive: true, force: true});
+});
+
+function weblogBuild(): Promise<string> {
+  return new Promise((done, fail) => {
+    execFile(process.execPath, [join(PROJECT_DIR, "bin/weblog.js"), "build"], {cwd: project, env, maxBuffer: 64 << 20}, (error, stdout, stderr) => {
+      if (error) fail(new Error(`weblog build failed: ${error.message}\n${stderr.slice(-4000)}`));
+      else done(`${stdout}\n${stderr}`);
+    });
+  });
+}
+
+/** What the store's work folder holds besides its lock: nothing, once every loader took its file. */
+const leftOver = async () => (await readdir(join(config.store, PREPARED_DIR))).filter((name) => name !== "lock" && !name.startsWith("lock."));
+
+/** How many events a built day file holds. */
+const eventsIn = (file: string) => withDuckDB({}, async (duckdb) => Number((await duckdb.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(file)})`)).getRows()[0][0]));
+
+test("weblog build syncs and builds dist/, each file made beside Framework taken by its loader", async () => {
+  const output = await weblogBuild();
+  assert.match(output, /sync: \d+ new and 0 replaced objects/);
+  const dist = join(project, "dist");
+  assert.ok(existsSync(join(dist, "index.html")));
+  const days = await storedDays(config);
+  for (const day of days) assert.equal(await eventsIn(join(dist, "data/events", `${day.day}.parquet`)), day.events, day.day);
+  // Every page's first view shipped, and the Overview's page names its own.
+  const firstViews = (await readdir(join(dist, "_file/data/first-view"))).filter((name) => name.endsWith(".json"));
+  assert.ok(firstViews.some((name) => name.startsWith("index.")) && firstViews.some((name) => name.startsWith("traffic.")), firstViews.join(" "));
+  const index = readFileSync(join(dist, "index.html"), "utf8");
+  assert.ok(firstViews.some((name) => name.startsWith("index.") && index.includes(name)));
+  assert.deepEqual(await leftOver(), []);
+
+  // One more request on the last day: that day is shipped again with it.
+  const last = days[days.length - 1];
+  const line = `198.51.100.9 - - [${apacheTime(Date.parse(`${last.day}T12:00:00Z`))}] "GET /built-again/ HTTP/1.1" 200 512 "-" "curl/8.5.0"`;
+  const key = "topics/cloudwatchLogsEC2.i-02e3ca004943e0f26/year=2023/cloudwatchLogsEC2.i-02e3ca004943e0f26+0+0000300000.json";
+  await createS3Client(config.source).send(new PutObjectCommand({Bucket: DEMO_BUCKET, Key: key, Body: JSON.stringify(line) + "\n"}));
+  await weblogBuild();
+  assert.equal(await eventsIn(join(dist, "data/events", `${last.day}.parquet`)), last.events + 1);
+  assert.deepEqual(await leftOver(), []);
+});
