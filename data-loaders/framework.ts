@@ -33,7 +33,7 @@ export function buildSite(projectDir: string, {env = process.env} = {}): Promise
 }
 
 /** Starts `observable build` in `projectDir`, its output on this process's; resolves with its exit code. */
-export function runBuild(projectDir: string, {env = process.env} = {}): Promise<number> {
+export function runObservableBuild(projectDir: string, {env = process.env} = {}): Promise<number> {
   const child = spawn(join(BIN, "observable"), ["build"], {cwd: projectDir, env: frameworkEnv(env), stdio: ["ignore", "inherit", "inherit"]});
   return new Promise((done, fail) => child.on("error", fail).on("close", (code) => done(code ?? 1)));
 }

@@ -3,8 +3,8 @@
 // days that changed, or everything when the cache was made from another store (the demo's, say).
 // `weblog compact`: merge each day's segments into one.
 import {parseArgs} from "node:util";
-import {loadConfig} from "../config.js";
-import {refreshSiteData} from "../site-loaders.js";
+import {loadConfig, type WeblogConfig} from "../config.js";
+import {refreshSiteData, type SiteDataRefresh} from "../site-loaders.js";
 import {compactStore} from "../store/compact.js";
 import {DEFAULT_BATCH_EVENTS, syncStore, type SyncResult} from "../sync.js";
 import {createProgressLine} from "./progress.js";
@@ -13,13 +13,21 @@ import {UsageError} from "./usage-error.js";
 export async function runSync(args: string[]): Promise<number> {
   const {values} = parseOptions(args, {"batch-events": {type: "string"}, full: {type: "boolean"}});
   const batchEvents = positiveInteger(values["batch-events"], "--batch-events") ?? DEFAULT_BATCH_EVENTS;
-  const config = loadConfig();
+  await syncAndRefresh(loadConfig(), {batchEvents, fullListing: values.full === true});
+  return 0;
+}
+
+/**
+ * Syncs with a progress line, brings the site's cached data in step (that of the project in the
+ * current folder) and says what the sync did: `weblog sync`, and the first part of `weblog build`.
+ */
+export async function syncAndRefresh(config: WeblogConfig, {batchEvents = DEFAULT_BATCH_EVENTS, fullListing = false} = {}): Promise<SiteDataRefresh> {
   const started = performance.now();
   const progress = createProgressLine(process.stderr);
-  const result = await syncStore(config, {log: progress.log, onProgress: progress.update, batchEvents, fullListing: values.full === true}).finally(() => progress.end());
-  await refreshSiteData(process.cwd(), config);
+  const result = await syncStore(config, {log: progress.log, onProgress: progress.update, batchEvents, fullListing}).finally(() => progress.end());
+  const refresh = await refreshSiteData(process.cwd(), config);
   console.error(summary(result, performance.now() - started));
-  return 0;
+  return refresh;
 }
 
 export async function runCompact(args: string[]): Promise<number> {
