@@ -6,6 +6,7 @@ import {loadConfig} from "./data-loaders/config.js";
 import {geoCreditHtml, geoDatabasesUsed} from "./data-loaders/enrich/geoip-credit.js";
 import {instancePages, storedLogStreams} from "./data-loaders/log-streams.js";
 import {rollupBlocks, rollupKindNames, storedDays} from "./data-loaders/site-data.js";
+import {TYPESCRIPT_LOADER} from "./data-loaders/site-loaders.js";
 
 const config = loadConfig();
 // One page per EC2 instance (log stream) found in the local store: src/instances/[instance].md.
@@ -98,5 +99,5 @@ export default {
   search: false,
   // TypeScript loaders run in one Node process with tsx's hooks, instead of the tsx command's two
   // (a launcher, then Node): 0.15 s sooner each, and a rebuild runs several.
-  interpreters: {".ts": ["node", "--import", "tsx"]},
+  interpreters: {".ts": TYPESCRIPT_LOADER},
 };

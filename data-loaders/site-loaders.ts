@@ -148,6 +148,12 @@ export async function refreshSiteData(projectDir: string, config: Pick<WeblogCon
 export const FIRST_VIEWS_LOADER = "first-view.tar.ts";
 
 /**
+ * How the site's TypeScript loaders are run, the command before the loader's path: Framework's
+ * interpreter for `.ts` (observablehq.config.ts), and site-prepare.ts when it runs one itself.
+ */
+export const TYPESCRIPT_LOADER = ["node", "--import", "tsx"];
+
+/**
  * What the site's data was last refreshed from (the record refreshSiteData keeps: every day's
  * version, the rejected lines, the pages' queries…), as a digest: the name of first views made
  * ahead (site-prepare.ts), which any change to the store or the queries makes stale. Null before

@@ -4,9 +4,9 @@
 // starts a process of its own. So a rebuild after one new object was a chain: Framework, the
 // changed day's events, Framework, the changed block's rollups, Framework, every page's first
 // view, Framework. `weblog build` (`npm run build`) starts `observable build` and, in the same
-// moment, makes here what those loaders will ask for, in the order they ask: the changed days'
-// events, the changed blocks' rollups, then the first views. Each loader ships what was made, and
-// waits for it while it is being made:
+// moment, makes here what those loaders will ask for, in the order of the longest chain: the
+// changed blocks' rollups, then the first views (made from them) beside the changed days' events.
+// Each loader ships what was made, and waits for it while it is being made:
 //   - a day's events go to site-prepared/ under the day's version, made under the store's lock;
 //     the day's loader takes that lock too, so it waits, then takes the file
 //     (site-data.ts: writeSiteParquet);
@@ -28,7 +28,7 @@ import {pipeline} from "node:stream/promises";
 import {timed} from "./build-timings.js";
 import type {WeblogConfig} from "./config.js";
 import {exportSiteParquet, kindRollupsFiles, PREPARED_DIR, preparedDayFile} from "./site-data.js";
-import {FIRST_VIEWS_LOADER, SITE_DATA_DIR, siteDataSignature, type SiteDataRefresh} from "./site-loaders.js";
+import {FIRST_VIEWS_LOADER, SITE_DATA_DIR, siteDataSignature, TYPESCRIPT_LOADER, type SiteDataRefresh} from "./site-loaders.js";
 import {temporaryPathFor} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
 
@@ -66,7 +66,9 @@ export async function prepareSiteData(projectDir: string, config: WeblogConfig, 
       // A project without the first views' loader (an analyst's own site) has none to make.
       if (refresh.firstViewsChanged && signature !== null && existsSync(join(projectDir, SITE_DATA_DIR, FIRST_VIEWS_LOADER))) {
         firstViews = madeAs(join(dir, `first-views.${signature}.tar`), (temporary) => runFirstViewsLoader(projectDir, temporary, options));
-        // Thrown when awaited below, after the days' events are made.
+        // Its failure is thrown where it is awaited below, after the days' events are made, not as
+        // an unhandled rejection while they are.
+        firstViews.catch(() => {});
       }
       for (const day of refresh.days) {
         const file = await preparedDayFile(config, day);
@@ -120,11 +122,11 @@ async function madeAs(file: string, make: (temporary: string) => Promise<unknown
   }
 }
 
-/** Runs the first views' loader as Framework would (observablehq.config.ts: `node --import tsx`), its output to `file`. */
+/** Runs the first views' loader as Framework would (TYPESCRIPT_LOADER, with this Node), its output to `file`. */
 async function runFirstViewsLoader(projectDir: string, file: string, {env = process.env, onMessages}: PrepareOptions): Promise<void> {
   const output = await open(file, "w");
   try {
-    const child = spawn(process.execPath, ["--import", "tsx", join(SITE_DATA_DIR, FIRST_VIEWS_LOADER)], {
+    const child = spawn(process.execPath, [...TYPESCRIPT_LOADER.slice(1), join(SITE_DATA_DIR, FIRST_VIEWS_LOADER)], {
       cwd: projectDir,
       env: {...env, [PREPARING]: "1"},
       stdio: ["ignore", output.fd, onMessages ? "pipe" : "inherit"],

@@ -167,3 +167,15 @@ test("a file made for rows the store no longer holds is not shipped", async () =
   assert.ok(views.steps.includes("first-views"), "the first views are answered again");
   assert.equal((await preparedFiles()).length, 2, "the stale files stay until the next build's work clears them");
 });
+
+test("a first views' loader that fails fails the work with its exit code, the days' events made all the same", async () => {
+  const broken = await copyProject(join(dir, "broken-project"));
+  // A copy of the loader that fails at once.
+  await rm(join(broken, "src/data/first-view.tar.ts"));
+  await writeFile(join(broken, "src/data/first-view.tar.ts"), "process.exit(3);\n");
+  const refresh = await refreshSiteData(broken, config);
+  assert.ok(refresh.days.length > 0 && refresh.firstViewsChanged);
+  await assert.rejects(prepareSiteData(broken, config, refresh, {env, onMessages: () => {}}), /first-view\.tar\.ts exited with 3/);
+  // The days' events were made all the same, for their loaders to take.
+  assert.equal((await preparedFiles()).filter((name) => name.startsWith("events.")).length, refresh.days.length);
+});
