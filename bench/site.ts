@@ -20,7 +20,7 @@ import {CreateBucketCommand, DeleteObjectsCommand, PutObjectCommand, type S3Clie
 import type {Page} from "playwright-core";
 import {loadConfig, type WeblogConfig} from "../data-loaders/config.js";
 import {buildTimings, frameworkLoadTimes, frameworkLoadWallTime} from "../data-loaders/build-timings.js";
-import {rollupsCost} from "../data-loaders/site-data.js";
+import {blockRollupsFiles, rollupBlocks, rollupsCost, storedDays} from "../data-loaders/site-data.js";
 import {REWRITE_WINDOW} from "../data-loaders/sources/incremental-listing.js";
 import {syncStore} from "../data-loaders/sync.js";
 import {FILTER_COLUMNS} from "../data-loaders/contracts/filter-columns.js";
@@ -153,6 +153,7 @@ try {
       started = performance.now();
       await npmRunBuild();
       console.log(`rebuild after one more new S3 object, \`npm run build\` as a user starts it: ${seconds()} s`);
+      console.log(`  ${await combiningByBlock(loadConfig(dir, demoEnvironment("http://127.0.0.1:1", join(dir, "store"))))}`);
     },
   );
   const sizeOf = async (folder: string) => {
@@ -227,6 +228,24 @@ function rebuildBreakdown(run: BuildRun): string {
     `other loaders ${s(otherLoaders)}`,
     `Framework's own: start ${s(run.firstOutputMs)}, pages with their loaders ${s(pagesWithLoaders)}, the attached files' loaders after the pages (the first views among them) ${s(loadersAfterPages)}, bundles and writing dist/ ${s(frameworkAfter)}`,
   ].join(", ");
+}
+
+/**
+ * What the rebuilds above do not show: the block they combine again is the latest, which holds the
+ * days of its week so far (here the month's 29th on, 2 days), and later in a week it holds up to
+ * 7, every one combined again after one new object. Each block of the latest month combined again
+ * alone, its kinds' files removed and made again (the same files, under the store's lock).
+ */
+async function combiningByBlock(config: WeblogConfig): Promise<string> {
+  const latestMonth = rollupBlocks(await storedDays(config)).filter((block) => /^\d{4}-\d{2}-\d{2}$/.test(block.name));
+  const figures: string[] = [];
+  for (const block of latestMonth) {
+    for (const file of (await blockRollupsFiles(config, block)).values()) await rm(file);
+    const started = performance.now();
+    await blockRollupsFiles(config, block);
+    figures.push(`${block.name} (${block.days.length} days) ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+  return `a block combined again alone (what a rebuild combines, later in a week up to 7 days): ${figures.join(", ")}`;
 }
 
 /** The middle value (the lower of the two middle ones for an even count); null counts as slowest. */
