@@ -248,7 +248,7 @@ async function combiningByBlock(config: WeblogConfig): Promise<string> {
     await blockRollupsFiles(config, block);
     figures.push(`${block.name} (${block.days.length} days) ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
-  process.env.WEBLOG_TIMINGS = timings;
+  if (timings !== undefined) process.env.WEBLOG_TIMINGS = timings;
   return `a block combined again alone (what a rebuild combines, later in a week up to 7 days): ${figures.join(", ")}`;
 }
 
