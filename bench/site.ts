@@ -2,7 +2,8 @@
 // the diverse workload (bench/workload.ts: 25,000 clients, a third IPv6, thousands of paths and
 // agents, three instances, 30 days; BENCH_SITE_WORKLOAD=real for the real lines alone). Fills a
 // local S3 endpoint, syncs, builds the site, lands one more S3 object and builds again (the rebuild
-// time), then opens each page in a fresh Chromium profile and prints: the time to its first chart
+// time; then each block of the latest month combined again alone, what a rebuild later in a week
+// pays), then opens each page in a fresh Chromium profile and prints: the time to its first chart
 // (the median of BENCH_SITE_LOADS fresh loads, 3 by default), when its content was complete (every
 // chart drawn from the shipped answers, the main content unchanged for 500 ms), when the network
 // went quiet (no request for 500 ms), the bytes fetched before the first chart; then on pages with
