@@ -47,6 +47,21 @@ test("the status choice combines with the other filters", async () => {
   assert.equal(describeFilter(DEFAULT_FILTER), "All requests but your own traffic");
 });
 
+test("each set of ticked classes keeps the codes of their hundreds, edges included, and no code outside 1xx–5xx", async () => {
+  // Every code at a hundred's edges, and those no class names (0, 99, 600, 999: a status is 0 to 999).
+  const codes = [0, 99, 100, 199, 200, 299, 300, 399, 400, 499, 500, 599, 600, 999];
+  const duckdb = await openDuckDB();
+  await duckdb.run(`CREATE TABLE events AS SELECT unnest([${codes.join(", ")}])::SMALLINT AS status`);
+  // Every subset of the five classes, the rows it keeps against the classes' own definition.
+  for (let subset = 0; subset < 32; subset++) {
+    const hundreds = [1, 2, 3, 4, 5].filter((hundred) => subset & (1 << (hundred - 1)));
+    const where = whereClause({...ALL, statuses: hundreds.map((hundred) => `${hundred}xx`)});
+    const reader = await duckdb.runAndReadAll(`SELECT status FROM events ${where.sql} ORDER BY status`);
+    const kept = reader.getRowObjectsJS().map((row) => Number(row.status));
+    assert.deepEqual(kept, codes.filter((code) => hundreds.includes(Math.floor(code / 100))), `${hundreds.join(", ") || "none"}: ${where.sql}`);
+  }
+});
+
 test("the engine's warm-up filter has a condition on the time, the instance, bots and the status, and keeps that instance's human rows with a status", async () => {
   const filter = warmUpFilter(new Date("2026-11-24T10:00:00Z"), new Date("2026-11-26T10:00:00Z"), "i-1");
   const {sql} = whereClause(filter);
