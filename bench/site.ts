@@ -10,8 +10,9 @@
 // the filter bar, the pointer moved onto it (which starts DuckDB-WASM and fetches the page's
 // rollups into its memory, then asks the page's queries once to warm the engine up): the rollups
 // and when they were all in and the engine warm, the time to redraw after one filter change made
-// then (the instance; then 2xx unticked, a condition on another column), and, on a fresh page, the first change made as soon as the pointer reaches the bar (the
-// engine's start and the download inside the redraw). Figures to read; nothing asserts a time.
+// then (the instance; then 2xx unticked, a condition on another column), and, on a fresh page,
+// the first change made as soon as the pointer reaches the bar (the engine's start and the
+// download inside the redraw). Figures to read; nothing asserts a time.
 import {existsSync} from "node:fs";
 import {mkdtemp, readdir, rm, stat, writeFile} from "node:fs/promises";
 import {availableParallelism, tmpdir} from "node:os";
