@@ -94,10 +94,10 @@ export function whereClause(filter: EventFilter, table = ""): WhereClause {
 /**
  * The ticked classes (1 for 1xx …) as runs of neighbours, first and last: 2xx, 3xx and 5xx are
  * [[2, 3], [5, 5]]. Each run becomes one range of codes (`status BETWEEN 200 AND 399`): the
- * same rows as `status // 100 IN (2, 3, 5)` (a status is a whole number from 0 to 999, parse/log-format.ts),
- * and what the browser's database settles from each block of rows' minimum and maximum where it
- * can, else with two comparisons, instead of dividing every row's code (at 10M events, 1xx–5xx
- * over the per-visitor rows in 4 ms against 150 ms: docs/design-notes.md).
+ * same rows as `status // 100 IN (2, 3, 5)` (a status is a whole number from 0 to 999,
+ * parse/log-format.ts), and what the browser's database settles from each block of rows' minimum
+ * and maximum where it can, else with two comparisons, instead of dividing every row's code (at
+ * 10M events, 1xx–5xx over the per-visitor rows in 4 ms against 150 ms: docs/design-notes.md).
  */
 function hundredsRuns(classes: readonly number[]): [number, number][] {
   const runs: [number, number][] = [];
