@@ -1,7 +1,10 @@
 // The Data quality page's queries (src/data-quality.md), over the rejected lines.
 import type {Ask, Query} from "./query.js";
 
-export const totals: Query = {sql: "SELECT (SELECT count(*) FROM rejected) AS rejected, (SELECT count(*) FROM events) AS events", params: []};
+// The lines parsed are counted from the hourly rollups, whose rows count every event (none is left
+// out of them, whatever its time or status): the same number as count(*) over `events`, read from
+// a few thousand rows instead of every day's events.
+export const totals: Query = {sql: "SELECT (SELECT count(*) FROM rejected) AS rejected, (SELECT coalesce(sum(requests), 0) FROM requests_hourly) AS parsed", params: []};
 
 export const byReason: Query = {
   sql: `

@@ -51,7 +51,8 @@ after(async () => {
 });
 
 test("the Data quality page's first view counts the sample's events and rejected lines", async () => {
-  assert.deepEqual(await site.rows(dataQuality.totals.sql, [...dataQuality.totals.params]), [{rejected: expected.rejected, events: expected.events}]);
+  assert.deepEqual(await site.rows(dataQuality.totals.sql, [...dataQuality.totals.params]), [{rejected: expected.rejected, parsed: expected.events}]);
+  assert.deepEqual(await site.rows("SELECT count(*) AS parsed FROM events"), [{parsed: expected.events}]);
 });
 
 test("events has the sample's own traffic by rule", async () => {
