@@ -4,10 +4,12 @@
 // copy of the store and a project of its own code; a round lands one new object (the next offset
 // of the first instance's topic, its lines on the month's last day) and runs `npm run build` as a
 // user does, on each side: `weblog sync` (which refreshes the site's cached data), then
-// `observable build`, timed whole. A first build on each side, untimed, brings its store's site
-// files to its own code's. Figures for people; nothing asserts a time.
+// `observable build`, timed whole, with the CPU seconds of all its processes. A first build on
+// each side, untimed, brings its store's site files to its own code's. Figures for people;
+// nothing asserts a time.
 //   npx tsx bench/rebuild-ab.ts <kept dir> <baseline checkout> [rounds=3]
 import {execFile} from "node:child_process";
+import {readFileSync} from "node:fs";
 import {promisify} from "node:util";
 import {cp, mkdir, readFile, rm, symlink} from "node:fs/promises";
 import {availableParallelism, loadavg} from "node:os";
@@ -19,6 +21,9 @@ import {createS3Client} from "../data-loaders/sources/s3-client.js";
 import {demoEnvironment, DEMO_BUCKET} from "../scripts/demo.js";
 import {LOCAL_S3_CREDENTIALS, startLocalS3} from "../scripts/local-s3.js";
 import {benchObject, INSTANCES, RECORDS_PER_OBJECT} from "./workload.js";
+
+/** Linux's USER_HZ, the unit of /proc's times, 100 on every architecture Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 const [keptArg, baselineArg] = process.argv.slice(2);
 if (!keptArg || !baselineArg) throw new Error("usage: npx tsx bench/rebuild-ab.ts <kept dir> <baseline checkout> [rounds]");
@@ -59,8 +64,9 @@ try {
   await client.send(new CreateBucketCommand({Bucket: DEMO_BUCKET}));
   // Not execFileSync: the local endpoint answers from this process's event loop.
   const run = promisify(execFile);
-  const build = async (label: string): Promise<number> => {
+  const build = async (label: string): Promise<{seconds: number; cpuSeconds: number}> => {
     const {code, project, store} = dirs[label];
+    const cpuBefore = childrenCpuSeconds();
     const env = {...process.env, ...demoEnvironment(s3.endpoint, store), PATH: `${join(code, "node_modules/.bin")}:${process.env.PATH}`};
     const started = performance.now();
     // As the side's `npm run build` does: `weblog build`, or (before it) `weblog sync` then `observable build`.
@@ -70,9 +76,9 @@ try {
       await run(process.execPath, [join(code, "bin/weblog.js"), "sync"], {cwd: project, env, maxBuffer: 1 << 26});
       await run(join(code, "node_modules/.bin/observable"), ["build"], {cwd: project, env: {...env, OBSERVABLE_TELEMETRY_DISABLE: "true"}, maxBuffer: 1 << 26});
     }
-    return (performance.now() - started) / 1000;
+    return {seconds: (performance.now() - started) / 1000, cpuSeconds: childrenCpuSeconds() - cpuBefore};
   };
-  for (const label of Object.keys(sides)) console.log(`${label}: first build (its own site files) ${(await build(label)).toFixed(1)} s`);
+  for (const label of Object.keys(sides)) console.log(`${label}: first build (its own site files) ${(await build(label)).seconds.toFixed(1)} s`);
   const objects = Math.ceil(events / RECORDS_PER_OBJECT);
   let next = objects + ((INSTANCES.length - (objects % INSTANCES.length)) % INSTANCES.length);
   const newObject = () => benchObject(next, (next + 1) * RECORDS_PER_OBJECT, 2025, "diverse");
@@ -87,13 +93,26 @@ try {
     const figures: string[] = [];
     for (const label of order) {
       const load = loadavg()[0];
-      figures.push(`${label} ${(await build(label)).toFixed(1)} s (load before ${load.toFixed(1)})`);
+      const {seconds, cpuSeconds} = await build(label);
+      figures.push(`${label} ${seconds.toFixed(1)} s (CPU ${cpuSeconds.toFixed(1)} s, load before ${load.toFixed(1)})`);
     }
     console.log(`round ${round}: ${figures.join(", ")}`);
   }
 } finally {
   await s3.stop();
   await rm(work, {recursive: true, force: true});
+}
+
+/**
+ * The CPU seconds (user and system) of every process this one has started and waited for, their
+ * own children included (Linux: /proc/self/stat's cutime and cstime): a build's CPU, which moves
+ * less than its wall time on a machine whose load comes and goes.
+ */
+function childrenCpuSeconds(): number {
+  // The fields after the command's closing parenthesis, the state first: cutime and cstime are the 16th and 17th of the line.
+  const stat = readFileSync("/proc/self/stat", "utf8");
+  const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+  return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** Whether a checkout's `npm run build` is `weblog build` (the site's data made beside Framework). */
