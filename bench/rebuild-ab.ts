@@ -9,7 +9,6 @@
 // nothing asserts a time.
 //   npx tsx bench/rebuild-ab.ts <kept dir> <baseline checkout> [rounds=3]
 import {execFile} from "node:child_process";
-import {readFileSync} from "node:fs";
 import {promisify} from "node:util";
 import {cp, mkdir, readFile, rm, symlink} from "node:fs/promises";
 import {availableParallelism, loadavg} from "node:os";
@@ -20,10 +19,8 @@ import {readManifest} from "../data-loaders/store/manifest.js";
 import {createS3Client} from "../data-loaders/sources/s3-client.js";
 import {demoEnvironment, DEMO_BUCKET} from "../scripts/demo.js";
 import {LOCAL_S3_CREDENTIALS, startLocalS3} from "../scripts/local-s3.js";
+import {childrenCpuSeconds} from "./cpu-seconds.js";
 import {benchObject, INSTANCES, RECORDS_PER_OBJECT} from "./workload.js";
-
-/** Linux's USER_HZ, the unit of /proc's times, 100 on every architecture Node runs on. */
-const CLOCK_TICKS_PER_SECOND = 100;
 
 const [keptArg, baselineArg] = process.argv.slice(2);
 if (!keptArg || !baselineArg) throw new Error("usage: npx tsx bench/rebuild-ab.ts <kept dir> <baseline checkout> [rounds]");
@@ -101,18 +98,6 @@ try {
 } finally {
   await s3.stop();
   await rm(work, {recursive: true, force: true});
-}
-
-/**
- * The CPU seconds (user and system) of every process this one has started and waited for, their
- * own children included (Linux: /proc/self/stat's cutime and cstime): a build's CPU, which moves
- * less than its wall time on a machine whose load comes and goes.
- */
-function childrenCpuSeconds(): number {
-  // The fields after the command's closing parenthesis, the state first: cutime and cstime are the 16th and 17th of the line.
-  const stat = readFileSync("/proc/self/stat", "utf8");
-  const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
-  return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** Whether a checkout's `npm run build` is `weblog build` (the site's data made beside Framework). */
