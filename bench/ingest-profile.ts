@@ -47,7 +47,7 @@ function summarize(file: string): void {
   profile.samples.forEach((id, i) => {
     const delta = profile.timeDeltas[i] ?? 0;
     const frame = byId.get(id)!.callFrame;
-    const where = frame.url ? basename(frame.url.replace(/\?.*$/, "")) : "(native)";
+    const where = frame.url ? sourceName(frame.url) : "(native)";
     const name = `${frame.functionName || "(anonymous)"} ${where}:${frame.lineNumber + 1}`;
     byFunction.set(name, (byFunction.get(name) ?? 0) + delta);
     byFile.set(where, (byFile.get(where) ?? 0) + delta);
@@ -60,6 +60,13 @@ function summarize(file: string): void {
   console.log("by function (self):");
   for (const [name, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${perEvent(us).padStart(10)}  ${name}`);
   printBusyTimeline(profile, byId);
+}
+
+/** A profiled function's file, short: its name, after its package's when it is in node_modules (many are index.js). */
+function sourceName(url: string): string {
+  const path = url.replace(/\?.*$/, "");
+  const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path);
+  return inPackage ? `${inPackage[1]} ${basename(path)}` : basename(path);
 }
 
 /**
