@@ -3,7 +3,8 @@
 // `npm ci`/`npm install` (the prepare script) and by `npm run build:cli`. Packages stay external:
 // they load from node_modules as they would anyway (the native ones, DuckDB's, must). Split at
 // each command's dynamic import, so `weblog parse` loads neither the AWS SDK nor DuckDB. The
-// worker threads of `weblog parse` start from an entry of their own, parse-worker.mjs, beside main.mjs.
+// worker threads of `weblog parse` start from an entry of their own, parse-worker.mjs, beside
+// main.mjs, and a sync's S3 reader thread from read-worker.mjs.
 // Beside the bundle, its inputs: bin/weblog.js runs the bundle only while none of them is newer.
 import {rm, writeFile} from "node:fs/promises";
 import {relative, resolve} from "node:path";
@@ -16,7 +17,12 @@ const started = performance.now();
 // Chunks have content-hashed names: old ones would pile up.
 await rm(BUNDLE_DIR, {recursive: true, force: true});
 const result = await build({
-  entryPoints: [resolve(projectDir, "data-loaders/cli/main.ts"), resolve(projectDir, "data-loaders/cli/parse-worker.ts")],
+  // Named, so each lands at the bundle's top level whatever folder its source is in.
+  entryPoints: {
+    main: resolve(projectDir, "data-loaders/cli/main.ts"),
+    "parse-worker": resolve(projectDir, "data-loaders/cli/parse-worker.ts"),
+    "read-worker": resolve(projectDir, "data-loaders/sources/read-worker.ts"),
+  },
   outdir: BUNDLE_DIR,
   outExtension: {".js": ".mjs"},
   splitting: true,

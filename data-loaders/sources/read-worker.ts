@@ -1,0 +1,29 @@
+// The S3 reader thread of a sync (object-reads.ts: readsOnReaderThread): reads each object it is
+// asked for with an S3 client of its own and hands the bytes back without a copy.
+import {parentPort, workerData} from "node:worker_threads";
+import type {ReadDone, ReaderSource, ReadTask} from "./object-reads.js";
+import {readUnlessVanished} from "./read-ahead.js";
+import {createS3Client} from "./s3-client.js";
+
+const client = createS3Client(workerData as ReaderSource);
+const port = parentPort!;
+
+port.on("message", ({id, bucket, key, compression}: ReadTask) => {
+  readUnlessVanished(client, bucket, key, compression).then(
+    (body) => {
+      if (body === null) return port.postMessage({id, body: null} satisfies ReadDone);
+      const bytes = ownBuffer(body.bytes);
+      port.postMessage({id, body: {bytes, problem: body.problem}} satisfies ReadDone, [bytes.buffer as ArrayBuffer]);
+    },
+    (error: unknown) => port.postMessage({id, error: error instanceof Error ? error.message : String(error)} satisfies ReadDone),
+  );
+});
+
+/**
+ * Bytes whose memory is theirs alone, to move to the other thread: moving a view of a larger
+ * buffer (Node's pool of small buffers) would take the rest of that buffer from this thread, so
+ * such a view is copied first.
+ */
+function ownBuffer(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
+}
