@@ -177,7 +177,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     const onReaderThread = options.readsOn === "reader thread" || (options.readsOn === undefined && options.client === undefined && planned.length >= READER_THREAD_OBJECTS);
     const reads = onReaderThread ? readsOnReaderThread(config.source) : readsOnThisThread(client);
     closeReads = () => reads.close();
-    if (onReaderThread) log(`reading the objects on a thread of their own`);
+    if (onReaderThread) log("reading the objects on a thread of their own");
     const enrichment = options.enrichment ? await options.enrichment() : await openEnrichment(config, log);
     const batchEvents = options.batchEvents ?? DEFAULT_BATCH_EVENTS;
     let batch = new EventBatch();
