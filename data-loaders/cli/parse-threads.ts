@@ -4,7 +4,8 @@
 // without a copy. What a worker learned (the JSON of the agents and clients it met first) goes to
 // the other workers and to the caller. Putting the output back in input order is the caller's
 // (cli/parse.ts).
-import {Worker} from "node:worker_threads";
+import type {Worker} from "node:worker_threads";
+import {startWorkerThread} from "../worker-thread.js";
 import type {InputPiece} from "./input-pieces.js";
 import type {LearnedJson} from "./event-json.js";
 import type {LearnTask, PieceDone, PieceTask, SpareTask} from "./parse-worker.js";
@@ -35,7 +36,7 @@ export function startParseThreads(settings: ParseSettings, count: number, learne
   /** The worker each output's buffer came from, until it goes back. */
   const madeBy = new WeakMap<ArrayBufferLike, Worker>();
   const threads = Array.from({length: count}, () => {
-    const worker = startWorker(settings);
+    const worker = startWorkerThread({name: "parse-worker", source: new URL("./parse-worker.ts", import.meta.url)}, settings);
     const waiting = new Map<number, Waiting>();
     const failAll = (error: unknown) => {
       failure ??= error;
@@ -96,22 +97,4 @@ function teach(worker: Worker, learned: LearnedJson): void {
 
 function isEmpty(learned: LearnedJson): boolean {
   return learned.agent.keys.length === 0 && learned.geo.keys.length === 0;
-}
-
-/**
- * Bundled (bin/bundle/, scripts/bundle-cli.ts), this module is a chunk beside the worker's own entry,
- * parse-worker.mjs. Run from its TypeScript source (tsx), it starts the worker from source too; a
- * worker does not inherit the tsx loader the main thread registered, so it registers its own first.
- */
-function startWorker(settings: ParseSettings): Worker {
-  if (!import.meta.url.endsWith(".ts")) {
-    // As bin/weblog.js does for the main thread: on Node 22.1 and later the worker's code loads
-    // from V8's compile cache (the call applies to the thread that makes it, so the worker makes
-    // its own before importing its entry).
-    const entry = new URL("./parse-worker.mjs", import.meta.url).href;
-    return new Worker(`import("node:module").then(({default: module}) => (module.enableCompileCache?.(), import(${JSON.stringify(entry)})));`, {eval: true, workerData: settings});
-  }
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const source = new URL("./parse-worker.ts", import.meta.url).href;
-  return new Worker(`import(${JSON.stringify(tsx)}).then(({register}) => (register(), import(${JSON.stringify(source)})));`, {eval: true, workerData: settings});
 }

@@ -5,9 +5,9 @@
 // many objects reads them on a thread of its own (read-worker.ts), with its own S3 client, and
 // the bytes come over without a copy; a small one (watch mode's one new object) reads here, as
 // starting the thread (its SDK loaded again) would cost more than it saves.
-import {Worker} from "node:worker_threads";
 import type {S3Client} from "@aws-sdk/client-s3";
 import type {SourceConfig} from "../config.js";
+import {startWorkerThread} from "../worker-thread.js";
 import {readUnlessVanished} from "./read-ahead.js";
 import {S3AccessError, type SinkObjectBody} from "./s3-sink.js";
 import type {Compression} from "./sink-object-key.js";
@@ -40,7 +40,8 @@ export function readsOnThisThread(client: S3Client): ObjectReads {
 
 /** Reads on a thread of their own, with an S3 client made there from `source`. */
 export function readsOnReaderThread(source: ReaderSource): ObjectReads {
-  const worker = startReader({region: source.region, endpoint: source.endpoint, forcePathStyle: source.forcePathStyle});
+  const settings: ReaderSource = {region: source.region, endpoint: source.endpoint, forcePathStyle: source.forcePathStyle};
+  const worker = startWorkerThread({name: "read-worker", source: new URL("./read-worker.ts", import.meta.url)}, settings);
   const waiting = new Map<number, {done: (body: SinkObjectBody | null) => void; fail: (error: Error) => void}>();
   let nextId = 0;
   let stopped: Error | null = null;
@@ -72,20 +73,4 @@ export function readsOnReaderThread(source: ReaderSource): ObjectReads {
       await worker.terminate();
     },
   };
-}
-
-/**
- * Bundled (bin/bundle/, scripts/bundle-cli.ts), this module is a chunk beside the reader's own
- * entry, read-worker.mjs. Run from its TypeScript source (tsx), it starts the reader from source
- * too; a worker does not inherit the tsx loader the main thread registered, so it registers its
- * own first (as cli/parse-threads.ts does for `weblog parse`).
- */
-function startReader(source: ReaderSource): Worker {
-  if (!import.meta.url.endsWith(".ts")) {
-    const entry = new URL("./read-worker.mjs", import.meta.url).href;
-    return new Worker(`import("node:module").then(({default: module}) => (module.enableCompileCache?.(), import(${JSON.stringify(entry)})));`, {eval: true, workerData: source});
-  }
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const entry = new URL("./read-worker.ts", import.meta.url).href;
-  return new Worker(`import(${JSON.stringify(tsx)}).then(({register}) => (register(), import(${JSON.stringify(entry)})));`, {eval: true, workerData: source});
 }
