@@ -195,6 +195,11 @@ try {
   else await rm(dir, {recursive: true, force: true});
 }
 
+/** CPU seconds since `before` (processTreeCpuSeconds), for printing. */
+function cpuSince(before: number): string {
+  return (processTreeCpuSeconds() - before).toFixed(1);
+}
+
 /**
  * Where a build's time went, from its parts' wall times, the WEBLOG_TIMINGS lines of the work
  * that makes the site's data and Framework's own `load … in <n>ms` lines. That work runs beside
@@ -202,11 +207,6 @@ try {
  * overlap Framework's parts: each is given as its own wall time, and Framework's parts with the
  * time its loaders waited for that work.
  */
-/** CPU seconds since `before` (processTreeCpuSeconds), for printing. */
-function cpuSince(before: number): string {
-  return (processTreeCpuSeconds() - before).toFixed(1);
-}
-
 function rebuildBreakdown(run: BuildRun): string {
   const steps = buildTimings(run.output);
   const loads = frameworkLoadTimes(run.output);
