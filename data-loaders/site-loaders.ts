@@ -11,7 +11,9 @@
 //     rollups, which the store keeps by version (site-data.ts: dayRollupsFile), so only those
 //     days are counted again;
 //   - the days index, the rejected lines, the keys not read and the key mismatches, all cheap,
-//     are marked stale by touching their loader;
+//     lose their cached file and have their loader touched: `observable build` ships a cached
+//     file even when its loader is newer ("[using stale]"), so only a missing one is made again
+//     there, while `preview` (watch mode) reloads the pages when a loader's file changes;
 //   - every page's first view (data/first-view/, the answers shipped for the default filter)
 //     covers all days, so any change drops them all: they are counted again from the rollups,
 //     which the store keeps per day (site-data.ts: dayRollupsFile), so that costs seconds. An
@@ -33,13 +35,15 @@ const SKIPPED_KEYS_LOADER = "skipped-keys.json.ts";
 const KEY_MISMATCHES_LOADER = "key-mismatches.json.ts";
 const REDELIVERIES_LOADER = "redeliveries.json.ts";
 const CONTROL_MESSAGES_LOADER = "control-messages.json.ts";
-const DAY_FILES_CACHE = "src/.observablehq/cache/data/events";
+/** Where Framework keeps the loaders' outputs: src/data/<name>.ts's is data/<name>. */
+const DATA_CACHE = "src/.observablehq/cache/data";
+const DAY_FILES_CACHE = `${DATA_CACHE}/events`;
 /** The rollups: per block of days, one archive and the kinds' files Framework extracted from it (data/rollups/<block>.tar, data/rollups/<block>/). */
-const ROLLUPS_CACHE = "src/.observablehq/cache/data/rollups";
+const ROLLUPS_CACHE = `${DATA_CACHE}/rollups`;
 /** The rollups' cache of the layout before blocks: one archive of every day, and its kinds' files. */
-const ROLLUPS_CACHE_BEFORE_BLOCKS = "src/.observablehq/cache/data/rollups.tar";
+const ROLLUPS_CACHE_BEFORE_BLOCKS = `${DATA_CACHE}/rollups.tar`;
 /** Each page's first view (one archive, and the files Framework extracted from it): made from every day's rollups, so dropped when any day changes. */
-const FIRST_VIEW_CACHE = ["src/.observablehq/cache/data/first-view.tar", "src/.observablehq/cache/data/first-view"];
+const FIRST_VIEW_CACHE = [`${DATA_CACHE}/first-view.tar`, `${DATA_CACHE}/first-view`];
 /** Where the first views' queries are written, and what they are made with: an edit there changes the answers. */
 const QUERY_SOURCES = ["src/queries", "src/components", "data-loaders/contracts"];
 const RECORD_FILE = ".weblog-store.json";
@@ -126,13 +130,17 @@ export async function refreshSiteData(projectDir: string, config: Pick<WeblogCon
   if (firstViewsChanged) for (const path of FIRST_VIEW_CACHE) await rm(join(projectDir, path), {recursive: true, force: true});
 
   const now = new Date();
-  const touch = (loader: string) => utimes(join(projectDir, SITE_DATA_DIR, loader), now, now).catch(() => {});
-  if (staleRollups.size > 0 || !sameStore) await touch(DAYS_INDEX_LOADER);
-  if (rejectedChanged) await touch(REJECTED_LOADER);
+  // A loader's cached file goes (Framework's build runs only a missing one), and its file is touched (preview's cue).
+  const makeAgain = async (loader: string) => {
+    await rm(join(projectDir, DATA_CACHE, loader.replace(/\.ts$/, "")), {force: true});
+    await utimes(join(projectDir, SITE_DATA_DIR, loader), now, now).catch(() => {});
+  };
+  if (staleRollups.size > 0 || !sameStore) await makeAgain(DAYS_INDEX_LOADER);
+  if (rejectedChanged) await makeAgain(REJECTED_LOADER);
   // A summary of the manifest that a loader of its own ships: made again when it changed.
   const summaryChanged = async (field: "skippedKeys" | "keyMismatches" | "redeliveries" | "controlMessages", loader: string): Promise<boolean> => {
     const changed = !sameStore || recorded[field] !== current[field];
-    if (changed) await touch(loader);
+    if (changed) await makeAgain(loader);
     return changed;
   };
   const skippedKeysChanged = await summaryChanged("skippedKeys", SKIPPED_KEYS_LOADER);

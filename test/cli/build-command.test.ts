@@ -1,7 +1,8 @@
 // `weblog build`, what `npm run build` runs, as a user runs it: in a copy of the project, against
 // the sample in a local S3 endpoint, it syncs, builds dist/ with every day's events and every
 // page's first view, the site's data made beside Framework and each file taken by its loader; run
-// again after one more object, it ships that object's day again and nothing is left behind.
+// again after one more object, it ships that object's day again, the days index and the rejected
+// lines with it, and nothing is left behind.
 import assert from "node:assert/strict";
 import {execFile} from "node:child_process";
 import {existsSync, readFileSync} from "node:fs";
@@ -52,8 +53,21 @@ function weblogBuild(): Promise<string> {
 /** What the store's work folder holds besides its lock: nothing, once every loader took its file. */
 const leftOver = async () => (await readdir(join(config.store, PREPARED_DIR))).filter((name) => name !== "lock" && !name.startsWith("lock."));
 
-/** How many events a built day file holds. */
-const eventsIn = (file: string) => withDuckDB({}, async (duckdb) => Number((await duckdb.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(file)})`)).getRows()[0][0]));
+/** How many rows a built Parquet file holds. */
+const rowsIn = (file: string) => withDuckDB({}, async (duckdb) => Number((await duckdb.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(file)})`)).getRows()[0][0]));
+
+/** The file dist/ holds for the attachment `name` (Framework adds a content hash to its name). */
+async function builtAttachment(dist: string, name: string): Promise<string> {
+  const dot = name.lastIndexOf(".");
+  const [stem, extension] = [name.slice(0, dot), name.slice(dot)];
+  const found = (await readdir(join(dist, "_file/data"))).filter((file) => file.startsWith(`${stem}.`) && file.endsWith(extension) && file.length === name.length + 9);
+  assert.equal(found.length, 1, `one ${name} in dist/_file/data: ${found.join(" ")}`);
+  return join(dist, "_file/data", found[0]);
+}
+
+/** The built days index's count of `day`'s events. */
+const indexedEvents = async (dist: string, day: string) =>
+  (JSON.parse(readFileSync(await builtAttachment(dist, "event-days.json"), "utf8")) as {days: {day: string; events: number}[]}).days.find((d) => d.day === day)?.events;
 
 test("weblog build syncs and builds dist/, each file made beside Framework taken by its loader", async () => {
   const output = await weblogBuild();
@@ -61,7 +75,7 @@ test("weblog build syncs and builds dist/, each file made beside Framework taken
   const dist = join(project, "dist");
   assert.ok(existsSync(join(dist, "index.html")));
   const days = await storedDays(config);
-  for (const day of days) assert.equal(await eventsIn(join(dist, "data/events", `${day.day}.parquet`)), day.events, day.day);
+  for (const day of days) assert.equal(await rowsIn(join(dist, "data/events", `${day.day}.parquet`)), day.events, day.day);
   // Every page's first view shipped, and the Overview's page names its own.
   const firstViews = (await readdir(join(dist, "_file/data/first-view"))).filter((name) => name.endsWith(".json"));
   assert.ok(firstViews.some((name) => name.startsWith("index.")) && firstViews.some((name) => name.startsWith("traffic.")), firstViews.join(" "));
@@ -69,12 +83,20 @@ test("weblog build syncs and builds dist/, each file made beside Framework taken
   assert.ok(firstViews.some((name) => name.startsWith("index.") && index.includes(name)));
   assert.deepEqual(await leftOver(), []);
 
-  // One more request on the last day: that day is shipped again with it.
   const last = days[days.length - 1];
+  assert.equal(await indexedEvents(dist, last.day), last.events);
+  const rejected = await rowsIn(await builtAttachment(dist, "rejected.parquet"));
+
+  // One more request on the last day, and a line that is no access-log line: the day is shipped
+  // again with it, and so are the days index and the rejected lines, whose loaders Framework's
+  // build runs only when their cached file is gone (it ships a stale one otherwise).
   const line = `198.51.100.9 - - [${apacheTime(Date.parse(`${last.day}T12:00:00Z`))}] "GET /built-again/ HTTP/1.1" 200 512 "-" "curl/8.5.0"`;
   const key = "topics/cloudwatchLogsEC2.i-02e3ca004943e0f26/year=2023/cloudwatchLogsEC2.i-02e3ca004943e0f26+0+0000300000.json";
-  await createS3Client(config.source).send(new PutObjectCommand({Bucket: DEMO_BUCKET, Key: key, Body: JSON.stringify(line) + "\n"}));
+  const body = `${JSON.stringify(line)}\n${JSON.stringify("this is no access-log line")}\n`;
+  await createS3Client(config.source).send(new PutObjectCommand({Bucket: DEMO_BUCKET, Key: key, Body: body}));
   await weblogBuild();
-  assert.equal(await eventsIn(join(dist, "data/events", `${last.day}.parquet`)), last.events + 1);
+  assert.equal(await rowsIn(join(dist, "data/events", `${last.day}.parquet`)), last.events + 1);
+  assert.equal(await indexedEvents(dist, last.day), last.events + 1);
+  assert.equal(await rowsIn(await builtAttachment(dist, "rejected.parquet")), rejected + 1);
   assert.deepEqual(await leftOver(), []);
 });
