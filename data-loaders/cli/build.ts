@@ -1,26 +1,47 @@
 // `weblog build` (`npm run build`): sync, then build the site into dist/ with `observable build`,
 // the site's data made beside Framework's own work rather than by its loaders one after another
-// (site-prepare.ts). The same site as `weblog sync` then `observable build`, sooner.
+// (site-prepare.ts). The same site as `weblog sync` then `observable build`, sooner. When only the
+// data changed since the last build, dist/ is brought up to date without Framework's build
+// (built-site.ts); `--full` builds it with Framework whatever changed.
 import {join} from "node:path";
+import {timed} from "../build-timings.js";
+import {forgetBuiltSite, readBuiltSite, recordBuiltSite, updateBuiltSite} from "../built-site.js";
 import {loadConfig} from "../config.js";
 import {runObservableBuild} from "../framework.js";
 import {prepareSiteData} from "../site-prepare.js";
 import {parseOptions, syncAndRefresh} from "./sync.js";
 
+/** How `weblog build` begins its line when only the data changed (the tests and bench:site look for it). */
+export const DATA_ONLY_BUILD = "only the data changed since the last build";
+
 export async function runBuild(args: string[]): Promise<number> {
-  parseOptions(args, {});
+  const {values} = parseOptions(args, {full: {type: "boolean"}});
   const config = loadConfig();
   const project = process.cwd();
   // The browser's libraries and the contracts as the pages import them, made again only when what they are made from changed.
   const {bundleLibraries} = await import("../../scripts/bundle-libraries.js");
-  await bundleLibraries(join(project, "src/components"));
+  await timed("libraries", () => bundleLibraries(join(project, "src/components")));
   const refresh = await syncAndRefresh(config);
-  const framework = runObservableBuild(project);
   // A failure here costs only time: each loader then makes its own part, as without it.
   const prepared = prepareSiteData(project, config, refresh).catch((error: unknown) => {
     console.error(`weblog build: the site's data was not made ahead of its loaders (${(error as Error).message}); they make it themselves`);
   });
-  const code = await framework;
+  const site = await timed("site-read", () => readBuiltSite(project));
+  if (!values.full && site.needsBuild === null) {
+    const started = performance.now();
+    const update = await updateBuiltSite(site).finally(() => prepared);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    console.log(
+      `weblog build: ${DATA_ONLY_BUILD}: dist/ brought up to date without rebuilding the pages in ${seconds} s ` +
+        `(${update.dataFiles} data files, ${update.renamed} files renamed, ${update.pages} pages); \`weblog build --full\` rebuilds everything`,
+    );
+    return 0;
+  }
+  // The first build has nothing to say; a later one says why the pages are built again.
+  if (!values.full && site.record !== null) console.log(`weblog build: ${site.needsBuild}: every page is built again`);
+  await forgetBuiltSite(project);
+  const code = await runObservableBuild(project);
   await prepared;
+  if (code === 0) await recordBuiltSite(site);
   return code;
 }

@@ -14,7 +14,9 @@ Commands:
   sync    Take what is new in the bucket into the local Parquet store.
             --batch-events N   events per Parquet segment (bounds memory; default 500000)
             --full             list every key, not only the tail of each topic (done anyway every fullListingMinutes)
-  build   Sync, then build the site into dist/ (what \`npm run build\` runs).
+  build   Sync, then build the site into dist/ (what \`npm run build\` runs). When only the data changed
+          since the last build, dist/ is brought up to date without rebuilding the pages.
+            --full   rebuild every page with Framework whatever changed
   watch   Sync every pollSeconds (or --interval S) and refresh a running \`npm run dev\`.
   compact Merge each day's segments into one (sync does it by itself for a day past 8 segments).
   report <files or folders…>   The whole workbook from local access logs (plain, .gz, rotated sets), GoAccess-style.

@@ -6,11 +6,12 @@
 import assert from "node:assert/strict";
 import {execFile} from "node:child_process";
 import {existsSync, readFileSync} from "node:fs";
-import {mkdtemp, readdir, rm} from "node:fs/promises";
+import {appendFile, cp, mkdtemp, readdir, readFile, rm} from "node:fs/promises";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
 import {PutObjectCommand} from "@aws-sdk/client-s3";
+import {DATA_ONLY_BUILD} from "../../data-loaders/cli/build.js";
 import {loadConfig, type WeblogConfig} from "../../data-loaders/config.js";
 import {PREPARED_DIR, storedDays} from "../../data-loaders/site-data.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
@@ -41,9 +42,9 @@ after(async () => {
   if (dir) await rm(dir, {recursive: true, force: true});
 });
 
-function weblogBuild(): Promise<string> {
+function weblogBuild(...args: string[]): Promise<string> {
   return new Promise((done, fail) => {
-    execFile(process.execPath, [join(PROJECT_DIR, "bin/weblog.js"), "build"], {cwd: project, env, maxBuffer: 64 << 20}, (error, stdout, stderr) => {
+    execFile(process.execPath, [join(PROJECT_DIR, "bin/weblog.js"), "build", ...args], {cwd: project, env, maxBuffer: 64 << 20}, (error, stdout, stderr) => {
       if (error) fail(new Error(`weblog build failed: ${error.message}\n${stderr.slice(-4000)}`));
       else done(`${stdout}\n${stderr}`);
     });
@@ -52,6 +53,9 @@ function weblogBuild(): Promise<string> {
 
 /** What the store's work folder holds besides its lock: nothing, once every loader took its file. */
 const leftOver = async () => (await readdir(join(config.store, PREPARED_DIR))).filter((name) => name !== "lock" && !name.startsWith("lock."));
+
+/** What `weblog build` says when it brought dist/ up to date without Framework's build. */
+const ONLY_DATA = new RegExp(`weblog build: ${DATA_ONLY_BUILD}: dist/ brought up to date`);
 
 /** How many rows a built Parquet file holds. */
 const rowsIn = (file: string) => withDuckDB({}, async (duckdb) => Number((await duckdb.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(file)})`)).getRows()[0][0]));
@@ -94,9 +98,39 @@ test("weblog build syncs and builds dist/, each file made beside Framework taken
   const key = "topics/cloudwatchLogsEC2.i-02e3ca004943e0f26/year=2023/cloudwatchLogsEC2.i-02e3ca004943e0f26+0+0000300000.json";
   const body = `${JSON.stringify(line)}\n${JSON.stringify("this is no access-log line")}\n`;
   await createS3Client(config.source).send(new PutObjectCommand({Bucket: DEMO_BUCKET, Key: key, Body: body}));
-  await weblogBuild();
+  // Only the data changed: dist/ is brought up to date without Framework's build (the next test compares the two).
+  assert.match(await weblogBuild(), ONLY_DATA);
   assert.equal(await rowsIn(join(dist, "data/events", `${last.day}.parquet`)), last.events + 1);
   assert.equal(await indexedEvents(dist, last.day), last.events + 1);
   assert.equal(await rowsIn(await builtAttachment(dist, "rejected.parquet")), rejected + 1);
   assert.deepEqual(await leftOver(), []);
+});
+
+test("dist/ brought up to date after new data is byte for byte what Framework's build writes", async () => {
+  const dist = join(project, "dist");
+  const updated = join(dir, "dist-updated");
+  await cp(dist, updated, {recursive: true});
+  const output = await weblogBuild("--full");
+  assert.doesNotMatch(output, ONLY_DATA);
+  const files = async (root: string) => (await readdir(root, {recursive: true, withFileTypes: true})).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(root.length)).sort();
+  const built = await files(dist);
+  assert.deepEqual(await files(updated), built);
+  // The data files, the first views under their new names, the modules naming them and the pages.
+  assert.ok(built.some((file) => file.startsWith("/_file/data/first-view/")) && built.some((file) => file.endsWith(".html")));
+  for (const file of built) assert.ok((await readFile(join(updated, file))).equals(await readFile(join(dist, file))), file);
+});
+
+test("an edited page is built by Framework; new data after it is brought up to date again", async () => {
+  await appendFile(join(project, "src/visits.md"), "\nA paragraph an analyst added.\n");
+  assert.doesNotMatch(await weblogBuild(), ONLY_DATA);
+  assert.match(readFileSync(join(project, "dist/visits.html"), "utf8"), /A paragraph an analyst added\./);
+
+  const [last] = (await storedDays(config)).slice(-1);
+  const line = `198.51.100.10 - - [${apacheTime(Date.parse(`${last.day}T13:00:00Z`))}] "GET /after-the-edit/ HTTP/1.1" 200 256 "-" "curl/8.5.0"`;
+  // The object before held offsets 300000 and 300001 (the request and the rejected line).
+  const key = "topics/cloudwatchLogsEC2.i-02e3ca004943e0f26/year=2023/cloudwatchLogsEC2.i-02e3ca004943e0f26+0+0000300002.json";
+  await createS3Client(config.source).send(new PutObjectCommand({Bucket: DEMO_BUCKET, Key: key, Body: `${JSON.stringify(line)}\n`}));
+  assert.match(await weblogBuild(), ONLY_DATA);
+  assert.equal(await indexedEvents(join(project, "dist"), last.day), last.events + 1);
+  assert.match(readFileSync(join(project, "dist/visits.html"), "utf8"), /A paragraph an analyst added\./);
 });

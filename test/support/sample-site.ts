@@ -136,7 +136,7 @@ export async function buildSiteWith(
    * Run after the build with the endpoint still up: the benchmark lands an object and builds again
    * with `build`, or with `npmRunBuild` (`npm run build` in the project, as a user runs it).
    */
-  then?: (client: S3Client, build: () => Promise<BuildRun>, npmRunBuild: () => Promise<void>) => Promise<void>,
+  then?: (client: S3Client, build: () => Promise<BuildRun>, npmRunBuild: () => Promise<string>) => Promise<void>,
 ): Promise<string> {
   const project = await copyProject(join(dir, "project"));
 
@@ -167,7 +167,7 @@ export async function buildSiteWith(
       return {syncMs: synced - started, refreshMs: refreshed - synced, frameworkMs: performance.now() - refreshed, ...framework, output: framework.output + prepareMessages};
     };
     await build();
-    await then?.(client, build, () => runTimed("npm", ["run", "build", "--silent"], {cwd: project, env: frameworkEnv}).then(() => {}));
+    await then?.(client, build, () => runTimed("npm", ["run", "build", "--silent"], {cwd: project, env: frameworkEnv}).then(({output}) => output));
   } finally {
     await s3.stop();
   }
