@@ -69,15 +69,18 @@ export async function readBuiltSite(projectDir: string): Promise<BuiltSite> {
   return site;
 }
 
-async function whyBuild({projectDir, config, shape, pagePaths, record}: BuiltSite): Promise<string | null> {
+async function whyBuild(site: BuiltSite): Promise<string | null> {
+  const {projectDir, config, shape, pagePaths, record} = site;
   if (record === null) return "no record of the last build";
-  if (record.shape !== shape) return "the pages, their code, the config or the paths it lists changed";
+  if (record.shape !== shape) return "the pages, their code, the config, the packages or the paths it lists (a new day or instance) changed";
   // A page a loader writes (src/<page>.md.ts) is data Framework must render.
   if (pagePaths.some((path) => !config.loaders.findPage(path)?.path.endsWith(".md"))) return "a page is made by a loader";
   for (const [page, recorded] of Object.entries(record.pages)) {
     const info = await stat(join(projectDir, config.output, page)).catch(() => null);
-    if (info === null || !sameInfo(info, recorded)) return `${config.output}/${page} was written since`;
+    if (info === null) return `${config.output}/${page} is missing`;
+    if (!sameInfo(info, recorded)) return `${config.output}/${page} was written since`;
   }
+  for (const {alias, source} of await attachedFiles(site)) if (!(source in record.outputs)) return `${config.output}${alias} is not of the last build`;
   return null;
 }
 
@@ -88,8 +91,8 @@ async function whyBuild({projectDir, config, shape, pagePaths, record}: BuiltSit
 export async function recordBuiltSite(site: BuiltSite): Promise<void> {
   const {config} = site;
   const outputs: Record<string, FileInfo> = {};
-  for (const path of site.dataPaths) outputs[path] = outputInfo(config, path);
-  for (const {source} of await attachedFiles(site)) outputs[source] = outputInfo(config, source);
+  for (const path of site.dataPaths) outputs[path] = fileInfo(outputInfo(config, path));
+  for (const {source} of await attachedFiles(site)) outputs[source] = fileInfo(outputInfo(config, source));
   await writeRecord(site, {shape: site.shape, pages: await pageInfos(site), outputs});
 }
 
@@ -109,8 +112,8 @@ export interface BuiltSiteUpdate {
 
 /**
  * Brings dist/ up to date with the loaders' outputs, as `observable build` would write it, when
- * `site.needsBuild` is null. Each loader whose output is missing from Framework's cache runs, one
- * at a time, as in Framework's build.
+ * `site.needsBuild` is null. Each loader whose output is missing from Framework's cache runs, as
+ * in Framework's build, but all at once.
  */
 export async function updateBuiltSite(site: BuiltSite): Promise<BuiltSiteUpdate> {
   if (site.needsBuild !== null || site.record === null) throw new Error(`dist/ needs Framework's build: ${site.needsBuild}`);
