@@ -96,6 +96,11 @@ export async function recordBuiltSite(site: BuiltSite): Promise<void> {
   await writeRecord(site, {shape: site.shape, pages: await pageInfos(site), outputs});
 }
 
+/** Whether a build of dist/ is on record (recordBuiltSite), so that the next may go without Framework's. */
+export function hasBuiltSiteRecord(projectDir: string): Promise<boolean> {
+  return stat(join(projectDir, RECORD_FILE)).then(() => true, () => false);
+}
+
 /** Forgets dist/ before Framework builds it again (a build stopped half-way leaves no record). */
 export async function forgetBuiltSite(projectDir: string): Promise<void> {
   await rm(join(projectDir, RECORD_FILE), {force: true});

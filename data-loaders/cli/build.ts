@@ -5,7 +5,7 @@
 // (built-site.ts); `--full` builds it with Framework whatever changed.
 import {join} from "node:path";
 import {timed} from "../build-timings.js";
-import {forgetBuiltSite, readBuiltSite, recordBuiltSite, updateBuiltSite} from "../built-site.js";
+import {forgetBuiltSite, hasBuiltSiteRecord, readBuiltSite, recordBuiltSite, updateBuiltSite} from "../built-site.js";
 import {loadConfig} from "../config.js";
 import {runObservableBuild} from "../framework.js";
 import {prepareSiteData} from "../site-prepare.js";
@@ -26,8 +26,10 @@ export async function runBuild(args: string[]): Promise<number> {
   const prepared = prepareSiteData(project, config, refresh).catch((error: unknown) => {
     console.error(`weblog build: the site's data was not made ahead of its loaders (${(error as Error).message}); they make it themselves`);
   });
-  const site = await timed("site-read", () => readBuiltSite(project));
-  if (!values.full && site.needsBuild === null) {
+  // With a build of its own on record, whether only the data changed; otherwise Framework starts at
+  // once (it empties dist/ as it starts), and what it builds from is read beside it, for the record.
+  const site = !values.full && (await hasBuiltSiteRecord(project)) ? await timed("site-read", () => readBuiltSite(project)).catch(notRead) : null;
+  if (site?.needsBuild === null) {
     const started = performance.now();
     const update = await updateBuiltSite(site).finally(() => prepared);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -37,11 +39,18 @@ export async function runBuild(args: string[]): Promise<number> {
     );
     return 0;
   }
-  // The first build has nothing to say; a later one says why the pages are built again.
-  if (!values.full && site.record !== null) console.log(`weblog build: ${site.needsBuild}: every page is built again`);
+  if (site) console.log(`weblog build: ${site.needsBuild}: every page is built again`);
   await forgetBuiltSite(project);
-  const code = await runObservableBuild(project);
+  const framework = runObservableBuild(project);
+  const built = site ?? (await readBuiltSite(project).catch(notRead));
+  const code = await framework;
   await prepared;
-  if (code === 0) await recordBuiltSite(site);
+  if (code === 0 && built) await recordBuiltSite(built);
   return code;
+}
+
+/** What the site is built from could not be read: this build is Framework's, and the next one too. */
+function notRead(error: unknown): null {
+  console.error(`weblog build: could not read what the site is built from (${(error as Error).message}); Framework builds every page`);
+  return null;
 }
