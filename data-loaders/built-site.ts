@@ -14,13 +14,13 @@
 // byte what `observable build` writes. Anything else, or a dist/ this code did not record, is left
 // to Framework's build.
 import {createHash} from "node:crypto";
-import {existsSync} from "node:fs";
-import {copyFile, readdir, readFile, rename, rm, stat, writeFile} from "node:fs/promises";
-import {join} from "node:path";
+import {copyFile, readdir, readFile, rm, stat, writeFile} from "node:fs/promises";
+import {join, sep} from "node:path";
 import {readConfig, type FrameworkConfig, type FrameworkFileInfo} from "@observablehq/framework/dist/config.js";
 import {relativePath} from "@observablehq/framework/dist/path.js";
 import {timed} from "./build-timings.js";
-import {temporaryPathFor} from "./store/durable-file.js";
+import {digestOf} from "./files-digest.js";
+import {madeAs, writeFileDurably} from "./store/durable-file.js";
 
 /** What this code records of a dist/ that Framework built, beside Framework's cache. */
 const RECORD_FILE = "src/.observablehq/cache/.weblog-built-site.json";
@@ -153,7 +153,7 @@ async function updated(site: BuiltSite, record: BuiltSiteRecord): Promise<BuiltS
   for (const [index, path] of site.dataPaths.entries()) {
     const {file, info} = dataOutputs[index];
     if (sameInfo(info, outputs[path])) continue;
-    await copiedInPlace(file, join(dist, path));
+    await madeAs(join(dist, path), (temporary) => copyFile(file, temporary));
     outputs[path] = fileInfo(info);
     dataFiles++;
   }
@@ -167,7 +167,7 @@ async function updated(site: BuiltSite, record: BuiltSiteRecord): Promise<BuiltS
     if (sameInfo(info, recorded)) continue;
     const newAlias = withHash(`/_file${source}`, info.hash.slice(0, 8));
     if (newAlias !== alias) {
-      await copiedInPlace(file, join(dist, newAlias));
+      await madeAs(join(dist, newAlias), (temporary) => copyFile(file, temporary));
       renames.set(alias, newAlias);
     }
     fileJson.set(alias, {from: recorded, to: fileInfo(info)});
@@ -220,8 +220,8 @@ async function namingAnew(site: BuiltSite, record: BuiltSiteRecord, renames: Map
 
   // New names first, then the files that name them, then the old names go: a reader of dist/
   // meanwhile finds every file a page names.
-  for (const [alias, text] of texts) await writtenInPlace(join(dist, moduleRenames.get(alias)!), text);
-  for (const [page, text] of pages) await writtenInPlace(join(dist, page), text);
+  for (const [alias, text] of texts) await madeAs(join(dist, moduleRenames.get(alias)!), (temporary) => writeFile(temporary, text));
+  for (const [page, text] of pages) await madeAs(join(dist, page), (temporary) => writeFile(temporary, text));
   for (const [alias, newAlias] of renames) if (newAlias !== alias) await rm(join(dist, alias), {force: true});
 
   return pages.size;
@@ -259,30 +259,19 @@ async function filesUnder(dist: string, dir: string, keep: (name: string) => boo
 
 /** A digest of what Framework builds the pages from, the loaders' outputs left out. */
 async function siteShape(projectDir: string, config: FrameworkConfig, pagePaths: string[], dataPaths: string[]): Promise<string> {
-  const hash = createHash("sha256");
-  const files = [...(await sourceFiles(join(projectDir, config.root))).sort(), ...SHAPE_FILES.map((name) => join(projectDir, name)).filter((file) => existsSync(file))];
-  for (const file of files) hash.update(file.slice(projectDir.length)).update("\0").update(await readFile(file)).update("\0");
+  const files = await digestOf([join(projectDir, config.root)], {
+    files: SHAPE_FILES.map((name) => join(projectDir, name)),
+    skip: (name) => name.split(sep)[0] === ".observablehq",
+  });
   // What the config gives (its functions as what they give each page: the head, the footer) and the paths it lists.
   const settings = SHAPE_SETTINGS.map((name) => config[name]);
   const fragment = (value: unknown, path: string) => (typeof value === "function" ? (value as (page: object) => unknown)({path, title: null, data: {}}) : value);
   const perPage = pagePaths.map((path) => [path, fragment(config.head, path), fragment(config.header, path), fragment(config.footer, path)]);
-  hash.update(JSON.stringify({settings, perPage, dataPaths}));
-  return hash.digest("hex").slice(0, 16);
+  return createHash("sha256").update(files).update(JSON.stringify({settings, perPage, dataPaths})).digest("hex").slice(0, 16);
 }
 
 /** The config's settings that shape every page, besides the head, header and footer (Framework's config.js: normalizeConfig). */
 const SHAPE_SETTINGS = ["root", "output", "base", "home", "title", "sidebar", "pages", "pager", "scripts", "toc", "style", "globalStylesheets", "search", "duckdb"];
-
-/** Every file under the source root but Framework's cache. */
-async function sourceFiles(dir: string): Promise<string[]> {
-  const files: string[] = [];
-  for (const entry of await readdir(dir, {withFileTypes: true})) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory() && entry.name !== ".observablehq") files.push(...(await sourceFiles(path)));
-    else if (entry.isFile()) files.push(path);
-  }
-  return files;
-}
 
 async function pageInfos({projectDir, config, pagePaths}: BuiltSite): Promise<Record<string, FileInfo>> {
   const pages: Record<string, FileInfo> = {};
@@ -295,7 +284,7 @@ async function pageInfos({projectDir, config, pagePaths}: BuiltSite): Promise<Re
 }
 
 async function writeRecord({projectDir}: BuiltSite, record: BuiltSiteRecord): Promise<void> {
-  await writtenInPlace(join(projectDir, RECORD_FILE), JSON.stringify(record));
+  await writeFileDurably(join(projectDir, RECORD_FILE), JSON.stringify(record));
 }
 
 /** Framework's information of a loader's output (its cache file, or the source file of a static one). */
@@ -318,19 +307,6 @@ function withHash(path: string, hash: string): string {
   const dot = path.lastIndexOf(".");
   const slash = path.lastIndexOf("/");
   return dot > slash + 1 ? `${path.slice(0, dot)}.${hash}${path.slice(dot)}` : `${path}.${hash}`;
-}
-
-/** Copies `source` over `target` through a temporary file, so a reader sees the old file or the new, whole. */
-async function copiedInPlace(source: string, target: string): Promise<void> {
-  const temporary = temporaryPathFor(target);
-  await copyFile(source, temporary);
-  await rename(temporary, target);
-}
-
-async function writtenInPlace(target: string, text: string): Promise<void> {
-  const temporary = temporaryPathFor(target);
-  await writeFile(temporary, text);
-  await rename(temporary, target);
 }
 
 /** Framework's loaders report each load; a data-only update says what it did once, at the end. */

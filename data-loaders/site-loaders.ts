@@ -21,9 +21,10 @@
 // What the cache was made from is recorded beside it, so a cache made from another store (the
 // demo's, say), or with other columns (an upgrade that adds a rollup column), is never reused.
 import {createHash} from "node:crypto";
-import {mkdir, readdir, readFile, rm, utimes, writeFile} from "node:fs/promises";
+import {mkdir, readFile, rm, utimes, writeFile} from "node:fs/promises";
 import {join} from "node:path";
 import type {WeblogConfig} from "./config.js";
+import {digestOf} from "./files-digest.js";
 import {daysOf, rollupBlocks, siteFilesSignature} from "./site-data.js";
 import {valueIdsGeneration} from "./rollups/value-ids.js";
 import {readManifest, segmentsOfKind, summarizeControlMessages, summarizeRedeliveries} from "./store/manifest.js";
@@ -170,17 +171,4 @@ export const TYPESCRIPT_LOADER = ["node", "--import", "tsx"];
 export async function siteDataSignature(projectDir: string): Promise<string | null> {
   const record = await readFile(join(projectDir, DAY_FILES_CACHE, RECORD_FILE)).catch(() => null);
   return record === null ? null : createHash("sha256").update(record).digest("hex").slice(0, 16);
-}
-
-/** A digest of every file under `dirs` (names and contents); a missing folder counts as empty. */
-async function digestOf(dirs: string[]): Promise<string> {
-  const hash = createHash("sha256");
-  for (const dir of dirs) {
-    const names = (await readdir(dir, {recursive: true}).catch(() => [] as string[])).sort();
-    for (const name of names) {
-      const text = await readFile(join(dir, name)).catch(() => null);
-      if (text) hash.update(name).update(text);
-    }
-  }
-  return hash.digest("hex").slice(0, 16);
 }

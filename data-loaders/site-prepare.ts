@@ -29,7 +29,7 @@ import {timed} from "./build-timings.js";
 import type {WeblogConfig} from "./config.js";
 import {exportSiteParquet, kindRollupsFiles, PREPARED_DIR, preparedDayFile} from "./site-data.js";
 import {FIRST_VIEWS_LOADER, SITE_DATA_DIR, siteDataSignature, TYPESCRIPT_LOADER, type SiteDataRefresh} from "./site-loaders.js";
-import {temporaryPathFor} from "./store/durable-file.js";
+import {madeAs, temporaryPathFor} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
 
 /** Set for the first views' loader run here: it makes the archive rather than waiting for it. */
@@ -109,17 +109,6 @@ export async function shipPreparedFirstViews(projectDir: string, config: WeblogC
     await rm(taken, {force: true});
   }
   return true;
-}
-
-/** Makes `file` by `make` writing a temporary file beside it, renamed once whole. */
-async function madeAs(file: string, make: (temporary: string) => Promise<unknown>): Promise<void> {
-  const temporary = temporaryPathFor(file);
-  try {
-    await make(temporary);
-    await rename(temporary, file);
-  } finally {
-    await rm(temporary, {force: true});
-  }
 }
 
 /** Runs the first views' loader as Framework would (TYPESCRIPT_LOADER, with this Node), its output to `file`. */

@@ -32,6 +32,21 @@ export async function writeFileDurably(path: string, data: string | Uint8Array):
   await syncDirectory(dirname(path));
 }
 
+/**
+ * Makes `file` by `make` writing a temporary file beside it, renamed once whole: a reader finds the
+ * old file or the new one, never a part (not flushed to disk: for files made again from the store,
+ * such as the site's).
+ */
+export async function madeAs(file: string, make: (temporary: string) => Promise<unknown>): Promise<void> {
+  const temporary = temporaryPathFor(file);
+  try {
+    await make(temporary);
+    await rename(temporary, file);
+  } finally {
+    await rm(temporary, {force: true});
+  }
+}
+
 /** Flushes a file someone else wrote (DuckDB's COPY) and moves it into place. */
 export async function renameDurably(from: string, to: string): Promise<void> {
   const handle = await open(from, "r");
