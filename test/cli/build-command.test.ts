@@ -6,8 +6,7 @@
 import assert from "node:assert/strict";
 import {execFile} from "node:child_process";
 import {existsSync, readFileSync} from "node:fs";
-import {appendFile, cp, mkdtemp, readdir, readFile, rm} from "node:fs/promises";
-import {tmpdir} from "node:os";
+import {appendFile, cp, readdir, readFile} from "node:fs/promises";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
 import {PutObjectCommand} from "@aws-sdk/client-s3";
@@ -17,9 +16,10 @@ import {PREPARED_DIR, storedDays} from "../../data-loaders/site-data.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {sqlString, withDuckDB} from "../../data-loaders/write/duckdb.js";
 import {demoEnvironment, DEMO_BUCKET, SAMPLE_DIR} from "../../scripts/demo.js";
-import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
+import {seedBucket, type LocalS3} from "../../scripts/local-s3.js";
 import {apacheTime} from "../../scripts/sample-lines.js";
 import {copyProject, PROJECT_DIR} from "../support/sample-site.js";
+import {startLocalS3AndFolder, stopLocalS3AndFolder} from "../support/local-s3-folder.js";
 
 let s3: LocalS3;
 let dir: string;
@@ -28,9 +28,7 @@ let env: NodeJS.ProcessEnv;
 let config: WeblogConfig;
 
 before(async () => {
-  Object.assign(process.env, LOCAL_S3_CREDENTIALS);
-  s3 = await startLocalS3();
-  dir = await mkdtemp(join(tmpdir(), "weblog-build-command-"));
+  ({s3, dir} = await startLocalS3AndFolder("weblog-build-command-"));
   project = await copyProject(join(dir, "project"));
   env = {...process.env, ...demoEnvironment(s3.endpoint, join(dir, "store"))};
   config = loadConfig(project, env);
@@ -38,8 +36,7 @@ before(async () => {
 });
 
 after(async () => {
-  await s3?.stop();
-  if (dir) await rm(dir, {recursive: true, force: true});
+  await stopLocalS3AndFolder(s3, dir);
 });
 
 function weblogBuild(...args: string[]): Promise<string> {

@@ -6,8 +6,7 @@
 // placed twice (as when GeoLite2 is updated between two syncs), one request with no address, and
 // two clients given addresses the sample lacks: an IPv6 address written out in full and a host name.
 import assert from "node:assert/strict";
-import {mkdtemp, readFile, rename, rm} from "node:fs/promises";
-import {tmpdir} from "node:os";
+import {readFile, rename} from "node:fs/promises";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
 import {loadConfig, type WeblogConfig} from "../../data-loaders/config.js";
@@ -18,7 +17,7 @@ import {readManifest, segmentsOfKind} from "../../data-loaders/store/manifest.js
 import {syncStore} from "../../data-loaders/sync.js";
 import {sqlString, withDuckDB} from "../../data-loaders/write/duckdb.js";
 import {demoEnvironment, DEMO_BUCKET, SAMPLE_DIR} from "../../scripts/demo.js";
-import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
+import {seedBucket, type LocalS3} from "../../scripts/local-s3.js";
 import {FILTER_COLUMN_LIST} from "../../data-loaders/contracts/filter-columns.js";
 import {networkSql} from "../../data-loaders/contracts/network.js";
 import * as geography from "../../src/queries/geography.js";
@@ -26,6 +25,7 @@ import * as overview from "../../src/queries/index.js";
 import {NO_FILTER} from "../../src/queries/query.js";
 import * as talkers from "../../src/queries/top-talkers.js";
 import {PROJECT_DIR} from "../support/sample-site.js";
+import {startLocalS3AndFolder, stopLocalS3AndFolder} from "../support/local-s3-folder.js";
 
 let s3: LocalS3;
 let dir: string;
@@ -45,9 +45,7 @@ const CLIENT_ROWS_OF_EVENTS = `
   FROM events GROUP BY ALL`;
 
 before(async () => {
-  Object.assign(process.env, LOCAL_S3_CREDENTIALS);
-  s3 = await startLocalS3();
-  dir = await mkdtemp(join(tmpdir(), "weblog-client-labels-"));
+  ({s3, dir} = await startLocalS3AndFolder("weblog-client-labels-"));
   config = loadConfig(dir, demoEnvironment(s3.endpoint, join(dir, "store")));
   await seedBucket(createS3Client(config.source), DEMO_BUCKET, SAMPLE_DIR);
   await syncStore(config, {log: () => {}});
@@ -89,8 +87,7 @@ before(async () => {
 
 after(async () => {
   site?.close();
-  await s3?.stop();
-  if (dir) await rm(dir, {recursive: true, force: true});
+  await stopLocalS3AndFolder(s3, dir);
 });
 
 const count = (rows: Record<string, unknown>[]) => Number(rows[0].n);

@@ -9,8 +9,7 @@
 // as the days around it.
 import assert from "node:assert/strict";
 import {readFileSync} from "node:fs";
-import {copyFile, mkdtemp, rm} from "node:fs/promises";
-import {tmpdir} from "node:os";
+import {copyFile} from "node:fs/promises";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
 import {PutObjectCommand} from "@aws-sdk/client-s3";
@@ -21,9 +20,10 @@ import {compactStore} from "../../data-loaders/store/compact.js";
 import {syncStore} from "../../data-loaders/sync.js";
 import {sqlString, withDuckDB} from "../../data-loaders/write/duckdb.js";
 import {demoEnvironment, DEMO_BUCKET, SAMPLE_DIR} from "../../scripts/demo.js";
-import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
+import {seedBucket, type LocalS3} from "../../scripts/local-s3.js";
 import {apacheTime} from "../../scripts/sample-lines.js";
 import {PROJECT_DIR} from "../support/sample-site.js";
+import {startLocalS3AndFolder, stopLocalS3AndFolder} from "../support/local-s3-folder.js";
 
 const {midnightVisit} = JSON.parse(readFileSync(join(PROJECT_DIR, "sample/expected.json"), "utf8")).visits;
 const FIREFOX = "Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:113.0) Gecko/20100101 Firefox/113.0";
@@ -32,9 +32,7 @@ let dir: string;
 let config: WeblogConfig;
 
 before(async () => {
-  Object.assign(process.env, LOCAL_S3_CREDENTIALS);
-  s3 = await startLocalS3();
-  dir = await mkdtemp(join(tmpdir(), "weblog-neighbour-visits-"));
+  ({s3, dir} = await startLocalS3AndFolder("weblog-neighbour-visits-"));
   config = loadConfig(dir, demoEnvironment(s3.endpoint, join(dir, "store")));
   await seedBucket(createS3Client(config.source), DEMO_BUCKET, SAMPLE_DIR);
   await syncStore(config);
@@ -43,8 +41,7 @@ before(async () => {
 });
 
 after(async () => {
-  await s3?.stop();
-  if (dir) await rm(dir, {recursive: true, force: true});
+  await stopLocalS3AndFolder(s3, dir);
 });
 
 /** A day's rollup rows, each as text, sorted: two files hold the same rows when these are equal. */

@@ -6,8 +6,7 @@
 // ownTraffic rules.
 import assert from "node:assert/strict";
 import {existsSync, readFileSync} from "node:fs";
-import {copyFile, mkdtemp, rm, stat} from "node:fs/promises";
-import {tmpdir} from "node:os";
+import {copyFile, stat} from "node:fs/promises";
 import {basename, dirname, join} from "node:path";
 import {after, before, test} from "node:test";
 import {loadConfig, type WeblogConfig} from "../../data-loaders/config.js";
@@ -20,12 +19,13 @@ import {readManifest, segmentsOfKind} from "../../data-loaders/store/manifest.js
 import {syncStore} from "../../data-loaders/sync.js";
 import {sqlFileList, withDuckDB} from "../../data-loaders/write/duckdb.js";
 import {demoEnvironment, DEMO_BUCKET, SAMPLE_DIR} from "../../scripts/demo.js";
-import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
+import {seedBucket, type LocalS3} from "../../scripts/local-s3.js";
 import {DEFAULT_FILTER, whereClause} from "../../src/components/event-filter.js";
 import * as dataQuality from "../../src/queries/data-quality.js";
 import {NO_FILTER} from "../../src/queries/query.js";
 import * as traffic from "../../src/queries/traffic.js";
 import {PROJECT_DIR} from "../support/sample-site.js";
+import {startLocalS3AndFolder, stopLocalS3AndFolder} from "../support/local-s3-folder.js";
 
 const expected = JSON.parse(readFileSync(join(PROJECT_DIR, "sample/expected.json"), "utf8"));
 
@@ -35,9 +35,7 @@ let site: SiteDatabase;
 let config: WeblogConfig;
 
 before(async () => {
-  Object.assign(process.env, LOCAL_S3_CREDENTIALS);
-  s3 = await startLocalS3();
-  dir = await mkdtemp(join(tmpdir(), "weblog-site-database-"));
+  ({s3, dir} = await startLocalS3AndFolder("weblog-site-database-"));
   config = loadConfig(dir, demoEnvironment(s3.endpoint, join(dir, "store")));
   await seedBucket(createS3Client(config.source), DEMO_BUCKET, SAMPLE_DIR);
   await syncStore(config, {log: () => {}});
@@ -46,8 +44,7 @@ before(async () => {
 
 after(async () => {
   site?.close();
-  await s3?.stop();
-  if (dir) await rm(dir, {recursive: true, force: true});
+  await stopLocalS3AndFolder(s3, dir);
 });
 
 test("the Data quality page's first view counts the sample's events and rejected lines", async () => {

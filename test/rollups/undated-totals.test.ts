@@ -2,8 +2,6 @@
 // CloudWatch time) are stored undated; the site counts them on every page that counts requests.
 // The Data quality page counts the lines parsed from the hourly rollups: they must hold these too.
 import assert from "node:assert/strict";
-import {mkdtemp, rm} from "node:fs/promises";
-import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
 import {CreateBucketCommand, PutObjectCommand} from "@aws-sdk/client-s3";
@@ -13,8 +11,9 @@ import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {readManifest, segmentsOfKind, UNDATED} from "../../data-loaders/store/manifest.js";
 import {syncStore} from "../../data-loaders/sync.js";
 import {demoEnvironment, DEMO_BUCKET} from "../../scripts/demo.js";
-import {LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
+import type {LocalS3} from "../../scripts/local-s3.js";
 import * as dataQuality from "../../src/queries/data-quality.js";
+import {startLocalS3AndFolder, stopLocalS3AndFolder} from "../support/local-s3-folder.js";
 
 const TOPIC = "timeless.i-0aaaabbbbcccc0001";
 const LINES = ["203.0.113.5 - - \"GET / HTTP/1.1\" 200 512", "203.0.113.6 - - \"GET /a.css HTTP/1.1\" 304 -", "2001:db8::7 - - \"GET /missing HTTP/1.1\" 404 90"];
@@ -23,9 +22,7 @@ let dir: string;
 let config: WeblogConfig;
 
 before(async () => {
-  Object.assign(process.env, LOCAL_S3_CREDENTIALS);
-  s3 = await startLocalS3();
-  dir = await mkdtemp(join(tmpdir(), "weblog-undated-"));
+  ({s3, dir} = await startLocalS3AndFolder("weblog-undated-"));
   config = loadConfig(dir, {
     ...demoEnvironment(s3.endpoint, join(dir, "store")),
     WEBLOG_LOG_FORMATS: JSON.stringify([{logGroup: "timeless", format: '%h %l %u "%r" %>s %b'}]),
@@ -39,8 +36,7 @@ before(async () => {
 });
 
 after(async () => {
-  await s3?.stop();
-  if (dir) await rm(dir, {recursive: true, force: true});
+  await stopLocalS3AndFolder(s3, dir);
 });
 
 test("lines with no time are stored undated, and the Data quality page's count of lines parsed includes them", async () => {

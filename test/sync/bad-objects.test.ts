@@ -1,8 +1,6 @@
 // Objects as strangers and broken connectors leave them: every problem is counted with its object
 // and line in the rejected table, and the rest of the object still loads.
 import assert from "node:assert/strict";
-import {mkdtemp, rm} from "node:fs/promises";
-import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {gzipSync} from "node:zlib";
 import {after, before, test} from "node:test";
@@ -13,7 +11,8 @@ import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {syncStore, type SyncResult} from "../../data-loaders/sync.js";
 import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
 import {demoEnvironment, DEMO_BUCKET} from "../../scripts/demo.js";
-import {LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
+import type {LocalS3} from "../../scripts/local-s3.js";
+import {startLocalS3AndFolder, stopLocalS3AndFolder} from "../support/local-s3-folder.js";
 
 const topic = "cloudwatchLogsEC2.i-0bad";
 const key = (offset: number, suffix = ".json") => `topics/${topic}/year=2023/${topic}+0+${String(offset).padStart(10, "0")}${suffix}`;
@@ -28,9 +27,7 @@ let rejected: {s3_key: string; line_number: number; reason: string; line: string
 let events: {s3_key: string; n: number}[];
 
 before(async () => {
-  Object.assign(process.env, LOCAL_S3_CREDENTIALS);
-  s3 = await startLocalS3();
-  dir = await mkdtemp(join(tmpdir(), "weblog-bad-"));
+  ({s3, dir} = await startLocalS3AndFolder("weblog-bad-"));
   config = loadConfig(dir, demoEnvironment(s3.endpoint, join(dir, "store")));
   const client = createS3Client(config.source);
   await client.send(new CreateBucketCommand({Bucket: DEMO_BUCKET}));
@@ -60,8 +57,7 @@ before(async () => {
 });
 
 after(async () => {
-  await s3?.stop();
-  if (dir) await rm(dir, {recursive: true, force: true});
+  await stopLocalS3AndFolder(s3, dir);
 });
 
 test("bad records are rejected one by one and the good ones around them load", () => {

@@ -3,8 +3,7 @@
 import assert from "node:assert/strict";
 import {spawn, type ChildProcess} from "node:child_process";
 import {readFileSync} from "node:fs";
-import {mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile} from "node:fs/promises";
-import {tmpdir} from "node:os";
+import {mkdir, readdir, rm, stat, utimes, writeFile} from "node:fs/promises";
 import {join, relative} from "node:path";
 import {after, before, test} from "node:test";
 import {loadConfig} from "../../data-loaders/config.js";
@@ -15,24 +14,22 @@ import {liveFiles, readManifest} from "../../data-loaders/store/manifest.js";
 import {syncStore} from "../../data-loaders/sync.js";
 import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
 import {demoEnvironment, DEMO_BUCKET, REWRITES_DIR, SAMPLE_DIR} from "../../scripts/demo.js";
-import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
+import {LOCAL_S3_CREDENTIALS, seedBucket, type LocalS3} from "../../scripts/local-s3.js";
 import {PROJECT_DIR} from "../support/sample-site.js";
+import {startLocalS3AndFolder, stopLocalS3AndFolder} from "../support/local-s3-folder.js";
 
 const expected = JSON.parse(readFileSync(join(PROJECT_DIR, "sample/expected.json"), "utf8"));
 let s3: LocalS3;
 let dir: string;
 
 before(async () => {
-  Object.assign(process.env, LOCAL_S3_CREDENTIALS);
-  s3 = await startLocalS3();
-  dir = await mkdtemp(join(tmpdir(), "weblog-crash-"));
+  ({s3, dir} = await startLocalS3AndFolder("weblog-crash-"));
   const config = loadConfig(dir, demoEnvironment(s3.endpoint, join(dir, "unused")));
   await seedBucket(createS3Client(config.source), DEMO_BUCKET, SAMPLE_DIR);
 });
 
 after(async () => {
-  await s3?.stop();
-  if (dir) await rm(dir, {recursive: true, force: true});
+  await stopLocalS3AndFolder(s3, dir);
 });
 
 function environment(store: string): NodeJS.ProcessEnv {

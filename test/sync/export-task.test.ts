@@ -4,8 +4,6 @@
 // new objects while the first is not read again, and a bad line on the rejected table.
 import assert from "node:assert/strict";
 import {readFileSync} from "node:fs";
-import {mkdtemp, rm} from "node:fs/promises";
-import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {gzipSync} from "node:zlib";
 import {after, before, test} from "node:test";
@@ -16,8 +14,9 @@ import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {syncStore} from "../../data-loaders/sync.js";
 import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
 import {demoEnvironment, DEMO_BUCKET, DEMO_SOURCES} from "../../scripts/demo.js";
-import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
+import {seedBucket, type LocalS3} from "../../scripts/local-s3.js";
 import {PROJECT_DIR} from "../support/sample-site.js";
+import {startLocalS3AndFolder, stopLocalS3AndFolder} from "../support/local-s3-folder.js";
 
 const sources = JSON.parse(readFileSync(join(PROJECT_DIR, "sample/expected-sources.json"), "utf8"));
 const expected = sources.exportTask;
@@ -28,17 +27,14 @@ let config: WeblogConfig;
 let client: ReturnType<typeof createS3Client>;
 
 before(async () => {
-  Object.assign(process.env, LOCAL_S3_CREDENTIALS);
-  s3 = await startLocalS3();
-  dir = await mkdtemp(join(tmpdir(), "weblog-export-"));
+  ({s3, dir} = await startLocalS3AndFolder("weblog-export-"));
   config = loadConfig(dir, demoEnvironment(s3.endpoint, join(dir, "store"), "export-task"));
   client = createS3Client(config.source);
   await seedBucket(client, DEMO_BUCKET, DEMO_SOURCES["export-task"].dir);
 });
 
 after(async () => {
-  await s3?.stop();
-  if (dir) await rm(dir, {recursive: true, force: true});
+  await stopLocalS3AndFolder(s3, dir);
 });
 
 async function storeQuery(sql: (events: string, rejected: string) => string): Promise<unknown[][]> {

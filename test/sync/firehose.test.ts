@@ -6,8 +6,7 @@
 import assert from "node:assert/strict";
 import {spawnSync} from "node:child_process";
 import {readFileSync} from "node:fs";
-import {mkdtemp, readFile, rm} from "node:fs/promises";
-import {tmpdir} from "node:os";
+import {readFile} from "node:fs/promises";
 import {join} from "node:path";
 import {gzipSync, gunzipSync} from "node:zlib";
 import {after, before, test} from "node:test";
@@ -19,8 +18,9 @@ import {readManifest} from "../../data-loaders/store/manifest.js";
 import {syncStore, type SyncResult} from "../../data-loaders/sync.js";
 import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
 import {demoEnvironment, DEMO_BUCKET, DEMO_SOURCES} from "../../scripts/demo.js";
-import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
+import {seedBucket, type LocalS3} from "../../scripts/local-s3.js";
 import {PROJECT_DIR} from "../support/sample-site.js";
+import {startLocalS3AndFolder, stopLocalS3AndFolder} from "../support/local-s3-folder.js";
 
 const expected = JSON.parse(readFileSync(join(PROJECT_DIR, "sample/expected-sources.json"), "utf8")).firehose;
 
@@ -30,17 +30,14 @@ let config: WeblogConfig;
 let client: ReturnType<typeof createS3Client>;
 
 before(async () => {
-  Object.assign(process.env, LOCAL_S3_CREDENTIALS);
-  s3 = await startLocalS3();
-  dir = await mkdtemp(join(tmpdir(), "weblog-firehose-"));
+  ({s3, dir} = await startLocalS3AndFolder("weblog-firehose-"));
   config = loadConfig(dir, demoEnvironment(s3.endpoint, join(dir, "store"), "firehose"));
   client = createS3Client(config.source);
   await seedBucket(client, DEMO_BUCKET, DEMO_SOURCES.firehose.dir);
 });
 
 after(async () => {
-  await s3?.stop();
-  if (dir) await rm(dir, {recursive: true, force: true});
+  await stopLocalS3AndFolder(s3, dir);
 });
 
 const put = (key: string, body: Buffer | string) => client.send(new PutObjectCommand({Bucket: DEMO_BUCKET, Key: key, Body: body}));

@@ -4,8 +4,6 @@
 // (a rewrite of an old object waits for the next full listing, or `--full`). And a busy day's
 // small segments are merged among themselves, not into the day's history.
 import assert from "node:assert/strict";
-import {mkdtemp, rm} from "node:fs/promises";
-import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
 import {CreateBucketCommand, PutObjectCommand, type S3Client} from "@aws-sdk/client-s3";
@@ -15,7 +13,8 @@ import {listingStarts, REWRITE_WINDOW, topicFolder} from "../../data-loaders/sou
 import {COMPACT_ABOVE_SEGMENTS, compactStore, mergeCandidates} from "../../data-loaders/store/compact.js";
 import {readManifest, writeManifest, type Segment} from "../../data-loaders/store/manifest.js";
 import {syncStore} from "../../data-loaders/sync.js";
-import {LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
+import type {LocalS3} from "../../scripts/local-s3.js";
+import {startLocalS3AndFolder, stopLocalS3AndFolder} from "../support/local-s3-folder.js";
 
 const BUCKET = "listing";
 let s3: LocalS3;
@@ -25,9 +24,7 @@ let config: WeblogConfig;
 let listRequests = 0;
 
 before(async () => {
-  Object.assign(process.env, LOCAL_S3_CREDENTIALS);
-  s3 = await startLocalS3();
-  dir = await mkdtemp(join(tmpdir(), "weblog-listing-"));
+  ({s3, dir} = await startLocalS3AndFolder("weblog-listing-"));
   config = resolveConfig({bucket: BUCKET, endpoint: s3.endpoint, store: join(dir, "store")}, {WEBLOG_GEOIP_DIR: join(dir, "geoip")}, dir);
   client = createS3Client(config.source);
   client.middlewareStack.add(
@@ -42,8 +39,7 @@ before(async () => {
 
 after(async () => {
   client?.destroy();
-  await s3?.stop();
-  if (dir) await rm(dir, {recursive: true, force: true});
+  await stopLocalS3AndFolder(s3, dir);
 });
 
 function keyOf(instance: string, partition: number, offset: number): string {

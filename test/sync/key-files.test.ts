@@ -4,8 +4,6 @@
 // that does not match is reported per object and the events still load; a key file landing after
 // its value object is taken in on the next sync, without counting any event twice.
 import assert from "node:assert/strict";
-import {mkdtemp, rm} from "node:fs/promises";
-import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {gzipSync} from "node:zlib";
 import {after, before, test} from "node:test";
@@ -16,7 +14,8 @@ import {REWRITE_WINDOW} from "../../data-loaders/sources/incremental-listing.js"
 import {readManifest} from "../../data-loaders/store/manifest.js";
 import {syncStore} from "../../data-loaders/sync.js";
 import {openDuckDB, sqlFileList} from "../../data-loaders/write/duckdb.js";
-import {LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
+import type {LocalS3} from "../../scripts/local-s3.js";
+import {startLocalS3AndFolder, stopLocalS3AndFolder} from "../support/local-s3-folder.js";
 
 const BUCKET = "keys";
 const GROUP = "cloudwatchLogsEC2";
@@ -31,9 +30,7 @@ let client: S3Client;
 let config: WeblogConfig;
 
 before(async () => {
-  Object.assign(process.env, LOCAL_S3_CREDENTIALS);
-  s3 = await startLocalS3();
-  dir = await mkdtemp(join(tmpdir(), "weblog-keys-"));
+  ({s3, dir} = await startLocalS3AndFolder("weblog-keys-"));
   config = resolveConfig({bucket: BUCKET, endpoint: s3.endpoint, store: join(dir, "store")}, {WEBLOG_GEOIP_DIR: join(dir, "geoip")}, dir);
   client = createS3Client(config.source);
   await client.send(new CreateBucketCommand({Bucket: BUCKET}));
@@ -41,8 +38,7 @@ before(async () => {
 
 after(async () => {
   client?.destroy();
-  await s3?.stop();
-  if (dir) await rm(dir, {recursive: true, force: true});
+  await stopLocalS3AndFolder(s3, dir);
 });
 
 function keyOf(partition: number, offset: number, suffix: string, topic = TOPIC): string {

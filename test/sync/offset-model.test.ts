@@ -6,8 +6,6 @@
 // drives it; 120 steps run end to end, through the local S3 endpoint and syncStore (a step is a
 // real sync, 0.3 s on the shared 2-core machine when it is quiet: that bounds their number).
 import assert from "node:assert/strict";
-import {mkdtemp, rm} from "node:fs/promises";
-import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
 import {CreateBucketCommand, DeleteObjectCommand, PutObjectCommand, type S3Client} from "@aws-sdk/client-s3";
@@ -18,9 +16,10 @@ import {readManifest} from "../../data-loaders/store/manifest.js";
 import {inRuns, OffsetLedger, type OffsetRun} from "../../data-loaders/store/offset-ledger.js";
 import {syncStore} from "../../data-loaders/sync.js";
 import {openDuckDB, sqlFileList} from "../../data-loaders/write/duckdb.js";
-import {LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
+import type {LocalS3} from "../../scripts/local-s3.js";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {seededRandom} from "../../src/components/seeded-random.js";
+import {startLocalS3AndFolder, stopLocalS3AndFolder} from "../support/local-s3-folder.js";
 
 const TOPIC = "cloudwatchLogsEC2.i-0model";
 const PARTITIONS = [0, 1];
@@ -199,9 +198,7 @@ let storeNumber = 0;
 const STEPS_PER_SEED = 10;
 
 before(async () => {
-  Object.assign(process.env, LOCAL_S3_CREDENTIALS);
-  s3 = await startLocalS3();
-  dir = await mkdtemp(join(tmpdir(), "weblog-offsets-"));
+  ({s3, dir} = await startLocalS3AndFolder("weblog-offsets-"));
   const config = configFor("unused", "unused");
   client = createS3Client(config.source);
   enrichment = await openEnrichment(config, () => {});
@@ -210,8 +207,7 @@ before(async () => {
 
 after(async () => {
   client?.destroy();
-  await s3?.stop();
-  if (dir) await rm(dir, {recursive: true, force: true});
+  await stopLocalS3AndFolder(s3, dir);
 });
 
 function configFor(bucket: string, store: string): WeblogConfig {

@@ -7,7 +7,6 @@ import assert from "node:assert/strict";
 import {execFile, spawn} from "node:child_process";
 import {existsSync} from "node:fs";
 import {mkdtemp, readdir, readFile, rm, writeFile} from "node:fs/promises";
-import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {setTimeout as sleep} from "node:timers/promises";
 import {promisify} from "node:util";
@@ -21,9 +20,10 @@ import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {syncStore} from "../../data-loaders/sync.js";
 import {sqlString, withDuckDB} from "../../data-loaders/write/duckdb.js";
 import {demoEnvironment, DEMO_BUCKET, SAMPLE_DIR} from "../../scripts/demo.js";
-import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
+import {seedBucket, type LocalS3} from "../../scripts/local-s3.js";
 import {apacheTime} from "../../scripts/sample-lines.js";
 import {copyProject} from "../support/sample-site.js";
+import {startLocalS3AndFolder, stopLocalS3AndFolder} from "../support/local-s3-folder.js";
 
 let s3: LocalS3;
 let dir: string;
@@ -32,9 +32,7 @@ let config: WeblogConfig;
 let env: NodeJS.ProcessEnv;
 
 before(async () => {
-  Object.assign(process.env, LOCAL_S3_CREDENTIALS);
-  s3 = await startLocalS3();
-  dir = await mkdtemp(join(tmpdir(), "weblog-site-prepare-"));
+  ({s3, dir} = await startLocalS3AndFolder("weblog-site-prepare-"));
   project = await copyProject(join(dir, "project"));
   env = {...process.env, ...demoEnvironment(s3.endpoint, join(dir, "store")), WEBLOG_TIMINGS: "1"};
   config = loadConfig(project, env);
@@ -43,8 +41,7 @@ before(async () => {
 });
 
 after(async () => {
-  await s3?.stop();
-  if (dir) await rm(dir, {recursive: true, force: true});
+  await stopLocalS3AndFolder(s3, dir);
 });
 
 /** Runs one of the site's loaders as Framework does; its stdout, and its stderr's timing steps (build-timings.ts). */
