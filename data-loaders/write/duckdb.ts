@@ -1,6 +1,6 @@
 // One in-process DuckDB (no file, no extensions to download) for writing and reading Parquet.
-import bindings from "@duckdb/node-bindings";
-import {DuckDBInstance, type DuckDBAppender, type DuckDBConnection} from "@duckdb/node-api";
+import type bindings from "@duckdb/node-bindings";
+import type {DuckDBAppender, DuckDBConnection, DuckDBInstance} from "@duckdb/node-api";
 import {sqlString} from "../sql-literal.js";
 
 // Written once, in ../sql-literal.ts (which loads no DuckDB); here too for the many that write SQL with DuckDB.
@@ -16,8 +16,17 @@ export interface DuckDBOptions {
 // Each connection's instance, so closeDuckDB can close both: callers hold only the connection.
 const instanceOf = new WeakMap<DuckDBConnection, DuckDBInstance>();
 
+/**
+ * DuckDB's API and its native library, loaded when first used rather than when a module naming
+ * them is: loading them is a quarter of a second of CPU, which a site loader that only ships a
+ * file made ahead (site-prepare.ts) never needs, and a rebuild starts several.
+ */
+export const duckdbApi = () => import("@duckdb/node-api");
+export const duckdbBindings = async () => (await import("@duckdb/node-bindings")).default;
+
 /** Opens an in-memory DuckDB; close it with closeDuckDB when done (watch runs for days). */
 export async function openDuckDB(options: DuckDBOptions = {}): Promise<DuckDBConnection> {
+  const {DuckDBInstance} = await duckdbApi();
   const config: Record<string, string> = {};
   if (options.threads !== undefined) config.threads = String(options.threads);
   if (options.tempDirectory !== undefined) config.temp_directory = options.tempDirectory;

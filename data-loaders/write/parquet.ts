@@ -2,12 +2,12 @@
 // The rows reach DuckDB already in order and enriched (write/event-rows.ts: enrichment once per
 // distinct client and agent, each event then gathers ids), a vector at a time, text as ENUM
 // vectors; writing a day is then a filter and a ZSTD copy, with no join and no sort in DuckDB.
-import bindings from "@duckdb/node-bindings";
-import {DuckDBDataChunk, type DuckDBConnection} from "@duckdb/node-api";
+import type bindings from "@duckdb/node-bindings";
+import type {DuckDBConnection} from "@duckdb/node-api";
 import {EVENT_COLUMNS, REJECTED_COLUMNS, type ColumnType, type RejectedLine} from "../event.js";
 import type {EventBatch} from "./event-batch.js";
 import {eventRows, gatherNumbers, gatherTextIds, validityBytes, type Enrichers, type EventRows, type RowColumn} from "./event-rows.js";
-import {anotherConnection, nativeAppender, numberOrNull, sqlFileList, sqlString} from "./duckdb.js";
+import {anotherConnection, duckdbApi, duckdbBindings, nativeAppender, numberOrNull, sqlFileList, sqlString} from "./duckdb.js";
 import {UNDATED} from "../store/manifest.js";
 
 export type {Enrichers} from "./event-rows.js";
@@ -228,6 +228,8 @@ async function stageEvents(connection: DuckDBConnection, rows: EventRows): Promi
   // Not TEMP: a temporary table is its connection's own, and the days may be copied on others.
   await connection.run(`CREATE OR REPLACE TABLE ${STAGED_TABLE} (${rows.columns.map((c) => `${c.name} ${stagedTypeSql(c)}`).join(", ")}, day_number INTEGER)`);
   const appender = await connection.createAppender(STAGED_TABLE);
+  const bindings = await duckdbBindings();
+  const {DuckDBDataChunk} = await duckdbApi();
   // The chunks take the table's own column types: an ENUM type made again from its values would
   // cost as much as the table's, and DuckDB would compare the two member by member at every chunk.
   const native = nativeAppender(appender);
@@ -257,11 +259,11 @@ async function stageEvents(connection: DuckDBConnection, rows: EventRows): Promi
           const bytes = utf8Values(column);
           for (let k = 0; k < count; k++) if (ids[k] >= 0) bindings.vector_assign_string_element_len(vector, k, bytes[ids[k]]);
         }
-        if (anyNull) setValidity(vector, validity, count);
+        if (anyNull) setValidity(bindings, vector, validity, count);
       } else {
         const anyNull = gatherNumbers(column, rows.order, start, count, buffer, validity);
         bindings.copy_data_to_vector(vector, 0, buffer.buffer as ArrayBuffer, 0, count * buffer.BYTES_PER_ELEMENT);
-        if (anyNull) setValidity(vector, validity, count);
+        if (anyNull) setValidity(bindings, vector, validity, count);
       }
     });
     const dayVector = bindings.data_chunk_get_vector(chunk, rows.columns.length);
@@ -276,7 +278,7 @@ async function stageEvents(connection: DuckDBConnection, rows: EventRows): Promi
       } else dayNumbers[k] = day;
     }
     bindings.copy_data_to_vector(dayVector, 0, dayNumbers.buffer as ArrayBuffer, 0, count * 4);
-    if (undated) setValidity(dayVector, validity, count);
+    if (undated) setValidity(bindings, dayVector, validity, count);
     bindings.data_chunk_set_size(chunk, count);
     appender.appendDataChunk(new DuckDBDataChunk(chunk));
   }
@@ -302,9 +304,9 @@ function enumIndexes(values: number, length: number): Uint8Array | Uint16Array |
 }
 
 /** Hands a vector the validity of its first `count` rows (DuckDB's layout, see gatherTextIds). */
-function setValidity(vector: ReturnType<typeof bindings.data_chunk_get_vector>, validity: Uint8Array, count: number): void {
-  bindings.vector_ensure_validity_writable(vector);
-  bindings.copy_data_to_vector_validity(vector, 0, validity.buffer as ArrayBuffer, 0, validityBytes(count));
+function setValidity(native: typeof bindings, vector: ReturnType<typeof bindings.data_chunk_get_vector>, validity: Uint8Array, count: number): void {
+  native.vector_ensure_validity_writable(vector);
+  native.copy_data_to_vector_validity(vector, 0, validity.buffer as ArrayBuffer, 0, validityBytes(count));
 }
 
 async function dropStagedEvents(connection: DuckDBConnection): Promise<void> {
