@@ -91,8 +91,8 @@ async function whyBuild(site: BuiltSite): Promise<string | null> {
 export async function recordBuiltSite(site: BuiltSite): Promise<void> {
   const {config} = site;
   const outputs: Record<string, FileInfo> = {};
-  for (const path of site.dataPaths) outputs[path] = fileInfo(outputInfo(config, path));
-  for (const {source} of await attachedFiles(site)) outputs[source] = fileInfo(outputInfo(config, source));
+  for (const path of site.dataPaths) outputs[path] = await outputStat(config, path);
+  for (const {source} of await attachedFiles(site)) outputs[source] = await outputStat(config, source);
   await writeRecord(site, {shape: site.shape, pages: await pageInfos(site), outputs});
 }
 
@@ -135,10 +135,10 @@ async function updated(site: BuiltSite, record: BuiltSiteRecord): Promise<BuiltS
   const {config} = site;
   const dist = join(site.projectDir, config.output);
   const outputs = {...record.outputs};
-  // A loader's output as `observable build` takes it (a cached output older than its loader as it is): its file and Framework's information of it.
-  const shipped = async (path: string): Promise<{file: string; info: FrameworkFileInfo}> => {
+  // A loader's output as `observable build` takes it (a cached output older than its loader as it is): its file, its size and time.
+  const shipped = async (path: string): Promise<{file: string; info: FileInfo}> => {
     const file = join(config.root, await config.loaders.find(path)!.load({useStale: true}, QUIET));
-    return {file, info: outputInfo(config, path)};
+    return {file, info: fileInfo(await stat(file))};
   };
 
   // Every loader at once, not one after another as Framework's build runs them: each waits for
@@ -165,7 +165,8 @@ async function updated(site: BuiltSite, record: BuiltSiteRecord): Promise<BuiltS
     const {file, info} = attachedOutputs[index];
     const recorded = outputs[source];
     if (sameInfo(info, recorded)) continue;
-    const newAlias = withHash(`/_file${source}`, info.hash.slice(0, 8));
+    // Its content's hash, for its name, only now: Framework's reads the whole file.
+    const newAlias = withHash(`/_file${source}`, outputInfo(config, source).hash.slice(0, 8));
     if (newAlias !== alias) {
       await madeAs(join(dist, newAlias), (temporary) => copyFile(file, temporary));
       renames.set(alias, newAlias);
@@ -285,6 +286,15 @@ async function pageInfos({projectDir, config, pagePaths}: BuiltSite): Promise<Re
 
 async function writeRecord({projectDir}: BuiltSite, record: BuiltSiteRecord): Promise<void> {
   await writeFileDurably(join(projectDir, RECORD_FILE), JSON.stringify(record));
+}
+
+/**
+ * A loader's output's size and time (its cache file, or the source file of a static one): what the
+ * record compares, without the hash Framework's information has, which reads the whole file (the
+ * outputs of the 10M site are half a gigabyte).
+ */
+async function outputStat(config: FrameworkConfig, path: string): Promise<FileInfo> {
+  return fileInfo(await stat(join(config.root, config.loaders.getOutputFilePath(path))));
 }
 
 /** Framework's information of a loader's output (its cache file, or the source file of a static one). */

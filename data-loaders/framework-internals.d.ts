@@ -20,6 +20,8 @@ declare module "@observablehq/framework/dist/config.js" {
     find(path: string): FrameworkLoader | undefined;
     findPage(path: string): FrameworkLoader | undefined;
     getOutputInfo(path: string): FrameworkFileInfo | undefined;
+    /** The file behind a path, from the root: a loader's cached output, or the path itself. */
+    getOutputFilePath(path: string): string;
     getLocalModuleHash(path: string): Promise<string>;
   }
   export interface FrameworkConfig {
