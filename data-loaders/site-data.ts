@@ -44,6 +44,12 @@ export interface ExportOptions {
    * its rows are kept and only what changed is counted (DayRollupsMade).
    */
   earlierRollups?: string;
+  /**
+   * Events of one day only: the day's file as made before (every column the site's has, rows of
+   * some of the day's segments), and the files of the segments added to the day since. Its rows
+   * are taken as they are and only the added ones derived (site-day-events.ts).
+   */
+  keptEvents?: {file: string; addedFiles: string[]};
   /** The caller holds the store's lock (lockStore) and keeps it until the file is made. */
   locked?: boolean;
 }
@@ -168,7 +174,7 @@ export async function preparedDayFile(config: WeblogConfig, day: string): Promis
 }
 
 /** Writes a site table to `file`; for rollups, says how they were made. */
-export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, file: string, {day, earlierRollups, locked = false}: ExportOptions = {}): Promise<{rollups: DayRollupsMade; visits: DayVisitsMade} | undefined> {
+export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, file: string, {day, earlierRollups, keptEvents, locked = false}: ExportOptions = {}): Promise<{rollups: DayRollupsMade; visits: DayVisitsMade} | undefined> {
   // The lock keeps a concurrent sync from removing a segment between reading the manifest and the files.
   const lock = locked ? null : await lockStore(config.store);
   try {
@@ -180,7 +186,7 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
     const rowGroupSize = table === "rollups" ? ROLLUP_ROW_GROUP_SIZE : DEFAULT_ROW_GROUP_SIZE;
     return await withDuckDB({tempDirectory: join(config.store, "tmp")}, async (duckdb) => {
       // The site's events carry the columns derived from the configuration (request class, own traffic).
-      const source = table === "events" ? await withDerivedColumns(duckdb, config, stored) : stored;
+      const source = table !== "events" ? stored : keptEvents ? await keptWithAdded(duckdb, config, keptEvents) : await withDerivedColumns(duckdb, config, stored);
       let select = `SELECT * FROM ${source} ORDER BY ${table === "rejected" ? "s3_key, line_number" : EVENT_ORDER}`;
       let made: {rollups: DayRollupsMade; visits: DayVisitsMade} | undefined;
       let metadata = "";
@@ -250,6 +256,13 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
   } finally {
     await lock?.release();
   }
+}
+
+/** A day's kept events file's rows and the added segments' rows, derived as the site's are (ExportOptions.keptEvents). */
+async function keptWithAdded(duckdb: DuckDBConnection, config: WeblogConfig, {file, addedFiles}: {file: string; addedFiles: string[]}): Promise<string> {
+  const kept = `(SELECT * FROM read_parquet(${sqlString(file)}))`;
+  if (addedFiles.length === 0) return kept;
+  return `(SELECT * FROM ${kept} UNION ALL BY NAME SELECT * FROM ${await withDerivedColumns(duckdb, config, `read_parquet(${sqlFileList(addedFiles)})`)})`;
 }
 
 /**

@@ -27,7 +27,8 @@ import type {Writable} from "node:stream";
 import {pipeline} from "node:stream/promises";
 import {timed} from "./build-timings.js";
 import type {WeblogConfig} from "./config.js";
-import {exportSiteParquet, kindRollupsFiles, PREPARED_DIR, preparedDayFile} from "./site-data.js";
+import {kindRollupsFiles, PREPARED_DIR, preparedDayFile} from "./site-data.js";
+import {exportDayEvents} from "./site-day-events.js";
 import {FIRST_VIEWS_LOADER, SITE_DATA_DIR, siteDataSignature, TYPESCRIPT_LOADER, type SiteDataRefresh} from "./site-loaders.js";
 import {madeAs, temporaryPathFor} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
@@ -72,7 +73,7 @@ export async function prepareSiteData(projectDir: string, config: WeblogConfig, 
       }
       for (const day of refresh.days) {
         const file = await preparedDayFile(config, day);
-        if (file !== null) await timed("events-export", () => madeAs(file, (temporary) => exportSiteParquet(config, "events", temporary, {day, locked: true})));
+        if (file !== null) await timed("events-export", () => madeAs(file, (temporary) => exportDayEvents(config, day, temporary)));
       }
     } finally {
       await store.release();

@@ -1,7 +1,7 @@
 // The site's data made beside `observable build` (data-loaders/site-prepare.ts): what `weblog
 // build` makes ahead is what the loaders would make, each loader ships it once (waiting while it
 // is being made) and then makes its own again, and a file made for rows the store no longer holds
-// is never shipped. The sample synced from a local S3 endpoint into a store; the site's own
+// is never shipped; a day's events are made again from the file kept for it. The sample synced from a local S3 endpoint into a store; the site's own
 // loaders run as Framework runs them (`node --import tsx`, in a copy of the project).
 import assert from "node:assert/strict";
 import {execFile, spawn} from "node:child_process";
@@ -13,10 +13,12 @@ import {promisify} from "node:util";
 import {after, before, test} from "node:test";
 import {PutObjectCommand} from "@aws-sdk/client-s3";
 import {loadConfig, type WeblogConfig} from "../../data-loaders/config.js";
-import {PREPARED_DIR, storedDays} from "../../data-loaders/site-data.js";
+import {exportSiteParquet, PREPARED_DIR, storedDays} from "../../data-loaders/site-data.js";
+import {exportDayEvents, KEPT_DAYS_DIR} from "../../data-loaders/site-day-events.js";
 import {refreshSiteData} from "../../data-loaders/site-loaders.js";
 import {prepareSiteData} from "../../data-loaders/site-prepare.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
+import {lockStore} from "../../data-loaders/store/lock.js";
 import {syncStore} from "../../data-loaders/sync.js";
 import {sqlString, withDuckDB} from "../../data-loaders/write/duckdb.js";
 import {demoEnvironment, DEMO_BUCKET, SAMPLE_DIR} from "../../scripts/demo.js";
@@ -176,3 +178,44 @@ test("a first views' loader that fails fails the work with its exit code, the da
   // The days' events were made all the same, for their loaders to take.
   assert.equal((await preparedFiles()).filter((name) => name.startsWith("events.")).length, refresh.days.length);
 });
+
+test("a day made again from the file kept for it and the rows added since is, byte for byte, the day made from every row", async () => {
+  const days = await storedDays(config);
+  const day = days[days.length - 1].day;
+  const keptDir = join(config.store, KEPT_DAYS_DIR);
+  const made = join(dir, "day-made.parquet");
+  await withStoreLock(() => exportDayEvents(config, day, made));
+  // Only the store's latest days keep theirs.
+  const latest = days.filter((d) => /^\d{4}-/.test(d.day)).slice(-2).map((d) => d.day);
+  assert.ok((await readdir(keptDir)).every((name) => latest.includes(name.slice(0, 10))), (await readdir(keptDir)).join(" "));
+  assert.ok(existsSync(join(keptDir, `${day}.json`)));
+
+  // Two more requests on that day, in an object of their own, one before the day's others in time.
+  const lines = [`${day}T00:00:01Z`, `${day}T23:59:58Z`].map((time, i) => `198.51.100.${20 + i} - - [${apacheTime(Date.parse(time))}] "GET /kept-${i}/ HTTP/1.1" 200 ${100 + i} "-" "curl/8.5.0"`);
+  const key = "topics/cloudwatchLogsEC2.i-02e3ca004943e0f26/year=2023/cloudwatchLogsEC2.i-02e3ca004943e0f26+0+0000300000.json";
+  await createS3Client(config.source).send(new PutObjectCommand({Bucket: DEMO_BUCKET, Key: key, Body: lines.map((line) => JSON.stringify(line)).join("\n") + "\n"}));
+  await syncStore(config);
+
+  const fromKept = join(dir, "day-from-kept.parquet");
+  assert.equal(await withStoreLock(() => exportDayEvents(config, day, fromKept)), true, "made from the kept file");
+  const fromSegments = join(dir, "day-from-segments.parquet");
+  await exportSiteParquet(config, "events", fromSegments, {day});
+  assert.equal((await rowsOf(await readFile(fromKept))).length, (await storedDays(config)).find((d) => d.day === day)!.events);
+  assert.ok((await readFile(fromKept)).equals(await readFile(fromSegments)), "the same file as from every segment");
+
+  // A kept file made under other rules (another signature) is not used.
+  const record = join(keptDir, `${day}.json`);
+  await writeFile(record, JSON.stringify({...JSON.parse(await readFile(record, "utf8")), signature: "other rules"}));
+  assert.equal(await withStoreLock(() => exportDayEvents(config, day, join(dir, "day-again.parquet"))), false);
+  assert.ok((await readFile(join(dir, "day-again.parquet"))).equals(await readFile(fromSegments)));
+});
+
+/** Runs `work` holding the store's lock, as the build's work does. */
+async function withStoreLock<T>(work: () => Promise<T>): Promise<T> {
+  const lock = await lockStore(config.store);
+  try {
+    return await work();
+  } finally {
+    await lock.release();
+  }
+}
