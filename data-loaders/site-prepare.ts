@@ -12,14 +12,15 @@
 //     (site-data.ts: writeSiteParquet);
 //   - a block's rollups are kept in the store as always, made under the store's lock
 //     (site-data.ts: blockRollupsFiles);
-//   - the first views are made by their own loader (src/data/first-view.tar.ts), run here, its
-//     archive kept in site-prepared/ under the name of what the site's data was refreshed from
+//   - the first views are made by their own loader (src/data/first-view.tar.ts), run here
+//     (started at once, it begins when the rollups are made), its archive kept in site-prepared/ under the name of what the site's data was refreshed from
 //     (site-loaders.ts: siteDataSignature). The loader Framework runs waits on this work's own
 //     lock (site-prepared/lock), then ships it (shipPreparedFirstViews).
 // A loader that finds nothing made for what the store holds now (a plain `observable build`, a
 // sync in between, this work failed) makes its own, as before: what is made here is what the
 // loader would make, earlier, and never decides what the site shows.
 import {spawn} from "node:child_process";
+import {once} from "node:events";
 import {createReadStream, existsSync} from "node:fs";
 import {mkdir, open, readdir, rename, rm} from "node:fs/promises";
 import {join} from "node:path";
@@ -31,7 +32,8 @@ import {kindRollupsFiles, PREPARED_DIR, preparedDayFile} from "./site-data.js";
 import {exportDayEvents} from "./site-day-events.js";
 import {FIRST_VIEWS_LOADER, SITE_DATA_DIR, siteDataSignature, TYPESCRIPT_LOADER, type SiteDataRefresh} from "./site-loaders.js";
 import {madeAs, temporaryPathFor} from "./store/durable-file.js";
-import {lockStore} from "./store/lock.js";
+import {lockStore, type StoreLock} from "./store/lock.js";
+import {duckdbApi} from "./write/duckdb.js";
 
 /** Set for the first views' loader run here: it makes the archive rather than waiting for it. */
 const PREPARING = "WEBLOG_PREPARING_FIRST_VIEWS";
@@ -58,25 +60,33 @@ export async function prepareSiteData(projectDir: string, config: WeblogConfig, 
     // What an earlier build made and no loader took (a build stopped half-way) is of no use now.
     for (const name of await readdir(dir)) if (isPreparedFile(name)) await rm(join(dir, name), {force: true});
     let firstViews: Promise<void> = Promise.resolve();
-    const store = await lockStore(config.store);
+    // The first views' loader starts at once, so that its start (Node, its modules, DuckDB's
+    // library: 0.4 s) goes by while the rollups it reads are made; it begins once they are.
+    let rollupsMade = (_made: boolean) => {};
+    const rollups = new Promise<boolean>((resolve) => (rollupsMade = resolve));
+    const signature = await siteDataSignature(projectDir);
+    // A project without the first views' loader (an analyst's own site) has none to make.
+    if (refresh.firstViewsChanged && signature !== null && existsSync(join(projectDir, SITE_DATA_DIR, FIRST_VIEWS_LOADER))) {
+      firstViews = madeAs(join(dir, `first-views.${signature}.tar`), (temporary) => runFirstViewsLoader(projectDir, temporary, rollups, options));
+      // Its failure is thrown where it is awaited below, after the days' events are made, not as
+      // an unhandled rejection while they are.
+      firstViews.catch(() => {});
+    }
+    let store: StoreLock | null = null;
     try {
+      store = await lockStore(config.store);
       // The rollups first: the first views, the longest part, are made from them, while the
       // changed days' events are exported beside them.
       await kindRollupsFiles(config, {locked: true});
-      const signature = await siteDataSignature(projectDir);
-      // A project without the first views' loader (an analyst's own site) has none to make.
-      if (refresh.firstViewsChanged && signature !== null && existsSync(join(projectDir, SITE_DATA_DIR, FIRST_VIEWS_LOADER))) {
-        firstViews = madeAs(join(dir, `first-views.${signature}.tar`), (temporary) => runFirstViewsLoader(projectDir, temporary, options));
-        // Its failure is thrown where it is awaited below, after the days' events are made, not as
-        // an unhandled rejection while they are.
-        firstViews.catch(() => {});
-      }
+      rollupsMade(true);
       for (const day of refresh.days) {
         const file = await preparedDayFile(config, day);
         if (file !== null) await timed("events-export", () => madeAs(file, (temporary) => exportDayEvents(config, day, temporary)));
       }
     } finally {
-      await store.release();
+      // The rollups not made (the store's lock not taken, or a failure), the loader is stopped rather than left waiting.
+      rollupsMade(false);
+      await store?.release();
       // Whatever became of the days' events, the first views' loader that Framework runs waits for this archive, not beside it.
       await firstViews.catch(() => {});
     }
@@ -92,7 +102,8 @@ export async function prepareSiteData(projectDir: string, config: WeblogConfig, 
  */
 export async function shipPreparedFirstViews(projectDir: string, config: WeblogConfig, output: Writable): Promise<boolean> {
   const dir = join(config.store, PREPARED_DIR);
-  if (process.env[PREPARING] || !existsSync(dir)) return false;
+  if (process.env[PREPARING]) return waitForRollups();
+  if (!existsSync(dir)) return false;
   const preparing = await lockStore(dir);
   let taken: string | null = null;
   try {
@@ -112,15 +123,32 @@ export async function shipPreparedFirstViews(projectDir: string, config: WeblogC
   return true;
 }
 
-/** Runs the first views' loader as Framework would (TYPESCRIPT_LOADER, with this Node), its output to `file`. */
-async function runFirstViewsLoader(projectDir: string, file: string, {env = process.env, onMessages}: PrepareOptions): Promise<void> {
+/**
+ * In the first views' loader run here (PREPARING): waits until the rollups it reads are made (its
+ * standard input closed, runFirstViewsLoader), loading DuckDB's library meanwhile. False: nothing
+ * is shipped, the loader makes the archive.
+ */
+async function waitForRollups(): Promise<false> {
+  await Promise.all([once(process.stdin.resume(), "end"), duckdbApi()]);
+  return false;
+}
+
+/**
+ * Runs the first views' loader as Framework would (TYPESCRIPT_LOADER, with this Node), its output
+ * to `file`: started at once, it waits for its standard input to close, which it does once
+ * `rollups` says they are made (waitForRollups); when they are not, it is stopped.
+ */
+async function runFirstViewsLoader(projectDir: string, file: string, rollups: Promise<boolean>, {env = process.env, onMessages}: PrepareOptions): Promise<void> {
   const output = await open(file, "w");
   try {
     const child = spawn(process.execPath, [...TYPESCRIPT_LOADER.slice(1), join(SITE_DATA_DIR, FIRST_VIEWS_LOADER)], {
       cwd: projectDir,
       env: {...env, [PREPARING]: "1"},
-      stdio: ["ignore", output.fd, onMessages ? "pipe" : "inherit"],
+      stdio: ["pipe", output.fd, onMessages ? "pipe" : "inherit"],
     });
+    // A loader that ended early (it failed) has no input to close: its exit code says what happened.
+    child.stdin?.on("error", () => {});
+    void rollups.then((made) => (made ? child.stdin?.end() : child.kill()));
     if (onMessages) child.stderr?.on("data", (chunk: Buffer) => onMessages(chunk.toString()));
     const code = await new Promise<number | null>((done, fail) => child.on("error", fail).on("close", done));
     if (code !== 0) throw new Error(`${join(SITE_DATA_DIR, FIRST_VIEWS_LOADER)} exited with ${code}`);
