@@ -46,6 +46,8 @@ export interface PrepareOptions {
   env?: NodeJS.ProcessEnv;
   /** Where that loader's messages go (its stderr): this process's by default. */
   onMessages?: (text: string) => void;
+  /** Called once the changed blocks' rollups are made. */
+  onRollupsMade?: () => void;
 }
 
 /**
@@ -79,6 +81,7 @@ export async function prepareSiteData(projectDir: string, config: WeblogConfig, 
       // changed days' events are exported beside them.
       await kindRollupsFiles(config, {locked: true});
       rollupsMade(true);
+      options.onRollupsMade?.();
       for (const day of refresh.days) {
         const file = await preparedDayFile(config, day);
         if (file !== null) await timed("events-export", () => madeAs(file, (temporary) => exportDayEvents(config, day, temporary)));
