@@ -118,15 +118,21 @@ export interface BuiltSiteUpdate {
   pages: number;
 }
 
+/** Outputs put into Framework's cache by other work: their paths are loaded once `made` settles (either way), so that no loader runs for them. */
+export interface MadeAhead {
+  paths: (path: string) => boolean;
+  made: Promise<unknown>;
+}
+
 /**
  * Brings dist/ up to date with the loaders' outputs, as `observable build` would write it, when
  * `site.needsBuild` is null. Each loader whose output is missing from Framework's cache runs, as
  * in Framework's build, but all at once.
  */
-export async function updateBuiltSite(site: BuiltSite): Promise<BuiltSiteUpdate> {
+export async function updateBuiltSite(site: BuiltSite, madeAhead?: MadeAhead): Promise<BuiltSiteUpdate> {
   if (site.needsBuild !== null || site.record === null) throw new Error(`dist/ needs Framework's build: ${site.needsBuild}`);
   try {
-    return await updated(site, site.record);
+    return await updated(site, site.record, madeAhead);
   } catch (error) {
     // dist/ may be half brought up to date: the next build is Framework's.
     await forgetBuiltSite(site.projectDir);
@@ -134,12 +140,13 @@ export async function updateBuiltSite(site: BuiltSite): Promise<BuiltSiteUpdate>
   }
 }
 
-async function updated(site: BuiltSite, record: BuiltSiteRecord): Promise<BuiltSiteUpdate> {
+async function updated(site: BuiltSite, record: BuiltSiteRecord, madeAhead: MadeAhead | undefined): Promise<BuiltSiteUpdate> {
   const {config} = site;
   const dist = join(site.projectDir, config.output);
   const outputs = {...record.outputs};
   // A loader's output as `observable build` takes it (a cached output older than its loader as it is): its file, its size and time.
   const shipped = async (path: string): Promise<{file: string; info: FileInfo}> => {
+    if (madeAhead?.paths(path)) await madeAhead.made.catch(() => {});
     const file = join(config.root, await config.loaders.find(path)!.load({useStale: true}, QUIET));
     return {file, info: fileInfo(await stat(file))};
   };

@@ -38,13 +38,15 @@ const REDELIVERIES_LOADER = "redeliveries.json.ts";
 const CONTROL_MESSAGES_LOADER = "control-messages.json.ts";
 /** Where Framework keeps the loaders' outputs: src/data/<name>.ts's is data/<name>. */
 const DATA_CACHE = "src/.observablehq/cache/data";
-const DAY_FILES_CACHE = `${DATA_CACHE}/events`;
+export const DAY_FILES_CACHE = `${DATA_CACHE}/events`;
 /** The rollups: per block of days, one archive and the kinds' files Framework extracted from it (data/rollups/<block>.tar, data/rollups/<block>/). */
 const ROLLUPS_CACHE = `${DATA_CACHE}/rollups`;
 /** The rollups' cache of the layout before blocks: one archive of every day, and its kinds' files. */
 const ROLLUPS_CACHE_BEFORE_BLOCKS = `${DATA_CACHE}/rollups.tar`;
 /** Each page's first view (one archive, and the files Framework extracted from it): made from every day's rollups, so dropped when any day changes. */
 const FIRST_VIEW_CACHE = [`${DATA_CACHE}/first-view.tar`, `${DATA_CACHE}/first-view`];
+/** Where Framework keeps the first views' archive its loader wrote (FIRST_VIEWS_LOADER's output). */
+export const FIRST_VIEWS_CACHE = FIRST_VIEW_CACHE[0];
 /** Where the first views' queries are written, and what they are made with: an edit there changes the answers. */
 const QUERY_SOURCES = ["src/queries", "src/components", "data-loaders/contracts"];
 const RECORD_FILE = ".weblog-store.json";

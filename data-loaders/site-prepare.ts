@@ -22,7 +22,7 @@
 import {spawn} from "node:child_process";
 import {once} from "node:events";
 import {createReadStream, existsSync} from "node:fs";
-import {mkdir, open, readdir, rename, rm} from "node:fs/promises";
+import {copyFile, mkdir, open, readdir, rename, rm} from "node:fs/promises";
 import {join} from "node:path";
 import type {Writable} from "node:stream";
 import {pipeline} from "node:stream/promises";
@@ -30,7 +30,7 @@ import {timed} from "./build-timings.js";
 import type {WeblogConfig} from "./config.js";
 import {kindRollupsFiles, PREPARED_DIR, preparedDayFile} from "./site-data.js";
 import {exportDayEvents} from "./site-day-events.js";
-import {FIRST_VIEWS_LOADER, SITE_DATA_DIR, siteDataSignature, TYPESCRIPT_LOADER, type SiteDataRefresh} from "./site-loaders.js";
+import {DAY_FILES_CACHE, FIRST_VIEWS_CACHE, FIRST_VIEWS_LOADER, SITE_DATA_DIR, siteDataSignature, TYPESCRIPT_LOADER, type SiteDataRefresh} from "./site-loaders.js";
 import {madeAs, temporaryPathFor} from "./store/durable-file.js";
 import {lockStore, type StoreLock} from "./store/lock.js";
 import {duckdbApi} from "./write/duckdb.js";
@@ -124,6 +124,55 @@ export async function shipPreparedFirstViews(projectDir: string, config: WeblogC
     await rm(taken, {force: true});
   }
   return true;
+}
+
+/** The data paths (Framework's, from the root) whose outputs takePreparedIntoFrameworkCache may put there. */
+export function preparedPaths(refresh: SiteDataRefresh): (path: string) => boolean {
+  const days = new Set(refresh.days.map((day) => `/data/events/${day}.parquet`));
+  return (path) => days.has(path) || (refresh.firstViewsChanged && path.startsWith("/data/first-view/"));
+}
+
+/**
+ * Puts what prepareSiteData made for the store and the pages as they are now (the days' events,
+ * the first views' archive) straight into Framework's cache, as their loaders would have: for
+ * `weblog build` bringing dist/ up to date itself (built-site.ts), which then loads those paths
+ * (preparedPaths) without a loader process each. Taken under the same locks as the loaders take
+ * them, and only when made for the rows and pages as they are; whatever is not there is made by
+ * its loader, as before.
+ */
+export async function takePreparedIntoFrameworkCache(projectDir: string, config: WeblogConfig, refresh: SiteDataRefresh): Promise<void> {
+  const dir = join(config.store, PREPARED_DIR);
+  await mkdir(join(projectDir, DAY_FILES_CACHE), {recursive: true});
+  const store = await lockStore(config.store);
+  try {
+    for (const day of refresh.days) {
+      const file = await preparedDayFile(config, day);
+      if (file !== null) await moveIfThere(file, join(projectDir, DAY_FILES_CACHE, `${day}.parquet`));
+    }
+  } finally {
+    await store.release();
+  }
+  if (!refresh.firstViewsChanged) return;
+  const preparing = await lockStore(dir);
+  try {
+    const signature = await siteDataSignature(projectDir);
+    if (signature !== null) await moveIfThere(join(dir, `first-views.${signature}.tar`), join(projectDir, FIRST_VIEWS_CACHE));
+  } finally {
+    await preparing.release();
+  }
+}
+
+/** Moves `file` to `to` if it is there; across file systems (the store may be on another) as a copy made whole under a temporary name. */
+async function moveIfThere(file: string, to: string): Promise<void> {
+  try {
+    await rename(file, to);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return;
+    if (code !== "EXDEV") throw error;
+    await madeAs(to, (temporary) => copyFile(file, temporary));
+    await rm(file, {force: true});
+  }
 }
 
 /**

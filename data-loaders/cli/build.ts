@@ -8,7 +8,7 @@ import {timed} from "../build-timings.js";
 import {forgetBuiltSite, hasBuiltSiteRecord, readBuiltSite, recordBuiltSite, updateBuiltSite} from "../built-site.js";
 import {loadConfig} from "../config.js";
 import {runObservableBuild} from "../framework.js";
-import {prepareSiteData} from "../site-prepare.js";
+import {prepareSiteData, preparedPaths, takePreparedIntoFrameworkCache} from "../site-prepare.js";
 import {parseOptions, syncAndRefresh} from "./sync.js";
 
 /** How `weblog build` begins its line when only the data changed (the tests and bench:site look for it). */
@@ -28,14 +28,18 @@ export async function runBuild(args: string[]): Promise<number> {
   const prepared = prepareSiteData(project, config, refresh, {onRollupsMade: rollupsMade}).catch((error: unknown) => {
     console.error(`weblog build: the site's data was not made ahead of its loaders (${(error as Error).message}); they make it themselves`);
   });
-  // With a build of its own on record, whether only the data changed, read once the rollups are
-  // made: reading it is half a second of this thread's time, which the rollups' many statements
-  // would wait on, where the day's events export is one. Otherwise Framework starts at once (it
-  // empties dist/ as it starts), and what it builds from is read beside it, for the record.
+  // Whether only the data changed, read once the rollups are made: reading it is half a second of
+  // this thread's time, which the rollups' many statements would wait on, where the day's events
+  // export is one. Otherwise Framework starts at once (it empties dist/ as it starts), and what it
+  // builds from is read beside it, for the record.
   const site = !values.full && (await hasBuiltSiteRecord(project)) ? await Promise.race([rollups, prepared]).then(() => timed("site-read", () => readBuiltSite(project))).catch(notRead) : null;
   if (site?.needsBuild === null) {
     const started = performance.now();
-    const update = await updateBuiltSite(site).finally(() => prepared);
+    // What was made ahead goes straight into Framework's cache: no loader process starts to ship it.
+    const taken = prepared.then(() => takePreparedIntoFrameworkCache(project, config, refresh)).catch((error: unknown) => {
+      console.error(`weblog build: what was made ahead was not put in Framework's cache (${(error as Error).message}); the loaders ship it`);
+    });
+    const update = await updateBuiltSite(site, {paths: preparedPaths(refresh), made: taken}).finally(() => taken);
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(
       `weblog build: ${DATA_ONLY_BUILD}: dist/ brought up to date without rebuilding the pages in ${seconds} s ` +

@@ -15,8 +15,8 @@ import {PutObjectCommand} from "@aws-sdk/client-s3";
 import {loadConfig, type WeblogConfig} from "../../data-loaders/config.js";
 import {exportSiteParquet, PREPARED_DIR, storedDays} from "../../data-loaders/site-data.js";
 import {exportDayEvents, KEPT_DAYS_DIR} from "../../data-loaders/site-day-events.js";
-import {refreshSiteData} from "../../data-loaders/site-loaders.js";
-import {prepareSiteData} from "../../data-loaders/site-prepare.js";
+import {DAY_FILES_CACHE, FIRST_VIEWS_CACHE, refreshSiteData} from "../../data-loaders/site-loaders.js";
+import {prepareSiteData, preparedPaths, takePreparedIntoFrameworkCache} from "../../data-loaders/site-prepare.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {lockStore} from "../../data-loaders/store/lock.js";
 import {syncStore} from "../../data-loaders/sync.js";
@@ -219,3 +219,28 @@ async function withStoreLock<T>(work: () => Promise<T>): Promise<T> {
     await lock.release();
   }
 }
+
+test("what was made is put in Framework's cache as its loaders' outputs, only while it is for the rows as they are", async () => {
+  const days = await storedDays(config);
+  const day = days[days.length - 1];
+  const refresh = {...(await refreshSiteData(project, config)), days: [day.day], firstViewsChanged: true};
+  await prepareSiteData(project, config, refresh, {env, onMessages: () => {}});
+  const cachedDay = join(project, DAY_FILES_CACHE, `${day.day}.parquet`);
+  await rm(cachedDay, {force: true});
+  await takePreparedIntoFrameworkCache(project, config, refresh);
+  assert.equal((await rowsOf(await readFile(cachedDay))).length, day.events);
+  assert.ok((await readFile(join(project, FIRST_VIEWS_CACHE))).length > 0);
+  assert.deepEqual(await preparedFiles(), [], "taken, as a loader takes it");
+  assert.ok(preparedPaths(refresh)(`/data/events/${day.day}.parquet`) && preparedPaths(refresh)("/data/first-view/index.json"));
+  assert.ok(!preparedPaths(refresh)(`/data/events/${days[0].day}.parquet`) || days.length === 1);
+
+  // Made, then a sync: the day's file is for rows the store no longer holds, and stays out of the cache.
+  await prepareSiteData(project, config, {...refresh, firstViewsChanged: false}, {env, onMessages: () => {}});
+  const line = `198.51.100.30 - - [${apacheTime(Date.parse(`${day.day}T12:30:00Z`))}] "GET /after-made/ HTTP/1.1" 200 64 "-" "curl/8.5.0"`;
+  const key = "topics/cloudwatchLogsEC2.i-02e3ca004943e0f26/year=2023/cloudwatchLogsEC2.i-02e3ca004943e0f26+0+0000400000.json";
+  await createS3Client(config.source).send(new PutObjectCommand({Bucket: DEMO_BUCKET, Key: key, Body: JSON.stringify(line) + "\n"}));
+  await syncStore(config);
+  await rm(cachedDay, {force: true});
+  await takePreparedIntoFrameworkCache(project, config, {...refresh, firstViewsChanged: false});
+  assert.ok(!existsSync(cachedDay));
+});
