@@ -13,9 +13,13 @@
 //   - a block's rollups are kept in the store as always, made under the store's lock
 //     (site-data.ts: blockRollupsFiles);
 //   - the first views are made by their own loader (src/data/first-view.tar.ts), run here
-//     (started at once, it begins when the rollups are made), its archive kept in site-prepared/ under the name of what the site's data was refreshed from
-//     (site-loaders.ts: siteDataSignature). The loader Framework runs waits on this work's own
-//     lock (site-prepared/lock), then ships it (shipPreparedFirstViews).
+//     (started at once, it begins when the rollups are made), its archive kept in site-prepared/
+//     under the name of what the site's data was refreshed from (site-loaders.ts:
+//     siteDataSignature). The loader Framework runs waits on this work's own lock
+//     (site-prepared/lock), then ships it (shipPreparedFirstViews).
+// When `weblog build` brings dist/ up to date without Framework's build (built-site.ts), the days'
+// events and the first views' archive go straight into Framework's cache instead, with no loader
+// process to ship them (takePreparedIntoFrameworkCache).
 // A loader that finds nothing made for what the store holds now (a plain `observable build`, a
 // sync in between, this work failed) makes its own, as before: what is made here is what the
 // loader would make, earlier, and never decides what the site shows.
