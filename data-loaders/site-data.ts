@@ -19,7 +19,7 @@ import {numberValues, numberValuesInMemory, valueIdsGeneration, visitorIdSql, wi
 import {CLIENT_PLACE_COLUMNS, withClientPlace} from "./rollups/client-place.js";
 import {isTemporaryPath, temporaryPathFor} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
-import {readManifest, segmentsByDay, segmentsOfKind, summarizeControlMessages, summarizeRedeliveries, type ControlMessages, type KeyMismatches, type Manifest, type Redeliveries, type SkippedKeys} from "./store/manifest.js";
+import {readManifest, segmentsAddedSince, segmentsByDay, segmentsOfKind, summarizeControlMessages, summarizeRedeliveries, type ControlMessages, type KeyMismatches, type Manifest, type Redeliveries, type SkippedKeys} from "./store/manifest.js";
 // The Security page's rules: counted ahead here with the same SQL the page describes them by.
 import {suspiciousKindSql} from "./contracts/suspicious.js";
 // The columns the pages filter on: every rollup row has them (the browser's code needs the list too).
@@ -40,8 +40,9 @@ export interface ExportOptions {
   day?: string;
   /**
    * Rollups only: an earlier file of this day's rollups. When it was made from some of the day's
-   * segments as they are now (with the same value ids; the kinds and settings are in its name),
-   * its rows are kept and only what changed is counted (DayRollupsMade).
+   * segments as they are now, or segments merged since (segmentsAddedSince), with the same value
+   * ids (the kinds and settings are in its name), its rows are kept and only what changed is
+   * counted (DayRollupsMade).
    */
   earlierRollups?: string;
   /**
@@ -200,7 +201,7 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
         const from: RollupsOrigin = {segments: (day === undefined ? [] : (byDay.get(day) ?? [])).map(([id]) => id), around: aroundIds, ids: await valueIdsGeneration(config.store)};
         metadata = `, KV_METADATA {segments: ${sqlString(from.segments.join(","))}, around: ${sqlString(aroundIds.join(","))}, ids: ${sqlString(from.ids)}}`;
         const earlier = earlierRollups ? await rollupsOrigin(duckdb, earlierRollups) : null;
-        const added = earlier && earlier.ids === from.ids && earlier.segments.every((id) => from.segments.includes(id)) ? from.segments.filter((id) => !earlier.segments.includes(id)) : null;
+        const added = earlier && earlier.ids === from.ids ? segmentsAddedSince(earlier.segments, from.segments, manifest.segments) : null;
         const rollupsMade: DayRollupsMade = added === null ? "counted" : added.length === 0 ? "visits" : "added";
         // The day's rows (or those added) derived before the neighbourhood: withDerivedColumns' own-traffic clients (a
         // table of the connection) are the last call's, and the neighbourhood's take in every row of the day.
@@ -214,7 +215,7 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
         const sources = {settings: config.site, visitDay, neighbourhood};
         // The visitors of the rows added since the kept file (on the day or either side of it): theirs are the only visits that can differ.
         const earlierAround = earlier?.around ?? null;
-        const addedAround = earlierAround && earlierAround.every((id) => aroundIds.includes(id)) ? aroundIds.filter((id) => !earlierAround.includes(id)) : null;
+        const addedAround = earlierAround ? segmentsAddedSince(earlierAround, aroundIds, manifest.segments) : null;
         const recounted =
           added !== null && addedAround !== null && visitDay !== null
             ? await visitorsRecounted(duckdb, {earlierRollups: earlierRollups!, addedFiles: [...added, ...addedAround].map((id) => join(config.store, manifest.segments[id].file)), neighbourhoodRows, sources})

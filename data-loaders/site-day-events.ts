@@ -16,7 +16,7 @@ import {join} from "node:path";
 import type {WeblogConfig} from "./config.js";
 import {exportSiteParquet, siteFilesSignature} from "./site-data.js";
 import {writeFileDurably} from "./store/durable-file.js";
-import {readManifest, segmentsByDay} from "./store/manifest.js";
+import {readManifest, segmentsAddedSince, segmentsByDay} from "./store/manifest.js";
 
 /** Where the store keeps the latest days' events files: `<day>.<n>.parquet`, and `<day>.json` saying which and what it holds. */
 export const KEPT_DAYS_DIR = "site-days";
@@ -45,12 +45,13 @@ export async function exportDayEvents(config: WeblogConfig, day: string, file: s
   const segments = segmentsByDay(manifest).get(day) ?? [];
   const ids = segments.map(([id]) => id);
   const kept = await keptDay(config, day);
-  const usable = kept !== null && kept.signature === siteFilesSignature(config) && kept.segments.every((id) => ids.includes(id));
-  const keptEvents = usable ? {file: join(config.store, KEPT_DAYS_DIR, kept.file), addedFiles: segments.filter(([id]) => !kept.segments.includes(id)).map(([, s]) => join(config.store, s.file))} : undefined;
+  // The segments added since it was made (those merged from its own count as its own: Segment.merged_from).
+  const added = kept !== null && kept.signature === siteFilesSignature(config) ? segmentsAddedSince(kept.segments, ids, manifest.segments) : null;
+  const keptEvents = kept !== null && added !== null ? {file: join(config.store, KEPT_DAYS_DIR, kept.file), addedFiles: segments.filter(([id]) => added.includes(id)).map(([, s]) => join(config.store, s.file))} : undefined;
   await exportSiteParquet(config, "events", file, {day, keptEvents, locked: true});
   const latest = [...segmentsByDay(manifest).keys()].filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d)).sort().slice(-KEPT_DAYS);
   await keepDays(config, latest.includes(day) ? {day, file, segments: ids} : null, latest);
-  return usable;
+  return keptEvents !== undefined;
 }
 
 /** The day's kept file as `<day>.json` records it, or null (none, or a record whose file is gone). */

@@ -86,6 +86,8 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
   let closeDuckDBAfterCommits = async () => {};
   try {
     let manifest = await manifestForSync(store, format, log);
+    // Its compaction merges only these: the segments it writes wait for the next one (compact.ts: mergeable).
+    const segmentsBefore = new Set(Object.keys(manifest.segments));
 
     // 1. List and plan.
     const result: SyncResult = {listed: 0, fullListing: false, skipped: [], added: 0, replaced: 0, unchanged: 0, removed: 0, backfilled: 0, events: 0, rejected: 0, duplicates: 0, controlMessages: 0, changed: false};
@@ -186,7 +188,7 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
     result.controlMessages = controlMessages;
     if (controlMessages > 0) log(`${controlMessages} CONTROL_MESSAGE documents (CloudWatch's health checks) skipped`);
     await recordFullListing();
-    const compacted = await compactStore(store, {alreadyLocked: true, manifest, onlyAbove: COMPACT_ABOVE_SEGMENTS});
+    const compacted = await compactStore(store, {alreadyLocked: true, manifest, onlyAbove: COMPACT_ABOVE_SEGMENTS, mergeable: (id) => segmentsBefore.has(id)});
     if (compacted.segmentsBefore !== compacted.segmentsAfter) log(`compacted ${compacted.segmentsBefore} segments into ${compacted.segmentsAfter}`);
     return result;
   } finally {

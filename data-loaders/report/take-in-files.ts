@@ -84,6 +84,8 @@ export async function takeInLogFiles(store: string, files: readonly LogFile[], o
   const openedDuckDB = async () => (duckdb ??= await openDuckDB({tempDirectory: join(store, "tmp")}));
   try {
     let manifest = await readManifestOrStartOver(store, log);
+    // Its compaction merges only these: the segments it writes wait for the next one (compact.ts: mergeable).
+    const segmentsBefore = new Set(Object.keys(manifest.segments));
     await removeUnreferencedFiles(store, manifest);
 
     // 1. Plan: which files are new, which grew, which were rewritten.
@@ -138,7 +140,7 @@ export async function takeInLogFiles(store: string, files: readonly LogFile[], o
       }
     }
     if (touched.size > 0) await commit();
-    const compacted = await compactStore(store, {alreadyLocked: true, manifest, onlyAbove: COMPACT_ABOVE_SEGMENTS});
+    const compacted = await compactStore(store, {alreadyLocked: true, manifest, onlyAbove: COMPACT_ABOVE_SEGMENTS, mergeable: (id) => segmentsBefore.has(id)});
     if (compacted.segmentsBefore !== compacted.segmentsAfter) log(`compacted ${compacted.segmentsBefore} segments into ${compacted.segmentsAfter}`);
     return result;
   } finally {

@@ -45,9 +45,16 @@ export interface CompactOptions {
    * picks (sync). The default, 1, merges every day with more than one segment into one.
    */
   onlyAbove?: number;
+  /**
+   * With `onlyAbove`: the segments that may be merged, the others left as they are (sync passes
+   * those the store had before it: the ones it wrote are merged at the next sync, so a file the
+   * site made before this sync holds every row of any segment merged now, and the new rows stay a
+   * segment of their own: Segment.merged_from).
+   */
+  mergeable?: (id: string) => boolean;
 }
 
-export async function compactStore(store: string, {alreadyLocked = false, manifest: given, onlyAbove = 1}: CompactOptions = {}): Promise<CompactResult> {
+export async function compactStore(store: string, {alreadyLocked = false, manifest: given, onlyAbove = 1, mergeable = () => true}: CompactOptions = {}): Promise<CompactResult> {
   const lock = alreadyLocked ? null : await lockStore(store);
   try {
     const manifest = given ?? (await readManifest(store));
@@ -60,7 +67,8 @@ export async function compactStore(store: string, {alreadyLocked = false, manife
     }
     const toMerge = [...groups]
       .filter(([, segments]) => segments.length > onlyAbove)
-      .map(([group, segments]): [string, [string, Segment][]] => [group, onlyAbove > 1 ? mergeCandidates(segments) : segments]);
+      .map(([group, segments]): [string, [string, Segment][]] => [group, onlyAbove > 1 ? mergeCandidates(segments.filter(([id]) => mergeable(id))) : segments])
+      .filter(([, segments]) => segments.length > 1);
     const before = Object.keys(manifest.segments).length;
     if (toMerge.length === 0) return {segmentsBefore: before, segmentsAfter: before, merged: []};
 
@@ -74,7 +82,7 @@ export async function compactStore(store: string, {alreadyLocked = false, manife
           delete next.segments[id];
           replacements.set(id, merged?.id ?? null);
         }
-        if (merged) next.segments[merged.id] = merged.segment;
+        if (merged) next.segments[merged.id] = {...merged.segment, merged_from: segments.map(([id]) => id)};
       }
     });
     repointSegments(next.objects, replacements);

@@ -86,6 +86,11 @@ export interface Segment {
   /** Time range of the rows, epoch ms; null for rejected lines and undated events. */
   min_ts: number | null;
   max_ts: number | null;
+  /**
+   * The segments this one was merged from (compact.ts): its rows are all of theirs, so a file the
+   * site made from those holds its rows (segmentsAddedSince). Absent for a segment sync wrote.
+   */
+  merged_from?: string[];
 }
 
 /** Keys under the prefix that are not event objects, of one reason, as the last full listing found them. */
@@ -259,6 +264,26 @@ export function segmentsByDay(manifest: Manifest): Map<string, [id: string, segm
     days.set(segment.day!, list);
   }
   return days;
+}
+
+/**
+ * The segments of `now` added since a file was made from the segments `then`: those neither in
+ * `then` nor merged (compact.ts) from segments all in `then`. Null when `then` names a segment
+ * that is neither in `now` nor merged into one of `now`, or one of `now` was merged from some of
+ * `then` and some other: which of its rows the file holds cannot then be told.
+ */
+export function segmentsAddedSince(then: readonly string[], now: readonly string[], segments: Manifest["segments"]): string[] | null {
+  const held = new Set(then);
+  const found = new Set<string>();
+  const added: string[] = [];
+  for (const id of now) {
+    const from = held.has(id) ? [id] : (segments[id]?.merged_from ?? []);
+    const inThen = from.filter((each) => held.has(each));
+    if (inThen.length === 0) added.push(id);
+    else if (inThen.length < from.length || inThen.some((each) => found.has(each))) return null;
+    for (const each of inThen) found.add(each);
+  }
+  return found.size === held.size ? added : null;
 }
 
 export function segmentsOfKind(manifest: Manifest, kind: Segment["kind"]): Segment[] {

@@ -3,7 +3,8 @@
 // other kind kept, since they are functions of the day's own rows; when rows were added to it, the
 // added rows' counts are summed into the kept ones. The visits made again count only the new
 // rows' visitors (rollups/visitors-recounted.ts), unless the rows they were counted from are gone
-// (compaction) or the new rows are a large share of the days. The rows must be exactly those a
+// or the new rows are a large share of the days; a compaction, which merges segments and keeps
+// their rows, counts nothing again. The rows must be exactly those a
 // count from nothing gives. The sample synced from a local S3 endpoint, then one new object whose
 // first request, after midnight, continues the sample's visit across midnight; then one as large
 // as the days around it.
@@ -125,17 +126,20 @@ test("after one new object, its day sums the new rows into its kept counts and i
   assert.deepEqual([visit.entry_path, Number(visit.requests), Number(visit.pages)], ["/projects/", midnightVisit.requests + 1, midnightVisit.pages + 1]);
   assert.equal((await rowsOf(second.files.get(next)!, "kind = 'error' AND client_ip = '198.51.100.7'")).length, 1);
 
-  // A day whose rows were rewritten (here its two segments merged into one) is counted from nothing; the days around it count their visits,
-  // every one of them: the rows their visits were counted from are not all there.
+  // A day whose segments were merged into one (compaction) holds the same rows, and its merged
+  // segment says what it was merged from (Segment.merged_from): its kept counts stay, and the days
+  // around it find the rows their visits were counted from as they were. Nothing is counted again.
   const kept = join(dir, `${day}.before-compaction.parquet`);
   await copyFile(second.files.get(day)!, kept);
   await compactStore(config.store);
-  assert.deepEqual(await exportSiteParquet(config, "rollups", join(dir, `${day}.compacted.parquet`), {day, earlierRollups: kept}), {rollups: "visits", visits: "counted"});
+  assert.deepEqual(await exportSiteParquet(config, "rollups", join(dir, `${day}.compacted.parquet`), {day, earlierRollups: kept}), {rollups: "visits", visits: "unchanged"});
   const third = await made();
-  assert.deepEqual(third.steps, after.filter((d) => changed.includes(d.day)).map((d) => (d.day === next ? "day-rollups" : "day-visits")));
-  const scratch = join(dir, "rewritten.from-nothing.parquet");
-  await exportSiteParquet(config, "rollups", scratch, {day: next});
-  assert.deepEqual(await rowsOf(third.files.get(next)!), await rowsOf(scratch));
+  assert.deepEqual(third.steps, after.filter((d) => changed.includes(d.day)).map(() => "day-visits"));
+  for (const each of changed) {
+    const scratch = join(dir, `${each}.merged.from-nothing.parquet`);
+    await exportSiteParquet(config, "rollups", scratch, {day: each});
+    assert.deepEqual(await rowsOf(third.files.get(each)!), await rowsOf(scratch), each);
+  }
 });
 
 test("after a new object whose visitors' visits do not reach the day before, that day's file is kept as it was", async () => {

@@ -11,7 +11,7 @@ import {resolveConfig, type WeblogConfig} from "../../data-loaders/config.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {listingStarts, REWRITE_WINDOW, topicFolder} from "../../data-loaders/sources/incremental-listing.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore, mergeCandidates} from "../../data-loaders/store/compact.js";
-import {readManifest, writeManifest, type Segment} from "../../data-loaders/store/manifest.js";
+import {readManifest, segmentsAddedSince, writeManifest, type Segment} from "../../data-loaders/store/manifest.js";
 import {syncStore} from "../../data-loaders/sync.js";
 import type {LocalS3} from "../../scripts/local-s3.js";
 import {startLocalS3AndFolder, stopLocalS3AndFolder} from "../support/local-s3-folder.js";
@@ -163,9 +163,24 @@ test("a busy day's new segments are merged among themselves, leaving its history
     await sync();
   }
   const after = await daySegments();
-  assert.equal(after.length, 2, "the history and one segment of the new rows");
+  // The last sync's own segment is left apart, merged at the next sync (compact.ts: mergeable).
+  assert.equal(after.length, 3, "the history, the earlier syncs' new rows as one segment, the last sync's");
   assert.ok(after.some(([id]) => id === history), "the history was not rewritten");
+  const merged = after.filter(([id, s]) => id !== history && s.merged_from !== undefined);
+  assert.equal(merged.length, 1);
+  assert.equal(merged[0][1].merged_from!.length, COMPACT_ABOVE_SEGMENTS - 1, "it records what it was merged from");
   assert.equal(after.reduce((sum, [, s]) => sum + s.rows, 0), historyRows + 2 * COMPACT_ABOVE_SEGMENTS);
+});
+
+test("the segments added since a file was made: merged ones count as the file's when all they were merged from were", () => {
+  const segment = (merged_from?: string[]): Segment => ({kind: "events", day: "2025-01-01", file: "", rows: 1, min_ts: 0, max_ts: 0, ...(merged_from ? {merged_from} : {})});
+  const segments = {a: segment(), b: segment(), c: segment(), m: segment(["b", "c"]), n: segment(), x: segment(["c", "n"]), y: segment(["p", "q"])};
+  assert.deepEqual(segmentsAddedSince(["a", "b"], ["a", "b", "n"], segments), ["n"]);
+  assert.deepEqual(segmentsAddedSince(["a", "b", "c"], ["a", "m", "n"], segments), ["n"], "b and c merged into m");
+  assert.deepEqual(segmentsAddedSince(["a"], ["a", "y"], segments), ["y"], "merged from segments all new");
+  assert.equal(segmentsAddedSince(["a", "b", "c"], ["a", "b", "x"], segments), null, "x holds c and new rows");
+  assert.equal(segmentsAddedSince(["a", "b"], ["a", "n"], segments), null, "b is gone");
+  assert.equal(segmentsAddedSince(["a", "b", "c"], ["a", "m", "c"], segments), null, "c counted twice");
 });
 
 test("merging picks the smallest segments, as many as hold no more than the next one, or all when they are alike", () => {
