@@ -164,7 +164,7 @@ async function updated(site: BuiltSite, record: BuiltSiteRecord, madeAhead: Made
     const {file, info} = dataOutputs[index];
     if (sameInfo(info, outputs[path])) continue;
     await madeAs(join(dist, path), (temporary) => copyFile(file, temporary));
-    outputs[path] = fileInfo(info);
+    outputs[path] = info;
     dataFiles++;
   }
 
@@ -181,8 +181,8 @@ async function updated(site: BuiltSite, record: BuiltSiteRecord, madeAhead: Made
       await madeAs(join(dist, newAlias), (temporary) => copyFile(file, temporary));
       renames.set(alias, newAlias);
     }
-    fileJson.set(alias, {from: recorded, to: fileInfo(info)});
-    outputs[source] = fileInfo(info);
+    fileJson.set(alias, {from: recorded, to: info});
+    outputs[source] = info;
   }
 
   // The modules renamed are added to `renames`.

@@ -36,17 +36,22 @@ const SKIPPED_KEYS_LOADER = "skipped-keys.json.ts";
 const KEY_MISMATCHES_LOADER = "key-mismatches.json.ts";
 const REDELIVERIES_LOADER = "redeliveries.json.ts";
 const CONTROL_MESSAGES_LOADER = "control-messages.json.ts";
-/** Where Framework keeps the loaders' outputs: src/data/<name>.ts's is data/<name>. */
-const DATA_CACHE = "src/.observablehq/cache/data";
-export const DAY_FILES_CACHE = `${DATA_CACHE}/events`;
+/** Where Framework keeps the loaders' outputs, each under its data path: src/data/<name>.ts's is data/<name>. */
+const FRAMEWORK_CACHE = "src/.observablehq/cache";
+const DATA_CACHE = `${FRAMEWORK_CACHE}/data`;
+const DAY_FILES_CACHE = `${DATA_CACHE}/events`;
+/** The data path of a day's events (src/data/events/[day].parquet.ts's output). */
+export const dayEventsPath = (day: string) => `/data/events/${day}.parquet`;
+/** The data path of the first views' archive (FIRST_VIEWS_LOADER's output); the pages' files extracted from it are under it, less `.tar`. */
+export const FIRST_VIEWS_PATH = "/data/first-view.tar";
+/** The file in Framework's cache of a loader's output at a data path. */
+export const frameworkCacheFile = (projectDir: string, path: string) => join(projectDir, FRAMEWORK_CACHE, path);
 /** The rollups: per block of days, one archive and the kinds' files Framework extracted from it (data/rollups/<block>.tar, data/rollups/<block>/). */
 const ROLLUPS_CACHE = `${DATA_CACHE}/rollups`;
 /** The rollups' cache of the layout before blocks: one archive of every day, and its kinds' files. */
 const ROLLUPS_CACHE_BEFORE_BLOCKS = `${DATA_CACHE}/rollups.tar`;
 /** Each page's first view (one archive, and the files Framework extracted from it): made from every day's rollups, so dropped when any day changes. */
-const FIRST_VIEW_CACHE = [`${DATA_CACHE}/first-view.tar`, `${DATA_CACHE}/first-view`];
-/** Where Framework keeps the first views' archive its loader wrote (FIRST_VIEWS_LOADER's output). */
-export const FIRST_VIEWS_CACHE = FIRST_VIEW_CACHE[0];
+const FIRST_VIEW_CACHE = [FIRST_VIEWS_PATH, FIRST_VIEWS_PATH.replace(/\.tar$/, "")].map((path) => `${FRAMEWORK_CACHE}${path}`);
 /** Where the first views' queries are written, and what they are made with: an edit there changes the answers. */
 const QUERY_SOURCES = ["src/queries", "src/components", "data-loaders/contracts"];
 const RECORD_FILE = ".weblog-store.json";
@@ -118,7 +123,7 @@ export async function refreshSiteData(projectDir: string, config: Pick<WeblogCon
   // Days that left the store (all their objects replaced by others) lose their file too.
   if (recorded) for (const day of Object.keys(recorded.days)) if (!(day in current.days)) stale.add(day);
   const staleRollups = new Set([...stale, ...Object.keys(current.rollups!).filter((day) => recorded?.rollups?.[day] !== current.rollups![day])]);
-  for (const day of stale) await rm(join(cacheDir, `${day}.parquet`), {force: true});
+  for (const day of stale) await rm(frameworkCacheFile(projectDir, dayEventsPath(day)), {force: true});
   // A block whose days' rollups changed, or that is gone (a new month makes the month before one block), loses its files.
   if (!sameStore || !recorded.rollupBlocks) {
     for (const path of [ROLLUPS_CACHE, ROLLUPS_CACHE_BEFORE_BLOCKS]) await rm(join(projectDir, path), {recursive: true, force: true});

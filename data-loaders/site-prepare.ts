@@ -27,14 +27,14 @@ import {spawn} from "node:child_process";
 import {once} from "node:events";
 import {createReadStream, existsSync} from "node:fs";
 import {copyFile, mkdir, open, readdir, rename, rm} from "node:fs/promises";
-import {join} from "node:path";
+import {dirname, join} from "node:path";
 import type {Writable} from "node:stream";
 import {pipeline} from "node:stream/promises";
 import {timed} from "./build-timings.js";
 import type {WeblogConfig} from "./config.js";
 import {kindRollupsFiles, PREPARED_DIR, preparedDayFile} from "./site-data.js";
 import {exportDayEvents} from "./site-day-events.js";
-import {DAY_FILES_CACHE, FIRST_VIEWS_CACHE, FIRST_VIEWS_LOADER, SITE_DATA_DIR, siteDataSignature, TYPESCRIPT_LOADER, type SiteDataRefresh} from "./site-loaders.js";
+import {dayEventsPath, FIRST_VIEWS_LOADER, FIRST_VIEWS_PATH, frameworkCacheFile, SITE_DATA_DIR, siteDataSignature, TYPESCRIPT_LOADER, type SiteDataRefresh} from "./site-loaders.js";
 import {madeAs, temporaryPathFor} from "./store/durable-file.js";
 import {lockStore, type StoreLock} from "./store/lock.js";
 import {duckdbApi} from "./write/duckdb.js";
@@ -44,6 +44,9 @@ const PREPARING = "WEBLOG_PREPARING_FIRST_VIEWS";
 
 /** What site-prepared/ holds besides its lock: files made for a loader, named by what they are. */
 const isPreparedFile = (name: string) => name.startsWith("events.") || name.startsWith("first-views.");
+
+/** Where the first views' archive made for the site's data as `signature` names it (siteDataSignature) goes in site-prepared/. */
+const preparedFirstViews = (dir: string, signature: string) => join(dir, `first-views.${signature}.tar`);
 
 export interface PrepareOptions {
   /** The environment the first views' loader runs in: the one Framework's loaders have. */
@@ -73,7 +76,7 @@ export async function prepareSiteData(projectDir: string, config: WeblogConfig, 
     const signature = await siteDataSignature(projectDir);
     // A project without the first views' loader (an analyst's own site) has none to make.
     if (refresh.firstViewsChanged && signature !== null && existsSync(join(projectDir, SITE_DATA_DIR, FIRST_VIEWS_LOADER))) {
-      firstViews = madeAs(join(dir, `first-views.${signature}.tar`), (temporary) => runFirstViewsLoader(projectDir, temporary, rollups, options));
+      firstViews = madeAs(preparedFirstViews(dir, signature), (temporary) => runFirstViewsLoader(projectDir, temporary, rollups, options));
       // Its failure is thrown where it is awaited below, after the days' events are made, not as
       // an unhandled rejection while they are.
       firstViews.catch(() => {});
@@ -116,7 +119,7 @@ export async function shipPreparedFirstViews(projectDir: string, config: WeblogC
   try {
     const signature = await siteDataSignature(projectDir);
     if (signature === null) return false;
-    const file = join(dir, `first-views.${signature}.tar`);
+    const file = preparedFirstViews(dir, signature);
     taken = temporaryPathFor(file);
     if (!(await rename(file, taken).then(() => true, () => false))) return false;
   } finally {
@@ -132,8 +135,9 @@ export async function shipPreparedFirstViews(projectDir: string, config: WeblogC
 
 /** The data paths (Framework's, from the root) whose outputs takePreparedIntoFrameworkCache may put there. */
 export function preparedPaths(refresh: SiteDataRefresh): (path: string) => boolean {
-  const days = new Set(refresh.days.map((day) => `/data/events/${day}.parquet`));
-  return (path) => days.has(path) || (refresh.firstViewsChanged && path.startsWith("/data/first-view/"));
+  const days = new Set(refresh.days.map(dayEventsPath));
+  const firstViews = `${FIRST_VIEWS_PATH.replace(/\.tar$/, "")}/`;
+  return (path) => days.has(path) || (refresh.firstViewsChanged && path.startsWith(firstViews));
 }
 
 /**
@@ -146,12 +150,11 @@ export function preparedPaths(refresh: SiteDataRefresh): (path: string) => boole
  */
 export async function takePreparedIntoFrameworkCache(projectDir: string, config: WeblogConfig, refresh: SiteDataRefresh): Promise<void> {
   const dir = join(config.store, PREPARED_DIR);
-  await mkdir(join(projectDir, DAY_FILES_CACHE), {recursive: true});
   const store = await lockStore(config.store);
   try {
     for (const day of refresh.days) {
       const file = await preparedDayFile(config, day);
-      if (file !== null) await moveIfThere(file, join(projectDir, DAY_FILES_CACHE, `${day}.parquet`));
+      if (file !== null) await moveIfThere(file, frameworkCacheFile(projectDir, dayEventsPath(day)));
     }
   } finally {
     await store.release();
@@ -160,7 +163,7 @@ export async function takePreparedIntoFrameworkCache(projectDir: string, config:
   const preparing = await lockStore(dir);
   try {
     const signature = await siteDataSignature(projectDir);
-    if (signature !== null) await moveIfThere(join(dir, `first-views.${signature}.tar`), join(projectDir, FIRST_VIEWS_CACHE));
+    if (signature !== null) await moveIfThere(preparedFirstViews(dir, signature), frameworkCacheFile(projectDir, FIRST_VIEWS_PATH));
   } finally {
     await preparing.release();
   }
@@ -168,6 +171,7 @@ export async function takePreparedIntoFrameworkCache(projectDir: string, config:
 
 /** Moves `file` to `to` if it is there; across file systems (the store may be on another) as a copy made whole under a temporary name. */
 async function moveIfThere(file: string, to: string): Promise<void> {
+  await mkdir(dirname(to), {recursive: true});
   try {
     await rename(file, to);
   } catch (error) {
