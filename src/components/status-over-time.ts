@@ -20,10 +20,14 @@ export const STATUS_CLASS_COLORS = {
 /**
  * `first` and `last` are the range the chart covers (the filtered data's first and last request):
  * every bucket in it is drawn, a bucket with no requests as zero.
+ *
+ * Each class is one stepped area, flat across each bucket, rather than a bar per bucket and class:
+ * the same shapes, but a handful of paths where bars were one element per bucket and class (720
+ * over 30 days in 6-hour buckets), which the page drew again on every filter change.
  */
 export function statusOverTime(data: StatusCount[], {width, bucket, first, last}: {width: number; bucket: TimeBucket; first: Date | null; last: Date | null}) {
-  const end = (d: StatusCount) => new Date(d.time.getTime() + bucket.milliseconds);
   const series = fillTimeGaps(data, {bucket, first, last, zero: {requests: 0}, series: "status_class"});
+  const stacked = {x: "time", y: "requests", fill: "status_class", order: STATUS_CLASS_COLORS.domain} as const;
   return Plot.plot({
     width,
     height: 280,
@@ -32,8 +36,22 @@ export function statusOverTime(data: StatusCount[], {width, bucket, first, last}
     y: {grid: true, label: `Requests ${bucket.label}`},
     color: {...STATUS_CLASS_COLORS, legend: true},
     marks: [
-      Plot.rectY(series, {x1: "time", x2: end, y: "requests", fill: "status_class", order: STATUS_CLASS_COLORS.domain, insetLeft: 0.5, insetRight: 0.5, tip: true}),
+      Plot.areaY(withClosingEdge(series, bucket), {...stacked, curve: "step-after"}),
+      // Tips from the buckets themselves, not the closing edge.
+      Plot.tip(series, Plot.pointerX(Plot.stackY(stacked))),
       Plot.ruleY([0]),
     ],
   });
+}
+
+/**
+ * A stepped area holds each value until the next point, so the last bucket would have no width:
+ * each class's last bucket again at the bucket's end closes it.
+ */
+function withClosingEdge(series: StatusCount[], bucket: TimeBucket): StatusCount[] {
+  if (series.length === 0) return series;
+  const lastStart = series[series.length - 1].time.getTime();
+  const end = new Date(lastStart + bucket.milliseconds);
+  const closing = series.filter((row) => row.time.getTime() === lastStart).map((row) => ({...row, time: end}));
+  return [...series, ...closing];
 }

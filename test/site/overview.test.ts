@@ -8,6 +8,7 @@ import type {Browser} from "playwright-core";
 import {openDuckDB} from "../../data-loaders/write/duckdb.js";
 import {serveSite, type SiteServer} from "../../scripts/serve-site.js";
 import {formatBytes, formatCount, formatPercent} from "../../src/components/format.js";
+import {timeBucketFor} from "../../src/components/time-bucket.js";
 import {answeredBy, launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
 import {eventsUnderDefaultFilter, PROJECT_DIR, sampleSite, type SampleSite} from "../support/sample-site.js";
 
@@ -68,17 +69,37 @@ test("the top countries chart puts the country with most requests first", async 
   assert.deepEqual(titles, rows.map((r) => r.country));
 });
 
-test("the requests-over-time bars add up to every timed request", async () => {
-  const [row] = await expected<{timed: number}>("SELECT count(*) AS timed FROM events WHERE ts IS NOT NULL");
-  // Bar heights in pixels, turned back into requests through the chart's own y scale.
-  const drawn = await overview.page.$eval('[data-chart="requests-over-time"] figure', (figure) => {
-    const y = (figure as unknown as {scale(name: string): {domain: number[]; range: number[]}}).scale("y");
-    const requestsPerPixel = (y.domain[1] - y.domain[0]) / (y.range[0] - y.range[1]);
-    let pixels = 0;
-    for (const rect of figure.querySelectorAll('svg g[aria-label="rect"] rect')) pixels += Number(rect.getAttribute("height"));
-    return pixels * requestsPerPixel;
-  });
-  assert.ok(Math.abs(drawn - Number(row.timed)) <= Number(row.timed) * 0.005, `bars add up to ${drawn}, expected ${row.timed}`);
+test("the requests-over-time areas add up to every timed request", async () => {
+  const [row] = await expected<{timed: number; first: string; last: string}>("SELECT count(*) AS timed, epoch_ms(min(ts)) AS first, epoch_ms(max(ts)) AS last FROM events WHERE ts IS NOT NULL");
+  // The page's bucket for the range (its summary's first and last request).
+  const bucket = timeBucketFor(new Date(Number(row.first)), new Date(Number(row.last)));
+  // Each status class is a stepped area, its height in a bucket that class's requests: the areas'
+  // outlines turned back into time and requests through the chart's own scales, each area's size
+  // (shoelace formula) in requests × milliseconds, over the bucket's width: the requests drawn.
+  const drawn = await overview.page.$eval(
+    '[data-chart="requests-over-time"] figure',
+    (figure, bucketMs) => {
+      type Scale = {invert(pixels: number): number | Date};
+      const chart = figure as unknown as {scale(name: string): Scale};
+      const [x, y] = [chart.scale("x"), chart.scale("y")];
+      let size = 0;
+      for (const path of figure.querySelectorAll('svg g[aria-label="area"] path')) {
+        const points = [...(path.getAttribute("d") ?? "").matchAll(/[ML]\s*(-?[\d.]+(?:e-?\d+)?)[ ,](-?[\d.]+(?:e-?\d+)?)/g)].map((m) => [
+          Number(x.invert(Number(m[1]))),
+          Number(y.invert(Number(m[2]))),
+        ]);
+        let twice = 0;
+        for (const [i, [x0, y0]] of points.entries()) {
+          const [x1, y1] = points[(i + 1) % points.length];
+          twice += x0 * y1 - x1 * y0;
+        }
+        size += Math.abs(twice) / 2;
+      }
+      return size / bucketMs;
+    },
+    bucket.milliseconds,
+  );
+  assert.ok(Math.abs(drawn - Number(row.timed)) <= Number(row.timed) * 0.005, `areas add up to ${drawn}, expected ${row.timed}`);
 });
 
 test("no request leaves the site's origin and nothing fails in the console", async () => {
