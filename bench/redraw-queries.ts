@@ -12,6 +12,7 @@ import {loadConfig} from "../data-loaders/config.js";
 import {kindRollupsFiles, siteTables} from "../data-loaders/site-data.js";
 import {demoEnvironment} from "../scripts/demo.js";
 import {DEFAULT_FILTER, pathsWhereClause, warmUpFilter, whereClause} from "../src/components/event-filter.js";
+import {instanceTables} from "../src/components/instance-tables.js";
 import {withInlineLiterals} from "../src/components/sql-literals.js";
 import * as filterBar from "../src/queries/filter-bar.js";
 import {NO_FILTER, type Ask, type Query, type Row, type Where} from "../src/queries/query.js";
@@ -54,11 +55,12 @@ async function openEngine(): Promise<Engine> {
 
 /**
  * As workbook.ts does for the kinds a page's queries read: each view `sql` names (or a view it
- * names reads: requests_by_client joins two) made a table in memory, once; the time it takes is
+ * names reads: requests_by_client joins two) made tables in memory, once (one per instance, as
+ * src/components/instance-tables.ts makes them, or one); the time it takes is
  * printed, not counted as the query's. The page's kinds only, as in a browser tab: every kind at
  * once took the engine's memory past 2 GB at 10M, where its Node build misreads file offsets.
  */
-function makeTablesFor(sql: string, {conn, madeTables}: Engine): void {
+async function makeTablesFor(sql: string, {conn, madeTables}: Engine): Promise<void> {
   const named = Object.keys(rollupViews).filter((view) => names(sql, view));
   for (const view of [...named, ...named.flatMap((view) => Object.keys(rollupKindOfView).filter((kindView) => names(rollupViews[view], kindView)))]) {
     if (madeTables.has(view)) continue;
@@ -72,12 +74,24 @@ function makeTablesFor(sql: string, {conn, madeTables}: Engine): void {
     const started = performance.now();
     const files = kindFiles.get(kind) ?? [];
     conn.query(`CREATE VIEW rollups_${kind} AS SELECT * FROM read_parquet([${files.map((_, index) => `'${kind}-${index}.parquet'`).join(", ")}])`);
-    conn.query(`CREATE TABLE ${view}_in_memory AS ${rollupViews[view]}`);
-    conn.query(`CREATE VIEW ${view} AS SELECT * FROM ${view}_in_memory`);
+    const byInstance = await instanceTables(run(conn), {select: rollupViews[view], kindView: `rollups_${kind}`, view, files: files.map((_, index) => `${kind}-${index}.parquet`)});
+    if (byInstance === null) conn.query(`CREATE TABLE ${view}_in_memory AS ${rollupViews[view]}`);
+    const inMemory = byInstance ?? `SELECT * FROM ${view}_in_memory`;
+    viewsInMemory.set(view, inMemory);
+    conn.query(`CREATE VIEW ${view} AS ${inMemory}`);
     const [{rows}] = conn.query(`SELECT count(*) AS rows FROM ${view}`).toArray().map((r) => r.toJSON());
-    console.log(`  ${view.padEnd(22)} ${String(rows).padStart(9)} rows, made a table in ${Math.round(performance.now() - started)} ms`);
+    console.log(`  ${view.padEnd(22)} ${String(rows).padStart(9)} rows, made ${byInstance === null ? "a table" : "a table per instance"} in ${Math.round(performance.now() - started)} ms`);
   }
 }
+
+/** Each view made tables in memory, with the SELECT of its rows from them (what the view is), as workbook.ts keeps it. */
+const viewsInMemory = new Map<string, string>();
+
+/** A statement on the blocking connection, as instanceTables asks it. */
+const run = (conn: Connection) => async (sql: string) => {
+  const table = conn.query(sql) as unknown as {toArray(): {toJSON(): Row}[]; schema: {fields: {name: string}[]}};
+  return {rows: table.toArray().map((r) => r.toJSON()), columns: table.schema.fields.map((f) => f.name)};
+};
 
 /** SQL naming `name` as a whole word, as workbook.ts reads it. */
 const names = (sql: string, name: string) => new RegExp(`\\b${name}\\b`).test(sql);
@@ -106,9 +120,9 @@ for (const page of (process.env.PAGES ?? "index traffic geography top-talkers se
   const {firstView} = (await import(`../src/queries/${page}.js`)) as {firstView: (ask: Ask, where: Where, pathsWhere?: Where) => Promise<void>};
   // A warm-up query's answer; its CPU (not the tables' making) added to `warmUpMs`.
   let warmUpMs = 0;
-  const answer = (conn: Connection, query: Query): Row[] => {
+  const answer = async (conn: Connection, query: Query): Promise<Row[]> => {
     const sql = inlined(query);
-    makeTablesFor(sql, engine);
+    await makeTablesFor(sql, engine);
     const started = process.cpuUsage();
     const rows = conn.query(sql).toArray().map((r) => r.toJSON());
     warmUpMs += cpuMs(started);
@@ -120,18 +134,18 @@ for (const page of (process.env.PAGES ?? "index traffic geography top-talkers se
     console.log(`  warm-up, the page's queries with no filter: ${Math.round(warmUpMs)} ms of CPU`);
     if (warmUp === "filtered") {
       warmUpMs = 0;
-      const [range] = answer(engine.conn, filterBar.dataRange);
+      const [range] = await answer(engine.conn, filterBar.dataRange);
       const warmWhere = whereClause(warmUpFilter(range.first as Date, range.last as Date, INSTANCES[0]));
       const warmConn = engine.db.connect();
       for (const view of Object.keys(rollupViews).filter((view) => engine.madeTables.has(view))) {
-        const rows = view in rollupKindOfView ? `${view}_in_memory` : `(${rollupViews[view]})`;
+        const rows = `(${viewsInMemory.get(view) ?? rollupViews[view]})`;
         try {
           warmConn.query(`CREATE TEMP VIEW ${view} AS SELECT * FROM ${rows} ${inlined({sql: warmWhere.sql, params: warmWhere.params})}`);
         } catch {
           // A view without one of the filter's columns stays as it is, as in workbook.ts.
         }
       }
-      for (const query of shipped) answer(warmConn, query);
+      for (const query of shipped) await answer(warmConn, query);
       warmConn.close();
       console.log(`  warm-up, once more through ${inlined({sql: warmWhere.sql, params: warmWhere.params})}: ${Math.round(warmUpMs)} ms of CPU`);
     }
@@ -140,7 +154,7 @@ for (const page of (process.env.PAGES ?? "index traffic geography top-talkers se
   const firstTimes = new Map<string, number>();
   const ask: Ask = async (query) => {
     const sql = inlined(query);
-    makeTablesFor(sql, engine);
+    await makeTablesFor(sql, engine);
     // CPU time, not wall time: the blocking build runs the query on this thread, and on a shared
     // machine the wall time is mostly other processes'.
     const started = process.cpuUsage();

@@ -472,7 +472,7 @@ async function makeBlockRollups(config: WeblogConfig, block: RollupBlock, files:
           const {per, by} = ROLLUP_KINDS[kind];
           // Only the kind's own columns: the others are NULL in its rows, and writing them took most of the time.
           const columns = kindColumns(kind).map((c) => c.name).join(", ");
-          const rows = per === "none" ? `SELECT DISTINCT ${columns} FROM ${source} WHERE kind = ${sqlString(kind)} ORDER BY ${Object.keys(by)[0]}` : `SELECT ${columns} FROM ${source} WHERE kind = ${sqlString(kind)} ORDER BY ts`;
+          const rows = per === "none" ? `SELECT DISTINCT ${columns} FROM ${source} WHERE kind = ${sqlString(kind)} ORDER BY ${Object.keys(by)[0]}` : `SELECT ${columns} FROM ${source} WHERE kind = ${sqlString(kind)} ORDER BY ${KIND_FILE_ORDER}`;
           try {
             await duckdb.run(`COPY (${rows}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${KIND_FILE_ROW_GROUP_SIZE})`);
             await rename(temporary, file);
@@ -597,6 +597,13 @@ const ROLLUP_ROW_GROUP_SIZE = 122_880;
  * Parquet takes a third of the CPU.
  */
 const KIND_FILE_ROW_GROUP_SIZE = 122_880;
+
+/**
+ * A kind's block file holds each instance's rows together, by time within it: the browser makes
+ * one table per instance from its row groups alone (src/components/workbook.ts,
+ * instanceParts), so that picking an instance reads only its rows.
+ */
+const KIND_FILE_ORDER = "log_stream, ts";
 
 /** One kind of rollup row, and the view the pages read it through. */
 export interface RollupKind {
@@ -929,7 +936,7 @@ function extraSums(sums: RollupKind["sums"]): string[] {
  */
 export function siteFilesSignature(config: Pick<WeblogConfig, "requestClasses" | "ownTraffic" | "site">): string {
   const describe = (columns: readonly {name: string; type: string}[]) => columns.map((c) => `${c.name} ${c.type}`).join(", ");
-  return `events: ${describe(SITE_EVENT_COLUMNS)}; rollups: ${describe(ROLLUP_COLUMNS)}; kinds: ${kindsSignature(ROLLUP_KINDS)}; derived from: ${derivationSignature(config)}; settings: ${JSON.stringify(config.site)}`;
+  return `events: ${describe(SITE_EVENT_COLUMNS)}; rollups: ${describe(ROLLUP_COLUMNS)}; kinds: ${kindsSignature(ROLLUP_KINDS)}, their files ordered by ${KIND_FILE_ORDER}; derived from: ${derivationSignature(config)}; settings: ${JSON.stringify(config.site)}`;
 }
 
 /** The rollup kinds as they shape the files: everything but the words (`counts`) for the docs. */

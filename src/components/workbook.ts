@@ -15,6 +15,7 @@ import * as filterBarQueries from "../queries/filter-bar.js";
 import type {Query, Row} from "../queries/query.js";
 import {answerKey, decodeAnswer, type ShippedFirstView} from "../queries/shipped.js";
 import {warmUpFilter, whereClause} from "./event-filter.js";
+import {instanceTables} from "./instance-tables.js";
 import {withInlineLiterals} from "./sql-literals.js";
 
 /**
@@ -411,11 +412,17 @@ async function download(url: string, name: string): Promise<Uint8Array> {
  */
 const LARGEST_ROLLUP_TABLE = 130e6;
 
+/** A statement's rows as plain objects and its columns' names, as instanceTables asks them. */
+const asked = (conn: duckdb.AsyncDuckDBConnection) => async (sql: string) => {
+  const table = await conn.query(sql);
+  return {rows: table.toArray().map((row) => row.toJSON() as Row), columns: table.schema.fields.map((field) => field.name)};
+};
+
 /** A space-separated list of names (an attribute on <html>) with one more, in order. */
 const withName = (list: string | undefined, name: string) => [...(list?.split(" ") ?? []), name].sort().join(" ");
 
-/** The rollup views made tables in memory (`<view>_in_memory`), which each such view now reads. */
-const viewsAsTables = new Set<string>();
+/** The rollup views made tables in memory, each with the SELECT of its rows from them (what the view now is). */
+const viewsAsTables = new Map<string, string>();
 
 /** Each rollup kind fetched whole into memory, or being fetched, by kind. */
 const rollupsInMemory = new Map<string, Promise<void>>();
@@ -429,7 +436,7 @@ const rollupsInMemory = new Map<string, Promise<void>>();
  * view is drawn and the reader reaches for a control, or a query of them is asked; a query waits
  * for them (readyFor). On <html>,
  * data-rollups-in-memory lists the kinds in, data-rollups-as-parquet those of them held as their
- * Parquet (LARGEST_ROLLUP_TABLE), data-rollup-bytes their bytes and data-rollups-loading how many
+ * Parquet (LARGEST_ROLLUP_TABLE), data-rollups-by-instance those made a table per instance (instance-tables.ts), data-rollup-bytes their bytes and data-rollups-loading how many
  * are still coming (tests and bench/site.ts read them). The
  * downloads start at once, beside the engine's own start (its 18 MB and the files it registers),
  * rather than after it: neither needs the other until the tables are made. Resolves when every kind the
@@ -471,10 +478,14 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
       const kindView = `rollups_${kind}`;
       await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS ${kindRowsSql(tables, kind, "-whole")}`);
       if (size <= LARGEST_ROLLUP_TABLE) {
-        await conn.query(`CREATE TABLE ${view}_in_memory AS ${tables.rollupViews[view]}`);
-        await conn.query(`CREATE OR REPLACE VIEW ${view} AS SELECT * FROM ${view}_in_memory`);
+        const files = buffers.map((_, index) => `rollups-${kind}-${index}-whole.parquet`);
+        const byInstance = await instanceTables(asked(conn), {select: tables.rollupViews[view], kindView, view, files});
+        if (byInstance === null) await conn.query(`CREATE TABLE ${view}_in_memory AS ${tables.rollupViews[view]}`);
+        if (byInstance !== null) dataset.rollupsByInstance = withName(dataset.rollupsByInstance, kind);
+        const inMemory = byInstance ?? `SELECT * FROM ${view}_in_memory`;
+        await conn.query(`CREATE OR REPLACE VIEW ${view} AS ${inMemory}`);
         definedViews.add(view);
-        viewsAsTables.add(view);
+        viewsAsTables.set(view, inMemory);
         // The kind's own view back on its files if a query had it so, else gone until one names it.
         if (definedViews.has(kindView)) await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS ${kindRowsSql(tables, kind)}`);
         else await conn.query(`DROP VIEW ${kindView}`);
@@ -626,7 +637,7 @@ async function warmUpFiltered(queries: readonly Query[]): Promise<void> {
   try {
     const filtered: string[] = [];
     for (const view of Object.keys(tables.rollupViews).filter((view) => queries.some((q) => names(q.sql, view)))) {
-      const rows = viewsAsTables.has(view) ? `${view}_in_memory` : `(${tables.rollupViews[view]})`;
+      const rows = `(${viewsAsTables.get(view) ?? tables.rollupViews[view]})`;
       // A view without one of the filter's columns (client_places has no time) stays as it is.
       const made = await conn.query(`CREATE TEMP VIEW ${view} AS SELECT * FROM ${rows} ${where}`).then(
         () => true,

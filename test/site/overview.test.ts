@@ -210,6 +210,8 @@ test("neither DuckDB-WASM nor any rollup is fetched until the reader reaches for
   // Its second round saw the page's views through a filter on a connection of its own (workbook.ts,
   // warmUpFiltered): the hourly view every page reads among them; the numbers below, on the page's
   // connection, are those of events under the reader's filter alone, not under the warm-up's too.
+  // Each kind made a table per instance (instance-tables.ts): the filter change below reads one instance's tables.
+  assert.equal(await watched.page.evaluate(() => document.documentElement.dataset.rollupsByInstance), kinds.join(" "));
   const warmedFiltered = (await watched.page.evaluate(() => document.documentElement.dataset.warmUpFiltered))?.split(" ") ?? [];
   assert.ok(warmedFiltered.includes("requests_hourly"), `views warmed up through a filter: ${warmedFiltered.join(", ")}`);
 
@@ -224,6 +226,39 @@ test("neither DuckDB-WASM nor any rollup is fetched until the reader reaches for
     {timeout: 60_000},
   );
   assert.deepEqual(rollupRequests.slice(before), [], "the changed filter read the rollups from memory");
+  assert.deepEqual(watched.errors, []);
+  await watched.page.context().close();
+});
+
+test("past MOST_INSTANCE_TABLES instances each kind is one table, and a filter change over it still equals SQL over events", async () => {
+  const watched = await openWatchedPage(browser, server.url);
+  // The sample has three instances: the module is served with its limit at 0.
+  let limitFound = false;
+  await watched.page.route("**/_import/components/instance-tables.*.js", async (route) => {
+    const response = await route.fetch();
+    const text = await response.text();
+    const patched = text.replace(/(\bMOST_INSTANCE_TABLES = )[^;]+;/, "$10;");
+    limitFound = patched !== text;
+    await route.fulfill({response, body: patched});
+  });
+  await watched.page.goto(server.url);
+  await watched.page.waitForSelector("[data-chart] svg", {timeout: 60_000});
+  assert.ok(limitFound, "the built instance-tables module names MOST_INSTANCE_TABLES");
+  await watched.page.getByLabel("Instance").hover();
+  await watched.page.waitForFunction(() => document.documentElement.dataset.rollupsLoading === "0" && document.documentElement.dataset.rollupsInMemory !== undefined, undefined, {timeout: 60_000});
+  const dataset = await watched.page.evaluate(() => ({...document.documentElement.dataset}));
+  assert.equal(dataset.rollupsInMemory, "client country hour path visitor");
+  assert.equal(dataset.rollupsByInstance, undefined, "no kind made a table per instance");
+
+  const instance = "i-05f1a9c3d7e2b6480";
+  const [row] = await expected<{requests: number; clients: number}>(`SELECT count(*) AS requests, count(DISTINCT client_ip) AS clients FROM events WHERE log_stream = '${instance}'`);
+  await watched.page.getByLabel("Instance").selectOption(instance);
+  await watched.page.waitForFunction(
+    ([requests, clients]) =>
+      document.querySelector('[data-metric="requests"]')?.textContent === requests && document.querySelector('[data-metric="clients"]')?.textContent === clients && document.documentElement.dataset.queriesRunning === "0",
+    [formatCount(Number(row.requests)), formatCount(Number(row.clients))] as const,
+    {timeout: 60_000},
+  );
   assert.deepEqual(watched.errors, []);
   await watched.page.context().close();
 });
