@@ -74,7 +74,7 @@ async function makeTablesFor(sql: string, {conn, madeTables}: Engine): Promise<v
     const started = performance.now();
     const files = kindFiles.get(kind) ?? [];
     conn.query(`CREATE VIEW rollups_${kind} AS SELECT * FROM read_parquet([${files.map((_, index) => `'${kind}-${index}.parquet'`).join(", ")}])`);
-    const byInstance = await instanceTables(run(conn), {select: rollupViews[view], kindView: `rollups_${kind}`, view, files: files.map((_, index) => `${kind}-${index}.parquet`)});
+    const byInstance = await instanceTables(run(conn), {select: rollupViews[view], view, files: files.map((_, index) => `${kind}-${index}.parquet`)});
     if (byInstance === null) conn.query(`CREATE TABLE ${view}_in_memory AS ${rollupViews[view]}`);
     const inMemory = byInstance ?? `SELECT * FROM ${view}_in_memory`;
     viewsInMemory.set(view, inMemory);

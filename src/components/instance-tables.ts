@@ -9,10 +9,8 @@ export type RunStatement = (sql: string) => Promise<{rows: Record<string, unknow
 export const MOST_INSTANCE_TABLES = 32;
 
 export interface KindInMemory {
-  /** The view's SELECT (site-data.ts, rollupViews), reading `kindView`. */
+  /** The view's SELECT (site-data.ts, rollupViews), reading the kind's view, here over `files`. */
   select: string;
-  /** The kind's own view (rollups_<kind>), here over `files`. */
-  kindView: string;
   /** The view the pages read (requests_by_visitor, …): the tables are named after it. */
   view: string;
   /** The kind's block files, whole in memory, as registered. */
@@ -26,51 +24,66 @@ export interface KindInMemory {
  * is then settled per table before any row is read: DuckDB compares the constant, leaves out the
  * other instances' tables and compares no name on any row of the one it keeps (at 10M events, one
  * instance's rows of the per-visitor kind counted in 22 ms instead of 214, its distinct visitors
- * in 199 ms instead of 402; docs/design-notes.md). The block files hold each instance's rows
- * together (KIND_FILE_ORDER, data-loaders/site-data.ts), and each table is made from the row
- * groups whose statistics admit its instance; the condition on the instance keeps it exact
- * whatever the groups hold. Null, with nothing made, for a kind without instances (a labels kind)
- * or with more than MOST_INSTANCE_TABLES of them.
+ * in 199 ms instead of 402; docs/design-notes.md). Each table is read from the files with the
+ * instance as a condition of the Parquet scan, which reads the other columns of its rows only.
+ *
+ * The instances are first the values at the edges of the files' row groups (their log_stream
+ * statistics, least and most; none where a group counts nulls): the block files hold each
+ * instance's rows together (KIND_FILE_ORDER, data-loaders/site-data.ts), so a large kind's group
+ * holds one or two and the edges name them all without reading a row. The tables' rows are
+ * counted against the files': rows left out are of instances inside a group's edges (a small
+ * kind's file is a group or two), found among those rows and made tables too; rows still left
+ * out (statistics that cannot be right) make the kind one table instead. Null, with nothing left
+ * made, for a kind without instances (a labels kind), one with more than MOST_INSTANCE_TABLES, or
+ * rows left out.
  */
-export async function instanceTables(run: RunStatement, {select, kindView, view, files}: KindInMemory): Promise<string | null> {
-  const from = `FROM ${kindView}`;
-  if (!select.endsWith(from)) return null;
+export async function instanceTables(run: RunStatement, {select, view, files}: KindInMemory): Promise<string | null> {
   const {columns} = await run(`SELECT * FROM (${select}) LIMIT 0`);
   if (!columns.includes("log_stream")) return null;
   const fileList = files.map((file) => sqlLiteral(file)).join(", ");
-  const instances = (await run(`SELECT DISTINCT log_stream FROM read_parquet([${fileList}])`)).rows.map((row) => row.log_stream as string | null);
+  const [edges] = (await run(edgesSql(fileList))).rows as {instances: (string | null)[]; rows: number}[];
+  const instances = [...edges.instances];
   if (instances.length === 0 || instances.length > MOST_INSTANCE_TABLES || instances.some((instance) => sqlLiteral(instance) === null)) return null;
-  const ranges = (await run(instanceRowsSql(fileList, instances))).rows as {log_stream: string | null; file_name: string; first_row: number; last_row: number}[];
+  const tables: string[] = [];
   const branches: string[] = [];
-  for (const [index, instance] of instances.entries()) {
-    const literal = `${sqlLiteral(instance)}::VARCHAR`;
-    const rows = ranges
-      .filter((range) => range.log_stream === instance)
-      .map((range) => `SELECT * EXCLUDE (file_row_number) FROM read_parquet(${sqlLiteral(range.file_name)}, file_row_number = true) WHERE file_row_number BETWEEN ${range.first_row} AND ${range.last_row}`);
-    // Statistics that admitted it nowhere cannot be right: every row group then.
-    if (rows.length === 0) rows.push(`SELECT * FROM read_parquet([${fileList}])`);
-    const table = `${view}_in_memory_${index}`;
-    const ofInstance = `${select.slice(0, -from.length)}FROM (${rows.join(" UNION ALL ")}) AS ${kindView}`;
-    await run(`CREATE TABLE ${table} AS SELECT * EXCLUDE (log_stream) FROM (${ofInstance}) WHERE log_stream IS NOT DISTINCT FROM ${literal}`);
-    branches.push(`SELECT ${columns.map((column) => (column === "log_stream" ? `${literal} AS log_stream` : column)).join(", ")} FROM ${table}`);
+  let rowsMade = 0;
+  const makeTables = async (of: readonly (string | null)[]) => {
+    for (const instance of of) {
+      const literal = `${sqlLiteral(instance)}::VARCHAR`;
+      const table = `${view}_in_memory_${tables.length}`;
+      // `=` rather than IS NOT DISTINCT FROM: the Parquet scan takes it as its own condition (at 10M, 1.0 s for an instance of the per-visitor kind against 1.7 s).
+      await run(`CREATE TABLE ${table} AS SELECT * EXCLUDE (log_stream) FROM (${select}) WHERE ${instance === null ? "log_stream IS NULL" : `log_stream = ${literal}`}`);
+      tables.push(table);
+      rowsMade += Number((await run(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+      branches.push(`SELECT ${columns.map((column) => (column === "log_stream" ? `${literal} AS log_stream` : column)).join(", ")} FROM ${table}`);
+    }
+  };
+  await makeTables(instances);
+  // Instances inside a row group's edges (a small kind's group holds several): the rows left out say which.
+  if (rowsMade < Number(edges.rows)) {
+    const made = instances.filter((instance) => instance !== null).map((instance) => `${sqlLiteral(instance)}::VARCHAR`);
+    const others = `${made.length > 0 ? `log_stream NOT IN (${made.join(", ")})` : "TRUE"}${instances.includes(null) ? "" : " OR log_stream IS NULL"}`;
+    const [{inside}] = (await run(`SELECT coalesce(list(DISTINCT log_stream), []) || CASE WHEN bool_or(log_stream IS NULL) THEN [NULL::VARCHAR] ELSE [] END AS inside FROM (${select}) WHERE ${others}`)).rows as {inside: (string | null)[]}[];
+    const found = [...inside];
+    if (tables.length + found.length <= MOST_INSTANCE_TABLES && found.every((instance) => sqlLiteral(instance) !== null)) await makeTables(found);
+  }
+  if (rowsMade !== Number(edges.rows)) {
+    for (const table of tables) await run(`DROP TABLE ${table}`);
+    return null;
   }
   return branches.join(" UNION ALL ");
 }
 
-/**
- * For each instance and file, the first and last row (file_row_number) of the row groups whose
- * log_stream statistics admit it: its least and most value around it, or nulls for none; a group
- * without statistics admits every instance.
- */
-function instanceRowsSql(fileList: string, instances: readonly (string | null)[]): string {
+/** The instances at the edges of the files' row groups (a null for groups that count nulls or have no statistics), and the files' rows. */
+function edgesSql(fileList: string): string {
   return `
     WITH groups AS (
-      SELECT file_name, row_group_id, row_group_num_rows AS rows, stats_min_value AS least, stats_max_value AS most, stats_null_count AS nulls
-      FROM parquet_metadata([${fileList}]) WHERE path_in_schema = 'log_stream'),
-    placed AS (SELECT *, sum(rows) OVER (PARTITION BY file_name ORDER BY row_group_id) - rows AS first_row FROM groups),
-    instances AS (SELECT unnest([${instances.map((instance) => `${sqlLiteral(instance)}::VARCHAR`).join(", ")}]) AS log_stream)
-    SELECT instances.log_stream, file_name, min(first_row)::BIGINT AS first_row, max(first_row + rows - 1)::BIGINT AS last_row
-    FROM instances JOIN placed ON CASE WHEN instances.log_stream IS NULL THEN nulls IS NULL OR nulls > 0
-      ELSE least IS NULL OR most IS NULL OR (least <= instances.log_stream AND instances.log_stream <= most) END
-    GROUP BY ALL`;
+      SELECT row_group_num_rows AS rows, stats_min_value AS least, stats_max_value AS most, stats_null_count AS nulls
+      FROM parquet_metadata([${fileList}]) WHERE path_in_schema = 'log_stream')
+    SELECT (SELECT coalesce(list(DISTINCT edge), []) FROM (
+              SELECT least AS edge FROM groups WHERE least IS NOT NULL
+              UNION ALL SELECT most FROM groups WHERE most IS NOT NULL)
+            ) || CASE WHEN bool_or(nulls IS NULL OR nulls > 0) THEN [NULL::VARCHAR] ELSE [] END AS instances,
+           sum(rows)::BIGINT AS rows
+    FROM groups`;
 }

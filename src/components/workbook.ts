@@ -479,7 +479,7 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
       await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS ${kindRowsSql(tables, kind, "-whole")}`);
       if (size <= LARGEST_ROLLUP_TABLE) {
         const files = buffers.map((_, index) => `rollups-${kind}-${index}-whole.parquet`);
-        const byInstance = await instanceTables(asked(conn), {select: tables.rollupViews[view], kindView, view, files});
+        const byInstance = await instanceTables(asked(conn), {select: tables.rollupViews[view], view, files});
         if (byInstance === null) await conn.query(`CREATE TABLE ${view}_in_memory AS ${tables.rollupViews[view]}`);
         if (byInstance !== null) dataset.rollupsByInstance = withName(dataset.rollupsByInstance, kind);
         const inMemory = byInstance ?? `SELECT * FROM ${view}_in_memory`;
