@@ -600,8 +600,8 @@ const KIND_FILE_ROW_GROUP_SIZE = 122_880;
 
 /**
  * A kind's block file holds each instance's rows together, by time within it: the browser makes
- * one table per instance from its row groups alone (src/components/workbook.ts,
- * instanceParts), so that picking an instance reads only its rows.
+ * the kind one table per instance (src/components/instance-tables.ts), so that picking an instance
+ * reads only its rows, and the row groups' statistics then name the instances without a row read.
  */
 const KIND_FILE_ORDER = "log_stream, ts";
 

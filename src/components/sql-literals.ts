@@ -44,7 +44,6 @@ export function withInlineLiterals(sql: string, params: readonly unknown[]): str
  * A value as the literal the prepared statement would have bound: DuckDB-WASM sends bound values
  * as JSON, so a Date is its ISO string, an integer a BIGINT and any other number a DOUBLE.
  */
-/** A value as a SQL literal, or null when it cannot be written exactly. */
 export function sqlLiteral(value: unknown): string | null {
   if (value === null || value === undefined) return "NULL";
   if (typeof value === "boolean") return value ? "TRUE" : "FALSE";

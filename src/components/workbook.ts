@@ -273,7 +273,7 @@ async function openDatabase(): Promise<Database> {
   // has it whole; the views are defined as queries name them (viewsOf).
   for (const kind of tables.rollupKinds) {
     for (const [index, block] of tables.rollupBlocks.entries()) {
-      await db.registerFileURL(`rollups-${kind}-${index}.parquet`, dataFileUrl("rollups", `${block.name}/${kind}`, block.version), duckdb.DuckDBDataProtocol.HTTP, false);
+      await db.registerFileURL(rollupFiles(tables, kind)[index], dataFileUrl("rollups", `${block.name}/${kind}`, block.version), duckdb.DuckDBDataProtocol.HTTP, false);
     }
   }
   await db.registerFileURL("rejected.parquet", new URL(REJECTED, document.baseURI).href, duckdb.DuckDBDataProtocol.HTTP, false);
@@ -283,14 +283,17 @@ async function openDatabase(): Promise<Database> {
   return {db, conn, tables, arrowTypes: duckdb.Type};
 }
 
-/** A kind's files as registered in DuckDB-WASM, one per block of days, as a SQL list's items (`suffix` names the whole copies). */
-function rollupFileNames(tables: EventDays, kind: string, suffix = ""): string {
-  return tables.rollupBlocks.map((_, index) => `'rollups-${kind}-${index}${suffix}.parquet'`).join(", ");
+/** A kind's files as registered in DuckDB-WASM, one per block of days (`suffix` names the whole copies). */
+function rollupFiles(tables: EventDays, kind: string, suffix = ""): string[] {
+  return tables.rollupBlocks.map((_, index) => `rollups-${kind}-${index}${suffix}.parquet`);
 }
+
+/** The suffix of a kind's whole copies in memory, beside the files read over HTTP. */
+const WHOLE = "-whole";
 
 /** A kind's rows, from its files (or their whole copies, `suffix`): what its view rollups_<kind> selects. */
 function kindRowsSql(tables: EventDays, kind: string, suffix = ""): string {
-  return `SELECT * FROM read_parquet([${rollupFileNames(tables, kind, suffix)}])`;
+  return `SELECT * FROM read_parquet([${rollupFiles(tables, kind, suffix).map((file) => `'${file}'`).join(", ")}])`;
 }
 
 /** SQL naming `name` as a whole word (`rollups` is not named by `rollups_hour`). */
@@ -436,7 +439,8 @@ const rollupsInMemory = new Map<string, Promise<void>>();
  * view is drawn and the reader reaches for a control, or a query of them is asked; a query waits
  * for them (readyFor). On <html>,
  * data-rollups-in-memory lists the kinds in, data-rollups-as-parquet those of them held as their
- * Parquet (LARGEST_ROLLUP_TABLE), data-rollups-by-instance those made a table per instance (instance-tables.ts), data-rollup-bytes their bytes and data-rollups-loading how many
+ * Parquet (LARGEST_ROLLUP_TABLE), data-rollups-by-instance those made a table per instance
+ * (instance-tables.ts), data-rollup-bytes their bytes and data-rollups-loading how many
  * are still coming (tests and bench/site.ts read them). The
  * downloads start at once, beside the engine's own start (its 18 MB and the files it registers),
  * rather than after it: neither needs the other until the tables are made. Resolves when every kind the
@@ -472,14 +476,14 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
       const buffers = await bytes;
       // Read before registering: a buffer moves to the worker and is empty here after.
       const size = buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0);
-      for (const [index, buffer] of buffers.entries()) await db.registerFileBuffer(`rollups-${kind}-${index}-whole.parquet`, buffer);
+      const wholeFiles = rollupFiles(tables, kind, WHOLE);
+      for (const [index, buffer] of buffers.entries()) await db.registerFileBuffer(wholeFiles[index], buffer);
       // Each step swaps one view in a single statement, so a query running between them reads
       // the kind from the files, from the buffers or from the table, never from nothing.
       const kindView = `rollups_${kind}`;
-      await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS ${kindRowsSql(tables, kind, "-whole")}`);
+      await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS ${kindRowsSql(tables, kind, WHOLE)}`);
       if (size <= LARGEST_ROLLUP_TABLE) {
-        const files = buffers.map((_, index) => `rollups-${kind}-${index}-whole.parquet`);
-        const byInstance = await instanceTables(asked(conn), {select: tables.rollupViews[view], view, files});
+        const byInstance = await instanceTables(asked(conn), {select: tables.rollupViews[view], view, files: wholeFiles});
         if (byInstance === null) await conn.query(`CREATE TABLE ${view}_in_memory AS ${tables.rollupViews[view]}`);
         if (byInstance !== null) dataset.rollupsByInstance = withName(dataset.rollupsByInstance, kind);
         const inMemory = byInstance ?? `SELECT * FROM ${view}_in_memory`;
@@ -489,7 +493,7 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
         // The kind's own view back on its files if a query had it so, else gone until one names it.
         if (definedViews.has(kindView)) await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS ${kindRowsSql(tables, kind)}`);
         else await conn.query(`DROP VIEW ${kindView}`);
-        for (const index of buffers.keys()) await db.dropFile(`rollups-${kind}-${index}-whole.parquet`);
+        for (const file of wholeFiles) await db.dropFile(file);
       } else {
         // Too large to be a table: the kind's view stays on the whole files in memory, and the view the page reads is over it.
         await conn.query(`CREATE OR REPLACE VIEW ${view} AS ${tables.rollupViews[view]}`);

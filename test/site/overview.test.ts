@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import {mkdir, readdir, stat} from "node:fs/promises";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
-import type {Browser} from "playwright-core";
+import type {Browser, Request} from "playwright-core";
 import {openDuckDB} from "../../data-loaders/write/duckdb.js";
 import {serveSite, type SiteServer} from "../../scripts/serve-site.js";
 import {formatBytes, formatCount, formatPercent} from "../../src/components/format.js";
@@ -171,6 +171,21 @@ test("the first view is drawn from the shipped answers; a filter changed in the 
   assert.deepEqual(overview.externalRequests, []);
 });
 
+/**
+ * Picks `instance` in the filter bar and waits until the Overview's requests and clients are those
+ * of SQL over events for it (with `andWhere`, the rest of the page's filter).
+ */
+async function pickInstanceAndSeeItsNumbers(watched: WatchedPage, instance: string, andWhere = ""): Promise<void> {
+  const [row] = await expected<{requests: number; clients: number}>(`SELECT count(*) AS requests, count(DISTINCT client_ip) AS clients FROM events WHERE log_stream = '${instance}' ${andWhere}`);
+  await watched.page.getByLabel("Instance").selectOption(instance);
+  await watched.page.waitForFunction(
+    ([requests, clients]) =>
+      document.querySelector('[data-metric="requests"]')?.textContent === requests && document.querySelector('[data-metric="clients"]')?.textContent === clients && document.documentElement.dataset.queriesRunning === "0",
+    [formatCount(Number(row.requests)), formatCount(Number(row.clients))] as const,
+    {timeout: 60_000},
+  );
+}
+
 test("neither DuckDB-WASM nor any rollup is fetched until the reader reaches for a control; then the rollups the Overview reads come whole into DuckDB-WASM's memory, and a filter change reads none over HTTP", async () => {
   const watched = await openWatchedPage(browser, server.url);
   const rollupRequests: string[] = [];
@@ -215,74 +230,54 @@ test("neither DuckDB-WASM nor any rollup is fetched until the reader reaches for
   const warmedFiltered = (await watched.page.evaluate(() => document.documentElement.dataset.warmUpFiltered))?.split(" ") ?? [];
   assert.ok(warmedFiltered.includes("requests_hourly"), `views warmed up through a filter: ${warmedFiltered.join(", ")}`);
 
-  const instance = "i-05f1a9c3d7e2b6480";
-  const [row] = await expected<{requests: number; clients: number}>(`SELECT count(*) AS requests, count(DISTINCT client_ip) AS clients FROM events WHERE log_stream = '${instance}' AND NOT own_traffic`);
   const before = rollupRequests.length;
-  await watched.page.getByLabel("Instance").selectOption(instance);
-  await watched.page.waitForFunction(
-    ([requests, clients]) =>
-      document.querySelector('[data-metric="requests"]')?.textContent === requests && document.querySelector('[data-metric="clients"]')?.textContent === clients && document.documentElement.dataset.queriesRunning === "0",
-    [formatCount(Number(row.requests)), formatCount(Number(row.clients))] as const,
-    {timeout: 60_000},
-  );
+  await pickInstanceAndSeeItsNumbers(watched, "i-05f1a9c3d7e2b6480", "AND NOT own_traffic");
   assert.deepEqual(rollupRequests.slice(before), [], "the changed filter read the rollups from memory");
   assert.deepEqual(watched.errors, []);
   await watched.page.context().close();
 });
 
-test("past MOST_INSTANCE_TABLES instances each kind is one table, and a filter change over it still equals SQL over events", async () => {
+/**
+ * The Overview opened with one constant of a built module (`_import/components/<module>.*.js`)
+ * served as 0, the pointer then on the filter bar until the page's rollups are in memory; with
+ * <html>'s data attributes then. `onRequest` sees every request from the start.
+ */
+async function overviewWithLimitAtZero(module: string, constant: string, onRequest?: (request: Request) => void) {
   const watched = await openWatchedPage(browser, server.url);
-  // The sample has three instances: the module is served with its limit at 0.
   let limitFound = false;
-  await watched.page.route("**/_import/components/instance-tables.*.js", async (route) => {
+  await watched.page.route(`**/_import/components/${module}.*.js`, async (route) => {
     const response = await route.fetch();
     const text = await response.text();
-    const patched = text.replace(/(\bMOST_INSTANCE_TABLES = )[^;]+;/, "$10;");
+    const patched = text.replace(new RegExp(`(\\b${constant} = )[^;]+;`), "$10;");
     limitFound = patched !== text;
     await route.fulfill({response, body: patched});
   });
+  if (onRequest) watched.page.on("request", onRequest);
   await watched.page.goto(server.url);
   await watched.page.waitForSelector("[data-chart] svg", {timeout: 60_000});
-  assert.ok(limitFound, "the built instance-tables module names MOST_INSTANCE_TABLES");
+  assert.ok(limitFound, `the built ${module} module names ${constant}`);
   await watched.page.getByLabel("Instance").hover();
   await watched.page.waitForFunction(() => document.documentElement.dataset.rollupsLoading === "0" && document.documentElement.dataset.rollupsInMemory !== undefined, undefined, {timeout: 60_000});
   const dataset = await watched.page.evaluate(() => ({...document.documentElement.dataset}));
+  return {watched, dataset};
+}
+
+test("past MOST_INSTANCE_TABLES instances each kind is one table, and a filter change over it still equals SQL over events", async () => {
+  // The sample has five instances: the module is served with its limit at 0.
+  const {watched, dataset} = await overviewWithLimitAtZero("instance-tables", "MOST_INSTANCE_TABLES");
   assert.equal(dataset.rollupsInMemory, "client country hour path visitor");
   assert.equal(dataset.rollupsByInstance, undefined, "no kind made a table per instance");
 
-  const instance = "i-05f1a9c3d7e2b6480";
-  const [row] = await expected<{requests: number; clients: number}>(`SELECT count(*) AS requests, count(DISTINCT client_ip) AS clients FROM events WHERE log_stream = '${instance}'`);
-  await watched.page.getByLabel("Instance").selectOption(instance);
-  await watched.page.waitForFunction(
-    ([requests, clients]) =>
-      document.querySelector('[data-metric="requests"]')?.textContent === requests && document.querySelector('[data-metric="clients"]')?.textContent === clients && document.documentElement.dataset.queriesRunning === "0",
-    [formatCount(Number(row.requests)), formatCount(Number(row.clients))] as const,
-    {timeout: 60_000},
-  );
+  await pickInstanceAndSeeItsNumbers(watched, "i-05f1a9c3d7e2b6480");
   assert.deepEqual(watched.errors, []);
   await watched.page.context().close();
 });
 
 test("a rollup kind too large to be a table stays as its Parquet bytes in memory, and a filter change over it still equals SQL over events", async () => {
-  const watched = await openWatchedPage(browser, server.url);
   // The sample's kinds are kilobytes: the workbook's module is served with its limit at 0 bytes, so
   // every kind the Overview reads is past it, as the per-visitor kind is at 30M events.
-  let limitFound = false;
-  await watched.page.route("**/_import/components/workbook.*.js", async (route) => {
-    const response = await route.fetch();
-    const text = await response.text();
-    const patched = text.replace(/(\bLARGEST_ROLLUP_TABLE = )[^;]+;/, "$10;");
-    limitFound = patched !== text;
-    await route.fulfill({response, body: patched});
-  });
   const rollupRequests: string[] = [];
-  watched.page.on("request", (request) => void (request.url().includes("/data/rollups/") && rollupRequests.push(request.url())));
-  await watched.page.goto(server.url);
-  await watched.page.waitForSelector("[data-chart] svg", {timeout: 60_000});
-  assert.ok(limitFound, "the built workbook module names LARGEST_ROLLUP_TABLE");
-  await watched.page.getByLabel("Instance").hover();
-  await watched.page.waitForFunction(() => document.documentElement.dataset.rollupsLoading === "0" && document.documentElement.dataset.rollupsInMemory !== undefined, undefined, {timeout: 60_000});
-  const dataset = await watched.page.evaluate(() => ({...document.documentElement.dataset}));
+  const {watched, dataset} = await overviewWithLimitAtZero("workbook", "LARGEST_ROLLUP_TABLE", (request) => void (request.url().includes("/data/rollups/") && rollupRequests.push(request.url())));
   assert.equal(dataset.rollupsInMemory, "client country hour path visitor");
   assert.equal(dataset.rollupsAsParquet, "client country hour path visitor", "every kind held as its Parquet, none made a table");
 
