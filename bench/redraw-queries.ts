@@ -12,7 +12,7 @@ import {loadConfig} from "../data-loaders/config.js";
 import {kindRollupsFiles, siteTables} from "../data-loaders/site-data.js";
 import {demoEnvironment} from "../scripts/demo.js";
 import {DEFAULT_FILTER, pathsWhereClause, warmUpFilter, whereClause} from "../src/components/event-filter.js";
-import {instanceTables} from "../src/components/instance-tables.js";
+import {viewInMemory} from "../src/components/instance-tables.js";
 import {withInlineLiterals} from "../src/components/sql-literals.js";
 import * as filterBar from "../src/queries/filter-bar.js";
 import {NO_FILTER, type Ask, type Query, type Row, type Where} from "../src/queries/query.js";
@@ -74,20 +74,18 @@ async function makeTablesFor(sql: string, {conn, madeTables}: Engine): Promise<v
     const started = performance.now();
     const files = kindFiles.get(kind) ?? [];
     conn.query(`CREATE VIEW rollups_${kind} AS SELECT * FROM read_parquet([${files.map((_, index) => `'${kind}-${index}.parquet'`).join(", ")}])`);
-    const byInstance = await instanceTables(run(conn), {select: rollupViews[view], view, files: files.map((_, index) => `${kind}-${index}.parquet`)});
-    if (byInstance === null) conn.query(`CREATE TABLE ${view}_in_memory AS ${rollupViews[view]}`);
-    const inMemory = byInstance ?? `SELECT * FROM ${view}_in_memory`;
-    viewsInMemory.set(view, inMemory);
-    conn.query(`CREATE VIEW ${view} AS ${inMemory}`);
+    const inMemory = await viewInMemory(run(conn), {select: rollupViews[view], view, files: files.map((_, index) => `${kind}-${index}.parquet`)});
+    viewsInMemory.set(view, inMemory.select);
+    conn.query(`CREATE VIEW ${view} AS ${inMemory.select}`);
     const [{rows}] = conn.query(`SELECT count(*) AS rows FROM ${view}`).toArray().map((r) => r.toJSON());
-    console.log(`  ${view.padEnd(22)} ${String(rows).padStart(9)} rows, made ${byInstance === null ? "a table" : "a table per instance"} in ${Math.round(performance.now() - started)} ms`);
+    console.log(`  ${view.padEnd(22)} ${String(rows).padStart(9)} rows, made ${inMemory.byInstance ? "a table per instance" : "a table"} in ${Math.round(performance.now() - started)} ms`);
   }
 }
 
 /** Each view made tables in memory, with the SELECT of its rows from them (what the view is), as workbook.ts keeps it. */
 const viewsInMemory = new Map<string, string>();
 
-/** A statement on the blocking connection, as instanceTables asks it. */
+/** A statement on the blocking connection, as viewInMemory asks it. */
 const run = (conn: Connection) => async (sql: string) => {
   const table = conn.query(sql) as unknown as {toArray(): {toJSON(): Row}[]; schema: {fields: {name: string}[]}};
   return {rows: table.toArray().map((r) => r.toJSON()), columns: table.schema.fields.map((f) => f.name)};

@@ -5,7 +5,7 @@ import {sqlLiteral} from "./sql-literals.js";
 /** Runs one statement: its rows as plain objects, and its columns' names in order. */
 export type RunStatement = (sql: string) => Promise<{rows: Record<string, unknown>[]; columns: string[]}>;
 
-/** Up to this many instances a kind is made one table per instance; past it, one table (null from instanceTables). */
+/** Up to this many instances a kind is made one table per instance; past it, one table. */
 export const MOST_INSTANCE_TABLES = 32;
 
 export interface KindInMemory {
@@ -15,6 +15,17 @@ export interface KindInMemory {
   view: string;
   /** The kind's block files, whole in memory, as registered. */
   files: readonly string[];
+}
+
+/**
+ * Makes the rows of `view` tables in DuckDB-WASM's memory, one per instance where instanceTables
+ * can, else one (`<view>_in_memory`), and gives the SELECT that is the view over them.
+ */
+export async function viewInMemory(run: RunStatement, kind: KindInMemory): Promise<{select: string; byInstance: boolean}> {
+  const byInstance = await instanceTables(run, kind);
+  if (byInstance !== null) return {select: byInstance, byInstance: true};
+  await run(`CREATE TABLE ${kind.view}_in_memory AS ${kind.select}`);
+  return {select: `SELECT * FROM ${kind.view}_in_memory`, byInstance: false};
 }
 
 /**
@@ -37,7 +48,7 @@ export interface KindInMemory {
  * made, for a kind without instances (a labels kind), one with more than MOST_INSTANCE_TABLES, or
  * rows left out.
  */
-export async function instanceTables(run: RunStatement, {select, view, files}: KindInMemory): Promise<string | null> {
+async function instanceTables(run: RunStatement, {select, view, files}: KindInMemory): Promise<string | null> {
   const {columns} = await run(`SELECT * FROM (${select}) LIMIT 0`);
   if (!columns.includes("log_stream")) return null;
   const fileList = files.map((file) => sqlLiteral(file)).join(", ");

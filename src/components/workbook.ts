@@ -15,7 +15,7 @@ import * as filterBarQueries from "../queries/filter-bar.js";
 import type {Query, Row} from "../queries/query.js";
 import {answerKey, decodeAnswer, type ShippedFirstView} from "../queries/shipped.js";
 import {warmUpFilter, whereClause} from "./event-filter.js";
-import {instanceTables} from "./instance-tables.js";
+import {viewInMemory} from "./instance-tables.js";
 import {withInlineLiterals} from "./sql-literals.js";
 
 /**
@@ -415,7 +415,7 @@ async function download(url: string, name: string): Promise<Uint8Array> {
  */
 const LARGEST_ROLLUP_TABLE = 130e6;
 
-/** A statement's rows as plain objects and its columns' names, as instanceTables asks them. */
+/** A statement's rows as plain objects and its columns' names, as viewInMemory asks them. */
 const asked = (conn: duckdb.AsyncDuckDBConnection) => async (sql: string) => {
   const table = await conn.query(sql);
   return {rows: table.toArray().map((row) => row.toJSON() as Row), columns: table.schema.fields.map((field) => field.name)};
@@ -425,7 +425,7 @@ const asked = (conn: duckdb.AsyncDuckDBConnection) => async (sql: string) => {
 const withName = (list: string | undefined, name: string) => [...(list?.split(" ") ?? []), name].sort().join(" ");
 
 /** The rollup views made tables in memory, each with the SELECT of its rows from them (what the view now is). */
-const viewsAsTables = new Map<string, string>();
+const viewsInMemory = new Map<string, string>();
 
 /** Each rollup kind fetched whole into memory, or being fetched, by kind. */
 const rollupsInMemory = new Map<string, Promise<void>>();
@@ -483,13 +483,11 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
       const kindView = `rollups_${kind}`;
       await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS ${kindRowsSql(tables, kind, WHOLE)}`);
       if (size <= LARGEST_ROLLUP_TABLE) {
-        const byInstance = await instanceTables(asked(conn), {select: tables.rollupViews[view], view, files: wholeFiles});
-        if (byInstance === null) await conn.query(`CREATE TABLE ${view}_in_memory AS ${tables.rollupViews[view]}`);
-        if (byInstance !== null) dataset.rollupsByInstance = withName(dataset.rollupsByInstance, kind);
-        const inMemory = byInstance ?? `SELECT * FROM ${view}_in_memory`;
-        await conn.query(`CREATE OR REPLACE VIEW ${view} AS ${inMemory}`);
+        const inMemory = await viewInMemory(asked(conn), {select: tables.rollupViews[view], view, files: wholeFiles});
+        if (inMemory.byInstance) dataset.rollupsByInstance = withName(dataset.rollupsByInstance, kind);
+        await conn.query(`CREATE OR REPLACE VIEW ${view} AS ${inMemory.select}`);
         definedViews.add(view);
-        viewsAsTables.set(view, inMemory);
+        viewsInMemory.set(view, inMemory.select);
         // The kind's own view back on its files if a query had it so, else gone until one names it.
         if (definedViews.has(kindView)) await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS ${kindRowsSql(tables, kind)}`);
         else await conn.query(`DROP VIEW ${kindView}`);
@@ -641,7 +639,7 @@ async function warmUpFiltered(queries: readonly Query[]): Promise<void> {
   try {
     const filtered: string[] = [];
     for (const view of Object.keys(tables.rollupViews).filter((view) => queries.some((q) => names(q.sql, view)))) {
-      const rows = `(${viewsAsTables.get(view) ?? tables.rollupViews[view]})`;
+      const rows = `(${viewsInMemory.get(view) ?? tables.rollupViews[view]})`;
       // A view without one of the filter's columns (client_places has no time) stays as it is.
       const made = await conn.query(`CREATE TEMP VIEW ${view} AS SELECT * FROM ${rows} ${where}`).then(
         () => true,
