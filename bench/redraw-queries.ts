@@ -11,6 +11,7 @@ import {join} from "node:path";
 import {loadConfig} from "../data-loaders/config.js";
 import {kindRollupsFiles, siteTables} from "../data-loaders/site-data.js";
 import {demoEnvironment} from "../scripts/demo.js";
+import {ENGINE_SETTINGS} from "../data-loaders/contracts/engine-settings.js";
 import {DEFAULT_FILTER, pathsWhereClause, warmUpFilter, whereClause} from "../src/components/event-filter.js";
 import {viewInMemory} from "../src/components/instance-tables.js";
 import {withInlineLiterals} from "../src/components/sql-literals.js";
@@ -49,8 +50,11 @@ async function openEngine(): Promise<Engine> {
   );
   await db.instantiate();
   db.open({query: {castBigIntToDouble: true, castTimestampToDate: true, castDecimalToDouble: true}});
+  const conn = db.connect();
+  // As workbook.ts sets the engine up.
+  for (const setting of ENGINE_SETTINGS) conn.query(setting);
   for (const [kind, files] of kindFiles) files.forEach((file, index) => db.registerFileBuffer(`${kind}-${index}.parquet`, new Uint8Array(readFileSync(file))));
-  return {db, conn: db.connect(), madeTables: new Set()};
+  return {db, conn, madeTables: new Set()};
 }
 
 /**

@@ -326,14 +326,14 @@ async function visitorsRecounted(
   const before = visitsOf(`(SELECT * FROM recounted_rows WHERE filename NOT IN (${addedFiles.map(sqlString).join(", ")}))`);
   const now = visitsOf("recounted_rows");
   const measures = new Set(MEASURE_COLUMNS.map((c) => c.name));
-  const keys = ROLLUP_COLUMNS.filter((c) => !measures.has(c.name)).map((c) => c.name);
+  const keys = ROLLUP_COLUMNS.filter((c) => !measures.has(c.name) && !isDayColumn(c.name)).map((c) => c.name);
   // Its `sums`: `visits` counts them, `bytes` is NULL where no visit logged any, the others are never NULL.
   const otherSums = Object.keys(sums).filter((c) => c !== "visits" && c !== "bytes");
   const recounted = visitorsRecountedSql(keptVisits, before, now, {keys, count: "visits", sums: otherSums, nullableSum: "bytes"});
   await duckdb.run(`CREATE OR REPLACE TEMP TABLE recounted_visits AS ${recounted}`);
   const [[unsure, changed]] = (await duckdb.runAndReadAll("SELECT count(*) FILTER (WHERE unsure), count(*) FILTER (WHERE changed) FROM recounted_visits")).getRows();
   if (Number(unsure) > 0) return null;
-  const rollupColumns = ROLLUP_COLUMNS.map((c) => (c.name === "first_ts" || c.name === "last_ts" ? `NULL::TIMESTAMP AS ${c.name}` : c.name));
+  const rollupColumns = ROLLUP_COLUMNS.map((c) => (c.name === "first_ts" || c.name === "last_ts" || isDayColumn(c.name) ? `NULL::${c.type} AS ${c.name}` : c.name));
   return {rows: `SELECT ${rollupColumns.join(", ")} FROM recounted_visits WHERE visits > 0`, asKept: Number(changed) === 0};
 }
 
@@ -577,8 +577,14 @@ const MEASURE_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
   {name: "last_ts", type: "TIMESTAMP"},
 ];
 
+/**
+ * What a row says of the other rows of its kind on the same day (RollupKind.ofTheDay): counted over
+ * the day's rows once they are summed, never summed themselves; NULL in the other kinds' rows.
+ */
+const DAY_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [{name: "visitor_rows", type: "INTEGER"}];
+
 /** The columns rollupsSql gives, in its order. */
-const ROLLUP_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [{name: "kind", type: "VARCHAR"}, ...FILTER_COLUMNS, ...KEY_COLUMNS, ...MEASURE_COLUMNS];
+const ROLLUP_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [{name: "kind", type: "VARCHAR"}, ...FILTER_COLUMNS, ...KEY_COLUMNS, ...MEASURE_COLUMNS, ...DAY_COLUMNS];
 
 /**
  * A day's rollups file (dayRollupsFile) holds every kind, sorted by kind, and is read one kind at a
@@ -633,6 +639,11 @@ export interface RollupKind {
    * the rollups are made instead of at each redraw.
    */
   derived?: Record<string, string>;
+  /**
+   * Columns of DAY_COLUMNS this kind's rows have: column → SQL window aggregate over the kind's
+   * rows of the same day (`PARTITION BY ts, …`), counted once the day's rows are summed.
+   */
+  ofTheDay?: Record<string, string>;
 }
 
 /** The labels kind of the clients: a row per client address and GeoLite2 place, of every request. */
@@ -682,7 +693,12 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
     view: "requests_by_visitor",
     per: "day",
     by: {client_id: "client_id", visitor_id: visitorIdSql(), bot_name: "bot_name"},
-    counts: "visitor: client IP × agent string, as numbers (`client_id`: the client's; `visitor_id`: the pair's; the same in every file)",
+    // How many rows the visitor has that day: 1 for nearly all (a visitor seldom changes instance,
+    // status or request class within a day), and a visitor with one row is one visitor whenever
+    // that row passes a filter, so a day's visitors are its rows counted, and only the others'
+    // ids counted distinct (the Traffic page's visitors per day).
+    ofTheDay: {visitor_rows: "count(*) OVER (PARTITION BY ts, visitor_id)"},
+    counts: "visitor: client IP × agent string, as numbers (`client_id`: the client's; `visitor_id`: the pair's; the same in every file; `visitor_rows`: how many rows the visitor has that day)",
   },
   // Requests answered 4xx or 5xx: what was asked for (the path, or the raw request when it has
   // none) and by whom. Only error rows, so this kind stays small.
@@ -795,15 +811,15 @@ function rollupsSql(events: string, {settings, visitDay, neighbourhood}: RollupS
       // Each distinct label once, then what is derived from it: once per value, not per request.
       const labels = `(SELECT DISTINCT ${Object.entries(by).map(([c, sql]) => `${sql} AS ${c}`).join(", ")} FROM ${requests} ${where ? `WHERE ${where}` : ""})`;
       const labelKeys = KEY_COLUMNS.map((c) => `${c.name in by ? c.name : (derived[c.name] ?? `NULL::${c.type}`)} AS ${c.name}`).join(", ");
-      return `SELECT '${kind}' AS kind, NULL::TIMESTAMP AS ts, ${nothing(filters)}, ${labelKeys}, ${nothing(MEASURE_COLUMNS)} FROM ${labels}`;
+      return `SELECT '${kind}' AS kind, NULL::TIMESTAMP AS ts, ${nothing(filters)}, ${labelKeys}, ${nothing(MEASURE_COLUMNS)}, ${noDayColumns()} FROM ${labels}`;
     }
     const counts = [...sumColumns.map((c) => `${sums[c.name] ?? "NULL"}::${c.type} AS ${c.name}`), `${sums.requests ?? "count(*)"}::BIGINT AS requests`, `${sums.bytes ?? "sum(bytes)"}::BIGINT AS bytes`].join(", ");
     const range = per === "hour" || times ? "min(ts) AS first_ts, max(ts) AS last_ts" : "NULL::TIMESTAMP AS first_ts, NULL::TIMESTAMP AS last_ts";
     const time = per === "request" ? "ts" : `date_trunc('${per}', ts)`;
-    return (
-      `SELECT '${kind}' AS kind, ${time} AS ts, ${filterColumnsButTime.join(", ")}, ${keys}, ${counts}, ${range} ` +
-      `FROM ${of === "visits" ? visits : requests} ${where ? `WHERE ${where}` : ""} GROUP BY ALL`
-    );
+    const grouped =
+      `SELECT '${kind}' AS kind, ${time} AS ts, ${filterColumnsButTime.join(", ")}, ${keys}, ${counts}, ${range}, ${noDayColumns()} ` +
+      `FROM ${of === "visits" ? visits : requests} ${where ? `WHERE ${where}` : ""} GROUP BY ALL`;
+    return withDayColumns(kind, grouped);
   };
   return kinds.map((kind) => select(kind, ROLLUP_KINDS[kind])).join(" UNION ALL ") + " ORDER BY kind, ts";
 }
@@ -826,13 +842,28 @@ function summedRollupsSql(added: string, kept: string): string {
   const measures = new Set(MEASURE_COLUMNS.map((c) => c.name));
   return DAY_KINDS.map((kind) => {
     const own = kindColumns(kind).map((c) => c.name);
-    const keys = own.filter((c) => !measures.has(c));
+    const keys = own.filter((c) => !measures.has(c) && !isDayColumn(c));
     const rows = [added, kept].map((table) => `SELECT ${own.join(", ")} FROM ${table} WHERE kind = ${sqlString(kind)}`).join(" UNION ALL ");
     const summed = ROLLUP_COLUMNS.map(({name, type}) =>
-      keys.includes(name) ? name : !own.includes(name) ? `NULL::${type} AS ${name}` : name === "first_ts" ? "min(first_ts) AS first_ts" : name === "last_ts" ? "max(last_ts) AS last_ts" : `sum(${name})::${type} AS ${name}`,
+      keys.includes(name) ? name : !own.includes(name) || isDayColumn(name) ? `NULL::${type} AS ${name}` : name === "first_ts" ? "min(first_ts) AS first_ts" : name === "last_ts" ? "max(last_ts) AS last_ts" : `sum(${name})::${type} AS ${name}`,
     );
-    return `SELECT ${summed.join(", ")} FROM (${rows}) GROUP BY ${keys.join(", ")}`;
+    // The day columns counted again over the summed rows, not summed.
+    return withDayColumns(kind, `SELECT ${summed.join(", ")} FROM (${rows}) GROUP BY ${keys.join(", ")}`);
   }).join(" UNION ALL ");
+}
+
+const isDayColumn = (name: string) => DAY_COLUMNS.some((c) => c.name === name);
+
+/** The day columns as NULLs, for a select in ROLLUP_COLUMNS' order. */
+function noDayColumns(): string {
+  return DAY_COLUMNS.map((c) => `NULL::${c.type} AS ${c.name}`).join(", ");
+}
+
+/** `rows` (one kind's, every rollup column, the day columns NULL) with the kind's day columns (ofTheDay) counted over them. */
+function withDayColumns(kind: string, rows: string): string {
+  const {ofTheDay} = ROLLUP_KINDS[kind];
+  if (!ofTheDay) return rows;
+  return `SELECT * REPLACE (${Object.entries(ofTheDay).map(([name, sql]) => `(${sql})::${DAY_COLUMNS.find((c) => c.name === name)!.type} AS ${name}`).join(", ")}) FROM (${rows})`;
 }
 
 /**
@@ -843,11 +874,12 @@ function summedRollupsSql(added: string, kept: string): string {
  */
 export function siteTables(): {rollupViews: Record<string, string>; rollupKindOfView: Record<string, string>; allRollups: string; empty: {events: string; rollups: string}} {
   const rollupViews = Object.fromEntries(
-    Object.entries(ROLLUP_KINDS).map(([kind, {view, per, by, sums, times}]) => {
+    Object.entries(ROLLUP_KINDS).map(([kind, {view, per, by, sums, times, ofTheDay}]) => {
       // A labels kind: each value once, though every block that saw it has a row of it.
       if (per === "none") return [view, `SELECT DISTINCT ${labelColumns(ROLLUP_KINDS[kind]).join(", ")} FROM ${rollupKindTable(kind)}`];
       const range = per === "hour" || times ? ", first_ts, last_ts" : "";
-      return [view, `SELECT ${FILTER_COLUMN_LIST}, ${[...Object.keys(by), ...extraSums(sums)].map((c) => `${c}, `).join("")}requests, bytes${range} FROM ${rollupKindTable(kind)}`];
+      const ofDay = Object.keys(ofTheDay ?? {}).map((c) => `, ${c}`).join("");
+      return [view, `SELECT ${FILTER_COLUMN_LIST}, ${[...Object.keys(by), ...extraSums(sums)].map((c) => `${c}, `).join("")}requests, bytes${range}${ofDay} FROM ${rollupKindTable(kind)}`];
     }),
   );
   // After the kinds' views, which they read.
@@ -902,9 +934,9 @@ export function rollupViewsDocumented(): {view: string; rowPer: string; columns:
  * its rows, and its block files leave them out.
  */
 function kindColumns(kind: string): Pick<ColumnSpec, "name" | "type">[] {
-  const {per, by, sums, times, derived} = ROLLUP_KINDS[kind];
+  const {per, by, sums, times, derived, ofTheDay} = ROLLUP_KINDS[kind];
   const measures = ["requests", "bytes", ...(per === "hour" || times ? ["first_ts", "last_ts"] : [])];
-  const own = new Set(["kind", ...(per === "none" ? labelColumns({by, derived}) : [...FILTER_COLUMNS.map((c) => c.name), ...Object.keys(by), ...extraSums(sums), ...measures])]);
+  const own = new Set(["kind", ...(per === "none" ? labelColumns({by, derived}) : [...FILTER_COLUMNS.map((c) => c.name), ...Object.keys(by), ...extraSums(sums), ...measures, ...Object.keys(ofTheDay ?? {})])]);
   return ROLLUP_COLUMNS.filter((c) => own.has(c.name));
 }
 

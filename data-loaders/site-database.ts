@@ -6,6 +6,7 @@
 import {join} from "node:path";
 import type {DuckDBConnection, DuckDBValue} from "@duckdb/node-api";
 import type {WeblogConfig} from "./config.js";
+import {ENGINE_SETTINGS} from "./contracts/engine-settings.js";
 import {CLIENT_PLACE_KIND, kindRollupsFiles, rollupKindTable, siteTables} from "./site-data.js";
 import {withDerivedColumns} from "./derive/site-columns.js";
 import {REJECTED_COLUMNS} from "./event.js";
@@ -78,6 +79,8 @@ export async function openRollupsDatabase(config: WeblogConfig, kindFiles: Reado
 
 /** As in the browser: a table per kind over its files, `rollups` over all of them, and the views the pages read. */
 async function defineRollups(conn: DuckDBConnection, kindFiles: ReadonlyMap<string, string[]>, kindsAs: "views" | "tables"): Promise<void> {
+  // The engine set as the browser sets it (the pages' queries are written for it).
+  for (const setting of ENGINE_SETTINGS) await conn.run(setting);
   const {rollupViews, allRollups, empty} = siteTables();
   for (const [kind, files] of kindFiles) {
     await conn.run(`CREATE ${kindsAs === "tables" ? "TABLE" : "VIEW"} ${rollupKindTable(kind)} AS ${files.length > 0 ? `SELECT * FROM read_parquet(${sqlFileList(files)})` : empty.rollups}`);

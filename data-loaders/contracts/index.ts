@@ -8,3 +8,4 @@ export * from "./request-classes.js";
 export * from "./suspicious.js";
 export * from "./duration-buckets.js";
 export * from "./network.js";
+export * from "./engine-settings.js";

@@ -11,6 +11,7 @@
 // than reading them on every build (scripts/bundle-duckdb.ts).
 import type * as duckdb from "./duckdb-wasm.js";
 import {FileAttachment} from "observablehq:stdlib";
+import {ENGINE_SETTINGS} from "./contracts.js";
 import * as filterBarQueries from "../queries/filter-bar.js";
 import type {Query, Row} from "../queries/query.js";
 import {answerKey, decodeAnswer, type ShippedFirstView} from "../queries/shipped.js";
@@ -261,6 +262,8 @@ async function openDatabase(): Promise<Database> {
   // the workbook needs is built in; with no network a query that needs more fails at once.
   await conn.query("SET autoinstall_known_extensions = false");
   await conn.query("SET autoload_known_extensions = false");
+  // As the first views were made: the pages' queries are written for these.
+  for (const setting of ENGINE_SETTINGS) await conn.query(setting);
   const tables = await eventDays();
   const {days, empty} = tables;
   for (const [index, day] of days.entries()) {

@@ -20,7 +20,7 @@ import {syncStore} from "../../data-loaders/sync.js";
 import {sqlFileList, withDuckDB} from "../../data-loaders/write/duckdb.js";
 import {demoEnvironment, DEMO_BUCKET, SAMPLE_DIR} from "../../scripts/demo.js";
 import {seedBucket, type LocalS3} from "../../scripts/local-s3.js";
-import {DEFAULT_FILTER, whereClause} from "../../src/components/event-filter.js";
+import {andWhere, DEFAULT_FILTER, whereClause} from "../../src/components/event-filter.js";
 import * as dataQuality from "../../src/queries/data-quality.js";
 import {NO_FILTER} from "../../src/queries/query.js";
 import * as traffic from "../../src/queries/traffic.js";
@@ -87,6 +87,33 @@ test("`rollups` has every row of every day's rollups file, though each kind's fi
   const [hourFile] = (await kindRollupsFiles(config)).get("hour")!;
   const columns = await withDuckDB({}, async (duckdb) => (await duckdb.runAndReadAll(`SELECT name FROM parquet_schema(${sqlFileList([hourFile])})`)).getRowObjectsJS().map((row) => row.name));
   assert.ok(columns.includes("requests") && !columns.includes("visitor_id"), columns.join(", "));
+});
+
+test("visitors and addresses per day, counted as rows where a visitor has one that day, are the distinct visitors and addresses of `events` under each filter", async () => {
+  // visitor_rows is how many rows the visitor has that day in its kind; some of the sample's visitors have several.
+  const [{wrong, several}] = await site.rows(
+    "SELECT count(*) FILTER (WHERE visitor_rows IS DISTINCT FROM n) AS wrong, count(*) FILTER (WHERE visitor_rows > 1) AS several FROM (SELECT visitor_rows, count(*) OVER (PARTITION BY ts, visitor_id) AS n FROM requests_by_visitor)",
+  );
+  assert.equal(wrong, 0);
+  assert.ok((several as number) > 0, "the sample has visitors with several rows in a day");
+  const [first, second] = expected.instances.map((i: {log_stream: string}) => i.log_stream);
+  const oneDay = new Date(`${(await storedDays(config)).find((d) => d.day !== "undated")!.day}T00:00:00Z`);
+  const filters = [
+    DEFAULT_FILTER,
+    {...DEFAULT_FILTER, instance: first, bots: "exclude" as const},
+    {...DEFAULT_FILTER, instance: second, statuses: ["4xx"]},
+    {...DEFAULT_FILTER, classes: ["page"], bots: "only" as const, from: oneDay, to: oneDay},
+  ];
+  for (const filter of filters) {
+    const where = whereClause(filter);
+    const question = traffic.visitorsPerDay(where);
+    const ofEvents = await site.rows(
+      `SELECT date_trunc('day', ts) AS day, count(DISTINCT (client_ip, user_agent)) AS visitors, count(DISTINCT client_ip) AS ips FROM events ${andWhere(where, "ts IS NOT NULL")} GROUP BY 1 ORDER BY 1`,
+      where.params,
+    );
+    assert.ok(ofEvents.length > 0, JSON.stringify(filter));
+    assert.deepEqual(await site.rows(question.sql, question.params), ofEvents, JSON.stringify(filter));
+  }
 });
 
 test("visitors per day, answered a block of days at a time and each block's answer kept, is the answer over the whole history", async () => {

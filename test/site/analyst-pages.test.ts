@@ -99,6 +99,10 @@ test("Status codes, Traffic and Security under a filter (one instance, two days)
   const hosts = await sql<{referrer_host: string}>(`SELECT referrer_host, count(*) AS n FROM events ${where} AND referrer_host IS NOT NULL GROUP BY 1 ORDER BY n DESC, referrer_host LIMIT 15`);
   assert.ok(hosts.length > 0);
   assert.deepEqual(await titles(traffic.page, "referrer-hosts"), hosts.map((h) => h.referrer_host));
+  // Visitors per day under the filter (counted as rows where a visitor has one row that day, distinct otherwise).
+  const visitors = await sql<{visitors: number}>(`SELECT count(DISTINCT (client_ip, user_agent)) AS visitors FROM events ${where} GROUP BY date_trunc('day', ts) ORDER BY date_trunc('day', ts)`);
+  assert.equal(visitors.length, 2);
+  assert.deepEqual(await visitorBars(traffic.page), visitors.map((v) => Number(v.visitors)));
   await finish(traffic, "traffic-filtered");
 
   const security = await open(`/security${query}`, '[data-chart="suspicious-kinds"] svg');
@@ -112,6 +116,16 @@ test("Status codes, Traffic and Security under a filter (one instance, two days)
   await finish(security, "security-filtered");
 });
 
+/** The Traffic page's visitors per day, read back from the bars' heights through the y scale. */
+function visitorBars(page: Page): Promise<number[]> {
+  return page.$eval('[data-chart="visitors-per-day"] svg', (svg) => {
+    const y = (svg as unknown as {scale(name: string): {apply(v: number): number}}).scale("y");
+    const perVisitor = y.apply(0) - y.apply(1);
+    // Day-wide rects on a time axis (so 30 day labels never overlap), no longer band bars.
+    return [...svg.querySelectorAll('g[aria-label="rect"] rect')].map((rect) => Math.round(Number(rect.getAttribute("height")) / perVisitor));
+  });
+}
+
 test("Traffic: the weekday × hour cells and the referrer hosts", async () => {
   const watched = await open("/traffic", '[data-chart="referrer-hosts"] svg');
   const [{cells}] = await sql<{cells: number}>("SELECT count(*) AS cells FROM (SELECT DISTINCT isodow(ts), hour(ts) FROM events WHERE ts IS NOT NULL)");
@@ -121,13 +135,7 @@ test("Traffic: the weekday × hour cells and the referrer hosts", async () => {
   assert.deepEqual(await titles(watched.page, "referrer-hosts"), hosts.map((h) => h.referrer_host));
   // Visitors per day from the rollups: the bars' heights, read back through the y scale, are SQL's counts.
   const visitors = await sql<{visitors: number}>("SELECT count(DISTINCT (client_ip, user_agent)) AS visitors FROM events WHERE ts IS NOT NULL GROUP BY date_trunc('day', ts) ORDER BY date_trunc('day', ts)");
-  const visitorBars = await watched.page.$eval('[data-chart="visitors-per-day"] svg', (svg) => {
-    const y = (svg as unknown as {scale(name: string): {apply(v: number): number}}).scale("y");
-    const perVisitor = y.apply(0) - y.apply(1);
-    // Day-wide rects on a time axis (so 30 day labels never overlap), no longer band bars.
-    return [...svg.querySelectorAll('g[aria-label="rect"] rect')].map((rect) => Math.round(Number(rect.getAttribute("height")) / perVisitor));
-  });
-  assert.deepEqual(visitorBars, visitors.map((v) => Number(v.visitors)));
+  assert.deepEqual(await visitorBars(watched.page), visitors.map((v) => Number(v.visitors)));
   await finish(watched, "traffic");
 });
 
