@@ -15,7 +15,7 @@ import {EVENT_COLUMNS, REJECTED_COLUMNS, type ColumnSpec} from "./event.js";
 import {referrerKindSql, referrerPathSql} from "./rollups/referrer-kind.js";
 import {durationBandSql, VISIT_REQUEST_COLUMNS, visitsOfDaySql} from "./rollups/visits.js";
 import {visitorsRecountedSql} from "./rollups/visitors-recounted.js";
-import {numberValues, numberValuesInMemory, valueIdsGeneration, visitorIdSql, withValueIds} from "./rollups/value-ids.js";
+import {valueIdsGeneration, withAllIds} from "./rollups/value-ids.js";
 import {CLIENT_PLACE_COLUMNS, withClientPlace} from "./rollups/client-place.js";
 import {isTemporaryPath, temporaryPathFor} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
@@ -231,9 +231,8 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
         // over them, with the ids of their client addresses and agent strings, the new ones numbered first. A client's
         // place is numbered too, and its text left out: the labels kind has its columns.
         const countRows = async (rows: string) => {
-          const placed = withClientPlace(rows);
-          await numberValues(duckdb, config.store, placed);
-          await duckdb.run(`CREATE TEMP TABLE site_day AS SELECT * EXCLUDE (client_place) FROM ${withValueIds(placed)}`);
+          const numbered = await withAllIds(duckdb, config.store, withClientPlace(rows));
+          await duckdb.run(`CREATE TEMP TABLE site_day AS SELECT * EXCLUDE (client_place) FROM ${numbered}`);
         };
         if (dayRows) {
           await countRows(dayRows);
@@ -539,7 +538,7 @@ const KEY_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
   // Exact id of a client address with its GeoLite2 place (rollups/client-place.ts): the per-client
   // rows' link to their labels.
   {name: "place_id", type: "INTEGER"},
-  {name: "visitor_id", type: "BIGINT"},
+  {name: "visitor_id", type: "INTEGER"},
   {name: "user_agent", type: "VARCHAR"},
   {name: "referrer_host", type: "VARCHAR"},
   {name: "country", type: "VARCHAR"},
@@ -692,7 +691,7 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
   visitor: {
     view: "requests_by_visitor",
     per: "day",
-    by: {client_id: "client_id", visitor_id: visitorIdSql(), bot_name: "bot_name"},
+    by: sameNames("client_id", "visitor_id", "bot_name"),
     // How many rows the visitor has that day: 1 for nearly all (a visitor seldom changes instance,
     // status or request class within a day), and a visitor with one row is one visitor whenever
     // that row passes a filter, so a day's visitors are its rows counted, and only the others'
@@ -995,8 +994,8 @@ export async function rollupsCost(config: WeblogConfig, fewer: readonly {name: s
           const sources = {settings: config.site, visitDay: null, neighbourhood: source};
           // Numbered as the site's rollups are, by ids made for the measurement (the store's dictionary untouched).
           const placed = withClientPlace(source);
-          await numberValuesInMemory(duckdb, placed);
-          await duckdb.run(`COPY (${rollupsSql(withValueIds(placed), sources, which === "now" ? FILTER_COLUMNS : fewer)}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROLLUP_ROW_GROUP_SIZE})`);
+          const numbered = await withAllIds(duckdb, null, placed);
+          await duckdb.run(`COPY (${rollupsSql(numbered, sources, which === "now" ? FILTER_COLUMNS : fewer)}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROLLUP_ROW_GROUP_SIZE})`);
           const [[rows]] = (await duckdb.runAndReadAll(`SELECT count(*) FROM read_parquet(${sqlString(file)})`)).getRows();
           sizes[which].rows += Number(rows);
           sizes[which].bytes += (await stat(file)).size;

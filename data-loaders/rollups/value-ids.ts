@@ -20,13 +20,16 @@ import {sqlFileList, sqlString} from "../write/duckdb.js";
 /**
  * The columns numbered, each with the column its id goes in. `client_place` is a client's address
  * with its GeoLite2 place as one text (rollups/client-place.ts): the per-client rows carry its id,
- * and its labels ship once per block of days.
+ * and its labels ship once per block of days. `visitor` is the pair of a client's and an agent's
+ * ids (visitorPairSql), numbered once they are: the visitors' ids are then dense, 1 to the number
+ * of visitors ever seen, which DuckDB groups through an array rather than a hash table.
  */
-export const NUMBERED_COLUMNS = {client_ip: "client_id", user_agent: "agent_id", client_place: "place_id"} as const;
+export const NUMBERED_COLUMNS = {client_ip: "client_id", user_agent: "agent_id", client_place: "place_id", visitor: "visitor_id"} as const;
 
 export type NumberedColumn = keyof typeof NUMBERED_COLUMNS;
 
-const ALL_NUMBERED = Object.keys(NUMBERED_COLUMNS) as NumberedColumn[];
+/** The columns numbered from the rows' own values, before the pairs made of their ids. */
+const VALUE_COLUMNS: readonly NumberedColumn[] = ["client_ip", "user_agent", "client_place"];
 
 /** Where the dictionaries live in the store, beside the rollups they number (site-data.ts: ROLLUPS_DIR). */
 const IDS_DIR = join("site-rollups", "ids");
@@ -70,14 +73,15 @@ export async function valueIdsGeneration(store: string): Promise<string> {
  * into memory: a day's rollups are made one day at a time, and the dictionary grows with every
  * address ever seen (with a million of them, copying it cost about a second per day).
  */
-export async function numberValues(duckdb: DuckDBConnection, store: string, source: string, columns: readonly NumberedColumn[] = ALL_NUMBERED): Promise<void> {
+export async function numberValues(duckdb: DuckDBConnection, store: string, source: string, columns: readonly NumberedColumn[] = VALUE_COLUMNS): Promise<void> {
   const dir = join(store, IDS_DIR, await valueIdsGeneration(store));
   const parts = (await readdir(dir)).filter((name) => !isTemporaryPath(name));
   for (const column of columns) {
     const table = idsTable(column);
     const mine = parts.filter((name) => name.startsWith(`${column}.`)).map((name) => join(dir, name));
-    const dictionary = mine.length > 0 ? `read_parquet(${sqlFileList(mine)})` : "(SELECT NULL::VARCHAR AS value, NULL::INTEGER AS id WHERE false)";
     await duckdb.run(`CREATE OR REPLACE TEMP TABLE values_${table} AS SELECT DISTINCT ${column} AS value FROM ${source} WHERE ${column} IS NOT NULL`);
+    // No part yet: an empty dictionary of the values' type (text, or a visitor's pair of ids).
+    const dictionary = mine.length > 0 ? `read_parquet(${sqlFileList(mine)})` : `(SELECT value, NULL::INTEGER AS id FROM values_${table} WHERE false)`;
     // DISTINCT: a compaction cut short leaves a value in two parts, with the same id.
     await duckdb.run(`CREATE OR REPLACE TEMP TABLE ${table} AS SELECT DISTINCT value, id FROM ${dictionary} WHERE value IN (SELECT value FROM values_${table})`);
     // Ids only grow, and a part is named by its first id: the largest is in the last part by name
@@ -130,27 +134,40 @@ function idsTable(column: NumberedColumn): string {
  * `source`'s rows with their ids (client_id, agent_id, place_id; NULL where the value is), as SQL
  * for a FROM: numberValues made the tables it joins.
  */
-export function withValueIds(source: string, numbered: readonly NumberedColumn[] = ALL_NUMBERED): string {
+export function withValueIds(source: string, numbered: readonly NumberedColumn[] = VALUE_COLUMNS): string {
   const columns = numbered.map((column) => [column, NUMBERED_COLUMNS[column]] as const);
   const joins = columns.map(([column], i) => `LEFT JOIN ${idsTable(column)} AS ids_${i} ON ids_${i}.value = numbered.${column}`).join(" ");
   return `(SELECT numbered.*, ${columns.map(([, id], i) => `ids_${i}.id AS ${id}`).join(", ")} FROM ${source} AS numbered ${joins})`;
 }
 
 /**
- * One number for a visitor (a client address with an agent string), exact: the client's id in
- * the high 32 bits, the agent's in the low, 0 for a missing one, so that a missing address or
- * agent is a visitor of its own as it is in `count(DISTINCT (client_ip, user_agent))`.
+ * A visitor (a client address with an agent string) as the pair of their ids, exact: the client's
+ * id in the high 32 bits, the agent's in the low, 0 for a missing one, so that a missing address
+ * or agent is a visitor of its own as it is in `count(DISTINCT (client_ip, user_agent))`.
  */
-export function visitorIdSql(): string {
+export function visitorPairSql(): string {
   return "(coalesce(client_id, 0)::BIGINT << 32) | coalesce(agent_id, 0)::BIGINT";
+}
+
+/**
+ * `source`'s rows with their values' ids (withValueIds) and `visitor_id`, each numbered first
+ * where new: the values' own ids, then the visitors' pairs of them. SQL for a FROM. With `store`
+ * null, numbered as numberValuesInMemory numbers them, touching no dictionary.
+ */
+export async function withAllIds(duckdb: DuckDBConnection, store: string | null, source: string, columns: readonly NumberedColumn[] = VALUE_COLUMNS): Promise<string> {
+  const number = (rows: string, numbered: readonly NumberedColumn[]) => (store === null ? numberValuesInMemory(duckdb, rows, numbered) : numberValues(duckdb, store, rows, numbered));
+  await number(source, columns);
+  const paired = `(SELECT *, ${visitorPairSql()} AS visitor FROM ${withValueIds(source, columns)})`;
+  await number(paired, ["visitor"]);
+  return `(SELECT * EXCLUDE (visitor) FROM ${withValueIds(paired, ["visitor"])})`;
 }
 
 /**
  * The same tables as numberValues, for `source`'s values alone and kept nowhere: to count
  * rollups as the site makes them without touching the store's dictionary (site-data.ts: rollupsCost).
  */
-export async function numberValuesInMemory(duckdb: DuckDBConnection, source: string): Promise<void> {
-  for (const column of ALL_NUMBERED) {
+export async function numberValuesInMemory(duckdb: DuckDBConnection, source: string, columns: readonly NumberedColumn[] = VALUE_COLUMNS): Promise<void> {
+  for (const column of columns) {
     await duckdb.run(
       `CREATE OR REPLACE TEMP TABLE ${idsTable(column)} AS SELECT value, (row_number() OVER (ORDER BY value))::INTEGER AS id ` +
         `FROM (SELECT DISTINCT ${column} AS value FROM ${source} WHERE ${column} IS NOT NULL)`,

@@ -17,9 +17,11 @@ export const summary = (where: Where) =>
          max(last_ts) AS last
   FROM requests_hourly ${where.sql}`);
 
-// Clients are counted by their numbers (client_id: one per address, the same in every file), which
-// DuckDB-WASM counts far faster than the addresses themselves; visitors likewise by visitor_id.
-export const clients = (where: Where) => filtered(where, `SELECT count(DISTINCT client_id) AS clients FROM requests_by_client_id ${where.sql}`);
+// Clients are counted by their numbers (client_id: one per address, 1 to the number of addresses,
+// the same in every file): grouped by number, then the groups counted, which DuckDB does through an
+// array rather than a hash table. Visitors likewise by visitor_id.
+export const clients = (where: Where) =>
+  filtered(where, `SELECT count(*) AS clients FROM (SELECT client_id FROM requests_by_client_id ${andWhere(where, "client_id IS NOT NULL")} GROUP BY client_id)`);
 
 export const requestsByStatus = (where: Where, bucket: TimeBucket) =>
   filtered(where, `
@@ -55,7 +57,7 @@ export const topCountries = (where: Where) =>
 export const periodTotals = (where: Where) => ({
   sql: `
   SELECT coalesce(sum(requests), 0) AS requests,
-         (SELECT count(DISTINCT visitor_id) FROM requests_by_visitor ${where.sql}) AS visitors,
+         (SELECT count(*) FROM (SELECT visitor_id FROM requests_by_visitor ${where.sql} GROUP BY visitor_id)) AS visitors,
          coalesce(sum(requests) FILTER (WHERE status >= 400), 0) / sum(requests) AS error_rate,
          coalesce(sum(bytes), 0) AS bytes
   FROM requests_hourly ${where.sql}`,

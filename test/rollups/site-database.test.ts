@@ -23,6 +23,7 @@ import {seedBucket, type LocalS3} from "../../scripts/local-s3.js";
 import {andWhere, DEFAULT_FILTER, whereClause} from "../../src/components/event-filter.js";
 import * as dataQuality from "../../src/queries/data-quality.js";
 import {NO_FILTER} from "../../src/queries/query.js";
+import * as overview from "../../src/queries/index.js";
 import * as traffic from "../../src/queries/traffic.js";
 import {PROJECT_DIR} from "../support/sample-site.js";
 import {startLocalS3AndFolder, stopLocalS3AndFolder} from "../support/local-s3-folder.js";
@@ -89,7 +90,7 @@ test("`rollups` has every row of every day's rollups file, though each kind's fi
   assert.ok(columns.includes("requests") && !columns.includes("visitor_id"), columns.join(", "));
 });
 
-test("visitors and addresses per day, counted as rows where a visitor has one that day, are the distinct visitors and addresses of `events` under each filter", async () => {
+test("visitors and addresses, counted by their numbers (per day: as rows where a visitor has one that day), are the distinct visitors and addresses of `events` under each filter", async () => {
   // visitor_rows is how many rows the visitor has that day in its kind; some of the sample's visitors have several.
   const [{wrong, several}] = await site.rows(
     "SELECT count(*) FILTER (WHERE visitor_rows IS DISTINCT FROM n) AS wrong, count(*) FILTER (WHERE visitor_rows > 1) AS several FROM (SELECT visitor_rows, count(*) OVER (PARTITION BY ts, visitor_id) AS n FROM requests_by_visitor)",
@@ -113,7 +114,16 @@ test("visitors and addresses per day, counted as rows where a visitor has one th
     );
     assert.ok(ofEvents.length > 0, JSON.stringify(filter));
     assert.deepEqual(await site.rows(question.sql, question.params), ofEvents, JSON.stringify(filter));
+    // The Overview's visitors and clients over the whole period.
+    const [whole] = await site.rows(`SELECT count(DISTINCT (client_ip, user_agent)) AS visitors, count(DISTINCT client_ip) AS clients FROM events ${where.sql}`, where.params);
+    const totals = overview.periodTotals(where);
+    const clients = overview.clients(where);
+    const [[{visitors}], [ofClients]] = await Promise.all([site.rows(totals.sql, totals.params), site.rows(clients.sql, clients.params)]);
+    assert.deepEqual({visitors, clients: ofClients.clients}, whole, JSON.stringify(filter));
   }
+  // The numbers are dense: 1 to the number of visitors and of addresses ever seen.
+  const [ids] = await site.rows("SELECT min(visitor_id) AS first, max(visitor_id) AS last, count(DISTINCT visitor_id) AS n FROM requests_by_visitor");
+  assert.deepEqual(ids, {first: 1, last: ids.n, n: ids.n});
 });
 
 test("visitors per day, answered a block of days at a time and each block's answer kept, is the answer over the whole history", async () => {

@@ -1,13 +1,13 @@
 // The ids the rollups give client addresses and agent strings (data-loaders/rollups/value-ids.ts),
 // against DuckDB and a store folder: exact (one per value, never shared), the same for a value
 // in every day numbered, never renumbered when later days bring new values, and a visitor's
-// number distinct exactly when its (address, agent) pair is, missing values included.
+// number distinct exactly when its (address, agent) pair is, missing values included, and dense.
 import assert from "node:assert/strict";
 import {mkdtemp, readdir, rm} from "node:fs/promises";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {test} from "node:test";
-import {numberValues, valueIdsGeneration, visitorIdSql, withValueIds} from "../../data-loaders/rollups/value-ids.js";
+import {numberValues, valueIdsGeneration, withAllIds} from "../../data-loaders/rollups/value-ids.js";
 import {withDuckDB} from "../../data-loaders/write/duckdb.js";
 
 type Row = [client: string | null, agent: string | null];
@@ -15,12 +15,12 @@ type Row = [client: string | null, agent: string | null];
 const DAY_COLUMNS = ["client_ip", "user_agent"] as const;
 
 /** Numbers one day's rows as the day's rollups do, and gives each row's ids. */
-async function numberDay(store: string, rows: Row[]): Promise<{client: string | null; agent: string | null; client_id: number | null; agent_id: number | null; visitor_id: bigint}[]> {
+async function numberDay(store: string, rows: Row[]): Promise<{client: string | null; agent: string | null; client_id: number | null; agent_id: number | null; visitor_id: number}[]> {
   return withDuckDB({}, async (duckdb) => {
     const values = rows.map(([c, a]) => `(${c === null ? "NULL" : `'${c}'`}, ${a === null ? "NULL" : `'${a}'`})`);
     await duckdb.run(`CREATE TABLE day AS SELECT * FROM (VALUES ${values.join(", ")}) v(client_ip, user_agent)`);
-    await numberValues(duckdb, store, "day", DAY_COLUMNS);
-    const reader = await duckdb.runAndReadAll(`SELECT client_ip AS client, user_agent AS agent, client_id, agent_id, ${visitorIdSql()} AS visitor_id FROM ${withValueIds("day", DAY_COLUMNS)} ORDER BY ALL`);
+    const numbered = await withAllIds(duckdb, store, "day", DAY_COLUMNS);
+    const reader = await duckdb.runAndReadAll(`SELECT client_ip AS client, user_agent AS agent, client_id, agent_id, visitor_id FROM ${numbered} ORDER BY ALL`);
     return reader.getRowObjects() as never;
   });
 }
@@ -41,7 +41,14 @@ test("every address and agent gets one id, kept by later days, which number only
     // Numbering a day again adds nothing: one part per day that brought new values.
     await numberDay(store, [["198.51.100.7", "curl"]]);
     const parts = await readdir(join(store, "site-rollups", "ids", await valueIdsGeneration(store)));
-    assert.deepEqual(parts.sort(), ["client_ip.0000000001.parquet", "client_ip.0000000003.parquet", "user_agent.0000000001.parquet", "user_agent.0000000003.parquet"]);
+    assert.deepEqual(parts.sort(), [
+      "client_ip.0000000001.parquet",
+      "client_ip.0000000003.parquet",
+      "user_agent.0000000001.parquet",
+      "user_agent.0000000003.parquet",
+      "visitor.0000000001.parquet",
+      "visitor.0000000004.parquet",
+    ]);
   } finally {
     await rm(store, {recursive: true, force: true});
   }
@@ -56,6 +63,12 @@ test("visitor ids are distinct exactly when the (address, agent) pairs are, a mi
     const visitors = new Set(numbered.map((r) => r.visitor_id));
     assert.equal(visitors.size, pairs.size);
     assert.equal(pairs.size, 6);
+    // Dense: the visitors' ids are 1 to their number.
+    assert.deepEqual([...visitors].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6]);
+    // A later day's visitors: a pair seen before keeps its id, a new one follows on.
+    const later = await numberDay(store, [["a", "x"], ["c", "x"]]);
+    assert.equal(later.find((r) => r.client === "a")!.visitor_id, numbered.find((r) => r.client === "a" && r.agent === "x")!.visitor_id);
+    assert.equal(later.find((r) => r.client === "c")!.visitor_id, 7);
     for (const pair of pairs) assert.equal(new Set(numbered.filter((r) => JSON.stringify([r.client, r.agent]) === pair).map((r) => r.visitor_id)).size, 1);
     assert.equal(numbered.find((r) => r.client === null)!.client_id, null);
   } finally {
