@@ -903,14 +903,14 @@ export function rollupViewsDocumented(): {view: string; rowPer: string; columns:
   const filters = FILTER_COLUMNS.filter((c) => c.name !== "ts");
   const rowPer = (per: RollupKind["per"], counts: string) => (per === "request" || per === "none" ? counts : `${per} × ${filters.map((c) => c.inWords).join(" × ")}${counts ? ` × ${counts}` : ""}`);
   const measures = (per: RollupKind["per"], times: boolean | undefined) => ["requests", "bytes", ...(per === "hour" || times ? ["first_ts", "last_ts"] : [])];
-  const kinds = Object.entries(ROLLUP_KINDS).map(([kind, {view, per, by, counts, sums, times, derived}]) => ({
+  const kinds = Object.entries(ROLLUP_KINDS).map(([kind, {view, per, by, counts, sums, times, derived, ofTheDay}]) => ({
     kind,
     view,
     rowPer: rowPer(per, counts),
     columns:
       per === "none"
         ? labelColumns({by, derived})
-        : [per === "request" ? "ts (its time)" : `ts (the ${per})`, ...filters.map((c) => c.name), ...Object.keys(by), ...extraSums(sums), ...measures(per, times)],
+        : [per === "request" ? "ts (its time)" : `ts (the ${per})`, ...filters.map((c) => c.name), ...Object.keys(by), ...extraSums(sums), ...measures(per, times), ...Object.keys(ofTheDay ?? {})],
   }));
   const labelled = Object.entries(LABELLED_VIEWS).map(([view, labelledView]) => {
     const rowsKind = labelledView.rows;

@@ -13,7 +13,7 @@ import {loadConfig, type WeblogConfig} from "../../data-loaders/config.js";
 import {dailyAnswer, dailyAnswerFiles, removeAnswersNotAsked} from "../../data-loaders/daily-answers.js";
 import {withDerivedColumns} from "../../data-loaders/derive/site-columns.js";
 import {openSiteDatabase, type SiteDatabase} from "../../data-loaders/site-database.js";
-import {CLIENT_PLACE_KIND, dayRollupsFile, kindRollupsFiles, rollupBlocks, rollupKindNames, storedDays} from "../../data-loaders/site-data.js";
+import {CLIENT_PLACE_KIND, dayRollupsFile, kindRollupsFiles, rollupBlocks, rollupKindNames, rollupViewsDocumented, storedDays} from "../../data-loaders/site-data.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {readManifest, segmentsOfKind} from "../../data-loaders/store/manifest.js";
 import {syncStore} from "../../data-loaders/sync.js";
@@ -88,6 +88,14 @@ test("`rollups` has every row of every day's rollups file, though each kind's fi
   const [hourFile] = (await kindRollupsFiles(config)).get("hour")!;
   const columns = await withDuckDB({}, async (duckdb) => (await duckdb.runAndReadAll(`SELECT name FROM parquet_schema(${sqlFileList([hourFile])})`)).getRowObjectsJS().map((row) => row.name));
   assert.ok(columns.includes("requests") && !columns.includes("visitor_id"), columns.join(", "));
+});
+
+test("each rollup view has the columns docs/writing-pages.md's table lists, in its order", async () => {
+  for (const {view, columns} of rollupViewsDocumented()) {
+    const described = await site.rows(`SELECT column_name FROM (DESCRIBE ${view})`);
+    // The table's `ts (the day)` is the column `ts`.
+    assert.deepEqual(described.map((row) => row.column_name), columns.map((c) => c.split(" ")[0]), view);
+  }
 });
 
 test("visitors and addresses, counted by their numbers (per day: as rows where a visitor has one that day), are the distinct visitors and addresses of `events` under each filter", async () => {
