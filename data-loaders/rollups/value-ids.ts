@@ -1,8 +1,9 @@
-// Exact integer ids for the rollups' client addresses and agent strings, the same in every day's
-// and every block's files, so the browser counts distinct clients and visitors, and groups by
-// client, over integers: DuckDB-WASM hashes and compares strings on one thread, which made the
-// pages that count clients redraw in seconds. Ids, unlike hashes, never collide, so every number
-// stays the question asked of `events`.
+// Exact integer ids for the rollups' client addresses, agent strings and visitors (an address
+// with an agent), the same in every day's and every block's files, so the browser counts distinct
+// clients and visitors, and groups by client, over integers: DuckDB-WASM hashes and compares
+// strings on one thread, which made the pages that count clients redraw in seconds. Ids, unlike
+// hashes, never collide, so every number stays the question asked of `events`; and they are dense
+// (1, 2, 3, …), so the engine can group by them through an array.
 //
 // The store keeps one dictionary per numbered column, append-only: a day's rollups give the
 // values the dictionary has not seen the next ids, written as a new part, and never renumber the
@@ -131,8 +132,8 @@ function idsTable(column: NumberedColumn): string {
 }
 
 /**
- * `source`'s rows with their ids (client_id, agent_id, place_id; NULL where the value is), as SQL
- * for a FROM: numberValues made the tables it joins.
+ * `source`'s rows with the ids of `numbered` (client_id, agent_id, place_id by default; NULL where
+ * the value is), as SQL for a FROM: numberValues made the tables it joins.
  */
 export function withValueIds(source: string, numbered: readonly NumberedColumn[] = VALUE_COLUMNS): string {
   const columns = numbered.map((column) => [column, NUMBERED_COLUMNS[column]] as const);
