@@ -6,7 +6,7 @@
  * Group by integers through an array, not a hash table, when their range fits in this many bits
  * (DuckDB's "perfect hash" aggregate; its default is 12). A day with a client number (`ts::DATE,
  * client_id`, the Traffic page's addresses per day) takes 20 bits at 30 days and 25,000 clients,
- * and was counted five times faster so. 22 bits is an array of 4M entries at most: past it the
+ * and was counted four to six times faster so. 22 bits is an array of 4M entries at most: past it the
  * engine hashes, as before.
  */
 export const PERFECT_HASH_BITS = 22;

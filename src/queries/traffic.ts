@@ -3,7 +3,7 @@
 import {requestsOverTimeSource} from "../components/hourly.js";
 import {timeBucketFor, type TimeBucket} from "../components/time-bucket.js";
 import * as filterBar from "./filter-bar.js";
-import {andWhere, DEFAULT_PATHS_WHERE, filtered, filteredPerDay, NO_FILTER, type Ask, type Where} from "./query.js";
+import {andWhere, DEFAULT_PATHS_WHERE, filtered, filteredPerDay, NO_FILTER, type Ask, type Query, type Where} from "./query.js";
 
 export const range = (where: Where) => filtered(where, `SELECT min(first_ts) AS first, max(last_ts) AS last FROM requests_hourly ${where.sql}`);
 
@@ -22,11 +22,12 @@ export const weekdayHour = (where: Where) =>
   GROUP BY ALL`);
 
 // Visitors and addresses per day, the page's costliest question. A visitor with one row that day
-// (visitor_rows = 1, nearly all of them) is one visitor whenever its row passes the filter, so
-// those rows are counted and only the others' ids counted distinct. Addresses are grouped by day
-// and number first, then counted: DuckDB groups two small integers (a day, a dense id) through
-// an array rather than a hash table.
-export const visitorsPerDay = (where: Where) => ({
+// (visitor_rows = 1, most of them) is one visitor whenever its row passes the filter, so those
+// rows are counted and only the others' ids counted distinct. Addresses are grouped by day and
+// number first, then counted: DuckDB groups two small integers (a day, a dense id) through an
+// array rather than a hash table. A question per day (filteredPerDay), with the filter's values
+// twice: once per subquery.
+export const visitorsPerDay = (where: Where): Query => ({
   ...filteredPerDay(where, `
   SELECT day, visitors, coalesce(ips, 0) AS ips
   FROM (
