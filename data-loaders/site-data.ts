@@ -539,6 +539,7 @@ const KEY_COLUMNS: readonly Pick<ColumnSpec, "name" | "type">[] = [
   // rows' link to their labels.
   {name: "place_id", type: "INTEGER"},
   {name: "visitor_id", type: "INTEGER"},
+  {name: "bot_id", type: "INTEGER"},
   {name: "user_agent", type: "VARCHAR"},
   {name: "referrer_host", type: "VARCHAR"},
   {name: "country", type: "VARCHAR"},
@@ -691,13 +692,13 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
   visitor: {
     view: "requests_by_visitor",
     per: "day",
-    by: sameNames("client_id", "visitor_id", "bot_name"),
+    by: sameNames("client_id", "visitor_id", "bot_name", "bot_id"),
     // How many rows the visitor has that day: 1 for most (85% of the rows at 10M events; the others
     // are visitors of two instances, statuses or request classes that day), and a visitor with one row is one visitor whenever
     // that row passes a filter, so a day's visitors are its rows counted, and only the others'
     // ids counted distinct (the Traffic page's visitors per day).
     ofTheDay: {visitor_rows: "count(*) OVER (PARTITION BY ts, visitor_id)"},
-    counts: "visitor: client IP × agent string, as numbers (`client_id`: the client's; `visitor_id`: the pair's; the same in every file; `visitor_rows`: how many rows the visitor has that day)",
+    counts: "visitor: client IP × agent string, as numbers (`client_id`: the client's; `visitor_id`: the pair's; the same in every file; `visitor_rows`: how many rows the visitor has that day; `bot_id`: the bot name's number)",
   },
   // Requests answered 4xx or 5xx: what was asked for (the path, or the raw request when it has
   // none) and by whom. Only error rows, so this kind stays small.

@@ -21,16 +21,17 @@ import {sqlFileList, sqlString} from "../write/duckdb.js";
 /**
  * The columns numbered, each with the column its id goes in. `client_place` is a client's address
  * with its GeoLite2 place as one text (rollups/client-place.ts): the per-client rows carry its id,
- * and its labels ship once per block of days. `visitor` is the pair of a client's and an agent's
+ * and its labels ship once per block of days. A bot's name is numbered so that the Security page
+ * groups bots with their clients by two numbers. `visitor` is the pair of a client's and an agent's
  * ids (visitorPairSql), numbered once they are: the visitors' ids are then dense, 1 to the number
  * of visitors ever seen, which DuckDB groups through an array rather than a hash table.
  */
-export const NUMBERED_COLUMNS = {client_ip: "client_id", user_agent: "agent_id", client_place: "place_id", visitor: "visitor_id"} as const;
+export const NUMBERED_COLUMNS = {client_ip: "client_id", user_agent: "agent_id", client_place: "place_id", bot_name: "bot_id", visitor: "visitor_id"} as const;
 
 export type NumberedColumn = keyof typeof NUMBERED_COLUMNS;
 
 /** The columns numbered from the rows' own values, before the pairs made of their ids. */
-const VALUE_COLUMNS: readonly NumberedColumn[] = ["client_ip", "user_agent", "client_place"];
+const VALUE_COLUMNS: readonly NumberedColumn[] = ["client_ip", "user_agent", "client_place", "bot_name"];
 
 /** Where the dictionaries live in the store, beside the rollups they number (site-data.ts: ROLLUPS_DIR). */
 const IDS_DIR = join("site-rollups", "ids");
@@ -132,8 +133,8 @@ function idsTable(column: NumberedColumn): string {
 }
 
 /**
- * `source`'s rows with the ids of `numbered` (client_id, agent_id, place_id by default; NULL where
- * the value is), as SQL for a FROM: numberValues made the tables it joins.
+ * `source`'s rows with the ids of `numbered` (client_id, agent_id, place_id, bot_id by default; NULL
+ * where the value is), as SQL for a FROM: numberValues made the tables it joins.
  */
 export function withValueIds(source: string, numbered: readonly NumberedColumn[] = VALUE_COLUMNS): string {
   const columns = numbered.map((column) => [column, NUMBERED_COLUMNS[column]] as const);

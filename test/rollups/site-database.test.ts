@@ -24,6 +24,7 @@ import {andWhere, DEFAULT_FILTER, whereClause} from "../../src/components/event-
 import * as dataQuality from "../../src/queries/data-quality.js";
 import {NO_FILTER} from "../../src/queries/query.js";
 import * as overview from "../../src/queries/index.js";
+import * as security from "../../src/queries/security.js";
 import * as traffic from "../../src/queries/traffic.js";
 import {PROJECT_DIR} from "../support/sample-site.js";
 import {startLocalS3AndFolder, stopLocalS3AndFolder} from "../support/local-s3-folder.js";
@@ -98,7 +99,7 @@ test("each rollup view has the columns docs/writing-pages.md's table lists, in i
   }
 });
 
-test("visitors and addresses, counted by their numbers (per day: as rows where a visitor has one that day), are the distinct visitors and addresses of `events` under each filter", async () => {
+test("visitors, addresses and bots' clients, counted by their numbers (per day: as rows where a visitor has one that day), are the distinct visitors and addresses of `events` under each filter", async () => {
   // visitor_rows is how many rows the visitor has that day in its kind; some of the sample's visitors have several.
   const [{wrong, several}] = await site.rows(
     "SELECT count(*) FILTER (WHERE visitor_rows IS DISTINCT FROM n) AS wrong, count(*) FILTER (WHERE visitor_rows > 1) AS several FROM (SELECT visitor_rows, count(*) OVER (PARTITION BY ts, visitor_id) AS n FROM requests_by_visitor)",
@@ -128,7 +129,17 @@ test("visitors and addresses, counted by their numbers (per day: as rows where a
     const clients = overview.clients(where);
     const [[{visitors}], [ofClients]] = await Promise.all([site.rows(totals.sql, totals.params), site.rows(clients.sql, clients.params)]);
     assert.deepEqual({visitors, clients: ofClients.clients}, whole, JSON.stringify(filter));
+    // The Security page's bots with their clients, by number.
+    const bots = security.bots(where);
+    const botsOfEvents = await site.rows(
+      `SELECT coalesce(bot_name, 'unnamed') AS bot, count(*) AS requests, count(DISTINCT client_ip) AS clients FROM events ${andWhere(where, "is_bot")} GROUP BY ALL ORDER BY requests DESC, bot LIMIT 20`,
+      where.params,
+    );
+    assert.deepEqual(await site.rows(bots.sql, bots.params), botsOfEvents, JSON.stringify(filter));
   }
+  // Some of the sample's bots have no name: their row (bot_id NULL) is joined to its clients too.
+  const [{unnamed}] = await site.rows("SELECT count(*) AS unnamed FROM events WHERE is_bot AND bot_name IS NULL");
+  assert.ok((unnamed as number) > 0, "the sample has bots without a name");
   // The numbers are dense: 1 to the number of visitors and of addresses ever seen.
   const [ids] = await site.rows("SELECT min(visitor_id) AS first, max(visitor_id) AS last, count(DISTINCT visitor_id) AS n FROM requests_by_visitor");
   assert.deepEqual(ids, {first: 1, last: ids.n, n: ids.n});
