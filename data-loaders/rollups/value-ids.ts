@@ -1,4 +1,4 @@
-// Exact integer ids for the rollups' client addresses, agent strings and visitors (an address
+// Exact integer ids for the rollups' client addresses, agent strings, bot names and visitors (an address
 // with an agent), the same in every day's and every block's files, so the browser counts distinct
 // clients and visitors, and groups by client, over integers: DuckDB-WASM hashes and compares
 // strings on one thread, which made the pages that count clients redraw in seconds. Ids, unlike
