@@ -23,7 +23,7 @@ import {readManifest, segmentsAddedSince, segmentsByDay, segmentsOfKind, summari
 // The Security page's rules: counted ahead here with the same SQL the page describes them by.
 import {suspiciousKindSql} from "./contracts/suspicious.js";
 // The columns the pages filter on: every rollup row has them (the browser's code needs the list too).
-import {FILTER_COLUMN_LIST, FILTER_COLUMNS} from "./contracts/filter-columns.js";
+import {FILTER_COLUMNS} from "./contracts/filter-columns.js";
 // The Performance page's duration buckets: counted here by the same SQL the page reads them back with.
 import {durationBucketSql} from "./contracts/duration-buckets.js";
 // The network a client address belongs to (Top talkers groups by it): found once per place here, as a label.
@@ -693,10 +693,10 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
     view: "requests_by_visitor",
     per: "day",
     by: sameNames("client_id", "visitor_id", "bot_name", "bot_id"),
-    // How many rows the visitor has that day: 1 for most (85% of the rows at 10M events; the others
-    // are visitors of two instances, statuses or request classes that day), and a visitor with one row is one visitor whenever
-    // that row passes a filter, so a day's visitors are its rows counted, and only the others'
-    // ids counted distinct (the Traffic page's visitors per day).
+    // How many rows the visitor has that day: 1 for most (85% of the rows at 10M events; the
+    // others are visitors of two instances, statuses or request classes that day). A visitor with
+    // one row is one visitor whenever that row passes a filter, so a day's visitors are its rows
+    // counted, and only the others' ids counted distinct (the Traffic page's visitors per day).
     ofTheDay: {visitor_rows: "count(*) OVER (PARTITION BY ts, visitor_id)"},
     counts: "visitor: client IP × agent string, as numbers (`client_id`: the client's; `visitor_id`: the pair's; the same in every file; `visitor_rows`: how many rows the visitor has that day; `bot_id`: the bot name's number)",
   },
@@ -874,12 +874,10 @@ function withDayColumns(kind: string, rows: string): string {
  */
 export function siteTables(): {rollupViews: Record<string, string>; rollupKindOfView: Record<string, string>; allRollups: string; empty: {events: string; rollups: string}} {
   const rollupViews = Object.fromEntries(
-    Object.entries(ROLLUP_KINDS).map(([kind, {view, per, by, sums, times, ofTheDay}]) => {
+    Object.entries(ROLLUP_KINDS).map(([kind, {view, per}]) => {
       // A labels kind: each value once, though every block that saw it has a row of it.
       if (per === "none") return [view, `SELECT DISTINCT ${labelColumns(ROLLUP_KINDS[kind]).join(", ")} FROM ${rollupKindTable(kind)}`];
-      const range = per === "hour" || times ? ", first_ts, last_ts" : "";
-      const ofDay = Object.keys(ofTheDay ?? {}).map((c) => `, ${c}`).join("");
-      return [view, `SELECT ${FILTER_COLUMN_LIST}, ${[...Object.keys(by), ...extraSums(sums)].map((c) => `${c}, `).join("")}requests, bytes${range}${ofDay} FROM ${rollupKindTable(kind)}`];
+      return [view, `SELECT ${countingColumns(ROLLUP_KINDS[kind]).join(", ")} FROM ${rollupKindTable(kind)}`];
     }),
   );
   // After the kinds' views, which they read.
@@ -904,14 +902,13 @@ export function rollupViewsDocumented(): {view: string; rowPer: string; columns:
   const filters = FILTER_COLUMNS.filter((c) => c.name !== "ts");
   const rowPer = (per: RollupKind["per"], counts: string) => (per === "request" || per === "none" ? counts : `${per} × ${filters.map((c) => c.inWords).join(" × ")}${counts ? ` × ${counts}` : ""}`);
   const measures = (per: RollupKind["per"], times: boolean | undefined) => ["requests", "bytes", ...(per === "hour" || times ? ["first_ts", "last_ts"] : [])];
-  const kinds = Object.entries(ROLLUP_KINDS).map(([kind, {view, per, by, counts, sums, times, derived, ofTheDay}]) => ({
+  // `ts` said with what it holds; the view's columns otherwise.
+  const time = (per: RollupKind["per"]) => (per === "request" ? "ts (its time)" : `ts (the ${per})`);
+  const kinds = Object.entries(ROLLUP_KINDS).map(([kind, {view, per, by, counts, derived}]) => ({
     kind,
     view,
     rowPer: rowPer(per, counts),
-    columns:
-      per === "none"
-        ? labelColumns({by, derived})
-        : [per === "request" ? "ts (its time)" : `ts (the ${per})`, ...filters.map((c) => c.name), ...Object.keys(by), ...extraSums(sums), ...measures(per, times), ...Object.keys(ofTheDay ?? {})],
+    columns: per === "none" ? labelColumns({by, derived}) : countingColumns(ROLLUP_KINDS[kind]).map((c) => (c === "ts" ? time(per) : c)),
   }));
   const labelled = Object.entries(LABELLED_VIEWS).map(([view, labelledView]) => {
     const rowsKind = labelledView.rows;
@@ -921,7 +918,7 @@ export function rollupViewsDocumented(): {view: string; rowPer: string; columns:
       rowsKind,
       view,
       rowPer: `${rowPer(per, labelledView.counts)} (\`${rowsView}\` joined to \`${ROLLUP_KINDS[labelledView.labels].view}\`)`,
-      columns: [`ts (the ${per})`, ...filters.map((c) => c.name), ...fromLabels, ...fromRows, ...measures(per, times)],
+      columns: [time(per), ...filters.map((c) => c.name), ...fromLabels, ...fromRows, ...measures(per, times)],
     };
   });
   // Each labelled view just before the kind whose rows it labels: the table analysts knew first.
@@ -934,10 +931,18 @@ export function rollupViewsDocumented(): {view: string; rowPer: string; columns:
  * its rows, and its block files leave them out.
  */
 function kindColumns(kind: string): Pick<ColumnSpec, "name" | "type">[] {
-  const {per, by, sums, times, derived, ofTheDay} = ROLLUP_KINDS[kind];
-  const measures = ["requests", "bytes", ...(per === "hour" || times ? ["first_ts", "last_ts"] : [])];
-  const own = new Set(["kind", ...(per === "none" ? labelColumns({by, derived}) : [...FILTER_COLUMNS.map((c) => c.name), ...Object.keys(by), ...extraSums(sums), ...measures, ...Object.keys(ofTheDay ?? {})])]);
+  const {per, by, derived} = ROLLUP_KINDS[kind];
+  const own = new Set(["kind", ...(per === "none" ? labelColumns({by, derived}) : countingColumns(ROLLUP_KINDS[kind]))]);
   return ROLLUP_COLUMNS.filter((c) => own.has(c.name));
+}
+
+/**
+ * A counting kind's columns (per other than "none"), in the order its view gives them: the filter
+ * columns, what it counts by, its sums and measures, then what its rows say of their day.
+ */
+function countingColumns({per, by, sums, times, ofTheDay}: RollupKind): string[] {
+  const measures = ["requests", "bytes", ...(per === "hour" || times ? ["first_ts", "last_ts"] : [])];
+  return [...FILTER_COLUMNS.map((c) => c.name), ...Object.keys(by), ...extraSums(sums), ...measures, ...Object.keys(ofTheDay ?? {})];
 }
 
 /** `rollups`: every kind's rows with every rollup column (NULL where the kind has none), from each kind's table. */
