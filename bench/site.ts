@@ -444,8 +444,11 @@ async function filterRedraw(page: Page, change: (page: Page) => Promise<unknown>
     each: document.documentElement.dataset.queryTimes ?? "[]",
   }));
   // The change's own queries, the latest on the list, each with the round trip that ran it: which query costs what.
-  const queries = (JSON.parse(each) as {sql: string; run: number}[]).slice(-(answered - asked));
-  const perQuery = !listQueries ? "" : queries.map((q) => `\n    ${String(Math.round(q.run)).padStart(6)} ms  ${q.sql}`).join("");
+  const queries = (JSON.parse(each) as {sql: string; run: number; engines?: number[]; sentAt?: number}[]).slice(-(answered - asked));
+  // Each query's round trip, the engine that ran it and when it was sent, from the change.
+  const perQuery = !listQueries
+    ? ""
+    : queries.map((q) => `\n    ${String(Math.round(q.run)).padStart(6)} ms  engine ${q.engines?.join("+") ?? "?"} from ${String(Math.round((q.sentAt ?? start) - start)).padStart(4)} ms  ${q.sql}`).join("");
   return `${Math.round(lastChange - start)} ms (DuckDB-WASM's last answer at ${Math.round(lastAnswer - start)} ms; ${queryTimeSpent(answered - asked, timesBefore, timesAfter)})${perQuery}`;
 }
 

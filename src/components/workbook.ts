@@ -4,7 +4,8 @@
 // filter are shipped, computed when the site's data was made (src/queries/, data/first-view/),
 // and `query` gives them at once. DuckDB-WASM, with the rollups the page reads in its memory,
 // starts when the reader reaches for a control (the filter bar, Explore's editor) and answers
-// every other question (a changed filter, Explore's own SQL).
+// every other question (a changed filter, Explore's own SQL). It runs as two engines, each with
+// the page's rollups in its own memory, so that two of a filter change's queries run at once.
 // Only its types here: the engine's code (240 kB, with the Arrow that reads its results) is
 // imported when the database opens, after the page has drawn from its shipped answers. It and
 // its worker are file attachments, not imported modules, so that Framework copies them rather
@@ -17,6 +18,8 @@ import type {Query, Row} from "../queries/query.js";
 import {answerKey, decodeAnswer, type ShippedFirstView} from "../queries/shipped.js";
 import {warmUpFilter, whereClause} from "./event-filter.js";
 import {viewInMemory} from "./instance-tables.js";
+import {EngineQueue} from "./engine-queue.js";
+import {isQuestion} from "./question-sql.js";
 import {withInlineLiterals} from "./sql-literals.js";
 
 /**
@@ -207,22 +210,130 @@ function countAnswer(by: "shipped" | "duckdb"): void {
   dataset[attribute] = String(Number(dataset[attribute] ?? 0) + 1);
 }
 
+/** One DuckDB-WASM engine: its worker, its connection, and the rollup views it has defined and made tables. */
 interface Database {
+  /** Which of the page's engines it is, from 0. */
+  index: number;
   db: duckdb.AsyncDuckDB;
   conn: duckdb.AsyncDuckDBConnection;
   tables: EventDays;
   /** Arrow's type ids (apache-arrow's `Type`), which rowsOf reads each result column's kind by. */
   arrowTypes: typeof duckdb.Type;
+  /**
+   * The rollup views defined in this engine so far: each kind's view over its files (rollups_<kind>),
+   * `rollups` over every kind's, and the views the pages read (requests_hourly, …). None is defined
+   * when the engine opens: a view over the files reads a footer over HTTP to learn its columns (some
+   * 60 ms each, for seventeen kinds, in turn), and the views a page reads are defined over its kinds'
+   * tables as they come into memory (keepRollupsInMemoryFor), so a page's queries need none of them.
+   * Changed only in a step of changeViews.
+   */
+  definedViews: Set<string>;
+  /** The engine's views change one step at a time, in the order asked: a step never sees another's half done. */
+  viewsChanging: Promise<void>;
+  /** The rollup views made tables in this engine's memory, each with the SELECT of its rows from them (what the view now is). */
+  viewsInMemory: Map<string, string>;
 }
 
-let database: Promise<Database> | undefined;
+/**
+ * How many engines a page runs. DuckDB-WASM answers on one thread, so one engine answers a
+ * filter change's queries one after another on one core; two, each with the page's rollups in its
+ * own memory, answer two at a time (`query` gives each query to the first engine free). At 10M
+ * events a redraw's queries cost 130 to 220 ms of one core on the slower pages
+ * (docs/design-notes.md, "Two engines"). Never more than the cores the browser reports.
+ */
+const ENGINE_COUNT = Math.max(1, Math.min(2, navigator.hardwareConcurrency || 1));
 
-/** The page's database, opened on first use and shared by every cell. */
+/**
+ * The most rollups, in bytes of Parquet, a page keeps in a second engine: the second copy of the
+ * tables (some ten times their Parquet in memory) is worth its memory on a page of up to about
+ * 1.5 GB of them. On a page past it (at 30M events, the Overview and Security), the other engines
+ * are closed and the first answers alone, as it did before there were two.
+ */
+const SECOND_ENGINE_BYTES = 150e6;
+
+/** The rollups the page has fetched so far, in bytes: past SECOND_ENGINE_BYTES, one engine. */
+let pageRollupBytes = 0;
+let otherEnginesClosed = false;
+
+/** Closes every engine but the first, each once the query it runs is done. */
+function closeOtherEngines(): void {
+  if (otherEnginesClosed) return;
+  otherEnginesClosed = true;
+  document.documentElement.dataset.engines = "1";
+  for (const opened of openedDatabases().slice(1)) {
+    opened
+      .then(async (engine) => {
+        // In the queue only once every engine has opened: until then it is given nothing.
+        await openEngines().catch(() => {});
+        await engineQueue.withdraw(engine);
+        await engine.db.terminate();
+      })
+      .catch(() => {});
+  }
+}
+
+let databases: Promise<Database>[] | undefined;
+
+/** The page's engines, opened on first use and shared by every cell. */
+function openedDatabases(): Promise<Database>[] {
+  return (databases ??= Array.from({length: ENGINE_COUNT}, (_, index) => openDatabase(index)));
+}
+
+/** The first engine: the one Explore's connection and its Parquet download use. */
 function openedDatabase(): Promise<Database> {
-  return (database ??= openDatabase());
+  return openedDatabases()[0];
 }
 
-/** One connection per page load, shared by every cell, with every view of the rollups defined. */
+/** Which engine runs which of the page's queries (engine-queue.ts). */
+const engineQueue = new EngineQueue<Database>(inNextTask);
+
+let enginesOpen: Promise<void> | undefined;
+
+/**
+ * The engines that opened, in the queue and free to take the page's queries from then on.
+ * Rejects with the first engine's error when none could open. Every query awaits this one promise
+ * before it asks for an engine, so queries come to the queue in the order they were asked.
+ */
+function openEngines(): Promise<void> {
+  return (enginesOpen ??= Promise.allSettled(openedDatabases()).then((results) => {
+    const open = results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+    if (open.length === 0) throw (results[0] as PromiseRejectedResult).reason;
+    for (const engine of open) engineQueue.add(engine);
+  }));
+}
+
+/**
+ * The engines a statement runs on. A question (isQuestion: SELECT, WITH, …) is answered by one
+ * engine, the costliest of the questions waiting together first: its cost is the size of the
+ * largest rollup kind it reads. Anything else (SET, CREATE TABLE, …) changes the engine it runs
+ * on, so it runs on every engine, after the questions asked before it and before those asked
+ * after it: a table an analyst made is there whichever engine answers the next question.
+ */
+async function enginesFor(sql: string): Promise<Database[]> {
+  await openEngines();
+  if (!isQuestion(sql)) return engineQueue.every();
+  const cost = Math.max(0, ...kindsRead([sql], await eventDays()).map(([, kind]) => kindBytes.get(kind) ?? 0));
+  return [await engineQueue.one(cost)];
+}
+
+/**
+ * The rollup kinds `queries` read, each with its view: through the views they name, and the
+ * views those read (requests_by_client joins two kinds' views).
+ */
+function kindsRead(queries: readonly string[], {rollupViews, rollupKindOfView}: EventDays): [view: string, kind: string][] {
+  const named = Object.keys(rollupViews).filter((view) => queries.some((sql) => names(sql, view)));
+  const read = [...named, ...named.map((view) => rollupViews[view])];
+  return Object.entries(rollupKindOfView).filter(([view]) => read.some((sql) => names(sql, view)));
+}
+
+/** Each rollup kind's bytes, once in memory: what a query over it is reckoned to cost. */
+const kindBytes = new Map<string, number>();
+
+/**
+ * The first engine's connection, with every view of the rollups defined. What a statement run on
+ * it makes is in that engine only, which `query` may not ask: a table to query later is made
+ * with `query`, which makes it in every engine.
+ */
 export async function connection(): Promise<duckdb.AsyncDuckDBConnection> {
   const opened = await openedDatabase();
   const {rollupKinds, rollupViews} = opened.tables;
@@ -235,7 +346,7 @@ export async function connection(): Promise<duckdb.AsyncDuckDBConnection> {
  * Explore page's Parquet download.
  */
 export async function queryToParquet(sql: string): Promise<Uint8Array> {
-  const {db, conn} = await readyFor(sql);
+  const {db, conn} = await readyFor(sql, await openedDatabase());
   const name = `result-${Date.now()}.parquet`;
   await conn.query(`COPY (${sql}) TO '${name}' (FORMAT parquet, COMPRESSION zstd)`).catch((error) => {
     throw readableQueryError(error);
@@ -247,7 +358,7 @@ export async function queryToParquet(sql: string): Promise<Uint8Array> {
   }
 }
 
-async function openDatabase(): Promise<Database> {
+async function openDatabase(index: number): Promise<Database> {
   const duckdb = (await import(FileAttachment("./duckdb-wasm.js").href)) as typeof import("./duckdb-wasm.js");
   // Framework copies these files into the site (the engine from node_modules), so no request leaves it.
   const wasm = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-eh.wasm");
@@ -283,7 +394,8 @@ async function openDatabase(): Promise<Database> {
   await conn.query("CREATE VIEW rejected AS SELECT * FROM read_parquet('rejected.parquet')");
   // Keep each file's footer once read.
   await conn.query("SET enable_object_cache = true");
-  return {db, conn, tables, arrowTypes: duckdb.Type};
+  if (!otherEnginesClosed) document.documentElement.dataset.engines = String(Number(document.documentElement.dataset.engines ?? 0) + 1);
+  return {index, db, conn, tables, arrowTypes: duckdb.Type, definedViews: new Set(), viewsChanging: Promise.resolve(), viewsInMemory: new Map()};
 }
 
 /** A kind's files as registered in DuckDB-WASM, one per block of days (`suffix` names the whole copies). */
@@ -302,40 +414,32 @@ function kindRowsSql(tables: EventDays, kind: string, suffix = ""): string {
 /** SQL naming `name` as a whole word (`rollups` is not named by `rollups_hour`). */
 const names = (sql: string, name: string) => new RegExp(`\\b${name}\\b`).test(sql);
 
-/**
- * The rollup views defined in DuckDB-WASM so far: each kind's view over its files (rollups_<kind>),
- * `rollups` over every kind's, and the views the pages read (requests_hourly, …). None is defined
- * when the engine opens: a view over the files reads a footer over HTTP to learn its columns (some
- * 60 ms each, for seventeen kinds, in turn), and the views a page reads are defined over its kinds'
- * tables as they come into memory (keepRollupsInMemoryFor), so a page's queries need none of them.
- * Changed only in a step of changeViews.
- */
-const definedViews = new Set<string>();
-
-/** DuckDB-WASM's views change one step at a time, in the order asked: a step never sees another's half done. */
-let viewsChanging: Promise<void> = Promise.resolve();
-function changeViews(step: () => Promise<void>): Promise<void> {
-  const done = viewsChanging.then(step);
-  viewsChanging = done.catch(() => {});
+/** Runs one step of changing `engine`'s views once the steps asked before it are done. */
+function changeViews<T>(engine: Database, step: () => Promise<T>): Promise<T> {
+  const done = engine.viewsChanging.then(step);
+  engine.viewsChanging = done.then(
+    () => {},
+    () => {},
+  );
   return done;
 }
 
 /**
- * What `sql` reads, ready in the open database: the rollup kinds it reads whole in memory (a
+ * What `sql` reads, ready in `engine`: the rollup kinds it reads whole in memory (a
  * download of each file at full speed is sooner than the hundreds of range requests the query
  * would make meanwhile, and a query not shipped, an analyst's page or Explore, so says which
  * rollups the page reads too), then whatever else of the rollups it names, over the files (a kind
  * that could not be had, rollups_<kind>, rollups).
  */
-async function readyFor(sql: string): Promise<Database> {
-  const opened = await openedDatabase();
+async function readyFor(sql: string, engine: Database): Promise<Database> {
   await keepRollupsInMemoryFor([sql]).catch(() => {});
-  await viewsOf(sql, opened);
-  return opened;
+  await viewsOf(sql, engine);
+  return engine;
 }
 
 /** Defines every rollup view `sql` names that is not defined yet, over the files, with what each reads first. */
-function viewsOf(sql: string, {conn, tables}: Database): Promise<void> {
+function viewsOf(sql: string, engine: Database): Promise<void> {
+  const {conn, tables, definedViews} = engine;
   const {days, empty, rollupKinds, rollupViews, allRollups} = tables;
   // Each view's name, its SQL, and whether that reads other views (else files, or nothing).
   const definitions: [string, string, boolean][] = [
@@ -352,7 +456,7 @@ function viewsOf(sql: string, {conn, tables}: Database): Promise<void> {
       definedViews.add(name);
     }
   };
-  return definitions.some(([name]) => !definedViews.has(name) && names(sql, name)) ? changeViews(() => define(sql)) : Promise.resolve();
+  return definitions.some(([name]) => !definedViews.has(name) && names(sql, name)) ? changeViews(engine, () => define(sql)) : Promise.resolve();
 }
 
 /** How far the page's rollups have come into memory: bytes fetched of those announced, and kinds not yet in. */
@@ -427,9 +531,6 @@ const asked = (conn: duckdb.AsyncDuckDBConnection) => async (sql: string) => {
 /** A space-separated list of names (an attribute on <html>) with one more, in order. */
 const withName = (list: string | undefined, name: string) => [...(list?.split(" ") ?? []), name].sort().join(" ");
 
-/** The rollup views made tables in memory, each with the SELECT of its rows from them (what the view now is). */
-const viewsInMemory = new Map<string, string>();
-
 /** Each rollup kind fetched whole into memory, or being fetched, by kind. */
 const rollupsInMemory = new Map<string, Promise<void>>();
 
@@ -450,64 +551,54 @@ const rollupsInMemory = new Map<string, Promise<void>>();
  * queries read is in, or could not be had (its view then reads the files).
  */
 async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void> {
-  const opened = openedDatabase();
+  const engines = openedDatabases();
   // An engine that cannot start is reported by the queries that need it, not here.
-  opened.catch(() => {});
+  for (const opened of engines) opened.catch(() => {});
   const tables = await eventDays();
   const dataset = document.documentElement.dataset;
   // Set from the first call on (the page's first view's queries), so "0" means all of them are in.
   dataset.rollupsLoading ??= "0";
   if (tables.days.length === 0) return;
-  // The views the queries name, and the views those read (requests_by_client joins two kinds' views).
-  const named = Object.keys(tables.rollupViews).filter((view) => queries.some((sql) => names(sql, view)));
-  const read = [...named, ...named.map((view) => tables.rollupViews[view])];
   const coming: Promise<void>[] = [];
-  for (const [view, kind] of Object.entries(tables.rollupKindOfView)) {
-    if (!read.some((sql) => names(sql, view))) continue;
+  for (const [view, kind] of kindsRead(queries, tables)) {
     if (rollupsInMemory.has(kind)) {
       coming.push(rollupsInMemory.get(kind)!);
       continue;
     }
-    // Downloads run side by side (every block's file of the kind); DuckDB-WASM makes the tables one after another.
-    const bytes = Promise.all(tables.rollupBlocks.map((block) => download(dataFileUrl("rollups", `${block.name}/${kind}`, block.version), `data/rollups/${block.name}/${kind}.parquet`)));
+    // Downloads run side by side (every block's file of the kind), once for every engine: each
+    // engine has a copy of the bytes, made before any is registered (a buffer registered moves to
+    // its engine's worker and is empty here after).
+    const downloaded = Promise.all(tables.rollupBlocks.map((block) => download(dataFileUrl("rollups", `${block.name}/${kind}`, block.version), `data/rollups/${block.name}/${kind}.parquet`)));
+    const copies = downloaded.then((buffers) => {
+      pageRollupBytes += buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0);
+      if (pageRollupBytes > SECOND_ENGINE_BYTES) closeOtherEngines();
+      return engines.map((_, index) => (index === 0 ? buffers : otherEnginesClosed ? null : buffers.map((buffer) => buffer.slice())));
+    });
     dataset.rollupsLoading = String(Number(dataset.rollupsLoading) + 1);
     progress.kindsComing++;
     reportProgress();
-    // DuckDB-WASM makes one kind's table at a time, in the order the page asked for them.
-    const made = changeViews(async () => {
-      const {db, conn} = await opened;
-      const buffers = await bytes;
-      // Read before registering: a buffer moves to the worker and is empty here after.
-      const size = buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0);
-      const wholeFiles = rollupFiles(tables, kind, WHOLE);
-      for (const [index, buffer] of buffers.entries()) await db.registerFileBuffer(wholeFiles[index], buffer);
-      // Each step swaps one view in a single statement, so a query running between them reads
-      // the kind from the files, from the buffers or from the table, never from nothing.
-      const kindView = `rollups_${kind}`;
-      await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS ${kindRowsSql(tables, kind, WHOLE)}`);
-      if (size <= LARGEST_ROLLUP_TABLE) {
-        const inMemory = await viewInMemory(asked(conn), {select: tables.rollupViews[view], view, files: wholeFiles});
-        if (inMemory.byInstance) dataset.rollupsByInstance = withName(dataset.rollupsByInstance, kind);
-        await conn.query(`CREATE OR REPLACE VIEW ${view} AS ${inMemory.select}`);
-        definedViews.add(view);
-        viewsInMemory.set(view, inMemory.select);
-        // The kind's own view back on its files if a query had it so, else gone until one names it.
-        if (definedViews.has(kindView)) await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS ${kindRowsSql(tables, kind)}`);
-        else await conn.query(`DROP VIEW ${kindView}`);
-        for (const file of wholeFiles) await db.dropFile(file);
-      } else {
-        // Too large to be a table: the kind's view stays on the whole files in memory, and the view the page reads is over it.
-        await conn.query(`CREATE OR REPLACE VIEW ${view} AS ${tables.rollupViews[view]}`);
-        definedViews.add(view);
-        definedViews.add(kindView);
-        dataset.rollupsAsParquet = withName(dataset.rollupsAsParquet, kind);
-      }
-      dataset.rollupsInMemory = withName(dataset.rollupsInMemory, kind);
-      dataset.rollupBytes = String(Number(dataset.rollupBytes ?? 0) + size);
-    });
-    // A kind that could not be had (its view reads the files, once a query names it) does not stop the next.
-    const inMemory = made
-      .catch((error) => void noteOutOfMemory(error))
+    // Each engine makes one kind's table at a time, in the order the page asked for them; the engines side by side.
+    const made = engines.map((opened, index) =>
+      opened
+        .then((engine) =>
+          changeViews(engine, async () => {
+            const buffers = (await copies)[index];
+            return buffers === null ? undefined : kindInMemory(engine, view, kind, buffers);
+          }),
+        )
+        // A kind that could not be had (its view reads the files, once a query names it) does not stop the next.
+        .catch((error) => void noteOutOfMemory(error)),
+    );
+    const inMemory = Promise.all(made)
+      .then(([first]) => {
+        // On <html>, as the first engine holds it: the others hold the same.
+        if (!first) return;
+        if (first.byInstance) dataset.rollupsByInstance = withName(dataset.rollupsByInstance, kind);
+        if (first.asParquet) dataset.rollupsAsParquet = withName(dataset.rollupsAsParquet, kind);
+        dataset.rollupsInMemory = withName(dataset.rollupsInMemory, kind);
+        dataset.rollupBytes = String(Number(dataset.rollupBytes ?? 0) + first.size);
+        kindBytes.set(kind, first.size);
+      })
       .finally(() => {
         dataset.rollupsLoading = String(Number(dataset.rollupsLoading) - 1);
         progress.kindsComing--;
@@ -517,6 +608,38 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
     coming.push(inMemory);
   }
   await Promise.all(coming);
+}
+
+/**
+ * One rollup kind's files, whole in `buffers`, made `view`'s table in one engine's memory (or,
+ * past LARGEST_ROLLUP_TABLE, its view over the buffers): how it is held, and its bytes.
+ */
+async function kindInMemory(engine: Database, view: string, kind: string, buffers: Uint8Array[]): Promise<{byInstance: boolean; asParquet: boolean; size: number}> {
+  const {db, conn, tables, definedViews} = engine;
+  // Read before registering: a buffer moves to the worker and is empty here after.
+  const size = buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0);
+  const wholeFiles = rollupFiles(tables, kind, WHOLE);
+  for (const [index, buffer] of buffers.entries()) await db.registerFileBuffer(wholeFiles[index], buffer);
+  // Each step swaps one view in a single statement, so a query running between them reads
+  // the kind from the files, from the buffers or from the table, never from nothing.
+  const kindView = `rollups_${kind}`;
+  await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS ${kindRowsSql(tables, kind, WHOLE)}`);
+  if (size > LARGEST_ROLLUP_TABLE) {
+    // Too large to be a table: the kind's view stays on the whole files in memory, and the view the page reads is over it.
+    await conn.query(`CREATE OR REPLACE VIEW ${view} AS ${tables.rollupViews[view]}`);
+    definedViews.add(view);
+    definedViews.add(kindView);
+    return {byInstance: false, asParquet: true, size};
+  }
+  const inMemory = await viewInMemory(asked(conn), {select: tables.rollupViews[view], view, files: wholeFiles});
+  await conn.query(`CREATE OR REPLACE VIEW ${view} AS ${inMemory.select}`);
+  definedViews.add(view);
+  engine.viewsInMemory.set(view, inMemory.select);
+  // The kind's own view back on its files if a query had it so, else gone until one names it.
+  if (definedViews.has(kindView)) await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS ${kindRowsSql(tables, kind)}`);
+  else await conn.query(`DROP VIEW ${kindView}`);
+  for (const file of wholeFiles) await db.dropFile(file);
+  return {byInstance: inMemory.byInstance, asParquet: false, size};
 }
 
 /**
@@ -538,14 +661,27 @@ export async function query<T = Row>(sqlOrQuery: string | Query, values: readonl
   dataset.queriesRunning = String(Number(dataset.queriesRunning ?? 0) + 1);
   const asked = performance.now();
   try {
-    const {conn, arrowTypes} = await readyFor(sql);
+    // The rollups it reads in memory first, then the engines: an engine waits for no download.
+    await keepRollupsInMemoryFor([sql]).catch(() => {});
+    const engines = await enginesFor(sql);
     const sent = performance.now();
-    const table = await run(conn, {sql, params}).catch((error) => {
-      throw readableQueryError(error);
-    });
+    let table: Awaited<ReturnType<typeof run>>;
+    try {
+      const answers = await Promise.allSettled(
+        engines.map(async (engine) => {
+          await viewsOf(sql, engine);
+          return run(engine.conn, {sql, params});
+        }),
+      );
+      // Every engine ran the same statement on the same rows: the first one's answer is theirs.
+      if (answers[0].status === "rejected") throw readableQueryError(answers[0].reason);
+      table = answers[0].value;
+    } finally {
+      for (const engine of engines) engineQueue.done(engine);
+    }
     const answered = performance.now();
-    const rows = rowsOf<T>(table, arrowTypes);
-    recordQueryTime(sql, {wait: sent - asked, run: answered - sent, rows: performance.now() - answered});
+    const rows = rowsOf<T>(table, engines[0].arrowTypes);
+    recordQueryTime(sql, {engines: engines.map((engine) => engine.index), sentAt: Math.round(sent)}, {wait: sent - asked, run: answered - sent, rows: performance.now() - answered});
     return rows;
   } finally {
     dataset.queriesRunning = String(Number(dataset.queriesRunning) - 1);
@@ -614,12 +750,20 @@ let readerAsked = false;
  */
 async function warmUp(queries: readonly Query[]): Promise<void> {
   const ofRollups = queries.filter((q) => !/\b(events|rejected)\b/.test(q.sql));
-  for (const q of ofRollups) {
-    if (readerAsked) break;
-    const {conn} = await readyFor(q.sql);
-    await run(conn, q).catch(() => {});
-  }
-  if (!readerAsked) await warmUpFiltered(ofRollups).catch(() => {});
+  // Every engine warms up, side by side: each compiles its own code.
+  await Promise.all(
+    openedDatabases().map(async (opened) => {
+      const engine = await opened;
+      // An engine closed meanwhile (SECOND_ENGINE_BYTES) warms up no more.
+      const closed = () => engine.index > 0 && otherEnginesClosed;
+      for (const q of ofRollups) {
+        if (readerAsked || closed()) break;
+        await readyFor(q.sql, engine);
+        await run(engine.conn, q).catch(() => {});
+      }
+      if (!readerAsked && !closed()) await warmUpFiltered(ofRollups, engine).catch(() => {});
+    }),
+  );
   document.documentElement.dataset.engineWarm = String(!readerAsked);
 }
 
@@ -634,10 +778,10 @@ async function warmUp(queries: readonly Query[]): Promise<void> {
  * the same rows with the conditions of event-filter.ts's warmUpFilter: the page's own connection
  * never sees them. data-warm-up-filtered on <html> lists the views so seen.
  */
-async function warmUpFiltered(queries: readonly Query[]): Promise<void> {
+async function warmUpFiltered(queries: readonly Query[], engine: Database): Promise<void> {
   const where = await warmUpWhere();
   if (where === null) return;
-  const {db, tables} = await openedDatabase();
+  const {db, tables, viewsInMemory} = engine;
   const conn = await db.connect();
   try {
     const filtered: string[] = [];
@@ -698,19 +842,21 @@ interface ArrowTable {
 
 
 /**
- * Where DuckDB-WASM's time went, per query: waiting for the engine to open (`wait`), the round
- * trip that ran it (`run`: the worker's queue, the query, the Arrow result's transfer) and making
- * rows of it (`rows`). On <html>, data-query-ms sums each part over every query so far, in
- * milliseconds, and data-query-times lists the latest 100 queries with their parts:
+ * Where DuckDB-WASM's time went, per query: waiting for the engines to open and for one to be
+ * free (`wait`), the round trip that ran it (`run`: the worker's queue, the query, the Arrow
+ * result's transfer) and making rows of it (`rows`). On <html>, data-query-ms sums each part over
+ * every query so far, in milliseconds, and data-query-times lists the latest 100 queries with
+ * their parts, the engines that ran them (`engines`, from 0; data-engines says how many opened)
+ * and when it was sent to them (`sentAt`, performance.now()):
  * bench/site.ts prints what one filter change spent. Attributes, never HTML: the SQL holds values
  * from the logs.
  */
-const queryTimes: {sql: string; wait: number; run: number; rows: number}[] = [];
-function recordQueryTime(sql: string, parts: {wait: number; run: number; rows: number}): void {
+const queryTimes: {sql: string; engines: number[]; sentAt: number; wait: number; run: number; rows: number}[] = [];
+function recordQueryTime(sql: string, {engines, sentAt}: {engines: number[]; sentAt: number}, parts: {wait: number; run: number; rows: number}): void {
   const dataset = document.documentElement.dataset;
   const sums = dataset.queryMs ? (JSON.parse(dataset.queryMs) as typeof parts) : {wait: 0, run: 0, rows: 0};
   dataset.queryMs = JSON.stringify({wait: sums.wait + parts.wait, run: sums.run + parts.run, rows: sums.rows + parts.rows});
-  queryTimes.push({sql: sql.replace(/\s+/g, " ").slice(0, 120), ...parts});
+  queryTimes.push({sql: sql.replace(/\s+/g, " ").slice(0, 120), engines, sentAt, ...parts});
   if (queryTimes.length > 100) queryTimes.shift();
   dataset.queryTimes = JSON.stringify(queryTimes);
 }

@@ -273,6 +273,22 @@ test("past MOST_INSTANCE_TABLES instances each kind is one table, and a filter c
   await watched.page.context().close();
 });
 
+test("past SECOND_ENGINE_BYTES of rollups the page closes its second engine, and a filter change, answered by the first, still equals SQL over events", async () => {
+  // The sample's kinds are kilobytes: the workbook's module is served with the limit at 0 bytes,
+  // as a page's rollups are past it at 30M events.
+  const {watched, dataset} = await overviewWithLimitAtZero("workbook", "SECOND_ENGINE_BYTES");
+  assert.equal(dataset.rollupsInMemory, "client country hour path visitor");
+  assert.equal(dataset.engines, "1");
+  const answeredBefore = Number(dataset.answeredDuckdb ?? 0);
+  await pickInstanceAndSeeItsNumbers(watched, "i-05f1a9c3d7e2b6480");
+  const times = JSON.parse((await watched.page.evaluate(() => document.documentElement.dataset.queryTimes)) ?? "[]") as {engines: number[]}[];
+  const answered = Number(await watched.page.evaluate(() => document.documentElement.dataset.answeredDuckdb));
+  assert.ok(answered > answeredBefore);
+  assert.deepEqual([...new Set(times.slice(-(answered - answeredBefore)).flatMap((q) => q.engines))], [0], "every query of the change answered by the first engine");
+  assert.deepEqual(watched.errors, []);
+  await watched.page.context().close();
+});
+
 test("a rollup kind too large to be a table stays as its Parquet bytes in memory, and a filter change over it still equals SQL over events", async () => {
   // The sample's kinds are kilobytes: the workbook's module is served with its limit at 0 bytes, so
   // every kind the Overview reads is past it, as the per-visitor kind is at 30M events.

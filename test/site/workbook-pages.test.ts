@@ -246,6 +246,20 @@ test("Explore: a typed query's rows, its CSV and Parquet downloads, and a readab
     }, before);
     return (await watched.page.textContent('[data-result="error"]')) ?? "";
   };
+  // A table the reader makes is made in every engine the page runs (workbook.ts): the questions
+  // after it find it whichever engine answers them, and with two engines both answer one.
+  const engines = await watched.page.evaluate(() => Math.min(2, navigator.hardwareConcurrency));
+  assert.equal(Number(await watched.page.evaluate(() => document.documentElement.dataset.engines)), engines);
+  assert.match(await failure("CREATE TABLE mine AS SELECT range AS n FROM range(4)"), /rows/);
+  for (const [sql, rows] of [["SELECT n FROM mine", 4], ["SELECT n FROM mine WHERE n > 0", 3], ["SELECT n FROM mine WHERE n > 1", 2]] as const) {
+    assert.match(await failure(sql), new RegExp(`^${rows} rows`), sql);
+  }
+  const answeredBy = new Set(
+    (JSON.parse((await watched.page.evaluate(() => document.documentElement.dataset.queryTimes)) ?? "[]") as {sql: string; engines: number[]}[])
+      .filter((q) => q.sql.includes("FROM mine"))
+      .flatMap((q) => q.engines),
+  );
+  assert.deepEqual([...answeredBy].sort(), Array.from({length: engines}, (_, index) => index));
   assert.match(await failure("SET memory_limit = '32MB'"), /rows/);
   const outOfMemory = await failure("CREATE TABLE too_big AS SELECT range AS n FROM range(20000000)");
   assert.match(outOfMemory, /The query failed: this needs more memory than the browser's database has in this tab \(\S+ ?\S*\/\S+ ?\S* in use\)/);

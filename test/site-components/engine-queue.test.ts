@@ -1,0 +1,108 @@
+// The queue that gives a page's DuckDB-WASM engines their queries (src/components/engine-queue.ts):
+// the queries asked in one task are all seen before an engine is handed out, the costliest go
+// first, and a statement that changes the engines runs on all of them, in its place in the order.
+import assert from "node:assert/strict";
+import {test} from "node:test";
+import {EngineQueue} from "../../src/components/engine-queue.js";
+
+const inNextTask = (callback: () => void) => setImmediate(callback);
+const nextTask = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+test("questions asked together: the costliest start first, one per free engine, ties in the order asked", async () => {
+  const queue = new EngineQueue<string>(inNextTask);
+  queue.add("a");
+  queue.add("b");
+  const started: string[] = [];
+  const ask = (name: string, cost: number) => queue.one(cost).then((engine) => (started.push(`${name}@${engine}`), engine));
+  const small = ask("small", 1);
+  const large = ask("large", 100);
+  const middle = ask("middle", 10);
+  const alsoMiddle = ask("alsoMiddle", 10);
+  await nextTask();
+  await nextTask();
+  // Two engines: the two costliest of the four (the first asked of the two middles) have them.
+  assert.deepEqual(started, ["large@a", "middle@b"]);
+  queue.done(await middle);
+  await nextTask();
+  assert.deepEqual(started, ["large@a", "middle@b", "alsoMiddle@b"]);
+  queue.done(await large);
+  await nextTask();
+  assert.deepEqual(started, ["large@a", "middle@b", "alsoMiddle@b", "small@a"]);
+  queue.done(await small);
+  queue.done(await alsoMiddle);
+});
+
+test("a change runs on every engine, after the questions asked before it and before those after it", async () => {
+  const queue = new EngineQueue<string>(inNextTask);
+  queue.add("a");
+  queue.add("b");
+  const events: string[] = [];
+  const before = queue.one(5).then((engine) => (events.push(`before@${engine}`), engine));
+  const change = queue.every().then((engines) => (events.push(`change@${engines.join("+")}`), engines));
+  // Costlier than the question before the change, but asked after it: it waits for the change.
+  const after = queue.one(500).then((engine) => (events.push(`after@${engine}`), engine));
+  await nextTask();
+  await nextTask();
+  // One question runs; the change has the other engine and waits for the first.
+  assert.deepEqual(events, ["before@a"]);
+  queue.done(await before);
+  await nextTask();
+  assert.deepEqual(events, ["before@a", "change@b+a"]);
+  for (const engine of await change) queue.done(engine);
+  await nextTask();
+  assert.deepEqual(events, ["before@a", "change@b+a", "after@b"]);
+  queue.done(await after);
+});
+
+test("one engine: every query in turn, and a change needs only it", async () => {
+  const queue = new EngineQueue<string>(inNextTask);
+  queue.add("only");
+  const first = queue.one(1);
+  const second = queue.one(2);
+  await nextTask();
+  assert.equal(await second, "only", "the costlier of two asked together first");
+  queue.done("only");
+  assert.equal(await first, "only");
+  queue.done("only");
+  assert.deepEqual(await queue.every(), ["only"]);
+});
+
+test("an engine withdrawn is given nothing more, once idle it may close, and a change no longer waits for it", async () => {
+  const queue = new EngineQueue<string>(inNextTask);
+  queue.add("a");
+  queue.add("b");
+  const running = queue.one(1);
+  await nextTask();
+  assert.equal(await running, "a");
+  // b idle: withdrawn at once; a busy: withdrawn once done.
+  await queue.withdraw("b");
+  let aIdle = false;
+  const aWithdrawn = queue.withdraw("a").then(() => (aIdle = true));
+  await nextTask();
+  assert.equal(aIdle, false, "a still runs its query");
+  queue.done("a");
+  await aWithdrawn;
+  assert.equal(aIdle, true);
+  // Nothing is left to give: a question waits (a real page never withdraws its first engine).
+  let given = false;
+  void queue.one(1).then(() => (given = true));
+  await nextTask();
+  await nextTask();
+  assert.equal(given, false);
+});
+
+test("a change asked with two engines runs on the one left when the other is withdrawn", async () => {
+  const queue = new EngineQueue<string>(inNextTask);
+  queue.add("a");
+  queue.add("b");
+  const busy = queue.one(1);
+  await nextTask();
+  assert.equal(await busy, "a");
+  const change = queue.every();
+  await nextTask();
+  // The change has b and waits for a; a is withdrawn instead.
+  const aWithdrawn = queue.withdraw("a");
+  assert.deepEqual(await change, ["b"]);
+  queue.done("a");
+  await aWithdrawn;
+});
