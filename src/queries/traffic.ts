@@ -21,27 +21,15 @@ export const weekdayHour = (where: Where) =>
   FROM requests_hourly ${andWhere(where, "ts IS NOT NULL")}
   GROUP BY ALL`);
 
-// Visitors and addresses per day, the page's costliest question. A visitor with one row that day
+// Visitors per day, the page's costliest question. A visitor with one row that day
 // (visitor_rows = 1, most of them) is one visitor whenever its row passes the filter, so those
-// rows are counted and only the others' ids counted distinct. Addresses are grouped by day and
-// number first, then counted: DuckDB groups two small integers (a day, a dense id) through an
-// array rather than a hash table. A question per day (filteredPerDay), with the filter's values
-// twice: once per subquery.
-export const visitorsPerDay = (where: Where): Query => ({
-  ...filteredPerDay(where, `
-  SELECT day, visitors, coalesce(ips, 0) AS ips
-  FROM (
-    SELECT ts AS day, count(*) FILTER (WHERE visitor_rows = 1) + count(DISTINCT visitor_id) FILTER (WHERE visitor_rows > 1) AS visitors
-    FROM requests_by_visitor ${andWhere(where, "ts IS NOT NULL")}
-    GROUP BY ts
-  ) LEFT JOIN (
-    SELECT day::TIMESTAMP AS day, count(*) AS ips
-    FROM (SELECT ts::DATE AS day, client_id FROM requests_by_visitor ${andWhere(where, "ts IS NOT NULL AND client_id IS NOT NULL")} GROUP BY ALL)
-    GROUP BY day
-  ) USING (day)
-  ORDER BY day`),
-  params: [...where.params, ...where.params],
-});
+// rows are counted and only the others' ids counted distinct. A question per day (filteredPerDay).
+export const visitorsPerDay = (where: Where): Query =>
+  filteredPerDay(where, `
+  SELECT ts AS day, count(*) FILTER (WHERE visitor_rows = 1) + count(DISTINCT visitor_id) FILTER (WHERE visitor_rows > 1) AS visitors
+  FROM requests_by_visitor ${andWhere(where, "ts IS NOT NULL")}
+  GROUP BY ts
+  ORDER BY day`);
 
 export const topPaths = (where: Where) =>
   filtered(where, `
