@@ -11,7 +11,7 @@ import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
 import {serveSite, type SiteServer} from "../../scripts/serve-site.js";
 import {formatBytes, formatCount, formatPercent} from "../../src/components/format.js";
 import {SUSPICIOUS_RULES, suspiciousKindSql} from "../../data-loaders/contracts/suspicious.js";
-import {answeredBy, launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
+import {answeredBy, launchBrowser, openWatchedPage, queriesSettled, type WatchedPage} from "../support/browser.js";
 import {eventsUnderDefaultFilter, PROJECT_DIR, sampleSite, type SampleSite} from "../support/sample-site.js";
 
 let site: SampleSite;
@@ -52,6 +52,7 @@ async function open(path: string, ready: string): Promise<WatchedPage> {
   await watched.page.waitForSelector(ready, {timeout: 60_000});
   // Let every cell settle before asserting on errors.
   await watched.page.waitForLoadState("networkidle");
+  await queriesSettled(watched.page);
   return watched;
 }
 

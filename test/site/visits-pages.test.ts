@@ -9,7 +9,7 @@ import {durationBandSql} from "../../data-loaders/rollups/visits.js";
 import {sqlString} from "../../data-loaders/write/duckdb.js";
 import {formatBytes, formatCount, formatPercent, formatUtc} from "../../src/components/format.js";
 import {networkSql} from "../../data-loaders/contracts/network.js";
-import {openWatchedPage, type WatchedPage} from "../support/browser.js";
+import {openWatchedPage, queriesSettled, type WatchedPage} from "../support/browser.js";
 import {PROJECT_DIR} from "../support/sample-site.js";
 import {eventsSql, finishPage as finish, sampleSiteSession} from "../support/site-session.js";
 
@@ -34,8 +34,8 @@ async function open(path: string, ready: string): Promise<WatchedPage> {
   await watched.page.goto(new URL(path, session.server.url).href);
   await watched.page.waitForSelector(ready, {timeout: 60_000});
   await watched.page.waitForLoadState("networkidle");
-  // Under a filter DuckDB-WASM answers after the page has loaded: wait until none of its queries runs.
-  await watched.page.waitForFunction(() => (document.documentElement.dataset.queriesRunning ?? "0") === "0", undefined, {timeout: 60_000});
+  // Under a filter DuckDB-WASM answers after the page has loaded, its queries side by side: wait until none runs.
+  await queriesSettled(watched.page);
   return watched;
 }
 

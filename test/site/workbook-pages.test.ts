@@ -10,7 +10,7 @@ import type {Browser} from "playwright-core";
 import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
 import {serveSite, type SiteServer} from "../../scripts/serve-site.js";
 import {formatCount} from "../../src/components/format.js";
-import {answeredBy, launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
+import {answeredBy, launchBrowser, openWatchedPage, queriesSettled, type WatchedPage} from "../support/browser.js";
 import {eventsUnderDefaultFilter, PROJECT_DIR, sampleSite, type SampleSite} from "../support/sample-site.js";
 
 const expected = JSON.parse(readFileSync(join(PROJECT_DIR, "sample/expected.json"), "utf8"));
@@ -53,6 +53,8 @@ async function open(path: string, ready: string): Promise<WatchedPage> {
   await watched.page.goto(new URL(path, server.url).href);
   await watched.page.waitForSelector(ready, {timeout: 60_000});
   await watched.page.waitForLoadState("networkidle");
+  // The chart waited for is not the last drawn: a page's queries run side by side.
+  await queriesSettled(watched.page);
   return watched;
 }
 

@@ -107,3 +107,19 @@ export async function answeredBy(page: Page): Promise<{shipped: number; duckdb: 
     duckdb: Number(document.documentElement.dataset.answeredDuckdb ?? 0),
   }));
 }
+
+/**
+ * Resolves once DuckDB-WASM has answered every query the page asked and answered none for
+ * `quietMs` (src/components/workbook.ts: data-queries-running, data-last-answered-at): a page's
+ * queries run side by side, so the chart waited for is not the last one drawn.
+ */
+export async function queriesSettled(page: Page, quietMs = 150): Promise<void> {
+  await page.waitForFunction(
+    (quiet) => {
+      const {queriesRunning, lastAnsweredAt} = document.documentElement.dataset;
+      return (queriesRunning ?? "0") === "0" && performance.now() - Number(lastAnsweredAt ?? 0) > quiet;
+    },
+    quietMs,
+    {timeout: 60_000, polling: 50},
+  );
+}
