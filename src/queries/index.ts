@@ -5,7 +5,7 @@ import {comparedPeriods, filterFor} from "../components/compare-periods.js";
 import {DEFAULT_FILTER, whereClause} from "../components/event-filter.js";
 import {timeBucketFor, type TimeBucket} from "../components/time-bucket.js";
 import * as filterBar from "./filter-bar.js";
-import {andWhere, DEFAULT_PATHS_WHERE, filtered, NO_FILTER, type Ask, type Where} from "./query.js";
+import {andWhere, DEFAULT_PATHS_WHERE, filtered, NO_FILTER, type Ask, type Row, type Where} from "./query.js";
 
 export const summary = (where: Where) =>
   filtered(where, `
@@ -50,19 +50,28 @@ export const topCountries = (where: Where) =>
   ORDER BY requests DESC, country
   LIMIT 10`);
 
-/**
- * One period's headline numbers, to compare with the period before it. Visitors are distinct
- * client IP × agent, as on Traffic. (Its own where twice: the visitors' subquery comes first.)
- */
-export const periodTotals = (where: Where) => ({
-  sql: `
+/** One period's requests, error rate and bytes, to compare with the period before it. */
+export const periodTotals = (where: Where) =>
+  filtered(where, `
   SELECT coalesce(sum(requests), 0) AS requests,
-         (SELECT count(*) FROM (SELECT visitor_id FROM requests_by_visitor ${where.sql} GROUP BY visitor_id)) AS visitors,
          coalesce(sum(requests) FILTER (WHERE status >= 400), 0) / sum(requests) AS error_rate,
          coalesce(sum(bytes), 0) AS bytes
-  FROM requests_hourly ${where.sql}`,
-  params: [...where.params, ...where.params],
-});
+  FROM requests_hourly ${where.sql}`);
+
+/**
+ * One period's visitors: distinct client IP × agent, as on Traffic, grouped by number and the
+ * groups counted. A question of its own, not a subquery of periodTotals: alone it costs less
+ * (at 10M, one instance: 72 ms of CPU against 92 ms for the two as one), and the page's two
+ * engines answer it beside the others.
+ */
+export const periodVisitors = (where: Where) =>
+  filtered(where, `SELECT count(*) AS visitors FROM (SELECT visitor_id FROM requests_by_visitor ${where.sql} GROUP BY visitor_id)`);
+
+/** One period's headline numbers (periodTotals and periodVisitors, asked together) as one row. */
+export async function periodHeadline(where: Where, ask: Ask): Promise<Row> {
+  const [[totals], [{visitors}]] = await Promise.all([ask(periodTotals(where)), ask(periodVisitors(where))]);
+  return {...totals, visitors};
+}
 
 export const requestsPerMonth = (where: Where) =>
   filtered(where, `
@@ -82,8 +91,8 @@ export async function firstView(ask: Ask, where = NO_FILTER, pathsWhere = DEFAUL
   const [span] = await ask(filterBar.dataRange);
   const periods = comparedPeriods(DEFAULT_FILTER, span as {first: Date | null; last: Date | null});
   if (periods) {
-    await ask(periodTotals(whereClause(filterFor(DEFAULT_FILTER, periods.current))));
-    await ask(periodTotals(whereClause(filterFor(DEFAULT_FILTER, periods.previous))));
+    await periodHeadline(whereClause(filterFor(DEFAULT_FILTER, periods.current)), ask);
+    await periodHeadline(whereClause(filterFor(DEFAULT_FILTER, periods.previous)), ask);
   }
   await ask(requestsPerMonth(where));
 }

@@ -125,7 +125,7 @@ test("visitors, addresses and bots' clients, counted by their numbers (per day: 
     assert.deepEqual(await site.rows(question.sql, question.params), ofEvents, JSON.stringify(filter));
     // The Overview's visitors and clients over the whole period.
     const [whole] = await site.rows(`SELECT count(DISTINCT (client_ip, user_agent)) AS visitors, count(DISTINCT client_ip) AS clients FROM events ${where.sql}`, where.params);
-    const totals = overview.periodTotals(where);
+    const totals = overview.periodVisitors(where);
     const clients = overview.clients(where);
     const [[{visitors}], [ofClients]] = await Promise.all([site.rows(totals.sql, totals.params), site.rows(clients.sql, clients.params)]);
     assert.deepEqual({visitors, clients: ofClients.clients}, whole, JSON.stringify(filter));

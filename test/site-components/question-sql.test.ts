@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import {test} from "node:test";
 import {isQuestion} from "../../src/components/question-sql.js";
-import {periodTotals} from "../../src/queries/index.js";
+import {periodTotals, periodVisitors} from "../../src/queries/index.js";
 import {NO_FILTER} from "../../src/queries/query.js";
 import {visitorsPerDay} from "../../src/queries/traffic.js";
 
@@ -22,6 +22,7 @@ test("questions: SELECT, WITH and the other read-only statements, however they o
     "SELECT \"odd;name\" FROM events",
     "SELECT 'it''s; fine'",
     periodTotals(NO_FILTER).sql,
+    periodVisitors(NO_FILTER).sql,
     visitorsPerDay(NO_FILTER).sql,
   ]) {
     assert.equal(isQuestion(sql), true, sql);
