@@ -6,25 +6,36 @@ import {andWhere, filtered, NO_FILTER, type Ask, type Query, type Where} from ".
 /** The suspicious matches listed per kind: the newest, so that millions of them need not reach the browser. */
 export const MATCHES_SHOWN = 1000;
 
-// Bots by name with their clients. The requests are summed by the bot's number (bot_id) and the
-// clients grouped by bot and client number, then counted: DuckDB groups small integers through an
-// array rather than a hash table of every name and client. (The filter's values twice.)
-export const bots = (where: Where): Query => ({
-  sql: `
-  SELECT coalesce(bot_name, 'unnamed') AS bot, requests, coalesce(clients, 0) AS clients
-  FROM (
-    SELECT bot_id, any_value(bot_name) AS bot_name, sum(requests) AS requests
-    FROM requests_by_visitor ${andWhere(where, "is_bot")}
-    GROUP BY bot_id
-  ) AS named LEFT JOIN (
-    SELECT bot_id, count(*) AS clients
-    FROM (SELECT bot_id, client_id FROM requests_by_visitor ${andWhere(where, "is_bot AND client_id IS NOT NULL")} GROUP BY ALL)
-    GROUP BY bot_id
-  ) AS counted ON named.bot_id IS NOT DISTINCT FROM counted.bot_id
+/** How many bots the page ranks by their requests. */
+const BOTS_SHOWN = 20;
+
+// The busiest bots by name. The requests are summed by the bot's number (bot_id): DuckDB groups
+// small integers through an array rather than a hash table of every name.
+export const botRequests = (where: Where) =>
+  filtered(where, `
+  SELECT bot_id, coalesce(any_value(bot_name), 'unnamed') AS bot, sum(requests) AS requests
+  FROM requests_by_visitor ${andWhere(where, "is_bot")}
+  GROUP BY bot_id
   ORDER BY requests DESC, bot
-  LIMIT 20`,
-  params: [...where.params, ...where.params],
-});
+  LIMIT ${BOTS_SHOWN}`);
+
+// Each bot's clients: bot and client numbers grouped through the array, then counted. A question
+// of its own rather than a join with botRequests: the page's two engines answer them side by side.
+export const botClients = (where: Where) =>
+  filtered(where, `
+  SELECT bot_id, count(*) AS clients
+  FROM (SELECT bot_id, client_id FROM requests_by_visitor ${andWhere(where, "is_bot AND client_id IS NOT NULL")} GROUP BY ALL)
+  GROUP BY bot_id`);
+
+/**
+ * Bots by name with their requests and clients: botRequests and botClients, asked together, each
+ * bot's clients found by its number (the bots without a name have none, and are one row).
+ */
+export async function bots(where: Where, ask: Ask): Promise<{bot: string; requests: number; clients: number}[]> {
+  const [named, counted] = await Promise.all([ask(botRequests(where)), ask(botClients(where))]);
+  const clientsOf = new Map(counted.map((row) => [row.bot_id, Number(row.clients)]));
+  return named.map((row) => ({bot: String(row.bot), requests: Number(row.requests), clients: clientsOf.get(row.bot_id) ?? 0}));
+}
 
 // Each match with the total of its kind; the newest of each kind kept.
 export const suspicious = (where: Where) =>
@@ -65,7 +76,7 @@ export const bursts = (where: Where) =>
 
 export async function firstView(ask: Ask, where = NO_FILTER): Promise<void> {
   await filterBar.firstView(ask);
-  await ask(bots(where));
+  await bots(where, ask);
   await ask(suspicious(where));
   await ask(clients4xx(where));
   await ask(networks4xx(where));
