@@ -116,13 +116,13 @@ test("visitors, addresses and bots' clients, counted by their numbers (per day: 
   ];
   for (const filter of filters) {
     const where = whereClause(filter);
-    const question = traffic.visitorsPerDay(where);
     const ofEvents = await site.rows(
       `SELECT date_trunc('day', ts) AS day, count(DISTINCT (client_ip, user_agent)) AS visitors FROM events ${andWhere(where, "ts IS NOT NULL")} GROUP BY 1 ORDER BY 1`,
       where.params,
     );
     assert.ok(ofEvents.length > 0, JSON.stringify(filter));
-    assert.deepEqual(await site.rows(question.sql, question.params), ofEvents, JSON.stringify(filter));
+    const perDay = await traffic.visitorsPerDay(where, (question) => site.rows(question.sql, question.params));
+    assert.deepEqual(perDay, ofEvents.map((row) => ({day: row.day, visitors: Number(row.visitors)})), JSON.stringify(filter));
     // The Overview's visitors and clients over the whole period.
     const [whole] = await site.rows(`SELECT count(DISTINCT (client_ip, user_agent)) AS visitors, count(DISTINCT client_ip) AS clients FROM events ${where.sql}`, where.params);
     const totals = overview.periodVisitors(where);
@@ -149,15 +149,14 @@ test("visitors per day, answered a block of days at a time and each block's answ
   const blocks = rollupBlocks(await storedDays(config));
   assert.ok(blocks.length >= 2, `the sample's days fall in several blocks (${blocks.map((b) => b.name).join(", ")})`);
   const oneInstance = whereClause({...DEFAULT_FILTER, instance: expected.instances[0].log_stream, bots: "exclude"});
-  for (const where of [NO_FILTER, oneInstance]) {
-    const question = traffic.visitorsPerDay(where);
+  for (const where of [NO_FILTER, oneInstance]) for (const question of [traffic.oneRowVisitorsPerDay(where), traffic.moreRowsVisitorsPerDay(where)]) {
     assert.equal(question.perDay, true);
     const whole = await site.rows(question.sql, question.params);
     assert.ok(new Set(whole.map((row) => (row.day as Date).toISOString().slice(0, 10)).map((day) => blocks.findIndex((b) => b.days.some((d) => d.day === day)))).size >= 2, "the answer's days are in several blocks");
     assert.deepEqual(await dailyAnswer(config, site, question), whole);
   }
   // Kept: asked again, the blocks' answers are the same files, not made again; an answer of a block no longer in the store is removed.
-  const question = traffic.visitorsPerDay(NO_FILTER);
+  const question = traffic.oneRowVisitorsPerDay(NO_FILTER);
   const files = await dailyAnswerFiles(config, question);
   assert.equal(files.length, blocks.length);
   const madeAt = await Promise.all(files.map((file) => stat(file).then((s) => s.mtimeMs)));
@@ -168,7 +167,7 @@ test("visitors per day, answered a block of days at a time and each block's answ
   assert.equal(existsSync(gone), false);
 
   // A question no page asks any more (as when its text is edited) loses its kept answers; the asked one keeps its own.
-  const edited = await dailyAnswerFiles(config, traffic.visitorsPerDay(oneInstance));
+  const edited = await dailyAnswerFiles(config, traffic.oneRowVisitorsPerDay(oneInstance));
   assert.ok(edited.every((file) => existsSync(file)) && edited.every((file) => !files.includes(file)));
   await removeAnswersNotAsked(config, [question]);
   assert.deepEqual(edited.filter((file) => existsSync(file)), []);

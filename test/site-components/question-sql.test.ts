@@ -5,7 +5,7 @@ import {test} from "node:test";
 import {isQuestion} from "../../src/components/question-sql.js";
 import {periodTotals, periodVisitors} from "../../src/queries/index.js";
 import {NO_FILTER} from "../../src/queries/query.js";
-import {visitorsPerDay} from "../../src/queries/traffic.js";
+import {moreRowsVisitorsPerDay, oneRowVisitorsPerDay} from "../../src/queries/traffic.js";
 
 test("questions: SELECT, WITH and the other read-only statements, however they open", () => {
   for (const sql of [
@@ -23,7 +23,8 @@ test("questions: SELECT, WITH and the other read-only statements, however they o
     "SELECT 'it''s; fine'",
     periodTotals(NO_FILTER).sql,
     periodVisitors(NO_FILTER).sql,
-    visitorsPerDay(NO_FILTER).sql,
+    oneRowVisitorsPerDay(NO_FILTER).sql,
+    moreRowsVisitorsPerDay(NO_FILTER).sql,
   ]) {
     assert.equal(isQuestion(sql), true, sql);
   }
