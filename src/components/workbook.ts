@@ -5,7 +5,8 @@
 // and `query` gives them at once. DuckDB-WASM, with the rollups the page reads in its memory,
 // starts when the reader reaches for a control (the filter bar, Explore's editor) and answers
 // every other question (a changed filter, Explore's own SQL). It runs as two engines, each with
-// the page's rollups in its own memory, so that two of a filter change's queries run at once.
+// the page's rollups in its own memory, so that two of a filter change's queries run at once (one
+// engine on a one-core machine, or on a page past SECOND_ENGINE_BYTES of rollups).
 // Only its types here: the engine's code (240 kB, with the Arrow that reads its results) is
 // imported when the database opens, after the page has drawn from its shipped answers. It and
 // its worker are file attachments, not imported modules, so that Framework copies them rather

@@ -1,7 +1,7 @@
 // The Security page's queries (src/security.md), over the rollups: bots by name, suspicious
 // requests, the clients and networks behind most 4xx, bursts of errors.
 import * as filterBar from "./filter-bar.js";
-import {andWhere, filtered, NO_FILTER, type Ask, type Query, type Where} from "./query.js";
+import {andWhere, filtered, NO_FILTER, type Ask, type Where} from "./query.js";
 
 /** The suspicious matches listed per kind: the newest, so that millions of them need not reach the browser. */
 export const MATCHES_SHOWN = 1000;
