@@ -247,8 +247,8 @@ const ENGINE_COUNT = Math.max(1, Math.min(2, navigator.hardwareConcurrency || 1)
 /**
  * The most rollups, in bytes of Parquet, a page keeps in a second engine: the second copy of the
  * tables (some ten times their Parquet in memory) is worth its memory on a page of up to about
- * 1.5 GB of them. On a page past it (at 30M events, the Overview and Security), the other engines
- * are closed and the first answers alone, as it did before there were two.
+ * 1.5 GB of them. On a page past it (at 30M events, the Overview, Traffic and Security), the other
+ * engines are closed and the first answers alone, as it did before there were two.
  */
 const SECOND_ENGINE_BYTES = 150e6;
 
