@@ -67,13 +67,19 @@ test("one engine: every query in turn, and a change needs only it", async () => 
   assert.deepEqual(await queue.every(), ["only"]);
 });
 
-test("an engine withdrawn is given nothing more, once idle it may close, and a change no longer waits for it", async () => {
+/** A queue of two engines, a and b, with a running a question. */
+async function twoEnginesOneBusy(): Promise<EngineQueue<string>> {
   const queue = new EngineQueue<string>(inNextTask);
   queue.add("a");
   queue.add("b");
   const running = queue.one(1);
   await nextTask();
   assert.equal(await running, "a");
+  return queue;
+}
+
+test("an engine withdrawn is given nothing more, once idle it may close, and a change no longer waits for it", async () => {
+  const queue = await twoEnginesOneBusy();
   // b idle: withdrawn at once; a busy: withdrawn once done.
   await queue.withdraw("b");
   let aIdle = false;
@@ -92,12 +98,7 @@ test("an engine withdrawn is given nothing more, once idle it may close, and a c
 });
 
 test("a change asked with two engines runs on the one left when the other is withdrawn", async () => {
-  const queue = new EngineQueue<string>(inNextTask);
-  queue.add("a");
-  queue.add("b");
-  const busy = queue.one(1);
-  await nextTask();
-  assert.equal(await busy, "a");
+  const queue = await twoEnginesOneBusy();
   const change = queue.every();
   await nextTask();
   // The change has b and waits for a; a is withdrawn instead.
