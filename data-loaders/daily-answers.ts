@@ -11,7 +11,7 @@ import type {DuckDBValue} from "@duckdb/node-api";
 import type {WeblogConfig} from "./config.js";
 import {openRollupsDatabase, type SiteDatabase, type SiteRow} from "./site-database.js";
 import {blockRollupsFiles, ROLLUPS_DIR, rollupBlocks, storedDays} from "./site-data.js";
-import {temporaryPathFor} from "./store/durable-file.js";
+import {isTemporaryPath, temporaryPathFor} from "./store/durable-file.js";
 import {closeDuckDB, sqlFileList, sqlString} from "./write/duckdb.js";
 
 /** Where the store keeps the blocks' answers, inside ROLLUPS_DIR. */
@@ -64,7 +64,12 @@ export async function dailyAnswerFiles(config: WeblogConfig, question: Question)
     files.push(file);
   }
   const current = new Set(blocks.map((block) => `${block.name}.${block.version}.`));
-  for (const old of await readdir(dir)) if (![...current].some((prefix) => old.startsWith(prefix))) await rm(join(dir, old), {force: true});
+  for (const old of await readdir(dir)) {
+    // A write in progress ("." + the answer's name + …, temporaryPathFor) is judged by the answer it
+    // will be: another question asked at the same time may be writing a current block's.
+    const becomes = isTemporaryPath(old) ? old.slice(1) : old;
+    if (![...current].some((prefix) => becomes.startsWith(prefix))) await rm(join(dir, old), {force: true});
+  }
   return files;
 }
 

@@ -6,7 +6,7 @@
 // ownTraffic rules.
 import assert from "node:assert/strict";
 import {existsSync, readFileSync} from "node:fs";
-import {copyFile, stat} from "node:fs/promises";
+import {copyFile, rm, stat} from "node:fs/promises";
 import {basename, dirname, join} from "node:path";
 import {after, before, test} from "node:test";
 import {loadConfig, type WeblogConfig} from "../../data-loaders/config.js";
@@ -16,6 +16,7 @@ import {openSiteDatabase, type SiteDatabase} from "../../data-loaders/site-datab
 import {CLIENT_PLACE_KIND, dayRollupsFile, kindRollupsFiles, rollupBlocks, rollupKindNames, rollupViewsDocumented, storedDays} from "../../data-loaders/site-data.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {readManifest, segmentsOfKind} from "../../data-loaders/store/manifest.js";
+import {temporaryPathFor} from "../../data-loaders/store/durable-file.js";
 import {syncStore} from "../../data-loaders/sync.js";
 import {sqlFileList, withDuckDB} from "../../data-loaders/write/duckdb.js";
 import {demoEnvironment, DEMO_BUCKET, SAMPLE_DIR} from "../../scripts/demo.js";
@@ -172,4 +173,24 @@ test("visitors per day, answered a block of days at a time and each block's answ
   await removeAnswersNotAsked(config, [question]);
   assert.deepEqual(edited.filter((file) => existsSync(file)), []);
   assert.deepEqual(await Promise.all(files.map((file) => stat(file).then((s) => s.mtimeMs))), madeAt);
+});
+
+test("two questions' block answers made at the same time: neither removes the answer the other is writing", async () => {
+  // The first views ask Traffic's two parts of visitors per day together. A write in progress is a
+  // temporary file beside the answers: one of a current block stays, one of a block gone is removed.
+  const question = traffic.moreRowsVisitorsPerDay(NO_FILTER);
+  const [file] = await dailyAnswerFiles(config, question);
+  const writing = temporaryPathFor(file);
+  const stale = temporaryPathFor(join(dirname(file), `1999-01.0123456789abcdef.${basename(file).split(".").at(-2)}.parquet`));
+  await copyFile(file, writing);
+  await copyFile(file, stale);
+  await dailyAnswerFiles(config, traffic.oneRowVisitorsPerDay(NO_FILTER));
+  assert.equal(existsSync(writing), true, "the other question's write in progress is left alone");
+  assert.equal(existsSync(stale), false, "a leftover of a block no longer in the store is removed");
+  await rm(writing);
+  // And for real: both questions' answers made again, side by side.
+  const files = [...(await dailyAnswerFiles(config, question)), ...(await dailyAnswerFiles(config, traffic.oneRowVisitorsPerDay(NO_FILTER)))];
+  await Promise.all(files.map((made) => rm(made)));
+  const [one, more] = await Promise.all([traffic.oneRowVisitorsPerDay(NO_FILTER), question].map((asked) => dailyAnswerFiles(config, asked)));
+  assert.deepEqual([...one, ...more].filter((made) => !existsSync(made)), []);
 });
