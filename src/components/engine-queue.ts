@@ -55,9 +55,11 @@ export class EngineQueue<Engine> {
    */
   withdraw(engine: Engine): Promise<void> {
     this.engines--;
-    const idleAt = this.idle.indexOf(engine);
-    if (idleAt >= 0) this.idle.splice(idleAt, 1);
-    const idle = idleAt >= 0 ? Promise.resolve() : new Promise<void>((resolve) => this.withdrawn.set(engine, resolve));
+    // Idle, or gathered by a change still waiting for the others: it runs nothing, so it is taken
+    // back at once, and the change goes to the engines left.
+    const held = [this.idle, ...this.waiting.map((waiting) => waiting.gathered ?? [])].find((engines) => engines.includes(engine));
+    held?.splice(held.indexOf(engine), 1);
+    const idle = held ? Promise.resolve() : new Promise<void>((resolve) => this.withdrawn.set(engine, resolve));
     this.dispatch();
     return idle;
   }

@@ -107,3 +107,16 @@ test("a change asked with two engines runs on the one left when the other is wit
   queue.done("a");
   await aWithdrawn;
 });
+
+test("an engine withdrawn while a change holds it is taken from the change, which runs on the engines left", async () => {
+  const queue = await twoEnginesOneBusy();
+  let ranOn: string[] | null = null;
+  const change = queue.every().then((engines) => (ranOn = engines));
+  await nextTask();
+  // The change holds b and waits for a; b is withdrawn: free at once, and the change waits for a alone.
+  await queue.withdraw("b");
+  await nextTask();
+  assert.equal(ranOn, null, "the change still waits for a");
+  queue.done("a");
+  assert.deepEqual(await change, ["a"]);
+});
