@@ -12,7 +12,7 @@ import {loadConfig} from "../data-loaders/config.js";
 import {kindRollupsFiles, siteTables} from "../data-loaders/site-data.js";
 import {demoEnvironment} from "../scripts/demo.js";
 import {ENGINE_SETTINGS} from "../data-loaders/contracts/engine-settings.js";
-import {DEFAULT_FILTER, pathsWhereClause, warmUpFilter, whereClause} from "../src/components/event-filter.js";
+import {DEFAULT_FILTER, pathsWhereClause, warmUpFilters, whereClause} from "../src/components/event-filter.js";
 import {viewInMemory} from "../src/components/instance-tables.js";
 import {withInlineLiterals} from "../src/components/sql-literals.js";
 import * as filterBar from "../src/queries/filter-bar.js";
@@ -26,7 +26,8 @@ type Bindings = {
   registerFileBuffer(name: string, buffer: Uint8Array): void;
   connect(): Connection;
 };
-type Engine = {db: Bindings; conn: Connection; madeTables: Set<string>};
+// madeTables: each view made (or being made: a page asks some queries side by side) in memory.
+type Engine = {db: Bindings; conn: Connection; madeTables: Map<string, Promise<void>>};
 const require = createRequire(import.meta.url);
 const wasm = require("@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs") as {
   createDuckDB(bundles: object, logger: object, runtime: object): Promise<Bindings>;
@@ -54,7 +55,7 @@ async function openEngine(): Promise<Engine> {
   // As workbook.ts sets the engine up.
   for (const setting of ENGINE_SETTINGS) conn.query(setting);
   for (const [kind, files] of kindFiles) files.forEach((file, index) => db.registerFileBuffer(`${kind}-${index}.parquet`, new Uint8Array(readFileSync(file))));
-  return {db, conn, madeTables: new Set()};
+  return {db, conn, madeTables: new Map()};
 }
 
 /**
@@ -67,23 +68,26 @@ async function openEngine(): Promise<Engine> {
 async function makeTablesFor(sql: string, {conn, madeTables}: Engine): Promise<void> {
   const named = Object.keys(rollupViews).filter((view) => names(sql, view));
   for (const view of [...named, ...named.flatMap((view) => Object.keys(rollupKindOfView).filter((kindView) => names(rollupViews[view], kindView)))]) {
-    if (madeTables.has(view)) continue;
-    madeTables.add(view);
-    const kind = rollupKindOfView[view];
-    if (kind === undefined) {
-      // A view over the kinds' views (requests_by_client: the client rows joined to their labels).
-      conn.query(`CREATE VIEW ${view} AS ${rollupViews[view]}`);
-      continue;
-    }
-    const started = performance.now();
-    const files = kindFiles.get(kind) ?? [];
-    conn.query(`CREATE VIEW rollups_${kind} AS SELECT * FROM read_parquet([${files.map((_, index) => `'${kind}-${index}.parquet'`).join(", ")}])`);
-    const inMemory = await viewInMemory(run(conn), {select: rollupViews[view], view, files: files.map((_, index) => `${kind}-${index}.parquet`)});
-    viewsInMemory.set(view, inMemory.select);
-    conn.query(`CREATE VIEW ${view} AS ${inMemory.select}`);
-    const [{rows}] = conn.query(`SELECT count(*) AS rows FROM ${view}`).toArray().map((r) => r.toJSON());
-    console.log(`  ${view.padEnd(22)} ${String(rows).padStart(9)} rows, made ${inMemory.byInstance ? "a table per instance" : "a table"} in ${Math.round(performance.now() - started)} ms`);
+    if (!madeTables.has(view)) madeTables.set(view, makeTable(view, conn));
+    await madeTables.get(view);
   }
+}
+
+async function makeTable(view: string, conn: Connection): Promise<void> {
+  const kind = rollupKindOfView[view];
+  if (kind === undefined) {
+    // A view over the kinds' views (requests_by_client: the client rows joined to their labels).
+    conn.query(`CREATE VIEW ${view} AS ${rollupViews[view]}`);
+    return;
+  }
+  const started = performance.now();
+  const files = kindFiles.get(kind) ?? [];
+  conn.query(`CREATE VIEW rollups_${kind} AS SELECT * FROM read_parquet([${files.map((_, index) => `'${kind}-${index}.parquet'`).join(", ")}])`);
+  const inMemory = await viewInMemory(run(conn), {select: rollupViews[view], view, files: files.map((_, index) => `${kind}-${index}.parquet`)});
+  viewsInMemory.set(view, inMemory.select);
+  conn.query(`CREATE VIEW ${view} AS ${inMemory.select}`);
+  const [{rows}] = conn.query(`SELECT count(*) AS rows FROM ${view}`).toArray().map((r) => r.toJSON());
+  console.log(`  ${view.padEnd(22)} ${String(rows).padStart(9)} rows, made ${inMemory.byInstance ? "a table per instance" : "a table"} in ${Math.round(performance.now() - started)} ms`);
 }
 
 /** Each view made tables in memory, with the SELECT of its rows from them (what the view is), as workbook.ts keeps it. */
@@ -105,12 +109,17 @@ function inlined(query: Query): string {
   return sql;
 }
 
-const filter = {...DEFAULT_FILTER, instance: INSTANCES[1]};
+// REDRAW=instance (the default) times the change bench:site makes first, one instance picked;
+// REDRAW=2xx its second, 2xx then unticked as well (a condition on the status, another shape).
+const redraw = process.env.REDRAW ?? "instance";
+if (!["instance", "2xx"].includes(redraw)) throw new Error(`REDRAW is instance or 2xx, not ${redraw}`);
+const filter = {...DEFAULT_FILTER, instance: INSTANCES[1], statuses: redraw === "2xx" ? DEFAULT_FILTER.statuses.filter((s) => s !== "2xx") : DEFAULT_FILTER.statuses};
 const where: Where = whereClause(filter);
 // Before the timed runs, as the site warms its engine up (workbook.ts, warmUp): BENCH_WARM_UP=none
 // (the first runs are a fresh engine's), shipped (the page's queries once with no filter), or
-// filtered (the default, as the site: then once more through warmUpFilter on a connection whose
-// views are temporary views with its conditions, over the first instance, not the one timed).
+// filtered (the default, as the site: then once more through each of warmUpFilters on a
+// connection whose views are temporary views with its conditions, over the first instance, not
+// the one timed).
 const warmUp = process.env.BENCH_WARM_UP ?? "filtered";
 if (!["none", "shipped", "filtered"].includes(warmUp)) throw new Error(`BENCH_WARM_UP is none, shipped or filtered, not ${warmUp}`);
 // Each page asked REPEAT times (default 3), each query's least time printed (the machine is
@@ -135,21 +144,25 @@ for (const page of (process.env.PAGES ?? "index traffic geography top-talkers se
     await firstView(async (query) => (shipped.push(query), answer(engine.conn, query)), NO_FILTER, pathsWhereClause(DEFAULT_FILTER));
     console.log(`  warm-up, the page's queries with no filter: ${Math.round(warmUpMs)} ms of CPU`);
     if (warmUp === "filtered") {
-      warmUpMs = 0;
       const [range] = await answer(engine.conn, filterBar.dataRange);
-      const warmWhere = whereClause(warmUpFilter(range.first as Date, range.last as Date, INSTANCES[0]));
-      const warmConn = engine.db.connect();
-      for (const view of Object.keys(rollupViews).filter((view) => engine.madeTables.has(view))) {
-        const rows = `(${viewsInMemory.get(view) ?? rollupViews[view]})`;
-        try {
-          warmConn.query(`CREATE TEMP VIEW ${view} AS SELECT * FROM ${rows} ${inlined({sql: warmWhere.sql, params: warmWhere.params})}`);
-        } catch {
-          // A view without one of the filter's columns stays as it is, as in workbook.ts.
+      // BENCH_WARM_UP_ROUNDS=N: the first N of the site's filtered rounds only (all by default).
+      const filters = warmUpFilters(range.first as Date, range.last as Date, INSTANCES[0]).slice(0, Number(process.env.BENCH_WARM_UP_ROUNDS ?? Infinity));
+      for (const warmFilter of filters) {
+        warmUpMs = 0;
+        const warmWhere = inlined(whereClause(warmFilter));
+        const warmConn = engine.db.connect();
+        for (const view of Object.keys(rollupViews).filter((view) => engine.madeTables.has(view))) {
+          const rows = `(${viewsInMemory.get(view) ?? rollupViews[view]})`;
+          try {
+            warmConn.query(`CREATE TEMP VIEW ${view} AS SELECT * FROM ${rows} ${warmWhere}`);
+          } catch {
+            // A view without one of the filter's columns stays as it is, as in workbook.ts.
+          }
         }
+        for (const query of shipped) await answer(warmConn, query);
+        warmConn.close();
+        console.log(`  warm-up, once more through ${warmWhere}: ${Math.round(warmUpMs)} ms of CPU`);
       }
-      for (const query of shipped) await answer(warmConn, query);
-      warmConn.close();
-      console.log(`  warm-up, once more through ${inlined({sql: warmWhere.sql, params: warmWhere.params})}: ${Math.round(warmUpMs)} ms of CPU`);
     }
   }
   const times = new Map<string, number>();
@@ -170,7 +183,7 @@ for (const page of (process.env.PAGES ?? "index traffic geography top-talkers se
   };
   for (let i = 0; i < repeat; i++) await firstView(ask, where, pathsWhereClause(filter));
   const sum = (m: Map<string, number>) => Math.round([...m.values()].reduce((a, b) => a + b, 0));
-  console.log(`${page}, instance ${filter.instance}, after the warm-up "${warmUp}": ${sum(times)} ms of CPU in all (each query's least of ${repeat}), ${sum(firstTimes)} ms on their first runs`);
+  console.log(`${page}, instance ${filter.instance}${redraw === "2xx" ? " and 2xx unticked" : ""}, after the warm-up "${warmUp}": ${sum(times)} ms of CPU in all (each query's least of ${repeat}), ${sum(firstTimes)} ms on their first runs`);
   for (const [key, ms] of times) {
     const [sql] = JSON.parse(key) as [string];
     console.log(`  ${String(Math.round(ms)).padStart(6)} ms (first ${String(Math.round(firstTimes.get(key)!)).padStart(5)})  ${sql.replace(/\s+/g, " ").trim().slice(0, 110)}`);

@@ -17,7 +17,7 @@ import {ENGINE_SETTINGS} from "./contracts.js";
 import * as filterBarQueries from "../queries/filter-bar.js";
 import type {Query, Row} from "../queries/query.js";
 import {answerKey, decodeAnswer, type ShippedFirstView} from "../queries/shipped.js";
-import {warmUpFilter, whereClause} from "./event-filter.js";
+import {warmUpFilters, whereClause} from "./event-filter.js";
 import {viewInMemory} from "./instance-tables.js";
 import {EngineQueue} from "./engine-queue.js";
 import {isQuestion} from "./question-sql.js";
@@ -769,50 +769,54 @@ async function warmUp(queries: readonly Query[]): Promise<void> {
 }
 
 /**
- * The page's queries once more, with each view they read seen through a filter. A filter change
- * runs code the unfiltered round never ran: its conditions, and the sums over the rows they keep
- * (DuckDB sums a selection of a table's rows with other functions than the whole of it). Without
- * this round, the Status codes page's queries after an instance change took about three times
- * their later runs (DuckDB-WASM in Node, bench/redraw-queries.ts: 130–156 ms of CPU against 43–52;
- * 64–108 ms after this round). The round has a connection of its own, on which each view is a
- * temporary view of the same name (DuckDB looks in the connection's temporary views first) over
- * the same rows with the conditions of event-filter.ts's warmUpFilter: the page's own connection
- * never sees them. data-warm-up-filtered on <html> lists the views so seen.
+ * The page's queries once more per warm-up filter, with each view they read seen through it. A
+ * filter change runs code the unfiltered round never ran: its conditions, and the sums over the
+ * rows they keep (DuckDB sums a selection of a table's rows with other functions than the whole of
+ * it). Without this round, the Status codes page's queries after an instance change took about
+ * three times their later runs (DuckDB-WASM in Node, bench/redraw-queries.ts: 130–156 ms of CPU
+ * against 43–52; 64–108 ms after this round). Each filter's round has a connection of its own, on
+ * which each view is a temporary view of the same name (DuckDB looks in the connection's
+ * temporary views first) over the same rows with that filter's conditions (event-filter.ts,
+ * warmUpFilters): the page's own connection never sees them. data-warm-up-filtered on <html>
+ * lists the views so seen.
  */
 async function warmUpFiltered(queries: readonly Query[], engine: Database): Promise<void> {
-  const where = await warmUpWhere();
-  if (where === null) return;
   const {db, tables, viewsInMemory} = engine;
-  const conn = await db.connect();
-  try {
-    const filtered: string[] = [];
-    for (const view of Object.keys(tables.rollupViews).filter((view) => queries.some((q) => names(q.sql, view)))) {
-      const rows = `(${viewsInMemory.get(view) ?? tables.rollupViews[view]})`;
-      // A view without one of the filter's columns (client_places has no time) stays as it is.
-      const made = await conn.query(`CREATE TEMP VIEW ${view} AS SELECT * FROM ${rows} ${where}`).then(
-        () => true,
-        () => false,
-      );
-      if (made) filtered.push(view);
+  for (const where of await warmUpWheres()) {
+    if (readerAsked) break;
+    const conn = await db.connect();
+    try {
+      const filtered: string[] = [];
+      for (const view of Object.keys(tables.rollupViews).filter((view) => queries.some((q) => names(q.sql, view)))) {
+        const rows = `(${viewsInMemory.get(view) ?? tables.rollupViews[view]})`;
+        // A view without one of the filter's columns (client_places has no time) stays as it is.
+        const made = await conn.query(`CREATE TEMP VIEW ${view} AS SELECT * FROM ${rows} ${where}`).then(
+          () => true,
+          () => false,
+        );
+        if (made) filtered.push(view);
+      }
+      document.documentElement.dataset.warmUpFiltered = filtered.sort().join(" ");
+      for (const q of queries) {
+        if (readerAsked) break;
+        await run(conn, q).catch(() => {});
+      }
+    } finally {
+      await conn.close();
     }
-    document.documentElement.dataset.warmUpFiltered = filtered.sort().join(" ");
-    for (const q of queries) {
-      if (readerAsked) break;
-      await run(conn, q).catch(() => {});
-    }
-  } finally {
-    await conn.close();
   }
 }
 
-/** The conditions of warmUpFiltered (event-filter.ts, warmUpFilter), from the filter bar's shipped answers; null when the page has none. */
-async function warmUpWhere(): Promise<string | null> {
+/** The conditions of each round of warmUpFiltered (event-filter.ts, warmUpFilters), from the filter bar's shipped answers; none when the page has none. */
+async function warmUpWheres(): Promise<string[]> {
   const answers = await shippedAnswers();
   const [range] = answers.get(answerKey(filterBarQueries.dataRange)) ?? [];
   const [instance] = answers.get(answerKey(filterBarQueries.instances)) ?? [];
-  if (!(range?.first instanceof Date) || !(range.last instanceof Date)) return null;
-  const where = whereClause(warmUpFilter(range.first, range.last, typeof instance?.log_stream === "string" ? instance.log_stream : null));
-  return withInlineLiterals(where.sql, where.params);
+  if (!(range?.first instanceof Date) || !(range.last instanceof Date)) return [];
+  return warmUpFilters(range.first, range.last, typeof instance?.log_stream === "string" ? instance.log_stream : null).flatMap((filter) => {
+    const where = whereClause(filter);
+    return withInlineLiterals(where.sql, where.params) ?? [];
+  });
 }
 
 /**
