@@ -63,17 +63,17 @@ test("each set of ticked classes keeps the codes of their hundreds, edges includ
 });
 
 test("the engine warms up with a condition on the time, the instance, bots and the status, once as one range of statuses and once as ranges and no status joined by OR", async () => {
-  const [scanned, ored] = warmUpFilters(new Date("2026-11-24T10:00:00Z"), new Date("2026-11-26T10:00:00Z"), "i-1");
-  for (const filter of [scanned, ored]) {
+  const [oneRange, rangesOrNoStatus] = warmUpFilters(new Date("2026-11-24T10:00:00Z"), new Date("2026-11-26T10:00:00Z"), "i-1");
+  for (const filter of [oneRange, rangesOrNoStatus]) {
     const {sql} = whereClause(filter);
     for (const column of ["ts", "log_stream", "is_bot", "status"]) assert.match(sql, new RegExp(`\\b${column}\\b`), `a condition on ${column}: ${sql}`);
   }
-  assert.doesNotMatch(whereClause(scanned).sql, /\bOR\b/);
-  assert.match(whereClause(ored).sql, /\bstatus BETWEEN \d+ AND \d+ OR status BETWEEN \d+ AND \d+ OR status IS NULL\b/);
+  assert.doesNotMatch(whereClause(oneRange).sql, /\bOR\b/);
+  assert.match(whereClause(rangesOrNoStatus).sql, /\bstatus BETWEEN \d+ AND \d+ OR status BETWEEN \d+ AND \d+ OR status IS NULL\b/);
   // Of the table's rows: i-1's humans (200, 301 and the one with no status on the 26th): with a
   // status, then with every choice but 3xx.
-  assert.deepEqual(await statusesKept(scanned), [200, 301]);
-  assert.deepEqual(await statusesKept(ored), [200, null]);
+  assert.deepEqual(await statusesKept(oneRange), [200, 301]);
+  assert.deepEqual(await statusesKept(rangesOrNoStatus), [200, null]);
 });
 
 /** Which rows of a table with every vhost, class and own-traffic combination the filter keeps, by id. */
