@@ -332,6 +332,9 @@ async function timePages(dist: string): Promise<void> {
         if (inMemory.rollupsInMemory) {
           rollups = `, rollups in memory ${(Number(inMemory.rollupBytes) / 1e3).toFixed(0)} kB (${inMemory.rollupsInMemory}${inMemory.rollupsAsParquet ? `; as Parquet: ${inMemory.rollupsAsParquet}` : ""}) ${loaded === null ? "never" : `${loaded} ms after reaching for the filter bar`}, engine warmed up at ${warm === null ? "never" : `${warm} ms`}`;
         }
+        // BENCH_SITE_PAUSE_MS: a reader's pause between the warm-up's end and the first change (none
+        // by default: the change the moment the warm-up is done, whatever it left the browser doing).
+        await watched.page.waitForTimeout(Number(process.env.BENCH_SITE_PAUSE_MS ?? 0));
         redraw = `, filter redraw ${await filterRedraw(watched.page, pickSecondInstance)}`;
         redraw += `\n${"".padEnd(32)} then 2xx unticked (the status filter): ${await filterRedraw(watched.page, untickSuccesses)}`;
       }
