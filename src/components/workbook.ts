@@ -755,14 +755,14 @@ async function warmUp(queries: readonly Query[]): Promise<void> {
   await Promise.all(
     openedDatabases().map(async (opened) => {
       const engine = await opened;
-      // An engine closed meanwhile (SECOND_ENGINE_BYTES) warms up no more.
-      const closed = () => engine.index > 0 && otherEnginesClosed;
+      // It stops at the reader's first question, and an engine closed meanwhile (SECOND_ENGINE_BYTES) warms up no more.
+      const stopped = () => readerAsked || (engine.index > 0 && otherEnginesClosed);
       for (const q of ofRollups) {
-        if (readerAsked || closed()) break;
+        if (stopped()) break;
         await readyFor(q.sql, engine);
         await run(engine.conn, q).catch(() => {});
       }
-      if (!readerAsked && !closed()) await warmUpFiltered(ofRollups, engine).catch(() => {});
+      await warmUpFiltered(ofRollups, engine, stopped).catch(() => {});
     }),
   );
   document.documentElement.dataset.engineWarm = String(!readerAsked);
@@ -778,12 +778,13 @@ async function warmUp(queries: readonly Query[]): Promise<void> {
  * which each view is a temporary view of the same name (DuckDB looks in the connection's
  * temporary views first) over the same rows with that filter's conditions (event-filter.ts,
  * warmUpFilters): the page's own connection never sees them. data-warm-up-filtered on <html>
- * lists the views so seen.
+ * lists the views so seen. `stopped` says when to stop (the reader asked, or the engine closed).
  */
-async function warmUpFiltered(queries: readonly Query[], engine: Database): Promise<void> {
+async function warmUpFiltered(queries: readonly Query[], engine: Database, stopped: () => boolean): Promise<void> {
   const {db, tables, viewsInMemory} = engine;
   for (const where of await warmUpWheres()) {
-    if (readerAsked) break;
+    // Checked before each round: the engine may have been closed during the one before.
+    if (stopped()) break;
     const conn = await db.connect();
     try {
       const filtered: string[] = [];
@@ -798,7 +799,7 @@ async function warmUpFiltered(queries: readonly Query[], engine: Database): Prom
       }
       document.documentElement.dataset.warmUpFiltered = filtered.sort().join(" ");
       for (const q of queries) {
-        if (readerAsked) break;
+        if (stopped()) break;
         await run(conn, q).catch(() => {});
       }
     } finally {
