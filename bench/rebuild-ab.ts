@@ -6,7 +6,10 @@
 // user does, on each side: `weblog sync` (which refreshes the site's cached data), then
 // `observable build`, timed whole, with the CPU seconds of all its processes. A first build on
 // each side, untimed, brings its store's site files to its own code's. Figures for people;
-// nothing asserts a time.
+// nothing asserts a time. REBUILD_AB_STEPS=1 prints each timed build's steps (WEBLOG_TIMINGS);
+// REBUILD_AB_PROFILE=<dir> has every Node process of each timed build write a CPU profile there,
+// in a folder per round and side (through NODE_OPTIONS, which takes --cpu-prof from Node 22 on:
+// run the bench with Node 22 or 24 first on PATH).
 //   npx tsx bench/rebuild-ab.ts <kept dir> <baseline checkout> [rounds=3]
 import {execFile} from "node:child_process";
 import {promisify} from "node:util";
@@ -19,6 +22,7 @@ import {readManifest} from "../data-loaders/store/manifest.js";
 import {createS3Client} from "../data-loaders/sources/s3-client.js";
 import {demoEnvironment, DEMO_BUCKET} from "../scripts/demo.js";
 import {LOCAL_S3_CREDENTIALS, startLocalS3} from "../scripts/local-s3.js";
+import {buildTimings} from "../data-loaders/build-timings.js";
 import {childrenCpuSeconds} from "./cpu-seconds.js";
 import {benchObject, INSTANCES, RECORDS_PER_OBJECT} from "./workload.js";
 
@@ -61,19 +65,22 @@ try {
   await client.send(new CreateBucketCommand({Bucket: DEMO_BUCKET}));
   // Not execFileSync: the local endpoint answers from this process's event loop.
   const run = promisify(execFile);
-  const build = async (label: string): Promise<{seconds: number; cpuSeconds: number}> => {
+  const build = async (label: string, profileDir?: string): Promise<{seconds: number; cpuSeconds: number; steps: string}> => {
     const {code, project, store} = dirs[label];
     const cpuBefore = childrenCpuSeconds();
-    const env = {...process.env, ...demoEnvironment(s3.endpoint, store), PATH: `${join(code, "node_modules/.bin")}:${process.env.PATH}`};
+    const profiling = profileDir ? {NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --cpu-prof --cpu-prof-dir=${profileDir}`} : {};
+    const env = {...process.env, ...profiling, ...demoEnvironment(s3.endpoint, store), PATH: `${join(code, "node_modules/.bin")}:${process.env.PATH}`, ...(process.env.REBUILD_AB_STEPS ? {WEBLOG_TIMINGS: "1"} : {})};
     const started = performance.now();
+    let output = "";
     // As the side's `npm run build` does: `weblog build`, or (before it) `weblog sync` then `observable build`.
     if (await buildsWithWeblog(code)) {
-      await run(process.execPath, [join(code, "bin/weblog.js"), "build"], {cwd: project, env, maxBuffer: 1 << 26});
+      output += (await run(process.execPath, [join(code, "bin/weblog.js"), "build"], {cwd: project, env, maxBuffer: 1 << 26})).stderr;
     } else {
-      await run(process.execPath, [join(code, "bin/weblog.js"), "sync"], {cwd: project, env, maxBuffer: 1 << 26});
-      await run(join(code, "node_modules/.bin/observable"), ["build"], {cwd: project, env: {...env, OBSERVABLE_TELEMETRY_DISABLE: "true"}, maxBuffer: 1 << 26});
+      output += (await run(process.execPath, [join(code, "bin/weblog.js"), "sync"], {cwd: project, env, maxBuffer: 1 << 26})).stderr;
+      output += (await run(join(code, "node_modules/.bin/observable"), ["build"], {cwd: project, env: {...env, OBSERVABLE_TELEMETRY_DISABLE: "true"}, maxBuffer: 1 << 26})).stderr;
     }
-    return {seconds: (performance.now() - started) / 1000, cpuSeconds: childrenCpuSeconds() - cpuBefore};
+    const steps = [...buildTimings(output)].map(([step, {ms, runs}]) => `${step} ${(ms / 1000).toFixed(1)}${runs > 1 ? `×${runs}` : ""}`).join(", ");
+    return {seconds: (performance.now() - started) / 1000, cpuSeconds: childrenCpuSeconds() - cpuBefore, steps};
   };
   for (const label of Object.keys(sides)) console.log(`${label}: first build (its own site files) ${(await build(label)).seconds.toFixed(1)} s`);
   const objects = Math.ceil(events / RECORDS_PER_OBJECT);
@@ -90,8 +97,9 @@ try {
     const figures: string[] = [];
     for (const label of order) {
       const load = loadavg()[0];
-      const {seconds, cpuSeconds} = await build(label);
-      figures.push(`${label} ${seconds.toFixed(1)} s (CPU ${cpuSeconds.toFixed(1)} s, load before ${load.toFixed(1)})`);
+      const profileDir = process.env.REBUILD_AB_PROFILE ? join(resolve(process.env.REBUILD_AB_PROFILE), `round-${round}-${label.replace(/\W+/g, "-")}`) : undefined;
+      const {seconds, cpuSeconds, steps} = await build(label, profileDir);
+      figures.push(`${label} ${seconds.toFixed(1)} s (CPU ${cpuSeconds.toFixed(1)} s, load before ${load.toFixed(1)})${steps ? ` [${steps}]` : ""}`);
     }
     console.log(`round ${round}: ${figures.join(", ")}`);
   }
