@@ -24,19 +24,41 @@ interface Holder {
   token: string;
 }
 
+export interface LockWait {
+  /** Give up after this long, whoever holds the lock; by default a live holder is waited for as long as it holds it. */
+  timeoutMs?: number;
+  /** How often a wait says so, and the holder's pid (by default every minute, on stderr). */
+  noticeEveryMs?: number;
+  notice?: (message: string) => void;
+}
+
+/** How long a lock naming no process (an empty or garbled file) is waited for before the wait ends in an error. */
+const UNNAMED_HOLDER_WAIT_MS = 10 * 60_000;
+
 /**
- * Takes the store's lock, waiting while another live process holds it. A lock left by a process
- * that no longer runs is taken over.
+ * Takes the store's lock, waiting while another live process holds it, saying so every
+ * `noticeEveryMs`. A lock left by a process that no longer runs is taken over. Without
+ * `timeoutMs` a live holder is waited for however long its work takes: the first build of 30M
+ * events holds the lock for more than ten minutes while the loaders that Framework starts beside
+ * it wait for it, and a wait that ended then failed the build. A file naming no process ends the
+ * wait after ten minutes, with the file to delete.
  */
-export async function lockStore(storeDir: string, {timeoutMs = 10 * 60_000} = {}): Promise<StoreLock> {
+export async function lockStore(storeDir: string, {timeoutMs, noticeEveryMs = 60_000, notice = (message) => process.stderr.write(`${message}\n`)}: LockWait = {}): Promise<StoreLock> {
   const path = join(storeDir, LOCK_FILE);
-  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
+  let noticed = started;
   for (let wait = 20; ; wait = Math.min(wait * 2, 500)) {
     const lock = await takeLockFile(path);
     if (lock) return lock;
-    if (Date.now() > deadline) {
-      const holder = await readHolder(path);
-      throw new Error(`the store ${storeDir} is locked by process ${holder?.pid || "unknown"}; if no sync is running, delete ${path}`);
+    const holder = await readHolder(path);
+    const named = holder !== null && isProcessId(holder.pid);
+    const waited = Date.now() - started;
+    if ((timeoutMs !== undefined && waited > timeoutMs) || (!named && waited > UNNAMED_HOLDER_WAIT_MS)) {
+      throw new Error(`the store ${storeDir} is locked by process ${named ? holder.pid : "unknown"}; if no sync is running, delete ${path}`);
+    }
+    if (Date.now() - noticed >= noticeEveryMs) {
+      noticed = Date.now();
+      notice(`waiting for the store's lock (${path}), held by process ${named ? holder.pid : "unknown"}, for ${Math.round(waited / 1000)} s so far`);
     }
     await sleep(wait);
   }
@@ -102,9 +124,11 @@ async function readHolder(path: string): Promise<Holder | null> {
   return {pid: Number(pid), token: token ?? pid};
 }
 
+const isProcessId = (pid: number) => Number.isSafeInteger(pid) && pid > 0;
+
 function isAlive(pid: number): boolean {
   // A file that names no process (empty, garbled) counts as held: it is not ours to remove.
-  if (!Number.isSafeInteger(pid) || pid <= 0) return true;
+  if (!isProcessId(pid)) return true;
   try {
     process.kill(pid, 0);
     return true;

@@ -66,6 +66,32 @@ test("a lock held by a live process is not taken: the wait ends naming that proc
   await held.release();
 });
 
+test("without a time limit a live holder is waited for, the wait saying so, until it releases", async () => {
+  const store = await freshStore("long-hold");
+  // Another process takes the lock, says so, and holds it until its input closes.
+  const holder = spawn(process.execPath, ["--import", "tsx", "-e", `import {lockStore} from ${JSON.stringify(resolve(import.meta.dirname, "../../data-loaders/store/lock.ts"))}; const lock = await lockStore(${JSON.stringify(store)}); console.log("held"); process.stdin.resume(); process.stdin.on("end", () => lock.release().then(() => process.exit(0)));`], {stdio: ["pipe", "pipe", "inherit"]});
+  await once(createInterface({input: holder.stdout}), "line");
+  const notices: string[] = [];
+  let taken = false;
+  const waiting = lockStore(store, {noticeEveryMs: 100, notice: (message) => notices.push(message)}).then((lock) => ((taken = true), lock));
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  assert.equal(taken, false, "the lock was taken while its holder held it");
+  assert.ok(notices.length >= 2, `notices while waiting: ${notices.length}`);
+  assert.match(notices[0], new RegExp(`held by process ${holder.pid}`));
+  const exited = once(holder, "exit");
+  holder.stdin.end();
+  const lock = await waiting;
+  assert.equal((await readFile(join(store, "lock"), "utf8")).split(" ")[0], String(process.pid));
+  await lock.release();
+  await exited;
+});
+
+test("a lock file naming no process ends the wait after the time given, with the file to delete", async () => {
+  const store = await freshStore("garbled");
+  await writeFile(join(store, "lock"), "not a pid");
+  await assert.rejects(lockStore(store, {timeoutMs: 300}), new RegExp(`locked by process unknown; if no sync is running, delete ${join(store, "lock").replaceAll("/", "\\/")}`));
+});
+
 test("processes racing for a stale lock: exactly one holds it at a time, round after round", async () => {
   const ROUNDS = 25;
   const RACERS = 4;
