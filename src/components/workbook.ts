@@ -256,7 +256,12 @@ const SECOND_ENGINE_BYTES = 150e6;
 let pageRollupBytes = 0;
 let otherEnginesClosed = false;
 
-/** Closes every engine but the first, each once the query it runs is done. */
+/**
+ * Closes every engine but the first, each once the query it runs is done and the table it is
+ * making of a kind is made (keepRollupsInMemoryFor makes no more in it): a worker terminated in the
+ * middle of a statement never answers it, and the page's queries, which wait for every engine's
+ * tables of their kinds, waited for ever (at 30M events, every filter change of the Overview).
+ */
 function closeOtherEngines(): void {
   if (otherEnginesClosed) return;
   otherEnginesClosed = true;
@@ -267,9 +272,18 @@ function closeOtherEngines(): void {
         // In the queue only once every engine has opened: until then it is given nothing.
         await openEngines().catch(() => {});
         await engineQueue.withdraw(engine);
+        await viewsSettled(engine);
         await engine.db.terminate();
       })
       .catch(() => {});
+  }
+}
+
+/** Resolves once `engine` has no step of changing its views running or waiting (changeViews). */
+async function viewsSettled(engine: Database): Promise<void> {
+  for (let changing = engine.viewsChanging; ; changing = engine.viewsChanging) {
+    await changing;
+    if (changing === engine.viewsChanging) return;
   }
 }
 
@@ -584,7 +598,8 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
         .then((engine) =>
           changeViews(engine, async () => {
             const buffers = (await copies)[index];
-            return buffers === null ? undefined : kindInMemory(engine, view, kind, buffers);
+            // An engine being closed (closeOtherEngines) makes no more tables: it waits for this step to end.
+            return buffers === null || (index > 0 && otherEnginesClosed) ? undefined : kindInMemory(engine, view, kind, buffers);
           }),
         )
         // A kind that could not be had (its view reads the files, once a query names it) does not stop the next.

@@ -239,16 +239,16 @@ test("neither DuckDB-WASM nor any rollup is fetched until the reader reaches for
 
 /**
  * The Overview opened with one constant of a built module (`_import/components/<module>.*.js`)
- * served as 0, the pointer then on the filter bar until the page's rollups are in memory; with
- * <html>'s data attributes then. `onRequest` sees every request from the start.
+ * served as 0 (or `value`), the pointer then on the filter bar until the page's rollups are in
+ * memory; with <html>'s data attributes then. `onRequest` sees every request from the start.
  */
-async function overviewWithLimitAtZero(module: string, constant: string, onRequest?: (request: Request) => void) {
+async function overviewWithLimitAtZero(module: string, constant: string, onRequest?: (request: Request) => void, value = 0) {
   const watched = await openWatchedPage(browser, server.url);
   let limitFound = false;
   await watched.page.route(`**/_import/components/${module}.*.js`, async (route) => {
     const response = await route.fetch();
     const text = await response.text();
-    const patched = text.replace(new RegExp(`(\\b${constant} = )[^;]+;`), "$10;");
+    const patched = text.replace(new RegExp(`(\\b${constant} = )[^;]+;`), (_, assignment: string) => `${assignment}${value};`);
     limitFound = patched !== text;
     await route.fulfill({response, body: patched});
   });
@@ -285,6 +285,23 @@ test("past SECOND_ENGINE_BYTES of rollups the page closes its second engine, and
   const answered = Number(await watched.page.evaluate(() => document.documentElement.dataset.answeredDuckdb));
   assert.ok(answered > answeredBefore);
   assert.deepEqual([...new Set(times.slice(-(answered - answeredBefore)).flatMap((q) => q.engines))], [0], "every query of the change answered by the first engine");
+  assert.deepEqual(watched.errors, []);
+  await watched.page.context().close();
+});
+
+test("crossing SECOND_ENGINE_BYTES with the last of the page's kinds closes the second engine once its tables are made, and the page still redraws", async () => {
+  // The limit one byte below the Overview's kinds in all: the second engine is making tables of
+  // the others when the last one comes and closes it. Terminated mid-statement, it never answered,
+  // and the page's queries waited for its tables for ever (at 30M events, every filter change).
+  const kinds = ["client", "country", "hour", "path", "visitor"];
+  let bytes = 0;
+  for (const block of await readdir(join(site.dist, "data/rollups"), {withFileTypes: true})) {
+    if (block.isDirectory()) for (const kind of kinds) bytes += (await stat(join(site.dist, "data/rollups", block.name, `${kind}.parquet`))).size;
+  }
+  const {watched, dataset} = await overviewWithLimitAtZero("workbook", "SECOND_ENGINE_BYTES", undefined, bytes - 1);
+  assert.equal(dataset.rollupsInMemory, kinds.join(" "));
+  assert.equal(dataset.engines, "1");
+  await pickInstanceAndSeeItsNumbers(watched, "i-05f1a9c3d7e2b6480");
   assert.deepEqual(watched.errors, []);
   await watched.page.context().close();
 });
