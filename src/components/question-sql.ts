@@ -6,6 +6,9 @@
 /** The first word of a statement that reads and changes nothing. */
 const QUESTION_WORDS = new Set(["SELECT", "WITH", "FROM", "VALUES", "TABLE", "DESCRIBE", "SHOW", "SUMMARIZE", "EXPLAIN", "PIVOT", "UNPIVOT"]);
 
+/** The letters and digits of a word from where it is matched (sticky: no copy of the text after it). */
+const WORD_REST = /[A-Za-z_0-9]*/y;
+
 /** A dollar-quoted string's opening tag, as DuckDB reads it: `$$` or `$name$`. */
 const DOLLAR_TAG = /^\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$/;
 
@@ -42,7 +45,8 @@ export function isQuestion(sql: string): boolean {
     } else {
       // A word is passed whole: its last letter may be the E of an escape string (`E'…'`), which
       // only counts as one where a word starts.
-      i += Math.max(1, /^[A-Za-z_0-9]*/.exec(sql.slice(i))![0].length);
+      WORD_REST.lastIndex = i;
+      i += Math.max(1, WORD_REST.exec(sql)![0].length);
     }
   }
   return true;
