@@ -233,6 +233,8 @@ interface Database {
   viewsChanging: Promise<void>;
   /** The rollup views made tables in this engine's memory, each with the SELECT of its rows from them (what the view now is). */
   viewsInMemory: Map<string, string>;
+  /** The engine's warm-up (warmUp), once begun: settles when its last statement has answered. */
+  warmingUp: Promise<void>;
 }
 
 /**
@@ -257,10 +259,11 @@ let pageRollupBytes = 0;
 let otherEnginesClosed = false;
 
 /**
- * Closes every engine but the first, each once the query it runs is done and the table it is
- * making of a kind is made (keepRollupsInMemoryFor makes no more in it): a worker terminated in the
- * middle of a statement never answers it, and the page's queries, which wait for every engine's
- * tables of their kinds, waited for ever (at 30M events, every filter change of the Overview).
+ * Closes every engine but the first, each once the query it runs is done, the table it is making
+ * of a kind is made (keepRollupsInMemoryFor makes no more in it) and its warm-up's statement has
+ * answered (warmUp asks no more of it): a worker terminated in the middle of a statement never
+ * answers it, and the page's queries, which wait for every engine's tables of their kinds, waited
+ * for ever (at 30M events, every filter change of the Overview); a warm-up so cut never ended.
  */
 function closeOtherEngines(): void {
   if (otherEnginesClosed) return;
@@ -272,6 +275,7 @@ function closeOtherEngines(): void {
         // In the queue only once every engine has opened: until then it is given nothing.
         await openEngines().catch(() => {});
         await engineQueue.withdraw(engine);
+        await engine.warmingUp;
         await viewsSettled(engine);
         await engine.db.terminate();
       })
@@ -410,7 +414,7 @@ async function openDatabase(index: number): Promise<Database> {
   // Keep each file's footer once read.
   await conn.query("SET enable_object_cache = true");
   if (!otherEnginesClosed) document.documentElement.dataset.engines = String(Number(document.documentElement.dataset.engines ?? 0) + 1);
-  return {index, db, conn, tables, arrowTypes: duckdb.Type, definedViews: new Set(), viewsChanging: Promise.resolve(), viewsInMemory: new Map()};
+  return {index, db, conn, tables, arrowTypes: duckdb.Type, definedViews: new Set(), viewsChanging: Promise.resolve(), viewsInMemory: new Map(), warmingUp: Promise.resolve()};
 }
 
 /** A kind's files as registered in DuckDB-WASM, one per block of days (`suffix` names the whole copies). */
@@ -770,14 +774,19 @@ async function warmUp(queries: readonly Query[]): Promise<void> {
   await Promise.all(
     openedDatabases().map(async (opened) => {
       const engine = await opened;
-      // It stops at the reader's first question, and an engine closed meanwhile (SECOND_ENGINE_BYTES) warms up no more.
+      // It stops at the reader's first question, and an engine being closed (SECOND_ENGINE_BYTES)
+      // warms up no more: closeOtherEngines waits for the statement it runs, then terminates it.
       const stopped = () => readerAsked || (engine.index > 0 && otherEnginesClosed);
-      for (const q of ofRollups) {
-        if (stopped()) break;
-        await readyFor(q.sql, engine);
-        await run(engine.conn, q).catch(() => {});
-      }
-      await warmUpFiltered(ofRollups, engine, stopped).catch(() => {});
+      engine.warmingUp = (async () => {
+        for (const q of ofRollups) {
+          if (stopped()) break;
+          await readyFor(q.sql, engine);
+          if (stopped()) break;
+          await run(engine.conn, q).catch(() => {});
+        }
+        await warmUpFiltered(ofRollups, engine, stopped).catch(() => {});
+      })();
+      await engine.warmingUp;
     }),
   );
   document.documentElement.dataset.engineWarm = String(!readerAsked);
