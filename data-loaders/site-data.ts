@@ -187,8 +187,8 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
     const rowGroupSize = table === "rollups" ? ROLLUP_ROW_GROUP_SIZE : DEFAULT_ROW_GROUP_SIZE;
     return await withDuckDB({tempDirectory: join(config.store, "tmp")}, async (duckdb) => {
       // The site's events carry the columns derived from the configuration (request class, own traffic).
-      const source = table !== "events" ? stored : keptEvents ? await keptWithAdded(duckdb, config, keptEvents) : await withDerivedColumns(duckdb, config, stored);
-      let select = `SELECT * FROM ${source} ORDER BY ${table === "rejected" ? "s3_key, line_number" : EVENT_ORDER}`;
+      const source = table !== "events" ? stored : keptEvents ? null : await withDerivedColumns(duckdb, config, stored);
+      let select = source === null ? await keptWithAdded(duckdb, config, keptEvents!) : `SELECT * FROM ${source} ORDER BY ${table === "rejected" ? "s3_key, line_number" : EVENT_ORDER}`;
       let made: {rollups: DayRollupsMade; visits: DayVisitsMade} | undefined;
       let metadata = "";
       if (table === "rollups") {
@@ -258,11 +258,26 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
   }
 }
 
-/** A day's kept events file's rows and the added segments' rows, derived as the site's are (ExportOptions.keptEvents). */
+/**
+ * A day's kept events file's rows and the added segments' rows, derived as the site's are, in the
+ * site's order (EVENT_ORDER): the SELECT of them (ExportOptions.keptEvents). The kept file is in
+ * that order already, so its rows earlier than the earliest added row stay as they are, in front,
+ * and only the rest (usually the day's last minutes) are sorted with the added rows: sorting the
+ * whole day again was most of the work (at 10M events, a day of 336,000 rows: 2.7 s and 4.2 s of
+ * CPU, against 0.8 s and 1.4 s). DuckDB keeps the rows of a UNION ALL's branches in order, one
+ * branch after the other, in a COPY (its documented order preservation).
+ */
 async function keptWithAdded(duckdb: DuckDBConnection, config: WeblogConfig, {file, addedFiles}: {file: string; addedFiles: string[]}): Promise<string> {
-  const kept = `(SELECT * FROM read_parquet(${sqlString(file)}))`;
-  if (addedFiles.length === 0) return kept;
-  return `(SELECT * FROM ${kept} UNION ALL BY NAME SELECT * FROM ${await withDerivedColumns(duckdb, config, `read_parquet(${sqlFileList(addedFiles)})`)})`;
+  const kept = `read_parquet(${sqlString(file)})`;
+  if (addedFiles.length === 0) return `SELECT * FROM ${kept}`;
+  await duckdb.run(`CREATE OR REPLACE TEMP TABLE added_events AS SELECT * FROM ${await withDerivedColumns(duckdb, config, `read_parquet(${sqlFileList(addedFiles)})`)}`);
+  // A literal, not a subquery: a query reading two tables keeps no order.
+  const [[earliest]] = (await duckdb.runAndReadAll("SELECT strftime(min(ts), '%Y-%m-%d %H:%M:%S.%f') FROM added_events")).getRows();
+  const sorted = (keptRows: string) => `SELECT * FROM (SELECT * FROM ${kept} ${keptRows} UNION ALL BY NAME SELECT * FROM added_events) ORDER BY ${EVENT_ORDER}`;
+  // Added rows without a time (the undated day) sort last, as NULLs do: the whole day is sorted.
+  if (earliest === null) return sorted("");
+  const before = `ts < TIMESTAMP ${sqlString(String(earliest))}`;
+  return `SELECT * FROM ${kept} WHERE ${before} UNION ALL BY NAME (${sorted(`WHERE (${before}) IS NOT TRUE`)})`;
 }
 
 /**
