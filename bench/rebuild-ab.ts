@@ -6,13 +6,14 @@
 // user does, on each side: `weblog sync` (which refreshes the site's cached data), then
 // `observable build`, timed whole, with the CPU seconds of all its processes. A first build on
 // each side, untimed, brings its store's site files to its own code's. Figures for people;
-// nothing asserts a time. REBUILD_AB_STEPS=1 prints each timed build's steps (WEBLOG_TIMINGS);
+// nothing asserts a time. REBUILD_AB_STEPS=1 prints each timed build's steps (WEBLOG_TIMINGS), each
+// with the second of the build it ended at (`events-export 8.2 →14.1`: where the critical path goes);
 // REBUILD_AB_PROFILE=<dir> has every Node process of each timed build write a CPU profile there,
 // in a folder per round and side (through NODE_OPTIONS, which takes --cpu-prof from Node 22 on:
 // run the bench with Node 22 or 24 first on PATH).
 //   npx tsx bench/rebuild-ab.ts <kept dir> <baseline checkout> [rounds=3]
-import {execFile} from "node:child_process";
-import {promisify} from "node:util";
+import {spawn} from "node:child_process";
+import {once} from "node:events";
 import {cp, mkdir, readFile, rm, symlink} from "node:fs/promises";
 import {availableParallelism, loadavg} from "node:os";
 import {join, resolve} from "node:path";
@@ -63,8 +64,21 @@ try {
   );
   const client = createS3Client(loadConfig(kept, {...process.env, ...demoEnvironment(s3.endpoint, join(kept, "store"))}).source);
   await client.send(new CreateBucketCommand({Bucket: DEMO_BUCKET}));
-  // Not execFileSync: the local endpoint answers from this process's event loop.
-  const run = promisify(execFile);
+  // Not execFileSync: the local endpoint answers from this process's event loop. Each line of its
+  // stderr with the build's second it came at (a step's line comes as the step ends).
+  const run = async (command: string, args: string[], options: {cwd: string; env: NodeJS.ProcessEnv}, started: number): Promise<{stderr: string; ends: Map<string, number>}> => {
+    const child = spawn(command, args, {...options, stdio: ["ignore", "ignore", "pipe"]});
+    let stderr = "";
+    const ends = new Map<string, number>();
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      const at = (performance.now() - started) / 1000;
+      for (const [, step] of chunk.matchAll(/weblog-timing (\S+) \d+$/gm)) ends.set(step, at);
+      stderr += chunk;
+    });
+    const [code] = (await once(child, "close")) as [number | null];
+    if (code !== 0) throw new Error(`${command} ${args.join(" ")} exited ${code}:\n${stderr.slice(-4000)}`);
+    return {stderr, ends};
+  };
   const build = async (label: string, profileDir?: string): Promise<{seconds: number; cpuSeconds: number; steps: string}> => {
     const {code, project, store} = dirs[label];
     const cpuBefore = childrenCpuSeconds();
@@ -72,14 +86,20 @@ try {
     const env = {...process.env, ...profiling, ...demoEnvironment(s3.endpoint, store), PATH: `${join(code, "node_modules/.bin")}:${process.env.PATH}`, ...(process.env.REBUILD_AB_STEPS ? {WEBLOG_TIMINGS: "1"} : {})};
     const started = performance.now();
     let output = "";
+    const ends = new Map<string, number>();
+    const ran = ({stderr, ends: stepEnds}: {stderr: string; ends: Map<string, number>}) => {
+      output += stderr;
+      for (const [step, at] of stepEnds) ends.set(step, at);
+    };
     // As the side's `npm run build` does: `weblog build`, or (before it) `weblog sync` then `observable build`.
     if (await buildsWithWeblog(code)) {
-      output += (await run(process.execPath, [join(code, "bin/weblog.js"), "build"], {cwd: project, env, maxBuffer: 1 << 26})).stderr;
+      ran(await run(process.execPath, [join(code, "bin/weblog.js"), "build"], {cwd: project, env}, started));
     } else {
-      output += (await run(process.execPath, [join(code, "bin/weblog.js"), "sync"], {cwd: project, env, maxBuffer: 1 << 26})).stderr;
-      output += (await run(join(code, "node_modules/.bin/observable"), ["build"], {cwd: project, env: {...env, OBSERVABLE_TELEMETRY_DISABLE: "true"}, maxBuffer: 1 << 26})).stderr;
+      ran(await run(process.execPath, [join(code, "bin/weblog.js"), "sync"], {cwd: project, env}, started));
+      ran(await run(join(code, "node_modules/.bin/observable"), ["build"], {cwd: project, env: {...env, OBSERVABLE_TELEMETRY_DISABLE: "true"}}, started));
     }
-    const steps = [...buildTimings(output)].map(([step, {ms, runs}]) => `${step} ${(ms / 1000).toFixed(1)}${runs > 1 ? `×${runs}` : ""}`).join(", ");
+    // A step run more than once ends at its last run.
+    const steps = [...buildTimings(output)].map(([step, {ms, runs}]) => `${step} ${(ms / 1000).toFixed(1)}${runs > 1 ? `×${runs}` : ""} →${ends.get(step)?.toFixed(1)}`).join(", ");
     return {seconds: (performance.now() - started) / 1000, cpuSeconds: childrenCpuSeconds() - cpuBefore, steps};
   };
   for (const label of Object.keys(sides)) console.log(`${label}: first build (its own site files) ${(await build(label)).seconds.toFixed(1)} s`);
