@@ -3,8 +3,8 @@
 // only the added rows are read from the store and derived (request class, own traffic), and only
 // the earlier file's rows from the earliest added row's time on are sorted again with them
 // (site-data.ts, keptWithAdded), rather than every row read from its segments, derived and sorted
-// again (at 10M events, a day of 336,000 rows: 1.27 s from the segments, 1.03 s sorting the whole
-// day again, 0.8 s now; the ZSTD write remains). The file has the same rows, in the same total
+// again (at 10M events, a day of 336,000 rows, on one machine: 2.7 s sorting the whole day again,
+// 0.8 s now; the ZSTD write remains). The file has the same rows, in the same total
 // order, as the day made from its segments (its row groups may be cut elsewhere). `weblog build`
 // makes the changed days this way (site-prepare.ts); a day's loader making its own, without it,
 // makes it from the segments.
