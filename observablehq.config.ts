@@ -67,6 +67,13 @@ function firstViewPreload(path: string): string {
   return `<link rel="preload" as="fetch" fetchpriority="high" crossorigin="anonymous" data-first-view href="${escapeHtml(`/data/first-view${path}.json`)}">`;
 }
 
+// The site's icon, in the page itself: without one the browser asks the server for /favicon.ico,
+// which a static site does not have, and logs the 404 as an error on every first visit.
+const ICON =
+  "<link rel=\"icon\" href=\"data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'>" +
+  "<rect x='1' y='8' width='4' height='7' fill='%234269d0'/><rect x='6' y='4' width='4' height='11' fill='%234269d0'/>" +
+  "<rect x='11' y='1' width='4' height='14' fill='%234269d0'/></svg>\">";
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -84,7 +91,7 @@ export default {
     ...days.map(({day}) => `/data/events/${day}.parquet`),
     ...rollupBlocks(days).flatMap((block) => rollupKindNames().map((kind) => `/data/rollups/${block.name}/${kind}.parquet`)),
   ],
-  head: ({path}: {path: string}) => firstViewPreload(path),
+  head: ({path}: {path: string}) => ICON + firstViewPreload(path),
   // Framework's default asks fonts.googleapis.com for Source Serif; the system fonts do instead.
   globalStylesheets: [],
   // Default theme (air, near-midnight when dark) plus Inputs' stylesheet, all from node_modules.

@@ -110,6 +110,19 @@ test("no request leaves the site's origin and nothing fails in the console", asy
   console.log(`overview: first chart ${Math.round(firstChartMs)} ms after navigation`);
 });
 
+test("opened as a reader's browser opens it (no request held), the page names its icon and nothing it asks for is missing", async () => {
+  const reader = await openWatchedPage(browser, server.url, {refuse: "browser"});
+  const failed: string[] = [];
+  reader.page.on("response", (response) => void (response.status() >= 400 && failed.push(`${response.status()} ${response.url()}`)));
+  await reader.page.goto(server.url);
+  await reader.page.waitForSelector("[data-chart] svg", {timeout: 60_000});
+  await reader.settled();
+  assert.equal(await reader.page.evaluate(() => document.querySelectorAll('link[rel="icon"]').length), 1, "the page names its icon");
+  assert.deepEqual(failed, []);
+  assert.deepEqual(reader.errors, [], "no console error, the browser's own 404 for /favicon.ico among them");
+  await reader.page.context().close();
+});
+
 test("under a filter (one instance, two days, humans, 4xx and 5xx) the rollups give what events give", async () => {
   const instance = "i-02e3ca004943e0f26";
   const filter = {from: "2023-05-15", to: "2023-05-16", instance, bots: "exclude", statuses: ["4xx", "5xx"]};
