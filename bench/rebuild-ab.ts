@@ -14,6 +14,7 @@
 //   npx tsx bench/rebuild-ab.ts <kept dir> <baseline checkout> [rounds=3]
 import {spawn} from "node:child_process";
 import {once} from "node:events";
+import {createInterface} from "node:readline";
 import {cp, mkdir, readFile, rm, symlink} from "node:fs/promises";
 import {availableParallelism, loadavg} from "node:os";
 import {join, resolve} from "node:path";
@@ -70,10 +71,11 @@ try {
     const child = spawn(command, args, {...options, stdio: ["ignore", "ignore", "pipe"]});
     let stderr = "";
     const ends = new Map<string, number>();
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      const at = (performance.now() - started) / 1000;
-      for (const [, step] of chunk.matchAll(/weblog-timing (\S+) \d+$/gm)) ends.set(step, at);
-      stderr += chunk;
+    // Line by line, so that a step's line cut between two reads is still seen whole.
+    createInterface({input: child.stderr}).on("line", (line) => {
+      const step = /weblog-timing (\S+) \d+$/.exec(line)?.[1];
+      if (step) ends.set(step, (performance.now() - started) / 1000);
+      stderr += `${line}\n`;
     });
     const [code] = (await once(child, "close")) as [number | null];
     if (code !== 0) throw new Error(`${command} ${args.join(" ")} exited ${code}:\n${stderr.slice(-4000)}`);
