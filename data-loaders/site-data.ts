@@ -186,9 +186,12 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
     const stored = sourceOf(files);
     const rowGroupSize = table === "rollups" ? ROLLUP_ROW_GROUP_SIZE : DEFAULT_ROW_GROUP_SIZE;
     return await withDuckDB({tempDirectory: join(config.store, "tmp")}, async (duckdb) => {
-      // The site's events carry the columns derived from the configuration (request class, own traffic).
-      const source = table !== "events" ? stored : keptEvents ? null : await withDerivedColumns(duckdb, config, stored);
-      let select = source === null ? await keptWithAdded(duckdb, config, keptEvents!) : `SELECT * FROM ${source} ORDER BY ${table === "rejected" ? "s3_key, line_number" : EVENT_ORDER}`;
+      // The site's events carry the columns derived from the configuration (request class, own traffic);
+      // a day's, made from its kept file, come in order already.
+      let select =
+        table === "events" && keptEvents
+          ? await keptWithAdded(duckdb, config, keptEvents)
+          : `SELECT * FROM ${table === "events" ? await withDerivedColumns(duckdb, config, stored) : stored} ORDER BY ${table === "rejected" ? "s3_key, line_number" : EVENT_ORDER}`;
       let made: {rollups: DayRollupsMade; visits: DayVisitsMade} | undefined;
       let metadata = "";
       if (table === "rollups") {
