@@ -21,9 +21,16 @@ export class EngineQueue<Engine> {
   private dispatchComing = false;
   /** Engines taken out (withdraw), each with what resolves once it is idle. */
   private readonly withdrawn = new Map<Engine, () => void>();
+  /** Engines held (hold) once they come free, each with what resolves then. */
+  private readonly holding = new Map<Engine, () => void>();
 
   /** `inNextTask` runs a callback once the current task is over (workbook.ts: a MessageChannel message). */
   constructor(private readonly inNextTask: (callback: () => void) => void) {}
+
+  /** How many engines the queue gives questions and changes to (added, not withdrawn). */
+  get size(): number {
+    return this.engines;
+  }
 
   /** An engine that opened, free from now on. */
   add(engine: Engine): void {
@@ -41,12 +48,31 @@ export class EngineQueue<Engine> {
     return new Promise((resolve) => this.wait({cost: 0, gathered: [], give: resolve}));
   }
 
-  /** An engine done with what it was given. */
+  /** An engine done with what it was given (or held for: hold). */
   done(engine: Engine): void {
+    const held = this.holding.get(engine);
     const withdrawn = this.withdrawn.get(engine);
-    if (withdrawn) withdrawn();
+    // A hold asked before a withdrawal is given first: the holder's own done() comes after.
+    if (held) {
+      this.holding.delete(engine);
+      held();
+    } else if (withdrawn) withdrawn();
     else this.idle.push(engine);
     this.dispatch();
+  }
+
+  /**
+   * Holds an engine for work of the caller's own: it is given no question until the caller says
+   * it is done (done), and a change waits for it. Resolves once it is held: at once when idle,
+   * else (running something, or not added yet) when it next comes free, before any question.
+   */
+  hold(engine: Engine): Promise<void> {
+    const at = this.idle.indexOf(engine);
+    if (at >= 0) {
+      this.idle.splice(at, 1);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.holding.set(engine, resolve));
   }
 
   /**

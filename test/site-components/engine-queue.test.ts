@@ -120,3 +120,43 @@ test("an engine withdrawn while a change holds it is taken from the change, whic
   queue.done("a");
   assert.deepEqual(await change, ["a"]);
 });
+
+test("an engine held (before it is added, as the page holds an engine while it makes its tables) is given no question, a change waits for it, and its holder's done frees it", async () => {
+  const queue = new EngineQueue<string>(inNextTask);
+  let held = false;
+  const holding = queue.hold("b").then(() => void (held = true));
+  queue.add("a");
+  queue.add("b");
+  await holding;
+  assert.ok(held, "held as soon as it was added");
+  const events: string[] = [];
+  const first = queue.one(1).then((engine) => (events.push(`first@${engine}`), engine));
+  const second = queue.one(1).then((engine) => (events.push(`second@${engine}`), engine));
+  await nextTask();
+  await nextTask();
+  // Two questions, one engine given: the held one takes none.
+  assert.deepEqual(events, ["first@a"]);
+  queue.done(await first);
+  await nextTask();
+  assert.deepEqual(events, ["first@a", "second@a"]);
+  const change = queue.every().then((engines) => (events.push(`change@${engines.join("+")}`), engines));
+  queue.done(await second);
+  await nextTask();
+  assert.deepEqual(events, ["first@a", "second@a"], "the change waits for the held engine");
+  queue.done("b");
+  await nextTask();
+  assert.deepEqual(events, ["first@a", "second@a", "change@a+b"]);
+  for (const engine of await change) queue.done(engine);
+  // A hold asked while the engine runs a question is given once that is done, before the next question.
+  const running = await queue.one(1);
+  const heldAfter = queue.hold(running).then(() => (events.push(`held@${running}`), running));
+  queue.done(running);
+  assert.equal(await heldAfter, running);
+  const next = queue.one(1).then((engine) => (events.push(`next@${engine}`), engine));
+  await nextTask();
+  await nextTask();
+  assert.equal(events.at(-2), `held@${running}`);
+  assert.notEqual(events.at(-1), `next@${running}`, "the held engine is not given the next question");
+  queue.done(await next);
+  queue.done(running);
+});
