@@ -6,7 +6,9 @@
 // starts when the reader reaches for a control (the filter bar, Explore's editor) and answers
 // every other question (a changed filter, Explore's own SQL). It runs as two engines, each with
 // the page's rollups in its own memory, so that two of a filter change's queries run at once (one
-// engine on a one-core machine, or on a page past SECOND_ENGINE_BYTES of rollups).
+// engine on a one-core machine, or on a page past SECOND_ENGINE_BYTES of rollups). The rollups are
+// read from their Parquet bytes as soon as they come, and made tables by one engine at a time
+// while the other answers (keepRollupsInMemoryFor).
 // Only its types here: the engine's code (240 kB, with the Arrow that reads its results) is
 // imported when the database opens, after the page has drawn from its shipped answers. It and
 // its worker are file attachments, not imported modules, so that Framework copies them rather
@@ -120,7 +122,7 @@ function shippedAnswers(): Promise<Map<string, Row[]>> {
         return {sql, params};
       });
       void Promise.all([firstViewHandedOut(), readerReachedForAControl])
-        .then(() => keepRollupsInMemoryFor(pageQueries.map((q) => q.sql)))
+        .then(() => keepRollupsInMemoryFor(pageQueries.map((q) => q.sql), {tables: true}))
         .then(() => warmUp(pageQueries))
         .catch(() => {});
     }
@@ -229,6 +231,12 @@ interface Database {
    * Changed only in a step of changeViews.
    */
   definedViews: Set<string>;
+  /**
+   * The kinds' views (rollups_<kind>) keepRollupsInMemoryFor defined over their bytes in memory
+   * until their tables are made, and no query named yet: not in definedViews, so that once the
+   * tables are made each is dropped, not kept over the files.
+   */
+  overBuffers: Set<string>;
   /** The engine's views change one step at a time, in the order asked: a step never sees another's half done. */
   viewsChanging: Promise<void>;
   /** The rollup views made tables in this engine's memory, each with the SELECT of its rows from them (what the view now is). */
@@ -414,7 +422,7 @@ async function openDatabase(index: number): Promise<Database> {
   // Keep each file's footer once read.
   await conn.query("SET enable_object_cache = true");
   if (!otherEnginesClosed) document.documentElement.dataset.engines = String(Number(document.documentElement.dataset.engines ?? 0) + 1);
-  return {index, db, conn, tables, arrowTypes: duckdb.Type, definedViews: new Set(), viewsChanging: Promise.resolve(), viewsInMemory: new Map(), warmingUp: Promise.resolve()};
+  return {index, db, conn, tables, arrowTypes: duckdb.Type, definedViews: new Set(), overBuffers: new Set(), viewsChanging: Promise.resolve(), viewsInMemory: new Map(), warmingUp: Promise.resolve()};
 }
 
 /** A kind's files as registered in DuckDB-WASM, one per block of days (`suffix` names the whole copies). */
@@ -458,7 +466,7 @@ async function readyFor(sql: string, engine: Database): Promise<Database> {
 
 /** Defines every rollup view `sql` names that is not defined yet, over the files, with what each reads first. */
 function viewsOf(sql: string, engine: Database): Promise<void> {
-  const {conn, tables, definedViews} = engine;
+  const {conn, tables, definedViews, overBuffers} = engine;
   const {days, empty, rollupKinds, rollupViews, allRollups} = tables;
   // Each view's name, its SQL, and whether that reads other views (else files, or nothing).
   const definitions: [string, string, boolean][] = [
@@ -471,7 +479,8 @@ function viewsOf(sql: string, engine: Database): Promise<void> {
       if (definedViews.has(name) || !names(text, name)) continue;
       // What it reads first: a kind's view, or the two views requests_by_client joins.
       if (readsViews) await define(select);
-      await conn.query(`CREATE VIEW ${name} AS ${select}`);
+      // A kind's view over its bytes in memory (kindReadable) is there already, and is kept, on the files, once its table is made.
+      if (!overBuffers.has(name)) await conn.query(`CREATE VIEW ${name} AS ${select}`);
       definedViews.add(name);
     }
   };
@@ -550,26 +559,40 @@ const asked = (conn: duckdb.AsyncDuckDBConnection) => async (sql: string) => {
 /** A space-separated list of names (an attribute on <html>) with one more, in order. */
 const withName = (list: string | undefined, name: string) => [...(list?.split(" ") ?? []), name].sort().join(" ");
 
-/** Each rollup kind fetched whole into memory, or being fetched, by kind. */
-const rollupsInMemory = new Map<string, Promise<void>>();
+/** Each rollup kind fetched whole into memory, or being fetched, by kind: when every engine can read it, and when every engine has made it tables. */
+const rollupsInMemory = new Map<string, {readable: Promise<void>; tables: Promise<void>}>();
+
+/** The engines' tables are made one engine at a time, in the order asked (keepRollupsInMemoryFor): each call's steps follow the last's. */
+let tablesMaking: Promise<void> = Promise.resolve();
 
 /**
  * Fetches, whole and once, each rollup kind whose view these queries read (directly, or through a
- * view over kinds' views: requests_by_client reads the client rows and their labels), and makes
- * its view a table in DuckDB-WASM's memory (or, past LARGEST_ROLLUP_TABLE, a view over its files'
- * bytes in memory): a filter change then reads memory, not HTTP range requests (hundreds of them
- * for the per-client kind). Only the kinds the page asks for, once its first
- * view is drawn and the reader reaches for a control, or a query of them is asked; a query waits
- * for them (readyFor). On <html>,
- * data-rollups-in-memory lists the kinds in, data-rollups-as-parquet those of them held as their
- * Parquet (LARGEST_ROLLUP_TABLE), data-rollups-by-instance those made a table per instance
- * (instance-tables.ts), data-rollup-bytes their bytes and data-rollups-loading how many
- * are still coming (tests and bench/site.ts read them). The
- * downloads start at once, beside the engine's own start (its 18 MB and the files it registers),
- * rather than after it: neither needs the other until the tables are made. Resolves when every kind the
- * queries read is in, or could not be had (its view then reads the files).
+ * view over kinds' views: requests_by_client reads the client rows and their labels), and has
+ * every engine read it from memory, not HTTP range requests (hundreds of them for the per-client
+ * kind). Only the kinds the page asks for, once its first view is drawn and the reader reaches for
+ * a control, or a query of them is asked; a query waits for them (readyFor). The downloads start
+ * at once, beside the engine's own start (its 18 MB and the files it registers): neither needs
+ * the other until the bytes are registered.
+ *
+ * A kind comes in two steps. First its bytes are registered in every engine and its views read
+ * them (kindReadable): at once, and a filter change is answered from then on. Then each engine
+ * makes the kind's view a table in its memory (kindTables; none past LARGEST_ROLLUP_TABLE), which
+ * answers a filter change three to five times sooner than the Parquet but takes the engine's core
+ * for seconds (at 10M events, the Overview's 143 MB of Parquet some 18 s). The engines make theirs
+ * one after the other, and the one making them is held from the queue (engine-queue.ts, hold), so
+ * that another answers the reader meanwhile: side by side, a filter change made early waited for
+ * the last table of both (docs/design-notes.md, "The first filter change answered from the
+ * Parquet"). With one engine it is not held: its questions run between the tables' statements.
+ *
+ * On <html>, data-rollups-in-memory lists the kinds every engine has in memory in the end,
+ * data-rollups-as-parquet those of them held as their Parquet (LARGEST_ROLLUP_TABLE),
+ * data-rollups-by-instance those made a table per instance (instance-tables.ts), data-rollup-bytes
+ * their bytes and data-rollups-loading how many are still coming; data-rollups-readable lists the
+ * kinds every engine reads from memory (tests and bench/site.ts read them). Resolves when every kind
+ * the queries read can be read from memory, or could not be had (its view then reads the files);
+ * with `tables`, when every engine has made it what it keeps.
  */
-async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void> {
+async function keepRollupsInMemoryFor(queries: readonly string[], {tables: untilTables = false} = {}): Promise<void> {
   const engines = openedDatabases();
   // An engine that cannot start is reported by the queries that need it, not here.
   for (const opened of engines) opened.catch(() => {});
@@ -579,9 +602,12 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
   dataset.rollupsLoading ??= "0";
   if (tables.days.length === 0) return;
   const coming: Promise<void>[] = [];
+  // This call's new kinds, each with what every engine made it readable as (undefined: it could not be).
+  const brought: KindBrought[] = [];
   for (const [view, kind] of kindsRead(queries, tables)) {
-    if (rollupsInMemory.has(kind)) {
-      coming.push(rollupsInMemory.get(kind)!);
+    const known = rollupsInMemory.get(kind);
+    if (known) {
+      coming.push(untilTables ? known.tables : known.readable);
       continue;
     }
     // Downloads run side by side (every block's file of the kind), once for every engine: each
@@ -596,20 +622,33 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
     dataset.rollupsLoading = String(Number(dataset.rollupsLoading) + 1);
     progress.kindsComing++;
     reportProgress();
-    // Each engine makes one kind's table at a time, in the order the page asked for them; the engines side by side.
-    const made = engines.map((opened, index) =>
-      opened
-        .then((engine) =>
-          changeViews(engine, async () => {
-            const buffers = (await copies)[index];
-            // An engine being closed (closeOtherEngines) makes no more tables: it waits for this step to end.
-            return buffers === null || (index > 0 && otherEnginesClosed) ? undefined : kindInMemory(engine, view, kind, buffers);
-          }),
-        )
-        // A kind that could not be had (its view reads the files, once a query names it) does not stop the next.
-        .catch((error) => void noteOutOfMemory(error)),
+    const readable = Promise.all(
+      engines.map((opened, index) =>
+        opened
+          .then((engine) =>
+            changeViews(engine, async () => {
+              const buffers = (await copies)[index];
+              // An engine being closed (closeOtherEngines) reads nothing more: it waits for this step to end.
+              return buffers === null || (index > 0 && otherEnginesClosed) ? undefined : kindReadable(engine, view, kind, buffers);
+            }),
+          )
+          // A kind that could not be had (its view reads the files, once a query names it) does not stop the next.
+          .catch((error) => void noteOutOfMemory(error)),
+      ),
     );
-    const inMemory = Promise.all(made)
+    const readableInEvery = readable
+      .then(([first]) => {
+        if (!first) return;
+        dataset.rollupsReadable = withName(dataset.rollupsReadable, kind);
+        kindBytes.set(kind, first.size);
+      })
+      .finally(() => {
+        progress.kindsComing--;
+        reportProgress();
+      });
+    let tablesMade = () => {};
+    const tablesInEvery = new Promise<void>((resolve) => (tablesMade = resolve))
+      .then(() => readable)
       .then(([first]) => {
         // On <html>, as the first engine holds it: the others hold the same.
         if (!first) return;
@@ -617,25 +656,77 @@ async function keepRollupsInMemoryFor(queries: readonly string[]): Promise<void>
         if (first.asParquet) dataset.rollupsAsParquet = withName(dataset.rollupsAsParquet, kind);
         dataset.rollupsInMemory = withName(dataset.rollupsInMemory, kind);
         dataset.rollupBytes = String(Number(dataset.rollupBytes ?? 0) + first.size);
-        kindBytes.set(kind, first.size);
       })
       .finally(() => {
         dataset.rollupsLoading = String(Number(dataset.rollupsLoading) - 1);
-        progress.kindsComing--;
-        reportProgress();
       });
-    rollupsInMemory.set(kind, inMemory);
-    coming.push(inMemory);
+    rollupsInMemory.set(kind, {readable: readableInEvery, tables: tablesInEvery});
+    coming.push(untilTables ? tablesInEvery : readableInEvery);
+    brought.push({view, kind, readable, tablesMade});
   }
+  if (brought.length > 0) makeTablesOf(brought);
   await Promise.all(coming);
 }
 
 /**
- * One rollup kind's files, whole in `buffers`, made `view`'s table in one engine's memory (or,
- * past LARGEST_ROLLUP_TABLE, its view over the buffers): how it is held, and its bytes.
+ * Makes the tables of `kinds` in each engine in turn, after the tables asked before, and
+ * tells each kind when every engine is done with it. An engine making them is held from the queue
+ * while another can answer.
  */
-async function kindInMemory(engine: Database, view: string, kind: string, buffers: Uint8Array[]): Promise<{byInstance: boolean; asParquet: boolean; size: number}> {
-  const {db, conn, tables, definedViews} = engine;
+function makeTablesOf(kinds: KindBrought[]): void {
+  tablesMaking = tablesMaking
+    .then(async () => {
+      for (const [index, opened] of openedDatabases().entries()) {
+        const engine = await opened.catch(() => null);
+        if (engine === null || (index > 0 && otherEnginesClosed)) continue;
+        // Held once every engine is in the queue (openEngines), and only while another is there to answer.
+        let held = (await openEngines().then(() => engineQueue.size > 1, () => false)) && !otherEnginesClosed;
+        if (held) await engineQueue.hold(engine);
+        try {
+          for (const {view, kind, readable} of kinds) {
+            const ready = (await readable)[index];
+            if (ready === undefined || ready.asParquet || (index > 0 && otherEnginesClosed)) continue;
+            // The others closed meanwhile (closeOtherEngines): this one answers between the tables' statements.
+            if (held && otherEnginesClosed) {
+              engineQueue.done(engine);
+              held = false;
+            }
+            // A kind that could not be made a table is still read from its bytes.
+            await changeViews(engine, () => kindTables(engine, view, kind, ready)).catch((error) => void noteOutOfMemory(error));
+          }
+        } finally {
+          if (held) engineQueue.done(engine);
+        }
+      }
+    })
+    .catch(() => {})
+    .then(() => {
+      for (const {tablesMade} of kinds) tablesMade();
+    });
+}
+
+/** A kind a call of keepRollupsInMemoryFor brought: what each engine made it readable as (undefined: it could not), and what to call once every engine has made its tables. */
+interface KindBrought {
+  view: string;
+  kind: string;
+  readable: Promise<(KindHeld | undefined)[]>;
+  tablesMade: () => void;
+}
+
+/** How a kind is held in one engine, from its bytes registered (kindReadable) on; kindTables sets `byInstance` once its tables are made. */
+interface KindHeld {
+  byInstance: boolean;
+  asParquet: boolean;
+  size: number;
+}
+
+/**
+ * One rollup kind's files, whole in `buffers`, registered in one engine, with the kind's view
+ * (rollups_<kind>) and `view` reading them: the kind is read from memory from then on. Past
+ * LARGEST_ROLLUP_TABLE it stays so; below it, kindTables makes `view` a table later.
+ */
+async function kindReadable(engine: Database, view: string, kind: string, buffers: Uint8Array[]): Promise<KindHeld> {
+  const {db, conn, tables, definedViews, overBuffers} = engine;
   // Read before registering: a buffer moves to the worker and is empty here after.
   const size = buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0);
   const wholeFiles = rollupFiles(tables, kind, WHOLE);
@@ -644,22 +735,30 @@ async function kindInMemory(engine: Database, view: string, kind: string, buffer
   // the kind from the files, from the buffers or from the table, never from nothing.
   const kindView = `rollups_${kind}`;
   await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS ${kindRowsSql(tables, kind, WHOLE)}`);
-  if (size > LARGEST_ROLLUP_TABLE) {
-    // Too large to be a table: the kind's view stays on the whole files in memory, and the view the page reads is over it.
-    await conn.query(`CREATE OR REPLACE VIEW ${view} AS ${tables.rollupViews[view]}`);
-    definedViews.add(view);
-    definedViews.add(kindView);
-    return {byInstance: false, asParquet: true, size};
-  }
+  await conn.query(`CREATE OR REPLACE VIEW ${view} AS ${tables.rollupViews[view]}`);
+  definedViews.add(view);
+  const asParquet = size > LARGEST_ROLLUP_TABLE;
+  // Too large to be a table: the kind's view stays on the whole files in memory for good.
+  if (asParquet) definedViews.add(kindView);
+  // Else it is there until its table is made, then back on the files if a query named it meanwhile (viewsOf), or gone.
+  else if (!definedViews.has(kindView)) overBuffers.add(kindView);
+  return {byInstance: false, asParquet, size};
+}
+
+/** `view`'s rows, read from the kind's bytes in one engine (kindReadable), made a table in its memory, and the view over it. */
+async function kindTables(engine: Database, view: string, kind: string, held: KindHeld): Promise<void> {
+  const {db, conn, tables, definedViews, overBuffers} = engine;
+  const wholeFiles = rollupFiles(tables, kind, WHOLE);
   const inMemory = await viewInMemory(asked(conn), {select: tables.rollupViews[view], view, files: wholeFiles});
   await conn.query(`CREATE OR REPLACE VIEW ${view} AS ${inMemory.select}`);
-  definedViews.add(view);
   engine.viewsInMemory.set(view, inMemory.select);
+  held.byInstance = inMemory.byInstance;
   // The kind's own view back on its files if a query had it so, else gone until one names it.
+  const kindView = `rollups_${kind}`;
+  overBuffers.delete(kindView);
   if (definedViews.has(kindView)) await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS ${kindRowsSql(tables, kind)}`);
   else await conn.query(`DROP VIEW ${kindView}`);
   for (const file of wholeFiles) await db.dropFile(file);
-  return {byInstance: inMemory.byInstance, asParquet: false, size};
 }
 
 /**
