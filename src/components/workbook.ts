@@ -604,6 +604,9 @@ async function keepRollupsInMemoryFor(queries: readonly string[], {tables: until
   const coming: Promise<void>[] = [];
   // This call's new kinds, each with what every engine made it readable as (undefined: it could not be).
   const brought: KindBrought[] = [];
+  // When every engine has made this call's kinds what it keeps (makeTablesOf, after the loop).
+  let broughtMade = () => {};
+  const broughtInTables = new Promise<void>((resolve) => (broughtMade = resolve));
   for (const [view, kind] of kindsRead(queries, tables)) {
     const known = rollupsInMemory.get(kind);
     if (known) {
@@ -646,8 +649,7 @@ async function keepRollupsInMemoryFor(queries: readonly string[], {tables: until
         progress.kindsComing--;
         reportProgress();
       });
-    let tablesMade = () => {};
-    const tablesInEvery = new Promise<void>((resolve) => (tablesMade = resolve))
+    const tablesInEvery = broughtInTables
       .then(() => readable)
       .then(([first]) => {
         // On <html>, as the first engine holds it: the others hold the same.
@@ -662,19 +664,19 @@ async function keepRollupsInMemoryFor(queries: readonly string[], {tables: until
       });
     rollupsInMemory.set(kind, {readable: readableInEvery, tables: tablesInEvery});
     coming.push(untilTables ? tablesInEvery : readableInEvery);
-    brought.push({view, kind, readable, tablesMade});
+    brought.push({view, kind, readable});
   }
-  if (brought.length > 0) makeTablesOf(brought);
+  if (brought.length > 0) void makeTablesOf(brought).then(broughtMade);
   await Promise.all(coming);
 }
 
 /**
- * Makes the tables of `kinds` in each engine in turn, after the tables asked before, and
- * tells each kind when every engine is done with it. An engine making them is held from the queue
- * while another can answer.
+ * Makes the tables of `kinds` in each engine in turn, after the tables asked before; resolves
+ * when every engine is done with them. An engine making them is held from the queue while another
+ * can answer.
  */
-function makeTablesOf(kinds: KindBrought[]): void {
-  tablesMaking = tablesMaking
+function makeTablesOf(kinds: KindBrought[]): Promise<void> {
+  return (tablesMaking = tablesMaking
     .then(async () => {
       for (const [index, opened] of openedDatabases().entries()) {
         const engine = await opened.catch(() => null);
@@ -699,18 +701,14 @@ function makeTablesOf(kinds: KindBrought[]): void {
         }
       }
     })
-    .catch(() => {})
-    .then(() => {
-      for (const {tablesMade} of kinds) tablesMade();
-    });
+    .catch(() => {}));
 }
 
-/** A kind a call of keepRollupsInMemoryFor brought: what each engine made it readable as (undefined: it could not), and what to call once every engine has made its tables. */
+/** A kind a call of keepRollupsInMemoryFor brought, and what each engine made it readable as (undefined: it could not). */
 interface KindBrought {
   view: string;
   kind: string;
   readable: Promise<(KindHeld | undefined)[]>;
-  tablesMade: () => void;
 }
 
 /** How a kind is held in one engine, from its bytes registered (kindReadable) on; kindTables sets `byInstance` once its tables are made. */
