@@ -19,9 +19,10 @@ export const summary = (where: Where) =>
 
 // Clients are counted by their numbers (client_id: one per address, 1 to the number of addresses,
 // the same in every file): grouped by number, then the groups counted, which DuckDB does through an
-// array rather than a hash table. Visitors likewise by visitor_id.
+// array rather than a hash table. Visitors likewise by visitor_id. Both from the per-visitor rows,
+// which carry each visitor's client_id: the page then reads one of the two large kinds, not both.
 export const clients = (where: Where) =>
-  filtered(where, `SELECT count(*) AS clients FROM (SELECT client_id FROM requests_by_client_id ${andWhere(where, "client_id IS NOT NULL")} GROUP BY client_id)`);
+  filtered(where, `SELECT count(*) AS clients FROM (SELECT client_id FROM requests_by_visitor ${andWhere(where, "client_id IS NOT NULL")} GROUP BY client_id)`);
 
 export const requestsByStatus = (where: Where, bucket: TimeBucket) =>
   filtered(where, `

@@ -12,6 +12,10 @@ import {timeBucketFor} from "../../src/components/time-bucket.js";
 import {answeredBy, launchBrowser, openWatchedPage, type WatchedPage} from "../support/browser.js";
 import {eventsUnderDefaultFilter, PROJECT_DIR, sampleSite, type SampleSite} from "../support/sample-site.js";
 
+// The rollup kinds the Overview's queries read: the hourly, per-path and per-country rows, and the
+// per-visitor rows (its visitors, and its clients counted from the same rows' client_id).
+const OVERVIEW_KINDS = ["country", "hour", "path", "visitor"];
+
 let site: SampleSite;
 let server: SiteServer;
 let browser: Browser;
@@ -219,11 +223,10 @@ test("neither DuckDB-WASM nor any rollup is fetched until the reader reaches for
 
   // The pointer onto the filter bar's instance choice: the engine and the page's rollups come.
   await watched.page.getByLabel("Instance").hover();
-  await watched.page.waitForFunction(() => document.documentElement.dataset.rollupsInMemory === "client country hour path visitor", undefined, {timeout: 60_000});
-  // Exactly the kinds the Overview's queries read (requests_hourly, _by_client, _by_path, _by_country, and
-  // _by_visitor for the compared periods' visitors), each one whole GET per block of days (the sample's
-  // days fall in two: 8–14 and 15–21 May).
-  const kinds = ["client", "country", "hour", "path", "visitor"];
+  await watched.page.waitForFunction((kinds) => document.documentElement.dataset.rollupsInMemory === kinds, OVERVIEW_KINDS.join(" "), {timeout: 60_000});
+  // Exactly the kinds the Overview's queries read, each one whole GET per block of days (the
+  // sample's days fall in two: 8–14 and 15–21 May).
+  const kinds = OVERVIEW_KINDS;
   const blocks = (await readdir(join(site.dist, "data/rollups"))).sort();
   assert.deepEqual(blocks, ["2023-05-08", "2023-05-15"]);
   const shipped = await Promise.all(blocks.flatMap((block) => kinds.map((kind) => stat(join(site.dist, "data/rollups", block, `${kind}.parquet`)).then((s) => s.size))));
@@ -278,7 +281,7 @@ async function overviewWithLimitAtZero(module: string, constant: string, onReque
 test("past MOST_INSTANCE_TABLES instances each kind is one table, and a filter change over it still equals SQL over events", async () => {
   // The sample has five instances: the module is served with its limit at 0.
   const {watched, dataset} = await overviewWithLimitAtZero("instance-tables", "MOST_INSTANCE_TABLES");
-  assert.equal(dataset.rollupsInMemory, "client country hour path visitor");
+  assert.equal(dataset.rollupsInMemory, OVERVIEW_KINDS.join(" "));
   assert.equal(dataset.rollupsByInstance, undefined, "no kind made a table per instance");
 
   await pickInstanceAndSeeItsNumbers(watched, "i-05f1a9c3d7e2b6480");
@@ -290,7 +293,7 @@ test("past SECOND_ENGINE_BYTES of rollups the page closes its second engine, and
   // The sample's kinds are kilobytes: the workbook's module is served with the limit at 0 bytes,
   // as a page's rollups are past it at 30M events.
   const {watched, dataset} = await overviewWithLimitAtZero("workbook", "SECOND_ENGINE_BYTES");
-  assert.equal(dataset.rollupsInMemory, "client country hour path visitor");
+  assert.equal(dataset.rollupsInMemory, OVERVIEW_KINDS.join(" "));
   assert.equal(dataset.engines, "1");
   const answeredBefore = Number(dataset.answeredDuckdb ?? 0);
   await pickInstanceAndSeeItsNumbers(watched, "i-05f1a9c3d7e2b6480");
@@ -306,7 +309,7 @@ test("crossing SECOND_ENGINE_BYTES with the last of the page's kinds closes the 
   // The limit one byte below the Overview's kinds in all: the second engine is making tables of
   // the others when the last one comes and closes it. Terminated mid-statement, it never answered,
   // and the page's queries waited for its tables for ever (at 30M events, every filter change).
-  const kinds = ["client", "country", "hour", "path", "visitor"];
+  const kinds = OVERVIEW_KINDS;
   let bytes = 0;
   for (const block of await readdir(join(site.dist, "data/rollups"), {withFileTypes: true})) {
     if (block.isDirectory()) for (const kind of kinds) bytes += (await stat(join(site.dist, "data/rollups", block.name, `${kind}.parquet`))).size;
@@ -324,8 +327,8 @@ test("a rollup kind too large to be a table stays as its Parquet bytes in memory
   // every kind the Overview reads is past it, as the per-visitor kind is at 30M events.
   const rollupRequests: string[] = [];
   const {watched, dataset} = await overviewWithLimitAtZero("workbook", "LARGEST_ROLLUP_TABLE", (request) => void (request.url().includes("/data/rollups/") && rollupRequests.push(request.url())));
-  assert.equal(dataset.rollupsInMemory, "client country hour path visitor");
-  assert.equal(dataset.rollupsAsParquet, "client country hour path visitor", "every kind held as its Parquet, none made a table");
+  assert.equal(dataset.rollupsInMemory, OVERVIEW_KINDS.join(" "));
+  assert.equal(dataset.rollupsAsParquet, OVERVIEW_KINDS.join(" "), "every kind held as its Parquet, none made a table");
 
   const instance = "i-05f1a9c3d7e2b6480";
   const where = `WHERE log_stream = '${instance}' AND NOT is_bot`;
@@ -370,7 +373,7 @@ test("a filter change made while an engine makes its tables is answered from the
   await watched.page.waitForSelector("[data-chart] svg", {timeout: 60_000});
   assert.ok(gateFound, "the built instance-tables module has viewInMemory");
   await watched.page.getByLabel("Instance").hover();
-  const kinds = "client country hour path visitor";
+  const kinds = OVERVIEW_KINDS.join(" ");
   await watched.page.waitForFunction((kinds) => document.documentElement.dataset.rollupsReadable === kinds, kinds, {timeout: 60_000});
   const dataset = () => watched.page.evaluate(() => ({...document.documentElement.dataset}));
   assert.equal((await dataset()).rollupsInMemory, undefined, "no engine has made a table yet");
