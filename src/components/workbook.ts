@@ -256,11 +256,14 @@ const ENGINE_COUNT = Math.max(1, Math.min(2, navigator.hardwareConcurrency || 1)
 
 /**
  * The most rollups, in bytes of Parquet, a page keeps in a second engine: the second copy of the
- * tables (some ten times their Parquet in memory) is worth its memory on a page of up to about
+ * tables (some sixteen times their Parquet in memory) is worth its memory on a page of up to about
  * 1.5 GB of them. On a page past it (at 30M events, the Overview, Traffic and Security), the other
- * engines are closed and the first answers alone, as it did before there were two.
+ * engines are closed and the first answers alone, as it did before there were two. It was 150 MB
+ * when the kinds' files were Parquet's version 1 with their ids in no order; those files are 0.6 of
+ * that now (data-loaders/site-data.ts: KIND_FILE_PARQUET_VERSION), so the same rows keep a second
+ * engine.
  */
-const SECOND_ENGINE_BYTES = 150e6;
+const SECOND_ENGINE_BYTES = 90e6;
 
 /** The rollups the page has fetched so far, in bytes: past SECOND_ENGINE_BYTES, one engine. */
 let pageRollupBytes = 0;
@@ -539,16 +542,18 @@ async function download(url: string, name: string): Promise<Uint8Array> {
 
 /**
  * The largest rollup kind, in bytes of Parquet, made a table in DuckDB-WASM's memory. DuckDB-WASM
- * 1.28 keeps a table uncompressed, some ten to fourteen times its Parquet, in a tab's 3.4 GB: at
- * 30M events the per-visitor kind (27.8M rows, 296 MB of Parquet in row groups of 4,096 rows, about
- * 220 MB in the row groups the kinds' files have now) fitted as a table, and then the Security
- * page's queries over it ran out of memory. A larger kind stays as its Parquet bytes, whole in
- * memory, and its views read them: at 30M the Overview's redraw then took about twice as long, and
- * every page worked (docs/scaling.md). The limit was 170 MB with the smaller row groups; it is
- * scaled by what the larger ones save on the per-visitor and per-client kinds (a quarter and an
- * eighth), so the same rows make a table. At 10M events the largest kind is about 76 MB.
+ * 1.28 keeps a table uncompressed, in a tab's 3.4 GB (some ten to fourteen times its Parquet when
+ * the kinds' files were Parquet's version 1 with their ids in no order): at 30M events the
+ * per-visitor kind (27.8M rows, 296 MB of Parquet in row groups of 4,096 rows, about 220 MB in the
+ * larger row groups) fitted as a table, and then the Security page's queries over it ran out of
+ * memory. A larger kind stays as its Parquet bytes, whole in memory, and its views read them: at
+ * 30M the Overview's redraw then took about twice as long, and every page worked (docs/scaling.md).
+ * The limit was 170 MB with the smaller row groups; it is scaled by what the larger ones save on
+ * the per-visitor and per-client kinds (a quarter and an eighth), and again by 0.6 for version 2
+ * with the ids in order (data-loaders/site-data.ts: KIND_FILE_PARQUET_VERSION), so that the same
+ * rows make a table. At 10M events the largest kind is about 41 MB.
  */
-const LARGEST_ROLLUP_TABLE = 130e6;
+const LARGEST_ROLLUP_TABLE = 78e6;
 
 /** A statement's rows as plain objects and its columns' names, as viewInMemory asks them. */
 const asked = (conn: duckdb.AsyncDuckDBConnection) => async (sql: string) => {

@@ -19,3 +19,7 @@ test("what a kind counts by, where it counts and how often each change the signa
   ]);
   assert.equal(signatures.size, 4);
 });
+
+test("a kind's file order leaves the signature as it was: it lays out the blocks' files, not what the days count", () => {
+  assert.equal(kindsSignature({path: {...path, fileOrder: "path"}}), kindsSignature({path}));
+});
