@@ -226,14 +226,13 @@ test("neither DuckDB-WASM nor any rollup is fetched until the reader reaches for
   await watched.page.waitForFunction((kinds) => document.documentElement.dataset.rollupsInMemory === kinds, OVERVIEW_KINDS.join(" "), {timeout: 60_000});
   // Exactly the kinds the Overview's queries read, each one whole GET per block of days (the
   // sample's days fall in two: 8–14 and 15–21 May).
-  const kinds = OVERVIEW_KINDS;
   const blocks = (await readdir(join(site.dist, "data/rollups"))).sort();
   assert.deepEqual(blocks, ["2023-05-08", "2023-05-15"]);
-  const shipped = await Promise.all(blocks.flatMap((block) => kinds.map((kind) => stat(join(site.dist, "data/rollups", block, `${kind}.parquet`)).then((s) => s.size))));
+  const shipped = await Promise.all(blocks.flatMap((block) => OVERVIEW_KINDS.map((kind) => stat(join(site.dist, "data/rollups", block, `${kind}.parquet`)).then((s) => s.size))));
   assert.equal(Number(await watched.page.evaluate(() => document.documentElement.dataset.rollupBytes)), shipped.reduce((a, b) => a + b, 0));
   assert.deepEqual(
     rollupRequests.filter((r) => r.endsWith(" ")).map((r) => r.replace(/^GET .*\/data\/rollups\/([\w-]+)\/(\w+)\.parquet.*$/, "$1 $2")).sort(),
-    blocks.flatMap((block) => kinds.map((kind) => `${block} ${kind}`)).sort(),
+    blocks.flatMap((block) => OVERVIEW_KINDS.map((kind) => `${block} ${kind}`)).sort(),
   );
 
   // Then the page's queries asked once to warm the engine up, all of them (no question of the reader's cut it short).
@@ -242,7 +241,7 @@ test("neither DuckDB-WASM nor any rollup is fetched until the reader reaches for
   // warmUpFiltered): the hourly view every page reads among them; the numbers below, on the page's
   // connection, are those of events under the reader's filter alone, not under the warm-up's too.
   // Each kind made a table per instance (instance-tables.ts): the filter change below reads one instance's tables.
-  assert.equal(await watched.page.evaluate(() => document.documentElement.dataset.rollupsByInstance), kinds.join(" "));
+  assert.equal(await watched.page.evaluate(() => document.documentElement.dataset.rollupsByInstance), OVERVIEW_KINDS.join(" "));
   const warmedFiltered = (await watched.page.evaluate(() => document.documentElement.dataset.warmUpFiltered))?.split(" ") ?? [];
   assert.ok(warmedFiltered.includes("requests_hourly"), `views warmed up through a filter: ${warmedFiltered.join(", ")}`);
 
@@ -309,13 +308,12 @@ test("crossing SECOND_ENGINE_BYTES with the last of the page's kinds closes the 
   // The limit one byte below the Overview's kinds in all: the second engine is making tables of
   // the others when the last one comes and closes it. Terminated mid-statement, it never answered,
   // and the page's queries waited for its tables for ever (at 30M events, every filter change).
-  const kinds = OVERVIEW_KINDS;
   let bytes = 0;
   for (const block of await readdir(join(site.dist, "data/rollups"), {withFileTypes: true})) {
-    if (block.isDirectory()) for (const kind of kinds) bytes += (await stat(join(site.dist, "data/rollups", block.name, `${kind}.parquet`))).size;
+    if (block.isDirectory()) for (const kind of OVERVIEW_KINDS) bytes += (await stat(join(site.dist, "data/rollups", block.name, `${kind}.parquet`))).size;
   }
   const {watched, dataset} = await overviewWithLimitAtZero("workbook", "SECOND_ENGINE_BYTES", undefined, bytes - 1);
-  assert.equal(dataset.rollupsInMemory, kinds.join(" "));
+  assert.equal(dataset.rollupsInMemory, OVERVIEW_KINDS.join(" "));
   assert.equal(dataset.engines, "1");
   await pickInstanceAndSeeItsNumbers(watched, "i-05f1a9c3d7e2b6480");
   assert.deepEqual(watched.errors, []);
