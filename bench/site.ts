@@ -324,13 +324,14 @@ async function timePages(dist: string): Promise<void> {
         const loaded = await watched.page
           .waitForFunction(() => document.documentElement.dataset.rollupsLoading === "0", undefined, {timeout: 120_000, polling: 50})
           .then(() => Date.now() - reached, () => null);
-        // Then the page's queries asked once, so the engine's code is compiled (workbook.ts, warmUp).
+        // Then the page's queries asked once, so the engine's code is compiled (workbook.ts, warmUp),
+        // and the second engine in (it starts once the first has its tables: startSecondEngine).
         const warm = await watched.page
           .waitForFunction(() => document.documentElement.dataset.engineWarm !== undefined, undefined, {timeout: 120_000, polling: 50})
           .then(() => Date.now() - reached, () => null);
         const inMemory = await watched.page.evaluate(() => document.documentElement.dataset);
         if (inMemory.rollupsInMemory) {
-          rollups = `, rollups in memory ${(Number(inMemory.rollupBytes) / 1e3).toFixed(0)} kB (${inMemory.rollupsInMemory}${inMemory.rollupsAsParquet ? `; as Parquet: ${inMemory.rollupsAsParquet}` : ""}) ${loaded === null ? "never" : `${loaded} ms after reaching for the filter bar`}, engine warmed up at ${warm === null ? "never" : `${warm} ms`}`;
+          rollups = `, rollups in memory ${(Number(inMemory.rollupBytes) / 1e3).toFixed(0)} kB (${inMemory.rollupsInMemory}${inMemory.rollupsAsParquet ? `; as Parquet: ${inMemory.rollupsAsParquet}` : ""}) ${loaded === null ? "never" : `${loaded} ms after reaching for the filter bar`} (the first engine's tables), every engine in and warmed up at ${warm === null ? "never" : `${warm} ms`}`;
         }
         // BENCH_SITE_PAUSE_MS: a reader's pause between the warm-up's end and the first change (none
         // by default: the change the moment the warm-up is done, whatever it left the browser doing).

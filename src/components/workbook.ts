@@ -250,7 +250,8 @@ interface Database {
  * filter change's queries one after another on one core; two, each with the page's rollups in its
  * own memory, answer two at a time (`query` gives each query to the first engine free). At 10M
  * events a redraw's queries cost 130 to 220 ms of one core on the slower pages
- * (docs/design-notes.md, "Two engines"). Never more than the cores the browser reports.
+ * (docs/design-notes.md, "Two engines"). Never more than the cores the browser reports. The
+ * second starts once the first has made its tables (startSecondEngine).
  */
 const ENGINE_COUNT = Math.max(1, Math.min(2, navigator.hardwareConcurrency || 1));
 
@@ -270,28 +271,33 @@ let pageRollupBytes = 0;
 let otherEnginesClosed = false;
 
 /**
- * Closes every engine but the first, each once the query it runs is done, the table it is making
- * of a kind is made (keepRollupsInMemoryFor makes no more in it) and its warm-up's statement has
- * answered (warmUp asks no more of it): a worker terminated in the middle of a statement never
- * answers it, and the page's queries, which wait for every engine's tables of their kinds, waited
- * for ever (at 30M events, every filter change of the Overview); a warm-up so cut never ended.
+ * Closes the second engine, or has it never start. One in the queue is closed once the query it
+ * runs is done, the table it is making of a kind is made (keepRollupsInMemoryFor makes no more in
+ * it) and its warm-up's statement has answered (warmUp asks no more of it): a worker terminated in
+ * the middle of a statement never answers it, and the page's queries, which wait for every
+ * engine's tables of their kinds, waited for ever (at 30M events, every filter change of the
+ * Overview); a warm-up so cut never ended. One still making its own copy (joinSecondEngine) stops
+ * after the step it is on and closes itself.
  */
 function closeOtherEngines(): void {
   if (otherEnginesClosed) return;
   otherEnginesClosed = true;
   document.documentElement.dataset.engines = "1";
-  for (const opened of openedDatabases().slice(1)) {
-    opened
-      .then(async (engine) => {
-        // In the queue only once every engine has opened: until then it is given nothing.
-        await openEngines().catch(() => {});
-        await engineQueue.withdraw(engine);
-        await engine.warmingUp;
-        await viewsSettled(engine);
-        await engine.db.terminate();
-      })
-      .catch(() => {});
-  }
+  kindsForSecondEngine.length = 0;
+  if (!secondJoined || secondEngine === null) return;
+  secondEngine
+    .then(async (engine) => {
+      await engineQueue.withdraw(engine);
+      await closeWhenSettled(engine);
+    })
+    .catch(() => {});
+}
+
+/** Terminates `engine` once its warm-up and its views' steps are done (closeOtherEngines). */
+async function closeWhenSettled(engine: Database): Promise<void> {
+  await engine.warmingUp;
+  await viewsSettled(engine);
+  await engine.db.terminate();
 }
 
 /** Resolves once `engine` has no step of changing its views running or waiting (changeViews). */
@@ -302,17 +308,35 @@ async function viewsSettled(engine: Database): Promise<void> {
   }
 }
 
-let databases: Promise<Database>[] | undefined;
+let firstEngine: Promise<Database> | undefined;
 
-/** The page's engines, opened on first use and shared by every cell. */
-function openedDatabases(): Promise<Database>[] {
-  return (databases ??= Array.from({length: ENGINE_COUNT}, (_, index) => openDatabase(index)));
-}
-
-/** The first engine: the one Explore's connection and its Parquet download use. */
+/** The first engine, opened on first use and shared by every cell: the one Explore's connection and its Parquet download use. */
 function openedDatabase(): Promise<Database> {
-  return openedDatabases()[0];
+  return (firstEngine ??= openDatabase(0));
 }
+
+/** The second engine, once startSecondEngine has started it (null before, and for good with one core). */
+let secondEngine: Promise<Database> | null = null;
+/** Whether the second engine is in the queue, answering the page's questions beside the first. */
+let secondJoined = false;
+/** Whether the second engine started and will not join (it could not open, or closed itself before joining). */
+let secondGone = false;
+/** Settles when the second engine has joined the queue, or will not (startSecondEngine). */
+let secondSettled: Promise<void> = Promise.resolve();
+/** Whether a statement that changes the engines (a table an analyst makes) was asked: a second engine not yet in the queue then never joins. */
+let enginesChanged = false;
+
+/** The engines that answer the page's questions now: the first, and the second once it has joined. */
+function answeringEngines(): Promise<Database>[] {
+  return secondJoined && secondEngine !== null ? [openedDatabase(), secondEngine] : [openedDatabase()];
+}
+
+/**
+ * Each kind brought while the second engine may still come and is not in the queue, with a copy of
+ * its bytes and how the first engine holds it: the second makes each its own before it joins
+ * (joinSecondEngine), in the order brought.
+ */
+const kindsForSecondEngine: {view: string; kind: string; buffers: Promise<Uint8Array[] | null>; inFirst: Promise<KindHeld | undefined>}[] = [];
 
 /** Which engine runs which of the page's queries (engine-queue.ts). */
 const engineQueue = new EngineQueue<Database>(inNextTask);
@@ -320,16 +344,70 @@ const engineQueue = new EngineQueue<Database>(inNextTask);
 let enginesOpen: Promise<void> | undefined;
 
 /**
- * The engines that opened, in the queue and free to take the page's queries from then on.
- * Rejects with the first engine's error when none could open. Every query awaits this one promise
- * before it asks for an engine, so queries come to the queue in the order they were asked.
+ * The first engine open, in the queue and free to take the page's queries from then on; rejects
+ * with its error when it could not open. Every query awaits this one promise before it asks for an
+ * engine, so queries come to the queue in the order they were asked. The second engine starts once
+ * the first has made the tables of the kinds asked so far.
  */
 function openEngines(): Promise<void> {
-  return (enginesOpen ??= Promise.allSettled(openedDatabases()).then((results) => {
-    const open = results.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
-    if (open.length === 0) throw (results[0] as PromiseRejectedResult).reason;
-    for (const engine of open) engineQueue.add(engine);
+  return (enginesOpen ??= openedDatabase().then((engine) => {
+    engineQueue.add(engine);
+    void tablesMaking.then(startSecondEngine);
   }));
+}
+
+/**
+ * Starts the second engine (two cores or more), once: after the first has made its tables, so
+ * that its start (its own 18 MB of WebAssembly), its copy of the rollups and its tables take no
+ * core from the first while that one answers the reader's first filter change. With both started
+ * at once, at 10M events the first change on a fresh page took 6.1–8.2 s, and 4.8–5.7 s with one
+ * engine (docs/design-notes.md, "The second engine after the first's tables").
+ */
+function startSecondEngine(): void {
+  if (ENGINE_COUNT < 2 || secondEngine !== null || otherEnginesClosed) return;
+  secondEngine = openDatabase(1);
+  secondSettled = secondEngine
+    .then(joinSecondEngine)
+    .catch(() => {})
+    .finally(() => {
+      if (secondJoined) return;
+      // The page answers with one engine: no copy is kept for a second any more.
+      secondGone = true;
+      kindsForSecondEngine.length = 0;
+    });
+}
+
+/**
+ * Makes every kind brought so far the second engine's own (its bytes registered, its tables
+ * made, as the first holds it), warms it up on the page's queries, then puts it in the queue: it
+ * answers nothing until it has all of them. Closed instead when the page closed its other engines
+ * (SECOND_ENGINE_BYTES) or a statement changed the engines before it joined (it would lack what
+ * that statement made).
+ */
+async function joinSecondEngine(engine: Database): Promise<void> {
+  const caughtUp = async () => {
+    for (let next = kindsForSecondEngine.shift(); next !== undefined && !otherEnginesClosed; next = kindsForSecondEngine.shift()) {
+      const {view, kind} = next;
+      const [buffers, inFirst] = await Promise.all([next.buffers, next.inFirst]);
+      // A kind the first engine could not hold is read from its files here too, once a query names it.
+      if (buffers === null || inFirst === undefined || otherEnginesClosed) continue;
+      const held = await changeViews(engine, () => kindReadable(engine, view, kind, buffers)).catch((error) => void noteOutOfMemory(error));
+      if (held && !held.asParquet && !otherEnginesClosed) await changeViews(engine, () => kindTables(engine, view, kind, held)).catch((error) => void noteOutOfMemory(error));
+    }
+  };
+  await caughtUp();
+  // Warmed up before it answers anything; it answers no one meanwhile, so the reader's questions do not stop it.
+  engine.warmingUp = warmUpEngine(engine, pageWarmUpQueries, () => otherEnginesClosed);
+  await engine.warmingUp;
+  // The kinds brought meanwhile; none can come between the last check and joining (no await between them).
+  while (kindsForSecondEngine.length > 0 && !otherEnginesClosed) await caughtUp();
+  if (otherEnginesClosed || enginesChanged) {
+    await closeWhenSettled(engine);
+    return;
+  }
+  engineQueue.add(engine);
+  secondJoined = true;
+  if (!otherEnginesClosed) document.documentElement.dataset.engines = "2";
 }
 
 /**
@@ -424,7 +502,8 @@ async function openDatabase(index: number): Promise<Database> {
   await conn.query("CREATE VIEW rejected AS SELECT * FROM read_parquet('rejected.parquet')");
   // Keep each file's footer once read.
   await conn.query("SET enable_object_cache = true");
-  if (!otherEnginesClosed) document.documentElement.dataset.engines = String(Number(document.documentElement.dataset.engines ?? 0) + 1);
+  // The second counts once it joins the queue (joinSecondEngine).
+  if (index === 0 && !otherEnginesClosed) document.documentElement.dataset.engines = "1";
   return {index, db, conn, tables, arrowTypes: duckdb.Type, definedViews: new Set(), overBuffers: new Set(), viewsChanging: Promise.resolve(), viewsInMemory: new Map(), warmingUp: Promise.resolve()};
 }
 
@@ -583,11 +662,13 @@ let tablesMaking: Promise<void> = Promise.resolve();
  * them (kindReadable): at once, and a filter change is answered from then on. Then each engine
  * makes the kind's view a table in its memory (kindTables; none past LARGEST_ROLLUP_TABLE), which
  * answers a filter change three to five times sooner than the Parquet but takes the engine's core
- * for seconds (at 10M events, the Overview's 143 MB of Parquet some 18 s). The engines make theirs
- * one after the other, and the one making them is held from the queue (engine-queue.ts, hold), so
- * that another answers the reader meanwhile: side by side, a filter change made early waited for
- * the last table of both (docs/design-notes.md, "The first filter change answered from the
- * Parquet"). With one engine it is not held: its questions run between the tables' statements.
+ * for seconds (at 10M events, the Overview's kinds some 7 s). The first engine makes its tables
+ * while it answers the reader: its questions run between the tables' statements. The second starts
+ * after them and makes the kinds its own before it joins the queue (startSecondEngine). A kind
+ * brought once both answer is made tables by one engine after the other, the one making them held
+ * from the queue (engine-queue.ts, hold), so that the other answers the reader meanwhile: side by
+ * side, a filter change made early waited for the last table of both (docs/design-notes.md, "The
+ * first filter change answered from the Parquet").
  *
  * On <html>, data-rollups-in-memory lists the kinds every engine has in memory in the end,
  * data-rollups-as-parquet those of them held as their Parquet (LARGEST_ROLLUP_TABLE),
@@ -598,7 +679,9 @@ let tablesMaking: Promise<void> = Promise.resolve();
  * with `tables`, when every engine has made it what it keeps.
  */
 async function keepRollupsInMemoryFor(queries: readonly string[], {tables: untilTables = false} = {}): Promise<void> {
-  const engines = openedDatabases();
+  const engines = answeringEngines();
+  // The second engine may still come (startSecondEngine): it makes the kinds its own before it joins.
+  const forSecondEngine = !secondJoined && !secondGone && ENGINE_COUNT > 1 && !otherEnginesClosed;
   // An engine that cannot start is reported by the queries that need it, not here.
   for (const opened of engines) opened.catch(() => {});
   const tables = await eventDays();
@@ -625,7 +708,8 @@ async function keepRollupsInMemoryFor(queries: readonly string[], {tables: until
     const copies = downloaded.then((buffers) => {
       pageRollupBytes += buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0);
       if (pageRollupBytes > SECOND_ENGINE_BYTES) closeOtherEngines();
-      return engines.map((_, index) => (index === 0 ? buffers : otherEnginesClosed ? null : buffers.map((buffer) => buffer.slice())));
+      const copy = () => (otherEnginesClosed ? null : buffers.map((buffer) => buffer.slice()));
+      return {answering: engines.map((_, index) => (index === 0 ? buffers : copy())), second: forSecondEngine ? copy() : null};
     });
     dataset.rollupsLoading = String(Number(dataset.rollupsLoading) + 1);
     progress.kindsComing++;
@@ -635,7 +719,7 @@ async function keepRollupsInMemoryFor(queries: readonly string[], {tables: until
         opened
           .then((engine) =>
             changeViews(engine, async () => {
-              const buffers = (await copies)[index];
+              const buffers = (await copies).answering[index];
               // An engine being closed (closeOtherEngines) reads nothing more: it waits for this step to end.
               return buffers === null || (index > 0 && otherEnginesClosed) ? undefined : kindReadable(engine, view, kind, buffers);
             }),
@@ -670,30 +754,32 @@ async function keepRollupsInMemoryFor(queries: readonly string[], {tables: until
     rollupsInMemory.set(kind, {readable: readableInEvery, tables: tablesInEvery});
     coming.push(untilTables ? tablesInEvery : readableInEvery);
     brought.push({view, kind, readable});
+    if (forSecondEngine) kindsForSecondEngine.push({view, kind, buffers: copies.then((made) => made.second), inFirst: readable.then(([first]) => first)});
   }
-  if (brought.length > 0) void makeTablesOf(brought).then(broughtMade);
+  if (brought.length > 0) void makeTablesOf(brought, engines).then(broughtMade);
   await Promise.all(coming);
 }
 
 /**
- * Makes the tables of `kinds` in each engine in turn, after the tables asked before; resolves
- * when every engine is done with them. An engine making them is held from the queue while another
- * can answer.
+ * Makes the tables of `kinds` in each of `engines` (those answering when they were brought) in
+ * turn, after the tables asked before; resolves when every engine is done with them. An engine
+ * making them is held from the queue while another can answer; alone, its questions run between
+ * the tables' statements.
  */
-function makeTablesOf(kinds: KindBrought[]): Promise<void> {
+function makeTablesOf(kinds: KindBrought[], engines: Promise<Database>[]): Promise<void> {
   return (tablesMaking = tablesMaking
     .then(async () => {
-      for (const [index, opened] of openedDatabases().entries()) {
+      for (const [index, opened] of engines.entries()) {
         const engine = await opened.catch(() => null);
         if (engine === null || (index > 0 && otherEnginesClosed)) continue;
-        // Held once every engine is in the queue (openEngines), and only while another is there to answer.
+        // Held once it is in the queue (openEngines), and only while another is there to answer.
         let held = (await openEngines().then(() => engineQueue.size > 1, () => false)) && !otherEnginesClosed;
         if (held) await engineQueue.hold(engine);
         try {
           for (const {view, kind, readable} of kinds) {
             const ready = (await readable)[index];
             if (ready === undefined || ready.asParquet || (index > 0 && otherEnginesClosed)) continue;
-            // The others closed meanwhile (closeOtherEngines): this one answers between the tables' statements.
+            // The other closed meanwhile (closeOtherEngines): this one answers between the tables' statements.
             if (held && otherEnginesClosed) {
               engineQueue.done(engine);
               held = false;
@@ -779,6 +865,7 @@ export async function query<T = Row>(sqlOrQuery: string | Query, values: readonl
   }
   countAnswer("duckdb");
   readerAsked = true;
+  if (!isQuestion(sql)) enginesChanged = true;
   const dataset = document.documentElement.dataset;
   dataset.queriesRunning = String(Number(dataset.queriesRunning ?? 0) + 1);
   const asked = performance.now();
@@ -871,27 +958,31 @@ let readerAsked = false;
  * ("false").
  */
 async function warmUp(queries: readonly Query[]): Promise<void> {
-  const ofRollups = queries.filter((q) => !/\b(events|rejected)\b/.test(q.sql));
-  // Every engine warms up, side by side: each compiles its own code.
-  await Promise.all(
-    openedDatabases().map(async (opened) => {
-      const engine = await opened;
-      // It stops at the reader's first question, and an engine being closed (SECOND_ENGINE_BYTES)
-      // warms up no more: closeOtherEngines waits for the statement it runs, then terminates it.
-      const stopped = () => readerAsked || (engine.index > 0 && otherEnginesClosed);
-      engine.warmingUp = (async () => {
-        for (const q of ofRollups) {
-          if (stopped()) break;
-          await readyFor(q.sql, engine);
-          if (stopped()) break;
-          await run(engine.conn, q).catch(() => {});
-        }
-        await warmUpFiltered(ofRollups, engine, stopped).catch(() => {});
-      })();
-      await engine.warmingUp;
-    }),
-  );
-  document.documentElement.dataset.engineWarm = String(!readerAsked);
+  pageWarmUpQueries = queries.filter((q) => !/\b(events|rejected)\b/.test(q.sql));
+  const engine = await openedDatabase();
+  // It stops at the reader's first question.
+  engine.warmingUp = warmUpEngine(engine, pageWarmUpQueries, () => readerAsked);
+  await engine.warmingUp;
+  const warm = !readerAsked;
+  // The second engine warms itself up before it joins (joinSecondEngine): started here at the
+  // latest, the page's tables being made.
+  startSecondEngine();
+  await secondSettled;
+  document.documentElement.dataset.engineWarm = String(warm);
+}
+
+/** The page's queries of the rollups, which warmUp warms the engines up on: the second warms up on them before it joins. */
+let pageWarmUpQueries: readonly Query[] = [];
+
+/** Asks `engine` each of `queries` once, then once more through each warm-up filter, until `stopped`. */
+async function warmUpEngine(engine: Database, queries: readonly Query[], stopped: () => boolean): Promise<void> {
+  for (const q of queries) {
+    if (stopped()) break;
+    await readyFor(q.sql, engine);
+    if (stopped()) break;
+    await run(engine.conn, q).catch(() => {});
+  }
+  await warmUpFiltered(queries, engine, stopped).catch(() => {});
 }
 
 /**

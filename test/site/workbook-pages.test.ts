@@ -250,8 +250,9 @@ test("Explore: a typed query's rows, its CSV and Parquet downloads, and a readab
   };
   // A table the reader makes is made in every engine the page runs (workbook.ts): the questions
   // after it find it whichever engine answers them, and with two engines both answer one.
+  // The second engine joins once the first has its tables (here none: Explore reads no rollup kind).
   const engines = await watched.page.evaluate(() => Math.min(2, navigator.hardwareConcurrency));
-  assert.equal(Number(await watched.page.evaluate(() => document.documentElement.dataset.engines)), engines);
+  await watched.page.waitForFunction((engines) => document.documentElement.dataset.engines === String(engines), engines, {timeout: 60_000});
   assert.match(await failure("CREATE TABLE mine AS SELECT range AS n FROM range(4)"), /rows/);
   for (const [sql, rows] of [["SELECT n FROM mine", 4], ["SELECT n FROM mine WHERE n > 0", 3], ["SELECT n FROM mine WHERE n > 1", 2]] as const) {
     assert.match(await failure(sql), new RegExp(`^${rows} rows`), sql);
