@@ -284,7 +284,7 @@ function closeOtherEngines(): void {
   otherEnginesClosed = true;
   document.documentElement.dataset.engines = "1";
   kindsForSecondEngine.length = 0;
-  if (!secondJoined || secondEngine === null) return;
+  if (secondState !== "joined" || secondEngine === null) return;
   secondEngine
     .then(async (engine) => {
       await engineQueue.withdraw(engine);
@@ -317,10 +317,12 @@ function openedDatabase(): Promise<Database> {
 
 /** The second engine, once startSecondEngine has started it (null before, and for good with one core). */
 let secondEngine: Promise<Database> | null = null;
-/** Whether the second engine is in the queue, answering the page's questions beside the first. */
-let secondJoined = false;
-/** Whether the second engine started and will not join (it could not open, or closed itself before joining). */
-let secondGone = false;
+/**
+ * Where the second engine is: not started, joining (making the kinds its own: joinSecondEngine),
+ * joined (in the queue, answering beside the first), or gone (it could not open, or closed itself
+ * before joining).
+ */
+let secondState: "not started" | "joining" | "joined" | "gone" = "not started";
 /** Settles when the second engine has joined the queue, or will not (startSecondEngine). */
 let secondSettled: Promise<void> = Promise.resolve();
 /** Whether a statement that changes the engines (a table an analyst makes) was asked: a second engine not yet in the queue then never joins. */
@@ -328,7 +330,7 @@ let enginesChanged = false;
 
 /** The engines that answer the page's questions now: the first, and the second once it has joined. */
 function answeringEngines(): Promise<Database>[] {
-  return secondJoined && secondEngine !== null ? [openedDatabase(), secondEngine] : [openedDatabase()];
+  return secondState === "joined" && secondEngine !== null ? [openedDatabase(), secondEngine] : [openedDatabase()];
 }
 
 /**
@@ -364,15 +366,16 @@ function openEngines(): Promise<void> {
  * engine (docs/design-notes.md, "The second engine after the first's tables").
  */
 function startSecondEngine(): void {
-  if (ENGINE_COUNT < 2 || secondEngine !== null || otherEnginesClosed) return;
+  if (ENGINE_COUNT < 2 || secondState !== "not started" || otherEnginesClosed) return;
+  secondState = "joining";
   secondEngine = openDatabase(1);
   secondSettled = secondEngine
     .then(joinSecondEngine)
     .catch(() => {})
     .finally(() => {
-      if (secondJoined) return;
+      if (secondState === "joined") return;
       // The page answers with one engine: no copy is kept for a second any more.
-      secondGone = true;
+      secondState = "gone";
       kindsForSecondEngine.length = 0;
     });
 }
@@ -406,8 +409,8 @@ async function joinSecondEngine(engine: Database): Promise<void> {
     return;
   }
   engineQueue.add(engine);
-  secondJoined = true;
-  if (!otherEnginesClosed) document.documentElement.dataset.engines = "2";
+  secondState = "joined";
+  document.documentElement.dataset.engines = "2";
 }
 
 /**
@@ -681,7 +684,7 @@ let tablesMaking: Promise<void> = Promise.resolve();
 async function keepRollupsInMemoryFor(queries: readonly string[], {tables: untilTables = false} = {}): Promise<void> {
   const engines = answeringEngines();
   // The second engine may still come (startSecondEngine): it makes the kinds its own before it joins.
-  const forSecondEngine = !secondJoined && !secondGone && ENGINE_COUNT > 1 && !otherEnginesClosed;
+  const forSecondEngine = (secondState === "not started" || secondState === "joining") && ENGINE_COUNT > 1 && !otherEnginesClosed;
   // An engine that cannot start is reported by the queries that need it, not here.
   for (const opened of engines) opened.catch(() => {});
   const tables = await eventDays();
