@@ -328,6 +328,11 @@ let secondSettled: Promise<void> = Promise.resolve();
 /** Whether a statement that changes the engines (a table an analyst makes) was asked: a second engine not yet in the queue then never joins. */
 let enginesChanged = false;
 
+/** Whether a second engine may still join: two cores or more, none closed, and it has not joined or gone. */
+function secondEngineMayCome(): boolean {
+  return ENGINE_COUNT > 1 && !otherEnginesClosed && (secondState === "not started" || secondState === "joining");
+}
+
 /** The engines that answer the page's questions now: the first, and the second once it has joined. */
 function answeringEngines(): Promise<Database>[] {
   return secondState === "joined" && secondEngine !== null ? [openedDatabase(), secondEngine] : [openedDatabase()];
@@ -366,7 +371,7 @@ function openEngines(): Promise<void> {
  * engine (docs/design-notes.md, "The second engine after the first's tables").
  */
 function startSecondEngine(): void {
-  if (ENGINE_COUNT < 2 || secondState !== "not started" || otherEnginesClosed) return;
+  if (!secondEngineMayCome() || secondState === "joining") return;
   secondState = "joining";
   secondEngine = openDatabase(1);
   secondSettled = secondEngine
@@ -684,7 +689,7 @@ let tablesMaking: Promise<void> = Promise.resolve();
 async function keepRollupsInMemoryFor(queries: readonly string[], {tables: untilTables = false} = {}): Promise<void> {
   const engines = answeringEngines();
   // The second engine may still come (startSecondEngine): it makes the kinds its own before it joins.
-  const forSecondEngine = (secondState === "not started" || secondState === "joining") && ENGINE_COUNT > 1 && !otherEnginesClosed;
+  const forSecondEngine = secondEngineMayCome();
   // An engine that cannot start is reported by the queries that need it, not here.
   for (const opened of engines) opened.catch(() => {});
   const tables = await eventDays();
