@@ -371,7 +371,8 @@ function openEngines(): Promise<void> {
  * engine (docs/design-notes.md, "The second engine after the first's tables").
  */
 function startSecondEngine(): void {
-  if (!secondEngineMayCome() || secondState === "joining") return;
+  // Once only: not when it is joining already, has joined or is gone.
+  if (secondState !== "not started" || !secondEngineMayCome()) return;
   secondState = "joining";
   secondEngine = openDatabase(1);
   secondSettled = secondEngine
