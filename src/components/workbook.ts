@@ -57,12 +57,28 @@ interface EventDays {
   settings: {ownHosts: string[]; visitTimeoutMinutes: number};
 }
 
-let eventDaysIndex: Promise<EventDays> | undefined;
-
-/** The days index, fetched once per page load. */
-function eventDays(): Promise<EventDays> {
-  return (eventDaysIndex ??= EVENT_DAYS.json() as Promise<EventDays>);
+/**
+ * `make`'s promise, made on the first call and kept, unless it fails: the call after a failure
+ * makes it again (`forget` then clears what was built on it). A download cut short or an engine
+ * that could not start is one moment's failure, not the page's state until it is reloaded.
+ */
+function keptUnlessFailed<T>(make: () => Promise<T>, forget = () => {}): () => Promise<T> {
+  let kept: Promise<T> | undefined;
+  return () => {
+    if (kept !== undefined) return kept;
+    const made = make();
+    kept = made;
+    made.catch(() => {
+      if (kept !== made) return;
+      kept = undefined;
+      forget();
+    });
+    return made;
+  };
 }
+
+/** The days index, fetched once per page load (again after a failed fetch). */
+const eventDays = keptUnlessFailed(() => EVENT_DAYS.json() as Promise<EventDays>);
 
 /** The settings the site's rollups were counted by: the site's own hosts, the visit timeout. */
 export async function siteSettings(): Promise<EventDays["settings"]> {
@@ -308,12 +324,15 @@ async function viewsSettled(engine: Database): Promise<void> {
   }
 }
 
-let firstEngine: Promise<Database> | undefined;
-
-/** The first engine, opened on first use and shared by every cell: the one Explore's connection and its Parquet download use. */
-function openedDatabase(): Promise<Database> {
-  return (firstEngine ??= openDatabase(0));
-}
+/**
+ * The first engine, opened on first use and shared by every cell: the one Explore's connection
+ * and its Parquet download use. One that could not start (its WebAssembly cut short, say) is
+ * started again by the next question, which the queue then waits for (openEngines).
+ */
+const openedDatabase = keptUnlessFailed(
+  () => openDatabase(0),
+  () => (enginesOpen = undefined),
+);
 
 /** The second engine, once startSecondEngine has started it (null before, and for good with one core). */
 let secondEngine: Promise<Database> | null = null;
@@ -475,12 +494,34 @@ export async function queryToParquet(sql: string): Promise<Uint8Array> {
   }
 }
 
+/**
+ * Starts engine `index` (DuckDB-WASM in a worker of its own) with the site's days and rollups
+ * registered. One that could not start is stopped, its worker with it, and rejects saying so in
+ * the reader's words; what failed is at the end of the message.
+ */
 async function openDatabase(index: number): Promise<Database> {
-  const duckdb = (await import(FileAttachment("./duckdb-wasm.js").href)) as typeof import("./duckdb-wasm.js");
+  let worker: Worker | undefined;
+  try {
+    const duckdb = (await import(FileAttachment("./duckdb-wasm.js").href)) as typeof import("./duckdb-wasm.js");
+    worker = new Worker(FileAttachment("./duckdb-worker.js").href, {type: "module"});
+    // The worker's own error ends the start: DuckDB-WASM would wait for ever for an answer it cannot give (scripts/bundle-duckdb.ts).
+    let workerFailed = (_: ErrorEvent) => {};
+    const failed = new Promise<never>((_, reject) => (workerFailed = (event) => reject(new Error(event.message || "its worker failed"))));
+    worker.addEventListener("error", workerFailed);
+    try {
+      return await Promise.race([startEngine(index, duckdb, worker), failed]);
+    } finally {
+      worker.removeEventListener("error", workerFailed);
+    }
+  } catch (error) {
+    worker?.terminate();
+    throw new Error(`the page's database could not start; the figures the page opened with stand, and changing a filter again tries once more. It said: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+async function startEngine(index: number, duckdb: typeof import("./duckdb-wasm.js"), worker: Worker): Promise<Database> {
   // Framework copies these files into the site (the engine from node_modules), so no request leaves it.
   const wasm = import.meta.resolve("@duckdb/duckdb-wasm/dist/duckdb-eh.wasm");
-  const workerUrl = FileAttachment("./duckdb-worker.js").href;
-  const worker = new Worker(workerUrl, {type: "module"});
   const db = new duckdb.AsyncDuckDB(new duckdb.VoidLogger(), worker);
   await db.instantiate(wasm);
   // Plain numbers and Dates in results: counts never reach 2^53, and charts want Dates.
@@ -715,10 +756,11 @@ async function keepRollupsInMemoryFor(queries: readonly string[], {tables: until
     // its engine's worker and is empty here after).
     const downloaded = Promise.all(tables.rollupBlocks.map((block) => download(dataFileUrl("rollups", `${block.name}/${kind}`, block.version), `data/rollups/${block.name}/${kind}.parquet`)));
     const copies = downloaded.then((buffers) => {
-      pageRollupBytes += buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0);
+      const bytes = buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0);
+      pageRollupBytes += bytes;
       if (pageRollupBytes > SECOND_ENGINE_BYTES) closeOtherEngines();
       const copy = () => (otherEnginesClosed ? null : buffers.map((buffer) => buffer.slice()));
-      return {answering: engines.map((_, index) => (index === 0 ? buffers : copy())), second: forSecondEngine ? copy() : null};
+      return {bytes, answering: engines.map((_, index) => (index === 0 ? buffers : copy())), second: forSecondEngine ? copy() : null};
     });
     dataset.rollupsLoading = String(Number(dataset.rollupsLoading) + 1);
     progress.kindsComing++;
@@ -738,8 +780,17 @@ async function keepRollupsInMemoryFor(queries: readonly string[], {tables: until
       ),
     );
     const readableInEvery = readable
-      .then(([first]) => {
-        if (!first) return;
+      .then(async ([first]) => {
+        if (!first) {
+          // No engine started: the kind is brought again to the one the next question starts (openedDatabase).
+          const started = await engines[0].then(() => true, () => false);
+          if (!started && rollupsInMemory.get(kind) === inMemory) {
+            rollupsInMemory.delete(kind);
+            // Fetched again then: counted once towards SECOND_ENGINE_BYTES.
+            pageRollupBytes -= await copies.then((made) => made.bytes, () => 0);
+          }
+          return;
+        }
         dataset.rollupsReadable = withName(dataset.rollupsReadable, kind);
         kindBytes.set(kind, first.size);
       })
@@ -760,7 +811,8 @@ async function keepRollupsInMemoryFor(queries: readonly string[], {tables: until
       .finally(() => {
         dataset.rollupsLoading = String(Number(dataset.rollupsLoading) - 1);
       });
-    rollupsInMemory.set(kind, {readable: readableInEvery, tables: tablesInEvery});
+    const inMemory = {readable: readableInEvery, tables: tablesInEvery};
+    rollupsInMemory.set(kind, inMemory);
     coming.push(untilTables ? tablesInEvery : readableInEvery);
     brought.push({view, kind, readable});
     if (forSecondEngine) kindsForSecondEngine.push({view, kind, buffers: copies.then((made) => made.second), inFirst: readable.then(([first]) => first)});

@@ -429,3 +429,45 @@ test("while the data a filter change reads is coming, a line under the filter ba
   assert.deepEqual(watched.errors, []);
   await watched.page.context().close();
 });
+
+test("an engine that could not start says so where the numbers were, and the next filter change starts it again and equals SQL over events, with the page's rollups in memory", async () => {
+  const watched = await openWatchedPage(browser, server.url);
+  // DuckDB-WASM's WebAssembly cut short, as a flaky network would, until the test lets it through.
+  let failing = true;
+  let engineFetches = 0;
+  await watched.page.route("**/*duckdb-eh*.wasm", async (route) => {
+    engineFetches++;
+    if (failing) await route.abort("failed");
+    else await route.fallback();
+  });
+  await watched.page.goto(server.url);
+  await watched.page.waitForSelector("[data-chart] svg", {timeout: 60_000});
+  const shownRequests = await watched.page.textContent('[data-metric="requests"]');
+  // The pointer on the filter bar starts the engine, which cannot start; nothing the reader sees changes.
+  await watched.page.getByLabel("Instance").hover();
+  await watched.page.waitForFunction(() => document.documentElement.dataset.rollupsLoading === "0", undefined, {timeout: 60_000});
+  assert.equal(engineFetches, 1, "the engine's WebAssembly was asked for once, and cut short");
+  assert.equal(await watched.page.textContent('[data-metric="requests"]'), shownRequests);
+
+  // A filter change while it still cannot start: the page says what happened and what to do.
+  await watched.page.getByLabel("Instance").selectOption("i-05f1a9c3d7e2b6480");
+  const error = watched.page.locator(".observablehq--error", {hasText: "the page's database could not start"}).first();
+  await error.waitFor({timeout: 60_000});
+  assert.match((await error.textContent()) ?? "", /changing a filter again tries once more/);
+  // Asked again by the change (by more than one of its queries when one asks after another's try failed).
+  assert.ok(engineFetches >= 2, "the change started the engine again");
+  const fetchesWhileFailing = engineFetches;
+
+  // The network back: the next change starts it, and its numbers are SQL over events.
+  failing = false;
+  const errorsWhileFailing = watched.errors.length;
+  await pickInstanceAndSeeItsNumbers(watched, "i-0b7d5c1e9a4f3e812");
+  assert.ok(engineFetches > fetchesWhileFailing);
+  assert.equal(await watched.page.locator(".observablehq--error").count(), 0, "no error left on the page");
+  // The kinds the failed starts could not take are brought to the engine that started.
+  await watched.page.waitForFunction((kinds) => document.documentElement.dataset.rollupsInMemory === kinds, OVERVIEW_KINDS.join(" "), {timeout: 60_000});
+  await pickInstanceAndSeeItsNumbers(watched, "i-05f1a9c3d7e2b6480");
+  assert.ok(watched.errors.some((line) => /could not start/.test(line)), "the failed start was reported");
+  assert.deepEqual(watched.errors.slice(errorsWhileFailing), [], "nothing failed once the engine could start");
+  await watched.page.context().close();
+});
