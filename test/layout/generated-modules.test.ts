@@ -1,5 +1,5 @@
 // The modules scripts/bundle-libraries.ts generates into src/components/ (DuckDB-WASM, Plot,
-// Inputs, the contracts) are made again only when what they are made from changed, or one is
+// Inputs, d3-cloud, the contracts) are made again only when what they are made from changed, or one is
 // missing: `npm run build` asks for them every time. Made into a folder of the test's own.
 import assert from "node:assert/strict";
 import {appendFile, mkdtemp, readdir, readFile, rm, writeFile} from "node:fs/promises";
@@ -17,7 +17,7 @@ after(() => rm(dir, {recursive: true, force: true}));
 test("the generated modules are made once, and again only when their sources or a module changed", async () => {
   await bundleLibraries(dir);
   const made = (await readdir(dir)).sort();
-  assert.deepEqual(made, [".libraries-made-from", "contracts.js", "duckdb-wasm.js", "duckdb-worker.js", "inputs.js", "plot.js"]);
+  assert.deepEqual(made, [".libraries-made-from", "contracts.js", "d3-cloud.js", "duckdb-wasm.js", "duckdb-worker.js", "inputs.js", "plot.js"]);
 
   // Made from the same sources: left as they are (a mark added to one stays).
   const mark = "\n// a mark the next bundling would not write\n";
