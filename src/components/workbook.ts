@@ -503,16 +503,13 @@ async function openDatabase(index: number): Promise<Database> {
   let worker: Worker | undefined;
   try {
     const duckdb = (await import(FileAttachment("./duckdb-wasm.js").href)) as typeof import("./duckdb-wasm.js");
-    worker = new Worker(FileAttachment("./duckdb-worker.js").href, {type: "module"});
+    const created = new Worker(FileAttachment("./duckdb-worker.js").href, {type: "module"});
+    worker = created;
     // The worker's own error ends the start: DuckDB-WASM would wait for ever for an answer it cannot give (scripts/bundle-duckdb.ts).
-    let workerFailed = (_: ErrorEvent) => {};
-    const failed = new Promise<never>((_, reject) => (workerFailed = (event) => reject(new Error(event.message || "its worker failed"))));
-    worker.addEventListener("error", workerFailed);
-    try {
-      return await Promise.race([startEngine(index, duckdb, worker), failed]);
-    } finally {
-      worker.removeEventListener("error", workerFailed);
-    }
+    const failed = new Promise<never>((_, reject) => created.addEventListener("error", (event) => reject(new Error(event.message || "its worker failed")), {once: true}));
+    // One after the start is for the queries to report, not this.
+    failed.catch(() => {});
+    return await Promise.race([startEngine(index, duckdb, created), failed]);
   } catch (error) {
     worker?.terminate();
     throw new Error(`the page's database could not start; the figures the page opened with stand, and changing a filter again tries once more. It said: ${error instanceof Error ? error.message : String(error)}`);
