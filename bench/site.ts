@@ -9,8 +9,9 @@
 // went quiet (no request for 500 ms), the bytes fetched before the first chart; then on pages with
 // the filter bar, the pointer moved onto it (which starts DuckDB-WASM and fetches the page's
 // rollups into its memory, then asks the page's queries once to warm the engine up): the rollups
-// and when they were all in and the engine warm, the time to redraw after one filter change made
-// then (the instance; then 2xx unticked, a condition on another column), and, on a fresh page,
+// and when they were all in and the engine warm, the time to redraw after a filter change made
+// then (the first alone, then the median of BENCH_SITE_CHANGES more, a second apart: the instance,
+// then 2xx ticked and unticked, a condition on another column), and, on a fresh page,
 // the first change made as soon as the pointer reaches the bar (the engine's start and the
 // download inside the redraw). Figures to read; nothing asserts a time.
 import {existsSync} from "node:fs";
@@ -45,6 +46,10 @@ const PAGES = process.env.BENCH_SITE_PAGES ? process.env.BENCH_SITE_PAGES.split(
 );
 /** Fresh loads of each page whose first chart is timed (BENCH_SITE_LOADS). */
 const FIRST_CHART_LOADS = Math.max(1, Number(process.env.BENCH_SITE_LOADS ?? 3));
+/** Changes timed after the first once the engines are warm, each alone (BENCH_SITE_CHANGES). */
+const FILTER_CHANGES = Math.max(1, Number(process.env.BENCH_SITE_CHANGES ?? 5));
+/** A reader's look at the redrawn page before the next change. */
+const READER_PAUSE_MS = 1000;
 
 // The Performance page on logs without durations draws no chart: its message is what it shows first.
 const FIRST_CHART = "[data-chart] svg, [data-chart] table, [data-table] table, [data-message=\"no-durations\"]";
@@ -336,8 +341,16 @@ async function timePages(dist: string): Promise<void> {
         // BENCH_SITE_PAUSE_MS: a reader's pause between the warm-up's end and the first change (none
         // by default: the change the moment the warm-up is done, whatever it left the browser doing).
         await watched.page.waitForTimeout(Number(process.env.BENCH_SITE_PAUSE_MS ?? 0));
-        redraw = `, filter redraw ${await filterRedraw(watched.page, pickSecondInstance)}`;
-        redraw += `\n${"".padEnd(32)} then 2xx unticked (the status filter): ${await filterRedraw(watched.page, untickSuccesses)}`;
+        // The first change once warm pays for work the later ones do not (the engines' first
+        // queries of these shapes, the charts' first redraw): printed alone, then the median of
+        // FILTER_CHANGES more, each READER_PAUSE_MS after the redraw before it, as a reader looks
+        // at a chart before changing the filter again.
+        const firstPick = await filterRedraw(watched.page, pickInstance(INSTANCES[1]));
+        const picks = await changesInTurn(watched.page, (n) => pickInstance(INSTANCES[(n + 2) % INSTANCES.length]));
+        redraw = `, filter redraw ${redrawMedian(picks)} (instance picks), the first once warm ${firstPick.text}`;
+        const firstUntick = await filterRedraw(watched.page, setSuccesses(false));
+        const toggles = await changesInTurn(watched.page, (n) => setSuccesses(n % 2 === 0));
+        redraw += `\n${"".padEnd(32)} then the status filter: 2xx ticked and unticked in turn ${redrawMedian(toggles)}, the first unticking ${firstUntick.text}`;
       }
       const problems = watched.errors.length + watched.externalRequests.length;
       console.log(
@@ -404,15 +417,41 @@ function bytesFetched(page: Page): Promise<number> {
   });
 }
 
-/** The redraw the targets are read from: the filter bar's instance, the workload's second. */
-function pickSecondInstance(page: Page): Promise<unknown> {
-  return page.getByLabel("Instance").selectOption(INSTANCES[1]);
+type FilterChange = (page: Page) => Promise<unknown>;
+
+/** The redraw the targets are read from: one instance chosen in the filter bar. */
+function pickInstance(instance: string): FilterChange {
+  return (page) => page.getByLabel("Instance").selectOption(instance);
 }
 
-/** A second kind of change, on a condition of another column: the successes left out. */
-function untickSuccesses(page: Page): Promise<unknown> {
-  return page.getByLabel("2xx", {exact: true}).uncheck();
+/** A second kind of change, on a condition of another column: the successes left in or out. */
+function setSuccesses(ticked: boolean): FilterChange {
+  return (page) => page.getByLabel("2xx", {exact: true}).setChecked(ticked);
 }
+
+/**
+ * FILTER_CHANGES changes in a row, the nth made by change(n), each after a reader's pause: every
+ * one a filter state the page has not just drawn, so each is asked of DuckDB-WASM again.
+ */
+async function changesInTurn(page: Page, change: (n: number) => FilterChange): Promise<Redraw[]> {
+  const redraws: Redraw[] = [];
+  for (let n = 0; n < FILTER_CHANGES; n++) {
+    await page.waitForTimeout(READER_PAUSE_MS);
+    redraws.push(await filterRedraw(page, change(n), {perQuery: false}));
+  }
+  return redraws;
+}
+
+function redrawMedian(redraws: Redraw[]): string {
+  const each = (part: keyof Omit<Redraw, "text">) => redraws.map((r) => r[part]);
+  return `${median(each("ms"))} ms (median of ${redraws.length}: ${each("ms").join(", ")} ms; from the page's input event ${median(each("fromInput"))} ms; DuckDB-WASM's last answers at ${each("lastAnswer").join(", ")} ms)`;
+}
+
+/**
+ * A redraw's time from before the harness's action to the page's last change, from the page's
+ * input event to it, when DuckDB-WASM last answered (from before the action), and the account of it.
+ */
+type Redraw = {ms: number; fromInput: number; lastAnswer: number; text: string};
 
 /**
  * Makes one change in the filter bar and times until the page has redrawn: DuckDB-WASM
@@ -423,7 +462,7 @@ function untickSuccesses(page: Page): Promise<unknown> {
  * DuckDB-WASM's last answer (what is after it is drawing) and, unless perQuery is false, each
  * query's round trip.
  */
-async function filterRedraw(page: Page, change: (page: Page) => Promise<unknown>, {perQuery: listQueries = true} = {}): Promise<string> {
+async function filterRedraw(page: Page, change: FilterChange, {perQuery: listQueries = true} = {}): Promise<Redraw> {
   const {asked, timesBefore} = await page.evaluate(() => {
     const w = window as unknown as {lastChange: number; changedAt: number};
     w.lastChange = 0;
@@ -459,7 +498,8 @@ async function filterRedraw(page: Page, change: (page: Page) => Promise<unknown>
   const perQuery = !listQueries
     ? ""
     : queries.map((q) => `\n    ${String(Math.round(q.run)).padStart(6)} ms  engine ${q.engines?.join("+") ?? "?"} from ${String(Math.round((q.sentAt ?? start) - start)).padStart(4)} ms  ${q.sql}`).join("");
-  return `${Math.round(lastChange - start)} ms [the page's input event at ${Math.round(changedAt - start)} ms, ${Math.round(lastChange - changedAt)} ms from it] (DuckDB-WASM's last answer at ${Math.round(lastAnswer - start)} ms; ${queryTimeSpent(answered - asked, timesBefore, timesAfter)})${perQuery}`;
+  const ms = Math.round(lastChange - start);
+  return {ms, fromInput: Math.round(lastChange - changedAt), lastAnswer: Math.round(lastAnswer - start), text: `${ms} ms [the page's input event at ${Math.round(changedAt - start)} ms, ${Math.round(lastChange - changedAt)} ms from it] (DuckDB-WASM's last answer at ${Math.round(lastAnswer - start)} ms; ${queryTimeSpent(answered - asked, timesBefore, timesAfter)})${perQuery}`};
 }
 
 /**
@@ -472,7 +512,7 @@ async function firstFilterChange(browser: Browser, origin: string, path: string)
   try {
     await contentComplete(watched.page, start);
     await watched.page.getByLabel("Instance").hover();
-    return await filterRedraw(watched.page, pickSecondInstance, {perQuery: false});
+    return (await filterRedraw(watched.page, pickInstance(INSTANCES[1]), {perQuery: false})).text;
   } finally {
     await watched.page.context().close();
   }
