@@ -443,15 +443,23 @@ async function changesInTurn(page: Page, change: (n: number) => FilterChange): P
 }
 
 function redrawMedian(redraws: Redraw[]): string {
-  const each = (part: keyof Omit<Redraw, "text">) => redraws.map((r) => r[part]);
-  return `${median(each("ms"))} ms (median of ${redraws.length}: ${each("ms").join(", ")} ms; from the page's input event ${median(each("fromInput"))} ms; DuckDB-WASM's last answers at ${each("lastAnswer").join(", ")} ms)`;
+  const each = (part: "ms" | "fromInput" | "lastAnswer") => redraws.map((r) => r[part]);
+  // Each query's median round trip over the changes, the costliest first: which query costs what.
+  const runs = new Map<string, number[]>();
+  for (const {queries} of redraws) for (const {sql, run} of queries) runs.set(sql, [...(runs.get(sql) ?? []), run]);
+  const perQuery = [...runs]
+    .map(([sql, times]) => ({sql, ms: median(times) ?? 0}))
+    .sort((a, b) => b.ms - a.ms)
+    .map(({sql, ms}) => `\n    ${String(Math.round(ms)).padStart(6)} ms (median)  ${sql}`)
+    .join("");
+  return `${median(each("ms"))} ms (median of ${redraws.length}: ${each("ms").join(", ")} ms; from the page's input event ${median(each("fromInput"))} ms; DuckDB-WASM's last answers at ${each("lastAnswer").join(", ")} ms)${perQuery}`;
 }
 
 /**
  * A redraw's time from before the harness's action to the page's last change, from the page's
  * input event to it, when DuckDB-WASM last answered (from before the action), and the account of it.
  */
-type Redraw = {ms: number; fromInput: number; lastAnswer: number; text: string};
+type Redraw = {ms: number; fromInput: number; lastAnswer: number; queries: {sql: string; run: number}[]; text: string};
 
 /**
  * Makes one change in the filter bar and times until the page has redrawn: DuckDB-WASM
@@ -499,7 +507,7 @@ async function filterRedraw(page: Page, change: FilterChange, {perQuery: listQue
     ? ""
     : queries.map((q) => `\n    ${String(Math.round(q.run)).padStart(6)} ms  engine ${q.engines?.join("+") ?? "?"} from ${String(Math.round((q.sentAt ?? start) - start)).padStart(4)} ms  ${q.sql}`).join("");
   const ms = Math.round(lastChange - start);
-  return {ms, fromInput: Math.round(lastChange - changedAt), lastAnswer: Math.round(lastAnswer - start), text: `${ms} ms [the page's input event at ${Math.round(changedAt - start)} ms, ${Math.round(lastChange - changedAt)} ms from it] (DuckDB-WASM's last answer at ${Math.round(lastAnswer - start)} ms; ${queryTimeSpent(answered - asked, timesBefore, timesAfter)})${perQuery}`};
+  return {ms, fromInput: Math.round(lastChange - changedAt), lastAnswer: Math.round(lastAnswer - start), queries, text: `${ms} ms [the page's input event at ${Math.round(changedAt - start)} ms, ${Math.round(lastChange - changedAt)} ms from it] (DuckDB-WASM's last answer at ${Math.round(lastAnswer - start)} ms; ${queryTimeSpent(answered - asked, timesBefore, timesAfter)})${perQuery}`};
 }
 
 /**
