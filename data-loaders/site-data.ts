@@ -494,7 +494,7 @@ async function makeBlockRollups(config: WeblogConfig, block: RollupBlock, files:
           const {per, by, fileOrder} = ROLLUP_KINDS[kind];
           // Only the kind's own columns: the others are NULL in its rows, and writing them took most of the time.
           const columns = kindColumns(kind).map((c) => c.name).join(", ");
-          const order = fileOrder ? `${KIND_FILE_ORDER}, ${fileOrder}` : KIND_FILE_ORDER;
+          const order = fileOrder ? `${INSTANCE_COLUMN}, ${fileOrder}` : KIND_FILE_ORDER;
           const rows = per === "none" ? `SELECT DISTINCT ${columns} FROM ${source} WHERE kind = ${sqlString(kind)} ORDER BY ${Object.keys(by)[0]}` : `SELECT ${columns} FROM ${source} WHERE kind = ${sqlString(kind)} ORDER BY ${order}`;
           try {
             await duckdb.run(`COPY (${rows}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${KIND_FILE_ROW_GROUP_SIZE}, PARQUET_VERSION ${KIND_FILE_PARQUET_VERSION})`);
@@ -633,7 +633,8 @@ const KIND_FILE_ROW_GROUP_SIZE = 122_880;
  * the kind one table per instance (src/components/instance-tables.ts), so that picking an instance
  * reads only its rows, and the row groups' statistics then name the instances without a row read.
  */
-const KIND_FILE_ORDER = "log_stream, ts";
+const INSTANCE_COLUMN = "log_stream";
+const KIND_FILE_ORDER = `${INSTANCE_COLUMN}, ts`;
 
 /**
  * The kinds' files are written in Parquet's version 2, whose integers are delta-encoded
@@ -672,10 +673,12 @@ export interface RollupKind {
    */
   derived?: Record<string, string>;
   /**
-   * The column the kind's block file orders its rows by within an instance and day (after
-   * KIND_FILE_ORDER): an id column, so that neighbouring rows' ids differ little and Parquet's
-   * delta encoding stores them in a few bits (the per-visitor rows at 10M events: 16.5 MB a
-   * block → 9.6 MB). Part of the blocks' layout (kindFileLayout), not of what the kind counts.
+   * How the kind's block file orders an instance's rows, in place of KIND_FILE_ORDER's `ts`. An
+   * id column after the time, so that neighbouring rows' ids differ little and Parquet's delta
+   * encoding stores them in a few bits (the per-visitor rows at 10M events: 16.5 MB a block →
+   * 9.6 MB). A column before the time groups the instance's rows by it, so that a condition on
+   * it skips whole row groups in the browser's tables (the per-visitor rows by `is_bot`).
+   * Part of the blocks' layout (kindFileLayout), not of what the kind counts.
    */
   fileOrder?: string;
   /**
@@ -708,7 +711,7 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
     view: "requests_by_client_id",
     per: "day",
     by: sameNames("client_id", "place_id"),
-    fileOrder: "client_id",
+    fileOrder: "ts, client_id",
     counts: "client IP as numbers (`client_id`: the address's, `place_id`: the address with its GeoLite2 place, labelled by `client_places`; the same in every file)",
     times: true,
   },
@@ -738,7 +741,11 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
     // one row is one visitor whenever that row passes a filter, so a day's visitors are its rows
     // counted, and only the others' ids counted distinct (the Traffic page's visitors per day).
     ofTheDay: {visitor_rows: "count(*) OVER (PARTITION BY ts, visitor_id)"},
-    fileOrder: "visitor_id",
+    // The bots' rows apart from the others': the Security page's bot questions, and any filter
+    // on bots, read a third of an instance's rows rather than all (at 10M events the bot rows'
+    // two questions took 51–77 ms a change instead of 75–107, and the kind's files 10% fewer bytes,
+    // its null bot columns in long runs).
+    fileOrder: "is_bot, ts, visitor_id",
     counts: "visitor: client IP × agent string, as numbers (`client_id`: the client's; `visitor_id`: the pair's; the same in every file; `visitor_rows`: how many rows the visitor has that day; `bot_id`: the bot name's number)",
   },
   // Requests answered 4xx or 5xx: what was asked for (the path, or the raw request when it has

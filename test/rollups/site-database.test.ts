@@ -92,16 +92,17 @@ test("`rollups` has every row of every day's rollups file, though each kind's fi
   assert.ok(columns.includes("requests") && !columns.includes("visitor_id"), columns.join(", "));
 });
 
-test("the per-visitor and per-client kinds' files hold each instance's day ordered by its ids, which Parquet then stores delta-encoded", async () => {
+test("the per-visitor and per-client kinds' files hold each instance's day ordered by its ids, which Parquet then stores delta-encoded, and the per-visitor bots' rows apart", async () => {
   const files = await kindRollupsFiles(config);
-  for (const [kind, id] of [["visitor", "visitor_id"], ["client", "client_id"]]) {
+  for (const [kind, id, order] of [["visitor", "visitor_id", "log_stream, is_bot, ts, visitor_id"], ["client", "client_id", "log_stream, ts, client_id"]]) {
     for (const file of files.get(kind)!) {
       await withDuckDB({}, async (duckdb) => {
         const read = async (sql: string) => (await duckdb.runAndReadAll(sql)).getRowObjectsJS();
         const source = `read_parquet(${sqlFileList([file])}, file_row_number = true)`;
         // Rows in the file's order against the same rows sorted: equal only when the file is in that order.
-        const asStored = await read(`SELECT log_stream, ts, ${id} FROM ${source} ORDER BY file_row_number`);
-        const sorted = await read(`SELECT log_stream, ts, ${id} FROM ${source} ORDER BY log_stream, ts, ${id}`);
+        const asStored = await read(`SELECT ${order} FROM ${source} ORDER BY file_row_number`);
+        const sorted = await read(`SELECT ${order} FROM ${source} ORDER BY ${order}`);
+        if (kind === "visitor") assert.ok(new Set(asStored.map((row) => row.is_bot)).size === 2, `${file}: the sample has bots' and others' rows in a block`);
         assert.ok(new Set(asStored.map((row) => row[id])).size > 10, `${file}: the sample has many ${id}s in a block`);
         assert.deepEqual(asStored, sorted, file);
         const [{encodings}] = await read(`SELECT string_agg(DISTINCT encodings, ' ') AS encodings FROM parquet_metadata(${sqlFileList([file])}) WHERE path_in_schema = '${id}'`);
