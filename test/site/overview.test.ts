@@ -188,6 +188,25 @@ test("the first view is drawn from the shipped answers; a filter changed in the 
   assert.deepEqual(overview.externalRequests, []);
 });
 
+test("a filter changed in the bar goes into the page's address, and a page opened the moment after, in the same tab, starts from it", async () => {
+  const instance = "i-05f1a9c3d7e2b6480";
+  const watched = await openWatchedPage(browser, server.url);
+  await watched.page.goto(server.url);
+  await watched.page.waitForSelector("[data-chart] svg", {timeout: 60_000});
+  await pickInstanceAndSeeItsNumbers(watched, instance);
+  // Saved once the page is idle: the address then names the filter, as a link to share.
+  await watched.page.waitForFunction((picked) => JSON.parse(new URL(location.href).searchParams.get("filter") ?? "{}").instance === picked, instance, {timeout: 10_000});
+  // Changed and left at once, before the page has been idle: the next page still starts from it.
+  await watched.page.getByLabel("Instance").selectOption("All instances");
+  await watched.page.getByLabel("2xx", {exact: true}).uncheck();
+  await watched.page.goto(new URL("/traffic", server.url).href);
+  await watched.page.waitForSelector("[data-chart] svg", {timeout: 60_000});
+  assert.equal(await watched.page.getByLabel("Instance").evaluate((select: HTMLSelectElement) => select.selectedOptions[0]?.textContent), "All instances");
+  assert.equal(await watched.page.getByLabel("2xx", {exact: true}).isChecked(), false, "the 2xx unticked on the Overview is unticked on Traffic");
+  assert.deepEqual(watched.errors, []);
+  await watched.page.context().close();
+});
+
 /**
  * Picks `instance` in the filter bar and waits until the Overview's requests and clients are those
  * of SQL over events for it (with `andWhere`, the rest of the page's filter).
