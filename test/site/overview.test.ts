@@ -196,7 +196,7 @@ test("a filter changed in the bar goes into the page's address, and a page opene
   await pickInstanceAndSeeItsNumbers(watched, instance);
   // Saved once the page is idle: the address then names the filter, as a link to share.
   await watched.page.waitForFunction((picked) => JSON.parse(new URL(location.href).searchParams.get("filter") ?? "{}").instance === picked, instance, {timeout: 10_000});
-  // Changed and left at once, before the page has been idle: the next page still starts from it.
+  // Changed and left at once (saved as the page is left, if it was not idle before): the next page starts from it.
   await watched.page.getByLabel("Instance").selectOption("All instances");
   await watched.page.getByLabel("2xx", {exact: true}).uncheck();
   await watched.page.goto(new URL("/traffic", server.url).href);
