@@ -37,8 +37,8 @@ try {
   });
   console.log(`# ${events.toLocaleString("en")} events, ${workload} workload, ${objects.length} objects; µs per event (main thread CPU / process CPU / wall)`);
 
-  const texts = stage("decode bytes to text (UTF-8 check)", () => objects.map((o) => decodeObjectText(o.bytes).text));
-  const lines = texts.flatMap((text) => text.split("\n"));
+  const texts = stage("decode bytes to text (UTF-8 check)", () => objects.map((o) => decodeObjectText(o.bytes).pieces));
+  const lines = texts.flatMap((pieces) => pieces.flatMap((piece) => piece.split("\n"))).filter((line) => line !== "");
   const records = stage("record: JSON.parse and fields", () => lines.map((line) => decodeSinkRecord(line)));
   const parsed = stage("Apache line parse", () => records.map((r) => ("error" in r ? null : parser.parse(r.message))));
   if (parsed.some((p) => p === null || isParseError(p))) throw new Error("the workload should parse whole");

@@ -2,6 +2,7 @@
 // Every record ends up as an event, a rejected line (with its reason) or a counted duplicate.
 import {REJECTED_LINE_MAX_CHARS, type EventOrigin} from "./event.js";
 import type {InstanceParsers} from "./parse/instance-formats.js";
+import type {TextPieces} from "./sources/object-text.js";
 import {isParseError} from "./parse/log-format.js";
 import {decodeSinkRecord} from "./records/cloudwatch.js";
 import {keyMismatchOf, type KeyFile, type KeyMismatch} from "./records/connect-key.js";
@@ -47,7 +48,7 @@ export interface ObjectIngestCounts {
  * from the topic name. The group and stream choose the parser (`logFormats`).
  */
 export function ingestSinkObject(
-  text: string,
+  text: string | TextPieces,
   object: SinkObjectName,
   parsers: InstanceParsers,
   batch: EventBatch,
@@ -75,10 +76,12 @@ export function ingestSinkObject(
     event_id: null,
   };
   let lineNumber = 0;
-  for (let start = 0; start < text.length; ) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = text.length;
-    const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
+  const pieces = typeof text === "string" ? [text] : text;
+  // A piece holds whole lines (sources/object-text.ts): no line spans two.
+  for (const piece of pieces) for (let start = 0; start < piece.length; ) {
+    let end = piece.indexOf("\n", start);
+    if (end < 0) end = piece.length;
+    const line = piece.charCodeAt(end - 1) === 13 ? piece.slice(start, end - 1) : piece.slice(start, end);
     start = end + 1;
     lineNumber++;
     if (isBlank(line)) continue;

@@ -22,7 +22,7 @@ import type {LogEventItem} from "./records/log-event.js";
 import {listExportObjects, parseExportTaskKey} from "./sources/export-task.js";
 import {listFirehoseObjects, tailListingStart} from "./sources/firehose.js";
 import type {ListedKey} from "./sources/list-keys.js";
-import {decodeObjectText} from "./sources/object-text.js";
+import {decodeObjectText, objectTextWhole} from "./sources/object-text.js";
 import {readAhead} from "./sources/read-ahead.js";
 import {createS3Client} from "./sources/s3-client.js";
 import {commitBatch, manifestForSync, type CommittedObject, type CommittedObjects} from "./store/commit.js";
@@ -165,7 +165,9 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
         result.skipped.push({key: object.key, reason: "deleted between listing and reading"});
         continue;
       }
-      const {text, invalidUtf8Lines} = decodeObjectText(gunzippedAgain(read.content.bytes));
+      const decoded = decodeObjectText(gunzippedAgain(read.content.bytes));
+      const {invalidUtf8Lines} = decoded;
+      const text = objectTextWhole(decoded);
       if (read.content.problem) log(`warning: ${object.key}: ${read.content.problem}`);
       const items = reader.logEvents(text, invalidUtf8Lines, object.key, config);
       const counts = ingestLogEvents(items, object.key, parsers, batch, rejectedIds, {problem: read.content.problem, invalidUtf8Lines});

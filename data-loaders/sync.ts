@@ -227,8 +227,8 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
           leave(object.key);
           continue;
         }
-        const {text, invalidUtf8Lines} = decodeObjectText(read.content.bytes);
-        const keys = read.keys === null ? null : decodeKeyFile(decodeObjectText(read.keys.bytes).text);
+        const {pieces: text, invalidUtf8Lines} = decodeObjectText(read.content.bytes);
+        const keys = read.keys === null ? null : decodeKeyFile(decodeObjectText(read.keys.bytes).pieces);
         let counts: ObjectIngestCounts;
         if (w.mode === "take") {
           const isReplacement = manifest.objects[object.key] !== undefined;

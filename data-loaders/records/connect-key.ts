@@ -3,6 +3,7 @@
 // the S3 sink (store.kafka.keys=true) writes one key per line, in the order of the values:
 //   Struct{logGroupName=cloudwatchLogsEC2,logStreamName=i-0…,timestamp=1675092839000}   (keys format BYTES: the struct's text)
 //   {"logGroupName":"cloudwatchLogsEC2","logStreamName":"i-0…","timestamp":1675092839000}   (a JSON key converter)
+import type {TextPieces} from "../sources/object-text.js";
 
 export interface ConnectKey {
   log_group: string | null;
@@ -81,9 +82,10 @@ export interface KeyFile {
 const EXAMPLES = 3;
 const EXAMPLE_CHARS = 200;
 
-export function decodeKeyFile(text: string): KeyFile {
+export function decodeKeyFile(text: string | TextPieces): KeyFile {
   const file: KeyFile = {keys: [], undecoded: 0, examples: []};
-  for (const line of text.split("\n")) {
+  // A piece holds whole lines (sources/object-text.ts).
+  for (const line of (typeof text === "string" ? [text] : text).flatMap((piece) => piece.split("\n"))) {
     if (line.trim() === "") continue;
     const key = decodeConnectKey(line);
     file.keys.push(key);

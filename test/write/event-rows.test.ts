@@ -58,8 +58,8 @@ function sampleBatch(): EventBatch {
   const parser = everyInstance(configuredLineParser(config()));
   for (const {file, ...object} of values) {
     const keyFile = keyFiles.get(sinkObjectStem(object.key));
-    const {text, invalidUtf8Lines} = read(file);
-    ingestSinkObject(text, object, parser, batch, () => false, {problem: null, invalidUtf8Lines}, keyFile ? decodeKeyFile(read(keyFile).text) : null);
+    const {pieces, invalidUtf8Lines} = read(file);
+    ingestSinkObject(pieces, object, parser, batch, () => false, {problem: null, invalidUtf8Lines}, keyFile ? decodeKeyFile(read(keyFile).pieces) : null);
   }
   return batch;
 }
