@@ -6,7 +6,7 @@
 // their requests still count on every other page.
 import {join} from "node:path";
 import type {WeblogConfig} from "./config.js";
-import {readManifest, segmentsOfKind} from "./store/manifest.js";
+import {sharedManifest, segmentsOfKind} from "./store/manifest.js";
 import {sqlFileList, withDuckDB} from "./write/duckdb.js";
 
 /**
@@ -17,7 +17,7 @@ import {sqlFileList, withDuckDB} from "./write/duckdb.js";
 export const PAGE_SAFE_STREAM_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
 export async function storedLogStreams(config: WeblogConfig): Promise<string[]> {
-  const files = segmentsOfKind(await readManifest(config.store), "events").map((s) => join(config.store, s.file));
+  const files = segmentsOfKind(await sharedManifest(config.store), "events").map((s) => join(config.store, s.file));
   if (files.length === 0) return [];
   const reader = await withDuckDB({}, (duckdb) => duckdb.runAndReadAll(`SELECT DISTINCT log_stream FROM read_parquet(${sqlFileList(files)}) WHERE log_stream IS NOT NULL ORDER BY 1`));
   return reader.getRows().map(([stream]) => String(stream));

@@ -19,7 +19,7 @@ import {valueIdsGeneration, withAllIds} from "./rollups/value-ids.js";
 import {CLIENT_PLACE_COLUMNS, withClientPlace} from "./rollups/client-place.js";
 import {isTemporaryPath, temporaryPathFor} from "./store/durable-file.js";
 import {lockStore} from "./store/lock.js";
-import {readManifest, segmentsAddedSince, segmentsByDay, segmentsOfKind, summarizeControlMessages, summarizeRedeliveries, type ControlMessages, type KeyMismatches, type Manifest, type Redeliveries, type SkippedKeys} from "./store/manifest.js";
+import {sharedManifest, segmentsAddedSince, segmentsByDay, segmentsOfKind, summarizeControlMessages, summarizeRedeliveries, type ControlMessages, type KeyMismatches, type Manifest, type Redeliveries, type SkippedKeys} from "./store/manifest.js";
 // The Security page's rules: counted ahead here with the same SQL the page describes them by.
 import {suspiciousKindSql} from "./contracts/suspicious.js";
 // The columns the pages filter on: every rollup row has them (the browser's code needs the list too).
@@ -93,7 +93,7 @@ export interface StoredDay {
 export async function storedDays(config: Pick<WeblogConfig, "store" | "requestClasses" | "ownTraffic" | "site">): Promise<StoredDay[]> {
   const signature = siteFilesSignature(config);
   const signed = (version: string) => createHash("sha256").update(`${version} ${signature}`).digest("hex").slice(0, 16);
-  const days = daysOf(await readManifest(config.store));
+  const days = daysOf(await sharedManifest(config.store));
   // The rollups number clients and agents by the store's dictionary (rollups/value-ids.ts): another dictionary, other files.
   const generation = days.length > 0 ? await valueIdsGeneration(config.store) : "";
   return days.map((day) => ({...day, version: signed(day.version), rollupsVersion: signed(`${day.rollupsVersion} ids ${generation}`)}));
@@ -122,23 +122,23 @@ export function adjacentDay(day: string, step: -1 | 1): string | null {
 
 /** What the Data quality page shows of the keys sync did not read, from the manifest alone. */
 export async function skippedKeysOf(store: string): Promise<{listedFullyAt: number | null; reasons: SkippedKeys[]}> {
-  const manifest = await readManifest(store);
+  const manifest = await sharedManifest(store);
   return {listedFullyAt: manifest.listed_fully_at ?? null, reasons: manifest.skipped_keys ?? []};
 }
 
 /** What the Data quality page shows of the objects whose Kafka key files do not match their records, from the manifest alone. */
 export async function keyMismatchesOf(store: string): Promise<KeyMismatches> {
-  return (await readManifest(store)).key_mismatches ?? {objects: 0, examples: []};
+  return (await sharedManifest(store)).key_mismatches ?? {objects: 0, examples: []};
 }
 
 /** What the Data quality page shows of the records the bucket holds twice and the store once, from the manifest alone. */
 export async function redeliveriesOf(store: string): Promise<Redeliveries> {
-  return summarizeRedeliveries((await readManifest(store)).objects);
+  return summarizeRedeliveries((await sharedManifest(store)).objects);
 }
 
 /** What the Data quality page shows of Firehose's health checks in the bucket, from the manifest alone. */
 export async function controlMessagesOf(store: string): Promise<ControlMessages> {
-  return summarizeControlMessages((await readManifest(store)).objects);
+  return summarizeControlMessages((await sharedManifest(store)).objects);
 }
 
 /** Writes a site table as one Parquet file to `output` (a loader's stdout). */
@@ -179,7 +179,7 @@ export async function exportSiteParquet(config: WeblogConfig, table: SiteTable, 
   // The lock keeps a concurrent sync from removing a segment between reading the manifest and the files.
   const lock = locked ? null : await lockStore(config.store);
   try {
-    const manifest = await readManifest(config.store);
+    const manifest = await sharedManifest(config.store);
     const files = filesOf(manifest, table === "rollups" ? "events" : table, day).map((f) => join(config.store, f));
     const columns = table === "rejected" ? REJECTED_COLUMNS : EVENT_COLUMNS;
     const sourceOf = (files: string[]) => (files.length > 0 ? `read_parquet(${sqlFileList(files)})` : `(${emptyTableSql(columns)})`);
@@ -1037,7 +1037,7 @@ export function kindsSignature(kinds: Readonly<Record<string, RollupKind>>): str
  * site makes them, and again counted by `fewer` filter columns only, as rows and ZSTD Parquet bytes.
  */
 export async function rollupsCost(config: WeblogConfig, fewer: readonly {name: string}[]): Promise<{now: {rows: number; bytes: number}; fewer: {rows: number; bytes: number}}> {
-  const manifest = await readManifest(config.store);
+  const manifest = await sharedManifest(config.store);
   const sizes = {now: {rows: 0, bytes: 0}, fewer: {rows: 0, bytes: 0}};
   await mkdir(join(config.store, "tmp"), {recursive: true});
   await withDuckDB({tempDirectory: join(config.store, "tmp")}, async (duckdb) => {

@@ -10,7 +10,7 @@ import {ENGINE_SETTINGS} from "./contracts/engine-settings.js";
 import {CLIENT_PLACE_KIND, kindRollupsFiles, rollupKindTable, siteTables} from "./site-data.js";
 import {withDerivedColumns} from "./derive/site-columns.js";
 import {REJECTED_COLUMNS} from "./event.js";
-import {readManifest, segmentsOfKind} from "./store/manifest.js";
+import {sharedManifest, segmentsOfKind} from "./store/manifest.js";
 import {closeDuckDB, openDuckDB, sqlFileList} from "./write/duckdb.js";
 
 export type SiteRow = Record<string, unknown>;
@@ -28,7 +28,7 @@ export interface SiteDatabase {
  */
 export async function openSiteDatabase(config: WeblogConfig, {kindsAs = "views"}: {kindsAs?: "views" | "tables"} = {}): Promise<SiteDatabase> {
   const kindFiles = await kindRollupsFiles(config);
-  const manifest = await readManifest(config.store);
+  const manifest = await sharedManifest(config.store);
   const filesOf = (kind: "events" | "rejected") => segmentsOfKind(manifest, kind).map((s) => join(config.store, s.file));
   const {empty} = siteTables();
   const conn = await openDuckDB({tempDirectory: join(config.store, "tmp")});

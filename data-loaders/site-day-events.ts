@@ -18,7 +18,7 @@ import {join} from "node:path";
 import type {WeblogConfig} from "./config.js";
 import {exportSiteParquet, siteFilesSignature} from "./site-data.js";
 import {writeFileDurably} from "./store/durable-file.js";
-import {readManifest, segmentsAddedSince, segmentsByDay} from "./store/manifest.js";
+import {sharedManifest, segmentsAddedSince, segmentsByDay} from "./store/manifest.js";
 
 /** Where the store keeps the latest days' events files: `<day>.<n>.parquet`, and `<day>.json` saying which and what it holds. */
 export const KEPT_DAYS_DIR = "site-days";
@@ -43,7 +43,7 @@ interface KeptDay {
  * Whether the kept file was used.
  */
 export async function exportDayEvents(config: WeblogConfig, day: string, file: string): Promise<boolean> {
-  const manifest = await readManifest(config.store);
+  const manifest = await sharedManifest(config.store);
   const segments = segmentsByDay(manifest).get(day) ?? [];
   const ids = segments.map(([id]) => id);
   const kept = await keptDay(config, day);

@@ -6,7 +6,7 @@ import {join} from "node:path";
 import {EVENT_COLUMNS} from "../event.js";
 import {daysOf} from "../site-data.js";
 import {lockStore} from "../store/lock.js";
-import {readManifest, segmentsByDay} from "../store/manifest.js";
+import {sharedManifest, segmentsByDay} from "../store/manifest.js";
 import {sqlFileList, sqlString, withDuckDB} from "../write/duckdb.js";
 import {DEFAULT_ROW_GROUP_SIZE, EVENT_ORDER} from "../write/parquet.js";
 
@@ -25,7 +25,7 @@ export interface DayFile {
 export async function writeDayFile(store: string, day: string, file: string): Promise<DayFile | null> {
   const lock = await lockStore(store);
   try {
-    const manifest = await readManifest(store);
+    const manifest = await sharedManifest(store);
     const stored = daysOf(manifest).find((d) => d.day === day);
     const segments = segmentsByDay(manifest).get(day);
     if (!stored || !segments || stored.events === 0) return null;

@@ -10,7 +10,7 @@ import type {S3Client} from "@aws-sdk/client-s3";
 import {ConfigError, CONFIG_FILE_NAME, normalizePrefix, type WeblogConfig} from "../config.js";
 import {daysOf} from "../site-data.js";
 import {temporaryPathFor} from "../store/durable-file.js";
-import {OutdatedStoreError, readManifest, type Manifest} from "../store/manifest.js";
+import {OutdatedStoreError, sharedManifest, type Manifest} from "../store/manifest.js";
 import {deleteKey, listPublished, putFile} from "./bucket.js";
 import {writeDayFile} from "./day-file.js";
 import {publishedKey, type PublishedFile} from "./layout.js";
@@ -107,7 +107,7 @@ export async function publishStore(config: WeblogConfig, target: PublishTarget, 
 /** The store's manifest; one written by an earlier version is a line saying to sync, not a stack. */
 async function readStoreManifest(store: string): Promise<Manifest> {
   try {
-    return await readManifest(store);
+    return await sharedManifest(store);
   } catch (error) {
     if (error instanceof OutdatedStoreError) throw new ConfigError(error.message);
     throw error;
