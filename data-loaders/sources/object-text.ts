@@ -2,12 +2,13 @@
 // way) must be rejected with its line number rather than silently altered, so bad lines are found
 // one by one, and only when the fast check of the whole object fails.
 //
-// The text comes in pieces of whole lines, each under 64 KiB. A sink object of 1,000 records is
+// The text comes in pieces of whole lines, each under 64 KiB (but a longer line, and an object
+// with a line that is not UTF-8, which is rare, in one piece). A sink object of 1,000 records is
 // 200–400 KB, and V8 puts a string over 128 KiB in its large-object space: memory mapped for
-// that one string and freed only by a full collection: making one cost 4–5 ns a byte against 0.2
-// for a piece, and an object's text with its records parsed took 0.9–1.5 ms whole against 0.2–0.5
-// in pieces on Node 20, 22 and 24, on the thread that parses (design notes, "An object's text in
-// pieces").
+// that one string and freed only by a full collection: making one cost 4.4–5.5 ns a byte against
+// 0.17–0.22 for a piece (Node 20), and an object's text with its records parsed took 0.9–1.5 ms
+// whole against 0.2–0.5 in pieces on Node 20, 22 and 24, on the thread that parses (design notes,
+// "An object's text in pieces").
 
 const strict = new TextDecoder("utf-8", {fatal: true});
 const lenient = new TextDecoder("utf-8");
