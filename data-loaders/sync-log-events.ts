@@ -167,6 +167,7 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
       }
       const decoded = decodeObjectText(gunzippedAgain(read.content.bytes));
       const {invalidUtf8Lines} = decoded;
+      // These formats' readers take the object as one document.
       const text = objectTextWhole(decoded);
       if (read.content.problem) log(`warning: ${object.key}: ${read.content.problem}`);
       const items = reader.logEvents(text, invalidUtf8Lines, object.key, config);

@@ -227,7 +227,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
           leave(object.key);
           continue;
         }
-        const {pieces: text, invalidUtf8Lines} = decodeObjectText(read.content.bytes);
+        const {pieces, invalidUtf8Lines} = decodeObjectText(read.content.bytes);
         const keys = read.keys === null ? null : decodeKeyFile(decodeObjectText(read.keys.bytes).pieces);
         let counts: ObjectIngestCounts;
         if (w.mode === "take") {
@@ -235,7 +235,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
           ledger.release(object.key, object.topic, object.partition);
           const damage = {problem: read.content.problem, invalidUtf8Lines};
           if (damage.problem) log(`warning: ${object.key}: ${damage.problem}`);
-          counts = ingestSinkObject(text, object, parsers, batch, ledger.isStored(object.topic, object.partition, object.startOffset), damage, keys);
+          counts = ingestSinkObject(pieces, object, parsers, batch, ledger.isStored(object.topic, object.partition, object.startOffset), damage, keys);
           ledger.record(object.key, object.topic, object.partition, object.startOffset, counts.records, counts.stored);
           if (isReplacement) result.replaced++;
           else result.added++;
@@ -243,7 +243,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
         } else {
           // The object's own problem row is in the store already: only its lines are read again.
           const wanted = inRuns(w.take);
-          counts = ingestSinkObject(text, object, parsers, batch, (offset) => !wanted(offset), {...NO_DAMAGE, invalidUtf8Lines}, keys);
+          counts = ingestSinkObject(pieces, object, parsers, batch, (offset) => !wanted(offset), {...NO_DAMAGE, invalidUtf8Lines}, keys);
           ledger.grow(object.key, object.topic, object.partition, counts.stored);
           result.backfilled++;
         }

@@ -49,11 +49,12 @@ test("a line longer than a piece stays whole, and text without a last newline en
 });
 
 test("a line that is not UTF-8, far into a large object, is found by its number", () => {
-  const text = sinkObject(2000);
-  const lines = text.split("\n");
+  const lines = sinkObject(2000).split("\n");
   const bad = 1500; // 1-based
-  const bytes = Buffer.concat(lines.map((line, i) => (i === bad - 1 ? Buffer.concat([utf8(line.slice(0, 20)), Buffer.from([0xff, 0xfe]), utf8(line.slice(20))]) : utf8(line))).flatMap((line, i) => (i < lines.length - 1 ? [line, utf8("\n")] : [line])));
-  const {pieces, invalidUtf8Lines} = decodeObjectText(bytes);
+  // Two bytes that are never UTF-8 put into that line, after its first 20 characters.
+  const before = utf8(lines.slice(0, bad - 1).join("\n") + "\n" + lines[bad - 1].slice(0, 20));
+  const after = utf8(lines[bad - 1].slice(20) + "\n" + lines.slice(bad).join("\n"));
+  const {pieces, invalidUtf8Lines} = decodeObjectText(Buffer.concat([before, Buffer.from([0xff, 0xfe]), after]));
   assert.deepEqual([...invalidUtf8Lines], [bad]);
   assert.equal(pieces.join("").split("\n").length, lines.length);
 });
