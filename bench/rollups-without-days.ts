@@ -65,7 +65,7 @@ for (const [kind, question] of Object.entries(QUESTIONS)) {
   const fileList = files.map((_, index) => `'${kind}-${index}.parquet'`).join(", ");
   conn.query(`CREATE TABLE per_day AS SELECT * EXCLUDE (log_stream) FROM read_parquet([${fileList}]) WHERE log_stream = '${instance}'`);
   const columns = conn.query("DESCRIBE per_day").toArray().map((row) => String(row.toJSON().column_name));
-  const summed = columns.flatMap((column) => (column in OVER_THE_DAYS ? (OVER_THE_DAYS[column] === null ? [] : [`${OVER_THE_DAYS[column]} AS ${column}`]) : [column]));
+  const summed = columns.filter((column) => OVER_THE_DAYS[column] !== null).map((column) => (column in OVER_THE_DAYS ? `${OVER_THE_DAYS[column]} AS ${column}` : column));
   conn.query(`CREATE TABLE over_the_days AS SELECT ${summed.join(", ")} FROM per_day GROUP BY ALL`);
   const rows = (table: string) => Number(conn.query(`SELECT count(*) AS n FROM ${table}`).toArray()[0].toJSON().n);
   const time = (table: string) => {
