@@ -5,56 +5,28 @@
 // site warms it (BENCH_WARM_UP), then the page's queries (src/queries/) asked under one instance
 // picked, as bench:site's redraw picks it, each timed by the CPU it took (its first run, and the
 // least of REPEAT runs). Figures to read; nothing asserts a time.
-import {readFileSync} from "node:fs";
-import {createRequire} from "node:module";
-import {join} from "node:path";
-import {loadConfig} from "../data-loaders/config.js";
-import {kindRollupsFiles, siteTables} from "../data-loaders/site-data.js";
-import {demoEnvironment} from "../scripts/demo.js";
-import {ENGINE_SETTINGS} from "../data-loaders/contracts/engine-settings.js";
+import {siteTables} from "../data-loaders/site-data.js";
 import {DEFAULT_FILTER, pathsWhereClause, warmUpFilters, whereClause} from "../src/components/event-filter.js";
 import {viewInMemory} from "../src/components/instance-tables.js";
 import {withInlineLiterals} from "../src/components/sql-literals.js";
 import * as filterBar from "../src/queries/filter-bar.js";
 import {NO_FILTER, type Ask, type Query, type Row, type Where} from "../src/queries/query.js";
+import {cpuMs, keptKindFiles, openWasmEngine, registerKindFiles, type WasmConnection, type WasmDatabase} from "./wasm-engine.js";
 import {INSTANCES} from "./workload.js";
 
-type Connection = {query(sql: string): {numRows: number; toArray(): {toJSON(): Row}[]}; close(): void};
-type Bindings = {
-  instantiate(): Promise<unknown>;
-  open(config: object): void;
-  registerFileBuffer(name: string, buffer: Uint8Array): void;
-  connect(): Connection;
-};
+type Connection = WasmConnection;
 // madeTables: each view made (or being made: a page asks some queries side by side) in memory.
-type Engine = {db: Bindings; conn: Connection; madeTables: Map<string, Promise<void>>};
-const require = createRequire(import.meta.url);
-const wasm = require("@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs") as {
-  createDuckDB(bundles: object, logger: object, runtime: object): Promise<Bindings>;
-  NODE_RUNTIME: object;
-  VoidLogger: new () => object;
-};
-const dist = (file: string) => require.resolve(`@duckdb/duckdb-wasm/dist/${file}`);
+type Engine = {db: WasmDatabase; conn: Connection; madeTables: Map<string, Promise<void>>};
 
 const dir = process.argv[2];
 if (!dir) throw new Error("usage: tsx bench/redraw-queries.ts <a directory bench:site kept>");
-const config = loadConfig(join(dir, "project"), demoEnvironment("http://127.0.0.1:1", join(dir, "store")));
-const kindFiles = await kindRollupsFiles(config);
+const kindFiles = await keptKindFiles(dir);
 const {rollupViews, rollupKindOfView} = siteTables();
 
 /** A fresh engine, as a page load has, with every rollup kind's files registered. */
 async function openEngine(): Promise<Engine> {
-  const db = await wasm.createDuckDB(
-    {mvp: {mainModule: dist("duckdb-mvp.wasm"), mainWorker: dist("duckdb-node-mvp.worker.cjs")}, eh: {mainModule: dist("duckdb-eh.wasm"), mainWorker: dist("duckdb-node-eh.worker.cjs")}},
-    new wasm.VoidLogger(),
-    wasm.NODE_RUNTIME,
-  );
-  await db.instantiate();
-  db.open({query: {castBigIntToDouble: true, castTimestampToDate: true, castDecimalToDouble: true}});
-  const conn = db.connect();
-  // As workbook.ts sets the engine up.
-  for (const setting of ENGINE_SETTINGS) conn.query(setting);
-  for (const [kind, files] of kindFiles) files.forEach((file, index) => db.registerFileBuffer(`${kind}-${index}.parquet`, new Uint8Array(readFileSync(file))));
+  const {db, conn} = await openWasmEngine();
+  for (const [kind, files] of kindFiles) registerKindFiles(db, kind, files);
   return {db, conn, madeTables: new Map()};
 }
 
@@ -188,9 +160,4 @@ for (const page of (process.env.PAGES ?? "index traffic geography top-talkers se
     const [sql] = JSON.parse(key) as [string];
     console.log(`  ${String(Math.round(ms)).padStart(6)} ms (first ${String(Math.round(firstTimes.get(key)!)).padStart(5)})  ${sql.replace(/\s+/g, " ").trim().slice(0, 110)}`);
   }
-}
-
-function cpuMs(since: NodeJS.CpuUsage): number {
-  const spent = process.cpuUsage(since);
-  return (spent.user + spent.system) / 1000;
 }

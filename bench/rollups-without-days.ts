@@ -4,25 +4,9 @@
 // browser's engine), as the pages' instance tables hold them, and the same rows summed over the
 // days; then a question each way, timed by its CPU (the least of four runs). Figures to read for
 // docs/design-notes.md ("A redraw at 10M is both cores' work"); nothing asserts a time.
-import {readFileSync} from "node:fs";
-import {createRequire} from "node:module";
 import {cpus} from "node:os";
-import {join} from "node:path";
-import {loadConfig} from "../data-loaders/config.js";
-import {ENGINE_SETTINGS} from "../data-loaders/contracts/engine-settings.js";
-import {kindRollupsFiles} from "../data-loaders/site-data.js";
-import {demoEnvironment} from "../scripts/demo.js";
+import {cpuMs, keptKindFiles, openWasmEngine, registerKindFiles} from "./wasm-engine.js";
 import {INSTANCES} from "./workload.js";
-
-type Connection = {query(sql: string): {numRows: number; toArray(): {toJSON(): Record<string, unknown>}[]}};
-type Bindings = {instantiate(): Promise<unknown>; open(config: object): void; registerFileBuffer(name: string, buffer: Uint8Array): void; connect(): Connection};
-const require = createRequire(import.meta.url);
-const wasm = require("@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs") as {
-  createDuckDB(bundles: object, logger: object, runtime: object): Promise<Bindings>;
-  NODE_RUNTIME: object;
-  VoidLogger: new () => object;
-};
-const dist = (file: string) => require.resolve(`@duckdb/duckdb-wasm/dist/${file}`);
 
 /** Each kind measured, with a question of the kind a page asks of it (`ROWS`: the table's name). */
 const QUESTIONS: Record<string, string> = {
@@ -38,31 +22,15 @@ const OVER_THE_DAYS: Record<string, string | null> = {ts: null, visitor_rows: nu
 
 const dir = process.argv[2];
 if (!dir) throw new Error("usage: tsx bench/rollups-without-days.ts <a directory bench:site kept>");
-const config = loadConfig(join(dir, "project"), demoEnvironment("http://127.0.0.1:1", join(dir, "store")));
-const kindFiles = await kindRollupsFiles(config);
+const kindFiles = await keptKindFiles(dir);
 const instance = INSTANCES[1];
 console.log(`# rollups summed over the days, one instance (${instance}) of ${dir}; DuckDB-WASM in Node ${process.version}, one thread; ${cpus().length} cores`);
 console.log("| kind | rows, per day → summed over the days | per day → without days (CPU, least of 4) |\n|---|---|---|");
 
-const cpuMs = (started: NodeJS.CpuUsage) => {
-  const used = process.cpuUsage(started);
-  return (used.user + used.system) / 1000;
-};
-
 for (const [kind, question] of Object.entries(QUESTIONS)) {
   // A fresh engine per kind, as a page holds only its own kinds.
-  const db = await wasm.createDuckDB(
-    {mvp: {mainModule: dist("duckdb-mvp.wasm"), mainWorker: dist("duckdb-node-mvp.worker.cjs")}, eh: {mainModule: dist("duckdb-eh.wasm"), mainWorker: dist("duckdb-node-eh.worker.cjs")}},
-    new wasm.VoidLogger(),
-    wasm.NODE_RUNTIME,
-  );
-  await db.instantiate();
-  db.open({query: {castBigIntToDouble: true, castTimestampToDate: true}});
-  const conn = db.connect();
-  for (const setting of ENGINE_SETTINGS) conn.query(setting);
-  const files = kindFiles.get(kind) ?? [];
-  files.forEach((file, index) => db.registerFileBuffer(`${kind}-${index}.parquet`, new Uint8Array(readFileSync(file))));
-  const fileList = files.map((_, index) => `'${kind}-${index}.parquet'`).join(", ");
+  const {db, conn} = await openWasmEngine();
+  const fileList = registerKindFiles(db, kind, kindFiles.get(kind) ?? []).map((name) => `'${name}'`).join(", ");
   conn.query(`CREATE TABLE per_day AS SELECT * EXCLUDE (log_stream) FROM read_parquet([${fileList}]) WHERE log_stream = '${instance}'`);
   const columns = conn.query("DESCRIBE per_day").toArray().map((row) => String(row.toJSON().column_name));
   const summed = columns.filter((column) => OVER_THE_DAYS[column] !== null).map((column) => (column in OVER_THE_DAYS ? `${OVER_THE_DAYS[column]} AS ${column}` : column));
