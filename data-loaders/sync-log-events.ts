@@ -27,6 +27,7 @@ import {readAhead} from "./sources/read-ahead.js";
 import {createS3Client} from "./sources/s3-client.js";
 import {commitBatch, manifestForSync, type CommittedObject, type CommittedObjects} from "./store/commit.js";
 import {CommitQueue, commitDaysAtOnce, openCommitDuckDB} from "./store/commit-queue.js";
+import {writesOnThisThread} from "./store/segment-writer.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore} from "./store/compact.js";
 import {lockStore} from "./store/lock.js";
 import {isFullListingDue, segmentsOfKind, summarizeSkippedKeys, writeManifest, type Manifest} from "./store/manifest.js";
@@ -130,6 +131,8 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
     // DuckDB writes one batch while this thread reads and parses the next.
     const commits = new CommitQueue();
     const duckdb = await openCommitDuckDB(join(store, "tmp"));
+    // Here, not on a writer thread: each commit looks up the event ids the store holds (storedEventIdsOnce).
+    const writer = writesOnThisThread(store, duckdb, enrichment);
     closeDuckDBAfterCommits = () => commits.closeAfter(duckdb);
     const rejectedIds = reader.eventIds ? await storedRejectedEventIds(duckdb, store, manifest) : new Set<string>();
     const taken: LogEventCounts[] = [];
@@ -152,7 +155,7 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
               },
             }
           : undefined;
-        manifest = await commitBatch(store, manifest, duckdb, full.batch, committedLogEventObjects(manifest, full.objects), enrichment, {storedEventIdsOnce, daysAtOnce: commitDaysAtOnce(nothingLeftToParse)});
+        manifest = await commitBatch(store, manifest, duckdb, full.batch, committedLogEventObjects(manifest, full.objects), writer, {storedEventIdsOnce, daysAtOnce: commitDaysAtOnce(nothingLeftToParse)});
         log(`committed ${full.objects.length} objects, ${full.batch.size} events, ${full.batch.rejected.length} rejected lines`);
         result.changed = true;
       });

@@ -4,7 +4,7 @@
 // they load from node_modules as they would anyway (the native ones, DuckDB's, must). Split at
 // each command's dynamic import, so `weblog parse` loads neither the AWS SDK nor DuckDB. The
 // worker threads of `weblog parse` start from an entry of their own, parse-worker.mjs, beside
-// main.mjs, and a sync's S3 reader thread from read-worker.mjs.
+// main.mjs, a sync's S3 reader thread from read-worker.mjs and its writer thread from write-worker.mjs.
 // Beside the bundle, its inputs: bin/weblog.js runs the bundle only while none of them is newer.
 import {rm, writeFile} from "node:fs/promises";
 import {relative, resolve} from "node:path";
@@ -22,6 +22,7 @@ const result = await build({
     main: resolve(projectDir, "data-loaders/cli/main.ts"),
     "parse-worker": resolve(projectDir, "data-loaders/cli/parse-worker.ts"),
     "read-worker": resolve(projectDir, "data-loaders/sources/read-worker.ts"),
+    "write-worker": resolve(projectDir, "data-loaders/store/write-worker.ts"),
   },
   outdir: BUNDLE_DIR,
   outExtension: {".js": ".mjs"},

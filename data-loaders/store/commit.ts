@@ -4,6 +4,7 @@
 import {join} from "node:path";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import type {Enrichment} from "../enrich/enrichers.js";
+import type {SegmentWriter} from "./segment-writer.js";
 import type {SinkObjectName} from "../ingest-object.js";
 import type {EventBatch} from "../write/event-batch.js";
 import {writeEventsByDay, writeRejectedParquet, type ParquetOptions} from "../write/parquet.js";
@@ -52,10 +53,10 @@ export interface CommitOptions {
 }
 
 /**
- * Writes the batch as new segments (one per day, and one of rejected lines), strips the old rows
- * of `objects.rowsLeaving` from the segments that held them, and swaps the manifest. Files are
- * written under temporary names and renamed into place before the manifest names them; the files
- * the old manifest named are removed after.
+ * Writes the batch as new segments (one per day, and one of rejected lines) with `writer`, strips
+ * the old rows of `objects.rowsLeaving` from the segments that held them, and swaps the manifest.
+ * Files are written under temporary names and renamed into place before the manifest names them;
+ * the files the old manifest named are removed after.
  */
 export async function commitBatch(
   store: string,
@@ -63,14 +64,14 @@ export async function commitBatch(
   duckdb: DuckDBConnection,
   batch: EventBatch,
   objects: CommittedObjects,
-  enrichment: Enrichment,
+  writer: SegmentWriter,
   options: CommitOptions = {},
 ): Promise<Manifest> {
   const next: Manifest = {...manifest, objects: {...manifest.objects}, segments: {...manifest.segments}};
   const newSegmentsOf = new Map<string, string[]>();
   const {rowsLeaving} = objects;
   const storedEventIds = options.storedEventIdsOnce ? storedEventIdsOf(store, manifest, rowsLeaving, options.storedEventIdsOnce.onDropped) : undefined;
-  for (const {id, segment, keys} of await writeBatchSegments(store, duckdb, batch, enrichment, {storedEventIds, daysAtOnce: options.daysAtOnce})) {
+  for (const {id, segment, keys} of await writer.write(batch, {storedEventIds, daysAtOnce: options.daysAtOnce})) {
     next.segments[id] = segment;
     for (const key of keys) {
       const ids = newSegmentsOf.get(key);
@@ -114,9 +115,16 @@ function storedEventIdsOf(
   };
 }
 
+/** A segment of a batch, renamed into place: its id, what the manifest records of it, and the objects with rows in it. */
+export interface WrittenSegment {
+  id: string;
+  segment: Segment;
+  keys: string[];
+}
+
 /** The batch's new segments, each with the objects that have rows in it. */
-export async function writeBatchSegments(store: string, duckdb: DuckDBConnection, batch: EventBatch, enrichment: Enrichment, parquet: Pick<ParquetOptions, "storedEventIds" | "daysAtOnce"> = {}) {
-  const written: {id: string; segment: Segment; keys: string[]}[] = [];
+export async function writeBatchSegments(store: string, duckdb: DuckDBConnection, batch: EventBatch, enrichment: Enrichment, parquet: Pick<ParquetOptions, "storedEventIds" | "daysAtOnce"> = {}): Promise<WrittenSegment[]> {
+  const written: WrittenSegment[] = [];
   const segmentFiles = new Map<string, {id: string; file: string}>();
   const days = await writeEventsByDay(
     duckdb,

@@ -4,6 +4,16 @@
 const INITIAL_CAPACITY = 4096;
 
 /**
+ * A column's contents as they cross to another thread (EventBatch.parts): its arrays are moved,
+ * not copied, so the column they came from is left empty of them.
+ */
+export interface ColumnParts<Values extends Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer>> {
+  values: Values;
+  nulls: Uint8Array | null;
+  length: number;
+}
+
+/**
  * Null mask in DuckDB's layout: bit i of 64-bit word i/64, little-endian, so byte i>>3 bit i&7.
  * Allocated lazily: a column with no nulls never has one.
  */
@@ -31,6 +41,19 @@ export class Float64Column {
   readonly nulls = new NullMask();
   length = 0;
 
+  /** A column holding what `parts` holds (the arrays themselves, not copies). */
+  static fromParts(parts: ColumnParts<Float64Array<ArrayBuffer>>): Float64Column {
+    const column = new Float64Column();
+    column.values = parts.values;
+    column.nulls.bytes = parts.nulls;
+    column.length = parts.length;
+    return column;
+  }
+
+  parts(): ColumnParts<Float64Array<ArrayBuffer>> {
+    return {values: this.values, nulls: this.nulls.bytes, length: this.length};
+  }
+
   push(value: number | null): void {
     if (this.length === this.values.length) this.values = grow(this.values);
     if (value === null) this.nulls.setNull(this.length, this.values.length);
@@ -44,6 +67,19 @@ export class Int32Column {
   values = new Int32Array(INITIAL_CAPACITY);
   readonly nulls = new NullMask();
   length = 0;
+
+  /** A column holding what `parts` holds (the arrays themselves, not copies). */
+  static fromParts(parts: ColumnParts<Int32Array<ArrayBuffer>>): Int32Column {
+    const column = new Int32Column();
+    column.values = parts.values;
+    column.nulls.bytes = parts.nulls;
+    column.length = parts.length;
+    return column;
+  }
+
+  parts(): ColumnParts<Int32Array<ArrayBuffer>> {
+    return {values: this.values, nulls: this.nulls.bytes, length: this.length};
+  }
 
   push(value: number | null): void {
     if (this.length === this.values.length) this.values = grow(this.values);
@@ -66,6 +102,16 @@ function grow<T extends Float64Array | Int32Array>(values: T): T {
 export class Dictionary {
   private readonly ids = new Map<string, number>();
   readonly values: string[] = [];
+
+  /** A dictionary of `values`, ids in their order: the values of another thread's dictionary, each distinct already. */
+  static of(values: readonly string[]): Dictionary {
+    const dictionary = new Dictionary();
+    for (const value of values) {
+      dictionary.ids.set(value, dictionary.values.length);
+      dictionary.values.push(value);
+    }
+    return dictionary;
+  }
 
   /** The id of `value`, and whether it was new. */
   idOf(value: string): number {

@@ -1,7 +1,7 @@
 // A batch of parsed events held column by column, strings replaced by dictionary ids, ready
 // to be enriched once per distinct client and agent and written to Parquet in bulk.
 import type {EventOrigin, ParsedLine, RejectedLine} from "../event.js";
-import {Dictionary, Float64Column, Int32Column} from "./columns.js";
+import {Dictionary, Float64Column, Int32Column, type ColumnParts} from "./columns.js";
 
 /** The object-level part of an event's origin: one row of the batch's origins table. */
 export interface OriginRow {
@@ -10,6 +10,27 @@ export interface OriginRow {
   kafka_partition: number | null;
   log_group: string | null;
   log_stream: string | null;
+}
+
+// The batch's columns of one entry per event and its dictionaries, by name: what parts() gives
+// and the constructor takes back.
+const FLOAT64_COLUMNS = ["ts", "ingestTs", "kafkaOffset", "bytes", "durationUs", "bytesReceived", "bytesSent"] as const;
+const INT32_COLUMNS = ["status", "serverPort", "originId", "clientId", "agentId", "urlId", "referrerId", "vhostId", "identId", "authUserId", "methodId", "protocolId", "eventIdRef"] as const;
+const DICTIONARIES = ["clients", "agents", "urls", "referrers", "words", "eventIds"] as const;
+
+/**
+ * A batch as it crosses to another thread (store/segment-writer.ts): its columns' arrays, moved
+ * rather than copied (`transfer`), and each dictionary's distinct values once. Everything writing
+ * the batch reads, nothing of adding to it (the dictionaries' lookups are made again).
+ */
+export interface BatchParts {
+  float64: Record<(typeof FLOAT64_COLUMNS)[number], ColumnParts<Float64Array<ArrayBuffer>>>;
+  int32: Record<(typeof INT32_COLUMNS)[number], ColumnParts<Int32Array<ArrayBuffer>>>;
+  dictionaries: Record<(typeof DICTIONARIES)[number], string[]>;
+  urlParts: EventBatch["urlParts"];
+  referrerHosts: EventBatch["referrerHosts"];
+  origins: OriginRow[];
+  rejected: RejectedLine[];
 }
 
 export class EventBatch {
@@ -56,6 +77,34 @@ export class EventBatch {
   private lastOrigin: OriginRow | null = null;
   private lastOriginId = -1;
   private readonly originIds = new Map<string, number>();
+
+  /** An empty batch, or one holding what `parts` holds (a batch parsed on another thread). */
+  constructor(parts?: BatchParts) {
+    if (parts === undefined) return;
+    // Object.assign: the fields stay readonly for everything that adds to a batch.
+    Object.assign(this, {
+      ...Object.fromEntries(FLOAT64_COLUMNS.map((name) => [name, Float64Column.fromParts(parts.float64[name])])),
+      ...Object.fromEntries(INT32_COLUMNS.map((name) => [name, Int32Column.fromParts(parts.int32[name])])),
+      ...Object.fromEntries(DICTIONARIES.map((name) => [name, Dictionary.of(parts.dictionaries[name])])),
+      urlParts: parts.urlParts,
+      referrerHosts: parts.referrerHosts,
+      origins: parts.origins,
+      rejected: parts.rejected,
+    });
+  }
+
+  /**
+   * What the batch holds, to hand to another thread, and the buffers to move with it: once
+   * posted, this batch's columns are empty of them and it is not to be used again.
+   */
+  parts(): {parts: BatchParts; transfer: ArrayBuffer[]} {
+    const float64 = Object.fromEntries(FLOAT64_COLUMNS.map((name) => [name, this[name].parts()])) as BatchParts["float64"];
+    const int32 = Object.fromEntries(INT32_COLUMNS.map((name) => [name, this[name].parts()])) as BatchParts["int32"];
+    const dictionaries = Object.fromEntries(DICTIONARIES.map((name) => [name, this[name].values])) as BatchParts["dictionaries"];
+    const columns = [...Object.values(float64), ...Object.values(int32)];
+    const transfer = columns.flatMap(({values, nulls}) => (nulls === null ? [values.buffer] : [values.buffer, nulls.buffer as ArrayBuffer]));
+    return {parts: {float64, int32, dictionaries, urlParts: this.urlParts, referrerHosts: this.referrerHosts, origins: this.origins, rejected: this.rejected}, transfer};
+  }
 
   get size(): number {
     return this.ts.length;

@@ -1,0 +1,90 @@
+// Where a sync's batches are written into the store's segments (commit.ts: writeBatchSegments):
+// the batch's rows put in order, enriched once per distinct client and agent, staged into DuckDB
+// and copied a day per file. On this thread, or on a writer thread of its own: a large sync's
+// critical path on two cores is this thread, parsing, and the batch's staging into DuckDB (about 2
+// µs an event: docs/design-notes.md, "Ingest, third round") then runs beside the next batch's
+// parsing instead of before it. The batch crosses with its columns moved, not copied, and its
+// distinct values once; the writer thread has its own DuckDB and its own GeoLite2 readers. The
+// manifest stays this thread's: the writer hands back the segments it renamed into place, and
+// only the commit names them (a sync killed between the two leaves files the next one removes).
+import type {DuckDBConnection} from "@duckdb/node-api";
+import type {Enrichment} from "../enrich/enrichers.js";
+import type {GeoIpPaths} from "../enrich/geoip.js";
+import type {BatchParts, EventBatch} from "../write/event-batch.js";
+import type {ParquetOptions} from "../write/parquet.js";
+import {startWorkerThread} from "../worker-thread.js";
+import {writeBatchSegments, type WrittenSegment} from "./commit.js";
+
+export interface SegmentWriter {
+  /** Writes the batch's segments into the store (renamed into place, not yet in the manifest). */
+  write(batch: EventBatch, options: Pick<ParquetOptions, "storedEventIds" | "daysAtOnce">): Promise<WrittenSegment[]>;
+  /** Ends the writer thread, when there is one, once its last write is done. */
+  close(): Promise<void>;
+}
+
+/** Writes with `duckdb` and `enrichment`, on this thread. */
+export function writesOnThisThread(store: string, duckdb: DuckDBConnection, enrichment: Enrichment): SegmentWriter {
+  return {write: (batch, options) => writeBatchSegments(store, duckdb, batch, enrichment, options), close: async () => {}};
+}
+
+/** What the writer thread opens for itself: the store, and the GeoLite2 databases this thread's enrichment opened. */
+export interface WriterSettings {
+  store: string;
+  geoip: GeoIpPaths;
+}
+
+/** A batch for the writer thread to write. */
+export interface WriteTask {
+  id: number;
+  parts: BatchParts;
+  daysAtOnce: number | undefined;
+}
+
+/** What it wrote, or the error's message. */
+export type WriteDone = {id: number; written: WrittenSegment[]} | {id: number; error: string};
+
+/**
+ * Writes on a thread of its own, enriching with the GeoLite2 databases `enrichment` opened (its
+ * agents are classified by the same rules, which take no settings). The batch handed to `write` is
+ * emptied of its columns.
+ */
+export function writesOnWriterThread(store: string, enrichment: Enrichment): SegmentWriter {
+  const settings: WriterSettings = {store, geoip: {city: enrichment.geoip.city?.path ?? null, asn: enrichment.geoip.asn?.path ?? null}};
+  const worker = startWorkerThread({name: "write-worker", source: new URL("./write-worker.ts", import.meta.url)}, settings);
+  const waiting = new Map<number, {done: (written: WrittenSegment[]) => void; fail: (error: Error) => void}>();
+  let nextId = 0;
+  let stopped: Error | null = null;
+  const failAll = (error: Error) => {
+    stopped ??= error;
+    for (const {fail} of waiting.values()) fail(stopped);
+    waiting.clear();
+  };
+  const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+  worker.on("message", (message: WriteDone) => {
+    const task = waiting.get(message.id);
+    if (task === undefined) return;
+    waiting.delete(message.id);
+    if ("error" in message) task.fail(new Error(message.error));
+    else task.done(message.written);
+  });
+  worker.on("error", failAll);
+  worker.on("exit", (code) => failAll(new Error(`the writer thread stopped (exit code ${code})`)));
+  return {
+    write(batch, {storedEventIds, daysAtOnce}) {
+      // The firehose format's loop asks this of its commits, and writes on its own thread.
+      if (storedEventIds) return Promise.reject(new Error("writesOnWriterThread: stored event ids are looked up on the sync's own thread"));
+      if (stopped) return Promise.reject(stopped);
+      const id = nextId++;
+      const {parts, transfer} = batch.parts();
+      return new Promise((done, fail) => {
+        waiting.set(id, {done, fail});
+        worker.postMessage({id, parts, daysAtOnce} satisfies WriteTask, transfer);
+      });
+    },
+    async close() {
+      // Asked to close, the thread closes its DuckDB and ends once nothing is left for it to do.
+      worker.postMessage("close");
+      await exited;
+    },
+  };
+}

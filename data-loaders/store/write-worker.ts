@@ -1,0 +1,37 @@
+// A sync's writer thread (segment-writer.ts: writesOnWriterThread): writes each batch it is handed
+// into the store's segments with a DuckDB and GeoLite2 readers of its own, and hands back what it
+// wrote. Batches come one at a time (the sync's commit queue waits for each).
+import {join} from "node:path";
+import {parentPort, workerData} from "node:worker_threads";
+import {openGeoIp} from "../enrich/geoip.js";
+import {createUserAgentClassifier} from "../enrich/user-agent.js";
+import {EventBatch} from "../write/event-batch.js";
+import {closeDuckDB} from "../write/duckdb.js";
+import {writeBatchSegments} from "./commit.js";
+import {openCommitDuckDB} from "./commit-queue.js";
+import type {WriteDone, WriterSettings, WriteTask} from "./segment-writer.js";
+
+const {store, geoip} = workerData as WriterSettings;
+const port = parentPort!;
+const opened = (async () => {
+  // Spilling where the sync's own DuckDB does (sync.ts).
+  const duckdb = await openCommitDuckDB(join(store, "tmp"));
+  const geo = await openGeoIp(geoip);
+  return {duckdb, enrichment: {geo: (ip: string | null) => geo.lookup(ip), userAgent: createUserAgentClassifier(), geoip: geo}};
+})();
+// A failure to open is each write's to report.
+opened.catch(() => {});
+
+port.on("message", (message: WriteTask | "close") => {
+  if (message === "close") {
+    opened.then(({duckdb}) => closeDuckDB(duckdb)).finally(() => port.close());
+    return;
+  }
+  const {id, parts, daysAtOnce} = message;
+  opened
+    .then(({duckdb, enrichment}) => writeBatchSegments(store, duckdb, new EventBatch(parts), enrichment, {daysAtOnce}))
+    .then(
+      (written) => port.postMessage({id, written} satisfies WriteDone),
+      (error: unknown) => port.postMessage({id, error: error instanceof Error ? error.message : String(error)} satisfies WriteDone),
+    );
+});
