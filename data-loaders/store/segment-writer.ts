@@ -71,7 +71,7 @@ export function writesOnWriterThread(store: string, enrichment: Enrichment): Seg
   worker.on("exit", (code) => failAll(new Error(`the writer thread stopped (exit code ${code})`)));
   return {
     write(batch, {storedEventIds, daysAtOnce}) {
-      // The firehose format's loop asks this of its commits, and writes on its own thread.
+      // The Firehose and export-task loops ask it of every commit, and write on the sync's own thread.
       if (storedEventIds) return Promise.reject(new Error("writesOnWriterThread: stored event ids are looked up on the sync's own thread"));
       if (stopped) return Promise.reject(stopped);
       const id = nextId++;
