@@ -1,7 +1,7 @@
 // A worker thread started from one of the library's own entries (`weblog parse`'s parsers,
 // cli/parse-worker.ts; a sync's S3 reader, sources/read-worker.ts), whether the library runs
 // bundled or from its TypeScript sources.
-import {Worker} from "node:worker_threads";
+import {Worker, type Transferable} from "node:worker_threads";
 
 /** A worker's entry: its file in the bundle (`<name>.mjs`, scripts/bundle-cli.ts) and its source. */
 export interface WorkerEntry {
@@ -23,4 +23,55 @@ export function startWorkerThread(entry: WorkerEntry, workerData: unknown): Work
   }
   const tsx = import.meta.resolve("tsx/esm/api");
   return new Worker(`import(${JSON.stringify(tsx)}).then(({register}) => (register(), import(${JSON.stringify(entry.source.href)})));`, {eval: true, workerData});
+}
+
+/** A worker thread's answer to a task (WorkerTasks): what it gave, or its error's message; `id` says which task. */
+export type WorkerAnswer<Answer> = {id: number; answer: Answer} | {id: number; error: string};
+
+/** The error's message, for a WorkerAnswer. */
+export const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Tasks handed to a worker thread, each sent with an id and answered once by a WorkerAnswer of that
+ * id. The thread's error or exit fails every task still waiting and every one asked after;
+ * `stop` does the same when the caller ends it.
+ */
+export class WorkerTasks<Task extends object, Answer> {
+  private readonly waiting = new Map<number, {done: (answer: Answer) => void; fail: (error: Error) => void}>();
+  private nextId = 0;
+  private stopped: Error | null = null;
+
+  /** `name` says the thread in an error ("the S3 reader thread"); `failure` makes the error of an answer's message. */
+  constructor(
+    private readonly worker: Worker,
+    name: string,
+    failure: (message: string) => Error = (message) => new Error(message),
+  ) {
+    worker.on("message", (message: WorkerAnswer<Answer>) => {
+      const task = this.waiting.get(message.id);
+      if (task === undefined) return;
+      this.waiting.delete(message.id);
+      if ("error" in message) task.fail(failure(message.error));
+      else task.done(message.answer);
+    });
+    worker.on("error", (error) => this.stop(error));
+    worker.on("exit", (code) => this.stop(new Error(`${name} stopped (exit code ${code})`)));
+  }
+
+  /** Sends `task` (its `transfer` buffers moved, not copied) and gives its answer. */
+  ask(task: Task, transfer: Transferable[] = []): Promise<Answer> {
+    if (this.stopped) return Promise.reject(this.stopped);
+    const id = this.nextId++;
+    return new Promise((done, fail) => {
+      this.waiting.set(id, {done, fail});
+      this.worker.postMessage({...task, id}, transfer);
+    });
+  }
+
+  /** Fails every task waiting, and every one asked from now on, with `error`. */
+  stop(error: Error): void {
+    this.stopped ??= error;
+    for (const {fail} of this.waiting.values()) fail(this.stopped);
+    this.waiting.clear();
+  }
 }

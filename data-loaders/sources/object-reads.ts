@@ -7,7 +7,7 @@
 // starting the thread (its SDK loaded again) would cost more than it saves.
 import type {S3Client} from "@aws-sdk/client-s3";
 import type {SourceConfig} from "../config.js";
-import {startWorkerThread} from "../worker-thread.js";
+import {startWorkerThread, WorkerTasks, type WorkerAnswer} from "../worker-thread.js";
 import {readUnlessVanished} from "./read-ahead.js";
 import {S3AccessError, type SinkObjectBody} from "./s3-sink.js";
 import type {Compression} from "./sink-object-key.js";
@@ -24,14 +24,13 @@ export type ReaderSource = Pick<SourceConfig, "region" | "endpoint" | "forcePath
 
 /** A read asked of the reader thread. */
 export interface ReadTask {
-  id: number;
   bucket: string;
   key: string;
   compression: Compression;
 }
 
 /** Its answer: the content (its bytes moved, not copied), null for an object gone, or the error's message. */
-export type ReadDone = {id: number; body: {bytes: Uint8Array; problem: string | null} | null} | {id: number; error: string};
+export type ReadDone = WorkerAnswer<{bytes: Uint8Array; problem: string | null} | null>;
 
 /** Reads with `client` on this thread. */
 export function readsOnThisThread(client: S3Client): ObjectReads {
@@ -42,34 +41,14 @@ export function readsOnThisThread(client: S3Client): ObjectReads {
 export function readsOnReaderThread(source: ReaderSource): ObjectReads {
   const settings: ReaderSource = {region: source.region, endpoint: source.endpoint, forcePathStyle: source.forcePathStyle};
   const worker = startWorkerThread({name: "read-worker", source: new URL("./read-worker.ts", import.meta.url)}, settings);
-  const waiting = new Map<number, {done: (body: SinkObjectBody | null) => void; fail: (error: Error) => void}>();
-  let nextId = 0;
-  let stopped: Error | null = null;
-  const failAll = (error: Error) => {
-    stopped ??= error;
-    for (const {fail} of waiting.values()) fail(stopped);
-    waiting.clear();
-  };
-  worker.on("message", (message: ReadDone) => {
-    const read = waiting.get(message.id);
-    if (read === undefined) return;
-    waiting.delete(message.id);
-    if ("error" in message) read.fail(new S3AccessError(message.error));
-    else read.done(message.body === null ? null : {bytes: Buffer.from(message.body.bytes.buffer, message.body.bytes.byteOffset, message.body.bytes.byteLength), problem: message.body.problem});
-  });
-  worker.on("error", failAll);
-  worker.on("exit", (code) => failAll(new Error(`the S3 reader thread stopped (exit code ${code})`)));
+  const reads = new WorkerTasks<ReadTask, {bytes: Uint8Array; problem: string | null} | null>(worker, "the S3 reader thread", (message) => new S3AccessError(message));
   return {
-    read(bucket, key, compression) {
-      if (stopped) return Promise.reject(stopped);
-      const id = nextId++;
-      return new Promise((done, fail) => {
-        waiting.set(id, {done, fail});
-        worker.postMessage({id, bucket, key, compression} satisfies ReadTask);
-      });
+    read: async (bucket, key, compression) => {
+      const body = await reads.ask({bucket, key, compression});
+      return body === null ? null : {bytes: Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength), problem: body.problem};
     },
     async close() {
-      failAll(new Error("the S3 reader thread was closed"));
+      reads.stop(new Error("the S3 reader thread was closed"));
       await worker.terminate();
     },
   };

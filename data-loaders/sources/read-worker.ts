@@ -4,18 +4,19 @@ import {parentPort, workerData} from "node:worker_threads";
 import type {ReadDone, ReaderSource, ReadTask} from "./object-reads.js";
 import {readUnlessVanished} from "./read-ahead.js";
 import {createS3Client} from "./s3-client.js";
+import {errorMessage} from "../worker-thread.js";
 
 const client = createS3Client(workerData as ReaderSource);
 const port = parentPort!;
 
-port.on("message", ({id, bucket, key, compression}: ReadTask) => {
+port.on("message", ({id, bucket, key, compression}: ReadTask & {id: number}) => {
   readUnlessVanished(client, bucket, key, compression).then(
     (body) => {
-      if (body === null) return port.postMessage({id, body: null} satisfies ReadDone);
+      if (body === null) return port.postMessage({id, answer: null} satisfies ReadDone);
       const bytes = ownBuffer(body.bytes);
-      port.postMessage({id, body: {bytes, problem: body.problem}} satisfies ReadDone, [bytes.buffer as ArrayBuffer]);
+      port.postMessage({id, answer: {bytes, problem: body.problem}} satisfies ReadDone, [bytes.buffer as ArrayBuffer]);
     },
-    (error: unknown) => port.postMessage({id, error: error instanceof Error ? error.message : String(error)} satisfies ReadDone),
+    (error: unknown) => port.postMessage({id, error: errorMessage(error)} satisfies ReadDone),
   );
 });
 

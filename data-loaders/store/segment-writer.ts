@@ -12,7 +12,7 @@ import type {Enrichment} from "../enrich/enrichers.js";
 import type {GeoIpPaths} from "../enrich/geoip.js";
 import type {BatchParts, EventBatch} from "../write/event-batch.js";
 import type {ParquetOptions} from "../write/parquet.js";
-import {startWorkerThread} from "../worker-thread.js";
+import {startWorkerThread, WorkerTasks, type WorkerAnswer} from "../worker-thread.js";
 import {writeBatchSegments, type WrittenSegment} from "./commit.js";
 
 export interface SegmentWriter {
@@ -35,13 +35,12 @@ export interface WriterSettings {
 
 /** A batch for the writer thread to write. */
 export interface WriteTask {
-  id: number;
   parts: BatchParts;
   daysAtOnce: number | undefined;
 }
 
 /** What it wrote, or the error's message. */
-export type WriteDone = {id: number; written: WrittenSegment[]} | {id: number; error: string};
+export type WriteDone = WorkerAnswer<WrittenSegment[]>;
 
 /**
  * Writes on a thread of its own, enriching with the GeoLite2 databases `enrichment` opened (its
@@ -51,35 +50,14 @@ export type WriteDone = {id: number; written: WrittenSegment[]} | {id: number; e
 export function writesOnWriterThread(store: string, enrichment: Enrichment): SegmentWriter {
   const settings: WriterSettings = {store, geoip: {city: enrichment.geoip.city?.path ?? null, asn: enrichment.geoip.asn?.path ?? null}};
   const worker = startWorkerThread({name: "write-worker", source: new URL("./write-worker.ts", import.meta.url)}, settings);
-  const waiting = new Map<number, {done: (written: WrittenSegment[]) => void; fail: (error: Error) => void}>();
-  let nextId = 0;
-  let stopped: Error | null = null;
-  const failAll = (error: Error) => {
-    stopped ??= error;
-    for (const {fail} of waiting.values()) fail(stopped);
-    waiting.clear();
-  };
+  const writes = new WorkerTasks<WriteTask, WrittenSegment[]>(worker, "the writer thread");
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
-  worker.on("message", (message: WriteDone) => {
-    const task = waiting.get(message.id);
-    if (task === undefined) return;
-    waiting.delete(message.id);
-    if ("error" in message) task.fail(new Error(message.error));
-    else task.done(message.written);
-  });
-  worker.on("error", failAll);
-  worker.on("exit", (code) => failAll(new Error(`the writer thread stopped (exit code ${code})`)));
   return {
     write(batch, {storedEventIds, daysAtOnce}) {
       // The Firehose and export-task loops ask it of every commit, and write on the sync's own thread.
       if (storedEventIds) return Promise.reject(new Error("writesOnWriterThread: stored event ids are looked up on the sync's own thread"));
-      if (stopped) return Promise.reject(stopped);
-      const id = nextId++;
       const {parts, transfer} = batch.parts();
-      return new Promise((done, fail) => {
-        waiting.set(id, {done, fail});
-        worker.postMessage({id, parts, daysAtOnce} satisfies WriteTask, transfer);
-      });
+      return writes.ask({parts, daysAtOnce}, transfer);
     },
     async close() {
       // Asked to close, the thread closes its DuckDB and ends once nothing is left for it to do.

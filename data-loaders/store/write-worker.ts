@@ -7,6 +7,7 @@ import {openGeoIp} from "../enrich/geoip.js";
 import {createUserAgentClassifier} from "../enrich/user-agent.js";
 import {EventBatch} from "../write/event-batch.js";
 import {closeDuckDB} from "../write/duckdb.js";
+import {errorMessage} from "../worker-thread.js";
 import {writeBatchSegments} from "./commit.js";
 import {openCommitDuckDB} from "./commit-queue.js";
 import type {WriteDone, WriterSettings, WriteTask} from "./segment-writer.js";
@@ -22,7 +23,7 @@ const opened = (async () => {
 // A failure to open is each write's to report.
 opened.catch(() => {});
 
-port.on("message", (message: WriteTask | "close") => {
+port.on("message", (message: (WriteTask & {id: number}) | "close") => {
   if (message === "close") {
     opened.then(({duckdb}) => closeDuckDB(duckdb)).finally(() => port.close());
     return;
@@ -31,7 +32,7 @@ port.on("message", (message: WriteTask | "close") => {
   opened
     .then(({duckdb, enrichment}) => writeBatchSegments(store, duckdb, new EventBatch(parts), enrichment, {daysAtOnce}))
     .then(
-      (written) => port.postMessage({id, written} satisfies WriteDone),
-      (error: unknown) => port.postMessage({id, error: error instanceof Error ? error.message : String(error)} satisfies WriteDone),
+      (written) => port.postMessage({id, answer: written} satisfies WriteDone),
+      (error: unknown) => port.postMessage({id, error: errorMessage(error)} satisfies WriteDone),
     );
 });

@@ -41,19 +41,6 @@ export class Float64Column {
   readonly nulls = new NullMask();
   length = 0;
 
-  /** A column holding what `parts` holds (the arrays themselves, not copies). */
-  static fromParts(parts: ColumnParts<Float64Array<ArrayBuffer>>): Float64Column {
-    const column = new Float64Column();
-    column.values = parts.values;
-    column.nulls.bytes = parts.nulls;
-    column.length = parts.length;
-    return column;
-  }
-
-  parts(): ColumnParts<Float64Array<ArrayBuffer>> {
-    return {values: this.values, nulls: this.nulls.bytes, length: this.length};
-  }
-
   push(value: number | null): void {
     if (this.length === this.values.length) this.values = grow(this.values);
     if (value === null) this.nulls.setNull(this.length, this.values.length);
@@ -68,25 +55,25 @@ export class Int32Column {
   readonly nulls = new NullMask();
   length = 0;
 
-  /** A column holding what `parts` holds (the arrays themselves, not copies). */
-  static fromParts(parts: ColumnParts<Int32Array<ArrayBuffer>>): Int32Column {
-    const column = new Int32Column();
-    column.values = parts.values;
-    column.nulls.bytes = parts.nulls;
-    column.length = parts.length;
-    return column;
-  }
-
-  parts(): ColumnParts<Int32Array<ArrayBuffer>> {
-    return {values: this.values, nulls: this.nulls.bytes, length: this.length};
-  }
-
   push(value: number | null): void {
     if (this.length === this.values.length) this.values = grow(this.values);
     if (value === null) this.nulls.setNull(this.length, this.values.length);
     else this.values[this.length] = value;
     this.length++;
   }
+}
+
+/** What `column` holds, to hand to another thread. */
+export function columnParts<Values extends Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer>>(column: {values: Values; nulls: NullMask; length: number}): ColumnParts<Values> {
+  return {values: column.values, nulls: column.nulls.bytes, length: column.length};
+}
+
+/** `column` (new, empty) made to hold what `parts` holds: the arrays themselves, not copies. */
+export function holding<Column extends Float64Column | Int32Column>(column: Column, parts: ColumnParts<Column["values"]>): Column {
+  column.values = parts.values;
+  column.nulls.bytes = parts.nulls;
+  column.length = parts.length;
+  return column;
 }
 
 function grow<T extends Float64Array | Int32Array>(values: T): T {

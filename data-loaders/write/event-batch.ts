@@ -1,7 +1,7 @@
 // A batch of parsed events held column by column, strings replaced by dictionary ids, ready
 // to be enriched once per distinct client and agent and written to Parquet in bulk.
 import type {EventOrigin, ParsedLine, RejectedLine} from "../event.js";
-import {Dictionary, Float64Column, Int32Column, type ColumnParts} from "./columns.js";
+import {columnParts, Dictionary, Float64Column, holding, Int32Column, type ColumnParts} from "./columns.js";
 
 /** The object-level part of an event's origin: one row of the batch's origins table. */
 export interface OriginRow {
@@ -83,8 +83,8 @@ export class EventBatch {
     if (parts === undefined) return;
     // Object.assign: the fields stay readonly for everything that adds to a batch.
     Object.assign(this, {
-      ...Object.fromEntries(FLOAT64_COLUMNS.map((name) => [name, Float64Column.fromParts(parts.float64[name])])),
-      ...Object.fromEntries(INT32_COLUMNS.map((name) => [name, Int32Column.fromParts(parts.int32[name])])),
+      ...Object.fromEntries(FLOAT64_COLUMNS.map((name) => [name, holding(new Float64Column(), parts.float64[name])])),
+      ...Object.fromEntries(INT32_COLUMNS.map((name) => [name, holding(new Int32Column(), parts.int32[name])])),
       ...Object.fromEntries(DICTIONARIES.map((name) => [name, Dictionary.of(parts.dictionaries[name])])),
       urlParts: parts.urlParts,
       referrerHosts: parts.referrerHosts,
@@ -98,8 +98,8 @@ export class EventBatch {
    * posted, this batch's columns are empty of them and it is not to be used again.
    */
   parts(): {parts: BatchParts; transfer: ArrayBuffer[]} {
-    const float64 = Object.fromEntries(FLOAT64_COLUMNS.map((name) => [name, this[name].parts()])) as BatchParts["float64"];
-    const int32 = Object.fromEntries(INT32_COLUMNS.map((name) => [name, this[name].parts()])) as BatchParts["int32"];
+    const float64 = Object.fromEntries(FLOAT64_COLUMNS.map((name) => [name, columnParts(this[name])])) as BatchParts["float64"];
+    const int32 = Object.fromEntries(INT32_COLUMNS.map((name) => [name, columnParts(this[name])])) as BatchParts["int32"];
     const dictionaries = Object.fromEntries(DICTIONARIES.map((name) => [name, this[name].values])) as BatchParts["dictionaries"];
     const columns = [...Object.values(float64), ...Object.values(int32)];
     const transfer = columns.flatMap(({values, nulls}) => (nulls === null ? [values.buffer] : [values.buffer, nulls.buffer as ArrayBuffer]));
