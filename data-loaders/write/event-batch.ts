@@ -191,3 +191,15 @@ export class EventBatch {
     return id;
   }
 }
+
+// Every column and dictionary of a batch crosses threads by the lists above: one left off them
+// would reach the writer thread empty.
+const LISTED = new Map<unknown, readonly string[]>([
+  [Float64Column, FLOAT64_COLUMNS],
+  [Int32Column, INT32_COLUMNS],
+  [Dictionary, DICTIONARIES],
+]);
+for (const [name, value] of Object.entries(new EventBatch())) {
+  const listed = LISTED.get((value as object | null)?.constructor);
+  if (listed !== undefined && !listed.includes(name)) throw new Error(`write/event-batch.ts: the batch's ${name} is missing from the lists its parts are made by`);
+}
