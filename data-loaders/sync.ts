@@ -213,8 +213,9 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     const onWriterThread = options.writesOn === "writer thread" || (options.writesOn === undefined && options.enrichment === undefined && planned.length >= WRITER_THREAD_OBJECTS);
     const commits = new CommitQueue();
     // This thread's DuckDB rewrites the segments of objects whose rows leave; with no writer thread, it writes the batches too.
-    const duckdb = await openCommitDuckDB(join(store, "tmp"));
-    const writer = onWriterThread ? writesOnWriterThread(store, enrichment) : writesOnThisThread(store, duckdb, enrichment);
+    const tempDirectory = join(store, "tmp");
+    const duckdb = await openCommitDuckDB(tempDirectory);
+    const writer = onWriterThread ? writesOnWriterThread(store, tempDirectory, enrichment) : writesOnThisThread(store, duckdb, enrichment);
     if (onWriterThread) log("writing the batches on a thread of their own");
     closeDuckDBAfterCommits = () => commits.closeAfter(duckdb).finally(() => writer.close());
     const commit = async (nothingLeftToParse: boolean) => {

@@ -30,8 +30,12 @@ export async function openEnrichment(config: WeblogConfig, warn: (message: strin
     warn(`warning: GeoLite2 unavailable, events get no location: ${(error as Error).message}`);
     geoip = await openGeoIp({city: null, asn: null});
   }
-  const userAgent = createUserAgentClassifier();
-  return {geo: (ip) => geoip.lookup(ip), userAgent, geoip};
+  return enrichmentWith(geoip);
+}
+
+/** The enrichment of opened GeoLite2 readers, agents classified by the one set of rules (a sync's writer thread makes its own of the same files). */
+export function enrichmentWith(geoip: GeoIp): Enrichment {
+  return {geo: (ip) => geoip.lookup(ip), userAgent: createUserAgentClassifier(), geoip};
 }
 
 /** Where a database comes from; the site's footer names it, since the bundled build's licence differs. */

@@ -27,9 +27,10 @@ export function writesOnThisThread(store: string, duckdb: DuckDBConnection, enri
   return {write: (batch, options) => writeBatchSegments(store, duckdb, batch, enrichment, options), close: async () => {}};
 }
 
-/** What the writer thread opens for itself: the store, and the GeoLite2 databases this thread's enrichment opened. */
+/** What the writer thread opens for itself: the store, where its DuckDB spills, and the GeoLite2 databases this thread's enrichment opened. */
 export interface WriterSettings {
   store: string;
+  tempDirectory: string;
   geoip: GeoIpPaths;
 }
 
@@ -43,12 +44,12 @@ export interface WriteTask {
 export type WriteDone = WorkerAnswer<WrittenSegment[]>;
 
 /**
- * Writes on a thread of its own, enriching with the GeoLite2 databases `enrichment` opened (its
- * agents are classified by the same rules, which take no settings). The batch handed to `write` is
- * emptied of its columns.
+ * Writes on a thread of its own, its DuckDB spilling to `tempDirectory`, enriching with the
+ * GeoLite2 databases `enrichment` opened (enrichmentWith). The batch handed to `write` is emptied
+ * of its columns.
  */
-export function writesOnWriterThread(store: string, enrichment: Enrichment): SegmentWriter {
-  const settings: WriterSettings = {store, geoip: {city: enrichment.geoip.city?.path ?? null, asn: enrichment.geoip.asn?.path ?? null}};
+export function writesOnWriterThread(store: string, tempDirectory: string, enrichment: Enrichment): SegmentWriter {
+  const settings: WriterSettings = {store, tempDirectory, geoip: {city: enrichment.geoip.city?.path ?? null, asn: enrichment.geoip.asn?.path ?? null}};
   const worker = startWorkerThread({name: "write-worker", source: new URL("./write-worker.ts", import.meta.url)}, settings);
   const writes = new WorkerTasks<WriteTask, WrittenSegment[]>(worker, "the writer thread");
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));

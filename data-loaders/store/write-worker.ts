@@ -1,10 +1,9 @@
 // A sync's writer thread (segment-writer.ts: writesOnWriterThread): writes each batch it is handed
 // into the store's segments with a DuckDB and GeoLite2 readers of its own, and hands back what it
 // wrote. Batches come one at a time (the sync's commit queue waits for each).
-import {join} from "node:path";
 import {parentPort, workerData} from "node:worker_threads";
+import {enrichmentWith} from "../enrich/enrichers.js";
 import {openGeoIp} from "../enrich/geoip.js";
-import {createUserAgentClassifier} from "../enrich/user-agent.js";
 import {EventBatch} from "../write/event-batch.js";
 import {closeDuckDB} from "../write/duckdb.js";
 import {errorMessage} from "../worker-thread.js";
@@ -12,13 +11,11 @@ import {writeBatchSegments} from "./commit.js";
 import {openCommitDuckDB} from "./commit-queue.js";
 import type {WriteDone, WriterSettings, WriteTask} from "./segment-writer.js";
 
-const {store, geoip} = workerData as WriterSettings;
+const {store, tempDirectory, geoip} = workerData as WriterSettings;
 const port = parentPort!;
 const opened = (async () => {
-  // Spilling where the sync's own DuckDB does (sync.ts).
-  const duckdb = await openCommitDuckDB(join(store, "tmp"));
-  const geo = await openGeoIp(geoip);
-  return {duckdb, enrichment: {geo: (ip: string | null) => geo.lookup(ip), userAgent: createUserAgentClassifier(), geoip: geo}};
+  const duckdb = await openCommitDuckDB(tempDirectory);
+  return {duckdb, enrichment: enrichmentWith(await openGeoIp(geoip))};
 })();
 // A failure to open is each write's to report.
 opened.catch(() => {});
