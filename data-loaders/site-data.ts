@@ -28,6 +28,7 @@ import {FILTER_COLUMNS} from "./contracts/filter-columns.js";
 import {durationBucketSql} from "./contracts/duration-buckets.js";
 // The network a client address belongs to (Top talkers groups by it): found once per place here, as a label.
 import {networkSql} from "./contracts/network.js";
+import {ALL_DAYS_VIEWS, allDaysView} from "./contracts/all-days.js";
 import {reportTiming, timed} from "./build-timings.js";
 import {sqlFileList, sqlString, withDuckDB} from "./write/duckdb.js";
 import {DEFAULT_ROW_GROUP_SIZE, EVENT_ORDER} from "./write/parquet.js";
@@ -920,7 +921,14 @@ function withDayColumns(kind: string, rows: string): string {
  * reads, `rollups` over every kind's table, and, for a store with no day yet, the events and
  * rollups tables as queries with their columns and no rows.
  */
-export function siteTables(): {rollupViews: Record<string, string>; rollupKindOfView: Record<string, string>; allRollups: string; empty: {events: string; rollups: string}} {
+export function siteTables(): {
+  rollupViews: Record<string, string>;
+  rollupKindOfView: Record<string, string>;
+  /** Each per-day view that has an all-days view (contracts/all-days.ts: ALL_DAYS_VIEWS), with its name. */
+  allDaysViews: Record<string, string>;
+  allRollups: string;
+  empty: {events: string; rollups: string};
+} {
   const rollupViews = Object.fromEntries(
     Object.entries(ROLLUP_KINDS).map(([kind, {view, per}]) => {
       // A labels kind: each value once, though every block that saw it has a row of it.
@@ -936,8 +944,33 @@ export function siteTables(): {rollupViews: Record<string, string>; rollupKindOf
     const columns = [...FILTER_COLUMNS.map((c) => `counted.${c.name}`), ...fromLabels.map((c) => `labels.${c}`), ...[...fromRows, ...measures].map((c) => `counted.${c}`)];
     rollupViews[view] = `SELECT ${columns.join(", ")} FROM ${ROLLUP_KINDS[labelled.rows].view} AS counted JOIN ${ROLLUP_KINDS[labelled.labels].view} AS labels USING (${labelled.on})`;
   }
+  // After the per-day views, which they sum.
+  const allDaysViews: Record<string, string> = {};
+  for (const [kind, {view}] of Object.entries(ROLLUP_KINDS)) {
+    if (!ALL_DAYS_VIEWS.includes(view)) continue;
+    allDaysViews[view] = allDaysView(view);
+    rollupViews[allDaysView(view)] = allDaysSql(kind);
+  }
+  const unknown = ALL_DAYS_VIEWS.filter((view) => !(view in allDaysViews));
+  if (unknown.length > 0) throw new Error(`ALL_DAYS_VIEWS names views no rollup kind has: ${unknown.join(", ")}`);
   const rollupKindOfView = Object.fromEntries(Object.entries(ROLLUP_KINDS).map(([kind, {view}]) => [view, kind]));
-  return {rollupViews, rollupKindOfView, allRollups: allRollupsSql(), empty: {events: emptyTableSql(SITE_EVENT_COLUMNS), rollups: emptyTableSql(ROLLUP_COLUMNS)}};
+  return {rollupViews, rollupKindOfView, allDaysViews, allRollups: allRollupsSql(), empty: {events: emptyTableSql(SITE_EVENT_COLUMNS), rollups: emptyTableSql(ROLLUP_COLUMNS)}};
+}
+
+/**
+ * A kind's all-days view (contracts/all-days.ts): its per-day view's rows grouped by every column but
+ * the day, requests and bytes (and any other sums) added, the first and last times kept. The
+ * columns those of the per-day view without `ts`, in its order and of its types.
+ */
+function allDaysSql(kind: string): string {
+  const {view, per, ofTheDay, of} = ROLLUP_KINDS[kind];
+  if (per !== "day" || ofTheDay || of) throw new Error(`the rollup kind ${kind} cannot have an all-days view: its rows are not per day, or count what is not summed across days`);
+  const measures = new Set(MEASURE_COLUMNS.map((c) => c.name));
+  const columns = countingColumns(ROLLUP_KINDS[kind]).filter((c) => c !== "ts");
+  const keys = columns.filter((c) => !measures.has(c));
+  const typeOf = (name: string) => MEASURE_COLUMNS.find((c) => c.name === name)!.type;
+  const summed = columns.map((c) => (keys.includes(c) ? c : c === "first_ts" ? "min(first_ts) AS first_ts" : c === "last_ts" ? "max(last_ts) AS last_ts" : `sum(${c})::${typeOf(c)} AS ${c}`));
+  return `SELECT ${summed.join(", ")} FROM ${view} GROUP BY ${keys.join(", ")}`;
 }
 
 /** The table (or view) holding one kind's rollup rows, with every rollup column, that its view reads. */
@@ -969,8 +1002,13 @@ export function rollupViewsDocumented(): {view: string; rowPer: string; columns:
       columns: [time(per), ...filters.map((c) => c.name), ...fromLabels, ...fromRows, ...measures(per, times)],
     };
   });
+  // A kind's all-days view just after it: its rows with every day added together.
+  const allDays = ({kind, view}: {kind: string; view: string}) =>
+    ALL_DAYS_VIEWS.includes(view)
+      ? [{view: allDaysView(view), rowPer: `every day together × ${filters.map((c) => c.inWords).join(" × ")} × ${ROLLUP_KINDS[kind].counts} (\`${view}\` summed over the days)`, columns: countingColumns(ROLLUP_KINDS[kind]).filter((c) => c !== "ts")}]
+      : [];
   // Each labelled view just before the kind whose rows it labels: the table analysts knew first.
-  return kinds.flatMap(({kind, ...documented}) => [...labelled.filter((l) => l.rowsKind === kind).map(({rowsKind: _, ...l}) => l), documented]);
+  return kinds.flatMap(({kind, ...documented}) => [...labelled.filter((l) => l.rowsKind === kind).map(({rowsKind: _, ...l}) => l), documented, ...allDays({kind, view: documented.view})]);
 }
 
 /**

@@ -10,7 +10,8 @@
 //     come from it). The other blocks keep their cached files. A block's are made from each day's
 //     rollups, which the store keeps by version (site-data.ts: dayRollupsFile), so only those
 //     days are counted again;
-//   - the days index, the rejected lines, the keys not read and the key mismatches, all cheap,
+//   - the days index (with the views the browser makes over the rollups: a workbook whose views
+//     changed makes it again, and the first views, over the same files), the rejected lines, the keys not read and the key mismatches, all cheap,
 //     lose their cached file and have their loader touched: `observable build` ships a cached
 //     file even when its loader is newer ("[using stale]"), so only a missing one is made again
 //     there, while `preview` (watch mode) reloads the pages when a loader's file changes;
@@ -25,7 +26,7 @@ import {mkdir, readFile, rm, utimes, writeFile} from "node:fs/promises";
 import {join} from "node:path";
 import type {WeblogConfig} from "./config.js";
 import {digestOf} from "./files-digest.js";
-import {daysOf, rollupBlocks, siteFilesSignature} from "./site-data.js";
+import {daysOf, rollupBlocks, siteFilesSignature, siteTables} from "./site-data.js";
 import {valueIdsGeneration} from "./rollups/value-ids.js";
 import {readManifest, segmentsOfKind, summarizeControlMessages, summarizeRedeliveries} from "./store/manifest.js";
 
@@ -77,6 +78,13 @@ interface CacheRecord {
   controlMessages?: string;
   /** A digest of the pages' query sources. */
   queries: string;
+  /**
+   * A digest of the views the browser and the first views define over the rollups (site-data.ts:
+   * siteTables), which the days index ships: a newer workbook's views (an all-days view added, a
+   * view's SQL changed) make the days index and the first views again over the same files.
+   * Absent in a record made before it was kept.
+   */
+  views?: string;
 }
 
 export interface SiteDataRefresh {
@@ -112,6 +120,7 @@ export async function refreshSiteData(projectDir: string, config: Pick<WeblogCon
     redeliveries: JSON.stringify(summarizeRedeliveries(manifest.objects)),
     controlMessages: JSON.stringify(summarizeControlMessages(manifest.objects)),
     queries: await digestOf(QUERY_SOURCES.map((dir) => join(projectDir, dir))),
+    views: createHash("sha256").update(JSON.stringify(siteTables())).digest("hex").slice(0, 16),
   };
   const cacheDir = join(projectDir, DAY_FILES_CACHE);
   const recordPath = join(cacheDir, RECORD_FILE);
@@ -134,7 +143,8 @@ export async function refreshSiteData(projectDir: string, config: Pick<WeblogCon
     }
   }
   const rejectedChanged = !sameStore || recorded.rejected !== current.rejected;
-  const firstViewsChanged = staleRollups.size > 0 || rejectedChanged || !sameStore || recorded.queries !== current.queries;
+  const viewsChanged = !sameStore || recorded.views !== current.views;
+  const firstViewsChanged = staleRollups.size > 0 || rejectedChanged || !sameStore || recorded.queries !== current.queries || viewsChanged;
   if (firstViewsChanged) for (const path of FIRST_VIEW_CACHE) await rm(join(projectDir, path), {recursive: true, force: true});
 
   const now = new Date();
@@ -143,7 +153,7 @@ export async function refreshSiteData(projectDir: string, config: Pick<WeblogCon
     await rm(join(projectDir, DATA_CACHE, loader.replace(/\.ts$/, "")), {force: true});
     await utimes(join(projectDir, SITE_DATA_DIR, loader), now, now).catch(() => {});
   };
-  if (staleRollups.size > 0 || !sameStore) await makeAgain(DAYS_INDEX_LOADER);
+  if (staleRollups.size > 0 || !sameStore || viewsChanged) await makeAgain(DAYS_INDEX_LOADER);
   if (rejectedChanged) await makeAgain(REJECTED_LOADER);
   // A summary of the manifest that a loader of its own ships: made again when it changed.
   const summaryChanged = async (field: "skippedKeys" | "keyMismatches" | "redeliveries" | "controlMessages", loader: string): Promise<boolean> => {

@@ -9,3 +9,4 @@ export * from "./suspicious.js";
 export * from "./duration-buckets.js";
 export * from "./network.js";
 export * from "./engine-settings.js";
+export * from "./all-days.js";

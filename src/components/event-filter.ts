@@ -56,6 +56,8 @@ export function warmUpFilters(first: Date, last: Date, instance: string | null):
 export interface WhereClause {
   sql: string;
   params: unknown[];
+  /** It keeps every day (no `from` or `to`): a rollup's all-days view gives the same answer (rowsOf, src/queries/query.ts). */
+  allDays: boolean;
 }
 
 export function whereClause(filter: EventFilter, table = ""): WhereClause {
@@ -93,7 +95,7 @@ export function whereClause(filter: EventFilter, table = ""): WhereClause {
   }
   if (filter.ownTraffic === "hide") conditions.push(`NOT ${column("own_traffic")}`);
   if (filter.ownTraffic === "only") conditions.push(column("own_traffic"));
-  return {sql: conditions.length ? `WHERE ${conditions.join(" AND ")}` : "", params};
+  return {sql: conditions.length ? `WHERE ${conditions.join(" AND ")}` : "", params, allDays: !filter.from && !filter.to};
 }
 
 /**

@@ -49,6 +49,8 @@ interface EventDays {
    * with the rollups, in data-loaders/site-data.ts.
    */
   rollupViews: Record<string, string>;
+  /** Each per-day view that has an all-days view among rollupViews (RollupKind.allDays), with its name. */
+  allDaysViews: Record<string, string>;
   /** `rollups`: every kind's rows with every rollup column, over the kinds' views rollups_<kind>. */
   allRollups: string;
   /** The events and rollups tables with their columns and no rows, for a store with no day yet. */
@@ -420,7 +422,7 @@ async function joinSecondEngine(engine: Database): Promise<void> {
       // A kind the first engine could not hold is read from its files here too, once a query names it.
       if (buffers === null || inFirst === undefined || otherEnginesClosed) continue;
       const held = await changeViews(engine, () => kindReadable(engine, view, kind, buffers)).catch((error) => void noteOutOfMemory(error));
-      if (held && !held.asParquet && !otherEnginesClosed) await changeViews(engine, () => kindTables(engine, view, kind, held)).catch((error) => void noteOutOfMemory(error));
+      if (held && !otherEnginesClosed) await changeViews(engine, () => kindTablesAndAllDays(engine, view, kind, held)).catch((error) => void noteOutOfMemory(error));
     }
   };
   await caughtUp();
@@ -719,7 +721,8 @@ let tablesMaking: Promise<void> = Promise.resolve();
  *
  * On <html>, data-rollups-in-memory lists the kinds every engine has in memory in the end,
  * data-rollups-as-parquet those of them held as their Parquet (LARGEST_ROLLUP_TABLE),
- * data-rollups-by-instance those made a table per instance (instance-tables.ts), data-rollup-bytes
+ * data-rollups-by-instance those made a table per instance (instance-tables.ts), data-rollups-all-days
+ * those whose all-days view is a table of its own (allDaysTable), data-rollup-bytes
  * their bytes and data-rollups-loading how many are still coming; data-rollups-readable lists the
  * kinds every engine reads from memory (tests and bench/site.ts read them). Resolves when every kind
  * the queries read can be read from memory, or could not be had (its view then reads the files);
@@ -802,6 +805,7 @@ async function keepRollupsInMemoryFor(queries: readonly string[], {tables: until
         if (!first) return;
         if (first.byInstance) dataset.rollupsByInstance = withName(dataset.rollupsByInstance, kind);
         if (first.asParquet) dataset.rollupsAsParquet = withName(dataset.rollupsAsParquet, kind);
+        if (first.allDays) dataset.rollupsAllDays = withName(dataset.rollupsAllDays, kind);
         dataset.rollupsInMemory = withName(dataset.rollupsInMemory, kind);
         dataset.rollupBytes = String(Number(dataset.rollupBytes ?? 0) + first.size);
       })
@@ -836,14 +840,14 @@ function makeTablesOf(kinds: KindBrought[], engines: Promise<Database>[]): Promi
         try {
           for (const {view, kind, readable} of kinds) {
             const ready = (await readable)[index];
-            if (ready === undefined || ready.asParquet || (index > 0 && otherEnginesClosed)) continue;
+            if (ready === undefined || (index > 0 && otherEnginesClosed)) continue;
             // The other closed meanwhile (closeOtherEngines): this one answers between the tables' statements.
             if (held && otherEnginesClosed) {
               engineQueue.done(engine);
               held = false;
             }
             // A kind that could not be made a table is still read from its bytes.
-            await changeViews(engine, () => kindTables(engine, view, kind, ready)).catch((error) => void noteOutOfMemory(error));
+            await changeViews(engine, () => kindTablesAndAllDays(engine, view, kind, ready)).catch((error) => void noteOutOfMemory(error));
           }
         } finally {
           if (held) engineQueue.done(engine);
@@ -860,10 +864,12 @@ interface KindBrought {
   readable: Promise<(KindHeld | undefined)[]>;
 }
 
-/** How a kind is held in one engine, from its bytes registered (kindReadable) on; kindTables sets `byInstance` once its tables are made. */
+/** How a kind is held in one engine, from its bytes registered (kindReadable) on; kindTables sets `byInstance` once its tables are made, allDaysTable `allDays`. */
 interface KindHeld {
   byInstance: boolean;
   asParquet: boolean;
+  /** Its all-days view (RollupKind.allDays) is a table of its own. */
+  allDays: boolean;
   size: number;
 }
 
@@ -884,12 +890,19 @@ async function kindReadable(engine: Database, view: string, kind: string, buffer
   await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS ${kindRowsSql(tables, kind, WHOLE)}`);
   await conn.query(`CREATE OR REPLACE VIEW ${view} AS ${tables.rollupViews[view]}`);
   definedViews.add(view);
+  // Its all-days view too, summing the bytes' rows until allDaysTable makes it a table: defined
+  // here, a question naming it would wait for the kind's tables to be made (viewsOf, changeViews).
+  const allDays = tables.allDaysViews[view];
+  if (allDays !== undefined) {
+    await conn.query(`CREATE OR REPLACE VIEW ${allDays} AS ${tables.rollupViews[allDays]}`);
+    definedViews.add(allDays);
+  }
   const asParquet = size > LARGEST_ROLLUP_TABLE;
   // Too large to be a table: the kind's view stays on the whole files in memory for good.
   if (asParquet) definedViews.add(kindView);
   // Else it is there until its table is made, then back on the files if a query named it meanwhile (viewsOf), or gone.
   else if (!definedViews.has(kindView)) overBuffers.add(kindView);
-  return {byInstance: false, asParquet, size};
+  return {byInstance: false, asParquet, allDays: false, size};
 }
 
 /** `view`'s rows, read from the kind's bytes in one engine (kindReadable), made a table in its memory, and the view over it. */
@@ -906,6 +919,30 @@ async function kindTables(engine: Database, view: string, kind: string, held: Ki
   if (definedViews.has(kindView)) await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS ${kindRowsSql(tables, kind)}`);
   else await conn.query(`DROP VIEW ${kindView}`);
   for (const file of wholeFiles) await db.dropFile(file);
+}
+
+/** What an engine keeps of a kind it holds the bytes of: its tables (unless too large: kindReadable), and its all-days view's table. */
+async function kindTablesAndAllDays(engine: Database, view: string, kind: string, held: KindHeld): Promise<void> {
+  if (!held.asParquet) await kindTables(engine, view, kind, held);
+  await allDaysTable(engine, view, held);
+}
+
+/**
+ * `view`'s all-days view (its rows summed over the days: RollupKind.allDays), made a table in one
+ * engine from the view as the engine now holds it, its rows in instance order so that a condition
+ * on the instance skips the other instances' row groups. Until then the view sums the per-day rows
+ * at each question, the same answer more slowly.
+ */
+async function allDaysTable(engine: Database, view: string, held: KindHeld): Promise<void> {
+  const {conn, tables, definedViews, viewsInMemory} = engine;
+  const allDays = tables.allDaysViews[view];
+  if (allDays === undefined) return;
+  await conn.query(`CREATE TABLE ${allDays}_in_memory AS ${tables.rollupViews[allDays]} ORDER BY log_stream`);
+  const select = `SELECT * FROM ${allDays}_in_memory`;
+  await conn.query(`CREATE OR REPLACE VIEW ${allDays} AS ${select}`);
+  definedViews.add(allDays);
+  viewsInMemory.set(allDays, select);
+  held.allDays = true;
 }
 
 /**

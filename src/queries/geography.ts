@@ -3,7 +3,7 @@
 // requests, countries, cities and networks.
 import {placeSums} from "./client-places.js";
 import * as filterBar from "./filter-bar.js";
-import {filtered, NO_FILTER, type Ask, type Where} from "./query.js";
+import {filtered, NO_FILTER, rowsOf, type Ask, type Where} from "./query.js";
 
 // Located or not is a question of the country alone: the per-country rows (a row per country and
 // day) answer it, not the per-client ones (a row per client and day, about one per request).
@@ -12,7 +12,7 @@ export const located = (where: Where) =>
   SELECT coalesce(sum(requests), 0) AS requests,
          coalesce(sum(requests) FILTER (WHERE country IS NOT NULL), 0) AS located,
          coalesce(sum(requests) FILTER (WHERE country IS NULL), 0) AS unknown
-  FROM requests_by_country ${where.sql}`);
+  FROM ${rowsOf(where, "requests_by_country")} ${where.sql}`);
 
 export const countries = (where: Where) =>
   filtered(where, `

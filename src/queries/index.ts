@@ -5,7 +5,7 @@ import {comparedPeriods, filterFor} from "../components/compare-periods.js";
 import {DEFAULT_FILTER, whereClause} from "../components/event-filter.js";
 import {timeBucketFor, type TimeBucket} from "../components/time-bucket.js";
 import * as filterBar from "./filter-bar.js";
-import {andWhere, DEFAULT_PATHS_WHERE, filtered, NO_FILTER, type Ask, type Row, type Where} from "./query.js";
+import {andWhere, DEFAULT_PATHS_WHERE, filtered, NO_FILTER, rowsOf, type Ask, type Row, type Where} from "./query.js";
 
 export const summary = (where: Where) =>
   filtered(where, `
@@ -37,7 +37,7 @@ export const requestsByStatus = (where: Where, bucket: TimeBucket) =>
 export const topPaths = (where: Where) =>
   filtered(where, `
   SELECT path, sum(requests) AS requests
-  FROM requests_by_path ${where.sql}
+  FROM ${rowsOf(where, "requests_by_path")} ${where.sql}
   GROUP BY path
   HAVING path IS NOT NULL
   ORDER BY requests DESC, path
@@ -46,7 +46,7 @@ export const topPaths = (where: Where) =>
 export const topCountries = (where: Where) =>
   filtered(where, `
   SELECT coalesce(country, 'Unknown') AS country, sum(requests) AS requests
-  FROM requests_by_country ${where.sql}
+  FROM ${rowsOf(where, "requests_by_country")} ${where.sql}
   GROUP BY ALL
   ORDER BY requests DESC, country
   LIMIT 10`);

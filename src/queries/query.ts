@@ -20,6 +20,8 @@ export interface Query {
 export interface Where {
   sql: string;
   params: readonly unknown[];
+  /** It keeps every day, so a rollup's all-days view answers it (rowsOf); unset: it may not. */
+  allDays?: boolean;
 }
 
 /**
@@ -36,6 +38,7 @@ export const DEFAULT_PATHS_WHERE: Where = pathsWhereClause(DEFAULT_FILTER);
 export type Ask = (query: Query) => Promise<Row[]>;
 
 import {DEFAULT_FILTER, pathsWhereClause, whereClause} from "../components/event-filter.js";
+import {allDaysView} from "../components/contracts.js";
 
 export {andWhere} from "../components/event-filter.js";
 
@@ -52,4 +55,19 @@ export function filtered(where: Where, sql: string): Query {
  */
 export function filteredPerDay(where: Where, sql: string): Query {
   return {sql, params: where.params, perDay: true};
+}
+
+/**
+ * The rows a query of the filter reads from a per-day rollup view: the view's all-days version
+ * (`requests_by_agent_all_days`, the same rows with the days added together) when the filter keeps
+ * every day, else the view itself. The answer is the same either way; the all-days rows are 17 to
+ * 30 times fewer over a month of history, so a redraw that picks an instance or a status reads far fewer.
+ * Only for the views with an all-days version (ALL_DAYS_VIEWS, data-loaders/contracts/all-days.ts;
+ * docs/writing-pages.md's table lists them): any other is an error.
+ *   FROM ${rowsOf(where, "requests_by_agent")} ${where.sql}
+ */
+export function rowsOf(where: Where, view: string): string {
+  // Named whatever the filter, so that a view without one is an error at once, not only once the reader picks no days.
+  const allDays = allDaysView(view);
+  return where.allDays ? allDays : view;
 }

@@ -3,7 +3,7 @@
 import {requestsOverTimeSource} from "../components/hourly.js";
 import {timeBucketFor, type TimeBucket} from "../components/time-bucket.js";
 import * as filterBar from "./filter-bar.js";
-import {andWhere, DEFAULT_PATHS_WHERE, filtered, filteredPerDay, NO_FILTER, type Ask, type Query, type Where} from "./query.js";
+import {andWhere, DEFAULT_PATHS_WHERE, filtered, filteredPerDay, NO_FILTER, rowsOf, type Ask, type Query, type Where} from "./query.js";
 
 export const range = (where: Where) => filtered(where, `SELECT min(first_ts) AS first, max(last_ts) AS last FROM requests_hourly ${where.sql}`);
 
@@ -55,7 +55,7 @@ export async function visitorsPerDay(where: Where, ask: Ask): Promise<{day: Date
 export const topPaths = (where: Where) =>
   filtered(where, `
   SELECT path, sum(requests) AS requests
-  FROM requests_by_path ${andWhere(where, "path IS NOT NULL")}
+  FROM ${rowsOf(where, "requests_by_path")} ${andWhere(where, "path IS NOT NULL")}
   GROUP BY path
   ORDER BY requests DESC, path
   LIMIT 15`);
@@ -63,7 +63,7 @@ export const topPaths = (where: Where) =>
 export const referrerHosts = (where: Where) =>
   filtered(where, `
   SELECT referrer_host, sum(requests) AS requests
-  FROM requests_by_referrer ${andWhere(where, "referrer_host IS NOT NULL")}
+  FROM ${rowsOf(where, "requests_by_referrer")} ${andWhere(where, "referrer_host IS NOT NULL")}
   GROUP BY referrer_host
   ORDER BY requests DESC, referrer_host
   LIMIT 15`);

@@ -11,9 +11,10 @@ import {basename, dirname, join} from "node:path";
 import {after, before, test} from "node:test";
 import {loadConfig, type WeblogConfig} from "../../data-loaders/config.js";
 import {dailyAnswer, dailyAnswerFiles, removeAnswersNotAsked} from "../../data-loaders/daily-answers.js";
+import {ALL_DAYS_VIEWS} from "../../data-loaders/contracts/all-days.js";
 import {withDerivedColumns} from "../../data-loaders/derive/site-columns.js";
 import {openSiteDatabase, type SiteDatabase} from "../../data-loaders/site-database.js";
-import {CLIENT_PLACE_KIND, dayRollupsFile, kindRollupsFiles, rollupBlocks, rollupKindNames, rollupViewsDocumented, storedDays} from "../../data-loaders/site-data.js";
+import {CLIENT_PLACE_KIND, dayRollupsFile, kindRollupsFiles, rollupBlocks, rollupKindNames, rollupViewsDocumented, siteTables, storedDays} from "../../data-loaders/site-data.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {readManifest, segmentsOfKind} from "../../data-loaders/store/manifest.js";
 import {temporaryPathFor} from "../../data-loaders/store/durable-file.js";
@@ -23,10 +24,11 @@ import {demoEnvironment, DEMO_BUCKET, SAMPLE_DIR} from "../../scripts/demo.js";
 import {seedBucket, type LocalS3} from "../../scripts/local-s3.js";
 import {andWhere, DEFAULT_FILTER, whereClause} from "../../src/components/event-filter.js";
 import * as dataQuality from "../../src/queries/data-quality.js";
-import {NO_FILTER} from "../../src/queries/query.js";
+import {NO_FILTER, rowsOf} from "../../src/queries/query.js";
 import * as overview from "../../src/queries/index.js";
 import * as security from "../../src/queries/security.js";
 import * as traffic from "../../src/queries/traffic.js";
+import * as userAgents from "../../src/queries/user-agents.js";
 import {PROJECT_DIR} from "../support/sample-site.js";
 import {startLocalS3AndFolder, stopLocalS3AndFolder} from "../support/local-s3-folder.js";
 
@@ -117,6 +119,50 @@ test("each rollup view has the columns docs/writing-pages.md's table lists, in i
     const described = await site.rows(`SELECT column_name FROM (DESCRIBE ${view})`);
     // The table's `ts (the day)` is the column `ts`.
     assert.deepEqual(described.map((row) => row.column_name), columns.map((c) => c.split(" ")[0]), view);
+  }
+});
+
+test("each all-days view gives, under every filter that keeps every day, what its per-day view gives, and the pages' queries read it only then", async () => {
+  const {allDaysViews} = siteTables();
+  assert.deepEqual(Object.keys(allDaysViews).sort(), [...ALL_DAYS_VIEWS].sort());
+  const [first, second] = expected.instances.map((i: {log_stream: string}) => i.log_stream);
+  const oneDay = new Date(`${(await storedDays(config)).find((d) => d.day !== "undated")!.day}T00:00:00Z`);
+  const everyDay = [
+    DEFAULT_FILTER,
+    {...DEFAULT_FILTER, instance: first, bots: "exclude" as const},
+    {...DEFAULT_FILTER, instance: second, statuses: ["4xx", "5xx"]},
+    {...DEFAULT_FILTER, classes: ["page"], bots: "only" as const, ownTraffic: "show" as const},
+  ];
+  for (const [view, allDays] of Object.entries(allDaysViews)) {
+    const columns = (await site.rows(`SELECT column_name FROM (DESCRIBE ${allDays})`)).map((row) => row.column_name as string);
+    const keys = columns.filter((c) => !["requests", "bytes", "first_ts", "last_ts"].includes(c));
+    const measures = `sum(requests) AS requests, sum(bytes) AS bytes${columns.includes("first_ts") ? ", min(first_ts) AS first_ts, max(last_ts) AS last_ts" : ""}`;
+    const summed = (from: string, where: {sql: string; params: readonly unknown[]}) =>
+      site.rows(`SELECT ${keys.join(", ")}, ${measures} FROM ${from} ${where.sql} GROUP BY ALL ORDER BY ALL`, where.params);
+    for (const filter of everyDay) {
+      const where = whereClause(filter);
+      assert.equal(where.allDays, true);
+      const rows = await summed(allDays, where);
+      assert.ok(rows.length > 0, `${allDays} under ${JSON.stringify(filter)}`);
+      assert.deepEqual(rows, await summed(view, where), `${allDays} under ${JSON.stringify(filter)}`);
+    }
+    // Fewer rows: the sample's days added together.
+    const [{perDay, together}] = await site.rows(`SELECT (SELECT count(*) FROM ${view}) AS perDay, (SELECT count(*) FROM ${allDays}) AS together`);
+    assert.ok(Number(together) < Number(perDay), `${allDays}: ${together} rows against ${perDay}`);
+  }
+  // A view without an all-days version is an error whatever the filter, not only once no days are picked.
+  for (const where of [NO_FILTER, whereClause({...DEFAULT_FILTER, from: oneDay, to: oneDay})]) assert.throws(() => rowsOf(where, "requests_by_visitor"), /requests_by_visitor has no all-days view/);
+  // A page's query under a filter that names a day reads the per-day view; under one that keeps every day, the all-days view; the same answer as `events` either way.
+  for (const filter of [...everyDay, {...DEFAULT_FILTER, from: oneDay, to: oneDay}, {...DEFAULT_FILTER, instance: first, from: oneDay}]) {
+    const where = whereClause(filter);
+    const asked = userAgents.agentStrings(where);
+    assert.equal(asked.sql.includes("requests_by_agent_all_days"), where.allDays, JSON.stringify(filter));
+    const ofEvents = await site.rows(
+      `SELECT user_agent AS text, count(*) AS requests FROM events ${andWhere(where, "user_agent IS NOT NULL")} GROUP BY user_agent ORDER BY requests DESC, text LIMIT 40`,
+      where.params,
+    );
+    assert.ok(ofEvents.length > 0, JSON.stringify(filter));
+    assert.deepEqual(await site.rows(asked.sql, asked.params), ofEvents, JSON.stringify(filter));
   }
 });
 

@@ -220,6 +220,10 @@ async function pickInstanceAndSeeItsNumbers(watched: WatchedPage, instance: stri
     [formatCount(Number(row.requests)), formatCount(Number(row.clients))] as const,
     {timeout: 60_000},
   );
+  // The top pages too, which a filter keeping every day reads from the paths' all-days view.
+  const paths = await expected<{path: string}>(`SELECT path, count(*) AS requests FROM events WHERE log_stream = '${instance}' ${andWhere} AND request_class = 'page' AND path IS NOT NULL GROUP BY path ORDER BY requests DESC, path LIMIT 10`);
+  assert.ok(paths.length > 0);
+  assert.deepEqual(await watched.page.$$eval('[data-chart="top-paths"] svg g[aria-label="text"] text title', (nodes) => nodes.map((n) => n.textContent)), paths.map((r) => r.path));
 }
 
 test("neither DuckDB-WASM nor any rollup is fetched until the reader reaches for a control; then the rollups the Overview reads come whole into DuckDB-WASM's memory, and a filter change reads none over HTTP", async () => {
@@ -261,6 +265,9 @@ test("neither DuckDB-WASM nor any rollup is fetched until the reader reaches for
   // connection, are those of events under the reader's filter alone, not under the warm-up's too.
   // Each kind made a table per instance (instance-tables.ts): the filter change below reads one instance's tables.
   assert.equal(await watched.page.evaluate(() => document.documentElement.dataset.rollupsByInstance), OVERVIEW_KINDS.join(" "));
+  // The kinds with an all-days view (site-data.ts, RollupKind.allDays) made it a table too: the
+  // instance picked below keeps every day, so the top paths and countries are read from those.
+  assert.equal(await watched.page.evaluate(() => document.documentElement.dataset.rollupsAllDays), "country path");
   const warmedFiltered = (await watched.page.evaluate(() => document.documentElement.dataset.warmUpFiltered))?.split(" ") ?? [];
   assert.ok(warmedFiltered.includes("requests_hourly"), `views warmed up through a filter: ${warmedFiltered.join(", ")}`);
 

@@ -109,6 +109,26 @@ test("a cache made by code that wrote other columns is dropped whole", async () 
   assert.deepEqual(await rollupsCached(), [false, false]);
 });
 
+test("a workbook whose rollup views changed (an all-days view added, say) makes the days index and the first views again, and keeps every day's files", async () => {
+  const store = await storeWith("views-changed", [segment("2025-01-01", "s1"), segment("2025-01-02", "s2")]);
+  await refreshSiteData(project(), rulesOf(store));
+  await fillCache(["2025-01-01", "2025-01-02"]);
+  const old = new Date(Date.now() - 60_000);
+  await utimes(join(project(), "src/data/event-days.json.ts"), old, old);
+  const unchanged = await refreshSiteData(project(), rulesOf(store));
+  assert.equal(unchanged.firstViewsChanged, false, "the same views: kept");
+  assert.ok((await stat(join(project(), "src/data/event-days.json.ts"))).mtimeMs < old.getTime() + 1000, "the same views: the days index kept");
+  // The record an earlier version left, whose views were others.
+  const record = join(cached("events"), ".weblog-store.json");
+  await writeFile(record, JSON.stringify({...JSON.parse(await readFile(record, "utf8")), views: "0123456789abcdef"}));
+  const refresh = await refreshSiteData(project(), rulesOf(store));
+  assert.equal(refresh.firstViewsChanged, true);
+  assert.ok((await stat(join(project(), "src/data/event-days.json.ts"))).mtimeMs > old.getTime() + 1000, "the days index is made again");
+  assert.deepEqual(refresh.days, [], "no day's files");
+  assert.deepEqual(await cachedDays("events"), ["2025-01-01", "2025-01-02"]);
+  assert.deepEqual(await rollupsCached(), [true, true]);
+});
+
 test("a changed own-traffic or request-class rule drops every day: they are derived again from the store, nothing synced", async () => {
   const store = await storeWith("rules", [segment("2025-01-01", "s1"), segment("2025-01-02", "s2")]);
   await refreshSiteData(project(), rulesOf(store));
