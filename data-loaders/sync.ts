@@ -195,7 +195,9 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     const reads = onReaderThread ? readsOnReaderThread(config.source) : readsOnThisThread(client);
     closeReads = () => reads.close();
     if (onReaderThread) log("reading the objects on a thread of their own");
-    const enrichment = options.enrichment ? await options.enrichment() : await openEnrichment(config, log);
+    const onWriterThread = options.writesOn === "writer thread" || (options.writesOn === undefined && options.enrichment === undefined && planned.length >= WRITER_THREAD_OBJECTS);
+    // On a writer thread, the GeoLite2 databases are read once into memory both threads open.
+    const enrichment = options.enrichment ? await options.enrichment() : await openEnrichment(config, log, {shared: onWriterThread});
     const batchEvents = options.batchEvents ?? DEFAULT_BATCH_EVENTS;
     let batch = new EventBatch();
     let batchObjects: IngestedObject[] = [];
@@ -210,7 +212,6 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     };
     for (const key of gone) leave(key);
 
-    const onWriterThread = options.writesOn === "writer thread" || (options.writesOn === undefined && options.enrichment === undefined && planned.length >= WRITER_THREAD_OBJECTS);
     const commits = new CommitQueue();
     // This thread's DuckDB rewrites the segments of objects whose rows leave; with no writer thread, it writes the batches too.
     const tempDirectory = join(store, "tmp");

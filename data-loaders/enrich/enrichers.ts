@@ -5,7 +5,7 @@ import {join} from "node:path";
 import type {WeblogConfig} from "../config.js";
 import type {GeoFields, UserAgentFields} from "../event.js";
 import {bundledGeoLite2City} from "./bundled-geolite2.js";
-import {openGeoIp, type GeoIp} from "./geoip.js";
+import {openGeoIp, readGeoIpShared, type GeoIp} from "./geoip.js";
 import {createUserAgentClassifier} from "./user-agent.js";
 
 export interface Enrichment {
@@ -21,11 +21,12 @@ export const ASN_DATABASE_FILE = "GeoLite2-ASN.mmdb";
  * A GeoLite2 database that is missing or unreadable does not stop a sync: events go in without
  * location (the Geography page says so), and `warn` says which file and why.
  */
-export async function openEnrichment(config: WeblogConfig, warn: (message: string) => void = console.error): Promise<Enrichment> {
+export async function openEnrichment(config: WeblogConfig, warn: (message: string) => void = console.error, {shared = false}: {shared?: boolean} = {}): Promise<Enrichment> {
   const paths = await geoIpPaths(config);
   let geoip: GeoIp;
   try {
-    geoip = await openGeoIp(paths);
+    // Shared: read into memory that another thread opens too (geoip.bytes), as a sync's writer thread does.
+    geoip = await openGeoIp(paths, {bytes: shared ? await readGeoIpShared(paths) : undefined});
   } catch (error) {
     warn(`warning: GeoLite2 unavailable, events get no location: ${(error as Error).message}`);
     geoip = await openGeoIp({city: null, asn: null});

@@ -26,6 +26,8 @@ export interface GeoIp {
   lookup(ip: string | null): GeoFields;
   readonly city: DatabaseInfo | null;
   readonly asn: DatabaseInfo | null;
+  /** The databases' bytes it was opened from (GeoIpOptions.bytes: readGeoIpShared's), for other threads to open the same; null when it read the files itself. */
+  readonly bytes: GeoIpBytes | null;
 }
 
 export interface GeoIpOptions {
@@ -105,6 +107,7 @@ export async function openGeoIp(paths: GeoIpPaths, options: GeoIpOptions = {}): 
     },
     city: city?.info ?? null,
     asn: asn?.info ?? null,
+    bytes: options.bytes ?? null,
   };
 }
 

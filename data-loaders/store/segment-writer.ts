@@ -9,7 +9,7 @@
 // only the commit names them (a sync killed between the two leaves files the next one removes).
 import type {DuckDBConnection} from "@duckdb/node-api";
 import type {Enrichment} from "../enrich/enrichers.js";
-import type {GeoIpPaths} from "../enrich/geoip.js";
+import type {GeoIpBytes, GeoIpPaths} from "../enrich/geoip.js";
 import type {BatchParts, EventBatch} from "../write/event-batch.js";
 import type {ParquetOptions} from "../write/parquet.js";
 import {startWorkerThread, WorkerTasks, type WorkerAnswer} from "../worker-thread.js";
@@ -32,6 +32,8 @@ export interface WriterSettings {
   store: string;
   tempDirectory: string;
   geoip: GeoIpPaths;
+  /** The databases' bytes, shared with the sync's thread (Enrichment's geoip.bytes); null: the thread reads the files. */
+  geoipBytes: GeoIpBytes | null;
 }
 
 /** A batch for the writer thread to write. */
@@ -49,7 +51,7 @@ export type WriteDone = WorkerAnswer<WrittenSegment[]>;
  * of its columns.
  */
 export function writesOnWriterThread(store: string, tempDirectory: string, enrichment: Enrichment): SegmentWriter {
-  const settings: WriterSettings = {store, tempDirectory, geoip: {city: enrichment.geoip.city?.path ?? null, asn: enrichment.geoip.asn?.path ?? null}};
+  const settings: WriterSettings = {store, tempDirectory, geoip: {city: enrichment.geoip.city?.path ?? null, asn: enrichment.geoip.asn?.path ?? null}, geoipBytes: enrichment.geoip.bytes};
   const worker = startWorkerThread({name: "write-worker", source: new URL("./write-worker.ts", import.meta.url)}, settings);
   const writes = new WorkerTasks<WriteTask, WrittenSegment[]>(worker, "the writer thread");
   const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));

@@ -11,11 +11,12 @@ import {writeBatchSegments} from "./commit.js";
 import {openCommitDuckDB} from "./commit-queue.js";
 import type {WriteDone, WriterSettings, WriteTask} from "./segment-writer.js";
 
-const {store, tempDirectory, geoip} = workerData as WriterSettings;
+const {store, tempDirectory, geoip, geoipBytes} = workerData as WriterSettings;
 const port = parentPort!;
 const opened = (async () => {
   const duckdb = await openCommitDuckDB(tempDirectory);
-  return {duckdb, enrichment: enrichmentWith(await openGeoIp(geoip))};
+  // The sync's thread's copy of the databases when it shared them: GeoLite2 City is some 60 MB.
+  return {duckdb, enrichment: enrichmentWith(await openGeoIp(geoip, {bytes: geoipBytes ?? undefined}))};
 })();
 // A failure to open is each write's to report.
 opened.catch(() => {});

@@ -94,7 +94,10 @@ test("a write that fails on the writer thread is the sync's error, and the threa
   // A store that is a file: the writer thread cannot make its segments' folder in it.
   const notAFolder = join(dir, "a-file");
   await writeFile(notAFolder, "");
-  const writer = writesOnWriterThread(notAFolder, join(dir, "tmp"), await openEnrichment(config, () => {}));
+  // GeoLite2 read once into memory the writer thread opens too, as a sync on a writer thread reads it.
+  const enrichment = await openEnrichment(config, () => {}, {shared: true});
+  assert.ok(enrichment.geoip.bytes?.city?.buffer instanceof SharedArrayBuffer);
+  const writer = writesOnWriterThread(notAFolder, join(dir, "tmp"), enrichment);
   const batch = new EventBatch();
   batch.add(
     {s3_key: "topics/t/year=2024/t+0+0000000000.json", topic: "t", kafka_partition: 0, kafka_offset: 0, log_group: "g", log_stream: "s", ingest_ts: null, event_id: null},
