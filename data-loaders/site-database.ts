@@ -58,7 +58,7 @@ export async function openSiteDatabase(config: WeblogConfig, {kindsAs = "views"}
     const derived = storedEvents.length > 0 ? await withDerivedColumns(conn, config, `read_parquet(${sqlFileList(storedEvents)})`, clients) : null;
     await conn.run(`CREATE VIEW events AS ${derived !== null ? `SELECT * FROM ${derived}` : empty.events}`);
   };
-  // An all-days view (site-data.ts, RollupKind.allDays) is made a table when a query first names
+  // An all-days view (contracts/all-days.ts) is made a table when a query first names
   // it, as the browser makes it once its kind is in memory: the pages ask it several questions
   // each (User agents five), and as a view each would sum every day's rows of the kind again.
   const {rollupViews, allDaysViews} = siteTables();

@@ -49,7 +49,7 @@ interface EventDays {
    * with the rollups, in data-loaders/site-data.ts.
    */
   rollupViews: Record<string, string>;
-  /** Each per-day view that has an all-days view among rollupViews (RollupKind.allDays), with its name. */
+  /** Each per-day view that has an all-days view among rollupViews (contracts/all-days.ts), with its name. */
   allDaysViews: Record<string, string>;
   /** `rollups`: every kind's rows with every rollup column, over the kinds' views rollups_<kind>. */
   allRollups: string;
@@ -868,7 +868,7 @@ interface KindBrought {
 interface KindHeld {
   byInstance: boolean;
   asParquet: boolean;
-  /** Its all-days view (RollupKind.allDays) is a table of its own. */
+  /** Its all-days view (contracts/all-days.ts) is a table of its own. */
   allDays: boolean;
   size: number;
 }
@@ -928,7 +928,7 @@ async function kindTablesAndAllDays(engine: Database, view: string, kind: string
 }
 
 /**
- * `view`'s all-days view (its rows summed over the days: RollupKind.allDays), made a table in one
+ * `view`'s all-days view (its rows summed over the days: contracts/all-days.ts), made a table in one
  * engine from the view as the engine now holds it, its rows in instance order so that a condition
  * on the instance skips the other instances' row groups. Until then the view sums the per-day rows
  * at each question, the same answer more slowly.

@@ -265,7 +265,7 @@ test("neither DuckDB-WASM nor any rollup is fetched until the reader reaches for
   // connection, are those of events under the reader's filter alone, not under the warm-up's too.
   // Each kind made a table per instance (instance-tables.ts): the filter change below reads one instance's tables.
   assert.equal(await watched.page.evaluate(() => document.documentElement.dataset.rollupsByInstance), OVERVIEW_KINDS.join(" "));
-  // The kinds with an all-days view (site-data.ts, RollupKind.allDays) made it a table too: the
+  // The kinds with an all-days view (data-loaders/contracts/all-days.ts) made it a table too: the
   // instance picked below keeps every day, so the top paths and countries are read from those.
   assert.equal(await watched.page.evaluate(() => document.documentElement.dataset.rollupsAllDays), "country path");
   const warmedFiltered = (await watched.page.evaluate(() => document.documentElement.dataset.warmUpFiltered))?.split(" ") ?? [];
