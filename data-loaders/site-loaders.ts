@@ -11,10 +11,11 @@
 //     rollups, which the store keeps by version (site-data.ts: dayRollupsFile), so only those
 //     days are counted again;
 //   - the days index (with the views the browser makes over the rollups: a workbook whose views
-//     changed makes it again, and the first views, over the same files), the rejected lines, the keys not read and the key mismatches, all cheap,
-//     lose their cached file and have their loader touched: `observable build` ships a cached
-//     file even when its loader is newer ("[using stale]"), so only a missing one is made again
-//     there, while `preview` (watch mode) reloads the pages when a loader's file changes;
+//     changed makes it again, and the first views, over the same files), the rejected lines, the
+//     keys not read and the key mismatches, all cheap, lose their cached file and have their
+//     loader touched: `observable build` ships a cached file even when its loader is newer
+//     ("[using stale]"), so only a missing one is made again there, while `preview` (watch mode)
+//     reloads the pages when a loader's file changes;
 //   - every page's first view (data/first-view/, the answers shipped for the default filter)
 //     covers all days, so any change drops them all: they are counted again from the rollups,
 //     which the store keeps per day (site-data.ts: dayRollupsFile), so that costs seconds. An
