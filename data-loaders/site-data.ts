@@ -894,7 +894,7 @@ function summedRollupsSql(added: string, kept: string): string {
     const keys = own.filter((c) => !measures.has(c) && !isDayColumn(c));
     const rows = [added, kept].map((table) => `SELECT ${own.join(", ")} FROM ${table} WHERE kind = ${sqlString(kind)}`).join(" UNION ALL ");
     const summed = ROLLUP_COLUMNS.map(({name, type}) =>
-      keys.includes(name) ? name : !own.includes(name) || isDayColumn(name) ? `NULL::${type} AS ${name}` : name === "first_ts" ? "min(first_ts) AS first_ts" : name === "last_ts" ? "max(last_ts) AS last_ts" : `sum(${name})::${type} AS ${name}`,
+      keys.includes(name) ? name : !own.includes(name) || isDayColumn(name) ? `NULL::${type} AS ${name}` : measureSummed({name, type}),
     );
     // The day columns counted again over the summed rows, not summed.
     return withDayColumns(kind, `SELECT ${summed.join(", ")} FROM (${rows}) GROUP BY ${keys.join(", ")}`);
@@ -957,6 +957,13 @@ export function siteTables(): {
   return {rollupViews, rollupKindOfView, allDaysViews, allRollups: allRollupsSql(), empty: {events: emptyTableSql(SITE_EVENT_COLUMNS), rollups: emptyTableSql(ROLLUP_COLUMNS)}};
 }
 
+/** A measure of rows summed together: requests and bytes (and any other count) added, the first and last times kept. */
+function measureSummed({name, type}: Pick<ColumnSpec, "name" | "type">): string {
+  if (name === "first_ts") return "min(first_ts) AS first_ts";
+  if (name === "last_ts") return "max(last_ts) AS last_ts";
+  return `sum(${name})::${type} AS ${name}`;
+}
+
 /**
  * A kind's all-days view (contracts/all-days.ts): its per-day view's rows grouped by every column but
  * the day, requests and bytes (and any other sums) added, the first and last times kept. The
@@ -968,8 +975,7 @@ function allDaysSql(kind: string): string {
   const measures = new Set(MEASURE_COLUMNS.map((c) => c.name));
   const columns = countingColumns(ROLLUP_KINDS[kind]).filter((c) => c !== "ts");
   const keys = columns.filter((c) => !measures.has(c));
-  const typeOf = (name: string) => MEASURE_COLUMNS.find((c) => c.name === name)!.type;
-  const summed = columns.map((c) => (keys.includes(c) ? c : c === "first_ts" ? "min(first_ts) AS first_ts" : c === "last_ts" ? "max(last_ts) AS last_ts" : `sum(${c})::${typeOf(c)} AS ${c}`));
+  const summed = columns.map((c) => (keys.includes(c) ? c : measureSummed(MEASURE_COLUMNS.find((m) => m.name === c)!)));
   return `SELECT ${summed.join(", ")} FROM ${view} GROUP BY ${keys.join(", ")}`;
 }
 
