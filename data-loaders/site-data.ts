@@ -924,8 +924,6 @@ function withDayColumns(kind: string, rows: string): string {
 export function siteTables(): {
   rollupViews: Record<string, string>;
   rollupKindOfView: Record<string, string>;
-  /** Each per-day view that has an all-days view (contracts/all-days.ts: ALL_DAYS_VIEWS), with its name. */
-  allDaysViews: Record<string, string>;
   allRollups: string;
   empty: {events: string; rollups: string};
 } {
@@ -945,16 +943,13 @@ export function siteTables(): {
     rollupViews[view] = `SELECT ${columns.join(", ")} FROM ${ROLLUP_KINDS[labelled.rows].view} AS counted JOIN ${ROLLUP_KINDS[labelled.labels].view} AS labels USING (${labelled.on})`;
   }
   // After the per-day views, which they sum.
-  const allDaysViews: Record<string, string> = {};
-  for (const [kind, {view}] of Object.entries(ROLLUP_KINDS)) {
-    if (!ALL_DAYS_VIEWS.includes(view)) continue;
-    allDaysViews[view] = allDaysView(view);
+  for (const view of ALL_DAYS_VIEWS) {
+    const kind = Object.keys(ROLLUP_KINDS).find((name) => ROLLUP_KINDS[name].view === view);
+    if (kind === undefined) throw new Error(`ALL_DAYS_VIEWS names a view no rollup kind has: ${view}`);
     rollupViews[allDaysView(view)] = allDaysSql(kind);
   }
-  const unknown = ALL_DAYS_VIEWS.filter((view) => !(view in allDaysViews));
-  if (unknown.length > 0) throw new Error(`ALL_DAYS_VIEWS names views no rollup kind has: ${unknown.join(", ")}`);
   const rollupKindOfView = Object.fromEntries(Object.entries(ROLLUP_KINDS).map(([kind, {view}]) => [view, kind]));
-  return {rollupViews, rollupKindOfView, allDaysViews, allRollups: allRollupsSql(), empty: {events: emptyTableSql(SITE_EVENT_COLUMNS), rollups: emptyTableSql(ROLLUP_COLUMNS)}};
+  return {rollupViews, rollupKindOfView, allRollups: allRollupsSql(), empty: {events: emptyTableSql(SITE_EVENT_COLUMNS), rollups: emptyTableSql(ROLLUP_COLUMNS)}};
 }
 
 /** A measure of rows summed together: requests and bytes (and any other count) added, the first and last times kept. */

@@ -6,6 +6,7 @@
 import {join} from "node:path";
 import type {DuckDBConnection, DuckDBValue} from "@duckdb/node-api";
 import type {WeblogConfig} from "./config.js";
+import {ALL_DAYS_VIEWS, allDaysView} from "./contracts/all-days.js";
 import {ENGINE_SETTINGS} from "./contracts/engine-settings.js";
 import {CLIENT_PLACE_KIND, kindRollupsFiles, rollupKindTable, siteTables} from "./site-data.js";
 import {withDerivedColumns} from "./derive/site-columns.js";
@@ -30,7 +31,7 @@ export async function openSiteDatabase(config: WeblogConfig, {kindsAs = "views"}
   const kindFiles = await kindRollupsFiles(config);
   const manifest = await sharedManifest(config.store);
   const filesOf = (kind: "events" | "rejected") => segmentsOfKind(manifest, kind).map((s) => join(config.store, s.file));
-  const {empty} = siteTables();
+  const {empty, rollupViews} = siteTables();
   const conn = await openDuckDB({tempDirectory: join(config.store, "tmp")});
   // The derived columns' lists (a request class's extensions) stay expressions rather than joins
   // (DuckDB's in_clause rewrite), so a query that names none of the derived columns leaves them
@@ -61,7 +62,6 @@ export async function openSiteDatabase(config: WeblogConfig, {kindsAs = "views"}
   // An all-days view (contracts/all-days.ts) is made a table when a query first names
   // it, as the browser makes it once its kind is in memory: the pages ask it several questions
   // each (User agents five), and as a view each would sum every day's rows of the kind again.
-  const {rollupViews, allDaysViews} = siteTables();
   const allDaysTables = new Map<string, Promise<void>>();
   const allDaysTable = async (view: string) => {
     await conn.run(`CREATE TABLE ${view}_summed AS ${rollupViews[view]}`);
@@ -70,7 +70,7 @@ export async function openSiteDatabase(config: WeblogConfig, {kindsAs = "views"}
   return {
     rows: async (sql, params = []) => {
       if (/\bevents\b/i.test(sql)) await (events ??= defineEvents());
-      for (const view of Object.values(allDaysViews)) {
+      for (const view of ALL_DAYS_VIEWS.map(allDaysView)) {
         if (!new RegExp(`\\b${view}\\b`).test(sql)) continue;
         if (!allDaysTables.has(view)) allDaysTables.set(view, allDaysTable(view));
         await allDaysTables.get(view);

@@ -15,7 +15,7 @@
 // than reading them on every build (scripts/bundle-duckdb.ts).
 import type * as duckdb from "./duckdb-wasm.js";
 import {FileAttachment} from "observablehq:stdlib";
-import {ENGINE_SETTINGS} from "./contracts.js";
+import {ALL_DAYS_VIEWS, allDaysView, ENGINE_SETTINGS} from "./contracts.js";
 import * as filterBarQueries from "../queries/filter-bar.js";
 import type {Query, Row} from "../queries/query.js";
 import {answerKey, decodeAnswer, type ShippedFirstView} from "../queries/shipped.js";
@@ -49,8 +49,6 @@ interface EventDays {
    * with the rollups, in data-loaders/site-data.ts.
    */
   rollupViews: Record<string, string>;
-  /** Each per-day view that has an all-days view among rollupViews (contracts/all-days.ts), with its name. */
-  allDaysViews: Record<string, string>;
   /** `rollups`: every kind's rows with every rollup column, over the kinds' views rollups_<kind>. */
   allRollups: string;
   /** The events and rollups tables with their columns and no rows, for a store with no day yet. */
@@ -892,8 +890,8 @@ async function kindReadable(engine: Database, view: string, kind: string, buffer
   definedViews.add(view);
   // Its all-days view too, summing the bytes' rows until allDaysTable makes it a table: defined
   // here, a question naming it would wait for the kind's tables to be made (viewsOf, changeViews).
-  const allDays = tables.allDaysViews[view];
-  if (allDays !== undefined) {
+  if (ALL_DAYS_VIEWS.includes(view)) {
+    const allDays = allDaysView(view);
     await conn.query(`CREATE OR REPLACE VIEW ${allDays} AS ${tables.rollupViews[allDays]}`);
     definedViews.add(allDays);
   }
@@ -935,8 +933,8 @@ async function kindTablesAndAllDays(engine: Database, view: string, kind: string
  */
 async function allDaysTable(engine: Database, view: string, held: KindHeld): Promise<void> {
   const {conn, tables, definedViews, viewsInMemory} = engine;
-  const allDays = tables.allDaysViews[view];
-  if (allDays === undefined) return;
+  if (!ALL_DAYS_VIEWS.includes(view)) return;
+  const allDays = allDaysView(view);
   await conn.query(`CREATE TABLE ${allDays}_in_memory AS ${tables.rollupViews[allDays]} ORDER BY log_stream`);
   const select = `SELECT * FROM ${allDays}_in_memory`;
   await conn.query(`CREATE OR REPLACE VIEW ${allDays} AS ${select}`);
