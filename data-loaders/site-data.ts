@@ -23,12 +23,13 @@ import {sharedManifest, segmentsAddedSince, segmentsByDay, segmentsOfKind, summa
 // The Security page's rules: counted ahead here with the same SQL the page describes them by.
 import {suspiciousKindSql} from "./contracts/suspicious.js";
 // The columns the pages filter on: every rollup row has them (the browser's code needs the list too).
-import {FILTER_COLUMNS} from "./contracts/filter-columns.js";
+import {FILTER_COLUMN_LIST, FILTER_COLUMNS} from "./contracts/filter-columns.js";
 // The Performance page's duration buckets: counted here by the same SQL the page reads them back with.
 import {durationBucketSql} from "./contracts/duration-buckets.js";
 // The network a client address belongs to (Top talkers groups by it): found once per place here, as a label.
 import {networkSql} from "./contracts/network.js";
 import {ALL_DAYS_VIEWS, allDaysView} from "./contracts/all-days.js";
+import {ONE_ROW_VISITORS_OF, ONE_ROW_VISITORS_VIEW} from "./contracts/summary-views.js";
 import {reportTiming, timed} from "./build-timings.js";
 import {sqlFileList, sqlString, withDuckDB} from "./write/duckdb.js";
 import {DEFAULT_ROW_GROUP_SIZE, EVENT_ORDER} from "./write/parquet.js";
@@ -745,8 +746,10 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
     // The bots' rows apart from the others': the Security page's bot questions, and any filter
     // on bots, skip the row groups of the rest (bots are 29% of an instance's rows at 10M events,
     // where the two bot questions took 50–68 ms a change instead of 62–99; the kind's files 10%
-    // fewer bytes, their null bot columns in long runs).
-    fileOrder: "is_bot, ts, visitor_id",
+    // fewer bytes, their null bot columns in long runs). Then the rows of visitors with several
+    // rows that day apart from the others': the Traffic page counts only theirs distinct
+    // (`visitor_rows > 1`), and skips the row groups of the other 85%.
+    fileOrder: "is_bot, visitor_rows > 1, ts, visitor_id",
     counts: "visitor: client IP × agent string, as numbers (`client_id`: the client's; `visitor_id`: the pair's; the same in every file; `visitor_rows`: how many rows the visitor has that day; `bot_id`: the bot name's number)",
   },
   // Requests answered 4xx or 5xx: what was asked for (the path, or the raw request when it has
@@ -948,6 +951,7 @@ export function siteTables(): {
     if (kind === undefined) throw new Error(`ALL_DAYS_VIEWS names a view no rollup kind has: ${view}`);
     rollupViews[allDaysView(view)] = allDaysSql(kind);
   }
+  rollupViews[ONE_ROW_VISITORS_VIEW] = oneRowVisitorsSql();
   const rollupKindOfView = Object.fromEntries(Object.entries(ROLLUP_KINDS).map(([kind, {view}]) => [view, kind]));
   return {rollupViews, rollupKindOfView, allRollups: allRollupsSql(), empty: {events: emptyTableSql(SITE_EVENT_COLUMNS), rollups: emptyTableSql(ROLLUP_COLUMNS)}};
 }
@@ -972,6 +976,11 @@ function allDaysSql(kind: string): string {
   const keys = columns.filter((c) => !measures.has(c));
   const summed = columns.map((c) => (keys.includes(c) ? c : measureSummed(MEASURE_COLUMNS.find((m) => m.name === c)!)));
   return `SELECT ${summed.join(", ")} FROM ${view} GROUP BY ${keys.join(", ")}`;
+}
+
+/** The visitors with one row that day (contracts/summary-views.ts), counted by the day and the filter columns. */
+function oneRowVisitorsSql(): string {
+  return `SELECT ${FILTER_COLUMN_LIST}, count(*)::BIGINT AS visitors FROM ${ONE_ROW_VISITORS_OF} WHERE visitor_rows = 1 GROUP BY ${FILTER_COLUMN_LIST}`;
 }
 
 /** The table (or view) holding one kind's rollup rows, with every rollup column, that its view reads. */
@@ -1008,8 +1017,13 @@ export function rollupViewsDocumented(): {view: string; rowPer: string; columns:
     ALL_DAYS_VIEWS.includes(view)
       ? [{view: allDaysView(view), rowPer: `every day together × ${filters.map((c) => c.inWords).join(" × ")} × ${ROLLUP_KINDS[kind].counts} (\`${view}\` summed over the days)`, columns: countingColumns(ROLLUP_KINDS[kind]).filter((c) => c !== "ts")}]
       : [];
+  // The one-row visitors just after the per-visitor rows they count.
+  const oneRowVisitors = (view: string) =>
+    view === ONE_ROW_VISITORS_OF
+      ? [{view: ONE_ROW_VISITORS_VIEW, rowPer: `day × ${filters.map((c) => c.inWords).join(" × ")}: \`visitors\`, how many visitors had that day only this one row of \`${view}\` (\`visitor_rows = 1\`)`, columns: ["ts (the day)", ...filters.map((c) => c.name), "visitors"]}]
+      : [];
   // Each labelled view just before the kind whose rows it labels: the table analysts knew first.
-  return kinds.flatMap(({kind, ...documented}) => [...labelled.filter((l) => l.rowsKind === kind).map(({rowsKind: _, ...l}) => l), documented, ...allDays({kind, view: documented.view})]);
+  return kinds.flatMap(({kind, ...documented}) => [...labelled.filter((l) => l.rowsKind === kind).map(({rowsKind: _, ...l}) => l), documented, ...allDays({kind, view: documented.view}), ...oneRowVisitors(documented.view)]);
 }
 
 /**

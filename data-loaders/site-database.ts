@@ -6,7 +6,7 @@
 import {join} from "node:path";
 import type {DuckDBConnection, DuckDBValue} from "@duckdb/node-api";
 import type {WeblogConfig} from "./config.js";
-import {ALL_DAYS_VIEWS, allDaysView} from "./contracts/all-days.js";
+import {SUMMARY_VIEWS} from "./contracts/summary-views.js";
 import {ENGINE_SETTINGS} from "./contracts/engine-settings.js";
 import {CLIENT_PLACE_KIND, kindRollupsFiles, rollupKindTable, siteTables} from "./site-data.js";
 import {withDerivedColumns} from "./derive/site-columns.js";
@@ -59,21 +59,22 @@ export async function openSiteDatabase(config: WeblogConfig, {kindsAs = "views"}
     const derived = storedEvents.length > 0 ? await withDerivedColumns(conn, config, `read_parquet(${sqlFileList(storedEvents)})`, clients) : null;
     await conn.run(`CREATE VIEW events AS ${derived !== null ? `SELECT * FROM ${derived}` : empty.events}`);
   };
-  // An all-days view (contracts/all-days.ts) is made a table when a query first names
-  // it, as the browser makes it once its kind is in memory: the pages ask it several questions
-  // each (User agents five), and as a view each would sum every day's rows of the kind again.
-  const allDaysTables = new Map<string, Promise<void>>();
-  const allDaysTable = async (view: string) => {
+  // A summary view (contracts/summary-views.ts: the all-days views, the one-row visitors) is made
+  // a table when a query first names it, as the browser makes it once its kind is in memory: the
+  // pages ask it several questions each (User agents five), and as a view each would sum the
+  // kind's rows again.
+  const summaryTables = new Map<string, Promise<void>>();
+  const summaryTable = async (view: string) => {
     await conn.run(`CREATE TABLE ${view}_summed AS ${rollupViews[view]}`);
     await conn.run(`CREATE OR REPLACE VIEW ${view} AS SELECT * FROM ${view}_summed`);
   };
   return {
     rows: async (sql, params = []) => {
       if (/\bevents\b/i.test(sql)) await (events ??= defineEvents());
-      for (const view of ALL_DAYS_VIEWS.map(allDaysView)) {
+      for (const view of SUMMARY_VIEWS) {
         if (!new RegExp(`\\b${view}\\b`).test(sql)) continue;
-        if (!allDaysTables.has(view)) allDaysTables.set(view, allDaysTable(view));
-        await allDaysTables.get(view);
+        if (!summaryTables.has(view)) summaryTables.set(view, summaryTable(view));
+        await summaryTables.get(view);
       }
       return browserLikeRows(conn, sql, params);
     },

@@ -10,3 +10,4 @@ export * from "./duration-buckets.js";
 export * from "./network.js";
 export * from "./engine-settings.js";
 export * from "./all-days.js";
+export * from "./summary-views.js";

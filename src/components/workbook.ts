@@ -15,7 +15,7 @@
 // than reading them on every build (scripts/bundle-duckdb.ts).
 import type * as duckdb from "./duckdb-wasm.js";
 import {FileAttachment} from "observablehq:stdlib";
-import {ALL_DAYS_VIEWS, allDaysView, ENGINE_SETTINGS} from "./contracts.js";
+import {ENGINE_SETTINGS, summaryViewsOf} from "./contracts.js";
 import * as filterBarQueries from "../queries/filter-bar.js";
 import type {Query, Row} from "../queries/query.js";
 import {answerKey, decodeAnswer, type ShippedFirstView} from "../queries/shipped.js";
@@ -420,7 +420,7 @@ async function joinSecondEngine(engine: Database): Promise<void> {
       // A kind the first engine could not hold is read from its files here too, once a query names it.
       if (buffers === null || inFirst === undefined || otherEnginesClosed) continue;
       const held = await changeViews(engine, () => kindReadable(engine, view, kind, buffers)).catch((error) => void noteOutOfMemory(error));
-      if (held && !otherEnginesClosed) await changeViews(engine, () => kindTablesAndAllDays(engine, view, kind, held)).catch((error) => void noteOutOfMemory(error));
+      if (held && !otherEnginesClosed) await changeViews(engine, () => kindTablesAndSummaries(engine, view, kind, held)).catch((error) => void noteOutOfMemory(error));
     }
   };
   await caughtUp();
@@ -719,8 +719,8 @@ let tablesMaking: Promise<void> = Promise.resolve();
  *
  * On <html>, data-rollups-in-memory lists the kinds every engine has in memory in the end,
  * data-rollups-as-parquet those of them held as their Parquet (LARGEST_ROLLUP_TABLE),
- * data-rollups-by-instance those made a table per instance (instance-tables.ts), data-rollups-all-days
- * those whose all-days view is a table of its own (allDaysTable), data-rollup-bytes
+ * data-rollups-by-instance those made a table per instance (instance-tables.ts), data-rollups-summaries
+ * those whose summary views are tables of their own (summaryTables), data-rollup-bytes
  * their bytes and data-rollups-loading how many are still coming; data-rollups-readable lists the
  * kinds every engine reads from memory (tests and bench/site.ts read them). Resolves when every kind
  * the queries read can be read from memory, or could not be had (its view then reads the files);
@@ -803,7 +803,7 @@ async function keepRollupsInMemoryFor(queries: readonly string[], {tables: until
         if (!first) return;
         if (first.byInstance) dataset.rollupsByInstance = withName(dataset.rollupsByInstance, kind);
         if (first.asParquet) dataset.rollupsAsParquet = withName(dataset.rollupsAsParquet, kind);
-        if (first.allDays) dataset.rollupsAllDays = withName(dataset.rollupsAllDays, kind);
+        if (first.summaries) dataset.rollupsSummaries = withName(dataset.rollupsSummaries, kind);
         dataset.rollupsInMemory = withName(dataset.rollupsInMemory, kind);
         dataset.rollupBytes = String(Number(dataset.rollupBytes ?? 0) + first.size);
       })
@@ -845,7 +845,7 @@ function makeTablesOf(kinds: KindBrought[], engines: Promise<Database>[]): Promi
               held = false;
             }
             // A kind that could not be made a table is still read from its bytes.
-            await changeViews(engine, () => kindTablesAndAllDays(engine, view, kind, ready)).catch((error) => void noteOutOfMemory(error));
+            await changeViews(engine, () => kindTablesAndSummaries(engine, view, kind, ready)).catch((error) => void noteOutOfMemory(error));
           }
         } finally {
           if (held) engineQueue.done(engine);
@@ -862,12 +862,12 @@ interface KindBrought {
   readable: Promise<(KindHeld | undefined)[]>;
 }
 
-/** How a kind is held in one engine, from its bytes registered (kindReadable) on; kindTables sets `byInstance` once its tables are made, allDaysTable `allDays`. */
+/** How a kind is held in one engine, from its bytes registered (kindReadable) on; kindTables sets `byInstance` once its tables are made, summaryTables `summaries`. */
 interface KindHeld {
   byInstance: boolean;
   asParquet: boolean;
-  /** Its all-days view (contracts/all-days.ts) is a table of its own. */
-  allDays: boolean;
+  /** Its view has summary views (contracts/summary-views.ts), each now a table of its own. */
+  summaries: boolean;
   size: number;
 }
 
@@ -888,19 +888,19 @@ async function kindReadable(engine: Database, view: string, kind: string, buffer
   await conn.query(`CREATE OR REPLACE VIEW ${kindView} AS ${kindRowsSql(tables, kind, WHOLE)}`);
   await conn.query(`CREATE OR REPLACE VIEW ${view} AS ${tables.rollupViews[view]}`);
   definedViews.add(view);
-  // Its all-days view too, summing the bytes' rows until allDaysTable makes it a table: defined
-  // here, a question naming it would wait for the kind's tables to be made (viewsOf, changeViews).
-  if (ALL_DAYS_VIEWS.includes(view)) {
-    const allDays = allDaysView(view);
-    await conn.query(`CREATE OR REPLACE VIEW ${allDays} AS ${tables.rollupViews[allDays]}`);
-    definedViews.add(allDays);
+  // Its summary views too (the all-days view, the one-row visitors), summing the bytes' rows until
+  // summaryTables makes them tables: defined here, a question naming one would wait for the kind's
+  // tables to be made (viewsOf, changeViews).
+  for (const summary of summaryViewsOf(view)) {
+    await conn.query(`CREATE OR REPLACE VIEW ${summary} AS ${tables.rollupViews[summary]}`);
+    definedViews.add(summary);
   }
   const asParquet = size > LARGEST_ROLLUP_TABLE;
   // Too large to be a table: the kind's view stays on the whole files in memory for good.
   if (asParquet) definedViews.add(kindView);
   // Else it is there until its table is made, then back on the files if a query named it meanwhile (viewsOf), or gone.
   else if (!definedViews.has(kindView)) overBuffers.add(kindView);
-  return {byInstance: false, asParquet, allDays: false, size};
+  return {byInstance: false, asParquet, summaries: false, size};
 }
 
 /** `view`'s rows, read from the kind's bytes in one engine (kindReadable), made a table in its memory, and the view over it. */
@@ -919,28 +919,29 @@ async function kindTables(engine: Database, view: string, kind: string, held: Ki
   for (const file of wholeFiles) await db.dropFile(file);
 }
 
-/** What an engine keeps of a kind it holds the bytes of: its tables (unless too large: kindReadable), and its all-days view's table. */
-async function kindTablesAndAllDays(engine: Database, view: string, kind: string, held: KindHeld): Promise<void> {
+/** What an engine keeps of a kind it holds the bytes of: its tables (unless too large: kindReadable), and its summary views' tables. */
+async function kindTablesAndSummaries(engine: Database, view: string, kind: string, held: KindHeld): Promise<void> {
   if (!held.asParquet) await kindTables(engine, view, kind, held);
-  await allDaysTable(engine, view, held);
+  await summaryTables(engine, view, held);
 }
 
 /**
- * `view`'s all-days view (its rows summed over the days: contracts/all-days.ts), made a table in one
- * engine from the view as the engine now holds it, its rows in instance order so that a condition
- * on the instance skips the other instances' row groups. Until then the view sums the per-day rows
- * at each question, the same answer more slowly.
+ * `view`'s summary views (its rows summed into fewer: contracts/summary-views.ts), each made a
+ * table in one engine from the view as the engine now holds it, its rows in instance order so that
+ * a condition on the instance skips the other instances' row groups. Until then each sums the
+ * view's rows at each question, the same answer more slowly.
  */
-async function allDaysTable(engine: Database, view: string, held: KindHeld): Promise<void> {
+async function summaryTables(engine: Database, view: string, held: KindHeld): Promise<void> {
   const {conn, tables, definedViews, viewsInMemory} = engine;
-  if (!ALL_DAYS_VIEWS.includes(view)) return;
-  const allDays = allDaysView(view);
-  await conn.query(`CREATE TABLE ${allDays}_in_memory AS ${tables.rollupViews[allDays]} ORDER BY log_stream`);
-  const select = `SELECT * FROM ${allDays}_in_memory`;
-  await conn.query(`CREATE OR REPLACE VIEW ${allDays} AS ${select}`);
-  definedViews.add(allDays);
-  viewsInMemory.set(allDays, select);
-  held.allDays = true;
+  const summaries = summaryViewsOf(view);
+  for (const summary of summaries) {
+    await conn.query(`CREATE TABLE ${summary}_in_memory AS ${tables.rollupViews[summary]} ORDER BY log_stream`);
+    const select = `SELECT * FROM ${summary}_in_memory`;
+    await conn.query(`CREATE OR REPLACE VIEW ${summary} AS ${select}`);
+    definedViews.add(summary);
+    viewsInMemory.set(summary, select);
+  }
+  held.summaries = summaries.length > 0;
 }
 
 /**

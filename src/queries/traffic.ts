@@ -23,12 +23,13 @@ export const weekdayHour = (where: Where) =>
 
 // Visitors per day, the page's costliest question, in two parts the page's two engines answer side
 // by side. A visitor with one row that day (visitor_rows = 1, most of them) is one visitor
-// whenever its row passes the filter, so those rows are counted; only the others' ids are counted
-// distinct. Each a question per day (filteredPerDay).
+// whenever its row passes the filter, so those are counted by day and filter columns already
+// (one_row_visitors_by_day) and summed; only the others' ids are counted distinct. Each a
+// question per day (filteredPerDay).
 export const oneRowVisitorsPerDay = (where: Where): Query =>
   filteredPerDay(where, `
-  SELECT ts AS day, count(*) AS visitors
-  FROM requests_by_visitor ${andWhere(where, "ts IS NOT NULL AND visitor_rows = 1")}
+  SELECT ts AS day, sum(visitors) AS visitors
+  FROM one_row_visitors_by_day ${andWhere(where, "ts IS NOT NULL")}
   GROUP BY ts
   ORDER BY day`);
 

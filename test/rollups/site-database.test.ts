@@ -94,9 +94,9 @@ test("`rollups` has every row of every day's rollups file, though each kind's fi
   assert.ok(columns.includes("requests") && !columns.includes("visitor_id"), columns.join(", "));
 });
 
-test("the per-visitor and per-client kinds' files hold each instance's day ordered by its ids, which Parquet then stores delta-encoded, and the per-visitor bots' rows apart", async () => {
+test("the per-visitor and per-client kinds' files hold each instance's day ordered by its ids, which Parquet then stores delta-encoded, and the per-visitor bots' rows apart, then those of visitors with several rows that day", async () => {
   const files = await kindRollupsFiles(config);
-  for (const [kind, id, order] of [["visitor", "visitor_id", "log_stream, is_bot, ts, visitor_id"], ["client", "client_id", "log_stream, ts, client_id"]]) {
+  for (const [kind, id, order] of [["visitor", "visitor_id", "log_stream, is_bot, visitor_rows > 1, ts, visitor_id"], ["client", "client_id", "log_stream, ts, client_id"]]) {
     for (const file of files.get(kind)!) {
       await withDuckDB({}, async (duckdb) => {
         const read = async (sql: string) => (await duckdb.runAndReadAll(sql)).getRowObjectsJS();
