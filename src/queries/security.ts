@@ -1,7 +1,7 @@
 // The Security page's queries (src/security.md), over the rollups: bots by name, suspicious
 // requests, the clients and networks behind most 4xx, bursts of errors.
 import * as filterBar from "./filter-bar.js";
-import {andWhere, filtered, NO_FILTER, type Ask, type Where} from "./query.js";
+import {andWhere, filtered, NO_FILTER, type Ask, type Query, type Where} from "./query.js";
 
 /** The suspicious matches listed per kind: the newest, so that millions of them need not reach the browser. */
 export const MATCHES_SHOWN = 1000;
@@ -9,12 +9,13 @@ export const MATCHES_SHOWN = 1000;
 /** How many bots the page ranks by their requests. */
 const BOTS_SHOWN = 20;
 
-// The busiest bots by name. The requests are summed by the bot's number (bot_id): DuckDB groups
+// The busiest bots by name, from the bots' requests summed by day and filter columns
+// (bot_requests_by_day). The requests are summed by the bot's number (bot_id): DuckDB groups
 // small integers through an array rather than a hash table of every name.
 export const botRequests = (where: Where) =>
   filtered(where, `
   SELECT bot_id, coalesce(any_value(bot_name), 'unnamed') AS bot, sum(requests) AS requests
-  FROM requests_by_visitor ${andWhere(where, "is_bot")}
+  FROM bot_requests_by_day ${andWhere(where, "is_bot")}
   GROUP BY bot_id
   ORDER BY requests DESC, bot
   LIMIT ${BOTS_SHOWN}`);
@@ -48,27 +49,49 @@ export const suspicious = (where: Where) =>
   WHERE newest <= ${MATCHES_SHOWN}
   ORDER BY ts DESC NULLS LAST, kind, url`);
 
-export const clients4xx = (where: Where) =>
-  filtered(where, `
-  SELECT client_ip, any_value(country) AS country, any_value(as_org) AS network,
-         sum(requests) AS errors, count(DISTINCT path) AS paths, any_value(bot_name) AS bot
-  FROM errors_by_client ${andWhere(where, "status BETWEEN 400 AND 499")}
-  GROUP BY client_ip
-  ORDER BY errors DESC, client_ip
-  LIMIT 15`);
+// Each client's errors and the paths it asked for: its rows summed by path first, then the paths
+// counted (a count of groups, where count(DISTINCT path) kept a set per client: at 10M events,
+// one instance, 64 ms against 50). Its country, network and bot are looked up for the 15 shown only.
+export const clients4xx = (where: Where): Query => ({
+  sql: `
+  WITH top AS (
+    SELECT client_ip, sum(requests) AS errors, count(path) AS paths
+    FROM (
+      SELECT client_ip, path, sum(requests) AS requests
+      FROM errors_by_client ${andWhere(where, "status BETWEEN 400 AND 499")}
+      GROUP BY client_ip, path)
+    GROUP BY client_ip
+    ORDER BY errors DESC, client_ip
+    LIMIT 15)
+  SELECT client_ip, any_value(country) AS country, any_value(as_org) AS network, errors, paths, any_value(bot_name) AS bot
+  FROM top JOIN (SELECT client_ip, country, as_org, bot_name FROM errors_by_client ${andWhere(where, "status BETWEEN 400 AND 499")}) USING (client_ip)
+  GROUP BY client_ip, errors, paths
+  ORDER BY errors DESC, client_ip`,
+  // The filter's values twice: for the sums, then for the labels of the clients shown.
+  params: [...where.params, ...where.params],
+});
 
+// Each network's errors and clients: summed by client first, then the clients counted.
 export const networks4xx = (where: Where) =>
   filtered(where, `
-  SELECT coalesce(as_org, 'Unknown network (no ASN database)') AS network, sum(requests) AS errors, count(DISTINCT client_ip) AS clients
-  FROM errors_by_client ${andWhere(where, "status BETWEEN 400 AND 499")}
-  GROUP BY ALL
+  SELECT network, sum(requests) AS errors, count(client_ip) AS clients
+  FROM (
+    SELECT coalesce(as_org, 'Unknown network (no ASN database)') AS network, client_ip, sum(requests) AS requests
+    FROM errors_by_client ${andWhere(where, "status BETWEEN 400 AND 499")}
+    GROUP BY ALL)
+  GROUP BY network
   ORDER BY errors DESC, network
   LIMIT 10`);
 
+// The minutes with the most errors from one client, with the paths it asked for that minute:
+// summed by path first, then the paths counted.
 export const bursts = (where: Where) =>
   filtered(where, `
-  SELECT client_ip, ts AS minute, sum(requests) AS errors, count(DISTINCT path) AS paths
-  FROM errors_by_minute ${andWhere(where, "ts IS NOT NULL")}
+  SELECT client_ip, minute, sum(requests) AS errors, count(path) AS paths
+  FROM (
+    SELECT client_ip, ts AS minute, path, sum(requests) AS requests
+    FROM errors_by_minute ${andWhere(where, "ts IS NOT NULL")}
+    GROUP BY ALL)
   GROUP BY ALL
   HAVING sum(requests) >= 2
   ORDER BY errors DESC, minute, client_ip
