@@ -29,7 +29,7 @@ import {durationBucketSql} from "./contracts/duration-buckets.js";
 // The network a client address belongs to (Top talkers groups by it): found once per place here, as a label.
 import {networkSql} from "./contracts/network.js";
 import {ALL_DAYS_VIEWS, allDaysView} from "./contracts/all-days.js";
-import {BOT_REQUESTS_VIEW, ONE_ROW_VISITORS_VIEW, PER_VISITOR_VIEW} from "./contracts/summary-views.js";
+import {ONE_ROW_VISITORS_VIEW, PER_VISITOR_VIEW} from "./contracts/summary-views.js";
 import {reportTiming, timed} from "./build-timings.js";
 import {sqlFileList, sqlString, withDuckDB} from "./write/duckdb.js";
 import {DEFAULT_ROW_GROUP_SIZE, EVENT_ORDER} from "./write/parquet.js";
@@ -952,7 +952,6 @@ export function siteTables(): {
     rollupViews[allDaysView(view)] = allDaysSql(kind);
   }
   rollupViews[ONE_ROW_VISITORS_VIEW] = oneRowVisitorsSql();
-  rollupViews[BOT_REQUESTS_VIEW] = botRequestsSql();
   const rollupKindOfView = Object.fromEntries(Object.entries(ROLLUP_KINDS).map(([kind, {view}]) => [view, kind]));
   return {rollupViews, rollupKindOfView, allRollups: allRollupsSql(), empty: {events: emptyTableSql(SITE_EVENT_COLUMNS), rollups: emptyTableSql(ROLLUP_COLUMNS)}};
 }
@@ -984,11 +983,6 @@ function oneRowVisitorsSql(): string {
   return `SELECT ${FILTER_COLUMN_LIST}, count(*)::BIGINT AS visitors FROM ${PER_VISITOR_VIEW} WHERE visitor_rows = 1 GROUP BY ${FILTER_COLUMN_LIST}`;
 }
 
-/** The bots' requests and bytes (contracts/summary-views.ts) by the day, the filter columns and the bot. */
-function botRequestsSql(): string {
-  const keys = `${FILTER_COLUMN_LIST}, bot_id, bot_name`;
-  return `SELECT ${keys}, sum(requests)::BIGINT AS requests, sum(bytes)::BIGINT AS bytes FROM ${PER_VISITOR_VIEW} WHERE is_bot GROUP BY ${keys}`;
-}
 
 /** The table (or view) holding one kind's rollup rows, with every rollup column, that its view reads. */
 export function rollupKindTable(kind: string): string {
@@ -1024,12 +1018,11 @@ export function rollupViewsDocumented(): {view: string; rowPer: string; columns:
     ALL_DAYS_VIEWS.includes(view)
       ? [{view: allDaysView(view), rowPer: `every day together × ${filters.map((c) => c.inWords).join(" × ")} × ${ROLLUP_KINDS[kind].counts} (\`${view}\` summed over the days)`, columns: countingColumns(ROLLUP_KINDS[kind]).filter((c) => c !== "ts")}]
       : [];
-  // The per-visitor rows' summaries just after them.
+  // The per-visitor rows' summary just after them.
   const ofVisitorRows = (view: string) =>
     view === PER_VISITOR_VIEW
       ? [
           {view: ONE_ROW_VISITORS_VIEW, rowPer: `day × ${filters.map((c) => c.inWords).join(" × ")}: \`visitors\`, how many visitors had that day only this one row of \`${view}\` (\`visitor_rows = 1\`)`, columns: ["ts (the day)", ...filters.map((c) => c.name), "visitors"]},
-          {view: BOT_REQUESTS_VIEW, rowPer: `day × ${filters.map((c) => c.inWords).join(" × ")} × bot (\`bot_id\`: the bot name's number), the bots' rows of \`${view}\` summed`, columns: ["ts (the day)", ...filters.map((c) => c.name), "bot_id", "bot_name", "requests", "bytes"]},
         ]
       : [];
   // Each labelled view just before the kind whose rows it labels: the table analysts knew first.

@@ -1,5 +1,5 @@
-// Views that sum another rollup view's rows into far fewer: the all-days views (all-days.ts), and
-// the visitors of one row a day and the bots' requests, from the per-visitor rows. Each engine makes every one a table of its own once it holds the
+// Views that sum another rollup view's rows into far fewer: the all-days views (all-days.ts) and
+// the visitors of one row a day, from the per-visitor rows. Each engine makes every one a table of its own once it holds the
 // rows it sums (src/components/workbook.ts in the browser, site-database.ts for the first views);
 // until then it is a view over those rows, the same answers more slowly. site-data.ts defines
 // their SQL and docs/writing-pages.md's table lists them.
@@ -14,20 +14,13 @@ import {ALL_DAYS_VIEWS, allDaysView} from "./all-days.js";
  */
 export const ONE_ROW_VISITORS_VIEW = "one_row_visitors_by_day";
 
-/**
- * The bots' requests and bytes by the day, the filter columns and the bot (`bot_id`, its name's
- * number, and `bot_name`): the Security page's busiest bots, from 16,470 rows at 10M events
- * instead of the bots' 2.8 million per-visitor rows.
- */
-export const BOT_REQUESTS_VIEW = "bot_requests_by_day";
-
-/** The rollup view whose rows ONE_ROW_VISITORS_VIEW and BOT_REQUESTS_VIEW sum. */
+/** The rollup view whose rows ONE_ROW_VISITORS_VIEW counts. */
 export const PER_VISITOR_VIEW = "requests_by_visitor";
 
 /** The summary views of a rollup view: those made from its rows. */
 export function summaryViewsOf(view: string): string[] {
-  return [...(ALL_DAYS_VIEWS.includes(view) ? [allDaysView(view)] : []), ...(view === PER_VISITOR_VIEW ? [ONE_ROW_VISITORS_VIEW, BOT_REQUESTS_VIEW] : [])];
+  return [...(ALL_DAYS_VIEWS.includes(view) ? [allDaysView(view)] : []), ...(view === PER_VISITOR_VIEW ? [ONE_ROW_VISITORS_VIEW] : [])];
 }
 
 /** Every summary view. */
-export const SUMMARY_VIEWS: readonly string[] = [...ALL_DAYS_VIEWS.map(allDaysView), ONE_ROW_VISITORS_VIEW, BOT_REQUESTS_VIEW];
+export const SUMMARY_VIEWS: readonly string[] = [...ALL_DAYS_VIEWS.map(allDaysView), ONE_ROW_VISITORS_VIEW];

@@ -9,13 +9,12 @@ export const MATCHES_SHOWN = 1000;
 /** How many bots the page ranks by their requests. */
 const BOTS_SHOWN = 20;
 
-// The busiest bots by name, from the bots' requests summed by day and filter columns
-// (bot_requests_by_day). The requests are summed by the bot's number (bot_id): DuckDB groups
+// The busiest bots by name. The requests are summed by the bot's number (bot_id): DuckDB groups
 // small integers through an array rather than a hash table of every name.
 export const botRequests = (where: Where) =>
   filtered(where, `
   SELECT bot_id, coalesce(any_value(bot_name), 'unnamed') AS bot, sum(requests) AS requests
-  FROM bot_requests_by_day ${andWhere(where, "is_bot")}
+  FROM requests_by_visitor ${andWhere(where, "is_bot")}
   GROUP BY bot_id
   ORDER BY requests DESC, bot
   LIMIT ${BOTS_SHOWN}`);
