@@ -983,7 +983,6 @@ function oneRowVisitorsSql(): string {
   return `SELECT ${FILTER_COLUMN_LIST}, count(*)::BIGINT AS visitors FROM ${PER_VISITOR_VIEW} WHERE visitor_rows = 1 GROUP BY ${FILTER_COLUMN_LIST}`;
 }
 
-
 /** The table (or view) holding one kind's rollup rows, with every rollup column, that its view reads. */
 export function rollupKindTable(kind: string): string {
   return `rollups_${kind}`;
@@ -1021,9 +1020,7 @@ export function rollupViewsDocumented(): {view: string; rowPer: string; columns:
   // The per-visitor rows' summary just after them.
   const ofVisitorRows = (view: string) =>
     view === PER_VISITOR_VIEW
-      ? [
-          {view: ONE_ROW_VISITORS_VIEW, rowPer: `day × ${filters.map((c) => c.inWords).join(" × ")}: \`visitors\`, how many visitors had that day only this one row of \`${view}\` (\`visitor_rows = 1\`)`, columns: ["ts (the day)", ...filters.map((c) => c.name), "visitors"]},
-        ]
+      ? [{view: ONE_ROW_VISITORS_VIEW, rowPer: `day × ${filters.map((c) => c.inWords).join(" × ")}: \`visitors\`, how many visitors had that day only this one row of \`${view}\` (\`visitor_rows = 1\`)`, columns: ["ts (the day)", ...filters.map((c) => c.name), "visitors"]}]
       : [];
   // Each labelled view just before the kind whose rows it labels: the table analysts knew first.
   return kinds.flatMap(({kind, ...documented}) => [...labelled.filter((l) => l.rowsKind === kind).map(({rowsKind: _, ...l}) => l), documented, ...allDays({kind, view: documented.view}), ...ofVisitorRows(documented.view)]);

@@ -1,8 +1,9 @@
 // Views that sum another rollup view's rows into far fewer: the all-days views (all-days.ts) and
-// the visitors of one row a day, from the per-visitor rows. Each engine makes every one a table of its own once it holds the
-// rows it sums (src/components/workbook.ts in the browser, site-database.ts for the first views);
-// until then it is a view over those rows, the same answers more slowly. site-data.ts defines
-// their SQL and docs/writing-pages.md's table lists them.
+// the visitors of one row a day, from the per-visitor rows. An engine makes one a table of its own
+// once it holds the rows it sums (src/components/workbook.ts in the browser, for the summaries its
+// page's queries name; site-database.ts for the first views, on first naming); until then it is a
+// view over those rows, the same answers more slowly. site-data.ts defines their SQL and
+// docs/writing-pages.md's table lists them.
 import {ALL_DAYS_VIEWS, allDaysView} from "./all-days.js";
 
 /**

@@ -928,8 +928,8 @@ async function kindTablesAndSummaries(engine: Database, view: string, kind: stri
 
 /**
  * The summary views the queries that brought rollups into memory named (keepRollupsInMemoryFor):
- * those made tables. The Overview reads none of the per-visitor rows' two, and making them took
- * each engine a pass over 9.7 million rows at 10M events, between the reader's questions.
+ * those made tables. The Overview never reads the per-visitor rows' summary, and making it is a
+ * pass over all those rows (9.7 million at 10M events) in each engine, between the reader's questions.
  */
 const summariesAsked = new Set<string>();
 

@@ -50,7 +50,7 @@ export const suspicious = (where: Where) =>
 
 // Each client's errors and the paths it asked for: its rows summed by path first, then the paths
 // counted (a count of groups, where count(DISTINCT path) kept a set per client: at 10M events,
-// one instance, 64 ms against 50). Its country, network and bot are looked up for the 15 shown only.
+// one instance, 64 → 50 ms). Its country, network and bot are looked up for the 15 shown only.
 export const clients4xx = (where: Where): Query => ({
   sql: `
   WITH top AS (
