@@ -267,7 +267,7 @@ test("neither DuckDB-WASM nor any rollup is fetched until the reader reaches for
   assert.equal(await watched.page.evaluate(() => document.documentElement.dataset.rollupsByInstance), OVERVIEW_KINDS.join(" "));
   // The summary views the page's queries name (data-loaders/contracts/summary-views.ts) were made
   // tables too: the instance picked below keeps every day, so the top paths and countries are read
-  // from their all-days views. Not the per-visitor rows' summaries, which the Overview never reads.
+  // from their all-days views. Not the per-visitor rows' summary, which the Overview never reads.
   assert.equal(await watched.page.evaluate(() => document.documentElement.dataset.rollupsSummaries), "country path");
   const warmedFiltered = (await watched.page.evaluate(() => document.documentElement.dataset.warmUpFiltered))?.split(" ") ?? [];
   assert.ok(warmedFiltered.includes("requests_hourly"), `views warmed up through a filter: ${warmedFiltered.join(", ")}`);
