@@ -8,7 +8,7 @@
 import {SUMMARY_VIEWS} from "../data-loaders/contracts/summary-views.js";
 import {siteTables} from "../data-loaders/site-data.js";
 import {DEFAULT_FILTER, pathsWhereClause, warmUpFilters, whereClause} from "../src/components/event-filter.js";
-import {viewInMemory} from "../src/components/instance-tables.js";
+import {summaryInMemory, viewInMemory} from "../src/components/instance-tables.js";
 import {withInlineLiterals} from "../src/components/sql-literals.js";
 import * as filterBar from "../src/queries/filter-bar.js";
 import {NO_FILTER, type Ask, type Query, type Row, type Where} from "../src/queries/query.js";
@@ -52,9 +52,9 @@ async function makeTable(view: string, conn: Connection): Promise<void> {
   if (SUMMARY_VIEWS.includes(view)) {
     // A view summing another's rows, made a table as workbook.ts (summaryTables) makes it.
     const started = performance.now();
-    conn.query(`CREATE TABLE ${view}_in_memory AS ${rollupViews[view]} ORDER BY log_stream`);
-    conn.query(`CREATE VIEW ${view} AS SELECT * FROM ${view}_in_memory`);
-    viewsInMemory.set(view, `SELECT * FROM ${view}_in_memory`);
+    const select = await summaryInMemory(run(conn), view, rollupViews[view]);
+    conn.query(`CREATE VIEW ${view} AS ${select}`);
+    viewsInMemory.set(view, select);
     console.log(`  ${view.padEnd(22)} summed, made a table in ${Math.round(performance.now() - started)} ms`);
     return;
   }

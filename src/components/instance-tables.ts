@@ -29,6 +29,17 @@ export async function viewInMemory(run: RunStatement, kind: KindInMemory): Promi
 }
 
 /**
+ * Makes a summary view's rows (data-loaders/contracts/summary-views.ts; `select`, over the view it
+ * sums) one table in DuckDB-WASM's memory, `<view>_in_memory`, in instance order so that a
+ * condition on the instance skips the other instances' row groups, and gives the SELECT that is
+ * the view over it. Its rows are few: one table, not one per instance.
+ */
+export async function summaryInMemory(run: RunStatement, view: string, select: string): Promise<string> {
+  await run(`CREATE TABLE ${view}_in_memory AS ${select} ORDER BY log_stream`);
+  return `SELECT * FROM ${view}_in_memory`;
+}
+
+/**
  * Makes the rows of `view` one table per instance (`log_stream`, none included) and gives the
  * SELECT that is the view again: each table's rows with its instance as a constant, joined by
  * UNION ALL, the columns in the view's order. A condition on the instance (`log_stream = 'i-…'`)

@@ -20,7 +20,7 @@ import * as filterBarQueries from "../queries/filter-bar.js";
 import type {Query, Row} from "../queries/query.js";
 import {answerKey, decodeAnswer, type ShippedFirstView} from "../queries/shipped.js";
 import {warmUpFilters, whereClause} from "./event-filter.js";
-import {viewInMemory} from "./instance-tables.js";
+import {summaryInMemory, viewInMemory} from "./instance-tables.js";
 import {EngineQueue} from "./engine-queue.js";
 import {isQuestion} from "./question-sql.js";
 import {withInlineLiterals} from "./sql-literals.js";
@@ -936,16 +936,14 @@ const summariesAsked = new Set<string>();
 /**
  * `view`'s summary views (its rows summed into fewer: contracts/summary-views.ts) that the page's
  * queries name (summariesAsked), each made a table in one engine from the view as the engine now
- * holds it, its rows in instance order so that a condition on the instance skips the other
- * instances' row groups. Until then, or for a summary only a later query names, each sums the
- * view's rows at each question, the same answer more slowly.
+ * holds it (summaryInMemory). Until then, or for a summary only a later query names, each sums
+ * the view's rows at each question, the same answer more slowly.
  */
 async function summaryTables(engine: Database, view: string, held: KindHeld): Promise<void> {
   const {conn, tables, definedViews, viewsInMemory} = engine;
   const summaries = summaryViewsOf(view).filter((summary) => summariesAsked.has(summary));
   for (const summary of summaries) {
-    await conn.query(`CREATE TABLE ${summary}_in_memory AS ${tables.rollupViews[summary]} ORDER BY log_stream`);
-    const select = `SELECT * FROM ${summary}_in_memory`;
+    const select = await summaryInMemory(asked(conn), summary, tables.rollupViews[summary]);
     await conn.query(`CREATE OR REPLACE VIEW ${summary} AS ${select}`);
     definedViews.add(summary);
     viewsInMemory.set(summary, select);
