@@ -421,6 +421,8 @@ async function joinSecondEngine(engine: Database): Promise<void> {
       if (buffers === null || inFirst === undefined || otherEnginesClosed) continue;
       const held = await changeViews(engine, () => kindReadable(engine, view, kind, buffers)).catch((error) => void noteOutOfMemory(error));
       if (held && !otherEnginesClosed) await changeViews(engine, () => kindTablesAndSummaries(engine, view, kind, held)).catch((error) => void noteOutOfMemory(error));
+      // On <html>, as data-rollups-summaries is the first engine's (keepRollupsInMemoryFor).
+      if (held?.summaries) document.documentElement.dataset.secondEngineSummaries = withName(document.documentElement.dataset.secondEngineSummaries, kind);
     }
   };
   await caughtUp();
@@ -720,7 +722,8 @@ let tablesMaking: Promise<void> = Promise.resolve();
  * On <html>, data-rollups-in-memory lists the kinds every engine has in memory in the end,
  * data-rollups-as-parquet those of them held as their Parquet (LARGEST_ROLLUP_TABLE),
  * data-rollups-by-instance those made a table per instance (instance-tables.ts), data-rollups-summaries
- * those whose summary views are tables of their own (summaryTables), data-rollup-bytes
+ * those whose summary views are tables of their own (summaryTables; data-second-engine-summaries
+ * those of the second engine, joinSecondEngine), data-rollup-bytes
  * their bytes and data-rollups-loading how many are still coming; data-rollups-readable lists the
  * kinds every engine reads from memory (tests and bench/site.ts read them). Resolves when every kind
  * the queries read can be read from memory, or could not be had (its view then reads the files);

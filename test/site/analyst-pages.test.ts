@@ -107,6 +107,10 @@ test("Status codes, Traffic and Security under a filter (one instance, two days)
   // The engine made a table of the one-row visitors, which the page's queries name
   // (data-loaders/contracts/summary-views.ts), beside the per-visitor rows'.
   await traffic.page.waitForFunction(() => (document.documentElement.dataset.rollupsSummaries ?? "").split(" ").includes("visitor"), undefined, {timeout: 60_000});
+  // And so did the second engine (two cores), before it joined the queue to answer the reader.
+  const engines = await traffic.page.evaluate(() => Math.min(2, navigator.hardwareConcurrency));
+  await traffic.page.waitForFunction((engines) => document.documentElement.dataset.engines === String(engines), engines, {timeout: 60_000});
+  if (engines === 2) assert.ok((await traffic.page.evaluate(() => document.documentElement.dataset.secondEngineSummaries ?? "")).split(" ").includes("visitor"));
   await finish(traffic, "traffic-filtered");
 
   const security = await open(`/security${query}`, '[data-chart="suspicious-kinds"] svg');
