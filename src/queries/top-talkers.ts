@@ -19,18 +19,26 @@ export const TALKER_ORDERS: readonly TalkerOrder[] = ["requests", "bytes"];
 const SUMS_OF_SUMS = `sum(requests) AS requests, sum(bytes) AS bytes, sum(errors) AS errors, min(first_seen) AS first_seen, max(last_seen) AS last_seen`;
 
 /**
- * The top 15 of `sums` (a table of TALKER_SUMS, one row per `key`) by each order, every row tagged
- * with the order it ranks by (ranked_by): both tables from one sum of the rows. The share is of
- * every request (or byte) in the selection, the error rate the share of 4xx and 5xx.
+ * The top 15 of `sums` (a table of TALKER_SUMS, one row per client or network) by each order,
+ * every row tagged with the order it ranks by (ranked_by): both tables from one sum of the rows.
+ * `labels`, when given (a JOIN), gives each row its `key` and shown columns, joined to each order's first 15
+ * by the measure alone with the rows tied with the 15th: the labels meet those few rows, not the
+ * thousands summed, and the ties are then ranked by `key` as if every row had been. The share is
+ * of every request (or byte) in the selection, the error rate the share of 4xx and 5xx.
  */
-const topByEachOrder = (sums: string, key: string, columns: string) => `
+const topByEachOrder = (sums: string, key: string, columns: string, labels = "") => `
   SELECT ranked_by, ${columns}, requests, bytes, share, error_rate, first_seen, last_seen
-  FROM (${TALKER_ORDERS.map(
-    (order) => `
-    SELECT '${order}' AS ranked_by, *, ${order} / sum(${order}) OVER () AS share, coalesce(errors, 0) / requests AS error_rate,
-           row_number() OVER (ORDER BY ${order} DESC NULLS LAST, ${key}) AS rank
-    FROM ${sums}`,
-  ).join("\n    UNION ALL")}
+  FROM (
+    SELECT *, coalesce(errors, 0) / requests AS error_rate,
+           row_number() OVER (PARTITION BY ranked_by ORDER BY measure DESC NULLS LAST, ${key}) AS rank
+    FROM (${TALKER_ORDERS.map(
+      (order) => `
+      SELECT '${order}' AS ranked_by, *, ${order} AS measure, ${order} / sum(${order}) OVER () AS share,
+             rank() OVER (ORDER BY ${order} DESC NULLS LAST) AS measure_rank
+      FROM ${sums}`,
+    ).join("\n      UNION ALL")}
+    ) ${labels}
+    WHERE measure_rank <= 15
   )
   WHERE rank <= 15
   ORDER BY ranked_by, rank`;
@@ -40,19 +48,15 @@ export function rankedBy<T extends {ranked_by?: unknown}>(rows: readonly T[], or
   return rows.filter((row) => row.ranked_by === order).map(({ranked_by: _, ...row}) => row);
 }
 
-// Each client summed by its number, and the address and place joined to the sums (one place per
-// client: an address GeoLite2 placed twice shows one of them, as any_value did); then the busiest
-// by requests and by bytes.
+// Each client summed by its number, then its address and place joined to the busiest by requests
+// and by bytes only (one place per client: an address GeoLite2 placed twice shows one of them).
 export const clients = (where: Where) =>
   filtered(where, `
   WITH client_sums AS MATERIALIZED (
-    SELECT client_ip AS client, country, as_org AS organisation, requests, bytes, errors, first_seen, last_seen
-    FROM (
-      SELECT client_id, any_value(place_id) AS place_id, ${TALKER_SUMS}
-      FROM requests_by_client_id ${where.sql}
-      GROUP BY client_id
-    ) JOIN client_places USING (place_id)
-  )${topByEachOrder("client_sums", "client", "client, country, organisation")}`);
+    SELECT any_value(place_id) AS place_id, ${TALKER_SUMS}
+    FROM requests_by_client_id ${where.sql}
+    GROUP BY client_id
+  )${topByEachOrder("client_sums", "client_ip", "client_ip AS client, country, as_org AS organisation", "JOIN client_places USING (place_id)")}`);
 
 // Each place summed, then grouped by its network, a label of the place found once when the
 // rollups were made (client_places' `network`: data-loaders/contracts/network.ts), not from the address
