@@ -21,10 +21,10 @@ const SUMS_OF_SUMS = `sum(requests) AS requests, sum(bytes) AS bytes, sum(errors
 /**
  * The top 15 of `sums` (a table of TALKER_SUMS, one row per client or network) by each order,
  * every row tagged with the order it ranks by (ranked_by): both tables from one sum of the rows.
- * `labels`, when given (a JOIN), gives each row its `key` and shown columns, joined to each order's first 15
- * by the measure alone with the rows tied with the 15th: the labels meet those few rows, not the
- * thousands summed, and the ties are then ranked by `key` as if every row had been. The share is
- * of every request (or byte) in the selection, the error rate the share of 4xx and 5xx.
+ * Each order keeps its first 15 by the measure alone, with the rows tied with the 15th, then ranks
+ * them by the measure and `key`: the same rows as ranking every row so. `labels`, when given (a
+ * JOIN), gives those few rows their `key` and shown columns, not the thousands summed. The share
+ * is of every request (or byte) in the selection, the error rate the share of 4xx and 5xx.
  */
 const topByEachOrder = (sums: string, key: string, columns: string, labels = "") => `
   SELECT ranked_by, ${columns}, requests, bytes, share, error_rate, first_seen, last_seen
