@@ -1,13 +1,14 @@
 // `tsx bench/parse-in-duckdb.ts [events] [workload]`: whether DuckDB's own scanner could parse the
 // S3 sink records faster than the JavaScript parser (issue 13). The workload's objects (diverse by
-// default, bench/workload.ts) are written to a folder under the OS temp directory, then parsed
-// both ways and each step's CPU printed per event: in JavaScript, `JSON.parse` of each record and
-// the project's compiled Combined parser on one thread; in DuckDB (its Node bindings, one and then
-// two threads), `read_json` of the records, `regexp_extract` of the line's nine fields, then the
-// typed columns (the time, method, path, query, numbers). The regular expression is simpler than
-// the parser (no escapes inside quotes, no other formats), so DuckDB's figures are a floor.
+// default, bench/workload.ts) are written to a folder under the OS temp directory (removed at the
+// end), then parsed both ways and each step's CPU printed per event: in JavaScript, `JSON.parse`
+// of each record and the project's compiled Combined parser on one thread; in DuckDB (its Node
+// bindings, one and then two threads), `read_json` of the records, `regexp_extract` of the line's
+// nine fields, then the typed columns (the time, method, path, query, numbers). The regular
+// expression is simpler than the parser (no escapes decoded, no other formats), so DuckDB's
+// figures are a floor.
 // Figures to read; nothing asserts a time.
-import {mkdirSync, writeFileSync} from "node:fs";
+import {mkdtempSync, rmSync, writeFileSync} from "node:fs";
 import {availableParallelism, tmpdir} from "node:os";
 import {join} from "node:path";
 import {DuckDBInstance} from "@duckdb/node-api";
@@ -17,8 +18,7 @@ import {benchObject, RECORDS_PER_OBJECT, type Workload} from "./workload.js";
 
 const events = Number(process.argv[2] ?? 1_000_000);
 const workload = (process.argv[3] ?? "diverse") as Workload;
-const dir = join(tmpdir(), `weblog-parse-in-duckdb-${workload}-${events}`);
-mkdirSync(dir, {recursive: true});
+const dir = mkdtempSync(join(tmpdir(), "weblog-parse-in-duckdb-"));
 const bodies: string[] = [];
 for (let o = 0; o < Math.ceil(events / RECORDS_PER_OBJECT); o++) {
   const {body} = benchObject(o, events, 2025, workload);
@@ -72,3 +72,4 @@ for (const threads of [1, 2]) {
   connection.closeSync();
   instance.closeSync();
 }
+rmSync(dir, {recursive: true, force: true});
