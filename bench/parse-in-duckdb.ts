@@ -14,6 +14,7 @@ import {join} from "node:path";
 import {DuckDBInstance} from "@duckdb/node-api";
 import {NAMED_FORMATS} from "../data-loaders/parse/formats.js";
 import {compileLogFormat, isParseError} from "../data-loaders/parse/log-format.js";
+import {processTreeCpuSeconds} from "./cpu-seconds.js";
 import {benchObject, RECORDS_PER_OBJECT, type Workload} from "./workload.js";
 
 const events = Number(process.argv[2] ?? 1_000_000);
@@ -27,15 +28,11 @@ for (let o = 0; o < Math.ceil(events / RECORDS_PER_OBJECT); o++) {
 }
 console.log(`# parsing ${events.toLocaleString("en")} records (${workload} workload) in JavaScript and in DuckDB — node ${process.version}, ${availableParallelism()} cores`);
 
-const cpuMs = () => {
-  const {user, system} = process.cpuUsage();
-  return (user + system) / 1000;
-};
 async function timed<T>(step: string, work: () => Promise<T> | T): Promise<T> {
-  const [cpuBefore, wallBefore] = [cpuMs(), performance.now()];
+  const [cpuBefore, wallBefore] = [processTreeCpuSeconds(), performance.now()];
   const result = await work();
-  const cpu = cpuMs() - cpuBefore;
-  console.log(`${step.padEnd(66)} ${((performance.now() - wallBefore) / 1000).toFixed(2)} s wall, ${(cpu / 1000).toFixed(2)} s CPU: ${((cpu * 1000) / events).toFixed(2)} µs per event`);
+  const cpu = processTreeCpuSeconds() - cpuBefore;
+  console.log(`${step.padEnd(66)} ${((performance.now() - wallBefore) / 1000).toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU: ${((cpu * 1e6) / events).toFixed(2)} µs per event`);
   return result;
 }
 
