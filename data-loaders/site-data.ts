@@ -539,6 +539,11 @@ export function rollupKindNames(): string[] {
   return Object.keys(ROLLUP_KINDS);
 }
 
+/** The labels kinds' names (per "none"): a row per distinct label, repeated in each day and block that saw it. */
+export function labelKindNames(): string[] {
+  return Object.keys(ROLLUP_KINDS).filter((kind) => ROLLUP_KINDS[kind].per === "none");
+}
+
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(() => true, () => false);
 }
@@ -729,6 +734,10 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
     derived: {network: networkSql("client_ip")},
     counts: "client IP with what GeoLite2 said of it (`place_id`) and its network (`network`: IPv4 /24, IPv6 /48, NULL for a host name; data-loaders/contracts/network.ts), whatever its requests",
   },
+  // A bot's name by its number (`bot_id`, as the per-visitor rows carry it): a page that sums the
+  // bots' requests by number names only the bots it shows from here, rather than reading the name
+  // on every bot row (Security at 10M events, one instance: 27 → 11 ms a change).
+  bot: {view: "bot_names", per: "none", by: sameNames("bot_id", "bot_name"), where: "bot_id IS NOT NULL", counts: "bot name with its number (`bot_id`, as in `requests_by_visitor`)"},
   // An agent string with what the parser found in it.
   agent: {view: "requests_by_agent", per: "day", by: sameNames("user_agent", "browser", "os", "device_type", "bot_name"), counts: "agent string, with what the parser found in it"},
   referrer: {view: "requests_by_referrer", per: "day", by: sameNames("referrer_host"), counts: "referrer host"},

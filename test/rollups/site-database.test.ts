@@ -14,7 +14,7 @@ import {dailyAnswer, dailyAnswerFiles, removeAnswersNotAsked} from "../../data-l
 import {ALL_DAYS_VIEWS, allDaysView} from "../../data-loaders/contracts/all-days.js";
 import {withDerivedColumns} from "../../data-loaders/derive/site-columns.js";
 import {openSiteDatabase, type SiteDatabase} from "../../data-loaders/site-database.js";
-import {CLIENT_PLACE_KIND, dayRollupsFile, kindRollupsFiles, rollupBlocks, rollupKindNames, rollupViewsDocumented, siteTables, storedDays} from "../../data-loaders/site-data.js";
+import {dayRollupsFile, kindRollupsFiles, labelKindNames, rollupBlocks, rollupKindNames, rollupViewsDocumented, siteTables, storedDays} from "../../data-loaders/site-data.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {readManifest, segmentsOfKind} from "../../data-loaders/store/manifest.js";
 import {temporaryPathFor} from "../../data-loaders/store/durable-file.js";
@@ -82,7 +82,8 @@ test("`rollups` has every row of every day's rollups file, though each kind's fi
   const dayFiles = await Promise.all((await storedDays(config)).map((day) => dayRollupsFile(config, day)));
   const plain = (rows: Record<string, unknown>[]) => rows.map((row) => Object.fromEntries(Object.entries(row).map(([name, value]) => [name, typeof value === "bigint" ? Number(value) : value])));
   // A labels kind's rows repeat on each day (and block) the value was seen in: compared once each.
-  const everyRow = (rollups: string) => `SELECT DISTINCT * FROM ${rollups} WHERE kind = '${CLIENT_PLACE_KIND}' UNION ALL SELECT * FROM ${rollups} WHERE kind <> '${CLIENT_PLACE_KIND}' ORDER BY ALL`;
+  const labels = labelKindNames().map((kind) => `'${kind}'`).join(", ");
+  const everyRow = (rollups: string) => `SELECT DISTINCT * FROM ${rollups} WHERE kind IN (${labels}) UNION ALL SELECT * FROM ${rollups} WHERE kind NOT IN (${labels}) ORDER BY ALL`;
   const ofDays = await withDuckDB({}, async (duckdb) => plain((await duckdb.runAndReadAll(everyRow(`read_parquet(${sqlFileList(dayFiles)})`))).getRowObjectsJS()));
   const ofSite = await site.rows(everyRow("rollups"));
   assert.ok(ofDays.length > 1000, `the sample's days have rollups (${ofDays.length} rows)`);
