@@ -7,7 +7,8 @@ import {readFileSync} from "node:fs";
 import {join, resolve} from "node:path";
 
 const projectDir = resolve(import.meta.dirname, "..");
-const BIN = join(projectDir, "bin/weblog.js");
+/** The command as users start it. */
+export const WEBLOG_BIN = join(projectDir, "bin/weblog.js");
 const TIME = "/usr/bin/time";
 
 /** What /usr/bin/time says of one process. */
@@ -28,7 +29,7 @@ export function bundleCommand(): void {
  * `nodeArgs` go to node before the script (e.g. --cpu-prof); `bin` may be another checkout's
  * bin/weblog.js (a baseline). Throws when the command fails.
  */
-export function timeSyncCommand(cwd: string, env: NodeJS.ProcessEnv, nodeArgs: readonly string[] = [], syncArgs: readonly string[] = [], bin = BIN): ProcessFigures {
+export function timeSyncCommand(cwd: string, env: NodeJS.ProcessEnv, nodeArgs: readonly string[] = [], syncArgs: readonly string[] = [], bin = WEBLOG_BIN): ProcessFigures {
   return timeProcess(cwd, env, [process.execPath, ...nodeArgs, bin, "sync", ...syncArgs]);
 }
 
