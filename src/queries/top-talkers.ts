@@ -72,13 +72,15 @@ export const networks = (where: Where) =>
 
 /**
  * By autonomous system: only clients GeoLite2 ASN knows (none without the ASN database), so only
- * their places are summed; the share is of every request in the selection.
+ * their places are summed; the share is of every request in the selection, counted from the
+ * hourly rows, which count every request by the same filter columns in far fewer rows (at 10M
+ * events, one instance: 13 ms of the question's 27 against the per-client rows).
  */
 export const autonomousSystems = (where: Where): Query => ({
   sql: `
   SELECT asn, any_value(as_org) AS organisation, count(DISTINCT client_id) AS clients,
          sum(requests) AS requests, sum(bytes) AS bytes,
-         sum(requests) / (SELECT sum(requests) FROM requests_by_client_id ${where.sql}) AS share,
+         sum(requests) / (SELECT sum(requests) FROM requests_hourly ${where.sql}) AS share,
          coalesce(sum(errors), 0) / sum(requests) AS error_rate,
          min(first_seen) AS first_seen, max(last_seen) AS last_seen
   FROM ${placeSums({sql: andWhere(where, "place_id IN (SELECT place_id FROM client_places WHERE asn IS NOT NULL)"), params: where.params}, TALKER_SUMS)}
