@@ -743,10 +743,11 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
   referrer: {view: "requests_by_referrer", per: "day", by: sameNames("referrer_host"), counts: "referrer host"},
   // A visitor is one client address with one agent string. Numbers only, no strings: the pages
   // count visitors and clients here, and the strings made this kind the largest the browser held.
+  // A bot is its number too; bot_names names it.
   visitor: {
     view: "requests_by_visitor",
     per: "day",
-    by: sameNames("client_id", "visitor_id", "bot_name", "bot_id"),
+    by: sameNames("client_id", "visitor_id", "bot_id"),
     // How many rows the visitor has that day: 1 for most (85% of the rows at 10M events; the
     // others are visitors of two instances, statuses or request classes that day). A visitor with
     // one row is one visitor whenever that row passes a filter, so a day's visitors are its rows
@@ -759,7 +760,7 @@ const ROLLUP_KINDS: Record<string, RollupKind> = {
     // rows that day apart from the others': the Traffic page counts only theirs distinct
     // (`visitor_rows > 1`), and skips the row groups of the other 85%.
     fileOrder: "is_bot, visitor_rows > 1, ts, visitor_id",
-    counts: "visitor: client IP × agent string, as numbers (`client_id`: the client's; `visitor_id`: the pair's; the same in every file; `visitor_rows`: how many rows the visitor has that day; `bot_id`: the bot name's number)",
+    counts: "visitor: client IP × agent string, as numbers (`client_id`: the client's; `visitor_id`: the pair's; the same in every file; `visitor_rows`: how many rows the visitor has that day; `bot_id`: the bot's, named by `bot_names`)",
   },
   // Requests answered 4xx or 5xx: what was asked for (the path, or the raw request when it has
   // none) and by whom. Only error rows, so this kind stays small.
