@@ -4,7 +4,6 @@
 // DuckDB's threads count) as well as wall time. The table in docs/design-notes.md comes from this.
 // Figures for people; nothing asserts a time. On a loaded machine read the CPU columns.
 //   npx tsx bench/ingest-stages.ts [events=500000] [workload=diverse]
-import {readFileSync} from "node:fs";
 import {mkdtemp, rm} from "node:fs/promises";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
@@ -20,6 +19,7 @@ import {closeDuckDB} from "../data-loaders/write/duckdb.js";
 import {openCommitDuckDB} from "../data-loaders/store/commit-queue.js";
 import {EventBatch} from "../data-loaders/write/event-batch.js";
 import {writeEventsByDay} from "../data-loaders/write/parquet.js";
+import {mainThreadCpuSeconds} from "./cpu-seconds.js";
 import {benchObject, RECORDS_PER_OBJECT, type Workload} from "./workload.js";
 import {everyInstance} from "../data-loaders/parse/instance-formats.js";
 
@@ -89,10 +89,6 @@ function timedStatements(duckdb: DuckDBConnection, into: Map<string, {main: numb
   return Object.create(duckdb, {run: {value: timed("run")}, runAndReadAll: {value: timed("runAndReadAll")}}) as DuckDBConnection;
 }
 
-function mainThreadCpuSeconds(): number {
-  const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 function report(label: string, main: number, cpu: NodeJS.CpuUsage, wall: number): void {
   const us = (seconds: number) => ((seconds * 1e6) / events).toFixed(2).padStart(6);

@@ -2,10 +2,10 @@
 // 8 at a time) from the local S3 endpoint in a process of its own: CPU of the main thread and
 // of the whole process per event, three rounds over the same objects. Figures for people.
 //   npx tsx bench/s3-reads.ts [events=200000] [workload=diverse]
-import {readFileSync} from "node:fs";
 import {listSinkObjects} from "../data-loaders/sources/s3-sink.js";
 import {readAhead} from "../data-loaders/sources/read-ahead.js";
 import {benchBucket} from "./bench-bucket.js";
+import {mainThreadCpuSeconds} from "./cpu-seconds.js";
 import type {Workload} from "./workload.js";
 
 const events = Number(process.argv[2] ?? 200_000);
@@ -32,7 +32,3 @@ try {
   await close();
 }
 
-function mainThreadCpuSeconds(): number {
-  const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}

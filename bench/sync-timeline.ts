@@ -6,32 +6,17 @@
 // people (issue 13: which parts of a sync nothing overlaps); nothing asserts a time. Linux only.
 //   npx tsx bench/sync-timeline.ts [events=1000000] [workload=diverse]
 import {spawn} from "node:child_process";
-import {readdirSync, readFileSync} from "node:fs";
 import {availableParallelism} from "node:os";
 import {join} from "node:path";
 import {bundledGeoLite2City} from "../data-loaders/enrich/bundled-geolite2.js";
 import {benchBucket} from "./bench-bucket.js";
+import {threadsCpuSeconds} from "./cpu-seconds.js";
 import {bundleCommand, WEBLOG_BIN} from "./sync-command.js";
 import type {Workload} from "./workload.js";
 
 const events = Number(process.argv[2] ?? 1_000_000);
 const workload = (process.argv[3] ?? "diverse") as Workload;
 const SAMPLE_MS = 500;
-/** Clock ticks a second, as /proc/<pid>/task/<tid>/stat counts CPU (USER_HZ, 100 on Linux). */
-const TICKS_PER_SECOND = 100;
-
-/** CPU seconds so far of each thread of `pid`, by thread id (user + sys). */
-function threadCpuSeconds(pid: number): Map<number, number> {
-  const seconds = new Map<number, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-    // Fields after the command's name, which may hold spaces: utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    seconds.set(Number(tid), (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND);
-  }
-  return seconds;
-}
-
 const bench = await benchBucket("timeline", events, workload);
 try {
   bundleCommand();
@@ -55,7 +40,7 @@ try {
   const sample = () => {
     let now: Map<number, number>;
     try {
-      now = threadCpuSeconds(sync.pid!);
+      now = threadsCpuSeconds(sync.pid!);
     } catch {
       return; // the process has ended
     }
