@@ -24,14 +24,18 @@ export const botRequests = (where: Where) =>
   ORDER BY requests DESC, bot
   LIMIT ${BOTS_SHOWN}`);
 
-// Each bot's clients, counted distinct: a few dozen bots, so DuckDB keeps a set per bot (at 10M
-// events, one instance, 24 → 19 ms against the bot and client pairs grouped first, then counted).
-// A question of its own rather than a join with botRequests: the page's two engines answer them
-// side by side.
+// Each bot's clients: the bot and client pairs grouped, then counted. Both are small integers, so
+// DuckDB groups the pairs through an array, where count(DISTINCT client_id) kept a hash set per bot
+// (at 10M events, one instance, every status: 45 → 26 ms; a status class left out, 16 → 21 ms;
+// every instance, 187 → 61 ms). A question of its own rather than a join with botRequests: the
+// page's two engines answer them side by side.
 export const botClients = (where: Where) =>
   filtered(where, `
-  SELECT bot_id, count(DISTINCT client_id) AS clients
-  FROM requests_by_visitor ${andWhere(where, "is_bot")}
+  SELECT bot_id, count(client_id) AS clients
+  FROM (
+    SELECT bot_id, client_id
+    FROM requests_by_visitor ${andWhere(where, "is_bot")}
+    GROUP BY bot_id, client_id)
   GROUP BY bot_id`);
 
 /**
