@@ -89,7 +89,6 @@ function timedStatements(duckdb: DuckDBConnection, into: Map<string, {main: numb
   return Object.create(duckdb, {run: {value: timed("run")}, runAndReadAll: {value: timed("runAndReadAll")}}) as DuckDBConnection;
 }
 
-
 function report(label: string, main: number, cpu: NodeJS.CpuUsage, wall: number): void {
   const us = (seconds: number) => ((seconds * 1e6) / events).toFixed(2).padStart(6);
   console.log(`${us(main)} / ${us((cpu.user + cpu.system) / 1e6)} / ${us(wall / 1000)}  ${label}`);
