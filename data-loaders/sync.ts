@@ -196,8 +196,6 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     closeReads = () => reads.close();
     if (onReaderThread) log("reading the objects on a thread of their own");
     const onWriterThread = options.writesOn === "writer thread" || (options.writesOn === undefined && options.enrichment === undefined && planned.length >= WRITER_THREAD_OBJECTS);
-    // On a writer thread, the GeoLite2 databases are read once into memory both threads open.
-    const enrichment = options.enrichment ? await options.enrichment() : await openEnrichment(config, log, {shared: onWriterThread});
     const batchEvents = options.batchEvents ?? DEFAULT_BATCH_EVENTS;
     let batch = new EventBatch();
     let batchObjects: IngestedObject[] = [];
@@ -213,18 +211,32 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     for (const key of gone) leave(key);
 
     const commits = new CommitQueue();
-    // This thread's DuckDB rewrites the segments of objects whose rows leave; with no writer thread, it writes the batches too.
+    // What the commits write with opens while the first objects are read and parsed, which need
+    // none of it: at 1M events the sync's first fifth of a second. On a writer thread, the
+    // GeoLite2 databases are read once into memory both threads open. This thread's DuckDB
+    // rewrites the segments of objects whose rows leave; with no writer thread, it writes the
+    // batches too.
     const tempDirectory = join(store, "tmp");
-    const duckdb = await openCommitDuckDB(tempDirectory);
-    const writer = onWriterThread ? writesOnWriterThread(store, tempDirectory, enrichment) : writesOnThisThread(store, duckdb, enrichment);
-    if (onWriterThread) log("writing the batches on a thread of their own");
-    closeDuckDBAfterCommits = () => commits.closeAfter(duckdb).finally(() => writer.close());
+    const output = (async () => {
+      const enrichment = options.enrichment ? await options.enrichment() : await openEnrichment(config, log, {shared: onWriterThread});
+      const duckdb = await openCommitDuckDB(tempDirectory);
+      const writer = onWriterThread ? writesOnWriterThread(store, tempDirectory, enrichment) : writesOnThisThread(store, duckdb, enrichment);
+      if (onWriterThread) log("writing the batches on a thread of their own");
+      return {duckdb, writer};
+    })();
+    // A failure to open is the first commit's to throw; until then parsing goes on.
+    output.catch(() => {});
+    closeDuckDBAfterCommits = async () => {
+      const opened = await output.catch(() => null);
+      if (opened) await commits.closeAfter(opened.duckdb).finally(() => opened.writer.close());
+    };
     const commit = async (nothingLeftToParse: boolean) => {
       const full = {batch, objects: batchObjects, leaving};
       batch = new EventBatch();
       batchObjects = [];
       leaving = [];
       await commits.add(async () => {
+        const {duckdb, writer} = await output;
         manifest = await commitBatch(store, manifest, duckdb, full.batch, committedObjects(manifest, full.objects, full.leaving), writer, {daysAtOnce: commitDaysAtOnce(nothingLeftToParse)});
         log(`committed ${full.objects.length} objects, ${full.batch.size} events, ${full.batch.rejected.length} rejected lines${full.leaving.length > 0 ? `; ${full.leaving.length} objects gone from the bucket removed` : ""}`);
         result.changed = true;
