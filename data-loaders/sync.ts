@@ -391,10 +391,10 @@ function sameKeyFile(stored: StoredObject, keyFile: ListedKeyFile | null): boole
  */
 function readObjects(reads: ObjectReads, bucket: string, objects: readonly PlannedObject[], concurrency: number) {
   return inOrderAhead(objects.length, concurrency, async (index) => {
-    const {key, compression, keyFile} = objects[index];
+    const {key, compression, etag, keyFile} = objects[index];
     // Both under way at once; either one's failure is the object's.
-    const content = reads.read(bucket, key, compression);
-    const keys = keyFile ? reads.read(bucket, keyFile.key, keyFile.compression) : Promise.resolve(null);
+    const content = reads.read(bucket, key, compression, etag);
+    const keys = keyFile ? reads.read(bucket, keyFile.key, keyFile.compression, keyFile.etag) : Promise.resolve(null);
     keys.catch(() => {});
     return {index, object: objects[index], content: await content, keys: await keys};
   });

@@ -13,8 +13,8 @@ import {S3AccessError, type SinkObjectBody} from "./s3-sink.js";
 import type {Compression} from "./sink-object-key.js";
 
 export interface ObjectReads {
-  /** An object's content (gunzipped), or null when it was deleted since it was listed. */
-  read(bucket: string, key: string, compression: Compression): Promise<SinkObjectBody | null>;
+  /** An object's content (gunzipped), or null when it was deleted since it was listed. `etag` is the listing's. */
+  read(bucket: string, key: string, compression: Compression, etag: string): Promise<SinkObjectBody | null>;
   /** Ends the reads: the reader thread, when there is one. */
   close(): Promise<void>;
 }
@@ -27,6 +27,7 @@ export interface ReadTask {
   bucket: string;
   key: string;
   compression: Compression;
+  etag: string;
 }
 
 /** Its answer: the content (its bytes moved, not copied), null for an object gone, or the error's message. */
@@ -43,8 +44,8 @@ export function readsOnReaderThread(source: ReaderSource): ObjectReads {
   const worker = startWorkerThread({name: "read-worker", source: new URL("./read-worker.ts", import.meta.url)}, settings);
   const reads = new WorkerTasks<ReadTask, {bytes: Uint8Array; problem: string | null} | null>(worker, "the S3 reader thread", (message) => new S3AccessError(message));
   return {
-    read: async (bucket, key, compression) => {
-      const body = await reads.ask({bucket, key, compression});
+    read: async (bucket, key, compression, etag) => {
+      const body = await reads.ask({bucket, key, compression, etag});
       return body === null ? null : {bytes: Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength), problem: body.problem};
     },
     async close() {

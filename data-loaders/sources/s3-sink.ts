@@ -59,6 +59,11 @@ export async function readSinkObject(client: S3Client, bucket: string, key: stri
     const body = await response.Body.transformToByteArray();
     return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   });
+  return sinkObjectBody(bytes);
+}
+
+/** An object's content from its bytes as stored: gunzipped when they are gzip (readSinkObject). */
+export function sinkObjectBody(bytes: Buffer): SinkObjectBody {
   const isGzip = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
   if (!isGzip) return {bytes, problem: null};
   try {

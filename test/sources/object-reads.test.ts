@@ -35,6 +35,8 @@ let s3: LocalS3;
 let source: {region: string; endpoint: string; forcePathStyle: boolean};
 let here: ObjectReads;
 let reader: ObjectReads;
+/** Each object's ETag, as a listing gives it. */
+const etags: Record<string, string> = {};
 
 before(async () => {
   Object.assign(process.env, LOCAL_S3_CREDENTIALS);
@@ -42,7 +44,7 @@ before(async () => {
   source = {region: "us-east-1", endpoint: s3.endpoint, forcePathStyle: true};
   const client = createS3Client(source);
   await client.send(new CreateBucketCommand({Bucket: "b"}));
-  for (const [Key, Body] of Object.entries(objects)) await client.send(new PutObjectCommand({Bucket: "b", Key, Body}));
+  for (const [Key, Body] of Object.entries(objects)) etags[Key] = (await client.send(new PutObjectCommand({Bucket: "b", Key, Body}))).ETag!;
   here = readsOnThisThread(client);
   reader = readsOnReaderThread(source);
 });
@@ -54,7 +56,7 @@ after(async () => {
 
 test("the reader thread gives each object's content as this thread's reads do, many at once", async () => {
   const keys = Object.keys(objects);
-  const [ours, theirs] = await Promise.all([Promise.all(keys.map((key) => here.read("b", key, key.endsWith(".gz") ? "gzip" : "none"))), Promise.all(keys.map((key) => reader.read("b", key, key.endsWith(".gz") ? "gzip" : "none")))]);
+  const [ours, theirs] = await Promise.all([Promise.all(keys.map((key) => here.read("b", key, key.endsWith(".gz") ? "gzip" : "none", etags[key]))), Promise.all(keys.map((key) => reader.read("b", key, key.endsWith(".gz") ? "gzip" : "none", etags[key])))]);
   keys.forEach((key, i) => {
     assert.ok(ours[i] !== null && theirs[i] !== null, key);
     assert.ok(Buffer.isBuffer(theirs[i]!.bytes), `${key}: a Buffer, as the parser takes`);
@@ -67,12 +69,12 @@ test("the reader thread gives each object's content as this thread's reads do, m
 });
 
 test("an object gone is null, and an endpoint that cannot be reached fails with this thread's message", async () => {
-  assert.equal(await reader.read("b", "gone.json", "none"), null);
+  assert.equal(await reader.read("b", "gone.json", "none", '"0"'), null);
   const unreachable = {...source, endpoint: "http://127.0.0.1:1"};
   const elsewhere = readsOnReaderThread(unreachable);
   try {
-    const failureHere = await readsOnThisThread(createS3Client(unreachable)).read("b", "x.json", "none").then(() => null, (error: Error) => error);
-    const failureThere = await elsewhere.read("b", "x.json", "none").then(() => null, (error: Error) => error);
+    const failureHere = await readsOnThisThread(createS3Client(unreachable)).read("b", "x.json", "none", '"0"').then(() => null, (error: Error) => error);
+    const failureThere = await elsewhere.read("b", "x.json", "none", '"0"').then(() => null, (error: Error) => error);
     assert.ok(failureHere !== null && failureThere !== null);
     assert.equal(failureThere.name, "S3AccessError");
     assert.equal(failureThere.message, failureHere.message);
@@ -84,9 +86,9 @@ test("an object gone is null, and an endpoint that cannot be reached fails with 
 
 test("after close, a read fails at once", async () => {
   const closing = readsOnReaderThread(source);
-  assert.equal((await closing.read("b", "small.json", "none"))!.bytes.toString(), '"one line"\n');
+  assert.equal((await closing.read("b", "small.json", "none", etags["small.json"]))!.bytes.toString(), '"one line"\n');
   await closing.close();
-  await assert.rejects(closing.read("b", "small.json", "none"), /the S3 reader thread was closed/);
+  await assert.rejects(closing.read("b", "small.json", "none", etags["small.json"]), /the S3 reader thread was closed/);
 });
 
 test("a sync of the sample read on the reader thread stores every event and rejected line once", async () => {
