@@ -60,9 +60,24 @@ export class DirectGets {
           response.resume();
           return resolve(null);
         }
+        // Into one buffer of the announced length: collecting the chunks and joining them doubled
+        // the memory each read churns through, and the reader thread's collections with it. A
+        // body longer or shorter than announced is odd enough to leave to the SDK.
+        const announced = Number(response.headers["content-length"]);
+        const known = Number.isSafeInteger(announced) && announced >= 0;
+        const bytes = Buffer.allocUnsafeSlow(known ? announced : 0);
         const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () => resolve(response.complete ? Buffer.concat(chunks) : null));
+        let received = 0;
+        response.on("data", (chunk: Buffer) => {
+          if (!known) chunks.push(chunk);
+          else if (received + chunk.length <= bytes.length) chunk.copy(bytes, received);
+          received += chunk.length;
+        });
+        response.on("end", () => {
+          if (!response.complete) resolve(null);
+          else if (!known) resolve(Buffer.concat(chunks));
+          else resolve(received === bytes.length ? bytes : null);
+        });
         response.on("error", () => resolve(null));
       });
       request.on("error", () => resolve(null));
@@ -102,7 +117,7 @@ export class DirectGets {
       region: schemes[0].signingRegion ?? region,
       // The provider the SDK made from its chain: it caches and refreshes the credentials.
       credentials: config.credentials,
-      sha256: Sha256,
+      sha256: NodeSha256,
       // S3 signs the path as sent, escaped once.
       uriEscapePath: false,
     });
@@ -125,8 +140,8 @@ function unquoted(etag: string | undefined): string | undefined {
 /** What the signer hands the hash. */
 type SourceData = string | ArrayBuffer | ArrayBufferView;
 
-/** SHA-256 and HMAC-SHA256 from Node's crypto, in the shape the signer asks for. */
-class Sha256 {
+/** SHA-256 and HMAC-SHA256 from Node's crypto, in the shape the SigV4 signer asks for. */
+export class NodeSha256 {
   private readonly hash: Hash | Hmac;
 
   constructor(secret?: SourceData) {

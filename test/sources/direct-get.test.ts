@@ -1,18 +1,19 @@
 // The reader thread's plain signed GET (sources/direct-get.ts): against the real local S3 endpoint
 // it reads each object's stored bytes itself (names that need escaping too), and leaves to the
-// SDK (null) an ETag other than the listed one, an object gone and an endpoint it cannot reach.
+// SDK (null) an ETag other than the listed one, an object gone and an endpoint it cannot reach;
+// a body sent without its length is read whole, one cut short of its length is left to the SDK.
 // The local endpoint does not check signatures, so a server here checks them as S3 does (the
 // canonical request rebuilt from what came over the wire, signed with the secret): it accepts
 // the SDK's own GetObject, which shows the check is S3's, and then this module's, session token
 // and all.
 import assert from "node:assert/strict";
-import {createHash, createHmac} from "node:crypto";
+import {createHash} from "node:crypto";
 import http from "node:http";
 import type {AddressInfo} from "node:net";
 import {after, before, test} from "node:test";
 import {CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client} from "@aws-sdk/client-s3";
 import {SignatureV4} from "@smithy/signature-v4";
-import {DirectGets} from "../../data-loaders/sources/direct-get.js";
+import {DirectGets, NodeSha256} from "../../data-loaders/sources/direct-get.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
 
@@ -105,6 +106,32 @@ test("the request is signed as S3 checks it: the SDK's and this module's both pa
   }
 });
 
+test("a body sent without its length is read whole; one shorter than its announced length is left to the SDK", async () => {
+  const body = Buffer.from("x".repeat(200_000));
+  const etag = '"e"';
+  const server = http.createServer((request, response) => {
+    if (request.url!.includes("chunked")) {
+      response.writeHead(200, {etag});
+      response.write(body.subarray(0, 100_000));
+      response.end(body.subarray(100_000));
+    } else {
+      // Announces more than it sends, then ends the connection.
+      response.writeHead(200, {etag, "content-length": body.length + 10});
+      response.write(body, () => response.destroy());
+    }
+  });
+  await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const direct = new DirectGets(createS3Client({region: "us-east-1", endpoint, forcePathStyle: true}), {endpoint});
+  try {
+    assert.deepEqual(await direct.get("b", "chunked.json", etag), body);
+    assert.equal(await direct.get("b", "short.json", etag), null);
+  } finally {
+    direct.close();
+    server.close();
+  }
+});
+
 /** S3's check of a SigV4 request: the canonical request rebuilt from what arrived, signed with the secret, compared. */
 async function verified(request: http.IncomingMessage, secretAccessKey: string, sessionToken: string): Promise<boolean> {
   const authorization = request.headers.authorization ?? "";
@@ -118,17 +145,4 @@ async function verified(request: http.IncomingMessage, secretAccessKey: string, 
   const signer = new SignatureV4({service: "s3", region, credentials: {accessKeyId, secretAccessKey, sessionToken}, sha256: NodeSha256, uriEscapePath: false});
   const expected = await signer.sign({method: request.method!, protocol: "http:", hostname: "127.0.0.1", path: url.pathname, query: Object.fromEntries(url.searchParams), headers}, {signingDate});
   return String(expected.headers.authorization).endsWith(`Signature=${signature}`);
-}
-
-class NodeSha256 {
-  private readonly hash;
-  constructor(secret?: string | Uint8Array) {
-    this.hash = secret === undefined ? createHash("sha256") : createHmac("sha256", secret);
-  }
-  update(data: string | Uint8Array): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
 }
