@@ -262,6 +262,9 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
         }
         const {pieces, invalidUtf8Lines} = decodeObjectText(read.content.bytes);
         const keys = read.keys === null ? null : decodeKeyFile(decodeObjectText(read.keys.bytes).pieces);
+        // Decoded into strings: the bytes' memory goes back to be read into again.
+        reads.done(read.content);
+        if (read.keys !== null) reads.done(read.keys);
         let counts: ObjectIngestCounts;
         if (w.mode === "take") {
           const isReplacement = manifest.objects[object.key] !== undefined;

@@ -36,9 +36,10 @@ export class DirectGets {
 
   /**
    * The object's bytes as stored, when S3 answers 200 with `etag` (the listing's); null for
-   * anything else: the caller then reads it through the SDK.
+   * anything else: the caller then reads it through the SDK. `allocate` gives the memory for a
+   * body of known length.
    */
-  async get(bucket: string, key: string, etag: string): Promise<Buffer | null> {
+  async get(bucket: string, key: string, etag: string, allocate: (length: number) => Buffer = (length) => Buffer.allocUnsafeSlow(length)): Promise<Buffer | null> {
     const endpoint = await this.endpointOf(bucket);
     if (endpoint === null) return null;
     const url = new URL(endpoint.base.href);
@@ -65,7 +66,7 @@ export class DirectGets {
         // body longer or shorter than announced is odd enough to leave to the SDK.
         const announced = Number(response.headers["content-length"]);
         const known = Number.isSafeInteger(announced) && announced >= 0;
-        const bytes = Buffer.allocUnsafeSlow(known ? announced : 0);
+        const bytes = allocate(known ? announced : 0);
         const chunks: Buffer[] = [];
         let received = 0;
         response.on("data", (chunk: Buffer) => {

@@ -15,6 +15,8 @@ import type {Compression} from "./sink-object-key.js";
 export interface ObjectReads {
   /** An object's content (gunzipped), or null when it was deleted since it was listed. `etag` is the listing's. */
   read(bucket: string, key: string, compression: Compression, etag: string): Promise<SinkObjectBody | null>;
+  /** The caller is done with a content's bytes (no view of them is used any more): a reader thread reads into their memory again. */
+  done(content: SinkObjectBody): void;
   /** Ends the reads: the reader thread, when there is one. */
   close(): Promise<void>;
 }
@@ -28,6 +30,8 @@ export interface ReadTask {
   key: string;
   compression: Compression;
   etag: string;
+  /** Memory of earlier reads the parsing thread is done with, moved back to be read into again. */
+  recycled: ArrayBuffer[];
 }
 
 /** Its answer: the content (its bytes moved, not copied), null for an object gone, or the error's message. */
@@ -35,7 +39,7 @@ export type ReadDone = WorkerAnswer<{bytes: Uint8Array; problem: string | null} 
 
 /** Reads with `client` on this thread. */
 export function readsOnThisThread(client: S3Client): ObjectReads {
-  return {read: (bucket, key, compression) => readUnlessVanished(client, bucket, key, compression), close: async () => {}};
+  return {read: (bucket, key, compression) => readUnlessVanished(client, bucket, key, compression), done: () => {}, close: async () => {}};
 }
 
 /** Reads on a thread of their own, with an S3 client made there from `source`. */
@@ -43,10 +47,19 @@ export function readsOnReaderThread(source: ReaderSource): ObjectReads {
   const settings: ReaderSource = {region: source.region, endpoint: source.endpoint, forcePathStyle: source.forcePathStyle};
   const worker = startWorkerThread({name: "read-worker", source: new URL("./read-worker.ts", import.meta.url)}, settings);
   const reads = new WorkerTasks<ReadTask, {bytes: Uint8Array; problem: string | null} | null>(worker, "the S3 reader thread", (message) => new S3AccessError(message));
+  // Sent back with the next read asked for.
+  let done: ArrayBuffer[] = [];
   return {
     read: async (bucket, key, compression, etag) => {
-      const body = await reads.ask({bucket, key, compression, etag});
+      const recycled = done;
+      done = [];
+      const body = await reads.ask({bucket, key, compression, etag, recycled}, recycled);
       return body === null ? null : {bytes: Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength), problem: body.problem};
+    },
+    done(content) {
+      const buffer = content.bytes.buffer as ArrayBuffer;
+      // Zero bytes: sent back already (detached).
+      if (buffer.byteLength > 0 && !done.includes(buffer)) done.push(buffer);
     },
     async close() {
       reads.stop(new Error("the S3 reader thread was closed"));

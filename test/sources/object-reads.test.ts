@@ -1,6 +1,7 @@
 // A sync's objects read on a thread of their own (sources/object-reads.ts) give what reading them
 // on the parsing thread gives: the same bytes (gunzipped, a cut gzip stream's problem said), null
-// for an object gone, the same error for a bucket that cannot be read; and a sync of the sample
+// for an object gone, the same error for a bucket that cannot be read; memory the caller is done
+// with goes back to be read into again; and a sync of the sample
 // read that way stores what the sample holds. Against the real local S3 endpoint.
 import assert from "node:assert/strict";
 import {spawn} from "node:child_process";
@@ -81,6 +82,30 @@ test("an object gone is null, and an endpoint that cannot be reached fails with 
     assert.match(failureThere.message, /^reading s3:\/\/b\/x\.json: cannot reach /);
   } finally {
     await elsewhere.close();
+  }
+});
+
+test("bytes the caller is done with go back to the reader thread, and each later read's bytes are still its own", async () => {
+  const reads = readsOnReaderThread(source);
+  try {
+    const first = (await reads.read("b", "plain.json", "none", etags["plain.json"]))!;
+    assert.equal(first.bytes.toString(), lines);
+    reads.done(first);
+    reads.done(first);
+    // Sent with the next request: this thread holds none of that memory any more.
+    const second = (await reads.read("b", "small.json", "none", etags["small.json"]))!;
+    assert.equal(first.bytes.buffer.byteLength, 0, "the first read's memory moved back");
+    assert.equal(second.bytes.toString(), '"one line"\n');
+    reads.done(second);
+    for (let round = 0; round < 3; round++) {
+      const [plain, whole] = await Promise.all([reads.read("b", "plain.json", "none", etags["plain.json"]), reads.read("b", "whole.json.gz", "gzip", etags["whole.json.gz"])]);
+      assert.equal(plain!.bytes.toString(), lines);
+      assert.equal(whole!.bytes.toString(), lines);
+      reads.done(plain!);
+      reads.done(whole!);
+    }
+  } finally {
+    await reads.close();
   }
 });
 
