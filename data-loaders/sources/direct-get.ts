@@ -2,9 +2,11 @@
 // thread of a large sync reads a thousand objects per million events; through the SDK each read
 // cost 0.5–1.1 ms of CPU (its middleware stack, endpoint parameters, the response's chunks and
 // their garbage), this way 0.13–0.25 ms (docs/design-notes.md, "Ingest, sixth round"). Only the
-// plain case is done here, and the SDK still decides everything that varies: the URL comes from
-// its endpoint rules, the credentials from its provider chain (refreshed as it refreshes them),
-// and the request is signed by its SigV4 signer. Anything else (an answer that is not 200, an
+// plain case is done here, and the SDK still decides everything that varies: the thread with the
+// SDK's client plans each read (the URL from the SDK's endpoint rules, the signing name and region
+// they give) and hands over the credentials its provider chain resolved (refreshed as the SDK
+// refreshes them); the reader thread signs with the SDK's SigV4 signer and sends the request, with
+// no SDK of its own loaded until a read needs it. Anything else (an answer that is not 200, an
 // ETag that is not the listed one, a connection that fails, an endpoint that is not plain SigV4)
 // gives null, and the caller reads the object through the SDK, which retries, explains the error
 // and tells an object deleted since the listing.
@@ -14,37 +16,88 @@ import https from "node:https";
 import type {S3Client} from "@aws-sdk/client-s3";
 import {SignatureV4} from "@smithy/signature-v4";
 
-/** What the direct reads need of the source: its custom endpoint, if any (`source.endpoint`). */
-export interface DirectGetSource {
-  endpoint: string | null;
+/** One object's GET: where, and how it is signed. Plain data, to hand to another thread. */
+export interface DirectGet {
+  url: string;
+  signingName: string;
+  signingRegion: string;
 }
 
-/** The URL of an object: the bucket's endpoint (the SDK's rules) and the key, escaped as the SDK escapes it. */
-interface BucketEndpoint {
-  base: URL;
-  signer: SignatureV4;
+/** Credentials as the SDK's provider gives them. */
+export interface DirectGetCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
 }
 
-export class DirectGets {
-  private readonly endpoints = new Map<string, Promise<BucketEndpoint | null>>();
-  private readonly agents = {http: new http.Agent({keepAlive: true}), https: new https.Agent({keepAlive: true})};
+/** Plans each object's GET from an SDK client's configuration (the thread that has the client). */
+export class DirectGetPlans {
+  private readonly buckets = new Map<string, Promise<Omit<DirectGet, "url"> & {base: URL} | null>>();
 
+  /** `endpoint`: the source's custom endpoint, if any (`source.endpoint`). */
   constructor(
     private readonly client: S3Client,
-    private readonly source: DirectGetSource,
+    private readonly endpoint: string | null,
   ) {}
+
+  /** The object's GET, or null when the bucket's endpoint is not plain SigV4 (the SDK reads it then). */
+  async plan(bucket: string, key: string): Promise<DirectGet | null> {
+    let resolved = this.buckets.get(bucket);
+    if (!resolved) {
+      resolved = this.resolve(bucket).catch(() => null);
+      this.buckets.set(bucket, resolved);
+    }
+    const target = await resolved;
+    if (target === null) return null;
+    const url = new URL(target.base.href);
+    url.pathname = `${url.pathname.replace(/\/$/, "")}/${escapeKey(key)}`;
+    return {url: url.href, signingName: target.signingName, signingRegion: target.signingRegion};
+  }
+
+  /** The credentials the client signs with now: its provider caches and refreshes them. */
+  async credentials(): Promise<DirectGetCredentials> {
+    const {accessKeyId, secretAccessKey, sessionToken} = await this.client.config.credentials();
+    return sessionToken ? {accessKeyId, secretAccessKey, sessionToken} : {accessKeyId, secretAccessKey};
+  }
+
+  private async resolve(bucket: string) {
+    const config = this.client.config;
+    const region = await config.region();
+    const resolved = config.endpointProvider({
+      Bucket: bucket,
+      Region: region,
+      UseFIPS: await config.useFipsEndpoint(),
+      UseDualStack: await config.useDualstackEndpoint(),
+      ForcePathStyle: config.forcePathStyle,
+      ...(this.endpoint ? {Endpoint: this.endpoint} : {}),
+    });
+    // Plain SigV4 only (not SigV4a's multi-region access points, not S3 Express's sessions).
+    const schemes = (resolved.properties?.authSchemes ?? []) as {name?: string; signingName?: string; signingRegion?: string}[];
+    if (schemes.length !== 1 || schemes[0].name !== "sigv4") return null;
+    return {base: new URL(resolved.url.href), signingName: schemes[0].signingName ?? "s3", signingRegion: schemes[0].signingRegion ?? region};
+  }
+}
+
+/** Sends planned GETs, signed with the credentials last given (the reader thread). */
+export class SignedGets {
+  private credentials: DirectGetCredentials | null = null;
+  private readonly signers = new Map<string, SignatureV4>();
+  private readonly agents = {http: new http.Agent({keepAlive: true}), https: new https.Agent({keepAlive: true})};
+
+  setCredentials(credentials: DirectGetCredentials): void {
+    this.credentials = credentials;
+    this.signers.clear();
+  }
 
   /**
    * The object's bytes as stored, when S3 answers 200 with `etag` (the listing's); null for
    * anything else: the caller then reads it through the SDK. `allocate` gives the memory for a
    * body of known length.
    */
-  async get(bucket: string, key: string, etag: string, allocate: (length: number) => Buffer = (length) => Buffer.allocUnsafeSlow(length)): Promise<Buffer | null> {
-    const endpoint = await this.endpointOf(bucket);
-    if (endpoint === null) return null;
-    const url = new URL(endpoint.base.href);
-    url.pathname = `${url.pathname.replace(/\/$/, "")}/${escapeKey(key)}`;
-    const signed = await endpoint.signer.sign({
+  async get(plan: DirectGet, etag: string, allocate: (length: number) => Buffer = (length) => Buffer.allocUnsafeSlow(length)): Promise<Buffer | null> {
+    if (this.credentials === null) return null;
+    const url = new URL(plan.url);
+    const signed = await this.signer(plan).sign({
       method: "GET",
       protocol: url.protocol,
       hostname: url.hostname,
@@ -53,8 +106,9 @@ export class DirectGets {
       query: {},
       headers: {host: url.host},
     });
+    const secure = url.protocol === "https:";
     return new Promise<Buffer | null>((resolve) => {
-      const request = (url.protocol === "https:" ? https : http).get(url, {agent: url.protocol === "https:" ? this.agents.https : this.agents.http, headers: signed.headers}, (response) => {
+      const request = (secure ? https : http).get(url, {agent: secure ? this.agents.https : this.agents.http, headers: signed.headers}, (response) => {
         const sameObject = response.statusCode === 200 && unquoted(response.headers.etag) === unquoted(etag);
         if (!sameObject) {
           // Drained, so that the connection is kept for the next read.
@@ -90,39 +144,15 @@ export class DirectGets {
     this.agents.https.destroy();
   }
 
-  private endpointOf(bucket: string): Promise<BucketEndpoint | null> {
-    let endpoint = this.endpoints.get(bucket);
-    if (!endpoint) {
-      endpoint = this.resolveEndpoint(bucket).catch(() => null);
-      this.endpoints.set(bucket, endpoint);
-    }
-    return endpoint;
-  }
-
-  private async resolveEndpoint(bucket: string): Promise<BucketEndpoint | null> {
-    const config = this.client.config;
-    const region = await config.region();
-    const resolved = config.endpointProvider({
-      Bucket: bucket,
-      Region: region,
-      UseFIPS: await config.useFipsEndpoint(),
-      UseDualStack: await config.useDualstackEndpoint(),
-      ForcePathStyle: config.forcePathStyle,
-      ...(this.source.endpoint ? {Endpoint: this.source.endpoint} : {}),
-    });
-    // Plain SigV4 only (not SigV4a's multi-region access points, not S3 Express's sessions).
-    const schemes = (resolved.properties?.authSchemes ?? []) as {name?: string; signingName?: string; signingRegion?: string}[];
-    if (schemes.length !== 1 || schemes[0].name !== "sigv4") return null;
-    const signer = new SignatureV4({
-      service: schemes[0].signingName ?? "s3",
-      region: schemes[0].signingRegion ?? region,
-      // The provider the SDK made from its chain: it caches and refreshes the credentials.
-      credentials: config.credentials,
-      sha256: NodeSha256,
+  private signer(plan: DirectGet): SignatureV4 {
+    const name = `${plan.signingName} ${plan.signingRegion}`;
+    let signer = this.signers.get(name);
+    if (!signer) {
       // S3 signs the path as sent, escaped once.
-      uriEscapePath: false,
-    });
-    return {base: new URL(resolved.url.href), signer};
+      signer = new SignatureV4({service: plan.signingName, region: plan.signingRegion, credentials: this.credentials!, sha256: NodeSha256, uriEscapePath: false});
+      this.signers.set(name, signer);
+    }
+    return signer;
   }
 }
 

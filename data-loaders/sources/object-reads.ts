@@ -9,7 +9,10 @@ import type {S3Client} from "@aws-sdk/client-s3";
 import type {SourceConfig} from "../config.js";
 import {startWorkerThread, WorkerTasks, type WorkerAnswer} from "../worker-thread.js";
 import {readUnlessVanished} from "./read-ahead.js";
-import {S3AccessError, type SinkObjectBody} from "./s3-sink.js";
+import {createS3Client} from "./s3-client.js";
+import {DirectGetPlans, type DirectGet, type DirectGetCredentials} from "./direct-get.js";
+import type {SinkObjectBody} from "./object-body.js";
+import {S3AccessError} from "./s3-sink.js";
 import type {Compression} from "./sink-object-key.js";
 
 export interface ObjectReads {
@@ -32,6 +35,10 @@ export interface ReadTask {
   etag: string;
   /** Memory of earlier reads the parsing thread is done with, moved back to be read into again. */
   recycled: ArrayBuffer[];
+  /** The plain GET planned for it, or null: the thread's SDK reads it. */
+  direct: DirectGet | null;
+  /** What to sign `direct` with, as the SDK's provider gives them now. */
+  credentials: DirectGetCredentials | null;
 }
 
 /** Its answer: the content (its bytes moved, not copied), null for an object gone, or the error's message. */
@@ -42,18 +49,26 @@ export function readsOnThisThread(client: S3Client): ObjectReads {
   return {read: (bucket, key, compression) => readUnlessVanished(client, bucket, key, compression), done: () => {}, close: async () => {}};
 }
 
-/** Reads on a thread of their own, with an S3 client made there from `source`. */
-export function readsOnReaderThread(source: ReaderSource): ObjectReads {
+/**
+ * Reads on a thread of their own: each by a plain signed GET that `client` plans here
+ * (direct-get.ts), or, when that cannot be done, by an S3 client the thread makes from `source`
+ * (its SDK loaded then).
+ */
+export function readsOnReaderThread(source: ReaderSource, client: S3Client = createS3Client(source)): ObjectReads {
   const settings: ReaderSource = {region: source.region, endpoint: source.endpoint, forcePathStyle: source.forcePathStyle};
   const worker = startWorkerThread({name: "read-worker", source: new URL("./read-worker.ts", import.meta.url)}, settings);
   const reads = new WorkerTasks<ReadTask, {bytes: Uint8Array; problem: string | null} | null>(worker, "the S3 reader thread", (message) => new S3AccessError(message));
+  const plans = new DirectGetPlans(client, source.endpoint);
   // Sent back with the next read asked for.
   let done: ArrayBuffer[] = [];
   return {
     read: async (bucket, key, compression, etag) => {
       const recycled = done;
       done = [];
-      const body = await reads.ask({bucket, key, compression, etag, recycled}, recycled);
+      // No credentials found: the thread's SDK reads it, and says so.
+      const [direct, credentials] = await Promise.all([plans.plan(bucket, key), plans.credentials().catch(() => null)]);
+      const task: ReadTask = {bucket, key, compression, etag, recycled, direct: credentials === null ? null : direct, credentials};
+      const body = await reads.ask(task, recycled);
       return body === null ? null : {bytes: Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength), problem: body.problem};
     },
     done(content) {

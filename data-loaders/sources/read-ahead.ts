@@ -2,7 +2,8 @@
 import {setImmediate} from "node:timers/promises";
 import type {S3Client} from "@aws-sdk/client-s3";
 import type {Compression} from "./sink-object-key.js";
-import {isVanishedObject, readSinkObject, type SinkObjectBody} from "./s3-sink.js";
+import type {SinkObjectBody} from "./object-body.js";
+import {isVanishedObject, readSinkObject} from "./s3-sink.js";
 
 /**
  * The results of `start(0)` … `start(count - 1)` in order, with up to `concurrency` of them under

@@ -1,34 +1,50 @@
 // The S3 reader thread of a sync (object-reads.ts: readsOnReaderThread): reads each object it is
-// asked for with an S3 client of its own, by a plain signed GET where it can (direct-get.ts) and
-// through the SDK otherwise, into memory the parsing thread sent back from earlier reads
+// asked for by the plain signed GET planned for it (direct-get.ts), or else with an S3 client of
+// its own (the SDK loaded only then), into memory the parsing thread sent back from earlier reads
 // (buffer-pool.ts), and hands the bytes back without a copy.
 import {parentPort, workerData} from "node:worker_threads";
 import type {ReadDone, ReaderSource, ReadTask} from "./object-reads.js";
 import {BufferPool} from "./buffer-pool.js";
-import {DirectGets} from "./direct-get.js";
-import {readUnlessVanished} from "./read-ahead.js";
-import {createS3Client} from "./s3-client.js";
-import {sinkObjectBody} from "./s3-sink.js";
+import {SignedGets, type DirectGetCredentials} from "./direct-get.js";
+import {sinkObjectBody} from "./object-body.js";
 import {errorMessage} from "../worker-thread.js";
 
 const source = workerData as ReaderSource;
-const client = createS3Client(source);
-const direct = new DirectGets(client, source);
+const gets = new SignedGets();
 const pool = new BufferPool();
 const port = parentPort!;
 
-async function read(bucket: string, key: string, compression: ReadTask["compression"], etag: string) {
-  const bytes = await direct.get(bucket, key, etag, (length) => pool.take(length));
-  if (bytes === null) return readUnlessVanished(client, bucket, key, compression);
+/** This thread's own S3 client and its reads, loaded the first time a read needs them. */
+let sdkReads: Promise<(task: ReadTask) => Promise<ReturnType<typeof sinkObjectBody> | null>> | null = null;
+function readBySdk(task: ReadTask) {
+  sdkReads ??= Promise.all([import("./s3-client.js"), import("./read-ahead.js")]).then(([{createS3Client}, {readUnlessVanished}]) => {
+    const client = createS3Client(source);
+    return ({bucket, key, compression}: ReadTask) => readUnlessVanished(client, bucket, key, compression);
+  });
+  return sdkReads.then((read) => read(task));
+}
+
+let signingWith = "";
+function useCredentials(credentials: DirectGetCredentials): void {
+  const identity = `${credentials.accessKeyId}\n${credentials.secretAccessKey}\n${credentials.sessionToken ?? ""}`;
+  if (identity === signingWith) return;
+  gets.setCredentials(credentials);
+  signingWith = identity;
+}
+
+async function read(task: ReadTask) {
+  if (task.credentials) useCredentials(task.credentials);
+  const bytes = task.direct ? await gets.get(task.direct, task.etag, (length) => pool.take(length)) : null;
+  if (bytes === null) return readBySdk(task);
   const body = sinkObjectBody(bytes);
   // Gunzipped into memory of its own: the stored bytes are done with.
   if (body.bytes !== bytes) pool.give(bytes.buffer as ArrayBuffer);
   return body;
 }
 
-port.on("message", ({id, bucket, key, compression, etag, recycled}: ReadTask & {id: number}) => {
-  for (const buffer of recycled) pool.give(buffer);
-  read(bucket, key, compression, etag).then(
+port.on("message", ({id, ...task}: ReadTask & {id: number}) => {
+  for (const buffer of task.recycled) pool.give(buffer);
+  read(task).then(
     (body) => {
       if (body === null) return port.postMessage({id, answer: null} satisfies ReadDone);
       const bytes = ownBuffer(body.bytes);

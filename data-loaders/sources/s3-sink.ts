@@ -1,6 +1,6 @@
 // Listing and reading the S3 sink's objects, with errors a user can act on.
-import {constants, gunzipSync} from "node:zlib";
 import {GetObjectCommand, ListObjectsV2Command, type _Object, type S3Client} from "@aws-sdk/client-s3";
+import {sinkObjectBody, type SinkObjectBody} from "./object-body.js";
 import {parseSinkObjectKey, type Compression, type SinkKeyFileKey, type SinkObjectKey, type SkippedKey} from "./sink-object-key.js";
 
 export interface ListedSinkObject {
@@ -39,17 +39,8 @@ export function toListedSinkObject(object: _Object, sinkPrefix: string): ListedS
   };
 }
 
-/** An object's content, and what was wrong with it when it could only be read in part. */
-export interface SinkObjectBody {
-  bytes: Buffer;
-  /** E.g. a gzip stream cut short: the bytes before the cut are in `bytes`. */
-  problem: string | null;
-}
-
 /**
- * The object's bytes, gunzipped when they are gzip (whatever the name says: a `.gz` name over
- * plain JSON is read as it is). A gzip stream that ends early gives what came before the cut,
- * with the problem named, so the records before it still load.
+ * The object's bytes, gunzipped when they are gzip (object-body.ts).
  */
 export async function readSinkObject(client: S3Client, bucket: string, key: string, _compression: Compression): Promise<SinkObjectBody> {
   const bytes = await withS3Errors(`reading s3://${bucket}/${key}`, client, async () => {
@@ -60,19 +51,6 @@ export async function readSinkObject(client: S3Client, bucket: string, key: stri
     return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   });
   return sinkObjectBody(bytes);
-}
-
-/** An object's content from its bytes as stored: gunzipped when they are gzip (readSinkObject). */
-export function sinkObjectBody(bytes: Buffer): SinkObjectBody {
-  const isGzip = bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-  if (!isGzip) return {bytes, problem: null};
-  try {
-    return {bytes: gunzipSync(bytes), problem: null};
-  } catch (error) {
-    // Decompress what is there: a flush instead of an error at the cut.
-    const partial = gunzipSync(bytes, {finishFlush: constants.Z_SYNC_FLUSH});
-    return {bytes: partial, problem: `gzip data cut short (${(error as Error).message}); ${partial.length} bytes before the cut were read`};
-  }
 }
 
 /** True for the error S3 gives when a listed object was deleted before it could be read. */

@@ -1,4 +1,5 @@
-// The reader thread's plain signed GET (sources/direct-get.ts): against the real local S3 endpoint
+// The reader thread's plain signed GET (sources/direct-get.ts), planned from an SDK client's
+// configuration and credentials and sent as the reader thread sends it: against the real local S3 endpoint
 // it reads each object's stored bytes itself (names that need escaping too), and leaves to the
 // SDK (null) an ETag other than the listed one, an object gone and an endpoint it cannot reach;
 // a body sent without its length is read whole, one cut short of its length is left to the SDK.
@@ -13,7 +14,7 @@ import type {AddressInfo} from "node:net";
 import {after, before, test} from "node:test";
 import {CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client} from "@aws-sdk/client-s3";
 import {SignatureV4} from "@smithy/signature-v4";
-import {DirectGets, NodeSha256} from "../../data-loaders/sources/direct-get.js";
+import {DirectGetPlans, NodeSha256, SignedGets} from "../../data-loaders/sources/direct-get.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
 
@@ -40,7 +41,7 @@ after(async () => {
 });
 
 test("each object's stored bytes are read by the plain GET itself, whatever its name", async () => {
-  const direct = new DirectGets(client, {endpoint: s3.endpoint});
+  const direct = directGets(client, s3.endpoint);
   try {
     for (const [key, bytes] of Object.entries(objects)) {
       const got = await direct.get("b", key, etags[key]);
@@ -53,7 +54,7 @@ test("each object's stored bytes are read by the plain GET itself, whatever its 
 });
 
 test("another ETag, an object gone and an endpoint not reached are left to the SDK", async () => {
-  const direct = new DirectGets(client, {endpoint: s3.endpoint});
+  const direct = directGets(client, s3.endpoint);
   const key = Object.keys(objects)[0];
   try {
     assert.equal(await direct.get("b", key, '"0123456789abcdef0123456789abcdef"'), null);
@@ -63,7 +64,7 @@ test("another ETag, an object gone and an endpoint not reached are left to the S
     direct.close();
   }
   const unreachable = createS3Client({region: "us-east-1", endpoint: "http://127.0.0.1:1", forcePathStyle: true});
-  const nowhere = new DirectGets(unreachable, {endpoint: "http://127.0.0.1:1"});
+  const nowhere = directGets(unreachable, "http://127.0.0.1:1");
   try {
     assert.equal(await nowhere.get("b", key, etags[key]), null);
   } finally {
@@ -90,8 +91,8 @@ test("the request is signed as S3 checks it: the SDK's and this module's both pa
   try {
     const viaSdk = await signedBy(credentials.secretAccessKey).send(new GetObjectCommand({Bucket: "b", Key: key}));
     assert.equal(await viaSdk.Body!.transformToString(), "signed\n");
-    const direct = new DirectGets(signedBy(credentials.secretAccessKey), {endpoint});
-    const wrongSecret = new DirectGets(signedBy("not-the-secret"), {endpoint});
+    const direct = directGets(signedBy(credentials.secretAccessKey), endpoint);
+    const wrongSecret = directGets(signedBy("not-the-secret"), endpoint);
     try {
       assert.deepEqual(await direct.get("b", key, etag), body);
       assert.equal(await wrongSecret.get("b", key, etag), null);
@@ -122,7 +123,7 @@ test("a body sent without its length is read whole; one shorter than its announc
   });
   await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const direct = new DirectGets(createS3Client({region: "us-east-1", endpoint, forcePathStyle: true}), {endpoint});
+  const direct = directGets(createS3Client({region: "us-east-1", endpoint, forcePathStyle: true}), endpoint);
   try {
     assert.deepEqual(await direct.get("b", "chunked.json", etag), body);
     assert.equal(await direct.get("b", "short.json", etag), null);
@@ -131,6 +132,20 @@ test("a body sent without its length is read whole; one shorter than its announc
     server.close();
   }
 });
+
+/** Both halves as a sync uses them: the GET planned with the client's configuration and credentials, then sent. */
+function directGets(client: S3Client, endpoint: string) {
+  const plans = new DirectGetPlans(client, endpoint);
+  const gets = new SignedGets();
+  return {
+    async get(bucket: string, key: string, etag: string): Promise<Buffer | null> {
+      gets.setCredentials(await plans.credentials());
+      const plan = await plans.plan(bucket, key);
+      return plan === null ? null : gets.get(plan, etag);
+    },
+    close: () => gets.close(),
+  };
+}
 
 /** S3's check of a SigV4 request: the canonical request rebuilt from what arrived, signed with the secret, compared. */
 async function verified(request: http.IncomingMessage, secretAccessKey: string, sessionToken: string): Promise<boolean> {
