@@ -26,7 +26,7 @@ import {decodeObjectText, objectTextWhole} from "./sources/object-text.js";
 import {readAhead} from "./sources/read-ahead.js";
 import {createS3Client} from "./sources/s3-client.js";
 import {commitBatch, manifestForSync, type CommittedObject, type CommittedObjects} from "./store/commit.js";
-import {CommitQueue, commitDaysAtOnce, openCommitDuckDB} from "./store/commit-queue.js";
+import {CommitDuckDB, CommitQueue, commitDaysAtOnce} from "./store/commit-queue.js";
 import {writesOnThisThread} from "./store/segment-writer.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore} from "./store/compact.js";
 import {lockStore} from "./store/lock.js";
@@ -130,10 +130,11 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
     const enrichment = options.enrichment ? await options.enrichment() : await openEnrichment(config, log);
     // DuckDB writes one batch while this thread reads and parses the next.
     const commits = new CommitQueue();
-    const duckdb = await openCommitDuckDB(join(store, "tmp"));
+    const commitDuckDB = new CommitDuckDB(join(store, "tmp"));
+    closeDuckDBAfterCommits = () => commits.closeAfter(commitDuckDB);
+    const duckdb = await commitDuckDB.connection();
     // Here, not on a writer thread: each commit looks up the event ids the store holds (storedEventIdsOnce).
     const writer = writesOnThisThread(store, duckdb, enrichment);
-    closeDuckDBAfterCommits = () => commits.closeAfter(duckdb);
     const rejectedIds = reader.eventIds ? await storedRejectedEventIds(duckdb, store, manifest) : new Set<string>();
     const taken: LogEventCounts[] = [];
     let batch = new EventBatch();
@@ -155,7 +156,7 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
               },
             }
           : undefined;
-        manifest = await commitBatch(store, manifest, duckdb, full.batch, committedLogEventObjects(manifest, full.objects), writer, {storedEventIdsOnce, daysAtOnce: commitDaysAtOnce(nothingLeftToParse)});
+        manifest = await commitBatch(store, manifest, () => commitDuckDB.connection(), full.batch, committedLogEventObjects(manifest, full.objects), writer, {storedEventIdsOnce, daysAtOnce: commitDaysAtOnce(nothingLeftToParse)});
         log(`committed ${full.objects.length} objects, ${full.batch.size} events, ${full.batch.rejected.length} rejected lines`);
         result.changed = true;
       });

@@ -24,7 +24,7 @@ import {inOrderAhead} from "./sources/read-ahead.js";
 import {sinkObjectStem, type Compression} from "./sources/sink-object-key.js";
 import {decodeKeyFile, type KeyFile} from "./records/connect-key.js";
 import {commitBatch, manifestForSync, type CommittedObjects} from "./store/commit.js";
-import {CommitQueue, commitDaysAtOnce, openCommitDuckDB} from "./store/commit-queue.js";
+import {CommitDuckDB, CommitQueue, commitDaysAtOnce} from "./store/commit-queue.js";
 import {writesOnThisThread, writesOnWriterThread} from "./store/segment-writer.js";
 import {lockStore} from "./store/lock.js";
 import {isFullListingDue, summarizeSkippedKeys, writeManifest, type Manifest, type StoredObject} from "./store/manifest.js";
@@ -192,7 +192,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     // 2. Read, parse and write in batches; commit after each. A reader thread starts first, so
     // that it loads while enrichment and DuckDB open here.
     const onReaderThread = options.readsOn === "reader thread" || (options.readsOn === undefined && options.client === undefined && planned.length >= READER_THREAD_OBJECTS);
-    const reads = onReaderThread ? readsOnReaderThread(config.source) : readsOnThisThread(client);
+    const reads = onReaderThread ? readsOnReaderThread(config.source, client) : readsOnThisThread(client);
     closeReads = () => reads.close();
     if (onReaderThread) log("reading the objects on a thread of their own");
     const onWriterThread = options.writesOn === "writer thread" || (options.writesOn === undefined && options.enrichment === undefined && planned.length >= WRITER_THREAD_OBJECTS);
@@ -217,18 +217,18 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     // rewrites the segments of objects whose rows leave; with no writer thread, it writes the
     // batches too.
     const tempDirectory = join(store, "tmp");
+    const duckdb = new CommitDuckDB(tempDirectory);
     const output = (async () => {
       const enrichment = options.enrichment ? await options.enrichment() : await openEnrichment(config, log, {shared: onWriterThread});
-      const duckdb = await openCommitDuckDB(tempDirectory);
-      const writer = onWriterThread ? writesOnWriterThread(store, tempDirectory, enrichment) : writesOnThisThread(store, duckdb, enrichment);
+      const writer = onWriterThread ? writesOnWriterThread(store, tempDirectory, enrichment) : writesOnThisThread(store, await duckdb.connection(), enrichment);
       if (onWriterThread) log("writing the batches on a thread of their own");
-      return {duckdb, writer};
+      return {writer};
     })();
     // A failure to open is the first commit's to throw; until then parsing goes on.
     output.catch(() => {});
     closeDuckDBAfterCommits = async () => {
       const opened = await output.catch(() => null);
-      if (opened) await commits.closeAfter(opened.duckdb).finally(() => opened.writer.close());
+      await commits.closeAfter(duckdb).finally(() => opened?.writer.close());
     };
     const commit = async (nothingLeftToParse: boolean) => {
       const full = {batch, objects: batchObjects, leaving};
@@ -236,8 +236,8 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
       batchObjects = [];
       leaving = [];
       await commits.add(async () => {
-        const {duckdb, writer} = await output;
-        manifest = await commitBatch(store, manifest, duckdb, full.batch, committedObjects(manifest, full.objects, full.leaving), writer, {daysAtOnce: commitDaysAtOnce(nothingLeftToParse)});
+        const {writer} = await output;
+        manifest = await commitBatch(store, manifest, () => duckdb.connection(), full.batch, committedObjects(manifest, full.objects, full.leaving), writer, {daysAtOnce: commitDaysAtOnce(nothingLeftToParse)});
         log(`committed ${full.objects.length} objects, ${full.batch.size} events, ${full.batch.rejected.length} rejected lines${full.leaving.length > 0 ? `; ${full.leaving.length} objects gone from the bucket removed` : ""}`);
         result.changed = true;
       });

@@ -54,14 +54,15 @@ export interface CommitOptions {
 
 /**
  * Writes the batch as new segments (one per day, and one of rejected lines) with `writer`, strips
- * the old rows of `objects.rowsLeaving` from the segments that held them, and swaps the manifest.
+ * the old rows of `objects.rowsLeaving` from the segments that held them (with `duckdb`, asked for
+ * only then), and swaps the manifest.
  * Files are written under temporary names and renamed into place before the manifest names them;
  * the files the old manifest named are removed after.
  */
 export async function commitBatch(
   store: string,
   manifest: Manifest,
-  duckdb: DuckDBConnection,
+  duckdb: () => Promise<DuckDBConnection>,
   batch: EventBatch,
   objects: CommittedObjects,
   writer: SegmentWriter,
@@ -83,7 +84,7 @@ export async function commitBatch(
   const replacements = new Map<string, string | null>();
   for (const oldId of new Set(rowsLeaving.flatMap((key) => manifest.objects[key].segments))) {
     delete next.segments[oldId];
-    const rewritten = await rewriteSegmentWithout(store, duckdb, manifest.segments[oldId], rowsLeaving);
+    const rewritten = await rewriteSegmentWithout(store, await duckdb(), manifest.segments[oldId], rowsLeaving);
     if (rewritten) next.segments[rewritten.id] = rewritten.segment;
     replacements.set(oldId, rewritten?.id ?? null);
   }

@@ -1,14 +1,16 @@
 // A sync's batches written on a writer thread (store/segment-writer.ts) give the store a sync
 // writing them on its own thread gives: the same events, every column, in the same files' order,
 // the same rejected lines, segments and counts. Against the real local S3 endpoint holding the
-// bundled sample, in small batches so that a batch is written while the next is parsed. And a
-// failure on the writer thread reaches the sync as an error saying what failed.
+// bundled sample, in small batches so that a batch is written while the next is parsed. An object
+// gone from the bucket leaves the store with a writer thread too. And a failure on the writer
+// thread reaches the sync as an error saying what failed.
 import assert from "node:assert/strict";
 import {readFileSync} from "node:fs";
 import {mkdtemp, rm, writeFile} from "node:fs/promises";
 import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {after, before, test} from "node:test";
+import {DeleteObjectCommand} from "@aws-sdk/client-s3";
 import {openEnrichment} from "../../data-loaders/enrich/enrichers.js";
 import {loadConfig} from "../../data-loaders/config.js";
 import type {ParsedLine} from "../../data-loaders/event.js";
@@ -87,6 +89,25 @@ test("a sync writing on a writer thread makes the store a sync writing on its ow
   assert.equal(events.length, expected.events);
   assert.deepEqual(events, await storeRows(here.store, "events"), "every event, every column, in the same order");
   assert.deepEqual(await storeRows(there.store, "rejected"), await storeRows(here.store, "rejected"));
+});
+
+test("on a writer thread, an object gone from the bucket still leaves the store: the sync's own DuckDB, opened only then, rewrites its rows out", async () => {
+  const bucket = "writer-thread-leaving";
+  const config = loadConfig(dir, {...demoEnvironment(s3.endpoint, join(dir, "leaving")), WEBLOG_BUCKET: bucket});
+  const client = createS3Client(config.source);
+  await seedBucket(client, bucket, SAMPLE_DIR);
+  await syncStore(config, {client, writesOn: "writer thread", batchEvents: 1000});
+  const before = await readManifest(config.store);
+  const [gone, object] = Object.entries(before.objects).find(([, o]) => o.events > 0)!;
+  await client.send(new DeleteObjectCommand({Bucket: bucket, Key: gone}));
+  const log: string[] = [];
+  const result = await syncStore(config, {client, writesOn: "writer thread", fullListing: true, batchEvents: 1000, log: (line) => log.push(line)});
+  assert.ok(log.includes("writing the batches on a thread of their own"));
+  assert.equal(result.removed, 1);
+  const after = await readManifest(config.store);
+  assert.ok(!(gone in after.objects));
+  assert.equal(segmentsOfKind(after, "events").reduce((n, segment) => n + segment.rows, 0), expected.events - object.events);
+  assert.equal((await storeRows(config.store, "events")).length, expected.events - object.events);
 });
 
 test("a write that fails on the writer thread is the sync's error, and the thread still closes", async () => {
