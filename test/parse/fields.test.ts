@@ -55,6 +55,8 @@ test("referrer hosts: lower-cased, without user, port or brackets; null when the
     [null, null],
   ];
   for (const [referrer, host] of cases) assert.equal(referrerHost(referrer), host, String(referrer));
+  // The same referrer twice running, then others between: each answer is its own referrer's.
+  for (const [referrer, host] of [...cases, ...cases.toReversed()].flatMap((c) => [c, c])) assert.equal(referrerHost(referrer), host, `again: ${referrer}`);
 });
 
 test("Apache's escapes undone: quotes, backslashes, control characters, \\xhh as UTF-8 or Latin-1", () => {
