@@ -5,7 +5,8 @@
 import {parentPort, workerData} from "node:worker_threads";
 import type {ReadDone, ReaderSource, ReadTask} from "./object-reads.js";
 import {BufferPool} from "./buffer-pool.js";
-import {SignedGets, type DirectGetCredentials} from "./direct-get.js";
+import type {DirectGetCredentials} from "./direct-get.js";
+import {SignedGets} from "./signed-get.js";
 import {sinkObjectBody} from "./object-body.js";
 import {errorMessage} from "../worker-thread.js";
 

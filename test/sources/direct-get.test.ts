@@ -14,7 +14,8 @@ import type {AddressInfo} from "node:net";
 import {after, before, test} from "node:test";
 import {CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client} from "@aws-sdk/client-s3";
 import {SignatureV4} from "@smithy/signature-v4";
-import {DirectGetPlans, NodeSha256, SignedGets} from "../../data-loaders/sources/direct-get.js";
+import {DirectGetPlans} from "../../data-loaders/sources/direct-get.js";
+import {NodeSha256, SignedGets} from "../../data-loaders/sources/signed-get.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
 
