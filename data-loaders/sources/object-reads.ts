@@ -2,9 +2,10 @@
 // costs that thread the AWS SDK's work per request (its middleware, signing, the HTTP response's
 // chunks collected): about 1.3 ms an object of 1,000 records, 1.3–1.6 µs of the thread's 7–9 µs
 // per event, and that thread is a large sync's critical path (docs/design-notes.md). A sync of
-// many objects reads them on a thread of its own (read-worker.ts), with its own S3 client, and
-// the bytes come over without a copy; a small one (watch mode's one new object) reads here, as
-// starting the thread (its SDK loaded again) would cost more than it saves.
+// many objects reads them on a thread of its own (read-worker.ts), each by a plain signed GET
+// planned here (direct-get.ts), the SDK there only for what that cannot read; the bytes come over
+// without a copy and their memory goes back once decoded. A small sync (watch mode's one new
+// object) reads here, as starting the thread would cost more than it saves.
 import type {S3Client} from "@aws-sdk/client-s3";
 import type {SourceConfig} from "../config.js";
 import {startWorkerThread, WorkerTasks, type WorkerAnswer} from "../worker-thread.js";

@@ -7,7 +7,7 @@ import type {ReadDone, ReaderSource, ReadTask} from "./object-reads.js";
 import {BufferPool} from "./buffer-pool.js";
 import type {DirectGetCredentials} from "./direct-get.js";
 import {SignedGets} from "./signed-get.js";
-import {sinkObjectBody} from "./object-body.js";
+import {sinkObjectBody, type SinkObjectBody} from "./object-body.js";
 import {errorMessage} from "../worker-thread.js";
 
 const source = workerData as ReaderSource;
@@ -16,7 +16,7 @@ const pool = new BufferPool();
 const port = parentPort!;
 
 /** This thread's own S3 client and its reads, loaded the first time a read needs them. */
-let sdkReads: Promise<(task: ReadTask) => Promise<ReturnType<typeof sinkObjectBody> | null>> | null = null;
+let sdkReads: Promise<(task: ReadTask) => Promise<SinkObjectBody | null>> | null = null;
 function readBySdk(task: ReadTask) {
   sdkReads ??= Promise.all([import("./s3-client.js"), import("./read-ahead.js")]).then(([{createS3Client}, {readUnlessVanished}]) => {
     const client = createS3Client(source);
