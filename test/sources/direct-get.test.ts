@@ -12,12 +12,13 @@ import {createHash} from "node:crypto";
 import http from "node:http";
 import type {AddressInfo} from "node:net";
 import {after, before, test} from "node:test";
-import {CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client} from "@aws-sdk/client-s3";
+import {GetObjectCommand, S3Client} from "@aws-sdk/client-s3";
 import {SignatureV4} from "@smithy/signature-v4";
 import {DirectGetPlans} from "../../data-loaders/sources/direct-get.js";
 import {NodeSha256, SignedGets} from "../../data-loaders/sources/signed-get.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
-import {LOCAL_S3_CREDENTIALS, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
+import type {LocalS3} from "../../scripts/local-s3.js";
+import {localBucketOf} from "../support/local-s3-objects.js";
 
 const objects: Record<string, Buffer> = {
   "topics/app.i-01/year=2025/app.i-01+0+0000000000.json": Buffer.from('"203.0.113.9 - - [01/Jan/2025:00:00:00 +0000] \\"GET / HTTP/1.1\\" 200 1"\n'),
@@ -27,14 +28,10 @@ const objects: Record<string, Buffer> = {
 
 let s3: LocalS3;
 let client: S3Client;
-const etags: Record<string, string> = {};
+let etags: Record<string, string>;
 
 before(async () => {
-  Object.assign(process.env, LOCAL_S3_CREDENTIALS);
-  s3 = await startLocalS3();
-  client = createS3Client({region: "us-east-1", endpoint: s3.endpoint, forcePathStyle: true});
-  await client.send(new CreateBucketCommand({Bucket: "b"}));
-  for (const [Key, Body] of Object.entries(objects)) etags[Key] = (await client.send(new PutObjectCommand({Bucket: "b", Key, Body}))).ETag!;
+  ({s3, client, etags} = await localBucketOf("b", objects));
 });
 
 after(async () => {

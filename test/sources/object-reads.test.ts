@@ -11,14 +11,15 @@ import {tmpdir} from "node:os";
 import {join} from "node:path";
 import {gzipSync} from "node:zlib";
 import {after, before, test} from "node:test";
-import {CreateBucketCommand, PutObjectCommand} from "@aws-sdk/client-s3";
+import {CreateBucketCommand, PutObjectCommand, type S3Client} from "@aws-sdk/client-s3";
 import {loadConfig} from "../../data-loaders/config.js";
 import {readsOnReaderThread, readsOnThisThread, type ObjectReads} from "../../data-loaders/sources/object-reads.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {readManifest, segmentsOfKind} from "../../data-loaders/store/manifest.js";
 import {READER_THREAD_OBJECTS, syncStore} from "../../data-loaders/sync.js";
 import {demoEnvironment, DEMO_BUCKET, SAMPLE_DIR} from "../../scripts/demo.js";
-import {LOCAL_S3_CREDENTIALS, seedBucket, startLocalS3, type LocalS3} from "../../scripts/local-s3.js";
+import {LOCAL_S3_CREDENTIALS, seedBucket, type LocalS3} from "../../scripts/local-s3.js";
+import {localBucketOf} from "../support/local-s3-objects.js";
 import {PROJECT_DIR} from "../support/sample-site.js";
 
 const expected = JSON.parse(readFileSync(join(PROJECT_DIR, "sample/expected.json"), "utf8"));
@@ -37,15 +38,11 @@ let source: {region: string; endpoint: string; forcePathStyle: boolean};
 let here: ObjectReads;
 let reader: ObjectReads;
 /** Each object's ETag, as a listing gives it. */
-const etags: Record<string, string> = {};
+let etags: Record<string, string>;
 
 before(async () => {
-  Object.assign(process.env, LOCAL_S3_CREDENTIALS);
-  s3 = await startLocalS3();
-  source = {region: "us-east-1", endpoint: s3.endpoint, forcePathStyle: true};
-  const client = createS3Client(source);
-  await client.send(new CreateBucketCommand({Bucket: "b"}));
-  for (const [Key, Body] of Object.entries(objects)) etags[Key] = (await client.send(new PutObjectCommand({Bucket: "b", Key, Body}))).ETag!;
+  let client: S3Client;
+  ({s3, source, client, etags} = await localBucketOf("b", objects));
   here = readsOnThisThread(client);
   reader = readsOnReaderThread(source);
 });
