@@ -190,7 +190,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     }
 
     // 2. Read, parse and write in batches; commit after each. A reader thread starts first, so
-    // that it loads while enrichment and DuckDB open here.
+    // that it loads while the enrichment and the writer open here.
     const onReaderThread = options.readsOn === "reader thread" || (options.readsOn === undefined && options.client === undefined && planned.length >= READER_THREAD_OBJECTS);
     const reads = onReaderThread ? readsOnReaderThread(config.source, client) : readsOnThisThread(client);
     closeReads = () => reads.close();

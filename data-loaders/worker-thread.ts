@@ -9,7 +9,7 @@ import {Worker, type Transferable} from "node:worker_threads";
  * is made). A reader or writer thread's heap is small (9 MB at most) and its work is memory
  * outside the heap (objects' bytes, columns); V8 counts that memory against the heap's small first
  * limit, so the reader thread of a sync of 1M events ran 38–68 full collections (0.5 s of CPU and
- * more on the marking threads), and two with this.
+ * more on the marking threads), and none with this (the writer thread two).
  */
 const WORKER_INITIAL_OLD_SPACE_MB = 128;
 let workerHeapsSet = false;
