@@ -12,14 +12,16 @@ import {join} from "node:path";
 import type {S3Client} from "@aws-sdk/client-s3";
 import {requireBucket, type WeblogConfig} from "./config.js";
 import {openEnrichment, type Enrichment} from "./enrich/enrichers.js";
-import {ingestSinkObject, NO_DAMAGE, type ObjectIngestCounts, type SinkObjectName} from "./ingest-object.js";
+import {addParsedSinkObject, ingestSinkObject, NO_DAMAGE, type ObjectDamage, type ObjectIngestCounts, type ReceivedSinkObject, type SinkObjectName} from "./ingest-object.js";
+import type {SinkObjectBody} from "./sources/object-body.js";
 import {syncLogEventObjects} from "./sync-log-events.js";
 import {configuredInstanceParsers} from "./parse/instance-formats.js";
 import {createS3Client} from "./sources/s3-client.js";
 import {decodeObjectText} from "./sources/object-text.js";
 import {listingStarts, listSinkObjectsAfter, type KnownObject} from "./sources/incremental-listing.js";
 import {listSinkObjects, type ListedSinkObject} from "./sources/s3-sink.js";
-import {readsOnReaderThread, readsOnThisThread, type ObjectReads} from "./sources/object-reads.js";
+import {readsOnThisThread, type ObjectReads} from "./sources/object-reads.js";
+import {startReaderThread, type ReaderThread} from "./reader-thread.js";
 import {inOrderAhead} from "./sources/read-ahead.js";
 import {sinkObjectStem, type Compression} from "./sources/sink-object-key.js";
 import {decodeKeyFile, type KeyFile} from "./records/connect-key.js";
@@ -48,7 +50,7 @@ export interface SyncOptions {
   /** Called as each object to take in arrives (the ones before it read) and once all are read (cli/progress.ts shows it). */
   onProgress?: (progress: SyncProgress) => void;
   /**
-   * Where the objects are read (sources/object-reads.ts). By default on a reader thread when there
+   * Where the objects are read (reader-thread.ts, sources/object-reads.ts). By default on a reader thread when there
    * are READER_THREAD_OBJECTS or more to read and no `client` was given (a given client's requests
    * stay on it), here otherwise.
    */
@@ -192,7 +194,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     // 2. Read, parse and write in batches; commit after each. A reader thread starts first, so
     // that it loads while the enrichment and the writer open here.
     const onReaderThread = options.readsOn === "reader thread" || (options.readsOn === undefined && options.client === undefined && planned.length >= READER_THREAD_OBJECTS);
-    const reads = onReaderThread ? readsOnReaderThread(config.source, client) : readsOnThisThread(client);
+    const reads = onReaderThread ? startReaderThread(config.source, config, client) : readsOnThisThread(client);
     closeReads = () => reads.close();
     if (onReaderThread) log("reading the objects on a thread of their own");
     const onWriterThread = options.writesOn === "writer thread" || (options.writesOn === undefined && options.enrichment === undefined && planned.length >= WRITER_THREAD_OBJECTS);
@@ -248,42 +250,42 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     let objectsTotal = planned.length;
     const progress = () => options.onProgress?.({objectsDone, objectsTotal, events: result.events});
     const ingestAll = async (work: readonly ObjectWork[]) => {
-      for await (const read of readObjects(reads, bucket, work.map((w) => w.object), options.concurrency ?? 8)) {
+      for await (const read of readObjects(reads, bucket, work, options.concurrency ?? 8)) {
         progress();
         objectsDone++;
         const w = work[read.index];
         const object = w.object;
-        if (read.content === null) {
+        if ("gone" in read) {
           // Deleted between listing and reading (a lifecycle rule, a cleanup): gone from the bucket.
           log(`warning: ${object.key} was deleted before it could be read; skipped`);
           result.skipped.push({key: object.key, reason: "deleted between listing and reading"});
           leave(object.key);
           continue;
         }
-        const {pieces, invalidUtf8Lines} = decodeObjectText(read.content.bytes);
-        const keys = read.keys === null ? null : decodeKeyFile(decodeObjectText(read.keys.bytes).pieces);
-        // Decoded into strings: the bytes' memory goes back to be read into again.
-        reads.done(read.content);
-        if (read.keys !== null) reads.done(read.keys);
+        // Parsed on the reader thread with every record taken (the ledger here says which stay),
+        // or decoded here into strings, the bytes' memory going back to be read into again.
+        const content: ObjectContent = "received" in read ? {received: read.received, keyFileRead: read.received.parsed.keyFile} : {...decodedHere(reads, read.content, read.keys), keyFileRead: read.keys !== null};
         let counts: ObjectIngestCounts;
         if (w.mode === "take") {
           const isReplacement = manifest.objects[object.key] !== undefined;
           ledger.release(object.key, object.topic, object.partition);
-          const damage = {problem: read.content.problem, invalidUtf8Lines};
-          if (damage.problem) log(`warning: ${object.key}: ${damage.problem}`);
-          counts = ingestSinkObject(pieces, object, parsers, batch, ledger.isStored(object.topic, object.partition, object.startOffset), damage, keys);
+          const isTaken = ledger.isStored(object.topic, object.partition, object.startOffset);
+          const problem = "received" in content ? content.received.parsed.problem : content.damage.problem;
+          if (problem) log(`warning: ${object.key}: ${problem}`);
+          counts = "received" in content ? addParsedSinkObject(content.received, object, batch, isTaken) : ingestSinkObject(content.pieces, object, parsers, batch, isTaken, content.damage, content.keys);
           ledger.record(object.key, object.topic, object.partition, object.startOffset, counts.records, counts.stored);
           if (isReplacement) result.replaced++;
           else result.added++;
           result.duplicates += counts.duplicates;
         } else {
+          if ("received" in content) throw new Error(`${object.key}: an object read again for some offsets is parsed on this thread, not the reader thread`);
           // The object's own problem row is in the store already: only its lines are read again.
           const wanted = inRuns(w.take);
-          counts = ingestSinkObject(pieces, object, parsers, batch, (offset) => !wanted(offset), {...NO_DAMAGE, invalidUtf8Lines}, keys);
+          counts = ingestSinkObject(content.pieces, object, parsers, batch, (offset) => !wanted(offset), {...NO_DAMAGE, invalidUtf8Lines: content.damage.invalidUtf8Lines}, content.keys);
           ledger.grow(object.key, object.topic, object.partition, counts.stored);
           result.backfilled++;
         }
-        batchObjects.push({work: w, counts, keyFile: read.keys !== null && object.keyFile ? {key: object.keyFile.key, etag: object.keyFile.etag} : null});
+        batchObjects.push({work: w, counts, keyFile: content.keyFileRead && object.keyFile ? {key: object.keyFile.key, etag: object.keyFile.etag} : null});
         result.events += counts.events;
         result.rejected += counts.rejected;
         if (batch.size >= batchEvents) await commit(read.index === work.length - 1);
@@ -387,19 +389,46 @@ function sameKeyFile(stored: StoredObject, keyFile: ListedKeyFile | null): boole
   return (stored.key_file?.etag ?? null) === (keyFile?.etag ?? null);
 }
 
+/** What an object read holds: parsed on the reader thread already, or its text decoded here. */
+type ObjectContent = ({received: ReceivedSinkObject} | ReturnType<typeof decodedHere>) & {keyFileRead: boolean};
+
+/** An object's text and key file decoded on this thread; their bytes go back to `reads` to be read into again. */
+function decodedHere(reads: ObjectReads, content: SinkObjectBody, keyBytes: SinkObjectBody | null) {
+  const {pieces, invalidUtf8Lines} = decodeObjectText(content.bytes);
+  const keys = keyBytes === null ? null : decodeKeyFile(decodeObjectText(keyBytes.bytes).pieces);
+  reads.done(content);
+  if (keyBytes !== null) reads.done(keyBytes);
+  return {pieces, keys, damage: {problem: content.problem, invalidUtf8Lines} satisfies ObjectDamage};
+}
+
+/**
+ * Of the objects a reader thread reads, one in this many is parsed there too (the rest here): the
+ * two threads' shares of parsing, this thread also adding the other's objects to its batch and
+ * handing batches to the writer.
+ */
+const PARSED_ON_READER_THREAD_ONE_IN = 2;
+
 /**
  * Fetches objects (and their key files) a few at a time, in plan order, while the caller parses
- * the previous ones. `content` is null for an object deleted since it was listed; `keys` is null
- * when it has no key file, or its key file was deleted since.
+ * the previous ones; some taken in whole come parsed from the reader thread (`received`). `content`
+ * is null for an object deleted since it was listed; `keys` is null when it has no key file, or
+ * its key file was deleted since.
  */
-function readObjects(reads: ObjectReads, bucket: string, objects: readonly PlannedObject[], concurrency: number) {
-  return inOrderAhead(objects.length, concurrency, async (index) => {
-    const {key, compression, etag, keyFile} = objects[index];
+function readObjects(reads: ObjectReads | ReaderThread, bucket: string, work: readonly ObjectWork[], concurrency: number) {
+  type Read = {index: number; gone: true} | {index: number; content: SinkObjectBody; keys: SinkObjectBody | null} | {index: number; received: ReceivedSinkObject};
+  return inOrderAhead(work.length, concurrency, async (index): Promise<Read> => {
+    const {object, mode} = work[index];
+    const {key, compression, etag, keyFile} = object;
+    if ("readParsed" in reads && mode === "take" && index % PARSED_ON_READER_THREAD_ONE_IN === PARSED_ON_READER_THREAD_ONE_IN - 1) {
+      const received = await reads.readParsed(bucket, object, keyFile);
+      return received === null ? {index, gone: true} : {index, received};
+    }
     // Both under way at once; either one's failure is the object's.
     const content = reads.read(bucket, key, compression, etag);
     const keys = keyFile ? reads.read(bucket, keyFile.key, keyFile.compression, keyFile.etag) : Promise.resolve(null);
     keys.catch(() => {});
-    return {index, object: objects[index], content: await content, keys: await keys};
+    const body = await content;
+    return body === null ? {index, gone: true} : {index, content: body, keys: await keys};
   });
 }
 

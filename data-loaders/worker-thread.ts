@@ -1,5 +1,5 @@
 // A worker thread started from one of the library's own entries (`weblog parse`'s parsers,
-// cli/parse-worker.ts; a sync's S3 reader, sources/read-worker.ts), whether the library runs
+// cli/parse-worker.ts; a sync's S3 reader, read-worker.ts), whether the library runs
 // bundled or from its TypeScript sources.
 import {setFlagsFromString} from "node:v8";
 import {Worker, type Transferable} from "node:worker_threads";

@@ -21,7 +21,7 @@ const result = await build({
   entryPoints: {
     main: resolve(projectDir, "data-loaders/cli/main.ts"),
     "parse-worker": resolve(projectDir, "data-loaders/cli/parse-worker.ts"),
-    "read-worker": resolve(projectDir, "data-loaders/sources/read-worker.ts"),
+    "read-worker": resolve(projectDir, "data-loaders/read-worker.ts"),
     "write-worker": resolve(projectDir, "data-loaders/store/write-worker.ts"),
   },
   outdir: BUNDLE_DIR,

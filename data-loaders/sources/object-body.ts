@@ -1,5 +1,5 @@
 // An object's content from its bytes as stored: apart from the SDK, so that the reader thread
-// loads the SDK only when a read needs it (read-worker.ts, signed-get.ts).
+// loads the SDK only when a read needs it (thread-reads.ts, signed-get.ts).
 import {constants, gunzipSync} from "node:zlib";
 
 /** An object's content, and what was wrong with it when it could only be read in part. */

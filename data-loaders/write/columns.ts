@@ -37,23 +37,48 @@ export class NullMask {
 
 /** A nullable DOUBLE column: timestamps in ms, byte counts, offsets (exact below 2^53). */
 export class Float64Column {
-  values = new Float64Array(INITIAL_CAPACITY);
+  values: Float64Array<ArrayBuffer>;
   readonly nulls = new NullMask();
   length = 0;
+
+  constructor(capacity = INITIAL_CAPACITY) {
+    this.values = new Float64Array(Math.max(1, capacity));
+  }
 
   push(value: number | null): void {
     if (this.length === this.values.length) this.values = grow(this.values);
     if (value === null) this.nulls.setNull(this.length, this.values.length);
     else this.values[this.length] = value;
     this.length++;
+  }
+
+  /** Adds the values of `from` at `rows` (every one when null), in that order. */
+  appendRows(from: ColumnParts<Float64Array<ArrayBuffer>>, rows: Int32Array | null): void {
+    const count = rows === null ? from.length : rows.length;
+    while (this.values.length < this.length + count) this.values = grow(this.values);
+    if (rows === null && from.nulls === null) {
+      this.values.set(from.values.subarray(0, count), this.length);
+      this.length += count;
+      return;
+    }
+    for (let i = 0; i < count; i++) {
+      const row = rows === null ? i : rows[i];
+      if (isNullIn(from.nulls, row)) this.nulls.setNull(this.length, this.values.length);
+      else this.values[this.length] = from.values[row];
+      this.length++;
+    }
   }
 }
 
 /** A nullable INTEGER column: status, ports, partitions and dictionary ids. */
 export class Int32Column {
-  values = new Int32Array(INITIAL_CAPACITY);
+  values: Int32Array<ArrayBuffer>;
   readonly nulls = new NullMask();
   length = 0;
+
+  constructor(capacity = INITIAL_CAPACITY) {
+    this.values = new Int32Array(Math.max(1, capacity));
+  }
 
   push(value: number | null): void {
     if (this.length === this.values.length) this.values = grow(this.values);
@@ -61,6 +86,31 @@ export class Int32Column {
     else this.values[this.length] = value;
     this.length++;
   }
+
+  /**
+   * Adds the values of `from` at `rows` (every one when null), in that order; for a column of
+   * dictionary ids, each through `idHere` (the other batch's id → this batch's).
+   */
+  appendRows(from: ColumnParts<Int32Array<ArrayBuffer>>, rows: Int32Array | null, idHere: ((id: number) => number) | null = null): void {
+    const count = rows === null ? from.length : rows.length;
+    while (this.values.length < this.length + count) this.values = grow(this.values);
+    if (rows === null && from.nulls === null && idHere === null) {
+      this.values.set(from.values.subarray(0, count), this.length);
+      this.length += count;
+      return;
+    }
+    for (let i = 0; i < count; i++) {
+      const row = rows === null ? i : rows[i];
+      if (isNullIn(from.nulls, row)) this.nulls.setNull(this.length, this.values.length);
+      else this.values[this.length] = idHere === null ? from.values[row] : idHere(from.values[row]);
+      this.length++;
+    }
+  }
+}
+
+/** Whether row `row` is null in a null mask as NullMask lays it out (null: no mask, no nulls). */
+export function isNullIn(nulls: Uint8Array | null, row: number): boolean {
+  return nulls !== null && (nulls[row >> 3] & (1 << (row & 7))) === 0;
 }
 
 /** What `column` holds, to hand to another thread. */

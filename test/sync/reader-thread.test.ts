@@ -1,8 +1,8 @@
-// A sync's objects read on a thread of their own (sources/object-reads.ts) give what reading them
+// A sync's objects read on a thread of their own (reader-thread.ts) give what reading them
 // on the parsing thread gives: the same bytes (gunzipped, a cut gzip stream's problem said), null
 // for an object gone, the same error for a bucket that cannot be read; memory the caller is done
-// with goes back to be read into again; and a sync of the sample
-// read that way stores what the sample holds. Against the real local S3 endpoint.
+// with goes back to be read into again; an object parsed there gives the batch parsing it here
+// gives; and a sync of the sample read (and half parsed) that way stores what the sample holds. Against the real local S3 endpoint.
 import assert from "node:assert/strict";
 import {spawn} from "node:child_process";
 import {readFileSync} from "node:fs";
@@ -13,7 +13,14 @@ import {gzipSync} from "node:zlib";
 import {after, before, test} from "node:test";
 import {CreateBucketCommand, PutObjectCommand, type S3Client} from "@aws-sdk/client-s3";
 import {loadConfig} from "../../data-loaders/config.js";
-import {readsOnReaderThread, readsOnThisThread, type ObjectReads} from "../../data-loaders/sources/object-reads.js";
+import {readsOnThisThread, type ObjectReads} from "../../data-loaders/sources/object-reads.js";
+import {startReaderThread, type ReaderParsing, type ReaderThread} from "../../data-loaders/reader-thread.js";
+import {addParsedSinkObject, ingestSinkObject} from "../../data-loaders/ingest-object.js";
+import {configuredInstanceParsers} from "../../data-loaders/parse/instance-formats.js";
+import {decodeKeyFile} from "../../data-loaders/records/connect-key.js";
+import {decodeObjectText} from "../../data-loaders/sources/object-text.js";
+import {EventBatch} from "../../data-loaders/write/event-batch.js";
+import {batchContents} from "../support/batch-contents.js";
 import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {readManifest, segmentsOfKind} from "../../data-loaders/store/manifest.js";
 import {READER_THREAD_OBJECTS, syncStore} from "../../data-loaders/sync.js";
@@ -22,6 +29,7 @@ import {LOCAL_S3_CREDENTIALS, seedBucket, type LocalS3} from "../../scripts/loca
 import {localBucketOf} from "../support/local-s3-objects.js";
 import {PROJECT_DIR} from "../support/sample-site.js";
 
+const PARSING: ReaderParsing = {logFormat: "combined", logFormats: [], timeZone: null};
 const expected = JSON.parse(readFileSync(join(PROJECT_DIR, "sample/expected.json"), "utf8"));
 const lines = Array.from({length: 5000}, (_, i) => JSON.stringify(`203.0.113.${i % 250} - - [01/Jan/2025:00:00:${String(i % 60).padStart(2, "0")} +0000] "GET /${i} HTTP/1.1" 200 ${i}`)).join("\n") + "\n";
 const whole = gzipSync(lines);
@@ -31,12 +39,13 @@ const objects: Record<string, Buffer> = {
   "whole.json.gz": whole,
   "cut.json.gz": whole.subarray(0, Math.floor(whole.length / 2)),
   "empty.json": Buffer.alloc(0),
+  "plain.keys.json": Buffer.from(Array.from({length: 5000}, (_, i) => `Struct{logGroupName=g,logStreamName=s,timestamp=${1735689600000 + i}}`).join("\n") + "\n"),
 };
 
 let s3: LocalS3;
 let source: {region: string; endpoint: string; forcePathStyle: boolean};
 let here: ObjectReads;
-let reader: ObjectReads;
+let reader: ReaderThread;
 /** Each object's ETag, as a listing gives it. */
 let etags: Record<string, string>;
 
@@ -44,7 +53,7 @@ before(async () => {
   let client: S3Client;
   ({s3, source, client, etags} = await localBucketOf("b", objects));
   here = readsOnThisThread(client);
-  reader = readsOnReaderThread(source);
+  reader = startReaderThread(source, PARSING);
 });
 
 after(async () => {
@@ -69,7 +78,7 @@ test("the reader thread gives each object's content as this thread's reads do, m
 test("an object gone is null, and an endpoint that cannot be reached fails with this thread's message", async () => {
   assert.equal(await reader.read("b", "gone.json", "none", '"0"'), null);
   const unreachable = {...source, endpoint: "http://127.0.0.1:1"};
-  const elsewhere = readsOnReaderThread(unreachable);
+  const elsewhere = startReaderThread(unreachable, PARSING);
   try {
     const failureHere = await readsOnThisThread(createS3Client(unreachable)).read("b", "x.json", "none", '"0"').then(() => null, (error: Error) => error);
     const failureThere = await elsewhere.read("b", "x.json", "none", '"0"').then(() => null, (error: Error) => error);
@@ -83,7 +92,7 @@ test("an object gone is null, and an endpoint that cannot be reached fails with 
 });
 
 test("bytes the caller is done with go back to the reader thread, and each later read's bytes are still its own", async () => {
-  const reads = readsOnReaderThread(source);
+  const reads = startReaderThread(source, PARSING);
   try {
     const first = (await reads.read("b", "plain.json", "none", etags["plain.json"]))!;
     assert.equal(first.bytes.toString(), lines);
@@ -106,8 +115,31 @@ test("bytes the caller is done with go back to the reader thread, and each later
   }
 });
 
+test("an object read and parsed on the reader thread gives the batch that parsing it here gives; one gone is null", async () => {
+  const parsers = configuredInstanceParsers(PARSING);
+  for (const [key, keyFile] of [["whole.json.gz", "plain.keys.json"], ["cut.json.gz", null], ["plain.json", null]] as const) {
+    const object = {key, topic: "g.s", partition: 0, startOffset: 100, compression: key.endsWith(".gz") ? ("gzip" as const) : ("none" as const), etag: etags[key]};
+    const keys = keyFile === null ? null : {key: keyFile, compression: "none" as const, etag: etags[keyFile]};
+    const received = await reader.readParsed("b", object, keys);
+    assert.ok(received !== null, key);
+    const there = new EventBatch();
+    const countsThere = addParsedSinkObject(received, object, there, () => false);
+
+    const content = (await here.read("b", key, object.compression, etags[key]))!;
+    const {pieces, invalidUtf8Lines} = decodeObjectText(content.bytes);
+    const keyText = keyFile === null ? null : decodeKeyFile(decodeObjectText((await here.read("b", keyFile, "none", etags[keyFile]))!.bytes).pieces);
+    const thisThread = new EventBatch();
+    const countsHere = ingestSinkObject(pieces, object, parsers, thisThread, undefined, {problem: content.problem, invalidUtf8Lines}, keyText);
+    assert.deepEqual({counts: countsThere, ...batchContents(there)}, {counts: countsHere, ...batchContents(thisThread)}, key);
+    assert.equal(received.parsed.keyFile, keyFile !== null);
+    assert.equal(received.parsed.problem, content.problem);
+    assert.ok(countsHere.events > 0, `${key}: events parsed`);
+  }
+  assert.equal(await reader.readParsed("b", {key: "gone.json", topic: "g.s", partition: 0, startOffset: 0, compression: "none", etag: '"0"'}, null), null);
+});
+
 test("after close, a read fails at once", async () => {
-  const closing = readsOnReaderThread(source);
+  const closing = startReaderThread(source, PARSING);
   assert.equal((await closing.read("b", "small.json", "none", etags["small.json"]))!.bytes.toString(), '"one line"\n');
   await closing.close();
   await assert.rejects(closing.read("b", "small.json", "none", etags["small.json"]), /the S3 reader thread was closed/);
