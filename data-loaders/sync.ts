@@ -199,7 +199,10 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     if (onReaderThread) log("reading the objects on a thread of their own");
     const onWriterThread = options.writesOn === "writer thread" || (options.writesOn === undefined && options.enrichment === undefined && planned.length >= WRITER_THREAD_OBJECTS);
     const batchEvents = options.batchEvents ?? DEFAULT_BATCH_EVENTS;
-    let batch = new EventBatch();
+    // Room for a batch's events from the start (an object of the S3 sink holds 1,000 records at
+    // most by default): growing the columns step by step copied each of them about twice.
+    const newBatch = () => new EventBatch({rows: Math.min(batchEvents, planned.length * 1000) + 1000});
+    let batch = newBatch();
     let batchObjects: IngestedObject[] = [];
     // Objects whose rows leave the store with the next commit (gone from the bucket).
     let leaving: string[] = [];
@@ -234,7 +237,7 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     };
     const commit = async (nothingLeftToParse: boolean) => {
       const full = {batch, objects: batchObjects, leaving};
-      batch = new EventBatch();
+      batch = newBatch();
       batchObjects = [];
       leaving = [];
       await commits.add(async () => {
