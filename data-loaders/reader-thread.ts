@@ -25,7 +25,7 @@ export interface ReaderThreadData {
   parsing: ReaderParsing;
 }
 
-/** An object, with where it is and its key file, as the thread reads it. */
+/** An object as the thread reads it: its key, compression and listed ETag. */
 export interface ObjectToRead {
   key: string;
   compression: Compression;

@@ -413,9 +413,9 @@ const PARSED_ON_READER_THREAD_ONE_IN = 2;
 
 /**
  * Fetches objects (and their key files) a few at a time, in plan order, while the caller parses
- * the previous ones; some taken in whole come parsed from the reader thread (`received`). `content`
- * is null for an object deleted since it was listed; `keys` is null when it has no key file, or
- * its key file was deleted since.
+ * the previous ones; some taken in whole come parsed from the reader thread (`received`). `gone`:
+ * the object was deleted since it was listed; `keys` is null when it has no key file, or its key
+ * file was deleted since.
  */
 function readObjects(reads: ObjectReads | ReaderThread, bucket: string, work: readonly ObjectWork[], concurrency: number) {
   type Read = {index: number; gone: true} | {index: number; content: SinkObjectBody; keys: SinkObjectBody | null} | {index: number; received: ReceivedSinkObject};
