@@ -23,12 +23,12 @@ async function readAndParse({parse}: ParseTask) {
   keys.catch(() => {});
   const body = await content;
   const keyBody = await keys;
+  // Decoded into strings (or not needed: the object is gone), the bytes are done with.
+  const keyFile = keyBody === null || body === null ? null : decodeKeyFile(decodeObjectText(keyBody.bytes).pieces);
+  if (keyBody !== null) reads.doneWith(keyBody.bytes);
   if (body === null) return null;
   const {pieces, invalidUtf8Lines} = decodeObjectText(body.bytes);
-  const keyFile = keyBody === null ? null : decodeKeyFile(decodeObjectText(keyBody.bytes).pieces);
-  // Decoded into strings: the bytes are done with.
   reads.doneWith(body.bytes);
-  if (keyBody !== null) reads.doneWith(keyBody.bytes);
   return parser.parse(pieces, parse.object, {problem: body.problem, invalidUtf8Lines}, keyFile);
 }
 

@@ -34,18 +34,22 @@ export class ThreadReads {
 
   /** A content's bytes read here and done with here: their memory read into again, when it is theirs alone. */
   doneWith(bytes: Uint8Array): void {
-    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-    if (whole || this.pool.owns(bytes.buffer)) this.pool.give(bytes.buffer as ArrayBuffer);
+    if (this.isMemoryOfTheirOwn(bytes)) this.pool.give(bytes.buffer as ArrayBuffer);
+  }
+
+  /** Bytes whose memory is theirs alone, to move to the other thread (a view of other memory is copied first). */
+  ownBuffer(bytes: Uint8Array): Uint8Array {
+    return this.isMemoryOfTheirOwn(bytes) ? bytes : new Uint8Array(bytes);
   }
 
   /**
-   * Bytes whose memory is theirs alone, to move to the other thread: moving a view of a larger
-   * buffer (Node's pool of small buffers) would take the rest of that buffer from this thread, so
-   * such a view is copied first. The pool's memory is the reads' alone, and moves whole.
+   * Whether the bytes' memory holds nothing else: moving or reusing a view of a larger buffer
+   * (Node's pool of small buffers) would take the rest of that buffer with it. The pool's memory
+   * is the reads' alone, and moves or is reused whole.
    */
-  ownBuffer(bytes: Uint8Array): Uint8Array {
+  private isMemoryOfTheirOwn(bytes: Uint8Array): boolean {
     const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-    return whole || this.pool.owns(bytes.buffer) ? bytes : new Uint8Array(bytes);
+    return whole || this.pool.owns(bytes.buffer);
   }
 
   private readBySdk(object: ObjectRead) {
