@@ -54,9 +54,14 @@ export function closeDuckDB(connection: DuckDBConnection): void {
  * DuckDB): a connection runs one statement at a time, so two statements at once need two.
  */
 export function anotherConnection(connection: DuckDBConnection): Promise<DuckDBConnection> {
+  return databaseOf(connection).connect();
+}
+
+/** The DuckDB `connection` is to (opened by openDuckDB): what its connections share. */
+export function databaseOf(connection: DuckDBConnection): DuckDBInstance {
   const instance = instanceOf.get(connection);
-  if (instance === undefined) throw new Error("anotherConnection: not a connection opened by openDuckDB");
-  return instance.connect();
+  if (instance === undefined) throw new Error("databaseOf: not a connection opened by openDuckDB");
+  return instance;
 }
 
 /** Runs `use` with a DuckDB opened for it, and closes it however `use` ends. */

@@ -1,13 +1,14 @@
 // Writes an EventBatch to ZSTD Parquet, one file per UTC day, sorted by time, with the columns of docs/data-dictionary.md.
 // The rows reach DuckDB already in order and enriched (write/event-rows.ts: enrichment once per
-// distinct client and agent, each event then gathers ids), a vector at a time, text as ENUM
-// vectors; writing a day is then a filter and a ZSTD copy, with no join and no sort in DuckDB.
-import type bindings from "@duckdb/node-bindings";
+// distinct client and agent, each event then gathers ids), read by each day's COPY through a
+// table function a vector at a time (write/rows-function.ts), text as ENUM vectors: no join, no
+// sort and no table in DuckDB.
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {EVENT_COLUMNS, REJECTED_COLUMNS, type ColumnType, type RejectedLine} from "../event.js";
 import type {EventBatch} from "./event-batch.js";
-import {eventRows, gatherNumbers, gatherTextIds, validityBytes, type Enrichers, type EventRows, type RowColumn} from "./event-rows.js";
-import {anotherConnection, duckdbApi, duckdbBindings, nativeAppender, numberOrNull, sqlFileList, sqlString} from "./duckdb.js";
+import {eventRows, gatherTextIds, validityBytes, type Enrichers, type EventRows, type RowColumn} from "./event-rows.js";
+import {anotherConnection, sqlFileList, sqlString} from "./duckdb.js";
+import {givenType, ROW_POSITION, withRowsInDuckDB} from "./rows-function.js";
 import {UNDATED} from "../store/manifest.js";
 
 export type {Enrichers} from "./event-rows.js";
@@ -56,52 +57,118 @@ export async function writeEventsByDay(
   fileFor: (day: string) => Promise<string>,
   options: ParquetOptions = {},
 ): Promise<DayFile[]> {
-  const rows = eventRows(batch, enrichers);
-  await stageEvents(connection, rows);
-  try {
-    if (options.storedEventIds) await dropStoredEventIds(connection, options.storedEventIds);
-    // Days in order, undated last; each day's label as DuckDB writes it.
-    const days = await connection.runAndReadAll(
-      `SELECT day_number, ${daySql("min(ts)")}, count(*), epoch_ms(min(${TS_SQL})), epoch_ms(max(${TS_SQL})), list(DISTINCT CAST(s3_key AS VARCHAR)) ` +
-        `FROM ${STAGED_TABLE} GROUP BY day_number ORDER BY day_number NULLS LAST`,
-    );
-    const written: DayFile[] = [];
-    const copies: {dayNumber: number | null; file: string}[] = [];
-    for (const [dayNumber, day, count, minTs, maxTs, keys] of days.getRowsJS()) {
-      const file = await fileFor(String(day));
-      copies.push({dayNumber: dayNumber === null ? null : Number(dayNumber), file});
-      written.push({day: String(day), file, rows: Number(count), minTs: numberOrNull(minTs), maxTs: numberOrNull(maxTs), keys: (keys as unknown[]).map(String)});
-    }
-    await copyDays(connection, rows, copies, options);
-    return written;
-  } finally {
-    await dropStagedEvents(connection);
+  let rows = eventRows(batch, enrichers);
+  if (options.storedEventIds) rows = await withoutStoredEventIds(connection, rows, options.storedEventIds);
+  const days = await dayRanges(connection, rows);
+  const written: DayFile[] = [];
+  const copies: {first: number; count: number; file: string}[] = [];
+  for (const day of days) {
+    const file = await fileFor(day.day);
+    copies.push({first: day.first, count: day.rows, file});
+    written.push({day: day.day, file, rows: day.rows, minTs: day.minTs, maxTs: day.maxTs, keys: day.keys});
   }
+  await withRowsInDuckDB(connection, rows, (rowsSql) => copyDays(connection, rowsSql, rows, copies, options));
+  return written;
+}
+
+/** A day's rows: a run of the order, the rows being sorted by time (undated last). */
+interface DayRange {
+  /** YYYY-MM-DD as DuckDB writes it, or UNDATED. */
+  day: string;
+  first: number;
+  rows: number;
+  minTs: number | null;
+  maxTs: number | null;
+  keys: string[];
 }
 
 /**
- * Deletes from the staged events those whose event_id the given files already hold: an
- * anti-join in DuckDB against those days' ids, so sync keeps no id in memory between batches.
+ * The days of the rows, in order, undated last. Each day's label and its first and last times
+ * are DuckDB's own reading of the times (as the files hold them), asked in one query.
  */
-async function dropStoredEventIds(connection: DuckDBConnection, stored: NonNullable<ParquetOptions["storedEventIds"]>): Promise<void> {
-  const days = (await connection.runAndReadAll(`SELECT DISTINCT ${daySql("ts")} FROM ${STAGED_TABLE} WHERE event_id IS NOT NULL`)).getRowsJS().map(([day]) => String(day));
-  const files = stored.filesOfDays(days);
-  if (files.length === 0) return;
-  const except = stored.exceptObjects.length > 0 ? ` AND s3_key NOT IN (${stored.exceptObjects.map(sqlString).join(", ")})` : "";
-  const storedIds = `SELECT event_id FROM read_parquet(${sqlFileList(files)}) WHERE event_id IS NOT NULL${except}`;
-  // Text may be staged as ENUM: compared as VARCHAR.
-  const isStored = `CAST(event_id AS VARCHAR) IN (${storedIds})`;
-  const dropped = await connection.runAndReadAll(`SELECT CAST(s3_key AS VARCHAR), count(*) FROM ${STAGED_TABLE} WHERE ${isStored} GROUP BY s3_key`);
-  if (dropped.currentRowCount === 0) return;
-  await connection.run(`DELETE FROM ${STAGED_TABLE} WHERE ${isStored}`);
-  for (const [key, events] of dropped.getRowsJS()) stored.onDropped(String(key), Number(events));
+async function dayRanges(connection: DuckDBConnection, rows: EventRows): Promise<DayRange[]> {
+  const ts = rows.columns.find((c) => c.name === "ts");
+  const s3Key = rows.columns.find((c) => c.name === "s3_key");
+  if (ts?.kind !== "double" || ts.from !== "event" || s3Key?.kind !== "text") throw new Error("the rows have no ts or s3_key column");
+  const times = ts.source.values;
+  const runs: {first: number; rows: number; dated: boolean}[] = [];
+  for (let r = 0; r < rows.count; ) {
+    const day = rows.dayNumber[r];
+    let end = r + 1;
+    while (end < rows.count && (rows.dayNumber[end] === day || (Number.isNaN(day) && Number.isNaN(rows.dayNumber[end])))) end++;
+    runs.push({first: r, rows: end - r, dated: !Number.isNaN(day)});
+    r = end;
+  }
+  const dated = runs.filter((run) => run.dated);
+  const labels = new Map<number, {day: string; minTs: number; maxTs: number}>();
+  if (dated.length > 0) {
+    const timeOf = (row: number) => sqlDouble(times[rows.order[row]]);
+    const values = dated.map((run) => `(${run.first}, ${timeOf(run.first)}, ${timeOf(run.first + run.rows - 1)})`).join(", ");
+    const read = await connection.runAndReadAll(`SELECT run_first, ${daySql("min_ts")}, epoch_ms(${timestampOf("min_ts")}), epoch_ms(${timestampOf("max_ts")}) FROM (VALUES ${values}) AS runs(run_first, min_ts, max_ts)`);
+    for (const [first, day, minTs, maxTs] of read.getRowsJS()) labels.set(Number(first), {day: String(day), minTs: Number(minTs), maxTs: Number(maxTs)});
+  }
+  return runs.map((run) => {
+    const label = labels.get(run.first);
+    return {day: label?.day ?? UNDATED, first: run.first, rows: run.rows, minTs: label?.minTs ?? null, maxTs: label?.maxTs ?? null, keys: distinctText(s3Key, rows.order, run.first, run.rows)};
+  });
+}
+
+/** A time in epoch ms as a SQL DOUBLE, exactly. */
+function sqlDouble(value: number): string {
+  return `CAST('${value}' AS DOUBLE)`;
+}
+
+/** The distinct values of a text column over rows first … first + count - 1, sorted. */
+function distinctText(column: RowColumn & {kind: "text"}, order: Uint32Array, first: number, count: number): string[] {
+  const ids = new Int32Array(Math.min(count, 2048));
+  const validity = new Uint8Array(validityBytes(ids.length));
+  const seen = new Set<number>();
+  for (let start = first; start < first + count; start += ids.length) {
+    const n = Math.min(ids.length, first + count - start);
+    gatherTextIds(column, order, start, n, ids, validity);
+    for (let k = 0; k < n; k++) if (ids[k] >= 0) seen.add(ids[k]);
+  }
+  return [...seen].map((id) => column.values[id]).sort();
+}
+
+/**
+ * The rows less those whose event_id the given files already hold: an anti-join in DuckDB
+ * against those days' ids, so sync keeps no id in memory between batches.
+ */
+async function withoutStoredEventIds(connection: DuckDBConnection, rows: EventRows, stored: NonNullable<ParquetOptions["storedEventIds"]>): Promise<EventRows> {
+  const dropped = await withRowsInDuckDB(connection, rows, async (rowsSql) => {
+    const all = rowsSql(0, rows.count);
+    const days = (await connection.runAndReadAll(`SELECT DISTINCT ${daySql("ts")} FROM ${all} WHERE event_id IS NOT NULL`)).getRowsJS().map(([day]) => String(day));
+    const files = stored.filesOfDays(days);
+    if (files.length === 0) return [];
+    const except = stored.exceptObjects.length > 0 ? ` AND s3_key NOT IN (${stored.exceptObjects.map(sqlString).join(", ")})` : "";
+    const storedIds = `SELECT event_id FROM read_parquet(${sqlFileList(files)}) WHERE event_id IS NOT NULL${except}`;
+    // Text may be given as ENUM: compared as VARCHAR.
+    return (await connection.runAndReadAll(`SELECT ${ROW_POSITION}, CAST(s3_key AS VARCHAR) FROM ${all} WHERE CAST(event_id AS VARCHAR) IN (${storedIds})`)).getRowsJS();
+  });
+  if (dropped.length === 0) return rows;
+  const perKey = new Map<string, number>();
+  const leftOut = new Uint8Array(rows.count);
+  for (const [position, key] of dropped) {
+    leftOut[Number(position)] = 1;
+    perKey.set(String(key), (perKey.get(String(key)) ?? 0) + 1);
+  }
+  const keptRows: number[] = [];
+  for (let r = 0; r < rows.count; r++) if (leftOut[r] === 0) keptRows.push(r);
+  for (const [key, events] of perKey) stored.onDropped(key, events);
+  return {
+    count: keptRows.length,
+    order: Uint32Array.from(keptRows, (r) => rows.order[r]),
+    columns: rows.columns,
+    dayNumber: Float64Array.from(keptRows, (r) => rows.dayNumber[r]),
+  };
 }
 
 /** Events sorted by time, as every events file of the store and the site is. */
 export const EVENT_ORDER = "ts, topic, kafka_partition, kafka_offset";
 
 /** Copies each day's rows to its file, `options.daysAtOnce` days at a time. */
-async function copyDays(connection: DuckDBConnection, rows: EventRows, copies: readonly {dayNumber: number | null; file: string}[], options: ParquetOptions): Promise<void> {
+async function copyDays(connection: DuckDBConnection, rowsSql: (first: number, count: number) => string, rows: EventRows, copies: readonly {first: number; count: number; file: string}[], options: ParquetOptions): Promise<void> {
   const others: DuckDBConnection[] = [];
   try {
     const atOnce = Math.min(options.daysAtOnce ?? 1, copies.length);
@@ -110,8 +177,8 @@ async function copyDays(connection: DuckDBConnection, rows: EventRows, copies: r
     let failed = false;
     const copyUntilDone = async (copier: DuckDBConnection) => {
       while (!failed && next < copies.length) {
-        const {dayNumber, file} = copies[next++];
-        await copyDay(copier, rows, dayNumber, file, options).catch((error: unknown) => {
+        const {first, count, file} = copies[next++];
+        await copyDay(copier, rowsSql(first, count), rows, file, options).catch((error: unknown) => {
           failed = true;
           throw error;
         });
@@ -127,14 +194,11 @@ async function copyDays(connection: DuckDBConnection, rows: EventRows, copies: r
 }
 
 /**
- * One day's rows, in the order they were staged (EVENT_ORDER, see event-rows.ts): a scan, a
- * filter and a projection keep insertion order in DuckDB, and so does COPY, so no ORDER BY.
+ * One day's rows, in the order the function gives them (EVENT_ORDER, see event-rows.ts): a scan
+ * and a projection keep it in DuckDB, and so does COPY, so no ORDER BY.
  */
-async function copyDay(connection: DuckDBConnection, rows: EventRows, dayNumber: number | null, file: string, options: ParquetOptions): Promise<void> {
-  await connection.run(
-    `COPY (SELECT ${STORED_COLUMNS_SQL(rows)} FROM ${STAGED_TABLE} WHERE day_number ${dayNumber === null ? "IS NULL" : `= ${dayNumber}`}) TO ${sqlString(file)} ` +
-      `(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE})`,
-  );
+async function copyDay(connection: DuckDBConnection, source: string, rows: EventRows, file: string, options: ParquetOptions): Promise<void> {
+  await connection.run(`COPY (SELECT ${STORED_COLUMNS_SQL(rows)} FROM ${source}) TO ${sqlString(file)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE})`);
 }
 
 /** Writes rejected lines to `file`. */
@@ -162,165 +226,27 @@ export async function writeRejectedParquet(connection: DuckDBConnection, rejecte
   }
 }
 
-/** The events of a batch as a DuckDB table in the store's row order (write/event-rows.ts), with each row's UTC day number. */
-const STAGED_TABLE = "staged_events";
-
 /**
- * Each staged column as the store writes it: times from epoch ms, numbers cast to the column's
- * type, text as it is. An ENUM is written to Parquet as the strings it stands for (BYTE_ARRAY,
- * UTF8, as VARCHAR is), its dictionary taken for the file's and each row's id for its index:
- * copying a day of 500,000 rows took 0.26–0.28 s so against 0.66–0.70 s cast to VARCHAR, which
- * makes each row's string and then looks it up in a dictionary of the file's (docs/design-notes.md,
- * "Ingest, seventh round"). The rows read back are the same.
+ * Each column as the store writes it: times from epoch ms, numbers cast to the column's type,
+ * text as it is. An ENUM is written to Parquet as the strings it stands for (BYTE_ARRAY, UTF8, as
+ * VARCHAR is), its dictionary taken for the file's and each row's id for its index: copying a day
+ * of 500,000 rows took 0.26–0.28 s so against 0.66–0.70 s cast to VARCHAR, which makes each row's
+ * string and then looks it up in a dictionary of the file's (docs/design-notes.md, "Ingest,
+ * seventh round"). The rows read back are the same.
  */
 function storedColumnSql(column: RowColumn, type: ColumnType): string {
-  if (type === "TIMESTAMP") return timestampSql(column.name);
-  const staged = stagedType(column);
-  if (staged === type || (staged === "ENUM" && type === "VARCHAR")) return column.name;
+  if (type === "TIMESTAMP") return `${timestampOf(column.name)} AS ${column.name}`;
+  const given = givenType(column);
+  if (given === type || (given === "ENUM" && type === "VARCHAR")) return column.name;
   return `CAST(${column.name} AS ${type}) AS ${column.name}`;
 }
 
-function timestampSql(name: string): string {
-  return `make_timestamp(CAST(${name} * 1000 AS BIGINT)) AS ${name}`;
-}
-
-/**
- * A text column is staged as an ENUM of its distinct values, so that appending copies only the
- * ids and the strings are read from the dictionary as each day is written. A column with very
- * many distinct values (CloudWatch event ids) or very long ones is staged as VARCHAR, where the
- * SQL of the ENUM would cost more than the strings; so is one holding a NUL character, which
- * the SQL text cannot carry, or a lone surrogate (log content is the attacker's): those go in
- * as UTF-8 bytes, string by string.
- */
-const MAX_ENUM_VALUES = 100_000;
-const MAX_ENUM_CHARS = 4_000_000;
-
-/** Two such values would be one and the same once in UTF-8 (U+FFFD), which an ENUM cannot hold twice. */
-const LONE_SURROGATE = /\p{Cs}/u;
-
-const stagedTypes = new WeakMap<RowColumn, "ENUM" | ColumnType>();
-
-function stagedType(column: RowColumn): "ENUM" | ColumnType {
-  if (column.kind !== "text") return column.kind === "double" ? "DOUBLE" : column.kind === "boolean" ? "BOOLEAN" : "INTEGER";
-  let type = stagedTypes.get(column);
-  if (type === undefined) {
-    type = column.values.length > 0 && isEnumWorthwhile(column.values) ? "ENUM" : "VARCHAR";
-    stagedTypes.set(column, type);
-  }
-  return type;
-}
-
-function isEnumWorthwhile(values: readonly string[]): boolean {
-  if (values.length > MAX_ENUM_VALUES) return false;
-  let chars = 0;
-  for (const value of values) {
-    chars += value.length;
-    if (chars > MAX_ENUM_CHARS || value.includes("\u0000") || LONE_SURROGATE.test(value)) return false;
-  }
-  return true;
-}
-
-function stagedTypeSql(column: RowColumn): string {
-  const type = stagedType(column);
-  return type === "ENUM" && column.kind === "text" ? `ENUM(${column.values.map(sqlString).join(", ")})` : type;
+/** A time in epoch ms (a DOUBLE) as the TIMESTAMP the store holds. */
+function timestampOf(millis: string): string {
+  return `make_timestamp(CAST(${millis} * 1000 AS BIGINT))`;
 }
 
 const STORED_COLUMNS_SQL = (rows: EventRows) => rows.columns.map((c, i) => storedColumnSql(c, EVENT_COLUMNS[i].type)).join(", ");
-const TS_SQL = "make_timestamp(CAST(ts * 1000 AS BIGINT))";
-
-/**
- * Hands DuckDB the batch's rows, already in order and with every column's values (enriched once
- * per distinct client and agent), so that writing a day is a filter and a copy: no join, no sort.
- * Each vector's worth of rows is gathered into buffers reused for the whole batch.
- */
-async function stageEvents(connection: DuckDBConnection, rows: EventRows): Promise<void> {
-  // Not TEMP: a temporary table is its connection's own, and the days may be copied on others.
-  await connection.run(`CREATE OR REPLACE TABLE ${STAGED_TABLE} (${rows.columns.map((c) => `${c.name} ${stagedTypeSql(c)}`).join(", ")}, day_number INTEGER)`);
-  const appender = await connection.createAppender(STAGED_TABLE);
-  const bindings = await duckdbBindings();
-  const {DuckDBDataChunk} = await duckdbApi();
-  // The chunks take the table's own column types: an ENUM type made again from its values would
-  // cost as much as the table's, and DuckDB would compare the two member by member at every chunk.
-  const native = nativeAppender(appender);
-  const logicalTypes = Array.from({length: rows.columns.length + 1}, (_, i) => bindings.appender_column_type(native, i));
-  const vectorSize = bindings.vector_size();
-  // Text goes in as ENUM vectors: ids into the column's distinct values, one native call per
-  // column per vector (into a VARCHAR column, the strings one by one).
-  const buffers = rows.columns.map((c) => (c.kind === "double" ? new Float64Array(vectorSize) : c.kind === "boolean" ? new Uint8Array(vectorSize) : new Int32Array(vectorSize)));
-  const enumIds = rows.columns.map((c) => (c.kind === "text" && stagedType(c) === "ENUM" ? enumIndexes(c.values.length, vectorSize) : null));
-  const dayNumbers = new Int32Array(vectorSize);
-  const validity = new Uint8Array(validityBytes(vectorSize));
-  for (let start = 0; start < rows.count; start += vectorSize) {
-    const count = Math.min(vectorSize, rows.count - start);
-    const chunk = bindings.create_data_chunk(logicalTypes);
-    rows.columns.forEach((column, index) => {
-      const vector = bindings.data_chunk_get_vector(chunk, index);
-      const buffer = buffers[index];
-      if (column.kind === "text") {
-        const ids = buffer as Int32Array;
-        const anyNull = gatherTextIds(column, rows.order, start, count, ids, validity);
-        const indexes = enumIds[index];
-        if (indexes !== null) {
-          // Null rows hold 0, masked.
-          for (let k = 0; k < count; k++) indexes[k] = ids[k] < 0 ? 0 : ids[k];
-          bindings.copy_data_to_vector(vector, 0, indexes.buffer as ArrayBuffer, 0, count * indexes.BYTES_PER_ELEMENT);
-        } else {
-          const bytes = utf8Values(column);
-          for (let k = 0; k < count; k++) if (ids[k] >= 0) bindings.vector_assign_string_element_len(vector, k, bytes[ids[k]]);
-        }
-        if (anyNull) setValidity(bindings, vector, validity, count);
-      } else {
-        const anyNull = gatherNumbers(column, rows.order, start, count, buffer, validity);
-        bindings.copy_data_to_vector(vector, 0, buffer.buffer as ArrayBuffer, 0, count * buffer.BYTES_PER_ELEMENT);
-        if (anyNull) setValidity(bindings, vector, validity, count);
-      }
-    });
-    const dayVector = bindings.data_chunk_get_vector(chunk, rows.columns.length);
-    let undated = false;
-    for (let k = 0; k < count; k++) {
-      const day = rows.dayNumber[start + k];
-      if (Number.isNaN(day)) {
-        if (!undated) validity.fill(0xff, 0, validityBytes(count));
-        undated = true;
-        validity[k >> 3] &= ~(1 << (k & 7));
-        dayNumbers[k] = 0;
-      } else dayNumbers[k] = day;
-    }
-    bindings.copy_data_to_vector(dayVector, 0, dayNumbers.buffer as ArrayBuffer, 0, count * 4);
-    if (undated) setValidity(bindings, dayVector, validity, count);
-    bindings.data_chunk_set_size(chunk, count);
-    appender.appendDataChunk(new DuckDBDataChunk(chunk));
-  }
-  appender.closeSync();
-}
-
-const utf8OfColumn = new WeakMap<RowColumn, Uint8Array[]>();
-
-/** A VARCHAR-staged column's distinct values as UTF-8, each encoded once. */
-function utf8Values(column: RowColumn & {kind: "text"}): Uint8Array[] {
-  let bytes = utf8OfColumn.get(column);
-  if (bytes === undefined) {
-    const encoder = new TextEncoder();
-    bytes = column.values.map((value) => encoder.encode(value));
-    utf8OfColumn.set(column, bytes);
-  }
-  return bytes;
-}
-
-/** A buffer for a vector of ids as an ENUM of `values` members stores them: 1, 2 or 4 bytes each. */
-function enumIndexes(values: number, length: number): Uint8Array | Uint16Array | Uint32Array {
-  return values <= 255 ? new Uint8Array(length) : values <= 65_535 ? new Uint16Array(length) : new Uint32Array(length);
-}
-
-/** Hands a vector the validity of its first `count` rows (DuckDB's layout, see gatherTextIds). */
-function setValidity(native: typeof bindings, vector: ReturnType<typeof bindings.data_chunk_get_vector>, validity: Uint8Array, count: number): void {
-  native.vector_ensure_validity_writable(vector);
-  native.copy_data_to_vector_validity(vector, 0, validity.buffer as ArrayBuffer, 0, validityBytes(count));
-}
-
-async function dropStagedEvents(connection: DuckDBConnection): Promise<void> {
-  await connection.run(`DROP TABLE IF EXISTS ${STAGED_TABLE}`);
-}
 
 type Appender = Awaited<ReturnType<DuckDBConnection["createAppender"]>>;
 

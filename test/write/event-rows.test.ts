@@ -132,9 +132,27 @@ test("the real log with 25,000 clients, a third of them IPv6: the same store as 
 test("days written three at once, each on a connection of its own (a sync's last batch): the same store as the join-and-sort writer", async () => {
   const batch = workloadBatch(30_000, "diverse");
   await assertSameStore("three at once", batch, 3);
-  // The staged table is gone whichever connection wrote last.
-  const tables = await duckdb.runAndReadAll("SELECT table_name FROM duckdb_tables() WHERE table_name = 'staged_events'");
+  // Nothing of the batch stays in DuckDB: no table, and the rows it was read through are given up.
+  const tables = await duckdb.runAndReadAll("SELECT table_name FROM duckdb_tables()");
   assert.equal(tables.currentRowCount, 0);
+  await assert.rejects(duckdb.run("SELECT count(*) FROM weblog_batch_rows(1, 0, 1)"), /no batch 1 is being written/);
+});
+
+test("70,000 distinct clients (ENUM ids of four bytes) and events without a time (the undated file, last) as the join-and-sort writer writes them", async () => {
+  const batch = new EventBatch();
+  const parser = configuredLineParser(config());
+  const clients = 70_000;
+  for (let i = 0; i < clients + 500; i++) {
+    const client = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+    const parsed = parser.parse(`${client} - - [0${1 + (i % 3)}/May/2024:10:00:${String(i % 60).padStart(2, "0")} +0000] "GET /p/${i % 40} HTTP/1.1" 200 ${i} "-" "agent ${i % 9}"`);
+    assert.ok(!("error" in parsed), JSON.stringify(parsed));
+    // A format without %t gives events no time: every 97th has none.
+    batch.add({ingest_ts: null, log_group: "g", log_stream: "s", topic: "t", kafka_partition: 0, kafka_offset: i, s3_key: `k${i % 5}`, event_id: null}, i % 97 === 0 ? {...parsed, ts: null} : parsed);
+  }
+  assert.ok(batch.clients.size > 65_535);
+  const {written} = await writeBoth("four-byte ids", batch);
+  assert.deepEqual(written.map((d) => d.day), ["2024-05-01", "2024-05-02", "2024-05-03", "undated"]);
+  await assertSameStore("four-byte ids again", batch, 2);
 });
 
 test("text the SQL of an ENUM cannot carry (a NUL character, a lone surrogate, very long values) is written as the join-and-sort writer writes it", async () => {
