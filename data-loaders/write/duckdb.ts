@@ -1,6 +1,5 @@
 // One in-process DuckDB (no file, no extensions to download) for writing and reading Parquet.
-import type bindings from "@duckdb/node-bindings";
-import type {DuckDBAppender, DuckDBConnection, DuckDBInstance} from "@duckdb/node-api";
+import type {DuckDBConnection, DuckDBInstance} from "@duckdb/node-api";
 import {sqlString} from "../sql-literal.js";
 
 // Written once, in ../sql-literal.ts (which loads no DuckDB); here too for the many that write SQL with DuckDB.
@@ -83,15 +82,4 @@ export function numberOrNull(value: unknown): number | null {
 /** A list of file paths as a SQL list literal, for read_parquet([...]). */
 export function sqlFileList(files: readonly string[]): string {
   return `[${files.map(sqlString).join(", ")}]`;
-}
-
-/**
- * The C API's appender under node-api's DuckDBAppender (a private field it does not expose; package.json pins node-api to the node-bindings we import, so that both are one copy), for
- * what node-api only offers as JavaScript copies: the table's column types as DuckDB holds them
- * (write/parquet.ts). A node-api version without the field fails here, loudly.
- */
-export function nativeAppender(appender: DuckDBAppender): bindings.Appender {
-  const native = (appender as unknown as {appender?: bindings.Appender}).appender;
-  if (native === undefined) throw new Error("@duckdb/node-api's DuckDBAppender no longer holds its native appender as `appender`");
-  return native;
 }

@@ -143,7 +143,12 @@ async function givenBatchesOf(connection: DuckDBConnection): Promise<GivenBatche
   return given;
 }
 
-/** node-api's bind info holds the C API's as `bind_info`; the prebuilt ENUM types are added through it. */
+/**
+ * The C API's bind info under node-api's (a private field it does not expose; package.json pins
+ * node-api to the node-bindings we import, so that both are one copy): through it the types made
+ * once per batch are added, where node-api would make each ENUM again at every bind. A node-api
+ * version without the field fails here, loudly.
+ */
 function nativeBindInfo(info: DuckDBTableFunctionBindInfo): bindings.TableFunctionBindInfo {
   const native = (info as unknown as {bind_info?: bindings.TableFunctionBindInfo}).bind_info;
   if (native === undefined) throw new Error("@duckdb/node-api's DuckDBTableFunctionBindInfo no longer holds its native bind info as `bind_info`");
