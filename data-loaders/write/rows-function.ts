@@ -57,7 +57,7 @@ interface GivenBatch {
   types: bindings.LogicalType[];
 }
 
-/** What one scan reads: rows first … end - 1 of the order, into buffers of its own. */
+/** What one scan reads: rows first … end - 1 of the order. */
 interface Scan {
   batch: GivenBatch;
   next: number;
@@ -85,7 +85,8 @@ class GivenBatches {
 }
 
 // A function registered on a connection is its database's: every connection to it calls it.
-const registered = new WeakMap<object, GivenBatches>();
+// Kept as the registration under way, so that a second caller waits for it.
+const registered = new WeakMap<object, Promise<GivenBatches>>();
 
 /**
  * Gives `rows` to the DuckDB of `connection` while `use` runs; `use` reads them with the SQL
@@ -104,13 +105,18 @@ export async function withRowsInDuckDB<T>(connection: DuckDBConnection, rows: Ev
   }
 }
 
-async function givenBatchesOf(connection: DuckDBConnection): Promise<GivenBatches> {
+function givenBatchesOf(connection: DuckDBConnection): Promise<GivenBatches> {
   const database = databaseOf(connection);
   let given = registered.get(database);
-  if (given !== undefined) return given;
-  given = new GivenBatches();
-  registered.set(database, given);
-  const batches = given;
+  if (given === undefined) {
+    given = registerRowsFunction(connection);
+    registered.set(database, given);
+  }
+  return given;
+}
+
+async function registerRowsFunction(connection: DuckDBConnection): Promise<GivenBatches> {
+  const batches = new GivenBatches();
   const {DuckDBTableFunction, INTEGER} = await duckdbApi();
   const native = await duckdbBindings();
   const vectorSize = native.vector_size();
@@ -121,6 +127,7 @@ async function givenBatchesOf(connection: DuckDBConnection): Promise<GivenBatche
       const [id, first, count] = [0, 1, 2].map((i) => Number(info.getParameter(i)));
       const batch = batches.get(id);
       if (batch === undefined) return info.setError(`${FUNCTION_NAME}: no batch ${id} is being written`);
+      if (!(first >= 0 && count >= 0 && first + count <= batch.rows.count)) return info.setError(`${FUNCTION_NAME}: rows ${first} to ${first + count} are not all in batch ${id} (${batch.rows.count} rows)`);
       const nativeInfo = nativeBindInfo(info);
       batch.rows.columns.forEach((column, i) => native.bind_add_result_column(nativeInfo, column.name, batch.types[i]));
       native.bind_add_result_column(nativeInfo, ROW_POSITION, native.create_logical_type(native.Type.INTEGER));
@@ -140,7 +147,7 @@ async function givenBatchesOf(connection: DuckDBConnection): Promise<GivenBatche
     },
   });
   connection.registerTableFunction(rowsFunction);
-  return given;
+  return batches;
 }
 
 /**
