@@ -4,29 +4,24 @@
 // (a rewrite of an old object waits for the next full listing, or `--full`). And a busy day's
 // small segments are merged among themselves, not into the day's history.
 import assert from "node:assert/strict";
-import {join} from "node:path";
 import {after, before, test} from "node:test";
-import {CreateBucketCommand, PutObjectCommand, type S3Client} from "@aws-sdk/client-s3";
-import {resolveConfig, type WeblogConfig} from "../../data-loaders/config.js";
-import {createS3Client} from "../../data-loaders/sources/s3-client.js";
+import {PutObjectCommand, type S3Client} from "@aws-sdk/client-s3";
+import type {WeblogConfig} from "../../data-loaders/config.js";
 import {listingStarts, REWRITE_WINDOW, topicFolder} from "../../data-loaders/sources/incremental-listing.js";
 import {COMPACT_ABOVE_SEGMENTS, compactStore, mergeCandidates} from "../../data-loaders/store/compact.js";
 import {readManifest, segmentsAddedSince, writeManifest, type Segment} from "../../data-loaders/store/manifest.js";
 import {syncStore} from "../../data-loaders/sync.js";
-import type {LocalS3} from "../../scripts/local-s3.js";
-import {startLocalS3AndFolder, stopLocalS3AndFolder} from "../support/local-s3-folder.js";
+import {startSinkBucket, stopSinkBucket, type SinkBucket} from "../support/local-s3-folder.js";
 
 const BUCKET = "listing";
-let s3: LocalS3;
-let dir: string;
 let client: S3Client;
 let config: WeblogConfig;
+let bucket: SinkBucket | undefined;
 let listRequests = 0;
 
 before(async () => {
-  ({s3, dir} = await startLocalS3AndFolder("weblog-listing-"));
-  config = resolveConfig({bucket: BUCKET, endpoint: s3.endpoint, store: join(dir, "store")}, {WEBLOG_GEOIP_DIR: join(dir, "geoip")}, dir);
-  client = createS3Client(config.source);
+  bucket = await startSinkBucket("weblog-listing-", BUCKET);
+  ({config, client} = bucket);
   client.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName === "ListObjectsV2Command") listRequests++;
@@ -34,13 +29,9 @@ before(async () => {
     },
     {step: "initialize"},
   );
-  await client.send(new CreateBucketCommand({Bucket: BUCKET}));
 });
 
-after(async () => {
-  client?.destroy();
-  await stopLocalS3AndFolder(s3, dir);
-});
+after(() => stopSinkBucket(bucket));
 
 function keyOf(instance: string, partition: number, offset: number): string {
   const topic = `cloudwatchLogsEC2.${instance}`;

@@ -7,15 +7,13 @@ import assert from "node:assert/strict";
 import {join} from "node:path";
 import {gzipSync} from "node:zlib";
 import {after, before, test} from "node:test";
-import {CreateBucketCommand, PutObjectCommand, type S3Client} from "@aws-sdk/client-s3";
-import {resolveConfig, type WeblogConfig} from "../../data-loaders/config.js";
-import {createS3Client} from "../../data-loaders/sources/s3-client.js";
+import {PutObjectCommand, type S3Client} from "@aws-sdk/client-s3";
+import type {WeblogConfig} from "../../data-loaders/config.js";
 import {REWRITE_WINDOW} from "../../data-loaders/sources/incremental-listing.js";
 import {readManifest} from "../../data-loaders/store/manifest.js";
 import {syncStore} from "../../data-loaders/sync.js";
 import {openDuckDB, sqlFileList} from "../../data-loaders/write/duckdb.js";
-import type {LocalS3} from "../../scripts/local-s3.js";
-import {startLocalS3AndFolder, stopLocalS3AndFolder} from "../support/local-s3-folder.js";
+import {startSinkBucket, stopSinkBucket, type SinkBucket} from "../support/local-s3-folder.js";
 
 const BUCKET = "keys";
 const GROUP = "cloudwatchLogsEC2";
@@ -24,22 +22,16 @@ const TOPIC = `${GROUP}.${STREAM}`;
 /** CloudWatch's time of record n: an hour after Apache's, so it cannot be mistaken for it. */
 const cloudwatchTime = (n: number) => Date.UTC(2025, 0, 1, 11, 0, 0) + n;
 
-let s3: LocalS3;
-let dir: string;
 let client: S3Client;
 let config: WeblogConfig;
+let bucket: SinkBucket | undefined;
 
 before(async () => {
-  ({s3, dir} = await startLocalS3AndFolder("weblog-keys-"));
-  config = resolveConfig({bucket: BUCKET, endpoint: s3.endpoint, store: join(dir, "store")}, {WEBLOG_GEOIP_DIR: join(dir, "geoip")}, dir);
-  client = createS3Client(config.source);
-  await client.send(new CreateBucketCommand({Bucket: BUCKET}));
+  bucket = await startSinkBucket("weblog-keys-", BUCKET);
+  ({config, client} = bucket);
 });
 
-after(async () => {
-  client?.destroy();
-  await stopLocalS3AndFolder(s3, dir);
-});
+after(() => stopSinkBucket(bucket));
 
 function keyOf(partition: number, offset: number, suffix: string, topic = TOPIC): string {
   return `topics/${topic}/year=2025/${topic}+${partition}+${String(offset).padStart(10, "0")}${suffix}`;

@@ -3,16 +3,13 @@
 // interleaved by when S3 received each object, so that a batch holds a span of time across
 // instances and its events fall on few days, each day a Parquet file to write.
 import assert from "node:assert/strict";
-import {join} from "node:path";
 import {setTimeout as sleep} from "node:timers/promises";
 import {after, before, test} from "node:test";
-import {CreateBucketCommand, PutObjectCommand, type S3Client} from "@aws-sdk/client-s3";
-import {resolveConfig, type WeblogConfig} from "../../data-loaders/config.js";
-import {createS3Client} from "../../data-loaders/sources/s3-client.js";
+import {PutObjectCommand, type S3Client} from "@aws-sdk/client-s3";
+import type {WeblogConfig} from "../../data-loaders/config.js";
 import {readManifest} from "../../data-loaders/store/manifest.js";
 import {inWrittenOrder, syncStore} from "../../data-loaders/sync.js";
-import type {LocalS3} from "../../scripts/local-s3.js";
-import {startLocalS3AndFolder, stopLocalS3AndFolder} from "../support/local-s3-folder.js";
+import {startSinkBucket, stopSinkBucket, type SinkBucket} from "../support/local-s3-folder.js";
 
 /** An object of topic `topic`, partition `partition` at `startOffset`, received by S3 at `lastModified`. */
 function object(topic: string, partition: number, startOffset: number, lastModified: number | null) {
@@ -54,22 +51,16 @@ test("objects received in the same moment (S3 keeps whole seconds), or without a
 const BUCKET = "written-order";
 const INSTANCES = ["i-0a", "i-0b", "i-0c"];
 const DAYS = 6;
-let s3: LocalS3;
-let dir: string;
 let client: S3Client;
 let config: WeblogConfig;
+let bucket: SinkBucket | undefined;
 
 before(async () => {
-  ({s3, dir} = await startLocalS3AndFolder("weblog-written-order-"));
-  config = resolveConfig({bucket: BUCKET, endpoint: s3.endpoint, store: join(dir, "store")}, {WEBLOG_GEOIP_DIR: join(dir, "geoip")}, dir);
-  client = createS3Client(config.source);
-  await client.send(new CreateBucketCommand({Bucket: BUCKET}));
+  bucket = await startSinkBucket("weblog-written-order-", BUCKET);
+  ({config, client} = bucket);
 });
 
-after(async () => {
-  client?.destroy();
-  await stopLocalS3AndFolder(s3, dir);
-});
+after(() => stopSinkBucket(bucket));
 
 test("a sync of three instances' objects, written day by day, writes each batch's day once: one file a day, not one per instance's batch", async () => {
   // As the sink writes them: every instance's object of the day, then the next day's.
