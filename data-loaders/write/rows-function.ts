@@ -1,8 +1,8 @@
 // A batch's rows (write/event-rows.ts) as a DuckDB table function, so that each day's COPY to
 // Parquet reads them straight from the batch's arrays, a vector at a time, in the store's order.
 // Staging them first as a DuckDB table (an appender, then a scan of that table per day) copied
-// every value twice more: at 500,000 rows of 43 columns the appender alone took 0.3–0.4 s, the
-// function's whole COPY about what the table's did (docs/design-notes.md, "Ingest, eighth round").
+// every value twice more: 500,000 rows of 43 columns staged and copied in 520–615 ms, through the
+// function in 333–355 ms (docs/design-notes.md, "Ingest, eighth round").
 import type bindings from "@duckdb/node-bindings";
 import type {DuckDBConnection, DuckDBTableFunctionBindInfo} from "@duckdb/node-api";
 import {databaseOf, duckdbApi, duckdbBindings} from "./duckdb.js";
