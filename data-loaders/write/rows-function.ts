@@ -26,7 +26,7 @@ const MAX_ENUM_VALUES = 100_000;
 const MAX_ENUM_CHARS = 4_000_000;
 const LONE_SURROGATE = /\p{Cs}/u;
 
-export type GivenType = "ENUM" | "VARCHAR" | "DOUBLE" | "INTEGER" | "BOOLEAN";
+type GivenType = "ENUM" | "VARCHAR" | "DOUBLE" | "INTEGER" | "BOOLEAN";
 
 const givenTypes = new WeakMap<RowColumn, GivenType>();
 
@@ -51,7 +51,7 @@ function isEnumWorthwhile(values: readonly string[]): boolean {
   return true;
 }
 
-/** A batch's rows as the function gives them: each column's DuckDB type, made once for every scan of the batch. */
+/** A batch's rows as the function gives them, with each column's DuckDB type for every scan's bind. */
 interface GivenBatch {
   rows: EventRows;
   types: bindings.LogicalType[];
@@ -162,10 +162,21 @@ function nativeBindInfo(info: DuckDBTableFunctionBindInfo): bindings.TableFuncti
   return native;
 }
 
+const logicalTypes = new WeakMap<RowColumn, bindings.LogicalType>();
+
+/**
+ * A column's DuckDB type, made once per column: a Firehose batch is given twice (its stored event
+ * ids looked for, then its days copied) with the same columns, and an ENUM of tens of thousands
+ * of values is not made again.
+ */
 function logicalTypeOf(native: typeof bindings, column: RowColumn): bindings.LogicalType {
-  const type = givenType(column);
-  if (type === "ENUM" && column.kind === "text") return native.create_enum_type(column.values);
-  return native.create_logical_type(native.Type[type]);
+  let logicalType = logicalTypes.get(column);
+  if (logicalType === undefined) {
+    const type = givenType(column);
+    logicalType = type === "ENUM" && column.kind === "text" ? native.create_enum_type(column.values) : native.create_logical_type(native.Type[type]);
+    logicalTypes.set(column, logicalType);
+  }
+  return logicalType;
 }
 
 /** Buffers for one vector of each kind, reused by every chunk this thread fills (one fills at a time). */
