@@ -9,7 +9,7 @@
 //     also times that checkout's command on the same objects);
 //   - incremental: new 1000-record objects taken in one sync each on top of that history (the
 //     median of seven, the first and the slowest);
-//   - Parquet bytes per event in the store (the site's day files are the same format).
+//   - Parquet bytes per event in the store (its segments in Parquet's version 2: write/parquet.ts, SEGMENT_FORMAT).
 // Then (unless BENCH_INGEST_ONLY=1) the command's start-up and `weblog parse` against GoAccess (bench/command.ts), and freshness: in watch mode with the preview open in Chromium, the time from an object
 // landing in the bucket to its rows on the page. `npm run bench:site` measures the pages.
 import {spawnSync} from "node:child_process";

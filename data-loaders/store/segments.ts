@@ -5,7 +5,7 @@ import {mkdir, readdir, rm} from "node:fs/promises";
 import {dirname, join} from "node:path";
 import type {DuckDBConnection} from "@duckdb/node-api";
 import {numberOrNull, sqlFileList, sqlString} from "../write/duckdb.js";
-import {DEFAULT_ROW_GROUP_SIZE, EVENT_ORDER} from "../write/parquet.js";
+import {DEFAULT_ROW_GROUP_SIZE, EVENT_ORDER, SEGMENT_FORMAT} from "../write/parquet.js";
 import {isTemporaryPath, renameDurably, temporaryPathFor} from "./durable-file.js";
 import {liveFiles, type Manifest, type Segment} from "./manifest.js";
 
@@ -42,7 +42,7 @@ async function writeSegment(
 ): Promise<{id: string; segment: Segment} | null> {
   const {id, file, temporary} = await newSegmentFile(store, kind, day);
   await duckdb.run(
-    `COPY (${select} ORDER BY ${ORDER[kind]}) TO ${sqlString(temporary)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${DEFAULT_ROW_GROUP_SIZE})`,
+    `COPY (${select} ORDER BY ${ORDER[kind]}) TO ${sqlString(temporary)} (${SEGMENT_FORMAT}, ROW_GROUP_SIZE ${DEFAULT_ROW_GROUP_SIZE})`,
   );
   const timeRange = kind === "events" ? "epoch_ms(min(ts)), epoch_ms(max(ts))" : "NULL, NULL";
   const [[rows, min, max]] = (await duckdb.runAndReadAll(`SELECT count(*), ${timeRange} FROM read_parquet(${sqlString(temporary)})`)).getRowsJS();

@@ -12,7 +12,7 @@ import {createS3Client} from "../../data-loaders/sources/s3-client.js";
 import {compactStore} from "../../data-loaders/store/compact.js";
 import {liveFiles, readManifest} from "../../data-loaders/store/manifest.js";
 import {syncStore} from "../../data-loaders/sync.js";
-import {openDuckDB, sqlString} from "../../data-loaders/write/duckdb.js";
+import {openDuckDB, sqlString, withDuckDB} from "../../data-loaders/write/duckdb.js";
 import {demoEnvironment, DEMO_BUCKET, REWRITES_DIR, SAMPLE_DIR} from "../../scripts/demo.js";
 import {LOCAL_S3_CREDENTIALS, seedBucket, type LocalS3} from "../../scripts/local-s3.js";
 import {PROJECT_DIR} from "../support/sample-site.js";
@@ -70,6 +70,13 @@ async function inspect(store: string) {
   return {events: Number(events), ids: Number(ids), bytes: Number(bytes), objects: Object.keys(manifest.objects).length, segments: Object.keys(manifest.segments).length, strays};
 }
 
+/** The Parquet format versions of the store's live files, each once. */
+async function formatVersions(store: string): Promise<number[]> {
+  const files = [...liveFiles(await readManifest(store))].map((file) => join(store, file));
+  const rows = await withDuckDB({}, async (duckdb) => (await duckdb.runAndReadAll(`SELECT DISTINCT format_version FROM parquet_file_metadata([${files.map(sqlString).join(", ")}])`)).getRowsJS());
+  return rows.map(([version]) => Number(version));
+}
+
 let reference: Awaited<ReturnType<typeof inspect>>;
 
 test("a clean sync, for reference", async () => {
@@ -112,12 +119,15 @@ test("compaction merges each day's segments into one and changes no row", async 
   const groups = () => readManifest(store).then((m) => Object.values(m.segments).map((s) => s.day ?? "rejected"));
   const groupsBefore = await groups();
   const distinct = new Set(groupsBefore).size;
+  // Parquet's version 2 encodings (write/parquet.ts: SEGMENT_FORMAT), as synced and as compacted.
+  assert.deepEqual(await formatVersions(store), [2]);
   assert.ok(groupsBefore.length > distinct, `${groupsBefore.length} segments in ${distinct} days and rejected`);
   const result = await compactStore(store);
   assert.equal(result.segmentsAfter, distinct);
   assert.deepEqual((await groups()).sort(), [...new Set(groupsBefore)].sort(), "one segment per day, one of rejected lines");
   const compacted = await inspect(store);
   assert.deepEqual({...compacted, segments: 0}, {...before, segments: 0});
+  assert.deepEqual(await formatVersions(store), [2]);
   // A later sync still knows every object: nothing is taken in twice.
   const again = await syncStore(loadConfig(dir, demoEnvironment(s3.endpoint, store)));
   assert.equal(again.unchanged, expected.valueObjects);
