@@ -31,6 +31,7 @@ export async function writeDayFile(store: string, day: string, file: string): Pr
     if (!stored || !segments || stored.events === 0) return null;
     const files = segments.map(([, s]) => join(store, s.file));
     const columns = EVENT_COLUMNS.map((c) => `"${c.name}"`).join(", ");
+    // Parquet's version 1 encodings, not the store's SEGMENT_FORMAT (write/parquet.ts): other engines read these files.
     await withDuckDB({tempDirectory: join(store, "tmp")}, (duckdb) =>
       duckdb.run(
         `COPY (SELECT ${columns} FROM read_parquet(${sqlFileList(files)}) ORDER BY ${EVENT_ORDER}) ` +
