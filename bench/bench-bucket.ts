@@ -9,7 +9,7 @@ import {CreateBucketCommand, type S3Client} from "@aws-sdk/client-s3";
 import {createS3Client} from "../data-loaders/sources/s3-client.js";
 import {LOCAL_S3_CREDENTIALS} from "../scripts/local-s3.js";
 import {startLocalS3Process} from "./local-s3-process.js";
-import {uploadWorkload, type Workload} from "./workload.js";
+import {uploadWorkload, type RecordShape, type Workload} from "./workload.js";
 
 export interface BenchBucket {
   /** The work folder: stores, GeoLite2 copies and profiles go here. */
@@ -23,7 +23,7 @@ export interface BenchBucket {
   close(): Promise<void>;
 }
 
-export async function benchBucket(name: string, events: number, workload: Workload): Promise<BenchBucket> {
+export async function benchBucket(name: string, events: number, workload: Workload, shape: RecordShape = "message"): Promise<BenchBucket> {
   // The local endpoint takes any credentials; these keep the SDK from searching for real ones.
   Object.assign(process.env, LOCAL_S3_CREDENTIALS);
   const work = await mkdtemp(join(tmpdir(), `weblog-${name}-`));
@@ -32,7 +32,7 @@ export async function benchBucket(name: string, events: number, workload: Worklo
   const client = createS3Client({region: "us-east-1", endpoint: s3.endpoint, forcePathStyle: true});
   try {
     await client.send(new CreateBucketCommand({Bucket: bucket}));
-    await uploadWorkload(client, bucket, events, workload);
+    await uploadWorkload(client, bucket, events, workload, undefined, undefined, shape);
   } catch (error) {
     await s3.stop();
     await rm(work, {recursive: true, force: true});

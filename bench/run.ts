@@ -1,7 +1,8 @@
 // `npm run bench`: the ingest figures of issue #4, one line per figure, for people to read
 // (nothing asserts a time). For each size (BENCH_SIZES, default 1,000,000 and 10,000,000 events)
 // and workload (BENCH_WORKLOADS, default real,diverse: the real log repeated, and the same lines
-// with 25,000 clients, a third IPv6):
+// with 25,000 clients, a third IPv6), the records written as BENCH_RECORDS says (bench/workload.ts:
+// by default each line in a JSON object, `connector` as the real connector writes them):
 //   - ingest: S3 sink objects on the local S3 endpoint (its own process) → `weblog sync` run whole
 //     as users run it → parsed, enriched, day-partitioned ZSTD Parquet in the store: events/s by
 //     wall time, CPU seconds (user+sys) and peak RSS; GoAccess timed the same way on the same
@@ -25,7 +26,7 @@ import {readManifest, segmentsOfKind} from "../data-loaders/store/manifest.js";
 import {syncStore} from "../data-loaders/sync.js";
 import {LOCAL_S3_CREDENTIALS} from "../scripts/local-s3.js";
 import {commandFigures} from "./command.js";
-import {benchLine, INSTANCES, RECORDS_PER_OBJECT, uploadWorkload, workloadLine, type Workload} from "./workload.js";
+import {benchLine, INSTANCES, RECORDS_PER_OBJECT, recordShapeOf, uploadWorkload, workloadLine, type Workload} from "./workload.js";
 import {bundleCommand, timeProcess, timeSyncCommand, type ProcessFigures} from "./sync-command.js";
 import {startLocalS3Process} from "./local-s3-process.js";
 
@@ -33,6 +34,8 @@ const projectDir = resolve(import.meta.dirname, "..");
 const SIZES = (process.env.BENCH_SIZES ?? "1000000,10000000").split(",").map(Number);
 /** The real log repeated, and the same lines with 25,000 clients (a third IPv6), more paths and agents. */
 const WORKLOADS = (process.env.BENCH_WORKLOADS ?? "real,diverse").split(",") as Workload[];
+/** How the records are written: BENCH_RECORDS=connector as the real connector does, each line's group, stream and time in a key file (bench/workload.ts). */
+const RECORDS = recordShapeOf(process.env);
 const BUCKET = "bench";
 /** Objects taken in one sync each after the big sync, for the incremental figure. */
 const INCREMENTAL_OBJECTS = 7;
@@ -62,7 +65,9 @@ async function ingestFigures(events: number): Promise<void> {
  * (user + sys, every thread) are what the work costs, and say more on a loaded machine.
  */
 async function ingestWorkload(events: number, workload: Workload, incremental: boolean): Promise<void> {
-  console.log(`\n## ${events.toLocaleString("en")} events, ${workload} workload (${Math.ceil(events / RECORDS_PER_OBJECT)} S3 sink objects, ${INSTANCES.length} instances, 30 days)`);
+  const objects = Math.ceil(events / RECORDS_PER_OBJECT);
+  const records = RECORDS === "connector" ? `each line a JSON string, its key in the ${objects} key files beside` : "each line in a JSON object with its group, stream and time";
+  console.log(`\n## ${events.toLocaleString("en")} events, ${workload} workload (${objects} S3 sink objects, ${records}; ${INSTANCES.length} instances, 30 days)`);
   const s3 = await startLocalS3Process(work);
   const store = join(work, `store-${events}`);
   try {
@@ -70,7 +75,7 @@ async function ingestWorkload(events: number, workload: Workload, incremental: b
     const client = createS3Client(config.source);
     await client.send(new CreateBucketCommand({Bucket: BUCKET}));
     let started = performance.now();
-    await uploadWorkload(client, BUCKET, events, workload);
+    await uploadWorkload(client, BUCKET, events, workload, undefined, undefined, RECORDS);
     console.log(`upload to the local endpoint (not counted): ${seconds(started)} s; load average before the sync: ${loadavg()[0].toFixed(1)}`);
 
     bundleCommand();
@@ -109,12 +114,15 @@ async function ingestWorkload(events: number, workload: Workload, incremental: b
       // the big sync, then the usual case of a poll finding one object.
       const lines = Array.from({length: RECORDS_PER_OBJECT}, (_, i) => benchLine(events - 1 - i, events));
       const topic = `cloudwatchLogsEC2.${INSTANCES[0]}`;
-      const body = lines.map((message) => JSON.stringify({logGroupName: "cloudwatchLogsEC2", logStreamName: INSTANCES[0], message})).join("\n");
+      const body = lines.map((message) => JSON.stringify(RECORDS === "connector" ? message : {logGroupName: "cloudwatchLogsEC2", logStreamName: INSTANCES[0], message})).join("\n");
+      const keyFile = lines.map(() => `Struct{logGroupName=cloudwatchLogsEC2,logStreamName=${INSTANCES[0]},timestamp=${Date.UTC(2025, 0, 30)}}`).join("\n") + "\n";
       const times: number[] = [];
       let listed = "";
       for (let i = 0; i < INCREMENTAL_OBJECTS; i++) {
         const offset = String(i * RECORDS_PER_OBJECT).padStart(10, "0");
-        await client.send(new PutObjectCommand({Bucket: BUCKET, Key: `topics/${topic}/year=2025/${topic}+1+${offset}.json`, Body: body}));
+        const stem = `topics/${topic}/year=2025/${topic}+1+${offset}`;
+        if (RECORDS === "connector") await client.send(new PutObjectCommand({Bucket: BUCKET, Key: `${stem}.keys.bin`, Body: keyFile}));
+        await client.send(new PutObjectCommand({Bucket: BUCKET, Key: `${stem}.json`, Body: body}));
         started = performance.now();
         const one = await syncStore(config, {client});
         times.push((performance.now() - started) / 1000);

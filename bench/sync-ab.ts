@@ -6,13 +6,14 @@
 //   npx tsx bench/sync-ab.ts <baseline checkout> [events=1000000] [workload=diverse] [rounds=3]
 // SYNC_AB_NODE_ARGS (space-separated, e.g. "--max-semi-space-size=32") go to node for this
 // checkout's runs only: with the baseline set to this same checkout, it measures a V8 flag.
+// BENCH_RECORDS=connector writes the records as the real connector does (bench/workload.ts: RecordShape).
 import {rm} from "node:fs/promises";
 import {loadavg} from "node:os";
 import {join, resolve} from "node:path";
 import {bundledGeoLite2City} from "../data-loaders/enrich/bundled-geolite2.js";
 import {benchBucket} from "./bench-bucket.js";
 import {bundleCommand, timeSyncCommand, type ProcessFigures} from "./sync-command.js";
-import type {Workload} from "./workload.js";
+import {recordShapeOf, type Workload} from "./workload.js";
 
 const baseline = process.argv[2];
 if (!baseline) throw new Error("usage: npx tsx bench/sync-ab.ts <baseline checkout> [events] [workload] [rounds]");
@@ -20,7 +21,7 @@ const events = Number(process.argv[3] ?? 1_000_000);
 const workload = (process.argv[4] ?? "diverse") as Workload;
 const rounds = Number(process.argv[5] ?? 3);
 
-const bench = await benchBucket("ab", events, workload);
+const bench = await benchBucket("ab", events, workload, recordShapeOf(process.env));
 const {work} = bench;
 try {
   bundleCommand();
@@ -28,7 +29,7 @@ try {
   const env = (store: string) => bench.syncEnvironment(store, join(work, "geoip"));
   const nodeArgs = (process.env.SYNC_AB_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "");
   const commands = {baseline: join(resolve(baseline), "bin/weblog.js"), "this checkout": join(import.meta.dirname, "../bin/weblog.js")};
-  console.log(`${events.toLocaleString("en")} events, ${workload} workload, ${rounds} rounds; baseline ${resolve(baseline)}${nodeArgs.length > 0 ? `; this checkout with node ${nodeArgs.join(" ")}` : ""}`);
+  console.log(`${events.toLocaleString("en")} events, ${workload} workload, records as ${recordShapeOf(process.env)}, ${rounds} rounds; baseline ${resolve(baseline)}${nodeArgs.length > 0 ? `; this checkout with node ${nodeArgs.join(" ")}` : ""}`);
   for (let round = 1; round <= rounds; round++) {
     for (const [label, bin] of Object.entries(commands)) {
       const store = join(work, "store");

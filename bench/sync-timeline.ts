@@ -4,7 +4,7 @@
 // all its other threads (the reader and writer threads, DuckDB's, the garbage collector's), read
 // from /proc. At the end: how much of the two cores the sync left idle, and when. Figures for
 // people (issue 13: which parts of a sync nothing overlaps); nothing asserts a time. Linux only.
-//   npx tsx bench/sync-timeline.ts [events=1000000] [workload=diverse]
+//   npx tsx bench/sync-timeline.ts [events=1000000] [workload=diverse]   (BENCH_RECORDS=connector: records as the real connector writes them)
 import {spawn} from "node:child_process";
 import {availableParallelism} from "node:os";
 import {join} from "node:path";
@@ -12,12 +12,12 @@ import {bundledGeoLite2City} from "../data-loaders/enrich/bundled-geolite2.js";
 import {benchBucket} from "./bench-bucket.js";
 import {threadsCpuSeconds} from "./cpu-seconds.js";
 import {bundleCommand, WEBLOG_BIN} from "./sync-command.js";
-import type {Workload} from "./workload.js";
+import {recordShapeOf, type Workload} from "./workload.js";
 
 const events = Number(process.argv[2] ?? 1_000_000);
 const workload = (process.argv[3] ?? "diverse") as Workload;
 const SAMPLE_MS = 500;
-const bench = await benchBucket("timeline", events, workload);
+const bench = await benchBucket("timeline", events, workload, recordShapeOf(process.env));
 try {
   bundleCommand();
   await bundledGeoLite2City(join(bench.work, "geoip"));

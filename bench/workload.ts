@@ -63,29 +63,52 @@ export function workloadLine(workload: Workload, i: number, total: number): stri
   return LINES[workload](i, total);
 }
 
-/** The S3 sink object holding lines [first, first + 1000) of the workload, with its key. */
-export function benchObject(objectIndex: number, total: number, bucketYear = 2025, workload: Workload = "real"): {key: string; body: string} {
+/**
+ * How a workload's records are written. "message": each line in a JSON object with its log group,
+ * stream and CloudWatch time, as other producers and older connector versions write it. "connector":
+ * the line alone as a JSON string, the group, stream and time in the Kafka key file beside the
+ * object (`.keys.bin`, one `Struct{…}` a line), as Confluent's CloudWatch Logs source and S3 sink
+ * write them (docs/design-notes.md, "What the connectors write"): twice the objects to read, and
+ * each line's key to decode.
+ */
+export type RecordShape = "message" | "connector";
+
+/** The shape BENCH_RECORDS names ("message" unless it says "connector"). */
+export function recordShapeOf(environment: NodeJS.ProcessEnv): RecordShape {
+  return environment.BENCH_RECORDS === "connector" ? "connector" : "message";
+}
+
+/** The S3 sink object holding lines [first, first + 1000) of the workload, with its key, and its key file when the shape has one. */
+export function benchObject(objectIndex: number, total: number, bucketYear = 2025, workload: Workload = "real", shape: RecordShape = "message"): {key: string; body: string; keyFile: {key: string; body: string} | null} {
   const lineOf = LINES[workload];
   const instance = INSTANCES[objectIndex % INSTANCES.length];
   const topic = `cloudwatchLogsEC2.${instance}`;
   const offset = Math.floor(objectIndex / INSTANCES.length) * RECORDS_PER_OBJECT;
   const first = objectIndex * RECORDS_PER_OBJECT;
   const records: string[] = [];
+  const keys: string[] = [];
   for (let i = first; i < Math.min(first + RECORDS_PER_OBJECT, total); i++) {
-    records.push(JSON.stringify({logGroupName: "cloudwatchLogsEC2", logStreamName: instance, timestamp: timeOf(i, total), message: lineOf(i, total)}));
+    if (shape === "connector") {
+      records.push(JSON.stringify(lineOf(i, total)));
+      keys.push(`Struct{logGroupName=cloudwatchLogsEC2,logStreamName=${instance},timestamp=${timeOf(i, total)}}`);
+    } else {
+      records.push(JSON.stringify({logGroupName: "cloudwatchLogsEC2", logStreamName: instance, timestamp: timeOf(i, total), message: lineOf(i, total)}));
+    }
   }
-  return {key: `topics/${topic}/year=${bucketYear}/${topic}+0+${String(offset).padStart(10, "0")}.json`, body: records.join("\n")};
+  const stem = `topics/${topic}/year=${bucketYear}/${topic}+0+${String(offset).padStart(10, "0")}`;
+  return {key: `${stem}.json`, body: records.join("\n"), keyFile: shape === "connector" ? {key: `${stem}.keys.bin`, body: keys.join("\n") + "\n"} : null};
 }
 
-/** Puts the workload's objects [from, to) into `bucket` (all of them by default), 16 at a time; gives their keys. */
-export async function uploadWorkload(client: S3Client, bucket: string, total: number, workload: Workload = "real", from = 0, to = Math.ceil(total / RECORDS_PER_OBJECT)): Promise<string[]> {
+/** Puts the workload's objects [from, to) into `bucket` (all of them by default), 16 at a time, with their key files when `shape` has them; gives the objects' keys. */
+export async function uploadWorkload(client: S3Client, bucket: string, total: number, workload: Workload = "real", from = 0, to = Math.ceil(total / RECORDS_PER_OBJECT), shape: RecordShape = "message"): Promise<string[]> {
   const keys: string[] = [];
   for (let o = from; o < to; o += 16) {
     await Promise.all(
-      Array.from({length: Math.min(16, to - o)}, (_, j) => {
-        const {key, body} = benchObject(o + j, total, 2025, workload);
+      Array.from({length: Math.min(16, to - o)}, async (_, j) => {
+        const {key, body, keyFile} = benchObject(o + j, total, 2025, workload, shape);
         keys.push(key);
-        return client.send(new PutObjectCommand({Bucket: bucket, Key: key, Body: body}));
+        if (keyFile) await client.send(new PutObjectCommand({Bucket: bucket, Key: keyFile.key, Body: keyFile.body}));
+        await client.send(new PutObjectCommand({Bucket: bucket, Key: key, Body: body}));
       }),
     );
   }
