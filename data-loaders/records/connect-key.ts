@@ -84,17 +84,72 @@ const EXAMPLE_CHARS = 200;
 
 export function decodeKeyFile(text: string | TextPieces): KeyFile {
   const file: KeyFile = {keys: [], undecoded: 0, examples: []};
+  let sameButTime: KeyTemplate | null = null;
   // A piece holds whole lines (sources/object-text.ts).
-  for (const line of (typeof text === "string" ? [text] : text).flatMap((piece) => piece.split("\n"))) {
-    if (line.trim() === "") continue;
-    const key = decodeConnectKey(line);
-    file.keys.push(key);
-    if ("error" in key) {
-      file.undecoded++;
-      if (file.examples.length < EXAMPLES) file.examples.push(`line ${file.keys.length}: ${key.error}: ${line.slice(0, EXAMPLE_CHARS)}`);
+  for (const piece of typeof text === "string" ? [text] : text) {
+    for (let start = 0; start <= piece.length; ) {
+      const newline = piece.indexOf("\n", start);
+      const end = newline < 0 ? piece.length : newline;
+      const timed = sameButTime === null ? null : keyWithTime(piece, start, end, sameButTime);
+      if (timed !== null) {
+        file.keys.push(timed);
+      } else {
+        const line = piece.slice(start, end);
+        if (line.trim() !== "") {
+          const key = decodeConnectKey(line);
+          file.keys.push(key);
+          if ("error" in key) {
+            file.undecoded++;
+            if (file.examples.length < EXAMPLES) file.examples.push(`line ${file.keys.length}: ${key.error}: ${line.slice(0, EXAMPLE_CHARS)}`);
+          } else {
+            sameButTime ??= templateOf(line, key);
+          }
+        }
+      }
+      start = end + 1;
     }
   }
   return file;
+}
+
+/**
+ * A struct key's text up to its time's digits, and what it decodes to. The connector writes the
+ * keys of one object's records alike but for the CloudWatch time, the last field: a line that is
+ * this text followed by other digits and "}" decodes, field by field, to the same group and stream
+ * with those digits as its time. Reading it so costs a comparison instead of the fields' search:
+ * 0.27 µs a key instead of 0.85, the bytes' decoding included (a key file of the benchmark's).
+ */
+interface KeyTemplate {
+  textBeforeTime: string;
+  log_group: string | null;
+  log_stream: string | null;
+}
+
+const TIME_FIELD = ",timestamp=";
+
+/** The template of a struct key that decoded with a time, or null when its text is not of that plain shape. */
+function templateOf(line: string, key: ConnectKey): KeyTemplate | null {
+  if (!line.startsWith(STRUCT_OPEN) || !line.endsWith("}") || key.ingest_ts === null) return null;
+  const time = line.lastIndexOf(TIME_FIELD);
+  if (time < 0) return null;
+  const textBeforeTime = line.slice(0, time + TIME_FIELD.length);
+  // Its own decoding by the template must be what the fields gave it: then any other time is too.
+  const template = {textBeforeTime, log_group: key.log_group, log_stream: key.log_stream};
+  const again = keyWithTime(line, 0, line.length, template);
+  return again !== null && again.ingest_ts === key.ingest_ts ? template : null;
+}
+
+/** The key of text[start, end) when it is the template's text followed by a time in digits and "}"; otherwise null. */
+function keyWithTime(text: string, start: number, end: number, template: KeyTemplate): ConnectKey | null {
+  const digits = start + template.textBeforeTime.length;
+  const brace = end - 1;
+  if (brace <= digits || brace - digits > 16 || text.charCodeAt(brace) !== 0x7d || !text.startsWith(template.textBeforeTime, start)) return null;
+  for (let i = digits; i < brace; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return null;
+  }
+  const ingest_ts = Number(text.slice(digits, brace));
+  return Number.isSafeInteger(ingest_ts) ? {log_group: template.log_group, log_stream: template.log_stream, ingest_ts} : null;
 }
 
 /** What is wrong with an object's keys, as the Data quality page shows it. */
