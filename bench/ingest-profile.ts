@@ -2,19 +2,19 @@
 // S3 endpoint, once plain (wall, CPU, peak RSS) and once under `node --cpu-prof`, whose main-thread
 // profile is summed by function (self time) and by source file. The per-stage table of
 // docs/design-notes.md comes from this. Figures for people; nothing asserts a time.
-//   npx tsx bench/ingest-profile.ts [events=1000000] [workload=diverse]
+//   npx tsx bench/ingest-profile.ts [events=1000000] [workload=diverse]   (BENCH_RECORDS=connector: records as the real connector writes them)
 import {readdirSync, readFileSync} from "node:fs";
 import {mkdir} from "node:fs/promises";
 import {basename, join} from "node:path";
 import {bundledGeoLite2City} from "../data-loaders/enrich/bundled-geolite2.js";
 import {benchBucket} from "./bench-bucket.js";
 import {bundleCommand, timeSyncCommand} from "./sync-command.js";
-import type {Workload} from "./workload.js";
+import {recordShapeOf, type Workload} from "./workload.js";
 
 const events = Number(process.argv[2] ?? 1_000_000);
 const workload = (process.argv[3] ?? "diverse") as Workload;
 
-const bench = await benchBucket("profile", events, workload);
+const bench = await benchBucket("profile", events, workload, recordShapeOf(process.env));
 const {work} = bench;
 try {
   bundleCommand();
