@@ -32,7 +32,7 @@ export async function benchBucket(name: string, events: number, workload: Worklo
   const client = createS3Client({region: "us-east-1", endpoint: s3.endpoint, forcePathStyle: true});
   try {
     await client.send(new CreateBucketCommand({Bucket: bucket}));
-    await uploadWorkload(client, bucket, events, workload, undefined, undefined, shape);
+    await uploadWorkload(client, bucket, events, workload, {shape});
   } catch (error) {
     await s3.stop();
     await rm(work, {recursive: true, force: true});

@@ -26,7 +26,7 @@ import {readManifest, segmentsOfKind} from "../data-loaders/store/manifest.js";
 import {syncStore} from "../data-loaders/sync.js";
 import {LOCAL_S3_CREDENTIALS} from "../scripts/local-s3.js";
 import {commandFigures} from "./command.js";
-import {benchLine, INSTANCES, RECORDS_PER_OBJECT, recordShapeOf, uploadWorkload, workloadLine, type Workload} from "./workload.js";
+import {benchLine, connectorKey, INSTANCES, RECORDS_PER_OBJECT, recordShapeOf, uploadWorkload, workloadLine, type Workload} from "./workload.js";
 import {bundleCommand, timeProcess, timeSyncCommand, type ProcessFigures} from "./sync-command.js";
 import {startLocalS3Process} from "./local-s3-process.js";
 
@@ -75,7 +75,7 @@ async function ingestWorkload(events: number, workload: Workload, incremental: b
     const client = createS3Client(config.source);
     await client.send(new CreateBucketCommand({Bucket: BUCKET}));
     let started = performance.now();
-    await uploadWorkload(client, BUCKET, events, workload, undefined, undefined, RECORDS);
+    await uploadWorkload(client, BUCKET, events, workload, {shape: RECORDS});
     console.log(`upload to the local endpoint (not counted): ${seconds(started)} s; load average before the sync: ${loadavg()[0].toFixed(1)}`);
 
     bundleCommand();
@@ -115,7 +115,7 @@ async function ingestWorkload(events: number, workload: Workload, incremental: b
       const lines = Array.from({length: RECORDS_PER_OBJECT}, (_, i) => benchLine(events - 1 - i, events));
       const topic = `cloudwatchLogsEC2.${INSTANCES[0]}`;
       const body = lines.map((message) => JSON.stringify(RECORDS === "connector" ? message : {logGroupName: "cloudwatchLogsEC2", logStreamName: INSTANCES[0], message})).join("\n");
-      const keyFile = lines.map(() => `Struct{logGroupName=cloudwatchLogsEC2,logStreamName=${INSTANCES[0]},timestamp=${Date.UTC(2025, 0, 30)}}`).join("\n") + "\n";
+      const keyFile = lines.map(() => connectorKey(INSTANCES[0], Date.UTC(2025, 0, 30))).join("\n") + "\n";
       const times: number[] = [];
       let listed = "";
       for (let i = 0; i < INCREMENTAL_OBJECTS; i++) {

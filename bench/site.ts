@@ -141,7 +141,7 @@ try {
       for (let from = 0; from < objects; from += ROUND_OBJECTS) {
         const to = Math.min(objects, from + ROUND_OBJECTS);
         started = performance.now();
-        const keys = await uploadWorkload(client, DEMO_BUCKET, EVENTS, WORKLOAD, from, to);
+        const keys = await uploadWorkload(client, DEMO_BUCKET, EVENTS, WORKLOAD, {from, to});
         uploadSeconds += Number(seconds());
         started = performance.now();
         synced += (await syncStore(config, {client})).events;

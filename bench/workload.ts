@@ -78,6 +78,11 @@ export function recordShapeOf(environment: NodeJS.ProcessEnv): RecordShape {
   return environment.BENCH_RECORDS === "connector" ? "connector" : "message";
 }
 
+/** A record's Kafka key as the S3 sink writes it into a key file (keys format BYTES): the CloudWatch source's struct as text. */
+export function connectorKey(instance: string, time: number): string {
+  return `Struct{logGroupName=cloudwatchLogsEC2,logStreamName=${instance},timestamp=${time}}`;
+}
+
 /** The S3 sink object holding lines [first, first + 1000) of the workload, with its key, and its key file when the shape has one. */
 export function benchObject(objectIndex: number, total: number, bucketYear = 2025, workload: Workload = "real", shape: RecordShape = "message"): {key: string; body: string; keyFile: {key: string; body: string} | null} {
   const lineOf = LINES[workload];
@@ -90,7 +95,7 @@ export function benchObject(objectIndex: number, total: number, bucketYear = 202
   for (let i = first; i < Math.min(first + RECORDS_PER_OBJECT, total); i++) {
     if (shape === "connector") {
       records.push(JSON.stringify(lineOf(i, total)));
-      keys.push(`Struct{logGroupName=cloudwatchLogsEC2,logStreamName=${instance},timestamp=${timeOf(i, total)}}`);
+      keys.push(connectorKey(instance, timeOf(i, total)));
     } else {
       records.push(JSON.stringify({logGroupName: "cloudwatchLogsEC2", logStreamName: instance, timestamp: timeOf(i, total), message: lineOf(i, total)}));
     }
@@ -100,7 +105,13 @@ export function benchObject(objectIndex: number, total: number, bucketYear = 202
 }
 
 /** Puts the workload's objects [from, to) into `bucket` (all of them by default), 16 at a time, with their key files when `shape` has them; gives the objects' keys. */
-export async function uploadWorkload(client: S3Client, bucket: string, total: number, workload: Workload = "real", from = 0, to = Math.ceil(total / RECORDS_PER_OBJECT), shape: RecordShape = "message"): Promise<string[]> {
+export async function uploadWorkload(
+  client: S3Client,
+  bucket: string,
+  total: number,
+  workload: Workload = "real",
+  {from = 0, to = Math.ceil(total / RECORDS_PER_OBJECT), shape = "message"}: {from?: number; to?: number; shape?: RecordShape} = {},
+): Promise<string[]> {
   const keys: string[] = [];
   for (let o = from; o < to; o += 16) {
     await Promise.all(
