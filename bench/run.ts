@@ -23,10 +23,11 @@ import {resolveConfig} from "../data-loaders/config.js";
 import {BUNDLED_CITY_FILE, bundledGeoLite2City} from "../data-loaders/enrich/bundled-geolite2.js";
 import {createS3Client} from "../data-loaders/sources/s3-client.js";
 import {readManifest, segmentsOfKind} from "../data-loaders/store/manifest.js";
+import {connectKeyText} from "../data-loaders/records/connect-key.js";
 import {syncStore} from "../data-loaders/sync.js";
 import {LOCAL_S3_CREDENTIALS} from "../scripts/local-s3.js";
 import {commandFigures} from "./command.js";
-import {benchLine, connectorKey, INSTANCES, RECORDS_PER_OBJECT, recordShapeOf, uploadWorkload, workloadLine, type Workload} from "./workload.js";
+import {benchLine, INSTANCES, RECORDS_PER_OBJECT, recordShapeOf, uploadWorkload, workloadLine, type Workload} from "./workload.js";
 import {bundleCommand, timeProcess, timeSyncCommand, type ProcessFigures} from "./sync-command.js";
 import {startLocalS3Process} from "./local-s3-process.js";
 
@@ -115,7 +116,7 @@ async function ingestWorkload(events: number, workload: Workload, incremental: b
       const lines = Array.from({length: RECORDS_PER_OBJECT}, (_, i) => benchLine(events - 1 - i, events));
       const topic = `cloudwatchLogsEC2.${INSTANCES[0]}`;
       const body = lines.map((message) => JSON.stringify(RECORDS === "connector" ? message : {logGroupName: "cloudwatchLogsEC2", logStreamName: INSTANCES[0], message})).join("\n");
-      const keyFile = lines.map(() => connectorKey(INSTANCES[0], Date.UTC(2025, 0, 30))).join("\n") + "\n";
+      const keyFile = lines.map(() => connectKeyText("cloudwatchLogsEC2", INSTANCES[0], Date.UTC(2025, 0, 30))).join("\n") + "\n";
       const times: number[] = [];
       let listed = "";
       for (let i = 0; i < INCREMENTAL_OBJECTS; i++) {

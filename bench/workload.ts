@@ -5,6 +5,7 @@
 // 1,498 paths, which flatters anything that counts by them; the diverse workload (diverseLine)
 // gives the same lines 25,000 clients (a third IPv6), thousands more paths and agents.
 import {PutObjectCommand, type S3Client} from "@aws-sdk/client-s3";
+import {connectKeyText} from "../data-loaders/records/connect-key.js";
 import {fixtureLines, REAL_LOG} from "../test/fixtures.js";
 
 export const RECORDS_PER_OBJECT = 1000;
@@ -78,11 +79,6 @@ export function recordShapeOf(environment: NodeJS.ProcessEnv): RecordShape {
   return environment.BENCH_RECORDS === "connector" ? "connector" : "message";
 }
 
-/** A record's Kafka key as the S3 sink writes it into a key file (keys format BYTES): the CloudWatch source's struct as text. */
-export function connectorKey(instance: string, time: number): string {
-  return `Struct{logGroupName=cloudwatchLogsEC2,logStreamName=${instance},timestamp=${time}}`;
-}
-
 /** The S3 sink object holding lines [first, first + 1000) of the workload, with its key, and its key file when the shape has one. */
 export function benchObject(objectIndex: number, total: number, bucketYear = 2025, workload: Workload = "real", shape: RecordShape = "message"): {key: string; body: string; keyFile: {key: string; body: string} | null} {
   const lineOf = LINES[workload];
@@ -95,7 +91,7 @@ export function benchObject(objectIndex: number, total: number, bucketYear = 202
   for (let i = first; i < Math.min(first + RECORDS_PER_OBJECT, total); i++) {
     if (shape === "connector") {
       records.push(JSON.stringify(lineOf(i, total)));
-      keys.push(connectorKey(instance, timeOf(i, total)));
+      keys.push(connectKeyText("cloudwatchLogsEC2", instance, timeOf(i, total)));
     } else {
       records.push(JSON.stringify({logGroupName: "cloudwatchLogsEC2", logStreamName: instance, timestamp: timeOf(i, total), message: lineOf(i, total)}));
     }

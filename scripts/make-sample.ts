@@ -11,6 +11,7 @@ import {mkdirSync, rmSync, writeFileSync} from "node:fs";
 import {dirname, join, resolve} from "node:path";
 import {fileURLToPath} from "node:url";
 import {gzipSync} from "node:zlib";
+import {connectKeyText} from "../data-loaders/records/connect-key.js";
 import {fixtureLines, REAL_LOG} from "../test/fixtures.js";
 import {ownTrafficFacts, ownTrafficLines} from "./sample-classes.js";
 import {apacheTime, retime, type LogLine} from "./sample-lines.js";
@@ -212,7 +213,7 @@ function writeKeyFile(tree: "s3-sink" | "rewrites", object: SinkObject, records:
       .map(({line, logGroup, instance}) =>
         format === "json"
           ? JSON.stringify({logGroupName: logGroup, logStreamName: instance, timestamp: cloudwatchTime(line)})
-          : `Struct{logGroupName=${logGroup},logStreamName=${instance},timestamp=${cloudwatchTime(line)}}`,
+          : connectKeyText(logGroup, instance, cloudwatchTime(line)),
       )
       .join("\n") + "\n";
   const suffix = `.keys.${format === "json" ? "json" : "bin"}${gzip ? ".gz" : ""}`;

@@ -20,6 +20,11 @@ const STRUCT_OPEN = "Struct{";
 /** A field of the struct's text: a name, "=", and the value up to the next ",name=" or the end. */
 const STRUCT_FIELD = /(?:^|,)([A-Za-z_][A-Za-z0-9_]*)=/g;
 
+/** A key as the S3 sink writes the CloudWatch source's struct into a key file (keys format BYTES): the text decodeConnectKey reads. */
+export function connectKeyText(logGroup: string, logStream: string, timestamp: number): string {
+  return `${STRUCT_OPEN}logGroupName=${logGroup},logStreamName=${logStream},timestamp=${timestamp}}`;
+}
+
 export function decodeConnectKey(line: string): ConnectKey | KeyError {
   const text = line.trim();
   if (text.startsWith(STRUCT_OPEN)) {

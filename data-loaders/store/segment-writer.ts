@@ -3,8 +3,8 @@
 // per file by DuckDB reading them through a table function (write/rows-function.ts). On this
 // thread, or on a writer thread of its own: a large sync's critical path on two cores is this
 // thread, parsing, and a batch's write (docs/design-notes.md, "Ingest, third round" and after)
-// then runs beside the next batch's parsing instead of before it. The batch crosses with its columns moved, not copied, and its
-// distinct values once; the writer thread has its own DuckDB and its own GeoLite2 readers. The
+// then runs beside the next batch's parsing instead of before it. The batch crosses with its
+// columns moved, not copied, and its distinct values once; the writer thread has its own DuckDB and its own GeoLite2 readers. The
 // manifest stays this thread's: the writer hands back the segments it renamed into place, and
 // only the commit names them (a sync killed between the two leaves files the next one removes).
 import type {DuckDBConnection} from "@duckdb/node-api";

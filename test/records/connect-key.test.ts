@@ -2,7 +2,7 @@
 // BYTES) or JSON (a JSON key converter), one a line; and what is reported when they do not match.
 import assert from "node:assert/strict";
 import {test} from "node:test";
-import {decodeConnectKey, decodeKeyFile, keyMismatchOf, type KeyFile} from "../../data-loaders/records/connect-key.js";
+import {connectKeyText, decodeConnectKey, decodeKeyFile, keyMismatchOf, type KeyFile} from "../../data-loaders/records/connect-key.js";
 import {seededRandom} from "../../src/components/seeded-random.js";
 
 test("a Struct key gives log group, stream and CloudWatch time", () => {
@@ -34,6 +34,10 @@ test("keys that cannot be read say why", () => {
   assert.match((decodeConnectKey('{"logGroupName": ') as {error: string}).error, /not valid JSON/);
   assert.match((decodeConnectKey("{}") as {error: string}).error, /no logGroupName/);
   assert.match((decodeConnectKey("null") as {error: string}).error, /neither/);
+});
+
+test("a key written as the S3 sink writes it reads back as it was", () => {
+  assert.deepEqual(decodeConnectKey(connectKeyText("cloudwatchLogsEC2", "i-02e3ca004943e0f26", 1675092839000)), {log_group: "cloudwatchLogsEC2", log_stream: "i-02e3ca004943e0f26", ingest_ts: 1675092839000});
 });
 
 test("a key file: one key per non-blank line, undecoded lines counted with the first examples", () => {

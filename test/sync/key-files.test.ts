@@ -9,6 +9,7 @@ import {gzipSync} from "node:zlib";
 import {after, before, test} from "node:test";
 import {PutObjectCommand, type S3Client} from "@aws-sdk/client-s3";
 import type {WeblogConfig} from "../../data-loaders/config.js";
+import {connectKeyText} from "../../data-loaders/records/connect-key.js";
 import {REWRITE_WINDOW} from "../../data-loaders/sources/incremental-listing.js";
 import {readManifest} from "../../data-loaders/store/manifest.js";
 import {syncStore} from "../../data-loaders/sync.js";
@@ -43,7 +44,7 @@ function values(from: number, count: number): string {
 }
 
 function structKeys(from: number, count: number): string {
-  return Array.from({length: count}, (_, i) => `Struct{logGroupName=${GROUP},logStreamName=${STREAM},timestamp=${cloudwatchTime(from + i)}}`).join("\n") + "\n";
+  return Array.from({length: count}, (_, i) => connectKeyText(GROUP, STREAM, cloudwatchTime(from + i))).join("\n") + "\n";
 }
 
 function jsonKeys(from: number, count: number): string {

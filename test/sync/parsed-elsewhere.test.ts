@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import {test} from "node:test";
 import {addParsedSinkObject, ingestSinkObject, SinkObjectParser, SinkObjectReceiver, type ObjectDamage, type SinkObjectName} from "../../data-loaders/ingest-object.js";
 import {configuredInstanceParsers} from "../../data-loaders/parse/instance-formats.js";
-import {decodeKeyFile, type KeyFile} from "../../data-loaders/records/connect-key.js";
+import {connectKeyText, decodeKeyFile, type KeyFile} from "../../data-loaders/records/connect-key.js";
 import {EventBatch} from "../../data-loaders/write/event-batch.js";
 import {batchContents as contents} from "../support/batch-contents.js";
 
@@ -28,7 +28,7 @@ function record(n: number): string {
 }
 
 function keysText(start: number, count: number): string {
-  return Array.from({length: count}, (_, i) => `Struct{logGroupName=${GROUP},logStreamName=${STREAM},timestamp=${Date.UTC(2025, 0, 1, 10) + start + i}}`).join("\n") + "\n";
+  return Array.from({length: count}, (_, i) => connectKeyText(GROUP, STREAM, Date.UTC(2025, 0, 1, 10) + start + i)).join("\n") + "\n";
 }
 
 /**

@@ -17,7 +17,7 @@ import {readsOnThisThread, type ObjectReads} from "../../data-loaders/sources/ob
 import {startReaderThread, type ReaderParsing, type ReaderThread} from "../../data-loaders/reader-thread.js";
 import {addParsedSinkObject, ingestSinkObject} from "../../data-loaders/ingest-object.js";
 import {configuredInstanceParsers} from "../../data-loaders/parse/instance-formats.js";
-import {decodeKeyFile} from "../../data-loaders/records/connect-key.js";
+import {connectKeyText, decodeKeyFile} from "../../data-loaders/records/connect-key.js";
 import {decodeObjectText} from "../../data-loaders/sources/object-text.js";
 import {EventBatch} from "../../data-loaders/write/event-batch.js";
 import {batchContents} from "../support/batch-contents.js";
@@ -39,7 +39,7 @@ const objects: Record<string, Buffer> = {
   "whole.json.gz": whole,
   "cut.json.gz": whole.subarray(0, Math.floor(whole.length / 2)),
   "empty.json": Buffer.alloc(0),
-  "plain.keys.json": Buffer.from(Array.from({length: 5000}, (_, i) => `Struct{logGroupName=g,logStreamName=s,timestamp=${1735689600000 + i}}`).join("\n") + "\n"),
+  "plain.keys.json": Buffer.from(Array.from({length: 5000}, (_, i) => connectKeyText("g", "s", 1735689600000 + i)).join("\n") + "\n"),
 };
 
 let s3: LocalS3;
