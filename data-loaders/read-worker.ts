@@ -23,8 +23,8 @@ async function readAndParse({parse}: ParseTask) {
   keys.catch(() => {});
   const body = await content;
   const keyBody = await keys;
-  // Decoded into strings (or not needed: the object is gone), the bytes are done with.
-  const keyFile = keyBody === null || body === null ? null : decodeKeyFile(decodeObjectText(keyBody.bytes).pieces);
+  // Decoded (or not needed: the object is gone), the bytes are done with.
+  const keyFile = keyBody === null || body === null ? null : decodeKeyFile(keyBody.bytes);
   if (keyBody !== null) reads.doneWith(keyBody.bytes);
   if (body === null) return null;
   const {pieces, invalidUtf8Lines} = decodeObjectText(body.bytes);

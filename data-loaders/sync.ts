@@ -428,7 +428,7 @@ type ObjectContent = ({received: ReceivedSinkObject} | ReturnType<typeof decoded
 /** An object's text and key file decoded on this thread; their bytes go back to `reads` to be read into again. */
 function decodedHere(reads: ObjectReads, content: SinkObjectBody, keyBytes: SinkObjectBody | null) {
   const {pieces, invalidUtf8Lines} = decodeObjectText(content.bytes);
-  const keys = keyBytes === null ? null : decodeKeyFile(decodeObjectText(keyBytes.bytes).pieces);
+  const keys = keyBytes === null ? null : decodeKeyFile(keyBytes.bytes);
   reads.done(content);
   if (keyBytes !== null) reads.done(keyBytes);
   return {pieces, keys, damage: {problem: content.problem, invalidUtf8Lines} satisfies ObjectDamage};

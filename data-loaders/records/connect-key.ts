@@ -3,8 +3,6 @@
 // the S3 sink (store.kafka.keys=true) writes one key per line, in the order of the values:
 //   Struct{logGroupName=cloudwatchLogsEC2,logStreamName=i-0…,timestamp=1675092839000}   (keys format BYTES: the struct's text)
 //   {"logGroupName":"cloudwatchLogsEC2","logStreamName":"i-0…","timestamp":1675092839000}   (a JSON key converter)
-import type {TextPieces} from "../sources/object-text.js";
-
 export interface ConnectKey {
   log_group: string | null;
   log_stream: string | null;
@@ -87,74 +85,95 @@ export interface KeyFile {
 const EXAMPLES = 3;
 const EXAMPLE_CHARS = 200;
 
-export function decodeKeyFile(text: string | TextPieces): KeyFile {
+/**
+ * A key file's bytes read whole, line by line as decodeConnectKey reads each line's text (a line
+ * that is not UTF-8 read with U+FFFD in place of its bad bytes, as object-text.ts decodes one).
+ */
+export function decodeKeyFile(bytes: Uint8Array): KeyFile {
   const file: KeyFile = {keys: [], undecoded: 0, examples: []};
+  // A Buffer's view of the same memory: its indexOf and compare are memchr and memcmp.
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let sameButTime: KeyTemplate | null = null;
-  // A piece holds whole lines (sources/object-text.ts).
-  for (const piece of typeof text === "string" ? [text] : text) {
-    for (let start = 0; start <= piece.length; ) {
-      const newline = piece.indexOf("\n", start);
-      const end = newline < 0 ? piece.length : newline;
-      const timed = sameButTime === null ? null : keyWithTime(piece, start, end, sameButTime);
-      if (timed !== null) {
-        file.keys.push(timed);
-      } else {
-        const line = piece.slice(start, end);
-        if (line.trim() !== "") {
-          const key = decodeConnectKey(line);
-          file.keys.push(key);
-          if ("error" in key) {
-            file.undecoded++;
-            if (file.examples.length < EXAMPLES) file.examples.push(`line ${file.keys.length}: ${key.error}: ${line.slice(0, EXAMPLE_CHARS)}`);
-          } else {
-            sameButTime ??= templateOf(line, key);
-          }
+  for (let start = 0; start <= buffer.length; ) {
+    const newline = buffer.indexOf(0x0a, start);
+    const end = newline < 0 ? buffer.length : newline;
+    const timed = sameButTime === null ? null : keyWithTime(buffer, start, end, sameButTime);
+    if (timed !== null) {
+      file.keys.push(timed);
+    } else {
+      const line = lineText(buffer.subarray(start, end));
+      if (line.trim() !== "") {
+        const key = decodeConnectKey(line);
+        file.keys.push(key);
+        if ("error" in key) {
+          file.undecoded++;
+          if (file.examples.length < EXAMPLES) file.examples.push(`line ${file.keys.length}: ${key.error}: ${line.slice(0, EXAMPLE_CHARS)}`);
+        } else {
+          sameButTime ??= templateOf(line, key);
         }
       }
-      start = end + 1;
     }
+    start = end + 1;
   }
   return file;
 }
 
+const strictUtf8 = new TextDecoder("utf-8", {fatal: true});
+const lenientUtf8 = new TextDecoder("utf-8");
+
+function lineText(bytes: Uint8Array): string {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return lenientUtf8.decode(bytes);
+  }
+}
+
 /**
- * A struct key's text up to its time's digits, and what it decodes to. The connector writes the
+ * A struct key's bytes up to its time's digits, and what they decode to. The connector writes the
  * keys of one object's records alike but for the CloudWatch time, the last field: a line that is
- * this text followed by other digits and "}" decodes, field by field, to the same group and stream
- * with those digits as its time. Reading it so costs a comparison instead of the fields' search:
- * 0.27 µs a key instead of 0.85, the bytes' decoding included (a key file of the benchmark's).
+ * these bytes followed by other digits and "}" decodes, field by field, to the same group and
+ * stream with those digits as its time. Reading it so costs a comparison of bytes instead of the
+ * line's decoding into text and the fields' search: 0.09 µs a key instead of 0.85 (a key file of
+ * the benchmark's; 0.27 with the same comparison made of text, the bytes decoded first).
  */
 interface KeyTemplate {
-  textBeforeTime: string;
+  bytesBeforeTime: Buffer;
   log_group: string | null;
   log_stream: string | null;
 }
 
 const TIME_FIELD = ",timestamp=";
+/** Digits of a time read by the template at most: more are left to the fields' search, which refuses what is not a safe integer. */
+const TIME_DIGITS = 16;
 
 /** The template of a struct key that decoded with a time, or null when its text is not of that plain shape. */
 function templateOf(line: string, key: ConnectKey): KeyTemplate | null {
   if (!line.startsWith(STRUCT_OPEN) || !line.endsWith("}") || key.ingest_ts === null) return null;
   const time = line.lastIndexOf(TIME_FIELD);
   if (time < 0) return null;
-  const textBeforeTime = line.slice(0, time + TIME_FIELD.length);
+  const template = {bytesBeforeTime: Buffer.from(line.slice(0, time + TIME_FIELD.length)), log_group: key.log_group, log_stream: key.log_stream};
   // Its own decoding by the template must be what the fields gave it: then any other time is too.
-  const template = {textBeforeTime, log_group: key.log_group, log_stream: key.log_stream};
-  const again = keyWithTime(line, 0, line.length, template);
+  const lineBytes = Buffer.from(line);
+  const again = keyWithTime(lineBytes, 0, lineBytes.length, template);
   return again !== null && again.ingest_ts === key.ingest_ts ? template : null;
 }
 
-/** The key of text[start, end) when it is the template's text followed by a time in digits and "}"; otherwise null. */
-function keyWithTime(text: string, start: number, end: number, template: KeyTemplate): ConnectKey | null {
-  const digits = start + template.textBeforeTime.length;
+/** The key of bytes[start, end) when they are the template's bytes followed by a time in digits and "}"; otherwise null. */
+function keyWithTime(bytes: Buffer, start: number, end: number, template: KeyTemplate): ConnectKey | null {
+  const before = template.bytesBeforeTime;
+  const digits = start + before.length;
   const brace = end - 1;
-  if (brace <= digits || brace - digits > 16 || text.charCodeAt(brace) !== 0x7d || !text.startsWith(template.textBeforeTime, start)) return null;
+  if (brace <= digits || brace - digits > TIME_DIGITS || bytes[brace] !== 0x7d) return null;
+  if (bytes.compare(before, 0, before.length, start, digits) !== 0) return null;
+  // Exact below 2^53: each step's value is an integer no larger than the whole time's.
+  let ingest_ts = 0;
   for (let i = digits; i < brace; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x30 || code > 0x39) return null;
+    const digit = bytes[i] - 0x30;
+    if (digit < 0 || digit > 9) return null;
+    ingest_ts = ingest_ts * 10 + digit;
   }
-  const ingest_ts = Number(text.slice(digits, brace));
-  return Number.isSafeInteger(ingest_ts) ? {log_group: template.log_group, log_stream: template.log_stream, ingest_ts} : null;
+  return ingest_ts <= Number.MAX_SAFE_INTEGER ? {log_group: template.log_group, log_stream: template.log_stream, ingest_ts} : null;
 }
 
 /** What is wrong with an object's keys, as the Data quality page shows it. */

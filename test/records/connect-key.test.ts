@@ -41,22 +41,24 @@ test("a key written as the S3 sink writes it reads back as it was", () => {
 });
 
 test("a key file: one key per non-blank line, undecoded lines counted with the first examples", () => {
-  const file = decodeKeyFile(["Struct{logGroupName=g,logStreamName=s,timestamp=1}", "garbage 1", "", "Struct{logGroupName=g,logStreamName=s,timestamp=2}", "garbage 2", "garbage 3", "garbage 4"].join("\n") + "\n");
+  const file = decodeKeyFile(utf8(["Struct{logGroupName=g,logStreamName=s,timestamp=1}", "garbage 1", "", "Struct{logGroupName=g,logStreamName=s,timestamp=2}", "garbage 2", "garbage 3", "garbage 4"].join("\n") + "\n"));
   assert.equal(file.keys.length, 6);
   assert.equal(file.undecoded, 4);
   assert.deepEqual(file.examples.map((e) => e.split(":")[0]), ["line 2", "line 4", "line 5"]);
 });
 
 test("mismatches: a key file shorter or longer than its values, keys that do not decode, no key file where the values need one", () => {
-  const three = decodeKeyFile("Struct{logGroupName=g,logStreamName=s,timestamp=1}\n".repeat(3));
+  const three = decodeKeyFile(utf8("Struct{logGroupName=g,logStreamName=s,timestamp=1}\n".repeat(3)));
   assert.equal(keyMismatchOf(three, 3, 0), null);
   assert.match(keyMismatchOf(three, 5, 0)!.problem, /^3 keys for 5 records \(shorter/);
   assert.match(keyMismatchOf(three, 2, 0)!.problem, /longer/);
-  assert.match(keyMismatchOf(decodeKeyFile("x\n"), 1, 1)!.problem, /1 keys do not decode/);
+  assert.match(keyMismatchOf(decodeKeyFile(utf8("x\n")), 1, 1)!.problem, /1 keys do not decode/);
   assert.match(keyMismatchOf(null, 4, 4)!.problem, /no key file: 4 events have no CloudWatch time/);
   // Values that carry their own group, stream and time need no key file.
   assert.equal(keyMismatchOf(null, 4, 0), null);
 });
+
+const utf8 = (text: string) => Buffer.from(text, "utf8");
 
 /** A key file as decoding each line by itself gives it: what decodeKeyFile must give, however it reads the lines. */
 function keyFileLineByLine(lines: readonly string[]): KeyFile {
@@ -77,7 +79,7 @@ test("a key file's lines alike but for their time read as each line by itself re
   const plain = (time: string, stream = "i-0bench00000000001") => `Struct{logGroupName=cloudwatchLogsEC2,logStreamName=${stream},timestamp=${time}}`;
   // What the connector writes: the same group and stream, the time moving on.
   const times = Array.from({length: 1000}, (_, i) => plain(String(1735689600000 + i * 7)));
-  assert.deepEqual(decodeKeyFile(times.join("\n") + "\n"), keyFileLineByLine(times));
+  assert.deepEqual(decodeKeyFile(utf8(times.join("\n") + "\n")), keyFileLineByLine(times));
   // Lines that look alike and are not: another stream, times that are not plain digits, a line
   // with spaces or a carriage return, a field after the time, a time field inside a stream's name.
   const tricky = [
@@ -98,7 +100,7 @@ test("a key file's lines alike but for their time read as each line by itself re
     "",
     "Struct{logGroupName=cloudwatchLogsEC2,logStreamName=i-0bench00000000001,timestamp=12",
   ];
-  assert.deepEqual(decodeKeyFile(tricky.join("\n")), keyFileLineByLine(tricky));
+  assert.deepEqual(decodeKeyFile(utf8(tricky.join("\n"))), keyFileLineByLine(tricky));
   // And mutated at random from the plain line: a character changed, dropped or added anywhere.
   const next = seededRandom(Number(process.env.FUZZ_SEED ?? 20261207));
   const alphabet = "0123456789,={}Sa \r";
@@ -111,6 +113,49 @@ test("a key file's lines alike but for their time read as each line by itself re
       const kind = next();
       return kind < 0.33 ? line.slice(0, at) + char + line.slice(at + 1) : kind < 0.66 ? line.slice(0, at) + line.slice(at + 1) : line.slice(0, at) + char + line.slice(at);
     });
-    assert.deepEqual(decodeKeyFile(lines.join("\n")), keyFileLineByLine(lines), lines.join("\n"));
+    assert.deepEqual(decodeKeyFile(utf8(lines.join("\n"))), keyFileLineByLine(lines), lines.join("\n"));
+  }
+});
+
+test("a key file's bytes read as their lines' text reads: names beyond ASCII, lines that are not UTF-8, bytes mutated at random", () => {
+  const plain = (time: number, stream: string) => `Struct{logGroupName=/web/café,logStreamName=${stream},timestamp=${time}}`;
+  const lenient = new TextDecoder("utf-8");
+  /** Each line's text as object-text.ts decodes a line that is not UTF-8: U+FFFD for its bad bytes. */
+  const linesOf = (bytes: Buffer) => {
+    const lines: string[] = [];
+    for (let start = 0; start <= bytes.length; ) {
+      const newline = bytes.indexOf(0x0a, start);
+      const end = newline < 0 ? bytes.length : newline;
+      lines.push(lenient.decode(bytes.subarray(start, end)));
+      start = end + 1;
+    }
+    return lines;
+  };
+  const same = Buffer.from(Array.from({length: 50}, (_, i) => plain(1735689600000 + i, "i-0ü")).join("\n"));
+  assert.deepEqual(decodeKeyFile(same), keyFileLineByLine(linesOf(same)));
+  assert.equal(decodeKeyFile(same).keys.length, 50);
+  // The stream's "ü" (c3 bc) with its second byte lost, or an "é" written in Latin-1 (e9): not
+  // UTF-8, read with U+FFFD, never as the template's text.
+  const broken = Buffer.from(plain(1, "i-0ü") + "\n" + plain(2, "i-0ü") + "\n");
+  const cut = Buffer.concat([broken, Buffer.from(plain(3, "i-0ü")).filter((byte) => byte !== 0xbc), Buffer.from("\n"), Buffer.from(plain(4, "i-0ü"))]);
+  const latin1 = Buffer.concat([broken, Buffer.from(plain(5, "i-0ü").replace("café", "caf\u00e9"), "latin1"), Buffer.from("\n" + plain(6, "i-0ü"))]);
+  for (const bytes of [cut, latin1]) {
+    const file = decodeKeyFile(bytes);
+    assert.deepEqual(file, keyFileLineByLine(linesOf(bytes)));
+    assert.ok(file.keys.some((key) => "log_stream" in key && key.log_stream !== "i-0ü"), "a line with a bad byte is not read as the others");
+  }
+  const next = seededRandom(Number(process.env.FUZZ_SEED ?? 20261208));
+  const bytesToTry = [0x30, 0x39, 0x7d, 0x2c, 0x3d, 0x0a, 0x0d, 0x20, 0xc3, 0xbc, 0xe9, 0xff, 0x80];
+  for (let round = 0; round < 200; round++) {
+    const lines = Array.from({length: 20}, (_, i) => {
+      const line = Buffer.from(plain(1735689600000 + i, "i-0ü"));
+      if (next() < 0.6) return line;
+      const at = Math.floor(next() * (line.length + 1));
+      const byte = Buffer.of(bytesToTry[Math.floor(next() * bytesToTry.length)]);
+      const kind = next();
+      return Buffer.concat(kind < 0.33 ? [line.subarray(0, at), byte, line.subarray(at + 1)] : kind < 0.66 ? [line.subarray(0, at), line.subarray(at + 1)] : [line.subarray(0, at), byte, line.subarray(at)]);
+    });
+    const bytes = Buffer.concat(lines.flatMap((line, i) => (i === 0 ? [line] : [Buffer.from("\n"), line])));
+    assert.deepEqual(decodeKeyFile(bytes), keyFileLineByLine(linesOf(bytes)), bytes.toString("hex"));
   }
 });

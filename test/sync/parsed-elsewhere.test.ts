@@ -68,7 +68,7 @@ const takenShapes: Record<string, (offset: number) => boolean> = {
 for (const [shape, isTaken] of Object.entries(takenShapes)) {
   test(`offsets taken (${shape}): the same batch and counts, with a key file and without`, () => {
     const text = [lines.join("\n") + "\n"];
-    for (const keys of [decodeKeyFile([keysText(START, RECORDS)]), null]) {
+    for (const keys of [decodeKeyFile(Buffer.from(keysText(START, RECORDS))), null]) {
       const {here, added, received} = bothWays(text, object, isTaken, {problem: null, invalidUtf8Lines: new Set()}, keys);
       assert.deepEqual(added, here, keys === null ? "no key file" : "key file");
       assert.ok(received.parsed.parts.dictionaries.agents.length < received.dictionaries.values.agents.length, "only the agents new since the earlier object were sent");

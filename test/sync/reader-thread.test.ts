@@ -127,9 +127,9 @@ test("an object read and parsed on the reader thread gives the batch that parsin
 
     const content = (await here.read("b", key, object.compression, etags[key]))!;
     const {pieces, invalidUtf8Lines} = decodeObjectText(content.bytes);
-    const keyText = keyFile === null ? null : decodeKeyFile(decodeObjectText((await here.read("b", keyFile, "none", etags[keyFile]))!.bytes).pieces);
+    const keysHere = keyFile === null ? null : decodeKeyFile((await here.read("b", keyFile, "none", etags[keyFile]))!.bytes);
     const thisThread = new EventBatch();
-    const countsHere = ingestSinkObject(pieces, object, parsers, thisThread, undefined, {problem: content.problem, invalidUtf8Lines}, keyText);
+    const countsHere = ingestSinkObject(pieces, object, parsers, thisThread, undefined, {problem: content.problem, invalidUtf8Lines}, keysHere);
     assert.deepEqual({counts: countsThere, ...batchContents(there)}, {counts: countsHere, ...batchContents(thisThread)}, key);
     assert.equal(received.parsed.keyFile, keyFile !== null);
     assert.equal(received.parsed.problem, content.problem);

@@ -46,7 +46,7 @@ after(async () => {
 function sampleBatch(): EventBatch {
   const root = join(PROJECT_DIR, "sample/s3-sink");
   const files = readdirSync(root, {recursive: true, withFileTypes: true}).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
-  const read = (file: string) => decodeObjectText(file.endsWith(".gz") ? gunzipSync(readFileSync(file)) : readFileSync(file));
+  const bytesOf = (file: string) => (file.endsWith(".gz") ? gunzipSync(readFileSync(file)) : readFileSync(file));
   const keyFiles = new Map<string, string>();
   const values: {file: string; key: string; topic: string; partition: number; startOffset: number}[] = [];
   for (const file of files) {
@@ -58,8 +58,8 @@ function sampleBatch(): EventBatch {
   const parser = everyInstance(configuredLineParser(config()));
   for (const {file, ...object} of values) {
     const keyFile = keyFiles.get(sinkObjectStem(object.key));
-    const {pieces, invalidUtf8Lines} = read(file);
-    ingestSinkObject(pieces, object, parser, batch, () => false, {problem: null, invalidUtf8Lines}, keyFile ? decodeKeyFile(read(keyFile).pieces) : null);
+    const {pieces, invalidUtf8Lines} = decodeObjectText(bytesOf(file));
+    ingestSinkObject(pieces, object, parser, batch, () => false, {problem: null, invalidUtf8Lines}, keyFile ? decodeKeyFile(bytesOf(keyFile)) : null);
   }
   return batch;
 }
