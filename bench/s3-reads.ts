@@ -2,6 +2,7 @@
 // 8 at a time) from the local S3 endpoint in a process of its own: CPU of the main thread and
 // of the whole process per event, three rounds over the same objects. Figures for people.
 //   npx tsx bench/s3-reads.ts [events=200000] [workload=diverse]
+import {listPagesBySdk} from "../data-loaders/sources/list-pages.js";
 import {listSinkObjects} from "../data-loaders/sources/s3-sink.js";
 import {readAhead} from "../data-loaders/sources/read-ahead.js";
 import {benchBucket} from "./bench-bucket.js";
@@ -14,7 +15,7 @@ const workload = (process.argv[3] ?? "diverse") as Workload;
 const {client, bucket, close} = await benchBucket("s3-reads", events, workload);
 try {
   const objects: {key: string}[] = [];
-  for await (const listed of listSinkObjects(client, {bucket, prefix: ""})) objects.push({key: listed.key});
+  for await (const listed of listSinkObjects(listPagesBySdk(client), {bucket, prefix: ""})) objects.push({key: listed.key});
   for (let round = 1; round <= 3; round++) {
     const main = mainThreadCpuSeconds();
     const cpu = process.cpuUsage();

@@ -25,6 +25,7 @@ import type {ListedKey} from "./sources/list-keys.js";
 import {decodeObjectText, objectTextWhole} from "./sources/object-text.js";
 import {readAhead} from "./sources/read-ahead.js";
 import {createS3Client} from "./sources/s3-client.js";
+import {listPagesOf, type ListPages} from "./sources/list-pages.js";
 import {commitBatch, manifestForSync, type CommittedObject, type CommittedObjects} from "./store/commit.js";
 import {CommitDuckDB, CommitQueue, commitDaysAtOnce} from "./store/commit-queue.js";
 import {writesOnThisThread} from "./store/segment-writer.js";
@@ -41,7 +42,7 @@ export type LogEventFormat = Exclude<SourceFormat, "s3-sink">;
 /** What differs between the formats: how the bucket is listed and how an object's text becomes log events. */
 interface FormatReader {
   /** The objects to consider, each with why it is skipped, if it is; `knownKeys` are the store's. */
-  list(client: S3Client, where: {bucket: string; prefix: string}, knownKeys: () => Iterable<string>, full: boolean): AsyncIterable<ListedKey & {skipped: string | null}>;
+  list(listPage: ListPages, where: {bucket: string; prefix: string}, knownKeys: () => Iterable<string>, full: boolean): AsyncIterable<ListedKey & {skipped: string | null}>;
   logEvents(text: string, invalidUtf8Lines: ReadonlySet<number>, key: string, config: WeblogConfig): Iterable<LogEventItem>;
   /** Whether events carry an id that identifies them across objects. */
   eventIds: boolean;
@@ -51,14 +52,14 @@ interface FormatReader {
 
 const READERS: Record<LogEventFormat, FormatReader> = {
   firehose: {
-    list: (client, where, knownKeys, full) => listFirehoseObjects(client, where, full ? null : tailListingStart(knownKeys(), where.prefix)),
+    list: (listPage, where, knownKeys, full) => listFirehoseObjects(listPage, where, full ? null : tailListingStart(knownKeys(), where.prefix)),
     logEvents: (text, invalidUtf8Lines) => firehoseLogEvents(text, invalidUtf8Lines.size > 0),
     eventIds: true,
     tailListing: "the last hours' folders",
   },
   "export-task": {
     // Task folders are ids, not times: there is no tail to list from.
-    list: (client, where) => listExportObjects(client, where),
+    list: (listPage, where) => listExportObjects(listPage, where),
     logEvents(text, invalidUtf8Lines, key, config) {
       const parsed = parseExportTaskKey(key, config.source.prefix);
       const logStream = "skipped" in parsed ? null : parsed.logStream;
@@ -95,7 +96,7 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
     const planned: CommittedObject[] = [];
     const listingStarted = Date.now();
     const fullListing = options.fullListing === true || isFullListingDue(manifest, config.fullListingMinutes, listingStarted);
-    for await (const listed of reader.list(client, {bucket, prefix}, () => Object.keys(manifest.objects), fullListing)) {
+    for await (const listed of reader.list(listPagesOf(client, options.client !== undefined, config.source.endpoint), {bucket, prefix}, () => Object.keys(manifest.objects), fullListing)) {
       if (listed.skipped !== null) {
         result.skipped.push({key: listed.key, reason: listed.skipped});
         continue;

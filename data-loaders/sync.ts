@@ -20,6 +20,7 @@ import {createS3Client} from "./sources/s3-client.js";
 import {decodeObjectText} from "./sources/object-text.js";
 import {listingStarts, listSinkObjectsAfter, type KnownObject} from "./sources/incremental-listing.js";
 import {listSinkObjects, type ListedSinkObject} from "./sources/s3-sink.js";
+import {listPagesOf} from "./sources/list-pages.js";
 import {readsOnThisThread, type ObjectReads} from "./sources/object-reads.js";
 import {startReaderThread, type ReaderThread} from "./reader-thread.js";
 import {inOrderAhead} from "./sources/read-ahead.js";
@@ -164,9 +165,10 @@ export async function syncStore(config: WeblogConfig, options: SyncOptions = {})
     const result: SyncResult = {listed: 0, fullListing: false, skipped: [], added: 0, replaced: 0, unchanged: 0, removed: 0, backfilled: 0, events: 0, rejected: 0, duplicates: 0, changed: false};
     const listingStarted = Date.now();
     const fullListing = options.fullListing === true || isFullListingDue(manifest, config.fullListingMinutes, listingStarted);
+    const listPage = listPagesOf(client, options.client !== undefined, config.source.endpoint);
     const listing = fullListing
-      ? listSinkObjects(client, {bucket, prefix: config.source.prefix})
-      : listSinkObjectsAfter(client, {bucket, prefix: config.source.prefix}, listingStarts(knownObjects(manifest), config.source.prefix));
+      ? listSinkObjects(listPage, {bucket, prefix: config.source.prefix})
+      : listSinkObjectsAfter(listPage, {bucket, prefix: config.source.prefix}, listingStarts(knownObjects(manifest), config.source.prefix));
     const {planned: unordered, listed} = await planSinkObjects(listing, manifest, fullListing, result);
     const planned = inWrittenOrder(unordered);
     // Only a full listing sees every key: what it did not find has left the bucket.

@@ -9,8 +9,9 @@
 // no SDK of its own loaded until a read needs it. Anything else (an answer that is not 200, an
 // ETag that is not the listed one, a connection that fails, an endpoint that is not plain SigV4)
 // gives null, and the caller reads the object through the SDK, which retries, explains the error
-// and tells an object deleted since the listing. This module plans; signed-get.ts, which the
-// reader thread alone loads, signs and sends.
+// and tells an object deleted since the listing. A listing's pages are read the same way
+// (list-pages.ts). This module plans; signed-get.ts, loaded only where reads or listings are
+// sent so (the reader thread, a sync's listing), signs and sends.
 import type {S3Client} from "@aws-sdk/client-s3";
 
 /** One object's GET: where, and how it is signed. Plain data, to hand to another thread. */
@@ -39,15 +40,21 @@ export class DirectGetPlans {
 
   /** The object's GET, or null when the bucket's endpoint is not plain SigV4 (the SDK reads it then). */
   async plan(bucket: string, key: string): Promise<DirectGet | null> {
-    let resolved = this.buckets.get(bucket);
-    if (!resolved) {
-      resolved = this.resolve(bucket).catch(() => null);
-      this.buckets.set(bucket, resolved);
-    }
-    const target = await resolved;
+    const target = await this.target(bucket);
     if (target === null) return null;
     const url = new URL(target.base.href);
     url.pathname = `${url.pathname.replace(/\/$/, "")}/${escapeKey(key)}`;
+    return {url: url.href, signingName: target.signingName, signingRegion: target.signingRegion};
+  }
+
+  /** A GET of the bucket itself with `query` (a listing's page), or null when the bucket's endpoint is not plain SigV4. */
+  async planBucket(bucket: string, query: Readonly<Record<string, string>>): Promise<DirectGet | null> {
+    const target = await this.target(bucket);
+    if (target === null) return null;
+    const url = new URL(target.base.href);
+    url.search = Object.entries(query)
+      .map(([name, value]) => `${escapeUriComponent(name)}=${escapeUriComponent(value)}`)
+      .join("&");
     return {url: url.href, signingName: target.signingName, signingRegion: target.signingRegion};
   }
 
@@ -55,6 +62,15 @@ export class DirectGetPlans {
   async credentials(): Promise<DirectGetCredentials> {
     const {accessKeyId, secretAccessKey, sessionToken} = await this.client.config.credentials();
     return sessionToken ? {accessKeyId, secretAccessKey, sessionToken} : {accessKeyId, secretAccessKey};
+  }
+
+  private target(bucket: string) {
+    let resolved = this.buckets.get(bucket);
+    if (!resolved) {
+      resolved = this.resolve(bucket).catch(() => null);
+      this.buckets.set(bucket, resolved);
+    }
+    return resolved;
   }
 
   private async resolve(bucket: string) {
@@ -75,10 +91,12 @@ export class DirectGetPlans {
   }
 }
 
-/** The key in a URL path as the SDK writes it: each segment escaped, `!'()*` too, the slashes kept. */
+/** The key in a URL path as the SDK writes it: each segment escaped, the slashes kept. */
 function escapeKey(key: string): string {
-  return key
-    .split("/")
-    .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
-    .join("/");
+  return key.split("/").map(escapeUriComponent).join("/");
+}
+
+/** Escaped as SigV4 escapes a path segment or a query's name and value: all but A–Z a–z 0–9 - _ . ~ (so `!'()*` too). */
+function escapeUriComponent(text: string): string {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

@@ -4,8 +4,8 @@
 // One export task is one log group, which no key names. Task folders are ids, not times, so
 // there is no tail to list from: every sync lists the prefix, and only objects not already taken
 // in (by key and ETag) are read. Exports are few and their objects immutable.
-import type {S3Client} from "@aws-sdk/client-s3";
 import {listKeys, type ListedKey} from "./list-keys.js";
+import type {ListPages} from "./list-pages.js";
 
 const PART = /^\d{6}\.gz$/;
 export const WRITE_TEST_OBJECT = "aws-logs-write-test";
@@ -33,8 +33,8 @@ export function parseExportTaskKey(key: string, prefix: string): ExportTaskKey |
   return {taskId: rest.slice(0, first), logStream: rest.slice(first + 1, last)};
 }
 
-export async function* listExportObjects(client: S3Client, where: {bucket: string; prefix: string}): AsyncGenerator<ListedExportObject> {
-  for await (const listed of listKeys(client, where)) {
+export async function* listExportObjects(listPage: ListPages, where: {bucket: string; prefix: string}): AsyncGenerator<ListedExportObject> {
+  for await (const listed of listKeys(listPage, where)) {
     const parsed = parseExportTaskKey(listed.key, where.prefix);
     yield {...listed, skipped: "skipped" in parsed ? parsed.skipped : null};
   }

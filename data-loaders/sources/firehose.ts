@@ -4,8 +4,8 @@
 // by time, and the tail of the bucket is listed from a little before the newest key the store
 // holds (Firehose flushes a buffer up to 15 minutes after its first record, and several delivery
 // streams may share the prefix, so the listing starts an hour before that key's hour folder).
-import type {S3Client} from "@aws-sdk/client-s3";
 import {listKeys, type ListedKey} from "./list-keys.js";
+import type {ListPages} from "./list-pages.js";
 
 const FILE_NAME = /^(.+)-(\d+)-(\d{4})-(\d\d)-(\d\d)-(\d\d)-(\d\d)-(\d\d)-([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(?:\.gz)?$/;
 const HOUR_FOLDER = /^(\d{4})\/(\d\d)\/(\d\d)\/(\d\d)\//;
@@ -44,8 +44,8 @@ export function tailListingStart(knownKeys: Iterable<string>, prefix: string): s
 }
 
 /** The objects under the prefix, from `startAfter` on (null: all of them), each with why it is skipped, if it is. */
-export async function* listFirehoseObjects(client: S3Client, where: {bucket: string; prefix: string}, startAfter: string | null): AsyncGenerator<ListedFirehoseObject> {
-  for await (const listed of listKeys(client, {...where, startAfter: startAfter ?? undefined})) {
+export async function* listFirehoseObjects(listPage: ListPages, where: {bucket: string; prefix: string}, startAfter: string | null): AsyncGenerator<ListedFirehoseObject> {
+  for await (const listed of listKeys(listPage, {...where, startAfter: startAfter ?? undefined})) {
     yield {...listed, skipped: firehoseKeyProblem(listed.key, where.prefix)};
   }
 }

@@ -12,8 +12,9 @@
 // What this cannot see (a rewrite of an older object, keys that sort before the ones known) the
 // periodic full listing catches: sync lists everything when the last full listing is older than
 // the configured interval (config.ts: fullListingMinutes).
-import {ListObjectsV2Command, type _Object, type S3Client} from "@aws-sdk/client-s3";
-import {listSinkObjects, toListedSinkObject, withS3Errors, type ListedSinkObject} from "./s3-sink.js";
+import type {ListedObject} from "./list-page.js";
+import type {ListPages} from "./list-pages.js";
+import {listSinkObjects, toListedSinkObject, type ListedSinkObject} from "./s3-sink.js";
 import {partitionName, topicPartitionOf} from "./sink-object-key.js";
 
 /** How many of each partition's latest objects are listed again, to catch rewrites under the same name. */
@@ -80,7 +81,7 @@ export function topicFolder(key: string, topic: string, prefix: string): string 
  * and every object of the folders not known yet.
  */
 export async function* listSinkObjectsAfter(
-  client: S3Client,
+  listPage: ListPages,
   where: {bucket: string; prefix: string},
   starts: ReadonlyMap<string, PartitionStarts>,
 ): AsyncGenerator<ListedSinkObject> {
@@ -91,12 +92,12 @@ export async function* listSinkObjectsAfter(
   async function* walk(path: string): AsyncGenerator<ListedSinkObject> {
     const folder = within(path);
     if (folder !== undefined) {
-      yield* listFolder(client, where.bucket, folder, starts.get(folder)!, where.prefix);
+      yield* listFolder(listPage, where.bucket, folder, starts.get(folder)!, where.prefix);
     } else if (!around(path)) {
-      yield* listSinkObjects(client, {bucket: where.bucket, prefix: path}, where.prefix);
+      yield* listSinkObjects(listPage, {bucket: where.bucket, prefix: path}, where.prefix);
     } else {
       // An ancestor of known folders: look one level down for the folders in it.
-      for await (const page of folderPages(client, where.bucket, path)) {
+      for await (const page of folderPages(listPage, where.bucket, path)) {
         for (const object of page.objects) yield toListedSinkObject(object, where.prefix);
         for (const sub of page.folders) yield* walk(sub);
       }
@@ -110,22 +111,19 @@ export async function* listSinkObjectsAfter(
  * meeting a key its partition has already seen, it jumps ahead to that partition's start, so
  * a folder of several partitions costs a request or two per partition, not one per 1,000 keys.
  */
-async function* listFolder(client: S3Client, bucket: string, folder: string, starts: PartitionStarts, prefix: string): AsyncGenerator<ListedSinkObject> {
+async function* listFolder(listPage: ListPages, bucket: string, folder: string, starts: PartitionStarts, prefix: string): AsyncGenerator<ListedSinkObject> {
   const values = [...starts.values()];
   let cursor = values.includes(null) ? undefined : values.sort()[0]!;
   let token: string | undefined;
   pages: while (true) {
-    const page = await withS3Errors(`listing s3://${bucket}/${folder}`, client, () =>
-      client.send(new ListObjectsV2Command({Bucket: bucket, Prefix: folder, StartAfter: token ? undefined : cursor, ContinuationToken: token})),
-    );
-    for (const object of page.Contents ?? []) {
-      if (!object.Key) continue;
+    const page = await listPage({bucket, prefix: folder, startAfter: token ? undefined : cursor, continuationToken: token});
+    for (const object of page.objects) {
       // Kafka key and header files sit beside the values under the same names, sorting right
       // after their value object: listed with it. A key file landing late for the object the
       // listing starts after is listed without its value object; sync matches it by name.
-      const of = topicPartitionOf(object.Key);
+      const of = topicPartitionOf(object.key);
       const start = of ? starts.get(partitionName(of.topic, of.partition)) : undefined;
-      if (start && object.Key <= start) {
+      if (start && object.key <= start) {
         // Keys only go up, and the cursor with them: at most one jump per partition.
         cursor = start;
         token = undefined;
@@ -133,21 +131,16 @@ async function* listFolder(client: S3Client, bucket: string, folder: string, sta
       }
       yield toListedSinkObject(object, prefix);
     }
-    if (!page.IsTruncated) return;
-    token = page.NextContinuationToken;
+    if (page.nextToken === null) return;
+    token = page.nextToken;
   }
 }
 
-async function* folderPages(client: S3Client, bucket: string, path: string): AsyncGenerator<{objects: _Object[]; folders: string[]}> {
+async function* folderPages(listPage: ListPages, bucket: string, path: string): AsyncGenerator<{objects: ListedObject[]; folders: string[]}> {
   let token: string | undefined;
   do {
-    const page = await withS3Errors(`listing s3://${bucket}/${path}`, client, () =>
-      client.send(new ListObjectsV2Command({Bucket: bucket, Prefix: path, Delimiter: "/", ContinuationToken: token})),
-    );
-    yield {
-      objects: (page.Contents ?? []).filter((object) => object.Key),
-      folders: (page.CommonPrefixes ?? []).map((p) => p.Prefix).filter((p): p is string => p !== undefined),
-    };
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    const page = await listPage({bucket, prefix: path, delimiter: "/", continuationToken: token});
+    yield page;
+    token = page.nextToken ?? undefined;
   } while (token);
 }

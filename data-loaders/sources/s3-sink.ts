@@ -1,5 +1,7 @@
 // Listing and reading the S3 sink's objects, with errors a user can act on.
-import {GetObjectCommand, ListObjectsV2Command, type _Object, type S3Client} from "@aws-sdk/client-s3";
+import {GetObjectCommand, type S3Client} from "@aws-sdk/client-s3";
+import type {ListedObject} from "./list-page.js";
+import type {ListPages} from "./list-pages.js";
 import {sinkObjectBody, type SinkObjectBody} from "./object-body.js";
 import {parseSinkObjectKey, type Compression, type SinkKeyFileKey, type SinkObjectKey, type SkippedKey} from "./sink-object-key.js";
 
@@ -16,27 +18,18 @@ export interface ListedSinkObject {
  * are read as S3 sink names relative to `sinkPrefix`, the configured prefix (where.prefix may be
  * a folder below it).
  */
-export async function* listSinkObjects(client: S3Client, where: {bucket: string; prefix: string}, sinkPrefix = where.prefix): AsyncGenerator<ListedSinkObject> {
+export async function* listSinkObjects(listPage: ListPages, where: {bucket: string; prefix: string}, sinkPrefix = where.prefix): AsyncGenerator<ListedSinkObject> {
   let token: string | undefined;
   do {
-    const page = await withS3Errors(`listing s3://${where.bucket}/${where.prefix}`, client, () =>
-      client.send(new ListObjectsV2Command({Bucket: where.bucket, Prefix: where.prefix, ContinuationToken: token})),
-    );
-    for (const object of page.Contents ?? []) if (object.Key) yield toListedSinkObject(object, sinkPrefix);
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    const page = await listPage({bucket: where.bucket, prefix: where.prefix, continuationToken: token});
+    for (const object of page.objects) yield toListedSinkObject(object, sinkPrefix);
+    token = page.nextToken ?? undefined;
   } while (token);
 }
 
 /** A listed object with what its name says, read relative to the configured prefix. */
-export function toListedSinkObject(object: _Object, sinkPrefix: string): ListedSinkObject {
-  const key = object.Key ?? "";
-  return {
-    key,
-    etag: object.ETag ?? "",
-    size: object.Size ?? 0,
-    lastModified: object.LastModified ?? null,
-    sink: parseSinkObjectKey(key, sinkPrefix),
-  };
+export function toListedSinkObject(object: ListedObject, sinkPrefix: string): ListedSinkObject {
+  return {...object, sink: parseSinkObjectKey(object.key, sinkPrefix)};
 }
 
 /**

@@ -1,7 +1,7 @@
-// The reader thread's half of a direct read (direct-get.ts): the planned GET signed with the
-// SDK's SigV4 signer and sent with node:http, the body taken only when it is the listed object.
-// Apart from the planning half, so that a command that never starts a reader thread does not load
-// the signer and the TLS client.
+// The sending half of a direct read (direct-get.ts): the planned GET signed with the SDK's SigV4
+// signer and sent with node:http, the body taken only when it is the listed object, or a page of
+// a listing (list-pages.ts) taken as text. Apart from the planning half, so that a command that
+// never reads or lists directly does not load the signer and the TLS client.
 import {createHash, createHmac, type BinaryLike, type Hash, type Hmac} from "node:crypto";
 import http from "node:http";
 import https from "node:https";
@@ -14,7 +14,10 @@ export class SignedGets {
   private readonly signers = new Map<string, SignatureV4>();
   private readonly agents = {http: new http.Agent({keepAlive: true}), https: new https.Agent({keepAlive: true})};
 
+  /** Signs with these from now on (the same credentials again change nothing). */
   setCredentials(credentials: DirectGetCredentials): void {
+    const now = this.credentials;
+    if (now !== null && now.accessKeyId === credentials.accessKeyId && now.secretAccessKey === credentials.secretAccessKey && now.sessionToken === credentials.sessionToken) return;
     this.credentials = credentials;
     this.signers.clear();
   }
@@ -25,20 +28,12 @@ export class SignedGets {
    * body of known length.
    */
   async get(plan: DirectGet, etag: string, allocate: (length: number) => Buffer = (length) => Buffer.allocUnsafeSlow(length)): Promise<Buffer | null> {
-    if (this.credentials === null) return null;
     const url = new URL(plan.url);
-    const signed = await this.signer(plan).sign({
-      method: "GET",
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port === "" ? undefined : Number(url.port),
-      path: url.pathname,
-      query: {},
-      headers: {host: url.host},
-    });
+    const headers = await this.signedHeaders(plan, url);
+    if (headers === null) return null;
     const secure = url.protocol === "https:";
     return new Promise<Buffer | null>((resolve) => {
-      const request = (secure ? https : http).get(url, {agent: secure ? this.agents.https : this.agents.http, headers: signed.headers}, (response) => {
+      const request = (secure ? https : http).get(url, {agent: secure ? this.agents.https : this.agents.http, headers}, (response) => {
         const sameObject = response.statusCode === 200 && unquoted(response.headers.etag) === unquoted(etag);
         if (!sameObject) {
           // Drained, so that the connection is kept for the next read.
@@ -69,9 +64,45 @@ export class SignedGets {
     });
   }
 
+  /** The answer's text when S3 answers 200 (a listing's page); null for anything else. */
+  async getText(plan: DirectGet): Promise<string | null> {
+    const url = new URL(plan.url);
+    const headers = await this.signedHeaders(plan, url);
+    if (headers === null) return null;
+    const secure = url.protocol === "https:";
+    return new Promise<string | null>((resolve) => {
+      const request = (secure ? https : http).get(url, {agent: secure ? this.agents.https : this.agents.http, headers}, (response) => {
+        if (response.statusCode !== 200) {
+          response.resume();
+          return resolve(null);
+        }
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("end", () => resolve(response.complete ? Buffer.concat(chunks).toString("utf8") : null));
+        response.on("error", () => resolve(null));
+      });
+      request.on("error", () => resolve(null));
+    });
+  }
+
   close(): void {
     this.agents.http.destroy();
     this.agents.https.destroy();
+  }
+
+  /** The headers that sign a GET of `url` (its path and query as sent), or null with no credentials yet. */
+  private async signedHeaders(plan: DirectGet, url: URL): Promise<Record<string, string> | null> {
+    if (this.credentials === null) return null;
+    const signed = await this.signer(plan).sign({
+      method: "GET",
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port === "" ? undefined : Number(url.port),
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: {host: url.host},
+    });
+    return signed.headers;
   }
 
   private signer(plan: DirectGet): SignatureV4 {

@@ -3,7 +3,6 @@
 // only then), into memory earlier reads are done with (buffer-pool.ts).
 import type {ObjectRead, ReaderSource} from "./object-reads.js";
 import {BufferPool} from "./buffer-pool.js";
-import type {DirectGetCredentials} from "./direct-get.js";
 import {SignedGets} from "./signed-get.js";
 import {sinkObjectBody, type SinkObjectBody} from "./object-body.js";
 
@@ -12,13 +11,12 @@ export class ThreadReads {
   private readonly pool = new BufferPool();
   /** This thread's own S3 client and its reads, loaded the first time a read needs them. */
   private sdkReads: Promise<(read: ObjectRead) => Promise<SinkObjectBody | null>> | null = null;
-  private signingWith = "";
 
   constructor(private readonly source: ReaderSource) {}
 
   /** The object's content (gunzipped), or null when it is gone. */
   async read(object: ObjectRead): Promise<SinkObjectBody | null> {
-    if (object.credentials) this.useCredentials(object.credentials);
+    if (object.credentials) this.gets.setCredentials(object.credentials);
     const bytes = object.direct ? await this.gets.get(object.direct, object.etag, (length) => this.pool.take(length)) : null;
     if (bytes === null) return this.readBySdk(object);
     const body = sinkObjectBody(bytes);
@@ -58,12 +56,5 @@ export class ThreadReads {
       return ({bucket, key, compression}: ObjectRead) => readUnlessVanished(client, bucket, key, compression);
     });
     return this.sdkReads.then((read) => read(object));
-  }
-
-  private useCredentials(credentials: DirectGetCredentials): void {
-    const identity = `${credentials.accessKeyId}\n${credentials.secretAccessKey}\n${credentials.sessionToken ?? ""}`;
-    if (identity === this.signingWith) return;
-    this.gets.setCredentials(credentials);
-    this.signingWith = identity;
   }
 }
