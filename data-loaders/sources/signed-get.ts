@@ -3,7 +3,7 @@
 // a listing (list-pages.ts) taken as text. Apart from the planning half, so that a command that
 // never reads or lists directly does not load the signer and the TLS client.
 import {createHash, createHmac, type BinaryLike, type Hash, type Hmac} from "node:crypto";
-import http from "node:http";
+import http, {type IncomingMessage} from "node:http";
 import https from "node:https";
 import {SignatureV4} from "@smithy/signature-v4";
 import type {DirectGet, DirectGetCredentials} from "./direct-get.js";
@@ -27,67 +27,69 @@ export class SignedGets {
    * anything else: the caller then reads it through the SDK. `allocate` gives the memory for a
    * body of known length.
    */
-  async get(plan: DirectGet, etag: string, allocate: (length: number) => Buffer = (length) => Buffer.allocUnsafeSlow(length)): Promise<Buffer | null> {
-    const url = new URL(plan.url);
-    const headers = await this.signedHeaders(plan, url);
-    if (headers === null) return null;
-    const secure = url.protocol === "https:";
-    return new Promise<Buffer | null>((resolve) => {
-      const request = (secure ? https : http).get(url, {agent: secure ? this.agents.https : this.agents.http, headers}, (response) => {
-        const sameObject = response.statusCode === 200 && unquoted(response.headers.etag) === unquoted(etag);
-        if (!sameObject) {
-          // Drained, so that the connection is kept for the next read.
-          response.resume();
-          return resolve(null);
-        }
-        // Into one buffer of the announced length: collecting the chunks and joining them doubled
-        // the memory each read churns through, and the reader thread's collections with it. A
-        // body longer or shorter than announced is odd enough to leave to the SDK.
-        const announced = Number(response.headers["content-length"]);
-        const known = Number.isSafeInteger(announced) && announced >= 0;
-        const bytes = allocate(known ? announced : 0);
-        const chunks: Buffer[] = [];
-        let received = 0;
-        response.on("data", (chunk: Buffer) => {
-          if (!known) chunks.push(chunk);
-          else if (received + chunk.length <= bytes.length) chunk.copy(bytes, received);
-          received += chunk.length;
-        });
-        response.on("end", () => {
-          if (!response.complete) resolve(null);
-          else if (!known) resolve(Buffer.concat(chunks));
-          else resolve(received === bytes.length ? bytes : null);
-        });
-        response.on("error", () => resolve(null));
+  get(plan: DirectGet, etag: string, allocate: (length: number) => Buffer = (length) => Buffer.allocUnsafeSlow(length)): Promise<Buffer | null> {
+    return this.send<Buffer>(plan, (response, resolve) => {
+      const sameObject = response.statusCode === 200 && unquoted(response.headers.etag) === unquoted(etag);
+      if (!sameObject) {
+        // Drained, so that the connection is kept for the next read.
+        response.resume();
+        return resolve(null);
+      }
+      // Into one buffer of the announced length: collecting the chunks and joining them doubled
+      // the memory each read churns through, and the reader thread's collections with it. A
+      // body longer or shorter than announced is odd enough to leave to the SDK.
+      const announced = Number(response.headers["content-length"]);
+      const known = Number.isSafeInteger(announced) && announced >= 0;
+      const bytes = allocate(known ? announced : 0);
+      const chunks: Buffer[] = [];
+      let received = 0;
+      response.on("data", (chunk: Buffer) => {
+        if (!known) chunks.push(chunk);
+        else if (received + chunk.length <= bytes.length) chunk.copy(bytes, received);
+        received += chunk.length;
       });
-      request.on("error", () => resolve(null));
+      response.on("end", () => {
+        if (!response.complete) resolve(null);
+        else if (!known) resolve(Buffer.concat(chunks));
+        else resolve(received === bytes.length ? bytes : null);
+      });
     });
   }
 
   /** The answer's text when S3 answers 200 (a listing's page); null for anything else. */
-  async getText(plan: DirectGet): Promise<string | null> {
-    const url = new URL(plan.url);
-    const headers = await this.signedHeaders(plan, url);
-    if (headers === null) return null;
-    const secure = url.protocol === "https:";
-    return new Promise<string | null>((resolve) => {
-      const request = (secure ? https : http).get(url, {agent: secure ? this.agents.https : this.agents.http, headers}, (response) => {
-        if (response.statusCode !== 200) {
-          response.resume();
-          return resolve(null);
-        }
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("end", () => resolve(response.complete ? Buffer.concat(chunks).toString("utf8") : null));
-        response.on("error", () => resolve(null));
-      });
-      request.on("error", () => resolve(null));
+  getText(plan: DirectGet): Promise<string | null> {
+    return this.send<string>(plan, (response, resolve) => {
+      if (response.statusCode !== 200) {
+        response.resume();
+        return resolve(null);
+      }
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("end", () => resolve(response.complete ? Buffer.concat(chunks).toString("utf8") : null));
     });
   }
 
   close(): void {
     this.agents.http.destroy();
     this.agents.https.destroy();
+  }
+
+  /**
+   * The planned GET signed and sent, its answer handed to `take`; null with no credentials yet,
+   * when the request or the answer fails, or as `take` resolves.
+   */
+  private async send<T>(plan: DirectGet, take: (response: IncomingMessage, resolve: (value: T | null) => void) => void): Promise<T | null> {
+    const url = new URL(plan.url);
+    const headers = await this.signedHeaders(plan, url);
+    if (headers === null) return null;
+    const secure = url.protocol === "https:";
+    return new Promise<T | null>((resolve) => {
+      const request = (secure ? https : http).get(url, {agent: secure ? this.agents.https : this.agents.http, headers}, (response) => {
+        response.on("error", () => resolve(null));
+        take(response, resolve);
+      });
+      request.on("error", () => resolve(null));
+    });
   }
 
   /** The headers that sign a GET of `url` (its path and query as sent), or null with no credentials yet. */
