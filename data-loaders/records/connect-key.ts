@@ -3,6 +3,8 @@
 // the S3 sink (store.kafka.keys=true) writes one key per line, in the order of the values:
 //   Struct{logGroupName=cloudwatchLogsEC2,logStreamName=i-0…,timestamp=1675092839000}   (keys format BYTES: the struct's text)
 //   {"logGroupName":"cloudwatchLogsEC2","logStreamName":"i-0…","timestamp":1675092839000}   (a JSON key converter)
+import {decodeLine} from "../sources/object-text.js";
+
 export interface ConnectKey {
   log_group: string | null;
   log_stream: string | null;
@@ -101,7 +103,7 @@ export function decodeKeyFile(bytes: Uint8Array): KeyFile {
     if (timed !== null) {
       file.keys.push(timed);
     } else {
-      const line = lineText(buffer.subarray(start, end));
+      const line = decodeLine(buffer.subarray(start, end)).text;
       if (line.trim() !== "") {
         const key = decodeConnectKey(line);
         file.keys.push(key);
@@ -116,17 +118,6 @@ export function decodeKeyFile(bytes: Uint8Array): KeyFile {
     start = end + 1;
   }
   return file;
-}
-
-const strictUtf8 = new TextDecoder("utf-8", {fatal: true});
-const lenientUtf8 = new TextDecoder("utf-8");
-
-function lineText(bytes: Uint8Array): string {
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    return lenientUtf8.decode(bytes);
-  }
 }
 
 /**

@@ -61,14 +61,19 @@ function decodeLineByLine(bytes: Uint8Array): ObjectText {
   for (let lineNumber = 1; start <= bytes.length; lineNumber++) {
     let end = bytes.indexOf(0x0a, start);
     if (end < 0) end = bytes.length;
-    const line = bytes.subarray(start, end);
-    try {
-      lines.push(strict.decode(line));
-    } catch {
-      invalidUtf8Lines.add(lineNumber);
-      lines.push(lenient.decode(line));
-    }
+    const {text, utf8} = decodeLine(bytes.subarray(start, end));
+    if (!utf8) invalidUtf8Lines.add(lineNumber);
+    lines.push(text);
     start = end + 1;
   }
   return {pieces: [lines.join("\n")], invalidUtf8Lines};
+}
+
+/** One line's bytes as text, and whether they were UTF-8 (if not, U+FFFD stands for each bad byte). */
+export function decodeLine(bytes: Uint8Array): {text: string; utf8: boolean} {
+  try {
+    return {text: strict.decode(bytes), utf8: true};
+  } catch {
+    return {text: lenient.decode(bytes), utf8: false};
+  }
 }
