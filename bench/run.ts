@@ -46,7 +46,9 @@ const INCREMENTAL_OBJECTS = 7;
 
 /** Times each whole command is run at a size: BENCH_TURNS, or 3 up to 1M events and 1 above (10M of GoAccess takes minutes a run). */
 function turnsAt(events: number): number {
-  return Number(process.env.BENCH_TURNS ?? (events <= 1_000_000 ? 3 : 1));
+  const turns = Number(process.env.BENCH_TURNS ?? (events <= 1_000_000 ? 3 : 1));
+  if (!Number.isInteger(turns) || turns < 1) throw new Error(`BENCH_TURNS must be a whole number of runs, 1 or more, not ${JSON.stringify(process.env.BENCH_TURNS)}`);
+  return turns;
 }
 
 /** The turns' figures and the median one by wall time (of an even number, the slower middle one). */
