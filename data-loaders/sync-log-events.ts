@@ -11,7 +11,6 @@
 import {mkdir} from "node:fs/promises";
 import {gunzipSync} from "node:zlib";
 import {join} from "node:path";
-import type {S3Client} from "@aws-sdk/client-s3";
 import {requireBucket, type SourceFormat, type WeblogConfig} from "./config.js";
 import {openEnrichment} from "./enrich/enrichers.js";
 import {ingestLogEvents, type LogEventCounts} from "./ingest-log-events.js";
@@ -96,7 +95,8 @@ export async function syncLogEventObjects(config: WeblogConfig, format: LogEvent
     const planned: CommittedObject[] = [];
     const listingStarted = Date.now();
     const fullListing = options.fullListing === true || isFullListingDue(manifest, config.fullListingMinutes, listingStarted);
-    for await (const listed of reader.list(listPagesOf(client, options.client !== undefined, config.source.endpoint), {bucket, prefix}, () => Object.keys(manifest.objects), fullListing)) {
+    const listPage = listPagesOf(client, options.client !== undefined, config.source.endpoint);
+    for await (const listed of reader.list(listPage, {bucket, prefix}, () => Object.keys(manifest.objects), fullListing)) {
       if (listed.skipped !== null) {
         result.skipped.push({key: listed.key, reason: listed.skipped});
         continue;

@@ -25,7 +25,7 @@ import {readsOnThisThread, type ObjectReads} from "./sources/object-reads.js";
 import {startReaderThread, type ReaderThread} from "./reader-thread.js";
 import {inOrderAhead} from "./sources/read-ahead.js";
 import {sinkObjectStem, type Compression} from "./sources/sink-object-key.js";
-import {decodeKeyFile, type KeyFile} from "./records/connect-key.js";
+import {decodeKeyFile} from "./records/connect-key.js";
 import {commitBatch, manifestForSync, type CommittedObjects} from "./store/commit.js";
 import {CommitDuckDB, CommitQueue, commitDaysAtOnce} from "./store/commit-queue.js";
 import {writesOnThisThread, writesOnWriterThread} from "./store/segment-writer.js";

@@ -5,11 +5,8 @@ import type {ListPages} from "./list-pages.js";
 import {sinkObjectBody, type SinkObjectBody} from "./object-body.js";
 import {parseSinkObjectKey, type Compression, type SinkKeyFileKey, type SinkObjectKey, type SkippedKey} from "./sink-object-key.js";
 
-export interface ListedSinkObject {
-  key: string;
-  etag: string;
-  size: number;
-  lastModified: Date | null;
+/** A listed object and what its name says. */
+export interface ListedSinkObject extends ListedObject {
   sink: SinkObjectKey | SinkKeyFileKey | SkippedKey;
 }
 
