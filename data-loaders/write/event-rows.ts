@@ -5,8 +5,8 @@
 // gathers ids. Built for every column of EVENT_COLUMNS from where that column comes from.
 //
 // Nothing here is a copy per row: a column says how to read each event's value (from the
-// batch's own arrays, through the event's id of a distinct value), and gatherRows reads one
-// vector's worth of rows at a time into a buffer the writer reuses. Whole-batch copies of the
+// batch's own arrays, through the event's id of a distinct value), and the gather functions read
+// one vector's worth of rows at a time into a buffer the writer reuses. Whole-batch copies of the
 // 42 columns were 100-150 MB of typed arrays a batch, and the garbage collections they caused.
 import {EVENT_COLUMNS, GEO_FIELD_NAMES, USER_AGENT_FIELD_NAMES, type ColumnType, type GeoFields, type UserAgentFields} from "../event.js";
 import {Float64Column, type Int32Column} from "./columns.js";
@@ -241,18 +241,32 @@ function rowColumn(name: string, type: ColumnType, recipe: ColumnRecipe, batch: 
 }
 
 /**
- * The text ids of rows start … start + count - 1 of a text column into `into` (-1 for null), and
- * their validity into `validity` in DuckDB's layout (bit k of byte k >> 3; all of it written
- * only when some row is null). Returns whether some row is null.
+ * The source ids of rows start … start + count - 1 into `into`, -1 where the event has none. The
+ * columns read through one source (a client's address and its places, an agent and its browser,
+ * device and bot) start from these, gathered once for them all: reading them by the row order
+ * is the random access into the batch that costs, the reading through each id after it is not.
  */
-export function gatherTextIds(column: RowColumn & {kind: "text"}, order: Uint32Array, start: number, count: number, into: Int32Array, validity: Uint8Array): boolean {
-  const ids = column.source.values;
-  const nulls = column.source.nulls.bytes;
+export function gatherSourceIds(source: Int32Column, order: Uint32Array, start: number, count: number, into: Int32Array): void {
+  const ids = source.values;
+  const nulls = source.nulls.bytes;
+  for (let k = 0; k < count; k++) {
+    const i = order[start + k];
+    into[k] = isNull(nulls, i) ? -1 : ids[i];
+  }
+}
+
+/**
+ * A text column's ids into `into` (-1 for null) from its source's ids (`sourceIds`, as
+ * gatherSourceIds gives them; `into` may be `sourceIds` itself), and their validity into
+ * `validity` in DuckDB's layout (bit k of byte k >> 3; all of it written only when some row is
+ * null). Returns whether some row is null.
+ */
+export function textIdsFrom(column: RowColumn & {kind: "text"}, sourceIds: Int32Array, count: number, into: Int32Array, validity: Uint8Array): boolean {
   const {textIds, ofNull} = column;
   let anyNull = false;
   for (let k = 0; k < count; k++) {
-    const i = order[start + k];
-    const id = isNull(nulls, i) ? ofNull : textIds === null ? ids[i] : textIds[ids[i]];
+    const sourceId = sourceIds[k];
+    const id = sourceId < 0 ? ofNull : textIds === null ? sourceId : textIds[sourceId];
     into[k] = id;
     if (id < 0) {
       if (!anyNull) anyNull = startValidity(validity, count);
@@ -262,35 +276,39 @@ export function gatherTextIds(column: RowColumn & {kind: "text"}, order: Uint32A
   return anyNull;
 }
 
-/** The values of rows start … start + count - 1 of a number column into `into`, validity as gatherTextIds. */
-export function gatherNumbers(column: RowColumn & {kind: "double" | "integer" | "boolean"}, order: Uint32Array, start: number, count: number, into: Float64Array | Int32Array | Uint8Array, validity: Uint8Array): boolean {
-  let anyNull = false;
-  const setNull = (k: number) => {
-    if (!anyNull) anyNull = startValidity(validity, count);
-    validity[k >> 3] &= ~(1 << (k & 7));
-  };
-  if (column.from === "event") {
-    const values = column.source.values;
-    const nulls = column.source.nulls.bytes;
-    for (let k = 0; k < count; k++) {
-      const i = order[start + k];
-      into[k] = values[i];
-      if (isNull(nulls, i)) setNull(k);
-    }
-    return anyNull;
-  }
-  const ids = column.source.values;
+/** The text ids of rows start … start + count - 1 of a text column, as textIdsFrom gives them. */
+export function gatherTextIds(column: RowColumn & {kind: "text"}, order: Uint32Array, start: number, count: number, into: Int32Array, validity: Uint8Array): boolean {
+  gatherSourceIds(column.source, order, start, count, into);
+  return textIdsFrom(column, into, count, into, validity);
+}
+
+/** The values of rows start … start + count - 1 of a number the event holds into `into`, validity as textIdsFrom. */
+export function gatherEventNumbers(column: Extract<RowColumn, {from: "event"}>, order: Uint32Array, start: number, count: number, into: Float64Array | Int32Array, validity: Uint8Array): boolean {
+  const values = column.source.values;
   const nulls = column.source.nulls.bytes;
-  const {byId, validById, ofNull} = column;
+  let anyNull = false;
   for (let k = 0; k < count; k++) {
     const i = order[start + k];
+    into[k] = values[i];
     if (isNull(nulls, i)) {
-      if (ofNull === null) setNull(k);
-      else into[k] = ofNull;
-    } else {
-      const id = ids[i];
-      into[k] = byId[id];
-      if (validById[id] === 0) setNull(k);
+      if (!anyNull) anyNull = startValidity(validity, count);
+      validity[k >> 3] &= ~(1 << (k & 7));
+    }
+  }
+  return anyNull;
+}
+
+/** A number column read through an id into `into` from its source's ids (gatherSourceIds), validity as textIdsFrom. */
+export function numbersFrom(column: Extract<RowColumn, {from: "id"}>, sourceIds: Int32Array, count: number, into: Float64Array | Int32Array | Uint8Array, validity: Uint8Array): boolean {
+  const {byId, validById, ofNull} = column;
+  let anyNull = false;
+  for (let k = 0; k < count; k++) {
+    const id = sourceIds[k];
+    const valid = id < 0 ? ofNull !== null : validById[id] === 1;
+    if (valid) into[k] = id < 0 ? ofNull! : byId[id];
+    else {
+      if (!anyNull) anyNull = startValidity(validity, count);
+      validity[k >> 3] &= ~(1 << (k & 7));
     }
   }
   return anyNull;

@@ -5,8 +5,9 @@
 // function in 333–355 ms (docs/design-notes.md, "Ingest, eighth round").
 import type bindings from "@duckdb/node-bindings";
 import type {DuckDBConnection, DuckDBTableFunctionBindInfo} from "@duckdb/node-api";
+import type {Int32Column} from "./columns.js";
 import {databaseOf, duckdbApi, duckdbBindings} from "./duckdb.js";
-import {gatherNumbers, gatherTextIds, validityBytes, type EventRows, type RowColumn} from "./event-rows.js";
+import {gatherEventNumbers, gatherSourceIds, numbersFrom, textIdsFrom, validityBytes, type EventRows, type RowColumn} from "./event-rows.js";
 
 /** The function's name in SQL: `weblog_batch_rows(batch, first, count)`. */
 const FUNCTION_NAME = "weblog_batch_rows";
@@ -187,13 +188,15 @@ interface VectorBuffers {
   uint16: Uint16Array;
   uint32: Uint32Array;
   validity: Uint8Array;
+  /** One for each source of ids a chunk's columns read through (fillChunk), made as first needed. */
+  sourceIds: Int32Array[];
 }
 
 let buffers: VectorBuffers | null = null;
 
 function vectorBuffers(size: number): VectorBuffers {
   if (buffers === null || buffers.int32.length !== size) {
-    buffers = {float64: new Float64Array(size), int32: new Int32Array(size), uint8: new Uint8Array(size), uint16: new Uint16Array(size), uint32: new Uint32Array(size), validity: new Uint8Array(validityBytes(size))};
+    buffers = {float64: new Float64Array(size), int32: new Int32Array(size), uint8: new Uint8Array(size), uint16: new Uint16Array(size), uint32: new Uint32Array(size), validity: new Uint8Array(validityBytes(size)), sourceIds: []};
   }
   return buffers;
 }
@@ -213,28 +216,45 @@ function utf8Values(column: RowColumn & {kind: "text"}): Uint8Array[] {
 
 /**
  * Rows start … start + count - 1 into the chunk: text as ENUM indexes (1, 2 or 4 bytes each, as
- * the ENUM's size asks) or strings, numbers as they are, each column one native copy.
+ * the ENUM's size asks) or strings, numbers as they are, each column one native copy. The ids of
+ * each source (a client, an agent, an object's origin) are gathered once for all the columns
+ * read through it: half the columns are a client's or an agent's.
  */
 function fillChunk(native: typeof bindings, chunk: bindings.DataChunk, {rows}: GivenBatch, start: number, count: number, into: VectorBuffers): void {
   const {validity} = into;
+  const gathered = new Map<Int32Column, Int32Array>();
+  const idsOf = (source: Int32Column): Int32Array => {
+    let ids = gathered.get(source);
+    if (ids === undefined) {
+      ids = into.sourceIds[gathered.size] ??= new Int32Array(into.int32.length);
+      gatherSourceIds(source, rows.order, start, count, ids);
+      gathered.set(source, ids);
+    }
+    return ids;
+  };
   rows.columns.forEach((column, index) => {
     const vector = native.data_chunk_get_vector(chunk, index);
     let anyNull: boolean;
     if (column.kind === "text") {
       const ids = into.int32;
-      anyNull = gatherTextIds(column, rows.order, start, count, ids, validity);
+      anyNull = textIdsFrom(column, idsOf(column.source), count, ids, validity);
       if (givenType(column) === "ENUM") {
+        // Null rows hold 0, masked; each id then converted to the ENUM's index type in one native copy.
+        if (anyNull) for (let k = 0; k < count; k++) if (ids[k] < 0) ids[k] = 0;
         const indexes = column.values.length <= 255 ? into.uint8 : column.values.length <= 65_535 ? into.uint16 : into.uint32;
-        // Null rows hold 0, masked.
-        for (let k = 0; k < count; k++) indexes[k] = ids[k] < 0 ? 0 : ids[k];
+        indexes.set(ids.subarray(0, count));
         native.copy_data_to_vector(vector, 0, indexes.buffer as ArrayBuffer, 0, count * indexes.BYTES_PER_ELEMENT);
       } else {
         const bytes = utf8Values(column);
         for (let k = 0; k < count; k++) if (ids[k] >= 0) native.vector_assign_string_element_len(vector, k, bytes[ids[k]]);
       }
+    } else if (column.from === "event") {
+      const buffer = column.kind === "double" ? into.float64 : into.int32;
+      anyNull = gatherEventNumbers(column, rows.order, start, count, buffer, validity);
+      native.copy_data_to_vector(vector, 0, buffer.buffer as ArrayBuffer, 0, count * buffer.BYTES_PER_ELEMENT);
     } else {
       const buffer = column.kind === "double" ? into.float64 : column.kind === "boolean" ? into.uint8 : into.int32;
-      anyNull = gatherNumbers(column, rows.order, start, count, buffer, validity);
+      anyNull = numbersFrom(column, idsOf(column.source), count, buffer, validity);
       native.copy_data_to_vector(vector, 0, buffer.buffer as ArrayBuffer, 0, count * buffer.BYTES_PER_ELEMENT);
     }
     if (anyNull) {
