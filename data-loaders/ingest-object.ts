@@ -4,7 +4,7 @@ import {REJECTED_LINE_MAX_CHARS, type EventOrigin} from "./event.js";
 import type {InstanceParsers} from "./parse/instance-formats.js";
 import type {TextPieces} from "./sources/object-text.js";
 import {isParseError} from "./parse/log-format.js";
-import {decodeSinkRecord} from "./records/cloudwatch.js";
+import {SinkRecordReader} from "./records/cloudwatch.js";
 import {isNullIn} from "./write/columns.js";
 import {keyMismatchOf, type KeyFile, type KeyMismatch} from "./records/connect-key.js";
 import {appendOffset, type OffsetRun} from "./store/offset-ledger.js";
@@ -77,6 +77,7 @@ export function ingestSinkObject(
     event_id: null,
   };
   let lineNumber = 0;
+  const records = new SinkRecordReader();
   const pieces = typeof text === "string" ? [text] : text;
   // A piece holds whole lines (sources/object-text.ts): no line spans two.
   for (const piece of pieces) for (let start = 0; start < piece.length; ) {
@@ -100,7 +101,7 @@ export function ingestSinkObject(
       counts.rejected++;
       continue;
     }
-    const record = decodeSinkRecord(line);
+    const record = records.read(line);
     if ("error" in record) {
       batch.reject(rejectedLine(object, offset, lineNumber, `record: ${record.error}`, line));
       counts.rejected++;
