@@ -132,15 +132,26 @@ function sqlDouble(value: number): string {
 
 /** The distinct values of a text column over rows first … first + count - 1, sorted. */
 function distinctText(column: RowColumn & {kind: "text"}, order: Uint32Array, first: number, count: number): string[] {
+  const seen = new Uint8Array(column.values.length);
+  markTextIds(column, order, first, count, seen);
+  const texts: string[] = [];
+  for (let id = 0; id < seen.length; id++) if (seen[id] === 1) texts.push(column.values[id]);
+  return texts.sort();
+}
+
+/**
+ * Marks in `seen` the text ids of rows first … first + count - 1. A loop of its own: in the
+ * function above, V8 optimized the loop while it ran and dropped the code at the lines after it,
+ * on every day.
+ */
+function markTextIds(column: RowColumn & {kind: "text"}, order: Uint32Array, first: number, count: number, seen: Uint8Array): void {
   const ids = new Int32Array(Math.min(count, 2048));
   const validity = new Uint8Array(validityBytes(ids.length));
-  const seen = new Set<number>();
   for (let start = first; start < first + count; start += ids.length) {
     const n = Math.min(ids.length, first + count - start);
     gatherTextIds(column, order, start, n, ids, validity);
-    for (let k = 0; k < n; k++) if (ids[k] >= 0) seen.add(ids[k]);
+    for (let k = 0; k < n; k++) if (ids[k] >= 0) seen[ids[k]] = 1;
   }
-  return [...seen].map((id) => column.values[id]).sort();
 }
 
 /**
