@@ -8,7 +8,7 @@
 //     wall time, CPU seconds (user+sys) and peak RSS; GoAccess timed the same way on the same
 //     lines, and the ratios by wall time and by CPU seconds (BENCH_BASELINE=<another checkout>
 //     also times that checkout's command on the same objects);
-//     Each is timed BENCH_TURNS times (default 3 up to 1M events, 1 above) and the median turn by
+//     Each is timed BENCH_TURNS times (default 5 up to 1M events, 1 above) and the median turn by
 //     wall time reported with the others' times: one run of the same code at 1M varied by a fifth
 //     from one hour to the next on this shared machine;
 //   - incremental: new 1000-record objects taken in one sync each on top of that history (the
@@ -44,9 +44,9 @@ const BUCKET = "bench";
 /** Objects taken in one sync each after the big sync, for the incremental figure. */
 const INCREMENTAL_OBJECTS = 7;
 
-/** Times each whole command is run at a size: BENCH_TURNS, or 3 up to 1M events and 1 above (10M of GoAccess takes minutes a run). */
+/** Times each whole command is run at a size: BENCH_TURNS, or 5 up to 1M events (three turns of one sync varied 4.5–5.0 s) and 1 above (10M of GoAccess takes minutes a run). */
 function turnsAt(events: number): number {
-  const turns = Number(process.env.BENCH_TURNS ?? (events <= 1_000_000 ? 3 : 1));
+  const turns = Number(process.env.BENCH_TURNS ?? (events <= 1_000_000 ? 5 : 1));
   if (!Number.isInteger(turns) || turns < 1) throw new Error(`BENCH_TURNS must be a whole number of runs, 1 or more, not ${JSON.stringify(process.env.BENCH_TURNS)}`);
   return turns;
 }
