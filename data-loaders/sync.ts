@@ -439,9 +439,11 @@ function decodedHere(reads: ObjectReads, content: SinkObjectBody, keyBytes: Sink
 /**
  * Of the objects a reader thread reads, one in this many is parsed there too (the rest here): the
  * two threads' shares of parsing, this thread also adding the other's objects to its batch and
- * handing batches to the writer.
+ * handing batches to the writer, the reader thread also reading every object and key file (about
+ * 285 µs of CPU a GET). One in three rather than two: 1M real 4.12 → 4.00 s with key files, 3.62
+ * → 3.56 s without (docs/design-notes.md, "Ingest, eleventh round").
  */
-const PARSED_ON_READER_THREAD_ONE_IN = 2;
+const PARSED_ON_READER_THREAD_ONE_IN = 3;
 
 /**
  * Fetches objects (and their key files) a few at a time, in plan order, while the caller parses
