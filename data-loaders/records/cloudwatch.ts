@@ -23,13 +23,17 @@ const STREAM_FIELDS = ["logStreamName", "logStream", "log_stream"];
 const TIME_FIELDS = ["timestamp", "ingestionTime", "ingestion_time", "eventTimestamp"];
 
 export function decodeSinkRecord(jsonLine: string): SinkRecord | RecordError {
-  let value: unknown;
+  const parsed = parsedJson(jsonLine);
+  return "error" in parsed ? parsed : recordOfValue(parsed.value);
+}
+
+/** The line's JSON value, or why it is not JSON. */
+function parsedJson(jsonLine: string): {value: unknown} | RecordError {
   try {
-    value = JSON.parse(jsonLine);
+    return {value: JSON.parse(jsonLine)};
   } catch (error) {
     return {error: `not valid JSON (${(error as Error).message})`};
   }
-  return recordOfValue(value);
 }
 
 function recordOfValue(value: unknown): SinkRecord | RecordError {
@@ -93,16 +97,12 @@ export class SinkRecordReader {
       const record = readWithTemplate(jsonLine, template);
       if (record !== null) return record;
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(jsonLine);
-    } catch (error) {
-      return {error: `not valid JSON (${(error as Error).message})`};
-    }
-    const record = recordOfValue(value);
+    const parsed = parsedJson(jsonLine);
+    if ("error" in parsed) return parsed;
+    const record = recordOfValue(parsed.value);
     if (this.firstRecord) {
       this.firstRecord = false;
-      if (!("error" in record)) this.template = templateOf(value, record);
+      if (!("error" in record)) this.template = templateOf(parsed.value, record);
     }
     return record;
   }

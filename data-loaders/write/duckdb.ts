@@ -20,10 +20,10 @@ const instanceOf = new WeakMap<DuckDBConnection, DuckDBInstance>();
  * them is: loading them is a quarter of a second of CPU, which a site loader that only ships a
  * file made ahead (site-prepare.ts) never needs, and a rebuild starts several.
  */
-export const duckdbApi = async (): Promise<DuckDBApi> => ((await import("@duckdb/node-api")) as {default: DuckDBApi}).default;
+type DuckDBApi = typeof import("@duckdb/node-api");
 // Its exports as the default: the only way the command's bundle gives a CommonJS package it
 // bundled (scripts/bundle-cli.ts), and one of the ways Node gives it from node_modules.
-type DuckDBApi = typeof import("@duckdb/node-api");
+export const duckdbApi = async (): Promise<DuckDBApi> => ((await import("@duckdb/node-api")) as {default: DuckDBApi}).default;
 export const duckdbBindings = async () => (await import("@duckdb/node-bindings")).default;
 
 /** Opens an in-memory DuckDB; close it with closeDuckDB when done (watch runs for days). */

@@ -272,8 +272,7 @@ export function textIdsFrom(column: RowColumn & {kind: "text"}, sourceIds: Int32
     const id = sourceId < 0 ? ofNull : textIds === null ? sourceId : textIds[sourceId];
     into[k] = id;
     if (id < 0) {
-      if (!anyNull) anyNull = startValidity(validity, count);
-      validity[k >> 3] &= ~(1 << (k & 7));
+      anyNull = markNull(validity, k, count, anyNull);
     }
   }
   return anyNull;
@@ -294,8 +293,7 @@ export function gatherEventNumbers(column: Extract<RowColumn, {from: "event"}>, 
     const i = order[start + k];
     into[k] = values[i];
     if (isNull(nulls, i)) {
-      if (!anyNull) anyNull = startValidity(validity, count);
-      validity[k >> 3] &= ~(1 << (k & 7));
+      anyNull = markNull(validity, k, count, anyNull);
     }
   }
   return anyNull;
@@ -309,18 +307,21 @@ export function numbersFrom(column: Extract<RowColumn, {from: "id"}>, sourceIds:
     const id = sourceIds[k];
     const valid = id < 0 ? ofNull !== null : validById[id] === 1;
     if (valid) into[k] = id < 0 ? ofNull! : byId[id];
-    else {
-      if (!anyNull) anyNull = startValidity(validity, count);
-      validity[k >> 3] &= ~(1 << (k & 7));
-    }
+    else anyNull = markNull(validity, k, count, anyNull);
   }
   return anyNull;
 }
 
-/** Marks every row of a vector of `count` valid, before the first null is cleared. */
-function startValidity(validity: Uint8Array, count: number): true {
-  validity.fill(0xff, 0, validityBytes(count));
+/** Marks row k of a vector of `count` null; `anyNull`: whether one is marked already (else every row is first marked valid). */
+function markNull(validity: Uint8Array, k: number, count: number, anyNull: boolean): true {
+  if (!anyNull) startValidity(validity, count);
+  validity[k >> 3] &= ~(1 << (k & 7));
   return true;
+}
+
+/** Marks every row of a vector of `count` valid, before the first null is cleared. */
+function startValidity(validity: Uint8Array, count: number): void {
+  validity.fill(0xff, 0, validityBytes(count));
 }
 
 /** Bytes of a validity mask for `count` rows: whole 64-bit words, as DuckDB keeps them. */
